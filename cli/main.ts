@@ -1,0 +1,39 @@
+// The `refute` command line: one dispatcher, each subcommand in its own module that
+// exports `run(argv): Promise<number>` (the exit code). Modules load lazily so that
+// `refute --help` and small commands start fast.
+
+import { isRefuteError } from "../engine/errors.ts";
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ["usage: refute <command> [options]", "", "commands:", ...lines, "", "`refute <command> --help` describes each one."].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`refute: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await (await command.load()).run(rest);
+  } catch (e) {
+    if (isRefuteError(e)) {
+      console.error(`refute ${name}: ${e.message} [${e.code}]`);
+      return 2;
+    }
+    throw e;
+  }
+}
