@@ -9,7 +9,10 @@ interface Command {
   load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
 }
 
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  run: { summary: "greedy generation with the embedded engine", load: () => import("./run.ts") },
+  ppl: { summary: "sliding-window perplexity of a text file", load: () => import("./ppl.ts") },
+};
 
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);

@@ -1,0 +1,35 @@
+// The kernel interface every backend implements. The model code calls only these, so a
+// faster CPU backend or the CUDA backend replaces the reference without touching it.
+// Shapes: x: [cols], w: [rows, cols] row-major, out: [rows]; a head-major vector holds
+// `heads` consecutive slices of `headDim` values.
+
+import type { Matrix } from "../model/weights.ts";
+
+export interface AttentionShape {
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+export interface Kernels {
+  readonly name: string;
+  /** out[r] = sum_c w[r, c] * x[c] (+ bias[r]). */
+  matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void;
+  /** out = row `row` of w as float32. */
+  embeddingRow(w: Matrix, row: number, out: Float32Array): void;
+  /** out = x / sqrt(mean(x^2) + eps) * weight. */
+  rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void;
+  /** out = (x - mean) / sqrt(var + eps) * weight + bias (biased variance). */
+  layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, out: Float32Array): void;
+  /** Rotates each head of x in place at `position`, split-halves pairing (i, i + headDim/2). */
+  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void;
+  /**
+   * Causal attention of one query over the first `length` cached positions.
+   * q: [heads * headDim]; keys, values: [length, kvHeads * headDim]; out: [heads * headDim].
+   */
+  attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void;
+  /** In place over the first n values, max-subtracted. */
+  softmax(x: Float32Array, n: number): void;
+  /** Index of the largest value; the first one on ties (as torch.argmax). */
+  argmax(x: Float32Array): number;
+}

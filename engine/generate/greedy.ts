@@ -1,0 +1,36 @@
+// Greedy decoding: prefill the prompt, then append the argmax token step by step, recording
+// the top-k log-probabilities at every generated step. Deterministic: no sampling, no seeds.
+
+import { RefuteError } from "../errors.ts";
+import { topK, type TokenLogprob } from "./logprobs.ts";
+import type { Session } from "./session.ts";
+import type { Kernels } from "../backends/kernels.ts";
+
+export interface GreedyResult {
+  tokens: number[];
+  topk: TokenLogprob[][];
+}
+
+export interface GreedyOptions {
+  maxNewTokens: number;
+  topK?: number; // default 10; 0 records nothing
+  stopToken?: number | null; // stop after emitting it; null (default) always generates maxNewTokens
+}
+
+export function greedy(session: Session, kernels: Kernels, prompt: number[], options: GreedyOptions): GreedyResult {
+  if (prompt.length === 0) throw new RefuteError("EMPTY_PROMPT", "the prompt encodes to no tokens", {});
+  const k = options.topK ?? 10;
+  session.reset();
+  for (let i = 0; i < prompt.length - 1; i++) session.step(prompt[i], false);
+  let logits = session.step(prompt[prompt.length - 1]) as Float32Array;
+  const tokens: number[] = [];
+  const steps: TokenLogprob[][] = [];
+  while (tokens.length < options.maxNewTokens) {
+    const next = kernels.argmax(logits);
+    tokens.push(next);
+    if (k > 0) steps.push(topK(logits, k));
+    if (next === options.stopToken || tokens.length === options.maxNewTokens) break;
+    logits = session.step(next) as Float32Array;
+  }
+  return { tokens, topk: steps };
+}

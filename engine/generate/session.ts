@@ -1,0 +1,129 @@
+// One decoding session: the forward pass for a single token at the next position, over a
+// KV cache that grows by one position per step. Prefill is the same step over the prompt.
+// Shapes: hidden state x: [hidden]; q: [heads * headDim]; k, v: [kvHeads * headDim];
+// cache per layer: [maxPositions, kvHeads * headDim].
+
+import { RefuteError } from "../errors.ts";
+import type { Kernels } from "../backends/kernels.ts";
+import type { Architecture } from "../model/architecture.ts";
+import type { LayerWeights, ModelWeights, Norm } from "../model/weights.ts";
+
+export interface LoadedModel {
+  arch: Architecture;
+  weights: ModelWeights;
+}
+
+/** gelu_new (GPT-2): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+function geluNew(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+}
+
+function silu(x: number): number {
+  return x / (1 + Math.exp(-x));
+}
+
+export class Session {
+  private position = 0;
+  private readonly keys: Float32Array[];
+  private readonly values: Float32Array[];
+  private readonly x: Float32Array;
+  private readonly normed: Float32Array;
+  private readonly q: Float32Array;
+  private readonly k: Float32Array;
+  private readonly v: Float32Array;
+  private readonly attnOut: Float32Array;
+  private readonly proj: Float32Array;
+  private readonly gate: Float32Array;
+  private readonly up: Float32Array;
+  private readonly logits: Float32Array;
+
+  constructor(
+    private readonly model: LoadedModel,
+    private readonly kernels: Kernels,
+    readonly capacity = model.arch.maxPositions,
+  ) {
+    const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
+    const kvWidth = kvHeads * headDim;
+    this.keys = Array.from({ length: layers }, () => new Float32Array(capacity * kvWidth));
+    this.values = Array.from({ length: layers }, () => new Float32Array(capacity * kvWidth));
+    this.x = new Float32Array(hidden);
+    this.normed = new Float32Array(hidden);
+    this.q = new Float32Array(heads * headDim);
+    this.k = new Float32Array(kvWidth);
+    this.v = new Float32Array(kvWidth);
+    this.attnOut = new Float32Array(heads * headDim);
+    this.proj = new Float32Array(hidden);
+    this.gate = new Float32Array(intermediate);
+    this.up = new Float32Array(intermediate);
+    this.logits = new Float32Array(vocabSize);
+  }
+
+  get length(): number {
+    return this.position;
+  }
+
+  /** Forgets every cached position (the next token is at position 0 again). */
+  reset(): void {
+    this.position = 0;
+  }
+
+  /**
+   * Runs one token at the next position. Returns the logits [vocab] (a buffer reused by the
+   * next call) when wanted, else null (prefill of all but the last prompt token).
+   */
+  step(token: number, wantLogits = true): Float32Array | null {
+    const { arch, weights } = this.model;
+    if (this.position >= this.capacity) {
+      throw new RefuteError("CONTEXT_FULL", `position ${this.position} is past the context of ${this.capacity} positions`, { position: this.position });
+    }
+    this.kernels.embeddingRow(weights.tokenEmbedding, token, this.x);
+    if (weights.positionEmbedding) {
+      const row = weights.positionEmbedding.subarray(this.position * arch.hidden, (this.position + 1) * arch.hidden);
+      for (let i = 0; i < arch.hidden; i++) this.x[i] += row[i];
+    }
+    for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l]);
+    this.position++;
+    if (!wantLogits) return null;
+    this.norm(weights.outputNorm, this.x, this.normed);
+    this.kernels.matvec(weights.output, this.normed, this.logits, null);
+    return this.logits;
+  }
+
+  private norm(n: Norm, x: Float32Array, out: Float32Array): void {
+    const { arch } = this.model;
+    if (arch.norm === "rms") this.kernels.rmsNorm(x, n.weight, arch.normEps, out);
+    else this.kernels.layerNorm(x, n.weight, n.bias as Float32Array, arch.normEps, out);
+  }
+
+  private layer(l: number, w: LayerWeights): void {
+    const { arch } = this.model;
+    const kern = this.kernels;
+    const { heads, kvHeads, headDim } = arch;
+    const kvWidth = kvHeads * headDim;
+
+    this.norm(w.attnNorm, this.x, this.normed);
+    kern.matvec(w.q.weight, this.normed, this.q, w.q.bias);
+    kern.matvec(w.k.weight, this.normed, this.k, w.k.bias);
+    kern.matvec(w.v.weight, this.normed, this.v, w.v.bias);
+    if (arch.position === "rope") {
+      kern.rope(this.q, heads, headDim, this.position, arch.ropeTheta);
+      kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
+    }
+    this.keys[l].set(this.k, this.position * kvWidth);
+    this.values[l].set(this.v, this.position * kvWidth);
+    kern.attention(this.q, this.keys[l], this.values[l], this.position + 1, { heads, kvHeads, headDim }, this.attnOut);
+    kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
+    for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
+
+    this.norm(w.ffnNorm, this.x, this.normed);
+    kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
+    if (w.gate) {
+      kern.matvec(w.gate.weight, this.normed, this.gate, w.gate.bias);
+      for (let i = 0; i < this.up.length; i++) this.up[i] *= silu(this.gate[i]);
+    } else {
+      for (let i = 0; i < this.up.length; i++) this.up[i] = geluNew(this.up[i]);
+    }
+    kern.matvec(w.down.weight, this.up, this.proj, w.down.bias);
+    for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
+  }
+}

@@ -1,0 +1,53 @@
+// A loaded model ready to run: architecture, weights arranged for the forward pass, the
+// tokenizer, and a kernel backend. This is what runtimes and the CLI use.
+
+import type { Kernels } from "./backends/kernels.ts";
+import { cpuKernels } from "./backends/cpu/kernels.ts";
+import { greedy } from "./generate/greedy.ts";
+import type { TokenLogprob } from "./generate/logprobs.ts";
+import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
+import { Session } from "./generate/session.ts";
+import type { ModelSource } from "./load.ts";
+import type { Architecture } from "./model/architecture.ts";
+import { buildWeights, type ModelWeights } from "./model/weights.ts";
+import { tokenizerFromJson, type Tokenizer } from "./tokenizer/tokenizer.ts";
+
+export interface GenerateResult {
+  promptTokens: number[];
+  tokens: number[];
+  text: string;
+  topk: TokenLogprob[][];
+}
+
+export class EngineModel {
+  readonly arch: Architecture;
+  readonly weights: ModelWeights;
+  readonly tokenizer: Tokenizer;
+
+  constructor(
+    readonly source: ModelSource,
+    readonly kernels: Kernels = cpuKernels,
+  ) {
+    this.arch = source.arch;
+    this.weights = buildWeights(source.arch, source.tensors);
+    this.tokenizer = tokenizerFromJson(source.tokenizerJson);
+  }
+
+  session(capacity?: number): Session {
+    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity);
+  }
+
+  generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10): GenerateResult {
+    const session = this.session(Math.min(this.arch.maxPositions, promptTokens.length + maxNewTokens));
+    const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
+    return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
+  }
+
+  generate(prompt: string, maxNewTokens: number, topK = 10): GenerateResult {
+    return this.generateTokens(this.tokenizer.encode(prompt), maxNewTokens, topK);
+  }
+
+  perplexity(text: string, window: number, stride: number, onWindow?: (done: number, total: number) => void): PerplexityResult {
+    return perplexity(this.session(window), this.tokenizer.encode(text), window, stride, onWindow);
+  }
+}

@@ -1,0 +1,52 @@
+// The engine's tensor: a name, a dtype, a row-major shape (outermost first, so a weight is
+// [out, in]) and the raw little-endian bytes. Quantized dtypes keep their llama.cpp blocks.
+
+export type FloatDType = "f32" | "f16" | "bf16";
+export type QuantDType = "q8_0" | "q4_0" | "q4_k" | "q6_k";
+export type DType = FloatDType | QuantDType;
+
+export interface Tensor {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  data: Uint8Array;
+}
+
+export function elementCount(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** A Float32Array over the bytes without copying when they are 4-byte aligned. */
+export function float32View(bytes: Uint8Array): Float32Array {
+  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  return new Float32Array(bytes.slice().buffer);
+}
+
+export function bf16ToFloat32(bytes: Uint8Array): Float32Array {
+  const n = bytes.byteLength / 2;
+  const out = new Float32Array(n);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) bits[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
+  return out;
+}
+
+/** IEEE half to single, exact (every half is representable as a single). */
+export function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+export function f16ToFloat32(bytes: Uint8Array): Float32Array {
+  const n = bytes.byteLength / 2;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = halfToFloat(bytes[2 * i] | (bytes[2 * i + 1] << 8));
+  return out;
+}
+
+export function float32Bytes(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}

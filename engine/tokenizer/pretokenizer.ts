@@ -1,0 +1,77 @@
+// Pre-tokenizers of tokenizer.json as data -> a function splitting text into pieces that BPE
+// then encodes one by one. Supported: ByteLevel (GPT-2's regex), Digits, Split (regex or
+// string, behaviour "Isolated") and Sequence: the ones GPT-2, SmolLM and Qwen2 use.
+
+import { RefuteError } from "../errors.ts";
+import { GPT2_PATTERN, hfRegex } from "./hf-regex.ts";
+
+export type PreTokenize = (pieces: string[]) => string[];
+
+/** Isolated splitting: every match is a piece, and so is every non-empty gap between matches. */
+export function splitIsolated(text: string, pattern: RegExp): string[] {
+  const pieces: string[] = [];
+  let last = 0;
+  for (const m of text.matchAll(pattern)) {
+    if (m[0].length === 0) continue;
+    if (m.index > last) pieces.push(text.slice(last, m.index));
+    pieces.push(m[0]);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) pieces.push(text.slice(last));
+  return pieces;
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function unsupported(what: string, config: unknown): never {
+  throw new RefuteError("TOKENIZER_UNSUPPORTED", `tokenizer.json: pre_tokenizer ${what} is not supported`, { field: "pre_tokenizer", found: config });
+}
+
+function byteLevel(config: Record<string, unknown>): PreTokenize {
+  const pattern = config.use_regex === false ? null : hfRegex(GPT2_PATTERN);
+  const prefix = config.add_prefix_space === true;
+  return (pieces) =>
+    pieces.flatMap((p, i) => {
+      const text = prefix && i === 0 && !p.startsWith(" ") ? ` ${p}` : p;
+      return pattern ? splitIsolated(text, pattern) : [text];
+    });
+}
+
+function split(config: Record<string, unknown>): PreTokenize {
+  if (config.behavior !== "Isolated" || config.invert === true) unsupported(`Split with behavior ${JSON.stringify(config.behavior)}`, config);
+  const source = config.pattern as { Regex?: string; String?: string } | undefined;
+  if (typeof source?.Regex === "string") {
+    const re = hfRegex(source.Regex);
+    return (pieces) => pieces.flatMap((p) => splitIsolated(p, re));
+  }
+  if (typeof source?.String === "string") {
+    const re = new RegExp(escapeRegex(source.String), "gu");
+    return (pieces) => pieces.flatMap((p) => splitIsolated(p, re));
+  }
+  return unsupported("Split without a pattern", config);
+}
+
+export function buildPreTokenizer(config: unknown): PreTokenize {
+  if (config === null || config === undefined) return (pieces) => pieces;
+  if (typeof config !== "object") return unsupported(JSON.stringify(config), config);
+  const c = config as Record<string, unknown>;
+  switch (c.type) {
+    case "ByteLevel":
+      return byteLevel(c);
+    case "Digits": {
+      const re = c.individual_digits === true ? /\p{N}/gu : /\p{N}+/gu;
+      return (pieces) => pieces.flatMap((p) => splitIsolated(p, re));
+    }
+    case "Split":
+      return split(c);
+    case "Sequence": {
+      if (!Array.isArray(c.pretokenizers)) return unsupported("Sequence without pretokenizers", c);
+      const steps = c.pretokenizers.map(buildPreTokenizer);
+      return (pieces) => steps.reduce((acc, step) => step(acc), pieces);
+    }
+    default:
+      return unsupported(`type ${JSON.stringify(c.type)}`, c);
+  }
+}
