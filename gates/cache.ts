@@ -1,0 +1,95 @@
+// One run's memory of what subjects said. A generation is keyed by everything that can
+// change it (model, format, quant, backend, runtime, injected fault, prompt text, settings)
+// and computed once per run: concurrent requests for one key share one promise, and a
+// failure is remembered too, so a broken subject is asked once, not once per claim.
+// Runtimes are made by the injected factory, once per runtime name, and closed at the end.
+
+import { createHash } from "node:crypto";
+import type { Generation, Perplexity, Runtime, RuntimeName, SubjectSpec } from "../runtimes/runtime.ts";
+import type { PromptRef } from "../suites/measure.ts";
+
+/** Makes the runtime for a name; the CLI passes runtimes/index.ts's defaultRuntimeFactory(). */
+export type RuntimeFactory = (name: RuntimeName) => Runtime | Promise<Runtime>;
+
+/** A failure of a subject, with which subject and what it was asked. */
+export class SubjectError extends Error {
+  constructor(
+    readonly context: string,
+    override readonly cause: unknown,
+  ) {
+    super(`${context}: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = "SubjectError";
+  }
+}
+
+export function subjectLabel(s: SubjectSpec): string {
+  return `${s.model} ${s.format} ${s.quant} ${s.backend} ${s.runtime}` + (s.inject ? ` inject=${s.inject}` : "");
+}
+
+export function generationKey(s: SubjectSpec, promptText: string, maxNewTokens: number): string {
+  return JSON.stringify(["generate", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, promptText, { maxNewTokens }]);
+}
+
+export function perplexityKey(s: SubjectSpec, text: string, window: number, stride: number): string {
+  const sha = createHash("sha256").update(text).digest("hex");
+  return JSON.stringify(["perplexity", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, sha, { window, stride }]);
+}
+
+export class SubjectCache {
+  private readonly runtimes = new Map<RuntimeName, Promise<Runtime>>();
+  private readonly results = new Map<string, Promise<unknown>>();
+  /** How many times each key was actually computed (1 each, unless something is wrong). */
+  readonly computed = new Map<string, number>();
+
+  constructor(private readonly factory: RuntimeFactory) {}
+
+  runtime(name: RuntimeName): Promise<Runtime> {
+    let pending = this.runtimes.get(name);
+    if (!pending) {
+      pending = (async () => this.factory(name))().catch((e) => {
+        throw new SubjectError(`runtime '${name}' could not be started`, e);
+      });
+      pending.catch(() => {}); // remembered; reported by each check that needs it
+      this.runtimes.set(name, pending);
+    }
+    return pending;
+  }
+
+  generate(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number): Promise<Generation> {
+    return this.once(generationKey(subject, prompt.text, maxNewTokens), `${subjectLabel(subject)} prompt=${prompt.name}`, async () =>
+      (await this.runtime(subject.runtime)).generate(subject, prompt.text, maxNewTokens),
+    );
+  }
+
+  perplexity(subject: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
+    return this.once(perplexityKey(subject, text, window, stride), `${subjectLabel(subject)} perplexity window=${window} stride=${stride}`, async () =>
+      (await this.runtime(subject.runtime)).perplexity(subject, text, window, stride),
+    );
+  }
+
+  /** Closes every runtime that started; returns the errors of those that failed to close. */
+  async close(): Promise<string[]> {
+    const errors: string[] = [];
+    for (const [name, pending] of this.runtimes) {
+      try {
+        await (await pending).close();
+      } catch (e) {
+        if (!(e instanceof SubjectError)) errors.push(`runtime '${name}' failed to close: ${(e as Error).message ?? e}`);
+      }
+    }
+    return errors;
+  }
+
+  private once<T>(key: string, context: string, compute: () => Promise<T>): Promise<T> {
+    let pending = this.results.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      this.computed.set(key, (this.computed.get(key) ?? 0) + 1);
+      pending = compute().catch((e) => {
+        throw e instanceof SubjectError ? e : new SubjectError(context, e);
+      });
+      pending.catch(() => {});
+      this.results.set(key, pending);
+    }
+    return pending;
+  }
+}

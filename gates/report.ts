@@ -1,0 +1,141 @@
+// The result of a run as data: one CheckResult per check, a summary overall and per suite,
+// the claims that were checked (so a report stands alone: tickets need no YAML), and the
+// run's metadata. gates/report.schema.json is the published shape; gates/write.ts renders it.
+
+import { execFileSync } from "node:child_process";
+import { cpus, hostname, totalmem, arch, platform } from "node:os";
+import type { SubjectSpec } from "../runtimes/runtime.ts";
+import type { Evidence } from "../suites/measure.ts";
+import type { Claim, Prediction } from "./claims.ts";
+import type { Expected, Observed } from "./judge.ts";
+
+export type Verdict = "corroborated" | "falsified" | "blocked";
+
+export interface CheckResult {
+  id: string;
+  claim: string;
+  suite: string;
+  measure: string;
+  severity: Claim["severity"];
+  subject: SubjectSpec;
+  against?: SubjectSpec;
+  prompts: string[];
+  group: string;
+  fingerprint: string;
+  verdict: Verdict;
+  expected: Expected;
+  observed: Observed | null; // null when blocked
+  evidence: Evidence | null; // null when blocked
+  line: string; // the verdict in one line: "mismatched tokens = 7 > 5"
+  /** Why a blocked check could not run; `[CODE]` prefix when the error had a code. */
+  reason?: string;
+  /** unavailable: the subject said it cannot run here (BlockedError); error: anything else that was thrown. */
+  blockedBy?: "unavailable" | "error";
+  durationMs: number;
+}
+
+export interface Summary {
+  total: number;
+  corroborated: number;
+  falsified: number;
+  blocked: number;
+  score: number | null; // corroborated / total; null when nothing ran
+}
+
+export interface ClaimInfo {
+  suite: string;
+  statement: string;
+  rationale: string;
+  measure: string;
+  prediction: Prediction;
+  severity: Claim["severity"];
+  references: string[];
+  file: string;
+}
+
+export interface RunInfo {
+  gitSha: string | null;
+  startedAt: string; // ISO 8601
+  finishedAt: string;
+  durationMs: number;
+  machine: { hostname: string; platform: string; arch: string; cpus: number; cpuModel: string; memoryGiB: number };
+  node: string;
+  backends: string[];
+  runtimes: string[];
+  inject: string | null;
+  oracle: string;
+  /** The options that selected and shaped this run, as they would be given on the command line. */
+  args: string[];
+  shard: string | null; // "2/4"
+  /** Problems that did not change a verdict, such as a runtime that failed to close. */
+  warnings: string[];
+  /** For a merged report: the shards it was merged from. */
+  mergedFrom?: string[];
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: "refute";
+  run: RunInfo;
+  summary: Summary;
+  suites: Record<string, Summary>;
+  claims: Record<string, ClaimInfo>;
+  checks: CheckResult[];
+}
+
+export function summarize(results: Array<Pick<CheckResult, "verdict">>): Summary {
+  const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
+  const total = results.length;
+  const corroborated = count("corroborated");
+  return { total, corroborated, falsified: count("falsified"), blocked: count("blocked"), score: total === 0 ? null : corroborated / total };
+}
+
+export function suiteSummaries(results: CheckResult[]): Record<string, Summary> {
+  const suites: Record<string, Summary> = {};
+  for (const suite of [...new Set(results.map((r) => r.suite))]) suites[suite] = summarize(results.filter((r) => r.suite === suite));
+  return suites;
+}
+
+export function claimInfo(c: Claim): ClaimInfo {
+  return {
+    suite: c.suite,
+    statement: c.statement,
+    rationale: c.rationale,
+    measure: c.measure,
+    prediction: c.prediction,
+    severity: c.severity,
+    references: c.references,
+    file: c.file,
+  };
+}
+
+export function buildReport(results: CheckResult[], claims: Record<string, ClaimInfo>, run: RunInfo): Report {
+  return { schemaVersion: 1, tool: "refute", run, summary: summarize(results), suites: suiteSummaries(results), claims, checks: results };
+}
+
+/** 0: nothing falsified; 1: something falsified; 3: with --strict, blocked checks and nothing falsified. */
+export function exitCodeFor(summary: Summary, strict: boolean): 0 | 1 | 3 {
+  if (summary.falsified > 0) return 1;
+  if (strict && summary.blocked > 0) return 3;
+  return 0;
+}
+
+export function gitSha(cwd = "."): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "HEAD"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo(): RunInfo["machine"] {
+  const list = cpus();
+  return {
+    hostname: hostname(),
+    platform: platform(),
+    arch: arch(),
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? "unknown",
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+  };
+}

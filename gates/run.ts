@@ -1,0 +1,176 @@
+// The runner: claims -> checks -> observations -> verdicts -> a Report. It schedules checks
+// with p-limit (default 1: the embedded engine is CPU-bound), shares generations through
+// the SubjectCache, and turns anything a subject throws into a `blocked` verdict with its
+// reason: a run never crashes because one subject could not run.
+//
+// Entry points: runGates (load, expand, select, shard, run) and runChecks (run given checks).
+
+import pLimit from "p-limit";
+import { isRefuteError } from "../engine/errors.ts";
+import { BlockedError, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
+import { measures } from "../suites/index.ts";
+import type { PromptRef } from "../suites/measure.ts";
+import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
+import { loadClaims } from "./claims.ts";
+import { expandClaims, selectChecks, shardChecks, type Check, type Selection, type Shard } from "./expand.ts";
+import { describeExpected, judge } from "./judge.ts";
+import { OracleStore } from "./oracle.ts";
+import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type Report } from "./report.ts";
+
+export interface RunChecksOptions {
+  factory: RuntimeFactory;
+  oracleDir?: string; // default "oracle"
+  concurrency?: number; // default 1
+  onResult?: (result: CheckResult, done: number, total: number) => void;
+}
+
+export interface RunChecksOutcome {
+  results: CheckResult[]; // in the order of the checks given
+  /** Generations and perplexities actually computed, by cache key (each should be 1). */
+  computed: Map<string, number>;
+  closeErrors: string[];
+}
+
+export async function runChecks(checks: Check[], options: RunChecksOptions): Promise<RunChecksOutcome> {
+  const cache = new SubjectCache(options.factory);
+  const oracle = new OracleStore(options.oracleDir ?? "oracle");
+  const limit = pLimit(Math.max(1, options.concurrency ?? 1));
+  let done = 0;
+  let results: CheckResult[];
+  let closeErrors: string[] = [];
+  try {
+    results = await Promise.all(
+      checks.map((check) =>
+        limit(async () => {
+          const result = await runCheck(check, cache, oracle);
+          options.onResult?.(result, ++done, checks.length);
+          return result;
+        }),
+      ),
+    );
+  } finally {
+    closeErrors = await cache.close(); // also when a callback threw
+  }
+  return { results, computed: cache.computed, closeErrors };
+}
+
+async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<CheckResult> {
+  const measure = measures.get(check.claim.measure)!;
+  const started = performance.now();
+  const base = {
+    id: check.id,
+    claim: check.claim.id,
+    suite: check.claim.suite,
+    measure: measure.name,
+    severity: check.claim.severity,
+    subject: check.subject,
+    ...(check.against ? { against: check.against } : {}),
+    prompts: check.prompts,
+    group: check.group,
+    fingerprint: check.fingerprint,
+  };
+  try {
+    const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
+    const observation = await measure.observe({
+      subject: check.subject,
+      ...(check.against ? { against: check.against } : {}),
+      prompts,
+      maxNewTokens: check.claim.maxNewTokens,
+      generate: (subject, prompt) => cache.generate(subject, prompt, check.claim.maxNewTokens),
+      perplexity: (subject, text, window, stride) => cache.perplexity(subject, text, window, stride),
+      oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
+      oraclePerplexity: (model) => oracle.perplexity(model),
+    });
+    const j = judge(measure, check.claim.prediction, observation);
+    return {
+      ...base,
+      verdict: j.verdict,
+      expected: j.expected,
+      observed: j.observed,
+      evidence: observation.evidence,
+      line: j.line,
+      durationMs: Math.round(performance.now() - started),
+    };
+  } catch (e) {
+    const { reason, blockedBy } = blockedReason(e);
+    const prediction = check.claim.prediction;
+    return {
+      ...base,
+      verdict: "blocked",
+      expected: { comparator: prediction.comparator, threshold: prediction.threshold, bound: null, description: describeExpected(measure, prediction) },
+      observed: null,
+      evidence: null,
+      line: `blocked: ${reason}`,
+      reason,
+      blockedBy,
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+}
+
+/**
+ * Why a check could not run. A BlockedError is the subject saying "not here" (no CUDA,
+ * no model file): `unavailable`. Anything else thrown is an `error`, its reason prefixed
+ * with the error's code when it has one ("[E_GGUF_MAGIC] ...", "[ENOENT] ...").
+ */
+export function blockedReason(e: unknown): { reason: string; blockedBy: "unavailable" | "error" } {
+  let context = "";
+  let inner = e;
+  while (inner instanceof SubjectError) {
+    context += `${inner.context}: `;
+    inner = inner.cause;
+  }
+  if (inner instanceof BlockedError) return { reason: context + inner.reason, blockedBy: "unavailable" };
+  if (isRefuteError(inner)) return { reason: `[${inner.code}] ${context}${inner.message}`, blockedBy: "error" };
+  if (inner instanceof Error) {
+    const code = (inner as NodeJS.ErrnoException).code;
+    const prefix = typeof code === "string" && code ? `[${code}] ` : `${inner.name}: `;
+    return { reason: prefix + context + inner.message, blockedBy: "error" };
+  }
+  return { reason: `${context}thrown: ${String(inner)}`, blockedBy: "error" };
+}
+
+// --------------------------------------------------------------------------- runGates
+
+export interface GateOptions extends RunChecksOptions {
+  claimsDir?: string; // default "claims"
+  select?: Selection;
+  backend?: Backend;
+  runtime?: RuntimeName;
+  inject?: string;
+  shard?: Shard;
+  /** The command-line options of this run, recorded in the report (for reproduction). */
+  args?: string[];
+}
+
+/** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
+export async function planChecks(options: Omit<GateOptions, "factory">): Promise<Check[]> {
+  const claims = await loadClaims(options.claimsDir ?? "claims");
+  const all = expandClaims(claims, { backend: options.backend, runtime: options.runtime, inject: options.inject });
+  const selected = selectChecks(all, options.select ?? {});
+  return options.shard ? shardChecks(selected, options.shard) : selected;
+}
+
+export async function runGates(options: GateOptions): Promise<Report> {
+  const startedAt = new Date();
+  const checks = await planChecks(options);
+  const { results, closeErrors } = await runChecks(checks, options);
+  const finishedAt = new Date();
+  const claims: Record<string, ClaimInfo> = {};
+  for (const c of checks) claims[c.claim.id] ??= claimInfo(c.claim);
+  return buildReport(results, claims, {
+    gitSha: gitSha(),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    machine: machineInfo(),
+    node: process.version,
+    backends: [...new Set(checks.map((c) => c.subject.backend))],
+    runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
+    inject: options.inject ?? null,
+    oracle: options.oracleDir ?? "oracle",
+    args: options.args ?? [],
+    shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
+    warnings: closeErrors,
+  });
+}

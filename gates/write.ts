@@ -1,0 +1,90 @@
+// Writes a report's files into a directory, each atomically (a temporary file in the same
+// directory, then rename), so a reader never sees half a file:
+//
+//   latest.json   the Report, checked against gates/report.schema.json before it is written
+//   latest.md     for people          junit.xml   for CI viewers
+//   badge.json    shields endpoint    badge.svg   the same badge, offline
+//   history.jsonl one line appended per run
+
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { RefuteError } from "../engine/errors.ts";
+import { badgeFor, badgeSvg } from "./badge.ts";
+import { renderJunit } from "./junit.ts";
+import { renderMarkdown } from "./markdown.ts";
+import type { Report } from "./report.ts";
+import reportSchema from "./report.schema.json" with { type: "json" };
+
+export const validateReport = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(reportSchema);
+
+export async function writeAtomic(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, content);
+    await rename(temp, file);
+  } catch (e) {
+    await rm(temp, { force: true });
+    throw e;
+  }
+}
+
+export interface HistoryLine {
+  gitSha: string | null;
+  time: string;
+  machine: string;
+  total: number;
+  corroborated: number;
+  falsified: number;
+  blocked: number;
+  score: number | null;
+  inject: string | null;
+  shard: string | null;
+}
+
+export function historyLine(report: Report): HistoryLine {
+  const { run, summary } = report;
+  return {
+    gitSha: run.gitSha,
+    time: run.startedAt,
+    machine: run.machine.hostname,
+    total: summary.total,
+    corroborated: summary.corroborated,
+    falsified: summary.falsified,
+    blocked: summary.blocked,
+    score: summary.score,
+    inject: run.inject,
+    shard: run.shard,
+  };
+}
+
+/** Writes every report file into `dir` (created if needed); returns the paths written. */
+export async function writeReports(report: Report, dir: string, options: { history?: boolean } = {}): Promise<string[]> {
+  const json = JSON.stringify(report, null, 2) + "\n";
+  // Validate what will be read back (NaN becomes null in JSON), not the object in memory.
+  if (!validateReport(JSON.parse(json))) {
+    const problems = (validateReport.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 10);
+    throw new RefuteError("E_REPORT_SCHEMA", `report does not match gates/report.schema.json: ${problems.join("; ")}`, { problems });
+  }
+  await mkdir(dir, { recursive: true });
+  const badge = badgeFor(report.summary);
+  const files: Array<[string, string]> = [
+    ["latest.json", json],
+    ["latest.md", renderMarkdown(report)],
+    ["junit.xml", renderJunit(report)],
+    ["badge.json", JSON.stringify(badge, null, 2) + "\n"],
+    ["badge.svg", badgeSvg(badge)],
+  ];
+  const written: string[] = [];
+  for (const [name, content] of files) {
+    await writeAtomic(join(dir, name), content);
+    written.push(join(dir, name));
+  }
+  if (options.history ?? true) {
+    // One short line with O_APPEND: concurrent runs interleave whole lines, never bytes.
+    await appendFile(join(dir, "history.jsonl"), JSON.stringify(historyLine(report)) + "\n");
+    written.push(join(dir, "history.jsonl"));
+  }
+  return written;
+}

@@ -1,0 +1,38 @@
+// ppl-ceiling: the subject's perplexity on the oracle's held-out text, with the same
+// window and stride, next to the oracle's perplexity (the reference for a ceiling factor).
+
+import type { Measure } from "./measure.ts";
+
+export const pplCeiling: Measure = {
+  name: "ppl-ceiling",
+  input: "text",
+  needsAgainst: false,
+  reference: "oracle",
+  quantity: "perplexity",
+  async observe({ subject, perplexity, oraclePerplexity }) {
+    const oracle = await oraclePerplexity(subject.model);
+    const ppl = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
+    const notes =
+      ppl.tokensScored === oracle.tokensScored
+        ? []
+        : [`scored ${ppl.tokensScored} tokens where the oracle scored ${oracle.tokensScored}: tokenization differs`];
+    return {
+      value: ppl.perplexity,
+      reference: oracle.perplexity,
+      summary: `perplexity ${ppl.perplexity.toFixed(3)} (oracle ${oracle.perplexity.toFixed(3)}) over ${ppl.tokensScored} tokens`,
+      evidence: {
+        perplexity: [
+          {
+            subject: ppl.perplexity,
+            reference: oracle.perplexity,
+            tokensScored: ppl.tokensScored,
+            referenceTokensScored: oracle.tokensScored,
+            window: oracle.window,
+            stride: oracle.stride,
+          },
+        ],
+        notes,
+      },
+    };
+  },
+};

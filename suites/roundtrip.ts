@@ -1,0 +1,31 @@
+// roundtrip: token identity between a subject (e.g. native -> GGUF -> reimported) and the
+// subject it came from (`against`, e.g. native), over a set of prompts. Value: the number of
+// token positions that differ, summed over the prompts.
+
+import type { Divergence, Measure } from "./measure.ts";
+import { compareTokens, describeDivergence } from "./tokens.ts";
+
+export const roundtrip: Measure = {
+  name: "roundtrip",
+  input: "prompts",
+  needsAgainst: true,
+  quantity: "mismatched tokens",
+  async observe({ subject, against, prompts, generate }) {
+    const divergences: Divergence[] = [];
+    const identical: string[] = [];
+    for (const prompt of prompts) {
+      const before = await generate(against!, prompt);
+      const after = await generate(subject, prompt);
+      const d = compareTokens(prompt.name, before, after);
+      if (d) divergences.push(d);
+      else identical.push(prompt.name);
+    }
+    const total = divergences.reduce((n, d) => n + d.mismatches, 0);
+    const summary =
+      divergences.length === 0
+        ? `${subject.format} tokens identical to ${against!.format} on ${prompts.length} prompts`
+        : `${total} tokens differ on ${divergences.length}/${prompts.length} prompts; ` +
+          divergences.map((d) => `${d.prompt}: ${describeDivergence(d, against!.format)}`).join("; ");
+    return { value: total, summary, evidence: { divergences, identical } };
+  },
+};
