@@ -1,6 +1,7 @@
-// Any engine tensor to float32 values (row-major, same shape).
+// Any engine tensor to float32 values (row-major, same shape): float types converted,
+// quantized blocks dequantized exactly as llama.cpp's dequantize_row_* does.
 
-import { RefuteError } from "../errors.ts";
+import { quantType } from "../quant/types.ts";
 import { bf16ToFloat32, f16ToFloat32, float32View, type Tensor } from "../tensor.ts";
 
 export function toFloat32(t: Tensor): Float32Array {
@@ -12,6 +13,6 @@ export function toFloat32(t: Tensor): Float32Array {
     case "f16":
       return f16ToFloat32(t.data);
     default:
-      throw new RefuteError("TENSOR_NOT_FLOAT", `tensor ${t.name}: dtype ${t.dtype} cannot be read as float here`, { tensor: t.name, dtype: t.dtype });
+      return quantType(t.dtype).dequantizeRow(t.data);
   }
 }
