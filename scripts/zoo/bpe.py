@@ -3,9 +3,9 @@
 One set of merges is trained once with the GPT-2 pre-tokenizer regex; three tokenizer.json
 files then share that vocab and those merges but carry each family's real pre_tokenizer,
 exactly as Hugging Face writes it:
-  tiny-gpt2   ByteLevel(use_regex)                      (GPT-2)
-  tiny-llama  Digits(individual) + ByteLevel(use_regex)  (SmolLM)
-  tiny-qwen2  Split(Qwen2 regex, Isolated) + ByteLevel(no regex)  (Qwen2)
+  gpt2   (tiny-gpt2)   ByteLevel(use_regex)
+  llama  (tiny-llama)  Digits(individual) + ByteLevel(use_regex)   as SmolLM
+  qwen2  (tiny-qwen2)  Split(Qwen2 regex, Isolated) + ByteLevel(no regex)
 
 The encoder here is the project's independent Python implementation of those pipelines
 (added-token split -> pre-tokenize -> bytes to unicode -> merges by rank). It is used for
@@ -19,6 +19,7 @@ import argparse
 import collections
 import json
 import os
+import unicodedata
 
 import regex
 
@@ -33,17 +34,18 @@ QWEN2_RE = regex.compile(QWEN2_PATTERN)
 DIGIT_RE = regex.compile(r"\p{N}")  # Rust char::is_numeric: general categories Nd, Nl, No
 
 PRE_TOKENIZERS = {
-    "tiny-gpt2": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
-    "tiny-llama": {"type": "Sequence", "pretokenizers": [
+    "gpt2": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+    "llama": {"type": "Sequence", "pretokenizers": [
         {"type": "Digits", "individual_digits": True},
         {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
     ]},
-    "tiny-qwen2": {"type": "Sequence", "pretokenizers": [
+    "qwen2": {"type": "Sequence", "pretokenizers": [
         {"type": "Split", "pattern": {"Regex": QWEN2_PATTERN}, "behavior": "Isolated", "invert": False},
         {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False, "use_regex": False},
     ]},
 }
 FAMILIES = sorted(PRE_TOKENIZERS)
+ZOO_FAMILY = {"tiny-gpt2": "gpt2", "tiny-llama": "llama", "tiny-qwen2": "qwen2"}
 
 
 def bytes_to_unicode():
@@ -63,17 +65,18 @@ BYTE_TO_UNICODE = bytes_to_unicode()
 UNICODE_TO_BYTE = {c: b for b, c in BYTE_TO_UNICODE.items()}
 
 
-def split_special(text):
-    """[(piece, is_special)]: added tokens are cut out before any pre-tokenization."""
+def split_special(text, specials=tuple(SPECIAL_TOKENS)):
+    """[(piece, is_special)]: added tokens are cut out before any pre-tokenization
+    (leftmost match, longest first among tokens starting at the same place)."""
+    if not specials:
+        return [(text, False)] if text else []
+    pattern = regex.compile("|".join(regex.escape(t) for t in sorted(specials, key=lambda t: (-len(t), t))))
     out, start = [], 0
-    while True:
-        i = text.find(EOT, start)
-        if i < 0:
-            break
-        if i > start:
-            out.append((text[start:i], False))
-        out.append((EOT, True))
-        start = i + len(EOT)
+    for m in pattern.finditer(text):
+        if m.start() > start:
+            out.append((text[start:m.start()], False))
+        out.append((m.group(), True))
+        start = m.end()
     if start < len(text):
         out.append((text[start:], False))
     return out
@@ -96,11 +99,11 @@ def split_isolated(pattern, text):
 
 def pre_tokenize(family, text):
     """Pre-tokens (plain strings, before the byte mapping) of text with no added tokens in it."""
-    if family == "tiny-gpt2":
+    if family == "gpt2":
         return split_isolated(GPT2_RE, text)
-    if family == "tiny-llama":
+    if family == "llama":
         return [p for d in split_isolated(DIGIT_RE, text) for p in split_isolated(GPT2_RE, d)]
-    if family == "tiny-qwen2":
+    if family == "qwen2":
         return split_isolated(QWEN2_RE, text)
     raise ValueError("unknown tokenizer family %r (known: %s)" % (family, ", ".join(FAMILIES)))
 
@@ -169,7 +172,7 @@ def added_token(i, content):
 
 
 def tokenizer_json(family, vocab, merges):
-    qwen = family == "tiny-qwen2"
+    qwen = family == "qwen2"
     byte_level = {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": not qwen, "use_regex": not qwen}
     return {
         "version": "1.0",
@@ -206,19 +209,19 @@ def tokenizer_config(family, vocab):
         "clean_up_tokenization_spaces": False,
         "eos_token": EOT,
         "errors": "replace",
-        "model_max_length": 256 if family == "tiny-gpt2" else 512,
+        "model_max_length": 256 if family == "gpt2" else 512,
         "pad_token": None,
-        "tokenizer_class": "Qwen2Tokenizer" if family == "tiny-qwen2" else "GPT2Tokenizer",
-        "unk_token": None if family == "tiny-qwen2" else EOT,
+        "tokenizer_class": "Qwen2Tokenizer" if family == "qwen2" else "GPT2Tokenizer",
+        "unk_token": None if family == "qwen2" else EOT,
     }
-    if family == "tiny-qwen2":
+    if family == "qwen2":
         cfg["additional_special_tokens"] = []
         cfg["split_special_tokens"] = False
     return cfg
 
 
 def special_tokens_map(family):
-    if family == "tiny-qwen2":
+    if family == "qwen2":
         return {"bos_token": EOT, "eos_token": EOT}
     return {"bos_token": EOT, "eos_token": EOT, "unk_token": EOT}
 
@@ -243,22 +246,36 @@ def write_tokenizer_files(out_dir, family, vocab, merges):
 class Encoder:
     """Encodes and decodes like a Hugging Face tokenizer.json of one family (see module doc)."""
 
-    def __init__(self, family, vocab, merges):
+    def __init__(self, family, vocab, merges, added=None, nfc=False):
         if family not in PRE_TOKENIZERS:
             raise ValueError("unknown tokenizer family %r (known: %s)" % (family, ", ".join(FAMILIES)))
         self.family = family
         self.vocab = vocab
+        self.added = dict(added) if added is not None else {t: vocab[t] for t in SPECIAL_TOKENS}
+        self.nfc = nfc
         self.id_to_token = {i: t for t, i in vocab.items()}
+        self.id_to_token.update({i: t for t, i in self.added.items()})
         self.ranks = {tuple(m): r for r, m in enumerate(merges)}
         self.merge_by_rank = [tuple(m) for m in merges]
         self.cache = {}
 
     @classmethod
-    def from_file(cls, family, path):
+    def from_file(cls, path, family=None):
+        """Reads a tokenizer.json; the family is recognised from its pre_tokenizer when not given.
+        Accepts both merges encodings ("a b" and ["a", "b"]) and an NFC normalizer (Qwen2)."""
         with open(path, encoding="utf-8") as f:
             tj = json.load(f)
+        if family is None:
+            found = [f for f, pre in PRE_TOKENIZERS.items() if pre == tj.get("pre_tokenizer")]
+            if not found:
+                raise ValueError("%s: pre_tokenizer %s is none of the known families" % (path, json.dumps(tj.get("pre_tokenizer"))))
+            family = found[0]
+        normalizer = tj.get("normalizer")
+        if normalizer not in (None, {"type": "NFC"}):
+            raise ValueError("%s: unsupported normalizer %s" % (path, json.dumps(normalizer)))
         merges = [tuple(m.split(" ")) if isinstance(m, str) else tuple(m) for m in tj["model"]["merges"]]
-        return cls(family, tj["model"]["vocab"], merges)
+        added = {t["content"]: t["id"] for t in tj.get("added_tokens", [])}
+        return cls(family, tj["model"]["vocab"], merges, added=added, nfc=normalizer is not None)
 
     def bpe(self, word):
         """Symbols of one byte-mapped pre-token after applying merges lowest rank first."""
@@ -282,10 +299,12 @@ class Encoder:
 
     def encode(self, text):
         ids = []
-        for piece, special in split_special(text):
+        for piece, special in split_special(text, tuple(self.added)):
             if special:
-                ids.append(self.vocab[piece])
+                ids.append(self.added[piece])
                 continue
+            if self.nfc:
+                piece = unicodedata.normalize("NFC", piece)
             for pre in pre_tokenize(self.family, piece):
                 cached = self.cache.get(pre)
                 if cached is None:
@@ -299,7 +318,7 @@ class Encoder:
         out, buf = [], bytearray()
         for i in ids:
             tok = self.id_to_token[i]
-            if tok in SPECIAL_TOKENS:
+            if tok in self.added:
                 out.append(buf.decode("utf-8", errors="replace"))
                 buf = bytearray()
                 out.append(tok)
@@ -320,10 +339,10 @@ def main():
     merges = train_merges(text, args.vocab_size)
     vocab = build_vocab(merges)
     assert len(vocab) == args.vocab_size, (len(vocab), args.vocab_size)
-    for family in FAMILIES:
-        write_tokenizer_files(os.path.join(args.out_root, family), family, vocab, merges)
+    for slug, family in sorted(ZOO_FAMILY.items()):
+        write_tokenizer_files(os.path.join(args.out_root, slug), family, vocab, merges)
         n = len(Encoder(family, vocab, merges).encode(text))
-        print("%s: vocab %d, %d merges, corpus %d chars -> %d tokens" % (family, len(vocab), len(merges), len(text), n))
+        print("%s: vocab %d, %d merges, corpus %d chars -> %d tokens" % (slug, len(vocab), len(merges), len(text), n))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def rope_cos_sin(T, D, theta, device):
 class LlamaAttention(nn.Module):
     def __init__(self, cfg, bias):
         super().__init__()
-        C, H, K = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_key_value_heads"]
+        C, H = cfg["hidden_size"], cfg["num_attention_heads"]
+        K = cfg.get("num_key_value_heads") or H
         self.H, self.K, self.D = H, K, C // H
         self.q_proj = nn.Linear(C, H * self.D, bias=bias)
         self.k_proj = nn.Linear(C, K * self.D, bias=bias)
@@ -126,7 +127,7 @@ class LlamaForCausalLM(nn.Module):
         super().__init__()
         self.cfg = cfg
         self.model = LlamaModel(cfg, bias=cfg["model_type"] == "qwen2" or cfg.get("attention_bias", False))
-        self.tied = cfg["tie_word_embeddings"]
+        self.tied = cfg.get("tie_word_embeddings", True)  # transformers' default
         if not self.tied:
             self.lm_head = nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
 
@@ -134,7 +135,7 @@ class LlamaForCausalLM(nn.Module):
         """ids: [B,T] int64 -> logits [B,T,V] fp32."""
         x = self.model.embed_tokens(ids)
         D = self.cfg["hidden_size"] // self.cfg["num_attention_heads"]
-        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg["rope_theta"], ids.device)
+        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg.get("rope_theta", 10000.0), ids.device)
         for layer in self.model.layers:
             x = layer(x, cos, sin)
         x = self.model.norm(x)
@@ -196,7 +197,7 @@ class GPT2MLP(nn.Module):
 class GPT2Block(nn.Module):
     def __init__(self, cfg):
         super().__init__()
-        C, eps = cfg["n_embd"], cfg["layer_norm_epsilon"]
+        C, eps = cfg["n_embd"], cfg.get("layer_norm_epsilon", 1e-5)
         self.ln_1 = nn.LayerNorm(C, eps=eps)
         self.attn = GPT2Attention(cfg)
         self.ln_2 = nn.LayerNorm(C, eps=eps)
@@ -213,7 +214,7 @@ class GPT2Model(nn.Module):
         self.wte = nn.Embedding(cfg["vocab_size"], cfg["n_embd"])
         self.wpe = nn.Embedding(cfg["n_positions"], cfg["n_embd"])
         self.h = nn.ModuleList(GPT2Block(cfg) for _ in range(cfg["n_layer"]))
-        self.ln_f = nn.LayerNorm(cfg["n_embd"], eps=cfg["layer_norm_epsilon"])
+        self.ln_f = nn.LayerNorm(cfg["n_embd"], eps=cfg.get("layer_norm_epsilon", 1e-5))
 
 
 class GPT2LMHeadModel(nn.Module):

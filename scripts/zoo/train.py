@@ -196,7 +196,7 @@ def main():
     slug = args.model
     out_dir = os.path.join(args.out_root, slug)
     cfg = configs.CONFIGS[slug]
-    enc = bpe.Encoder.from_file(slug, os.path.join(out_dir, "tokenizer.json"))
+    enc = bpe.Encoder.from_file(os.path.join(out_dir, "tokenizer.json"), bpe.ZOO_FAMILY[slug])
     with open(os.path.join(args.build_dir, "train.txt"), encoding="utf-8") as f:
         train_ids = enc.encode(f.read())
     with open(os.path.join(args.build_dir, "heldout.txt"), encoding="utf-8") as f:

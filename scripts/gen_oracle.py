@@ -1,0 +1,116 @@
+"""Golden greedy outputs (oracles) for every model x prompt, from outside the TypeScript engine.
+
+For each model and each prompt in oracle/prompts/*.txt: tokenize without BOS, decode greedily
+for exactly 32 new tokens (full recompute every step, no stop at EOS), and write
+oracle/<slug>/<prompt>.json with the tokens, the decoded text and, at every step, the 10 most
+likely tokens with their log-probabilities (log_softmax of fp32 logits, rounded to 1e-6).
+
+Runtime: Hugging Face transformers when it can be imported ("transformers"), else the
+plain-PyTorch reference in scripts/zoo/reference.py ("torch-reference"); --runtime forces one.
+The committed oracle is cpu + float32; any other device or precision writes under
+models/cache/oracle-<device>-<precision>/ (ignored by git) unless --out says otherwise.
+
+Usage: gen_oracle.py --all | --model <slug> [--model ...]
+                     [--device cpu|cuda] [--precision float32|bfloat16|float16]
+                     [--runtime auto|transformers|torch-reference] [--out DIR]
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse
+import json
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo"))
+import subjects  # noqa: E402
+
+PROMPTS_DIR = os.path.join(subjects.ROOT, "oracle", "prompts")
+MAX_NEW_TOKENS = 32
+TOP_K = 10
+
+
+def read_prompts():
+    out = []
+    for name in sorted(os.listdir(PROMPTS_DIR)):
+        if name.endswith(".txt"):
+            with open(os.path.join(PROMPTS_DIR, name), encoding="utf-8", newline="") as f:
+                out.append((name[:-4], f.read()))
+    return out
+
+
+def greedy_with_topk(model, prompt_ids):
+    ids, tokens, topk = list(prompt_ids), [], []
+    for _ in range(MAX_NEW_TOKENS):
+        logprobs = torch.log_softmax(model.logits(ids)[-1].float(), dim=-1)
+        values, indices = torch.topk(logprobs, TOP_K)
+        topk.append([{"token": int(i), "logprob": round(float(v), 6)} for v, i in zip(values, indices)])
+        nxt = int(torch.argmax(logprobs))  # first index among equal maxima
+        tokens.append(nxt)
+        ids.append(nxt)
+    return tokens, topk
+
+
+def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, enc, model, args, weights):
+    return {
+        "model": hf_id,
+        "model_slug": slug,
+        "prompt": prompt,
+        "prompt_file": "oracle/prompts/%s.txt" % prompt_name,
+        "runtime": model.runtime,
+        "format": args.precision,
+        "device": args.device,
+        "transformers_version": subjects.transformers_version() if model.runtime == "transformers" else None,
+        "torch_version": torch.__version__,
+        "max_new_tokens": MAX_NEW_TOKENS,
+        "do_sample": False,
+        "prompt_tokens": prompt_ids,
+        "tokens": tokens,
+        "token_count": len(tokens),
+        "text": enc.decode(tokens),
+        "weights_sha256": weights,
+        "topk": topk,
+    }
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--all", action="store_true", help="every zoo model")
+    ap.add_argument("--model", action="append", default=[], help="a zoo or roster slug (repeatable)")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "float16"])
+    ap.add_argument("--runtime", default="auto", choices=["auto", "transformers", "torch-reference"])
+    ap.add_argument("--out", default=None, help="root folder of the oracle files")
+    args = ap.parse_args()
+    if not args.all and not args.model:
+        ap.error("give --all or --model <slug>")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("--device cuda: torch sees no CUDA device")
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    canonical = args.device == "cpu" and args.precision == "float32"
+    out_root = args.out or (os.path.join(subjects.ROOT, "oracle") if canonical else
+                            os.path.join(subjects.ROOT, "models", "cache", "oracle-%s-%s" % (args.device, args.precision)))
+    runtime = subjects.pick_runtime(args.runtime)
+    slugs = (subjects.ZOO_SLUGS if args.all else []) + [m for m in args.model if not (args.all and m in subjects.ZOO_SLUGS)]
+    for slug in slugs:
+        model_dir, hf_id = subjects.resolve(slug)
+        enc = subjects.load_encoder(model_dir)
+        model = subjects.LoadedModel(model_dir, runtime, args.device, args.precision)
+        weights = subjects.weights_sha256(model_dir)
+        for prompt_name, prompt in read_prompts():
+            prompt_ids = enc.encode(prompt)
+            if runtime == "transformers":
+                subjects.check_hf_tokenizer(model_dir, prompt, prompt_ids)
+            tokens, topk = greedy_with_topk(model, prompt_ids)
+            rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, enc, model, args, weights)
+            subjects.write_json(os.path.join(out_root, slug, prompt_name + ".json"), rec)
+            print("%s %s [%s]: %s%s" % (slug, prompt_name, runtime, prompt, json.dumps(rec["text"])[1:-1]))
+
+
+if __name__ == "__main__":
+    main()

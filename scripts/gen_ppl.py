@@ -1,0 +1,109 @@
+"""Perplexity ground truth: oracle/ppl/heldout.txt and each zoo model's reference perplexity on it.
+
+heldout.txt is a prefix of the held-out corpus split (scripts/zoo/corpus.py, seed 5678), cut
+at a document boundary once every zoo tokenizer gives at least MIN_TOKENS tokens. The
+perplexity is computed Hugging Face style with a sliding window (PROCEDURE below), in fp32
+on the CPU with the same runtime choice as gen_oracle.py.
+
+Usage: gen_ppl.py [--model <slug> ...] [--runtime auto|transformers|torch-reference]
+"""
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse
+import hashlib
+import math
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo"))
+import corpus  # noqa: E402
+import subjects  # noqa: E402
+
+PPL_DIR = os.path.join(subjects.ROOT, "oracle", "ppl")
+TEXT_FILE = "oracle/ppl/heldout.txt"
+WINDOW, STRIDE = 128, 64
+MIN_TOKENS = 4608  # >= 4096 with margin, under every zoo tokenizer
+PROCEDURE = (
+    "Tokenize text_file without BOS (n tokens). prev_end = 0; for begin in range(0, n, stride): "
+    "end = min(begin + window, n); trg_len = end - prev_end; run the model on tokens[begin:end]; "
+    "the logits at window position t predict token begin+t+1; score only the last trg_len tokens of "
+    "the window that have a prediction (in the first window that is tokens 1..end-1: token 0 is never "
+    "scored); nll_sum += -log_softmax(fp32 logits)[target] summed in float64; prev_end = end; stop "
+    "after the window with end == n. tokens_scored = n - 1; perplexity = exp(nll_sum / tokens_scored).")
+
+
+def heldout_text(encoders):
+    docs = corpus.make_split(5678, 200_000).split(corpus.EOT)
+    for k in range(1, len(docs) + 1):
+        text = corpus.EOT.join(docs[:k])
+        if all(len(e.encode(text)) >= MIN_TOKENS for e in encoders):
+            return text
+    raise SystemExit("held-out split too short for %d tokens" % MIN_TOKENS)
+
+
+@torch.no_grad()
+def sliding_nll(model, ids):
+    n = len(ids)
+    nll_sum, scored, prev_end = 0.0, 0, 0
+    for begin in range(0, n, STRIDE):
+        end = min(begin + WINDOW, n)
+        trg_len = end - prev_end
+        logprobs = torch.log_softmax(model.logits(ids[begin:end]).float(), dim=-1).double()
+        # predictions for targets begin+1 .. end-1 sit at window positions 0 .. end-begin-2
+        first_target = max(end - trg_len, begin + 1)
+        for target in range(first_target, end):
+            nll_sum -= float(logprobs[target - begin - 1, ids[target]])
+            scored += 1
+        prev_end = end
+        if end == n:
+            break
+    assert scored == n - 1, (scored, n)
+    return nll_sum, scored
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", action="append", default=[], help="zoo or roster slug; default: every zoo model")
+    ap.add_argument("--runtime", default="auto", choices=["auto", "transformers", "torch-reference"])
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    runtime = subjects.pick_runtime(args.runtime)
+    zoo_encoders = [subjects.load_encoder(os.path.join(subjects.ZOO_DIR, s)) for s in subjects.ZOO_SLUGS]
+    text = heldout_text(zoo_encoders)
+    os.makedirs(PPL_DIR, exist_ok=True)
+    with open(os.path.join(subjects.ROOT, TEXT_FILE), "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    for slug in args.model or subjects.ZOO_SLUGS:
+        model_dir, hf_id = subjects.resolve(slug)
+        enc = subjects.load_encoder(model_dir)
+        ids = enc.encode(text)
+        model = subjects.LoadedModel(model_dir, runtime, "cpu", "float32")
+        nll_sum, scored = sliding_nll(model, ids)
+        rec = {
+            "model": hf_id,
+            "model_slug": slug,
+            "runtime": runtime,
+            "format": "float32",
+            "text_file": TEXT_FILE,
+            "text_sha256": text_sha,
+            "text_tokens": len(ids),
+            "window": WINDOW,
+            "stride": STRIDE,
+            "tokens_scored": scored,
+            "nll_sum": round(nll_sum, 6),
+            "perplexity": round(math.exp(nll_sum / scored), 6),
+            "weights_sha256": subjects.weights_sha256(model_dir),
+            "procedure": PROCEDURE,
+        }
+        subjects.write_json(os.path.join(PPL_DIR, slug + ".json"), rec)
+        print("%s: %d tokens, perplexity %.4f [%s]" % (slug, len(ids), rec["perplexity"], runtime))
+
+
+if __name__ == "__main__":
+    main()

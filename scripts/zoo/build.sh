@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Rebuilds the tiny model zoo from nothing: corpus -> tokenizer -> three trainings in
+# parallel (one thread each) -> manifest. About 15-30 minutes on two cores.
+# The weights are committed: rebuilding changes their bits (BLAS kernels differ between
+# machines), so after a rebuild the oracles must be regenerated with `pnpm oracle --all`.
+# Never run in CI.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+PY=${PYTHON:-/usr/bin/python3}
+if ! "$PY" -c "import torch, regex" 2>/dev/null; then
+  echo "zoo: $PY cannot import torch and regex." >&2
+  echo "  install: sudo apt-get install --no-install-recommends python3-torch python3-regex libopenblas0-pthread" >&2
+  exit 1
+fi
+BUILD=models/cache/zoo-build
+"$PY" scripts/zoo/corpus.py --out "$BUILD"
+"$PY" scripts/zoo/bpe.py --corpus "$BUILD/train.txt" --out-root models/zoo
+pids=()
+for slug in tiny-llama tiny-qwen2 tiny-gpt2; do
+  echo "zoo: training $slug (log: $BUILD/$slug.out)"
+  "$PY" scripts/zoo/train.py --model "$slug" --build-dir "$BUILD" >"$BUILD/$slug.out" 2>&1 &
+  pids+=("$!")
+done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+if [ "$status" -ne 0 ]; then
+  echo "zoo: a training failed; see $BUILD/*.out" >&2
+  exit 1
+fi
+"$PY" scripts/zoo/manifest.py
+echo "zoo: done. Regenerate the oracles: pnpm oracle --all"
