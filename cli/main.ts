@@ -12,6 +12,9 @@ interface Command {
 const commands: Record<string, Command> = {
   run: { summary: "greedy generation with the embedded engine", load: () => import("./run.ts") },
   ppl: { summary: "sliding-window perplexity of a text file", load: () => import("./ppl.ts") },
+  gates: { summary: "run claims and report verdicts", load: () => import("./gates.ts") },
+  ticket: { summary: "GitHub issue markdown for each refutation", load: () => import("./ticket.ts") },
+  report: { summary: "merge shard reports into one", load: () => import("./report.ts") },
 };
 
 function usage(): string {

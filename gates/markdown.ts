@@ -21,7 +21,7 @@ export function summaryTable(report: Report): string {
   ].join("\n");
 }
 
-export function checkLabel(c: CheckResult): string {
+export function checkLabel(c: Pick<CheckResult, "subject" | "prompts">): string {
   const s = c.subject;
   const prompts = c.prompts.length === 1 ? ` · ${c.prompts[0]}` : "";
   return `${s.model} ${s.format} ${s.quant} ${s.backend} ${s.runtime}${prompts}`;

@@ -20,10 +20,9 @@ export class OracleStore {
 
   constructor(readonly dir = "oracle") {}
 
-  /** The prompt's text: oracle/prompts/<name>.txt without its final newline. */
+  /** The prompt's text: oracle/prompts/<name>.txt exactly as the oracle generator reads it. */
   async prompt(name: string): Promise<PromptRef> {
-    const text = await this.read(join(this.dir, "prompts", `${name}.txt`), `prompt '${name}'`);
-    return { name, text: text.endsWith("\n") ? text.slice(0, -1) : text };
+    return { name, text: await this.read(join(this.dir, "prompts", `${name}.txt`), `prompt '${name}'`) };
   }
 
   async generation(model: string, prompt: PromptRef): Promise<OracleGeneration> {

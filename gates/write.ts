@@ -7,7 +7,7 @@
 //   history.jsonl one line appended per run
 
 import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import { RefuteError } from "../engine/errors.ts";
@@ -87,4 +87,20 @@ export async function writeReports(report: Report, dir: string, options: { histo
     written.push(join(dir, "history.jsonl"));
   }
   return written;
+}
+
+/** Reads and validates a report written by writeReports (E_REPORT_* errors otherwise). */
+export async function readReport(file: string): Promise<Report> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(await readFile(file, "utf8"));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code === "ENOENT" ? "E_REPORT_MISSING" : "E_REPORT_INVALID";
+    throw new RefuteError(code, `cannot read report ${file}: ${(e as Error).message}`, { file });
+  }
+  if (!validateReport(doc)) {
+    const problems = (validateReport.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}`).slice(0, 10);
+    throw new RefuteError("E_REPORT_SCHEMA", `${file} does not match gates/report.schema.json: ${problems.join("; ")}`, { file, problems });
+  }
+  return doc as unknown as Report;
 }

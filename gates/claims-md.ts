@@ -1,0 +1,63 @@
+// CLAIMS.md: the pre-registered claims, generated from claims/*.yaml, followed by the
+// hand-written decisions in claims/ADR.md. A test fails when the committed file is stale,
+// so the document can never disagree with what `pnpm gates` checks.
+
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { measures } from "../suites/index.ts";
+import type { Claim } from "./claims.ts";
+import { expandClaim } from "./expand.ts";
+import { describeExpected } from "./judge.ts";
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
+
+function matrix(c: Claim): string {
+  const axis = (values: string[]) => (values.length === 1 ? values[0] : `{${values.join(", ")}}`);
+  const s = c.subject;
+  const subject = [axis(s.model), axis(s.format), axis(s.quant), axis(s.backend), axis(s.runtime)].join(" · ");
+  const against = c.against ? ` vs ${Object.entries(c.against).map(([k, v]) => `${k} ${v}`).join(", ")}` : "";
+  const prompts = c.prompts ? ` · ${c.prompts.mode === "each" ? "each of" : "all of"} ${c.prompts.names.length} prompts` : " · held-out text";
+  return subject + against + prompts;
+}
+
+export function renderClaimsMd(claims: Claim[], adr: string): string {
+  const total = claims.reduce((n, c) => n + expandClaim(c).length, 0);
+  const suites = [...new Set(claims.map((c) => c.suite))];
+  const out = [
+    "<!-- Generated from claims/*.yaml and claims/ADR.md by `pnpm refute gates claims-md`; edit those, not this file. -->",
+    "",
+    "# Pre-registered claims",
+    "",
+    "Each claim is a falsifiable prediction, fixed before the checks run. A claim is expanded",
+    "over its subject matrix into checks; one falsified check refutes the claim for that subject.",
+    `${claims.length} claims in ${suites.length} suites expand into **${total} checks**.`,
+    "",
+    "| suite | claim | prediction | subjects | checks | severity | references |",
+    "|---|---|---|---|---:|---|---|",
+  ];
+  for (const c of claims) {
+    const m = measures.get(c.measure)!;
+    out.push(
+      `| ${c.suite} | \`${c.id}\` | ${cell(describeExpected(m, c.prediction))} | ${cell(matrix(c))} | ${expandClaim(c).length} | ${c.severity} | ${c.references.join(", ") || "-"} |`,
+    );
+  }
+  out.push("", "## Claims", "");
+  for (const c of claims) {
+    out.push(
+      `### \`${c.id}\``,
+      "",
+      cell(c.statement),
+      "",
+      `- **Prediction:** ${cell(describeExpected(measures.get(c.measure)!, c.prediction))} (measure \`${c.measure}\`, ${c.file})`,
+      `- **Rationale:** ${cell(c.rationale)}`,
+      `- **Catches:** ${c.catches.length ? c.catches.map((f) => `\`${f}\``).join(", ") : "not yet recorded (the teeth run fills this)"}`,
+      "",
+    );
+  }
+  out.push(adr.trim(), "");
+  return out.join("\n");
+}
+
+export async function readAdr(claimsDir = "claims"): Promise<string> {
+  return readFile(join(claimsDir, "ADR.md"), "utf8");
+}
