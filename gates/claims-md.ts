@@ -12,7 +12,7 @@ import { describeExpected } from "./judge.ts";
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 
 function matrix(c: Claim): string {
-  const axis = (values: string[]) => (values.length === 1 ? values[0] : `{${values.join(", ")}}`);
+  const axis = (values: string[]) => values.join(", ");
   const s = c.subject;
   const subject = [axis(s.model), axis(s.format), axis(s.quant), axis(s.backend), axis(s.runtime)].join(" · ");
   const against = c.against ? ` vs ${Object.entries(c.against).map(([k, v]) => `${k} ${v}`).join(", ")}` : "";

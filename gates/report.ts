@@ -7,7 +7,8 @@ import { cpus, hostname, totalmem, arch, platform } from "node:os";
 import type { SubjectSpec } from "../runtimes/runtime.ts";
 import type { Evidence } from "../suites/measure.ts";
 import type { Claim, Prediction } from "./claims.ts";
-import type { Expected, Observed } from "./judge.ts";
+import { measures } from "../suites/index.ts";
+import { describeExpected, type Expected, type Observed } from "./judge.ts";
 
 export type Verdict = "corroborated" | "falsified" | "blocked";
 
@@ -44,6 +45,7 @@ export interface Summary {
 
 export interface ClaimInfo {
   suite: string;
+  expected: string; // the prediction in words: "mismatched tokens <= 5"
   statement: string;
   rationale: string;
   measure: string;
@@ -99,6 +101,7 @@ export function suiteSummaries(results: CheckResult[]): Record<string, Summary> 
 export function claimInfo(c: Claim): ClaimInfo {
   return {
     suite: c.suite,
+    expected: describeExpected(measures.get(c.measure)!, c.prediction),
     statement: c.statement,
     rationale: c.rationale,
     measure: c.measure,

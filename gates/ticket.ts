@@ -92,7 +92,7 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
     "",
     `> ${claim?.statement ?? "(claim text not in the report)"}`,
     "",
-    `Expected: \`${first.expected.description}\` (measure \`${first.measure}\`${claim ? `, ${claim.file}` : ""}).` +
+    `Expected: \`${claim?.expected ?? first.expected.description}\` (measure \`${first.measure}\`${claim ? `, ${claim.file}` : ""}).` +
       (claim?.references.length ? ` Adapted from ${claim.references.join(", ")}.` : ""),
     "",
     "## Observation",
@@ -106,7 +106,7 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
   ];
   for (const c of falsified) {
     out.push(`### ${c.prompts.length === 1 ? `Prompt \`${c.prompts[0]}\`` : checkLabel(c)}`, "", cell(c.observed?.summary ?? ""), "");
-    out.push(...renderEvidence(c.evidence ?? {}, c.suite));
+    out.push(...renderEvidence(c.evidence ?? {}));
   }
   out.push("## Reproduce", "", "```sh", reproduceCommand(report, first), "```", "");
   const r = report.run;
@@ -140,11 +140,10 @@ export function reproduceCommand(report: Report, c: CheckResult): string {
   return ["pnpm", "gates", ...args.map(shellQuote)].join(" ");
 }
 
-function renderEvidence(e: Evidence, suite: string): string[] {
+function renderEvidence(e: Evidence): string[] {
   const out: string[] = [];
-  const reference = suite === "roundtrip" ? "before" : "oracle";
-  for (const d of e.divergences ?? []) out.push(...renderDivergence(d, reference));
-  if (e.identical?.length) out.push(`Identical to the ${reference}: ${e.identical.map((p) => `\`${p}\``).join(", ")}.`, "");
+  for (const d of e.divergences ?? []) out.push(...renderDivergence(d));
+  if (e.identical?.length) out.push(`Identical: ${e.identical.map((p) => `\`${p}\``).join(", ")}.`, "");
   if (e.perplexity?.length) {
     out.push("| subject | perplexity | oracle perplexity | tokens scored (oracle) | window / stride |", "|---|---:|---:|---:|---|");
     for (const p of e.perplexity) {
@@ -158,7 +157,7 @@ function renderEvidence(e: Evidence, suite: string): string[] {
 }
 
 /** The two sequences aligned, the first divergent token in brackets, a caret under it. */
-export function tokenDiff(d: Divergence, reference: string): string {
+export function tokenDiff(d: Divergence, reference = d.reference): string {
   const length = Math.max(d.expectedTokens.length, d.observedTokens.length);
   const show = (t: number | undefined) => (t === undefined ? "-" : String(t));
   const widths = Array.from({ length }, (_, i) => Math.max(show(d.expectedTokens[i]).length, show(d.observedTokens[i]).length) + 2);
@@ -174,7 +173,8 @@ export function tokenDiff(d: Divergence, reference: string): string {
   ].join("\n");
 }
 
-function renderDivergence(d: Divergence, reference: string): string[] {
+function renderDivergence(d: Divergence): string[] {
+  const reference = d.reference;
   const label = d.label ? ` (${d.label})` : "";
   const out = [
     `**${d.prompt}${label}**: ${d.mismatches} of ${d.length} tokens differ; first divergence at step ${d.step}.`,

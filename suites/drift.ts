@@ -16,7 +16,7 @@ export const drift: Measure = {
     const mine = compareTokens(prompt.name, oracle, await generate(subject, prompt));
     const theirs = compareTokens(prompt.name, oracle, await generate(against!, prompt));
     const count = (d: typeof mine) => d?.mismatches ?? 0;
-    const where = (d: typeof mine) => (d ? `, ${describeDivergence(d, "oracle")}` : "");
+    const where = (d: typeof mine) => (d ? `, ${describeDivergence(d)}` : "");
     return {
       value: count(mine),
       reference: count(theirs),

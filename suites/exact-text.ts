@@ -18,7 +18,7 @@ export const exactText: Measure = {
     const same = generation.text === oracle.text;
     const summary = same
       ? `text equals the oracle's (${generation.tokens.length}/${maxNewTokens} tokens)`
-      : `text differs from the oracle's` + (divergence ? `; tokens ${describeDivergence(divergence, "oracle")}` : "; tokens identical, decoding differs");
+      : `text differs from the oracle's` + (divergence ? `; tokens differ ${describeDivergence(divergence)}` : "; tokens identical, decoding differs");
     return {
       value: generation.text,
       reference: oracle.text,

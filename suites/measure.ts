@@ -52,6 +52,7 @@ export interface MeasureInput {
 /** Where two token sequences first part, with the reference's view of that step. */
 export interface Divergence {
   prompt: string;
+  reference: string; // what the observed sequence is compared with: "oracle", or the format before a roundtrip
   label?: string; // which subject, when a measure compares more than one ("q4_0")
   step: number; // 0-based index into the generated tokens
   expectedToken: number | null; // null: the expected sequence ended first

@@ -16,7 +16,7 @@ export const roundtrip: Measure = {
     for (const prompt of prompts) {
       const before = await generate(against!, prompt);
       const after = await generate(subject, prompt);
-      const d = compareTokens(prompt.name, before, after);
+      const d = compareTokens(prompt.name, before, after, against!.format);
       if (d) divergences.push(d);
       else identical.push(prompt.name);
     }
@@ -25,7 +25,7 @@ export const roundtrip: Measure = {
       divergences.length === 0
         ? `${subject.format} tokens identical to ${against!.format} on ${prompts.length} prompts`
         : `${total} tokens differ on ${divergences.length}/${prompts.length} prompts; ` +
-          divergences.map((d) => `${d.prompt}: ${describeDivergence(d, against!.format)}`).join("; ");
+          divergences.map((d) => `${d.prompt}: ${describeDivergence(d)}`).join("; ");
     return { value: total, summary, evidence: { divergences, identical } };
   },
 };

@@ -19,7 +19,7 @@ export const tokenMismatch: Measure = {
     }
     return {
       value: divergence.mismatches,
-      summary: `${divergence.mismatches} of ${divergence.length} tokens differ from the oracle, ${describeDivergence(divergence, "oracle")}`,
+      summary: `${divergence.mismatches} of ${divergence.length} tokens differ from the oracle, ${describeDivergence(divergence)}`,
       evidence: { divergences: [divergence] },
     };
   },

@@ -26,7 +26,7 @@ export interface TokenSequence {
 }
 
 /** The divergence of `observed` from `expected` (the reference), or null when identical. */
-export function compareTokens(prompt: string, expected: TokenSequence, observed: TokenSequence): Divergence | null {
+export function compareTokens(prompt: string, expected: TokenSequence, observed: TokenSequence, reference = "oracle"): Divergence | null {
   const step = firstDivergence(expected.tokens, observed.tokens);
   if (step < 0) return null;
   const referenceTopK = expected.topk[step] ?? [];
@@ -34,6 +34,7 @@ export function compareTokens(prompt: string, expected: TokenSequence, observed:
   const observedEntry = referenceTopK.find((e) => e.token === observedToken);
   return {
     prompt,
+    reference,
     step,
     expectedToken: expected.tokens[step] ?? null,
     observedToken,
@@ -50,8 +51,8 @@ export function compareTokens(prompt: string, expected: TokenSequence, observed:
 }
 
 /** "first at step 12 (oracle 318, observed 412, margin 0.031)" */
-export function describeDivergence(d: Divergence, referenceName: string): string {
+export function describeDivergence(d: Divergence): string {
   const tok = (t: number | null) => (t === null ? "end" : String(t));
   const margin = d.margin === null ? "" : `, margin ${d.margin.toFixed(3)}`;
-  return `first at step ${d.step} (${referenceName} ${tok(d.expectedToken)}, observed ${tok(d.observedToken)}${margin})`;
+  return `first at step ${d.step} (${d.reference} ${tok(d.expectedToken)}, observed ${tok(d.observedToken)}${margin})`;
 }
