@@ -92,9 +92,9 @@ const tensor = (name: string): fc.Arbitrary<GgufTensorInput> =>
       return fc.uint8Array({ minLength: size, maxLength: size }).map((data) => ({ name, dims, type, data }));
     });
 
-const tensors = fc
+const tensors: fc.Arbitrary<GgufTensorInput[]> = fc
   .uniqueArray(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 63 }), { maxLength: 5 })
-  .chain((names) => (names.length === 0 ? fc.constant([]) : fc.tuple(...names.map(tensor))));
+  .chain((names) => fc.tuple(...names.map(tensor)).map((ts): GgufTensorInput[] => [...ts]));
 
 // --- properties ------------------------------------------------------------------------
 
