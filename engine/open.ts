@@ -1,11 +1,18 @@
 // The one entry point that opens any model source and makes it runnable.
 
+import { statSync } from "node:fs";
 import type { Kernels } from "./backends/kernels.ts";
-import { loadModelSource, type ModelSource } from "./load.ts";
+import { readGgufFile } from "./formats/gguf/file.ts";
+import { loadModelSource, type ModelSource, type SourceLoader } from "./load.ts";
 import { EngineModel } from "./model.ts";
+import { sourceFromGguf } from "./model/gguf-import.ts";
+
+const FILE_LOADERS: Record<string, SourceLoader> = {
+  gguf: (path) => sourceFromGguf(readGgufFile(path), [{ path, bytes: statSync(path).size }]),
+};
 
 export function openSource(model: string): ModelSource {
-  return loadModelSource(model, {});
+  return loadModelSource(model, FILE_LOADERS);
 }
 
 export function openModel(model: string, kernels?: Kernels): EngineModel {

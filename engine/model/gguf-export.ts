@@ -1,0 +1,137 @@
+// A model (canonical tensors, HF config and tokenizer) as GGUF with llama.cpp's conventions:
+// general.architecture and the <arch>.* keys, tokenizer.ggml.* (BPE "gpt2" model), tensor
+// names as llama.cpp's loader expects them, dims innermost first. The llama architecture's
+// q/k rows are permuted for llama.cpp's adjacent-pair RoPE; qwen2 keeps split halves; gpt2
+// gets its q, k, v fused back into one attn_qkv.
+
+import { RefuteError } from "../errors.ts";
+import type { GgufTensorInput, GgufWriteInput } from "../formats/gguf/write.ts";
+import type { GgufValue } from "../formats/gguf/value.ts";
+import type { ModelSource } from "../load.ts";
+import { quantType } from "../quant/types.ts";
+import type { Tensor } from "../tensor.ts";
+import type { Architecture } from "./architecture.ts";
+import { toAdjacentPairs } from "./rope-permute.ts";
+
+// llama.cpp's tokenizer.ggml.pre names for the pre-tokenizers of each family.
+export const PRE_TOKENIZER_NAME: Record<Architecture["family"], string> = { gpt2: "gpt-2", llama: "smollm", qwen2: "qwen2" };
+
+// llama_ftype: what general.file_type says the bulk of the weights are.
+const FILE_TYPE: Record<string, number> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7, q4_k: 15, q6_k: 18, bf16: 32 };
+
+const u32 = (value: number): GgufValue => ({ type: "u32", value });
+const f32 = (value: number): GgufValue => ({ type: "f32", value });
+const str = (value: string): GgufValue => ({ type: "string", value });
+
+function architectureKeys(arch: Architecture): [string, GgufValue][] {
+  const a = arch.family;
+  const keys: [string, GgufValue][] = [
+    [`${a}.context_length`, u32(arch.maxPositions)],
+    [`${a}.embedding_length`, u32(arch.hidden)],
+    [`${a}.block_count`, u32(arch.layers)],
+    [`${a}.feed_forward_length`, u32(arch.intermediate)],
+    [`${a}.attention.head_count`, u32(arch.heads)],
+  ];
+  if (arch.family === "gpt2") return [...keys, [`${a}.attention.layer_norm_epsilon`, f32(arch.normEps)]];
+  return [
+    ...keys,
+    [`${a}.attention.head_count_kv`, u32(arch.kvHeads)],
+    [`${a}.rope.freq_base`, f32(arch.ropeTheta)],
+    [`${a}.rope.dimension_count`, u32(arch.headDim)],
+    [`${a}.attention.layer_norm_rms_epsilon`, f32(arch.normEps)],
+    [`${a}.vocab_size`, u32(arch.vocabSize)],
+  ];
+}
+
+interface TokenizerJson {
+  model: { vocab: Record<string, number>; merges: (string | [string, string])[] };
+  added_tokens?: { id: number; content: string; special?: boolean }[];
+}
+
+function tokenizerKeys(arch: Architecture, tokenizerJson: unknown): [string, GgufValue][] {
+  const t = tokenizerJson as TokenizerJson;
+  const tokens: string[] = new Array(arch.vocabSize).fill("");
+  const types = new Int32Array(arch.vocabSize).fill(1); // 1 normal, 3 control, 5 unused
+  const filled = new Set<number>();
+  for (const [token, id] of Object.entries(t.model.vocab)) {
+    if (id >= arch.vocabSize) throw new RefuteError("GGUF_EXPORT_VOCAB", `token ${JSON.stringify(token)} has id ${id} beyond the vocabulary of ${arch.vocabSize}`, { token });
+    tokens[id] = token;
+    filled.add(id);
+  }
+  for (const added of t.added_tokens ?? []) {
+    tokens[added.id] = added.content;
+    types[added.id] = added.special ? 3 : 4;
+    filled.add(added.id);
+  }
+  for (let id = 0; id < arch.vocabSize; id++) {
+    if (!filled.has(id)) {
+      tokens[id] = `[PAD${id}]`;
+      types[id] = 5;
+    }
+  }
+  const merges = t.model.merges.map((m) => (typeof m === "string" ? m : m.join(" ")));
+  const keys: [string, GgufValue][] = [
+    ["tokenizer.ggml.model", str("gpt2")],
+    ["tokenizer.ggml.pre", str(PRE_TOKENIZER_NAME[arch.family])],
+    ["tokenizer.ggml.tokens", { type: "array", itemType: "string", value: tokens }],
+    ["tokenizer.ggml.token_type", { type: "array", itemType: "i32", value: types }],
+    ["tokenizer.ggml.merges", { type: "array", itemType: "string", value: merges }],
+  ];
+  if (arch.bosTokenId !== null) keys.push(["tokenizer.ggml.bos_token_id", u32(arch.bosTokenId)]);
+  if (arch.eosTokenId !== null) keys.push(["tokenizer.ggml.eos_token_id", u32(arch.eosTokenId)]);
+  keys.push(["tokenizer.ggml.add_bos_token", { type: "bool", value: false }]);
+  return keys;
+}
+
+function ggufTensor(name: string, t: Tensor, data = t.data): GgufTensorInput {
+  return { name, dims: [...t.shape].reverse(), type: quantType(t.dtype).ggmlType, data };
+}
+
+function concatRows(parts: Tensor[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.data.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p.data, at);
+    at += p.data.byteLength;
+  }
+  return out;
+}
+
+/** The GGUF tensors of a model, in llama.cpp's layouts. */
+export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>): GgufTensorInput[] {
+  const out: GgufTensorInput[] = [];
+  for (const [name, t] of tensors) {
+    const m = /^blk\.(\d+)\.attn_([qkv])\.(weight|bias)$/.exec(name);
+    if (m && arch.family === "gpt2") {
+      if (m[2] !== "q") continue; // emitted once, fused, when q is met
+      const parts = ["q", "k", "v"].map((p) => tensors.get(`blk.${m[1]}.attn_${p}.${m[3]}`) as Tensor);
+      if (new Set(parts.map((p) => p.dtype)).size !== 1) {
+        throw new RefuteError("GGUF_EXPORT_MIXED_QKV", `layer ${m[1]}: q, k, v have different dtypes and cannot be fused`, { layer: Number(m[1]) });
+      }
+      const shape = m[3] === "weight" ? [parts.reduce((n, p) => n + p.shape[0], 0), t.shape[1]] : [parts.reduce((n, p) => n + p.shape[0], 0)];
+      out.push(ggufTensor(`blk.${m[1]}.attn_qkv.${m[3]}`, { ...t, shape }, concatRows(parts)));
+      continue;
+    }
+    if (m && arch.family === "llama" && m[2] !== "v") {
+      const rows = t.shape[0];
+      out.push(ggufTensor(name, t, toAdjacentPairs(t.data, rows, arch.headDim)));
+      continue;
+    }
+    out.push(ggufTensor(name, t));
+  }
+  return out;
+}
+
+export function ggufFromSource(source: ModelSource, name: string, fileType: string): GgufWriteInput {
+  const { arch } = source;
+  const metadata: [string, GgufValue][] = [
+    ["general.architecture", str(arch.family)],
+    ["general.name", str(name)],
+    ["general.file_type", u32(FILE_TYPE[fileType] ?? 0)],
+    ["general.quantization_version", u32(2)],
+    ["general.alignment", u32(32)],
+    ...architectureKeys(arch),
+    ...tokenizerKeys(arch, source.tokenizerJson),
+  ];
+  return { metadata, tensors: ggufTensors(arch, source.tensors) };
+}
