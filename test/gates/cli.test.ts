@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 import { validateReport } from "../../gates/write.ts";
-import type { Report } from "../../gates/report.ts";
+import { gitSha, type Report } from "../../gates/report.ts";
 import { captureDeps, FIXTURE_ORACLE, tempDir } from "./helpers.ts";
 
 const base = (reports: string) => ["--oracle", FIXTURE_ORACLE, "--reports", reports];
@@ -92,7 +92,7 @@ describe("refute gates output", () => {
     expect(report.summary).toEqual({ total: 24, corroborated: 15, falsified: 1, blocked: 8, score: 15 / 24 });
     expect(report.suites.token).toEqual(report.summary);
     expect(report.run.node).toBe(process.version);
-    expect(report.run.gitSha).toMatch(/^[0-9a-f]{40}$/);
+    expect(report.run.gitSha).toBe(gitSha()); // the checkout's HEAD (null outside git)
     expect(report.run.args).toEqual(["--suite", "token", "--oracle", FIXTURE_ORACLE]);
     const blocked = report.checks.find((c) => c.verdict === "blocked")!;
     expect(blocked).toMatchObject({ blockedBy: "unavailable", observed: null, evidence: null });
