@@ -59,6 +59,7 @@ const selectionOptions = {
   suite: { type: "string", multiple: true },
   claim: { type: "string", multiple: true },
   model: { type: "string", multiple: true },
+  quant: { type: "string", multiple: true },
   backend: { type: "string" },
   runtime: { type: "string" },
   inject: { type: "string" },
@@ -86,6 +87,7 @@ selection
   --suite <name>      only this suite (repeatable): canary, token, drift, roundtrip, ppl, ...
   --claim <id>        only this claim (repeatable)
   --model <slug>      only subjects of this model (repeatable)
+  --quant <quant>     only subjects of this quantization (repeatable): q8_0, q4_0, ...
   --shard <k/n>       only shard k of n (1-based); the n shards partition the checks
 subject
   --backend <name>    run every subject on this backend (${BACKENDS.join(", ")})
@@ -108,7 +110,7 @@ other commands: refute gates validate | list | claims-md   (each with --help)`,
 
 Validates every claim file against claims/schema.json and the measures; prints each
 problem with its file, claim id, field and what was expected. Exit 0 when valid, 2 otherwise.`,
-  list: `usage: refute gates list [--suite ..] [--claim ..] [--model ..] [--backend ..] [--runtime ..] [--inject ..] [--shard k/n] [--claims <dir>] [--json]
+  list: `usage: refute gates list [--suite ..] [--claim ..] [--model ..] [--quant ..] [--backend ..] [--runtime ..] [--inject ..] [--shard k/n] [--claims <dir>] [--json]
 
 Prints the checks a run with the same options would run, one per line (or a JSON array).`,
   "claims-md": `usage: refute gates claims-md [--check] [--out <file>] [--claims <dir>]
@@ -158,7 +160,7 @@ function gateOptions(values: { [k: string]: string | boolean | string[] | undefi
   return {
     claimsDir: values.claims as string,
     oracleDir: (values.oracle as string | undefined) ?? "oracle",
-    select: { suites: values.suite as string[] | undefined, claims: values.claim as string[] | undefined, models: values.model as string[] | undefined },
+    select: { suites: values.suite as string[] | undefined, claims: values.claim as string[] | undefined, models: values.model as string[] | undefined, quants: values.quant as string[] | undefined },
     backend: one("backend", BACKENDS) as Backend | undefined,
     runtime: one("runtime", RUNTIMES) as RuntimeName | undefined,
     inject: values.inject as string | undefined,

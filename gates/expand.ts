@@ -78,6 +78,7 @@ export interface Selection {
   suites?: string[];
   claims?: string[];
   models?: string[];
+  quants?: string[];
 }
 
 /** Keeps the checks the selection names; a name that matches nothing is a usage error. */
@@ -86,6 +87,7 @@ export function selectChecks(checks: Check[], selection: Selection): Check[] {
     ["suites", "--suite", (c) => c.claim.suite],
     ["claims", "--claim", (c) => c.claim.id],
     ["models", "--model", (c) => c.subject.model],
+    ["quants", "--quant", (c) => c.subject.quant],
   ];
   let selected = checks;
   for (const [key, flag, of] of axes) {

@@ -132,9 +132,10 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9._\/:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `pnpm gates --claim <id> --model <m> --backend <b> --runtime <r> [--inject f] [--oracle d]` */
+/** `pnpm gates --claim <id> --model <m> --quant <q> --backend <b> --runtime <r> [--inject f] [--oracle d]`: exactly the group's checks. */
 export function reproduceCommand(report: Report, c: CheckResult): string {
-  const args = ["--claim", c.claim, "--model", c.subject.model, "--backend", c.subject.backend, "--runtime", c.subject.runtime];
+  const s = c.subject;
+  const args = ["--claim", c.claim, "--model", s.model, "--quant", s.quant, "--backend", s.backend, "--runtime", s.runtime];
   if (c.subject.inject) args.push("--inject", c.subject.inject);
   if (report.run.oracle !== "oracle") args.push("--oracle", report.run.oracle);
   return ["pnpm", "gates", ...args.map(shellQuote)].join(" ");

@@ -49,6 +49,9 @@ describe("expansion", () => {
     expect(selectChecks(all, { claims: ["token-int8-mismatch"], models: ["tiny-gpt2"] }).map((c) => c.prompts[0])).toEqual(["arithmetic", "completion", "code", "greeting"]);
     expect(() => selectChecks(all, { suites: ["canary", "canry"] })).toThrow(/--suite 'canry' matches no claim; known: canary, drift, ppl, roundtrip, token/);
     expect(() => selectChecks(all, { models: ["smollm"] })).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+    expect(selectChecks(all, { claims: ["roundtrip-gguf-identical-tokens"], models: ["tiny-qwen2"], quants: ["q4_0"] }).map((c) => c.id)).toEqual([
+      "roundtrip-gguf-identical-tokens/tiny-qwen2/roundtrip/q4_0/cpu/embedded",
+    ]);
   });
 });
 

@@ -9,7 +9,9 @@ import { gitSha } from "../../gates/report.ts";
 import { buildTickets, groupStates, parseFingerprint, tokenDiff } from "../../gates/ticket.ts";
 import { writeReports } from "../../gates/write.ts";
 import { oracleTokens } from "./fixtures/make-oracle.ts";
-import { runFake, tempDir } from "./helpers.ts";
+import { gatesCommand } from "../../cli/gates.ts";
+import type { Report } from "../../gates/report.ts";
+import { captureDeps, runFake, tempDir } from "./helpers.ts";
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
 const llamaQ4 = (positions: number[]) => ({
@@ -42,9 +44,20 @@ describe("tickets", () => {
     expect(t.body).toContain(`| 1 | ${oracle[8]} | -0.500 | oracle |`); // the oracle's top-k at step 8
     expect(t.body).toContain(`the observed token ${oracle[8] + 1} is outside the oracle's top-10`);
     expect(t.body).toContain("(margin between its first two: 1.750)");
-    expect(t.body).toContain("```sh\npnpm gates --claim token-int4-mismatch --model tiny-llama --backend cpu --runtime embedded --oracle ");
+    expect(t.body).toContain("```sh\npnpm gates --claim token-int4-mismatch --model tiny-llama --quant q4_0 --backend cpu --runtime embedded --oracle ");
     expect(t.body).toContain(`- commit: ${gitSha() ?? "unknown"}\n`);
     expect(t.body).toContain(`- node: ${process.version}`);
+  });
+
+  it("the reproduce command runs exactly the ticket's subject group and falsifies it again", async () => {
+    const script = llamaQ4(range(8, 16));
+    const [t] = buildTickets((await runFake(script)).report);
+    const command = /```sh\npnpm gates (.*)\n```/.exec(t.body)![1].split(" ");
+    const deps = captureDeps(script);
+    expect(await gatesCommand([...command, "--json", "--reports", tempDir()], deps)).toBe(1);
+    const again = JSON.parse(deps.stdout[0]) as Report;
+    expect(again.checks.map((c) => c.id)).toEqual(["arithmetic", "completion", "code", "greeting"].map((p) => `token-int4-mismatch/tiny-llama/native/q4_0/cpu/embedded/${p}`));
+    expect(buildTickets(again).map((x) => [x.fingerprint, x.checks])).toEqual([[t.fingerprint, t.checks]]);
   });
 
   it("marks the first divergence in the token diff", () => {
