@@ -191,7 +191,9 @@ async function runCommand(argv: string[], deps: GatesDeps): Promise<number> {
     return 0;
   }
   const options = gateOptions(values);
-  const factory = await deps.factory();
+  // The engine is loaded when the first check needs a runtime, not for a usage error.
+  let loaded: Promise<RuntimeFactory> | undefined;
+  const factory: RuntimeFactory = async (name) => (await (loaded ??= deps.factory()))(name);
   const report = await runGates({
     ...options,
     factory,
