@@ -38,8 +38,6 @@ export function perplexityKey(s: SubjectSpec, text: string, window: number, stri
 export class SubjectCache {
   private readonly runtimes = new Map<RuntimeName, Promise<Runtime>>();
   private readonly results = new Map<string, Promise<unknown>>();
-  /** How many times each key was actually computed (1 each, unless something is wrong). */
-  readonly computed = new Map<string, number>();
 
   constructor(private readonly factory: RuntimeFactory) {}
 
@@ -83,7 +81,6 @@ export class SubjectCache {
   private once<T>(key: string, context: string, compute: () => Promise<T>): Promise<T> {
     let pending = this.results.get(key) as Promise<T> | undefined;
     if (!pending) {
-      this.computed.set(key, (this.computed.get(key) ?? 0) + 1);
       pending = compute().catch((e) => {
         throw e instanceof SubjectError ? e : new SubjectError(context, e);
       });

@@ -26,8 +26,6 @@ export interface RunChecksOptions {
 
 export interface RunChecksOutcome {
   results: CheckResult[]; // in the order of the checks given
-  /** Generations and perplexities actually computed, by cache key (each should be 1). */
-  computed: Map<string, number>;
   closeErrors: string[];
 }
 
@@ -51,7 +49,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
   } finally {
     closeErrors = await cache.close(); // also when a callback threw
   }
-  return { results, computed: cache.computed, closeErrors };
+  return { results, closeErrors };
 }
 
 async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<CheckResult> {
