@@ -15,6 +15,11 @@ const i32Scratch = new Int32Array(f32Scratch.buffer);
  * returns what the release build returns, including for NaN and inf.
  */
 export function nearestInt(x: number): number {
+  if (x > -4194304 && x < 4194304) {
+    // in range the float sum x + 1.5*2^23 has an ulp of 1: round half to even, done directly
+    const r = Math.round(x);
+    return r - x === 0.5 && (r & 1) !== 0 ? r - 1 : r;
+  }
   f32Scratch[0] = x + 12582912;
   return (i32Scratch[0] & 0x007fffff) - 0x00400000;
 }

@@ -123,23 +123,25 @@ export function vecDotQ4KQ8K(w: Uint8Array, a: Uint8Array): number {
   const nb = blocksInBytes("q4_k", w, Q4_K_BYTES);
   sameBlockCount("q4_k x q8_k", nb, blocksInBytes("q8_k", a, Q8_K_BYTES));
   const av = new DataView(a.buffer, a.byteOffset, a.byteLength);
-  const sums = new Float32Array(8); // ggml's 8 float lanes, lane l = elements with index % 8 == l
-  const aux32 = new Int32Array(8);
+  const sums = new Float32Array(8); // ggml's 8 float lanes: lane l = elements with index % 8 == l
+  const aux32 = new Int32Array(8); // the integer lanes of one block
   let sumf = 0;
   for (let i = 0; i < nb; i++) {
     const wb = i * Q4_K_BYTES;
     const ab = i * Q8_K_BYTES;
     aux32.fill(0);
     let sumi = 0;
-    for (let j = 0; j < 8; j++) {
-      const [scale, m] = scaleMinK4(j, w, wb + SCALES);
-      sumi += (av.getInt16(ab + Q8_K_BSUMS + 4 * j, true) + av.getInt16(ab + Q8_K_BSUMS + 4 * j + 2, true)) * m;
-      const g = j >>> 1;
-      const shift = (j & 1) * 4;
+    for (let g = 0; g < 4; g++) {
+      // group g: sub-block 2g in the low nibbles, 2g+1 in the high nibbles of 32 bytes
+      const [sc1, m1] = scaleMinK4(2 * g, w, wb + SCALES);
+      const [sc2, m2] = scaleMinK4(2 * g + 1, w, wb + SCALES);
+      const bs = ab + Q8_K_BSUMS + 8 * g; // int16 bsums 4g..4g+3 (16 values each)
+      sumi += (av.getInt16(bs, true) + av.getInt16(bs + 2, true)) * m1 + (av.getInt16(bs + 4, true) + av.getInt16(bs + 6, true)) * m2;
+      const q = wb + QS + 32 * g;
+      const y = ab + Q8_K_QS + 64 * g;
       for (let l = 0; l < 32; l++) {
-        const q4 = (w[wb + QS + 32 * g + l] >>> shift) & 0x0f;
-        const q8 = (a[ab + Q8_K_QS + 32 * j + l] << 24) >> 24;
-        aux32[l & 7] += scale * q8 * q4;
+        const byte = w[q + l];
+        aux32[l & 7] += sc1 * ((a[y + l] << 24) >> 24) * (byte & 0x0f) + sc2 * ((a[y + 32 + l] << 24) >> 24) * (byte >>> 4);
       }
     }
     const yd = av.getFloat32(ab, true);

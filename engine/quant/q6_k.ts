@@ -25,16 +25,19 @@ const D = 208;
 const f = Math.fround;
 const GROUP_MAX_EPS = f(1e-15);
 
-/** The 6-bit quant (0..63) of element e (0..255) of the block at bytes[ob..]. */
-export function q6kQuant(bytes: Uint8Array, ob: number, e: number): number {
-  const h = e >>> 7;
-  const r = e & 127;
-  const quarter = r >>> 5;
-  const l = r & 31;
-  const lowByte = bytes[ob + 64 * h + (quarter & 1) * 32 + l];
-  const low = quarter < 2 ? lowByte & 0x0f : lowByte >>> 4;
-  const high = (bytes[ob + QH + 32 * h + l] >>> (2 * quarter)) & 3;
-  return low | (high << 4);
+/**
+ * For e = 128h + l (h < 2, l < 32), calls visit(e, q1, q2, q3, q4) with the signed quants
+ * (q - 32) of elements e, e+32, e+64 and e+96 of the block at bytes[ob..] (layout above).
+ */
+function forEachQ6(bytes: Uint8Array, ob: number, visit: (e: number, q1: number, q2: number, q3: number, q4: number) => void): void {
+  for (let h = 0; h < 2; h++) {
+    for (let l = 0; l < 32; l++) {
+      const lo0 = bytes[ob + 64 * h + l];
+      const lo1 = bytes[ob + 64 * h + 32 + l];
+      const hi = bytes[ob + QH + 32 * h + l];
+      visit(128 * h + l, ((lo0 & 0x0f) | ((hi & 3) << 4)) - 32, ((lo1 & 0x0f) | (((hi >>> 2) & 3) << 4)) - 32, ((lo0 >>> 4) | (((hi >>> 4) & 3) << 4)) - 32, ((lo1 >>> 4) | ((hi >>> 6) << 4)) - 32);
+    }
+  }
 }
 
 /** x: [n] with n % 256 == 0 -> [n/256 blocks * 210 bytes]. */
@@ -88,10 +91,14 @@ export function dequantizeRowQ6_K(bytes: Uint8Array): Float32Array {
   for (let i = 0; i < nb; i++) {
     const ob = i * Q6_K_BYTES;
     const d = readFp16(bytes, ob + D);
-    for (let e = 0; e < QK_K; e++) {
-      const sc = toInt8(bytes[ob + SCALES + (e >>> 4)]);
-      out[i * QK_K + e] = f(d * sc) * (q6kQuant(bytes, ob, e) - 32);
-    }
+    const y = i * QK_K;
+    const scaled = (e: number): number => f(d * toInt8(bytes[ob + SCALES + (e >>> 4)]));
+    forEachQ6(bytes, ob, (e, q1, q2, q3, q4) => {
+      out[y + e] = scaled(e) * q1;
+      out[y + e + 32] = scaled(e + 32) * q2;
+      out[y + e + 64] = scaled(e + 64) * q3;
+      out[y + e + 96] = scaled(e + 96) * q4;
+    });
   }
   return out;
 }
@@ -101,19 +108,30 @@ export function vecDotQ6KQ8K(w: Uint8Array, a: Uint8Array): number {
   const nb = blocksInBytes("q6_k", w, Q6_K_BYTES);
   sameBlockCount("q6_k x q8_k", nb, blocksInBytes("q8_k", a, Q8_K_BYTES));
   const av = new DataView(a.buffer, a.byteOffset, a.byteLength);
-  const sums = new Float32Array(8); // ggml's 8 float lanes, lane l = elements with index % 8 == l
-  const aux32 = new Int32Array(8);
+  const sums = new Float32Array(8); // ggml's 8 float lanes: lane l = elements with index % 8 == l
+  const aux32 = new Int32Array(8); // the integer lanes of one block
   let sumf = 0;
   for (let i = 0; i < nb; i++) {
     const wb = i * Q6_K_BYTES;
-    const ab = i * Q8_K_BYTES;
+    const y = i * Q8_K_BYTES + Q8_K_QS;
     aux32.fill(0);
-    for (let e = 0; e < QK_K; e++) {
-      const scale = toInt8(w[wb + SCALES + (e >>> 4)]);
-      const q8 = (a[ab + Q8_K_QS + e] << 24) >> 24;
-      aux32[e & 7] += scale * q8 * (q6kQuant(w, wb, e) - 32);
+    // as forEachQ6, unrolled: elements e, e+32, e+64, e+96 share the lane e % 8
+    for (let h = 0; h < 2; h++) {
+      const s = wb + SCALES + 8 * h; // scales of this half: index 2k + (l >> 4) for element 128h + 32k + l
+      for (let l = 0; l < 32; l++) {
+        const lo0 = w[wb + 64 * h + l];
+        const lo1 = w[wb + 64 * h + 32 + l];
+        const hi = w[wb + QH + 32 * h + l];
+        const e = y + 128 * h + l;
+        const si = s + (l >>> 4);
+        aux32[l & 7] +=
+          toInt8(w[si]) * ((a[e] << 24) >> 24) * (((lo0 & 0x0f) | ((hi & 3) << 4)) - 32) +
+          toInt8(w[si + 2]) * ((a[e + 32] << 24) >> 24) * (((lo1 & 0x0f) | (((hi >>> 2) & 3) << 4)) - 32) +
+          toInt8(w[si + 4]) * ((a[e + 64] << 24) >> 24) * (((lo0 >>> 4) | (((hi >>> 4) & 3) << 4)) - 32) +
+          toInt8(w[si + 6]) * ((a[e + 96] << 24) >> 24) * (((lo1 >>> 4) | ((hi >>> 6) << 4)) - 32);
+      }
     }
-    const d = f(readFp16(w, wb + D) * av.getFloat32(ab, true));
+    const d = f(readFp16(w, wb + D) * av.getFloat32(i * Q8_K_BYTES, true));
     for (let l = 0; l < 8; l++) sums[l] = f(sums[l] + f(d * f(aux32[l])));
   }
   for (let l = 0; l < 8; l++) sumf = f(sumf + sums[l]);
