@@ -1,14 +1,55 @@
 // Turning a model into the thing a subject names: its format (SafeTensors as loaded, the
 // native .rft container, GGUF, or the round trip native -> GGUF -> native) at a quantization.
+// Conversions run in memory through the real writers and readers, byte for byte as a file
+// on disk would be.
 
 import { RefuteError } from "./errors.ts";
+import { readGguf } from "./formats/gguf/read.ts";
+import { writeGguf } from "./formats/gguf/write.ts";
+import { readNative } from "./formats/native/read.ts";
+import { writeNative } from "./formats/native/write.ts";
 import type { ModelSource } from "./load.ts";
-import { quantizeSource, type Quantization } from "./model/quantize.ts";
+import { ggufFromSource } from "./model/gguf-export.ts";
+import { sourceFromGguf } from "./model/gguf-import.ts";
+import { sourceFromNative, nativeFromSource } from "./model/native-convert.ts";
+import { quantizeSource, QUANTIZATIONS, type Quantization } from "./model/quantize.ts";
 import { openSource } from "./open.ts";
 
+export const FORMATS = ["safetensors", "native", "gguf", "roundtrip"] as const;
+export type Format = (typeof FORMATS)[number];
+
+// A fixed time keeps in-memory conversions byte-identical between runs.
+const IN_MEMORY_TIME = "1970-01-01T00:00:00.000Z";
+
+export function throughNative(source: ModelSource, quantization: string): ModelSource {
+  const bytes = writeNative(nativeFromSource(source, { quantization, createdAt: IN_MEMORY_TIME }));
+  return sourceFromNative(readNative(bytes), source.files);
+}
+
+export function throughGguf(source: ModelSource, name: string, quantization: string): ModelSource {
+  return sourceFromGguf(readGguf(writeGguf(ggufFromSource(source, name, quantization))), source.files);
+}
+
+function quantized(source: ModelSource, quant: string): ModelSource {
+  if (quant === "bf16") return source;
+  if (!(QUANTIZATIONS as readonly string[]).includes(quant)) {
+    throw new RefuteError("UNKNOWN_QUANT", `quantization ${JSON.stringify(quant)} is not one of bf16, ${QUANTIZATIONS.join(", ")}`, { found: quant });
+  }
+  return quantizeSource(source, quant as Quantization);
+}
+
 export function prepareSource(model: string, format: string, quant: string): ModelSource {
-  const source = openSource(model);
-  const quantized = quant === "bf16" ? source : quantizeSource(source, quant as Quantization);
-  if (format === "safetensors") return quantized;
-  throw new RefuteError("FORMAT_UNAVAILABLE", `format ${format}: not available in this build`, { format });
+  const source = quantized(openSource(model), quant);
+  switch (format) {
+    case "safetensors":
+      return source;
+    case "native":
+      return throughNative(source, quant);
+    case "gguf":
+      return throughGguf(throughNative(source, quant), model, quant);
+    case "roundtrip":
+      return throughNative(throughGguf(throughNative(source, quant), model, quant), quant);
+    default:
+      throw new RefuteError("UNKNOWN_FORMAT", `format ${JSON.stringify(format)} is not one of ${FORMATS.join(", ")}`, { found: format });
+  }
 }

@@ -6,8 +6,11 @@ import { readGgufFile } from "./formats/gguf/file.ts";
 import { loadModelSource, type ModelSource, type SourceLoader } from "./load.ts";
 import { EngineModel } from "./model.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
+import { readNativeFile } from "./formats/native/file.ts";
+import { sourceFromNative } from "./model/native-convert.ts";
 
 const FILE_LOADERS: Record<string, SourceLoader> = {
+  rft: (path) => sourceFromNative(readNativeFile(path), [{ path, bytes: statSync(path).size }]),
   gguf: (path) => sourceFromGguf(readGgufFile(path), [{ path, bytes: statSync(path).size }]),
 };
 
