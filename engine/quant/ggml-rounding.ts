@@ -29,11 +29,7 @@ export function roundHalfAwayFromZero(x: number): number {
   return x < 0 ? -Math.floor(-x + 0.5) : Math.floor(x + 0.5);
 }
 
-/** C's conversion of an int to int8_t / uint8_t (keep the low 8 bits). */
+/** C's conversion of an int to int8_t (keep the low 8 bits, signed). */
 export function toInt8(v: number): number {
   return (v << 24) >> 24;
-}
-
-export function toUint8(v: number): number {
-  return v & 0xff;
 }
