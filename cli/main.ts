@@ -12,6 +12,12 @@ interface Command {
 const commands: Record<string, Command> = {
   run: { summary: "greedy generation with the embedded engine", load: () => import("./run.ts") },
   ppl: { summary: "sliding-window perplexity of a text file", load: () => import("./ppl.ts") },
+  import: { summary: "convert a model into the native .rft container", load: () => import("./import.ts") },
+  export: { summary: "write a model as GGUF", load: () => import("./export.ts") },
+  inspect: { summary: "architecture, metadata and provenance of a model", load: () => import("./inspect.ts") },
+  tensors: { summary: "every tensor with dtype, shape and statistics", load: () => import("./tensors.ts") },
+  validate: { summary: "check a model file; exit 1 when invalid", load: () => import("./validate.ts") },
+  diff: { summary: "compare two models tensor by tensor", load: () => import("./diff.ts") },
   gates: { summary: "run claims and report verdicts", load: () => import("./gates.ts") },
   ticket: { summary: "GitHub issue markdown for each refutation", load: () => import("./ticket.ts") },
   report: { summary: "merge shard reports into one", load: () => import("./report.ts") },

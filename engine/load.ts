@@ -28,6 +28,7 @@ export interface ModelSource {
   tensors: Map<string, Tensor>; // canonical names, [out, in]
   tokenizerJson: unknown; // tokenizer.json content
   files: SourceFile[];
+  details?: Record<string, unknown>; // format-specific facts: native provenance, GGUF metadata
 }
 
 export function readJsonFile(file: string): unknown {

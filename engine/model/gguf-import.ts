@@ -150,9 +150,18 @@ function canonicalTensors(file: GgufFile, arch: Architecture): Map<string, Tenso
   return out;
 }
 
+/** Scalars as they are, arrays as their item type and length (token lists are long). */
+function ggufDetails(file: GgufFile): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  for (const [key, v] of file.metadata) {
+    metadata[key] = v.type === "array" ? `[${v.itemType} x ${v.value.length}]` : typeof v.value === "bigint" ? v.value.toString() : v.value;
+  }
+  return { version: file.version, alignment: file.alignment, metadata };
+}
+
 export function sourceFromGguf(file: GgufFile, files: SourceFile[]): ModelSource {
   const family = familyOf(file);
   const config = hfConfig(file, family);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch), tokenizerJson: tokenizerJson(file, family), files };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch), tokenizerJson: tokenizerJson(file, family), files, details: ggufDetails(file) };
 }

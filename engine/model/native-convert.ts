@@ -38,5 +38,5 @@ export function nativeFromSource(source: ModelSource, options: NativeOptions): N
 
 export function sourceFromNative(file: NativeFile, files: SourceFile[]): ModelSource {
   const tensors = new Map<string, Tensor>(file.tensors.map((t) => [t.name, { name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }]));
-  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, files };
+  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, files, details: { version: file.version, provenance: file.provenance } };
 }
