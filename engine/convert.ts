@@ -1,9 +1,10 @@
 // Turning a model into the thing a subject names: its format (SafeTensors as loaded, the
 // native .rft container, GGUF, or the round trip native -> GGUF -> native) at a quantization.
 // Conversions run in memory through the real writers and readers, byte for byte as a file
-// on disk would be.
+// on disk would be. An injected fault enters at the stage where such a bug would live.
 
 import { RefuteError } from "./errors.ts";
+import type { Fault } from "./faults.ts";
 import { readGguf } from "./formats/gguf/read.ts";
 import { writeGguf } from "./formats/gguf/write.ts";
 import { readNative } from "./formats/native/read.ts";
@@ -11,8 +12,9 @@ import { writeNative } from "./formats/native/write.ts";
 import type { ModelSource } from "./load.ts";
 import { ggufFromSource } from "./model/gguf-export.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
-import { sourceFromNative, nativeFromSource } from "./model/native-convert.ts";
+import { nativeFromSource, sourceFromNative } from "./model/native-convert.ts";
 import { quantizeSource, QUANTIZATIONS, type Quantization } from "./model/quantize.ts";
+import { applyLoadFault, applyQuantFault } from "./model/source-faults.ts";
 import { openSource } from "./open.ts";
 
 export const FORMATS = ["safetensors", "native", "gguf", "roundtrip"] as const;
@@ -26,8 +28,9 @@ export function throughNative(source: ModelSource, quantization: string): ModelS
   return sourceFromNative(readNative(bytes), source.files);
 }
 
-export function throughGguf(source: ModelSource, name: string, quantization: string): ModelSource {
-  return sourceFromGguf(readGguf(writeGguf(ggufFromSource(source, name, quantization))), source.files);
+export function throughGguf(source: ModelSource, name: string, quantization: string, fault: Fault | null = null): ModelSource {
+  const bytes = writeGguf(ggufFromSource(source, name, quantization, { skipQkPermutation: fault === "qk-permutation-skipped" }));
+  return sourceFromGguf(readGguf(bytes), source.files, { misalignBy: fault === "gguf-alignment-off" ? 16 : 0 });
 }
 
 function quantized(source: ModelSource, quant: string): ModelSource {
@@ -38,17 +41,18 @@ function quantized(source: ModelSource, quant: string): ModelSource {
   return quantizeSource(source, quant as Quantization);
 }
 
-export function prepareSource(model: string, format: string, quant: string): ModelSource {
-  const source = quantized(openSource(model), quant);
+export function prepareSource(model: string, format: string, quant: string, fault: Fault | null = null): ModelSource {
+  const loaded = applyLoadFault(openSource(model, { skipConv1dTranspose: fault === "conv1d-not-transposed" }), fault);
+  const source = applyQuantFault(quantized(loaded, quant), fault);
   switch (format) {
     case "safetensors":
       return source;
     case "native":
       return throughNative(source, quant);
     case "gguf":
-      return throughGguf(throughNative(source, quant), model, quant);
+      return throughGguf(throughNative(source, quant), model, quant, fault);
     case "roundtrip":
-      return throughNative(throughGguf(throughNative(source, quant), model, quant), quant);
+      return throughNative(throughGguf(throughNative(source, quant), model, quant, fault), quant);
     default:
       throw new RefuteError("UNKNOWN_FORMAT", `format ${JSON.stringify(format)} is not one of ${FORMATS.join(", ")}`, { found: format });
   }

@@ -3,6 +3,8 @@
 
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
+import { withKernelFault } from "./backends/faulty.ts";
+import type { Fault } from "./faults.ts";
 import { greedy } from "./generate/greedy.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
 import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
@@ -23,18 +25,27 @@ export class EngineModel {
   readonly arch: Architecture;
   readonly weights: ModelWeights;
   readonly tokenizer: Tokenizer;
+  readonly kernels: Kernels;
 
   constructor(
     readonly source: ModelSource,
-    readonly kernels: Kernels = cpuKernels,
+    kernels: Kernels = cpuKernels,
+    readonly fault: Fault | null = null,
   ) {
     this.arch = source.arch;
     this.weights = buildWeights(source.arch, source.tensors);
-    this.tokenizer = tokenizerFromJson(source.tokenizerJson);
+    this.tokenizer = tokenizerFromJson(source.tokenizerJson, { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" });
+    this.kernels = withKernelFault(kernels, fault);
   }
 
   session(capacity?: number): Session {
-    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity);
+    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.fault);
+  }
+
+  /** The prompt's token ids as the model is fed them: no BOS (the zoo and the oracle use none). */
+  encodePrompt(prompt: string): number[] {
+    const ids = this.tokenizer.encode(prompt);
+    return this.fault === "bos-prepended" && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
   }
 
   generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10): GenerateResult {
@@ -44,7 +55,7 @@ export class EngineModel {
   }
 
   generate(prompt: string, maxNewTokens: number, topK = 10): GenerateResult {
-    return this.generateTokens(this.tokenizer.encode(prompt), maxNewTokens, topK);
+    return this.generateTokens(this.encodePrompt(prompt), maxNewTokens, topK);
   }
 
   perplexity(text: string, window: number, stride: number, onWindow?: (done: number, total: number) => void): PerplexityResult {

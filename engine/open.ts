@@ -6,6 +6,7 @@ import { readGgufFile } from "./formats/gguf/file.ts";
 import { loadModelSource, type ModelSource, type SourceLoader } from "./load.ts";
 import { EngineModel } from "./model.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
+import type { ImportOptions } from "./model/hf-names.ts";
 import { readNativeFile } from "./formats/native/file.ts";
 import { sourceFromNative } from "./model/native-convert.ts";
 
@@ -14,8 +15,8 @@ const FILE_LOADERS: Record<string, SourceLoader> = {
   gguf: (path) => sourceFromGguf(readGgufFile(path), [{ path, bytes: statSync(path).size }]),
 };
 
-export function openSource(model: string): ModelSource {
-  return loadModelSource(model, FILE_LOADERS);
+export function openSource(model: string, options: ImportOptions = {}): ModelSource {
+  return loadModelSource(model, FILE_LOADERS, options);
 }
 
 export function openModel(model: string, kernels?: Kernels): EngineModel {

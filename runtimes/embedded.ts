@@ -4,6 +4,7 @@
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { prepareSource } from "../engine/convert.ts";
+import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type SubjectSpec } from "./runtime.ts";
 
@@ -31,9 +32,9 @@ export class EmbeddedRuntime implements Runtime {
     const key = keyOf(spec);
     let model = this.models.get(key);
     if (!model) {
-      if (spec.inject) throw new BlockedError(`fault ${spec.inject}: no fault catalogue in this build`);
+      const fault = parseFault(spec.inject);
       const kernels = kernelsFor(spec);
-      model = new EngineModel(prepareSource(spec.model, spec.format, spec.quant), kernels);
+      model = new EngineModel(prepareSource(spec.model, spec.format, spec.quant, fault), kernels, fault);
       this.models.set(key, model);
     }
     return model;

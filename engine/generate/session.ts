@@ -5,6 +5,7 @@
 
 import { RefuteError } from "../errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
+import type { Fault } from "../faults.ts";
 import type { Architecture } from "../model/architecture.ts";
 import type { LayerWeights, ModelWeights, Norm } from "../model/weights.ts";
 
@@ -36,12 +37,18 @@ export class Session {
   private readonly gate: Float32Array;
   private readonly up: Float32Array;
   private readonly logits: Float32Array;
+  // Teeth faults living in the decode loop (0 and false on a clean run).
+  private readonly queryPositionOffset: number;
+  private readonly writesOneSlotBack: boolean;
 
   constructor(
     private readonly model: LoadedModel,
     private readonly kernels: Kernels,
     readonly capacity = model.arch.maxPositions,
+    fault: Fault | null = null,
   ) {
+    this.queryPositionOffset = fault === "rope-position-off-by-one" ? 1 : 0;
+    this.writesOneSlotBack = fault === "kv-cache-stale-position";
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
     this.keys = Array.from({ length: layers }, () => new Float32Array(capacity * kvWidth));
@@ -106,11 +113,12 @@ export class Session {
     kern.matvec(w.k.weight, this.normed, this.k, w.k.bias);
     kern.matvec(w.v.weight, this.normed, this.v, w.v.bias);
     if (arch.position === "rope") {
-      kern.rope(this.q, heads, headDim, this.position, arch.ropeTheta);
+      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, arch.ropeTheta);
       kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
     }
-    this.keys[l].set(this.k, this.position * kvWidth);
-    this.values[l].set(this.v, this.position * kvWidth);
+    const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.position;
+    this.keys[l].set(this.k, slot * kvWidth);
+    this.values[l].set(this.v, slot * kvWidth);
     kern.attention(this.q, this.keys[l], this.values[l], this.position + 1, { heads, kvHeads, headDim }, this.attnOut);
     kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];

@@ -97,8 +97,13 @@ function concatRows(parts: Tensor[]): Uint8Array {
   return out;
 }
 
+export interface GgufExportOptions {
+  /** Teeth fault: leave llama's q/k rows in Hugging Face's split-halves order. */
+  skipQkPermutation?: boolean;
+}
+
 /** The GGUF tensors of a model, in llama.cpp's layouts. */
-export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>): GgufTensorInput[] {
+export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, options: GgufExportOptions = {}): GgufTensorInput[] {
   const out: GgufTensorInput[] = [];
   for (const [name, t] of tensors) {
     const m = /^blk\.(\d+)\.attn_([qkv])\.(weight|bias)$/.exec(name);
@@ -112,7 +117,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>): G
       out.push(ggufTensor(`blk.${m[1]}.attn_qkv.${m[3]}`, { ...t, shape }, concatRows(parts)));
       continue;
     }
-    if (m && arch.family === "llama" && m[2] !== "v") {
+    if (m && arch.family === "llama" && m[2] !== "v" && !options.skipQkPermutation) {
       const rows = t.shape[0];
       out.push(ggufTensor(name, t, toAdjacentPairs(t.data, rows, arch.headDim)));
       continue;
@@ -122,7 +127,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>): G
   return out;
 }
 
-export function ggufFromSource(source: ModelSource, name: string, fileType: string): GgufWriteInput {
+export function ggufFromSource(source: ModelSource, name: string, fileType: string, options: GgufExportOptions = {}): GgufWriteInput {
   const { arch } = source;
   const metadata: [string, GgufValue][] = [
     ["general.architecture", str(arch.family)],
@@ -133,5 +138,5 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ...architectureKeys(arch),
     ...tokenizerKeys(arch, source.tokenizerJson),
   ];
-  return { metadata, tensors: ggufTensors(arch, source.tensors) };
+  return { metadata, tensors: ggufTensors(arch, source.tensors, options) };
 }

@@ -129,10 +129,19 @@ function splitRows(t: Tensor, counts: number[], names: string[]): Tensor[] {
   });
 }
 
-function canonicalTensors(file: GgufFile, arch: Architecture): Map<string, Tensor> {
+export interface GgufImportOptions {
+  /** Teeth fault: read each tensor's bytes this many bytes early, as if alignment padding did not exist. */
+  misalignBy?: number;
+}
+
+function tensorBytes(data: Uint8Array, misalignBy: number): Uint8Array {
+  return misalignBy ? new Uint8Array(data.buffer, data.byteOffset - misalignBy, data.byteLength) : data;
+}
+
+function canonicalTensors(file: GgufFile, arch: Architecture, options: GgufImportOptions): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const g of file.tensors) {
-    const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: g.data };
+    const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: tensorBytes(g.data, options.misalignBy ?? 0) };
     const fused = /^blk\.(\d+)\.attn_qkv\.(weight|bias)$/.exec(g.name);
     if (fused) {
       const q = arch.heads * arch.headDim;
@@ -159,9 +168,9 @@ function ggufDetails(file: GgufFile): Record<string, unknown> {
   return { version: file.version, alignment: file.alignment, metadata };
 }
 
-export function sourceFromGguf(file: GgufFile, files: SourceFile[]): ModelSource {
+export function sourceFromGguf(file: GgufFile, files: SourceFile[], options: GgufImportOptions = {}): ModelSource {
   const family = familyOf(file);
   const config = hfConfig(file, family);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch), tokenizerJson: tokenizerJson(file, family), files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, options), tokenizerJson: tokenizerJson(file, family), files, details: ggufDetails(file) };
 }

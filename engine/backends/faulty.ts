@@ -1,0 +1,67 @@
+// Kernel faults of the teeth catalogue: a clean backend wrapped so that one kernel has the
+// bug. Built only when a fault is injected; the clean path never sees this file.
+
+import type { Fault } from "../faults.ts";
+import type { AttentionShape, Kernels } from "./kernels.ts";
+
+function ropeAdjacentPairs(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+  for (let i = 0; i < headDim / 2; i++) {
+    const angle = position * Math.pow(theta, (-2 * i) / headDim);
+    const cos = Math.cos(angle);
+    const sin = Math.sin(angle);
+    for (let h = 0; h < heads; h++) {
+      const a = h * headDim + 2 * i;
+      const x0 = x[a];
+      const x1 = x[a + 1];
+      x[a] = x0 * cos - x1 * sin;
+      x[a + 1] = x1 * cos + x0 * sin;
+    }
+  }
+}
+
+function softmaxNoMax(x: Float32Array, n: number): void {
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    x[i] = Math.fround(Math.exp(x[i])); // float32 overflows to Infinity past ~88.7
+    sum = Math.fround(sum + x[i]);
+  }
+  for (let i = 0; i < n; i++) x[i] /= sum;
+}
+
+/** Attention where query head h reads kv head h % kvHeads. */
+function gqaModuloAttention(base: Kernels) {
+  return (q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void => {
+    const { heads, kvHeads, headDim } = shape;
+    const one = { heads: 1, kvHeads: 1, headDim };
+    const kv = kvHeads * headDim;
+    const k1 = new Float32Array(length * headDim);
+    const v1 = new Float32Array(length * headDim);
+    for (let h = 0; h < heads; h++) {
+      const src = (h % kvHeads) * headDim;
+      for (let t = 0; t < length; t++) {
+        k1.set(keys.subarray(t * kv + src, t * kv + src + headDim), t * headDim);
+        v1.set(values.subarray(t * kv + src, t * kv + src + headDim), t * headDim);
+      }
+      base.attention(q.subarray(h * headDim, (h + 1) * headDim), k1, v1, length, one, out.subarray(h * headDim, (h + 1) * headDim));
+    }
+  };
+}
+
+export function withKernelFault(base: Kernels, fault: Fault | null): Kernels {
+  switch (fault) {
+    case "rope-adjacent-pairs":
+      return { ...base, rope: ropeAdjacentPairs };
+    case "softmax-no-max-subtraction":
+      return { ...base, softmax: softmaxNoMax };
+    case "gqa-head-mapping":
+      return { ...base, attention: gqaModuloAttention(base) };
+    case "norm-epsilon-ignored":
+      return {
+        ...base,
+        rmsNorm: (x, w, _eps, out) => base.rmsNorm(x, w, 0, out),
+        layerNorm: (x, w, b, _eps, out) => base.layerNorm(x, w, b, 0, out),
+      };
+    default:
+      return base;
+  }
+}

@@ -1,0 +1,37 @@
+// The catalogue of injectable faults: each a minimal, realistic bug of the kind that breaks
+// real runtimes and converters. A fault is active only when named explicitly (`--inject`);
+// with none named the engine runs exactly the clean code (the faulty variants are separate
+// functions or a boolean checked once per call, never a lookup on a hot path).
+// The teeth run injects each in turn and shows which claims refute it.
+
+import { RefuteError } from "./errors.ts";
+
+export const FAULTS = {
+  "embedding-transposed": "token embedding read as if stored [hidden, vocab] (a GGUF importer that forgets to reverse dims)",
+  "conv1d-not-transposed": "GPT-2 Conv1D weights used in their [in, out] storage layout instead of [out, in]",
+  "qk-permutation-skipped": "GGUF export of a llama model without llama.cpp's q/k row permutation for adjacent-pair RoPE",
+  "rope-position-off-by-one": "decode-step queries rotated at position + 1 (the cache position advanced before RoPE)",
+  "rope-adjacent-pairs": "RoPE rotates adjacent pairs (x[2i], x[2i+1]) on weights laid out for split halves",
+  "qkv-bias-dropped": "q/k/v projection biases ignored at load (Qwen2, GPT-2)",
+  "gqa-head-mapping": "query head h reads kv head h % kvHeads instead of floor(h / (heads / kvHeads))",
+  "norm-epsilon-ignored": "RMSNorm/LayerNorm computed without epsilon",
+  "softmax-no-max-subtraction": "softmax exponentiates raw scores without subtracting the maximum",
+  "kv-cache-stale-position": "each new key/value written one slot back, over the previous position",
+  "q4-nibble-order-swapped": "Q4_0 blocks written with elements i and i + 16 in each other's nibble",
+  "q8-scale-bf16": "Q8_0 block scales rounded to bf16 precision instead of fp16",
+  "tokenizer-merge-ranks-off-by-one": "merges read from index 1, as for a merges.txt whose line 0 is the #version header: merge 0 is lost, every rank shifts",
+  "bos-prepended": "a BOS token prepended to every prompt of a model that has none",
+  "gguf-alignment-off": "GGUF tensor data read without the alignment padding (offsets shifted by 16 bytes)",
+  "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
+} as const;
+
+export type Fault = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as Fault[];
+
+export function parseFault(name: string | undefined): Fault | null {
+  if (name === undefined) return null;
+  if (!(name in FAULTS)) {
+    throw new RefuteError("UNKNOWN_FAULT", `fault ${JSON.stringify(name)} is not in the catalogue: ${FAULT_NAMES.join(", ")}`, { found: name, expected: FAULT_NAMES });
+  }
+  return name as Fault;
+}

@@ -1,0 +1,79 @@
+// Faults of the teeth catalogue that live in the weights a loader or converter produces.
+// Each takes a clean model source and returns the one a buggy loader or writer would have
+// produced; applied only when that fault is injected.
+
+import type { Fault } from "../faults.ts";
+import type { ModelSource } from "../load.ts";
+import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
+import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";
+import { float32Bytes, type Tensor } from "../tensor.ts";
+import { toFloat32 } from "./dequantize.ts";
+import { OUTPUT, TOKEN_EMBEDDING } from "./names.ts";
+
+function mapTensors(source: ModelSource, fn: (t: Tensor) => Tensor): ModelSource {
+  return { ...source, tensors: new Map([...source.tensors].map(([name, t]) => [name, fn(t)])) };
+}
+
+/** [vocab, hidden] values read as if the bytes were [hidden, vocab]. */
+function readTransposed(t: Tensor): Tensor {
+  const [rows, cols] = t.shape;
+  const src = toFloat32(t);
+  const dst = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[r * cols + c] = src[c * rows + r];
+  return { ...t, dtype: "f32", data: float32Bytes(dst) };
+}
+
+function zeroed(t: Tensor): Tensor {
+  return { ...t, dtype: "f32", data: new Uint8Array(t.shape.reduce((a, b) => a * b, 1) * 4) };
+}
+
+/** Q4_0 blocks (f16 d, 16 bytes of nibbles) with the two nibbles of every byte exchanged. */
+function swapQ4Nibbles(t: Tensor): Tensor {
+  const data = t.data.slice();
+  for (let block = 0; block < data.length; block += 18) {
+    for (let j = block + 2; j < block + 18; j++) data[j] = ((data[j] & 0x0f) << 4) | (data[j] >> 4);
+  }
+  return { ...t, data };
+}
+
+/** Q8_0 blocks (f16 d, 32 int8) whose scale went through bf16 on its way to fp16. */
+function bf16Q8Scales(t: Tensor): Tensor {
+  const data = t.data.slice();
+  for (let block = 0; block < data.length; block += 34) {
+    const d = fp16BitsToFp32(data[block] | (data[block + 1] << 8));
+    const bits = fp32ToFp16Bits(bf16BitsToFp32(fp32ToBf16Bits(d)));
+    data[block] = bits & 0xff;
+    data[block + 1] = bits >> 8;
+  }
+  return { ...t, data };
+}
+
+/** Faults a loader makes, applied to the float weights before any quantization. */
+export function applyLoadFault(source: ModelSource, fault: Fault | null): ModelSource {
+  switch (fault) {
+    case "embedding-transposed":
+      return mapTensors(source, (t) => (t.name === TOKEN_EMBEDDING ? readTransposed(t) : t));
+    case "qkv-bias-dropped":
+      return mapTensors(source, (t) => (/attn_[qkv]\.bias$/.test(t.name) ? zeroed(t) : t));
+    case "untied-head-as-tied": {
+      if (source.arch.tiedEmbeddings) return source;
+      const tensors = new Map(source.tensors);
+      tensors.delete(OUTPUT);
+      return { ...source, arch: { ...source.arch, tiedEmbeddings: true }, tensors };
+    }
+    default:
+      return source;
+  }
+}
+
+/** Faults a quantizer's writer makes, applied to the quantized blocks. */
+export function applyQuantFault(source: ModelSource, fault: Fault | null): ModelSource {
+  switch (fault) {
+    case "q4-nibble-order-swapped":
+      return mapTensors(source, (t) => (t.dtype === "q4_0" ? swapQ4Nibbles(t) : t));
+    case "q8-scale-bf16":
+      return mapTensors(source, (t) => (t.dtype === "q8_0" ? bf16Q8Scales(t) : t));
+    default:
+      return source;
+  }
+}
