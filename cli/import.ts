@@ -5,8 +5,8 @@
 
 import { writeNativeFile } from "../engine/formats/native/file.ts";
 import { RefuteError } from "../engine/errors.ts";
-import { nativeFromSource } from "../engine/model/native-convert.ts";
-import { QUANTIZATIONS, quantizeSource, type Quantization } from "../engine/model/quantize.ts";
+import { importToNative } from "../engine/model/import.ts";
+import { QUANTIZATIONS, type Quantization } from "../engine/model/quantize.ts";
 import { openSource } from "../engine/open.ts";
 import { parseCommand, requireString } from "./args.ts";
 
@@ -34,14 +34,7 @@ export async function run(argv: string[]): Promise<number> {
   const output = requireString(values, "output", HELP);
   const source = openSource(positionals[0]);
   const enforced = values["enforce-provenance"] === true;
-  if (enforced && source.format === "gguf") {
-    throw new RefuteError("PROVENANCE_REFUSED", `${positionals[0]}: a GGUF source is not ground truth; import the original SafeTensors (F-GT-001), or drop --enforce-provenance to import it for diagnosis`, {
-      file: positionals[0],
-    });
-  }
-  const input = nativeFromSource(quantizeSource(source, quantization), { quantization });
-  input.provenance.enforced = enforced;
-  if (source.format === "gguf") input.provenance.purpose = "diagnosis: imported from GGUF, not from original weights";
+  const input = importToNative(source, { quantization, enforceProvenance: enforced });
   writeNativeFile(output, input);
   const summary = { output, source_format: source.format, quantization, tensors: input.tensors.length, enforced };
   console.log(values.json ? JSON.stringify(summary) : `wrote ${output}: ${summary.tensors} tensors, ${quantization}, from ${source.format}`);

@@ -272,11 +272,11 @@ function claimProblems(claim: Claim): ClaimProblem[] {
     if (same) problem("against", "at least one field that differs from every subject of the matrix (else a subject is compared with itself)", JSON.stringify(claim.against));
   }
 
-  const wantedPrompts = { prompt: "each", prompts: "all", text: undefined }[measure.input];
+  const wantedPrompts = { prompt: "each", prompts: "all", text: undefined, subject: undefined }[measure.input];
   if (wantedPrompts && claim.prompts?.mode !== wantedPrompts) {
     problem(`prompts.${wantedPrompts}`, `a list of prompts: measure '${measure.name}' observes ${measure.input === "prompt" ? "one prompt per check" : "all prompts in one check"}`, claim.prompts ? `prompts.${claim.prompts.mode}` : "nothing");
   }
-  if (!wantedPrompts && claim.prompts) problem("prompts", `no prompts: measure '${measure.name}' observes the oracle's held-out text`, `prompts.${claim.prompts.mode}`);
+  if (!wantedPrompts && claim.prompts) problem("prompts", `no prompts: measure '${measure.name}' observes ${measure.input === "text" ? "the oracle's held-out text" : "the subject itself"}`, `prompts.${claim.prompts.mode}`);
 
   const { comparator, threshold } = claim.prediction;
   if (typeof threshold === "object") {

@@ -6,6 +6,7 @@ import { exactText } from "./exact-text.ts";
 import type { Measure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
 import { pplDifference } from "./ppl-difference.ts";
+import { probeMeasures } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
 import { tokenMismatch } from "./token-mismatch.ts";
 
@@ -17,6 +18,7 @@ export const measures: ReadonlyMap<string, Measure> = new Map(
     roundtrip,
     pplCeiling,
     pplDifference,
+    ...probeMeasures,
   ].map((m) => [m.name, m]),
 );
 

@@ -102,8 +102,8 @@ export interface Observation {
 
 export interface Measure {
   name: string;
-  /** What one check of this measure covers: one prompt, a set of prompts, or the held-out text. */
-  input: "prompt" | "prompts" | "text";
+  /** What one check covers: one prompt, a set of prompts, the held-out text, or the subject itself. */
+  input: "prompt" | "prompts" | "text" | "subject";
   /** Whether the claim must name a second subject (`against`). */
   needsAgainst: boolean;
   /** What `reference` is, as claims name it in `threshold: {of: ...}`; absent if none. */

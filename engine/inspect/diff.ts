@@ -45,3 +45,19 @@ export function diffSources(a: ModelSource, b: ModelSource): TensorDiff[] {
   const names = [...new Set([...a.tensors.keys(), ...b.tensors.keys()])].sort();
   return names.map((n) => diffTensor(n, a.tensors.get(n), b.tensors.get(n)));
 }
+
+function weightTypes(source: ModelSource): string {
+  const types = new Set<string>();
+  for (const t of source.tensors.values()) if (t.shape.length === 2) types.add(t.dtype);
+  return [...types].sort().join("+");
+}
+
+/**
+ * Seed gate F-GT-002: comparing models of different quantization levels side by side is
+ * misleading unless said. Returns the warning when their weight types differ, else null.
+ */
+export function mixedQuantizationWarning(a: ModelSource, b: ModelSource): string | null {
+  const typesA = weightTypes(a);
+  const typesB = weightTypes(b);
+  return typesA === typesB ? null : `mixed quantization levels: ${typesA} vs ${typesB}; differences include quantization error, not only conversion bugs`;
+}
