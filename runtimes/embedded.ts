@@ -1,12 +1,26 @@
 // The embedded engine as a subject. A spec is prepared once per runtime instance (model,
-// format, quantization, backend, fault) and reused by every check that names it.
+// format, quantization, backend, fault) and reused by every check that names it. A GGUF
+// file or a synthetic shape (synthetic:<shape>) is opened as the file llama.cpp reads.
 
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
-import { BlockedError, type Generation, type Perplexity, type Runtime, type SubjectSpec } from "./runtime.ts";
+import { openSource } from "../engine/open.ts";
+import { benchTokens, scoredStep } from "./logits.ts";
+import { ggufFor, isSynthetic } from "./model-file.ts";
+import {
+  BlockedError,
+  type BenchmarkRequest,
+  type BenchmarkResult,
+  type Generation,
+  type Perplexity,
+  type Runtime,
+  type ScoreOptions,
+  type Scoring,
+  type SubjectSpec,
+} from "./runtime.ts";
 
 function kernelsFor(spec: SubjectSpec): Kernels {
   switch (spec.backend) {
@@ -34,7 +48,10 @@ export class EmbeddedRuntime implements Runtime {
     if (!model) {
       const fault = parseFault(spec.inject);
       const kernels = kernelsFor(spec);
-      model = new EngineModel(prepareSource(spec.model, spec.format, spec.quant, fault), kernels, fault);
+      // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
+      const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
+      const source = asFile ? openSource(ggufFor(spec)) : prepareSource(spec.model, spec.format, spec.quant, fault);
+      model = new EngineModel(source, kernels, fault);
       this.models.set(key, model);
     }
     return model;
@@ -49,12 +66,63 @@ export class EmbeddedRuntime implements Runtime {
     return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk };
   }
 
+  async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
+    const model = this.model(spec);
+    const promptTokens = model.tokenizer.encode(prompt);
+    return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
+  }
+
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
     const r = this.model(spec).perplexity(text, window, stride);
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
+  /** llama-bench's pp and tg on one thread: the engine has no threads of its own yet. */
+  async benchmark(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
+    const model = this.model(spec);
+    const ids = benchTokens(request.tokens, model.arch.vocabSize);
+    const session = model.session(Math.min(model.arch.maxPositions, request.tokens + 1));
+    const once = request.kind === "pp" ? () => prefill(session, ids) : () => decode(session, model, ids[0], request.tokens);
+    for (let i = 0; i < (request.warmup ?? 1); i++) once();
+    const samplesMs: number[] = [];
+    for (let r = 0; r < request.reps; r++) {
+      const started = performance.now();
+      once();
+      samplesMs.push(performance.now() - started);
+    }
+    return { samplesMs, tokens: request.tokens, threads: 1, backend: spec.backend === "cpu" ? "cpu-ts" : spec.backend };
+  }
+
   async close(): Promise<void> {
     this.models.clear();
   }
+}
+
+/** Forced decoding on a fresh session: step i's logits are those after tokens[0..i-1]. */
+export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: number[], options: ScoreOptions = {}): Scoring["steps"] {
+  if (promptTokens.length === 0) throw new BlockedError("the prompt encodes to no tokens: nothing to condition on");
+  const k = options.topK ?? 10;
+  const session = model.session(Math.min(model.arch.maxPositions, promptTokens.length + tokens.length));
+  for (let i = 0; i < promptTokens.length - 1; i++) session.step(promptTokens[i], false);
+  let logits = session.step(promptTokens[promptTokens.length - 1]) as Float32Array;
+  const steps: Scoring["steps"] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    steps.push(scoredStep(logits, tokens[i], k, options.candidates?.[i]));
+    if (i + 1 < tokens.length) logits = session.step(tokens[i]) as Float32Array;
+  }
+  return steps;
+}
+
+type Session = ReturnType<EngineModel["session"]>;
+
+function prefill(session: Session, ids: number[]): void {
+  session.reset();
+  for (let i = 0; i < ids.length; i++) session.step(ids[i], i === ids.length - 1);
+}
+
+/** tg: `count` tokens decoded one at a time from an empty context, each chosen by argmax. */
+function decode(session: Session, model: EngineModel, first: number, count: number): void {
+  session.reset();
+  let token = first;
+  for (let i = 0; i < count; i++) token = model.kernels.argmax(session.step(token) as Float32Array);
 }

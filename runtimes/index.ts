@@ -1,18 +1,36 @@
-// The runtimes a claim can name, by name. Adapters other than the embedded engine report
-// themselves blocked until they are configured.
+// The runtimes a claim can name, by name, one instance each for a whole run (so prepared
+// models are shared). The adapters that need configuration read it from the environment:
+//
+//   REFUTE_HTTP_URL          base URL of an OpenAI-compatible server (http)
+//   REFUTE_HTTP_MODEL        the `model` name to send (default: the subject's model)
+//   REFUTE_HTTP_PROMPT       auto | ids | text (default auto)
+//   REFUTE_CLI_CONFIG        a JSON file: command, argument templates, output mapping (cli)
+//   REFUTE_LLAMACPP_THREADS  llama.cpp threads (default 1)
+//
+// Unconfigured, an adapter is blocked with the variable to set; llama.cpp is blocked when
+// node-llama-cpp has no usable binary.
 
+import { CliRuntime, loadCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
-import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName } from "./runtime.ts";
+import { HttpRuntime } from "./http.ts";
+import { LlamacppRuntime } from "./llamacpp.ts";
+import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring } from "./runtime.ts";
 
 class UnavailableRuntime implements Runtime {
-  constructor(readonly name: RuntimeName) {}
+  constructor(
+    readonly name: RuntimeName,
+    private readonly reason: string,
+  ) {}
   private blocked(): never {
-    throw new BlockedError(`runtime ${this.name}: no adapter for it in this build`);
+    throw new BlockedError(this.reason);
   }
   async tokenize(): Promise<number[]> {
     return this.blocked();
   }
   async generate(): Promise<Generation> {
+    return this.blocked();
+  }
+  async score(): Promise<Scoring> {
     return this.blocked();
   }
   async perplexity(): Promise<Perplexity> {
@@ -21,13 +39,41 @@ class UnavailableRuntime implements Runtime {
   async close(): Promise<void> {}
 }
 
+export type Environment = Record<string, string | undefined>;
+
+export function makeRuntime(name: RuntimeName, env: Environment = process.env): Runtime {
+  switch (name) {
+    case "embedded":
+      return new EmbeddedRuntime();
+    case "llamacpp": {
+      const threads = Number(env.REFUTE_LLAMACPP_THREADS ?? 1);
+      return new LlamacppRuntime({ threads: Number.isSafeInteger(threads) && threads > 0 ? threads : 1 });
+    }
+    case "http": {
+      const baseUrl = env.REFUTE_HTTP_URL;
+      if (!baseUrl) return new UnavailableRuntime(name, "runtime http: set REFUTE_HTTP_URL to an OpenAI-compatible server (e.g. http://127.0.0.1:8080, or `refute serve`)");
+      const promptAs = env.REFUTE_HTTP_PROMPT === "ids" || env.REFUTE_HTTP_PROMPT === "text" ? env.REFUTE_HTTP_PROMPT : "auto";
+      return new HttpRuntime({ baseUrl, model: env.REFUTE_HTTP_MODEL, promptAs });
+    }
+    case "cli": {
+      const file = env.REFUTE_CLI_CONFIG;
+      if (!file) return new UnavailableRuntime(name, "runtime cli: set REFUTE_CLI_CONFIG to a JSON file with the command, its argument templates and output mapping");
+      try {
+        return new CliRuntime(loadCliConfig(file));
+      } catch (e) {
+        return new UnavailableRuntime(name, `runtime cli: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
 /** One runtime instance per name for a whole run, so prepared models are shared. */
-export function defaultRuntimeFactory(): (name: RuntimeName) => Runtime {
+export function defaultRuntimeFactory(env: Environment = process.env): (name: RuntimeName) => Runtime {
   const instances = new Map<RuntimeName, Runtime>();
   return (name) => {
     let runtime = instances.get(name);
     if (!runtime) {
-      runtime = name === "embedded" ? new EmbeddedRuntime() : new UnavailableRuntime(name);
+      runtime = makeRuntime(name, env);
       instances.set(name, runtime);
     }
     return runtime;

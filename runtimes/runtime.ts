@@ -40,11 +40,50 @@ export interface Perplexity {
   stride: number;
 }
 
+/** What forced decoding is asked for: how many alternatives, and which tokens' log p. */
+export interface ScoreOptions {
+  topK?: number; // default 10
+  /** candidates[i]: tokens whose log p at step i the caller wants, whatever their rank. */
+  candidates?: number[][];
+}
+
+/** One step of forced decoding: the distribution after the prompt and tokens[0..i-1]. */
+export interface ScoredStep {
+  token: number; // the token fed here (tokens[i])
+  logprob: number; // log p(tokens[i] | prompt, tokens[0..i-1])
+  topk: TopKEntry[]; // the subject's most likely tokens at this step, most likely first
+  candidates?: (number | null)[]; // log p of options.candidates[i], in order; null where the subject cannot say
+}
+
+export interface Scoring {
+  promptTokens: number[];
+  steps: ScoredStep[];
+}
+
+/** Wall-clock samples of llama-bench's two tests: prompt processing and token generation. */
+export interface BenchmarkRequest {
+  kind: "pp" | "tg"; // pp: one prompt of `tokens` tokens; tg: `tokens` tokens decoded one by one from an empty context
+  tokens: number;
+  reps: number;
+  warmup?: number; // unmeasured runs first; default 1
+}
+
+export interface BenchmarkResult {
+  samplesMs: number[]; // one per repetition
+  tokens: number;
+  threads: number;
+  backend: string; // what actually ran: "cpu-ts", "llama.cpp cpu", ...
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
   tokenize(spec: SubjectSpec, text: string): Promise<number[]>;
   generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation>;
+  /** Forced decoding: feed `tokens` after the prompt and report each one's log p and the top-k. */
+  score(spec: SubjectSpec, prompt: string, tokens: number[], options?: ScoreOptions): Promise<Scoring>;
   perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity>;
+  /** Timing, where the subject can be timed in-process (embedded, llama.cpp). */
+  benchmark?(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
   close(): Promise<void>;
 }
 

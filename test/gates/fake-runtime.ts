@@ -3,7 +3,7 @@
 // or throw, per subject. It records every call so tests can count generations.
 
 import type { RuntimeFactory } from "../../gates/cache.ts";
-import type { Generation, Perplexity, Runtime, RuntimeName, SubjectSpec } from "../../runtimes/runtime.ts";
+import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring, type SubjectSpec } from "../../runtimes/runtime.ts";
 import { decode, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "./fixtures/make-oracle.ts";
 
 export interface FakeScript {
@@ -53,6 +53,11 @@ export class FakeRuntime implements Runtime {
     if (failure !== undefined) throw failure;
     const perplexity = this.script.perplexity?.(spec) ?? ORACLE_PPL[spec.model] + (spec.quant === "q8_0" ? 0.1 : 0.3);
     return { perplexity, tokensScored: 100, window, stride };
+  }
+
+  async score(spec: SubjectSpec): Promise<Scoring> {
+    this.calls.push(`score ${spec.model}/${spec.format}/${spec.quant}/${spec.backend}/${spec.runtime}/${spec.inject ?? "-"}`);
+    throw new BlockedError("the fake subject does not score");
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,143 @@
+// Synthetic random-weight models with the real shapes of the seed roster (SmolLM-135M,
+// Qwen2-0.5B), written as GGUF through the engine's own exporter. Speed does not depend on
+// weight values, so these stand in for checkpoints the project cannot download. They are
+// not for correctness claims: their outputs mean nothing.
+//
+// Weights: uniform with standard deviation 0.02 (the Hugging Face init), norm weights 1,
+// biases 0, from a seeded PRNG per tensor name, so a shape, seed and quantization always give
+// the same file. The tokenizer is the zoo model's of the same family; ids past its vocabulary
+// are exported as unused padding tokens.
+
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { readJsonFile, REPO_ROOT, ZOO_DIR, type ModelSource } from "../engine/load.ts";
+import { writeGgufFile } from "../engine/formats/gguf/file.ts";
+import { architectureFromHfConfig } from "../engine/model/config.ts";
+import { expectedShapes } from "../engine/model/contract.ts";
+import { ggufFromSource } from "../engine/model/gguf-export.ts";
+import { quantizeSource, type Quantization } from "../engine/model/quantize.ts";
+import { float32Bytes, type Tensor } from "../engine/tensor.ts";
+
+export interface SyntheticShape {
+  slug: string; // "smollm-135m-shape"
+  like: string; // the checkpoint whose shape it has
+  zooTokenizer: string; // zoo model whose tokenizer.json is used
+  config: Record<string, unknown>; // a Hugging Face config.json
+}
+
+// From the checkpoints' own config.json files.
+export const SYNTHETIC_SHAPES: Record<string, SyntheticShape> = {
+  "smollm-135m-shape": {
+    slug: "smollm-135m-shape",
+    like: "HuggingFaceTB/SmolLM-135M",
+    zooTokenizer: "tiny-llama",
+    config: {
+      model_type: "llama",
+      architectures: ["LlamaForCausalLM"],
+      vocab_size: 49152,
+      hidden_size: 576,
+      intermediate_size: 1536,
+      num_hidden_layers: 30,
+      num_attention_heads: 9,
+      num_key_value_heads: 3,
+      max_position_embeddings: 2048,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000,
+      tie_word_embeddings: true,
+      bos_token_id: 0,
+      eos_token_id: 0,
+    },
+  },
+  "qwen2-0.5b-shape": {
+    slug: "qwen2-0.5b-shape",
+    like: "Qwen/Qwen2-0.5B",
+    zooTokenizer: "tiny-qwen2",
+    config: {
+      model_type: "qwen2",
+      architectures: ["Qwen2ForCausalLM"],
+      vocab_size: 151936,
+      hidden_size: 896,
+      intermediate_size: 4864,
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      max_position_embeddings: 32768,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000,
+      tie_word_embeddings: true,
+      bos_token_id: 151643,
+      eos_token_id: 151643,
+    },
+  },
+};
+
+// Bump when the generated weights or layout change, so cached files are not reused.
+const GENERATOR_VERSION = 1;
+
+/** mulberry32: a small, fast, seedable PRNG; enough for weights whose values do not matter. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashString(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function randomTensor(name: string, shape: number[], seed: number): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n);
+  const isNormWeight = shape.length === 1 && /norm\.weight$/.test(name);
+  if (isNormWeight) values.fill(1);
+  else if (shape.length === 2) {
+    const next = mulberry32(hashString(name, seed));
+    const half = 0.02 * Math.sqrt(3); // uniform on [-half, half] has std 0.02
+    for (let i = 0; i < n; i++) values[i] = (next() * 2 - 1) * half;
+  } // biases and layer-norm biases stay 0
+  return { name, dtype: "f32", shape, data: float32Bytes(values) };
+}
+
+/** The model in memory, f32, as an importer would give it. */
+export function syntheticSource(shape: SyntheticShape, seed = 1, config: Record<string, unknown> = shape.config): ModelSource {
+  const arch = architectureFromHfConfig(config, `${shape.slug}/config.json`);
+  const tensors = new Map<string, Tensor>();
+  for (const [name, dims] of expectedShapes(arch)) tensors.set(name, randomTensor(name, dims, seed));
+  const tokenizerJson = readJsonFile(join(ZOO_DIR, shape.zooTokenizer, "tokenizer.json"));
+  return { format: "safetensors", arch, config, tensors, tokenizerJson, files: [] };
+}
+
+export function syntheticGgufPath(slug: string, quant: Quantization, seed = 1, dir = join(REPO_ROOT, "models", "cache", "synthetic")): string {
+  return join(dir, `${slug}-v${GENERATOR_VERSION}-s${seed}-${quant}.gguf`);
+}
+
+/**
+ * The GGUF of a synthetic shape at a quantization, generated once and cached (under
+ * models/cache/synthetic/, ignored by git). Written to a temporary name, then renamed.
+ */
+export function ensureSyntheticGguf(slug: string, quant: Quantization, options: { seed?: number; dir?: string; log?: (line: string) => void } = {}): string {
+  const shape = SYNTHETIC_SHAPES[slug];
+  if (!shape) throw new Error(`unknown synthetic shape '${slug}'; known: ${Object.keys(SYNTHETIC_SHAPES).join(", ")}`);
+  const seed = options.seed ?? 1;
+  const path = syntheticGgufPath(slug, quant, seed, options.dir);
+  if (existsSync(path) && statSync(path).size > 0) return path;
+  options.log?.(`generating ${path} (random weights with ${shape.like}'s shape, ${quant})`);
+  mkdirSync(join(path, ".."), { recursive: true });
+  const source = quantizeSource(syntheticSource(shape, seed), quant);
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeGgufFile(temp, ggufFromSource(source, slug, quant));
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
+  return path;
+}

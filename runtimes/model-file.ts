@@ -1,0 +1,65 @@
+// Where a subject's GGUF file comes from, for runtimes that read files (llama.cpp) and for
+// timing both runtimes on the same bytes:
+//
+//   - a path ending in .gguf: that file, as it is;
+//   - synthetic:<shape>: a random-weight model with a real checkpoint's shape (bench/synthetic.ts,
+//     which depends only on the engine), generated once under models/cache/synthetic/;
+//   - anything else the engine opens (a zoo slug, an HF directory, an .rft file): the engine's
+//     own export at the subject's quantization, cached under models/cache/gguf/ (ignored by git)
+//     and named by the sha256 of its bytes, so a changed model or exporter never reuses a stale file.
+
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ensureSyntheticGguf, SYNTHETIC_SHAPES } from "../bench/synthetic.ts";
+import { prepareSource } from "../engine/convert.ts";
+import { writeGguf } from "../engine/formats/gguf/write.ts";
+import { REPO_ROOT } from "../engine/load.ts";
+import { ggufFromSource } from "../engine/model/gguf-export.ts";
+import type { Quantization } from "../engine/model/quantize.ts";
+import { BlockedError, type SubjectSpec } from "./runtime.ts";
+
+export const GGUF_CACHE_DIR = join(REPO_ROOT, "models", "cache", "gguf");
+export const SYNTHETIC_PREFIX = "synthetic:";
+
+const FILE_QUANTS: readonly string[] = ["f32", "q8_0", "q4_0", "q4_k"];
+
+export function isSynthetic(model: string): boolean {
+  return model.startsWith(SYNTHETIC_PREFIX);
+}
+
+/** The model's name without path or prefix, for file names and reports. */
+export function modelName(model: string): string {
+  if (isSynthetic(model)) return model.slice(SYNTHETIC_PREFIX.length);
+  return basename(model).replace(/\.gguf$/i, "");
+}
+
+/** The GGUF file a file-reading runtime runs for this subject. */
+export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
+  if (spec.model.toLowerCase().endsWith(".gguf")) return spec.model;
+  if (spec.format !== "gguf") {
+    throw new BlockedError(`format ${spec.format}: this runtime reads GGUF files only (name format gguf, and the engine exports the model at quant ${spec.quant})`);
+  }
+  if (!FILE_QUANTS.includes(spec.quant)) throw new BlockedError(`quant ${spec.quant}: the engine does not export GGUF at this type`);
+  const quant = spec.quant as Quantization;
+  if (isSynthetic(spec.model)) {
+    const shape = modelName(spec.model);
+    if (!SYNTHETIC_SHAPES[shape]) throw new BlockedError(`${spec.model}: no such synthetic shape (known: ${Object.keys(SYNTHETIC_SHAPES).join(", ")})`);
+    return ensureSyntheticGguf(shape, quant);
+  }
+  const bytes = writeGguf(ggufFromSource(prepareSource(spec.model, "native", quant), modelName(spec.model), quant));
+  const sha = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
+  const path = join(cacheDir, `${modelName(spec.model)}-${quant}-${sha}.gguf`);
+  if (!existsSync(path)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const temp = `${path}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, bytes);
+      renameSync(temp, path);
+    } catch (e) {
+      rmSync(temp, { force: true });
+      throw e;
+    }
+  }
+  return path;
+}

@@ -1,0 +1,117 @@
+// The OpenAI-compatible /v1/completions protocol as refute speaks it, both ways: the `http`
+// adapter sends these requests and reads these responses; `refute serve` answers them.
+//
+// Log-probabilities come in two shapes that servers use:
+//   - llama-server's `logprobs.content`: one entry per token with its id, text, logprob and
+//     top_logprobs [{id, token, logprob}] (refute serve writes this too);
+//   - the legacy OpenAI shape: parallel arrays tokens / token_logprobs / top_logprobs (keyed by
+//     token text); with vLLM's `return_tokens_as_token_ids` the texts read "token_id:123".
+// Token ids are what claims compare, so a response is read for ids first; text alone is not
+// enough for a token-level observation.
+
+import type { TopKEntry } from "./runtime.ts";
+
+export interface CompletionRequest {
+  model?: string;
+  prompt: string | number[];
+  max_tokens: number;
+  temperature: 0;
+  logprobs?: number;
+  echo?: boolean;
+  /** vLLM: report tokens as "token_id:<id>"; other servers ignore it. */
+  return_tokens_as_token_ids?: boolean;
+}
+
+export interface ContentLogprob {
+  id: number;
+  token: string;
+  logprob: number | null; // null: the first echoed prompt token has no prediction
+  bytes: number[];
+  top_logprobs: { id: number; token: string; logprob: number; bytes: number[] }[];
+}
+
+export interface CompletionLogprobs {
+  tokens: string[];
+  token_logprobs: (number | null)[];
+  top_logprobs: (Record<string, number> | null)[];
+  text_offset: number[];
+  content: ContentLogprob[];
+}
+
+export interface CompletionResponse {
+  id: string;
+  object: "text_completion";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    text: string;
+    /** Extension (as llama-server's /completion): the generated token ids. */
+    tokens: number[];
+    /** Extension: the prompt's token ids as the server ran them. */
+    prompt_tokens: number[];
+    logprobs: CompletionLogprobs | null;
+    finish_reason: "length" | "stop";
+  }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+/** One token of a response, as far as the server said: its id, its log p, its top-k. */
+export interface ResponseToken {
+  id: number;
+  logprob: number | null;
+  topk: TopKEntry[] | null; // null when the server gave no alternatives
+}
+
+const TOKEN_ID = /^token_id:(\d+)$/;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The tokens of the first choice with ids, or null when the response carries no ids
+ * (a text-only server). Throws on a response that is not a completion at all.
+ */
+export function responseTokens(body: unknown): ResponseToken[] | null {
+  if (!isRecord(body) || !Array.isArray(body.choices) || !isRecord(body.choices[0])) {
+    throw new Error(`not a completion response: ${JSON.stringify(body).slice(0, 200)}`);
+  }
+  const choice = body.choices[0];
+  const lp = isRecord(choice.logprobs) ? choice.logprobs : null;
+  if (lp && Array.isArray(lp.content) && lp.content.every((c) => isRecord(c) && Number.isInteger(c.id))) {
+    return (lp.content as ContentLogprob[]).map((c) => ({
+      id: c.id,
+      logprob: typeof c.logprob === "number" ? c.logprob : null,
+      topk: Array.isArray(c.top_logprobs) ? c.top_logprobs.filter((t) => Number.isInteger(t.id)).map((t) => ({ token: t.id, logprob: t.logprob })) : null,
+    }));
+  }
+  if (lp && Array.isArray(lp.tokens) && lp.tokens.every((t) => typeof t === "string" && TOKEN_ID.test(t))) {
+    const logprobs = Array.isArray(lp.token_logprobs) ? lp.token_logprobs : [];
+    const tops = Array.isArray(lp.top_logprobs) ? lp.top_logprobs : [];
+    return (lp.tokens as string[]).map((t, i) => {
+      const top = tops[i];
+      const topk = isRecord(top)
+        ? Object.entries(top)
+            .filter(([k]) => TOKEN_ID.test(k))
+            .map(([k, v]) => ({ token: Number(TOKEN_ID.exec(k)![1]), logprob: Number(v) }))
+            .sort((a, b) => b.logprob - a.logprob)
+        : null;
+      return { id: Number(TOKEN_ID.exec(t)![1]), logprob: typeof logprobs[i] === "number" ? (logprobs[i] as number) : null, topk };
+    });
+  }
+  if (Array.isArray(choice.tokens) && choice.tokens.every((t) => Number.isInteger(t))) {
+    return (choice.tokens as number[]).map((id) => ({ id, logprob: null, topk: null }));
+  }
+  return null;
+}
+
+export function responseText(body: unknown): string {
+  const choice = isRecord(body) && Array.isArray(body.choices) && isRecord(body.choices[0]) ? body.choices[0] : null;
+  return typeof choice?.text === "string" ? choice.text : "";
+}
+
+/** An OpenAI-style error body. */
+export function errorBody(message: string, type: string, param: string | null = null, code: string | null = null) {
+  return { error: { message, type, param, code } };
+}
