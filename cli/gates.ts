@@ -17,7 +17,11 @@ import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
 import { exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
-import { writeReports } from "../gates/write.ts";
+import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
+import { writeAtomic, writeReports } from "../gates/write.ts";
+import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
 
 export interface GatesDeps {
   /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(). */
@@ -71,6 +75,8 @@ const selectionOptions = {
 
 const runOptions = {
   ...selectionOptions,
+  teeth: { type: "boolean", default: false },
+  fault: { type: "string", multiple: true },
   strict: { type: "boolean", default: false },
   reports: { type: "string", default: "reports" },
   oracle: { type: "string", default: "oracle" },
@@ -93,6 +99,12 @@ subject
   --backend <name>    run every subject on this backend (${BACKENDS.join(", ")})
   --runtime <name>    run every subject through this runtime (${RUNTIMES.join(", ")})
   --inject <fault>    inject this fault of the teeth catalogue into every subject
+teeth
+  --teeth             the clean engine, then each fault of the catalogue in turn: which
+                      claims refute which fault; writes teeth.json and teeth.md; exit 1
+                      when a fault goes uncaught, the clean engine falsifies a claim, or a
+                      claim's \`catches\` names a fault it did not refute
+  --fault <name>      with --teeth: only this fault (repeatable)
 inputs and outputs
   --claims <dir>      claim files (default claims/)
   --oracle <dir>      oracle files (default oracle/)
@@ -163,10 +175,41 @@ function gateOptions(values: { [k: string]: string | boolean | string[] | undefi
     select: { suites: values.suite as string[] | undefined, claims: values.claim as string[] | undefined, models: values.model as string[] | undefined, quants: values.quant as string[] | undefined },
     backend: one("backend", BACKENDS) as Backend | undefined,
     runtime: one("runtime", RUNTIMES) as RuntimeName | undefined,
-    inject: values.inject as string | undefined,
+    inject: knownFault(values.inject as string | undefined),
     shard: values.shard === undefined ? undefined : parseShard(values.shard as string),
     concurrency,
   };
+}
+
+function knownFault(name: string | undefined): string | undefined {
+  if (name !== undefined && !(name in FAULTS)) throw new RefuteError("E_USAGE", `--inject expects a fault of the catalogue: ${FAULT_NAMES.join(", ")}; found '${name}'`, { option: "inject" });
+  return name;
+}
+
+/** The engine is loaded when the first check needs a runtime, not for a usage error. */
+function lazyFactory(deps: GatesDeps): RuntimeFactory {
+  let loaded: Promise<RuntimeFactory> | undefined;
+  return async (name) => (await (loaded ??= deps.factory()))(name);
+}
+
+async function teethCommand(options: Omit<GateOptions, "factory">, faults: string[] | undefined, reports: string, json: boolean, deps: GatesDeps): Promise<number> {
+  if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
+  for (const f of faults ?? []) knownFault(f);
+  const report = await runTeeth({
+    ...options,
+    faults,
+    newFactory: () => lazyFactory(deps),
+    onPass: json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
+  });
+  await mkdir(reports, { recursive: true });
+  await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
+  await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));
+  if (json) deps.out(JSON.stringify(report));
+  else {
+    const s = report.summary;
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(reports, "teeth.json")}, ${join(reports, "teeth.md")}`].join("\n"));
+  }
+  return report.summary.passed ? 0 : 1;
 }
 
 /** The options as given, for the report (reproduction); --json and output paths left out. */
@@ -191,9 +234,8 @@ async function runCommand(argv: string[], deps: GatesDeps): Promise<number> {
     return 0;
   }
   const options = gateOptions(values);
-  // The engine is loaded when the first check needs a runtime, not for a usage error.
-  let loaded: Promise<RuntimeFactory> | undefined;
-  const factory: RuntimeFactory = async (name) => (await (loaded ??= deps.factory()))(name);
+  if (values.teeth) return teethCommand(options, values.fault, values.reports, values.json, deps);
+  const factory = lazyFactory(deps);
   const report = await runGates({
     ...options,
     factory,

@@ -1,0 +1,112 @@
+// The teeth run: proof that every claim can fail. First the clean engine, which must
+// corroborate every check it can run; then each fault of the catalogue injected in turn.
+// A fault no claim refutes, or a claim whose `catches` names a fault it did not refute,
+// fails the run; a claim that refutes no fault at all is flagged.
+
+import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
+import type { RuntimeFactory } from "./cache.ts";
+import type { Check } from "./expand.ts";
+import type { CheckResult } from "./report.ts";
+import { planChecks, runChecks, type GateOptions } from "./run.ts";
+
+export interface FaultOutcome {
+  fault: string;
+  description: string;
+  caughtBy: string[]; // claims with at least one falsified check
+  blocked: string[]; // claims whose checks could not run under the fault
+  checks: { falsified: number; corroborated: number; blocked: number };
+}
+
+export interface TeethReport {
+  summary: { faults: number; caught: number; claims: number; cleanFalsified: number; cleanBlocked: number; passed: boolean };
+  clean: { falsified: string[]; blocked: string[] };
+  faults: FaultOutcome[];
+  claims: { claim: string; catches: string[]; refuted: string[]; missing: string[]; catchesNothing: boolean }[];
+  problems: string[];
+}
+
+export interface TeethOptions extends Omit<GateOptions, "factory" | "inject"> {
+  /** A fresh runtime factory per pass, so models prepared under one fault are dropped after it. */
+  newFactory: () => RuntimeFactory;
+  faults?: string[]; // default: the whole catalogue
+  onPass?: (label: string, done: number, total: number) => void;
+}
+
+const claimsWith = (results: CheckResult[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
+
+function count(results: CheckResult[]) {
+  const n = (v: CheckResult["verdict"]) => results.filter((r) => r.verdict === v).length;
+  return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked") };
+}
+
+export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
+  const faults = options.faults ?? FAULT_NAMES;
+  const total = faults.length + 1;
+  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[] }> => {
+    const checks = await planChecks({ ...options, inject });
+    const { results } = await runChecks(checks, { ...options, factory: options.newFactory() });
+    return { checks, results };
+  };
+
+  options.onPass?.("clean", 1, total);
+  const clean = await pass(undefined);
+  const catchesOf = new Map(clean.checks.map((c) => [c.claim.id, c.claim.catches]));
+  const outcomes: FaultOutcome[] = [];
+  for (const [i, fault] of faults.entries()) {
+    options.onPass?.(fault, i + 2, total);
+    const { results } = await pass(fault);
+    outcomes.push({
+      fault,
+      description: FAULTS[fault as keyof typeof FAULTS] ?? "",
+      caughtBy: claimsWith(results, "falsified"),
+      blocked: claimsWith(results, "blocked").filter((c) => !claimsWith(clean.results, "blocked").includes(c)),
+      checks: count(results),
+    });
+  }
+
+  const claims = [...catchesOf.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([claim, catches]) => {
+    const refuted = outcomes.filter((o) => o.caughtBy.includes(claim)).map((o) => o.fault);
+    return { claim, catches, refuted, missing: catches.filter((f) => faults.includes(f) && !refuted.includes(f)), catchesNothing: refuted.length === 0 };
+  });
+  const problems = [
+    ...claimsWith(clean.results, "falsified").map((c) => `clean engine falsifies ${c}`),
+    ...outcomes.filter((o) => o.caughtBy.length === 0).map((o) => `fault ${o.fault} is caught by no claim`),
+    ...claims.flatMap((c) => c.missing.map((f) => `claim ${c.claim} lists ${f} in catches but did not refute it`)),
+    ...claims.flatMap((c) => c.catches.filter((f) => !(f in FAULTS)).map((f) => `claim ${c.claim} lists ${f}, which is not in the fault catalogue`)),
+  ];
+  return {
+    summary: {
+      faults: outcomes.length,
+      caught: outcomes.filter((o) => o.caughtBy.length > 0).length,
+      claims: claims.length,
+      cleanFalsified: count(clean.results).falsified,
+      cleanBlocked: count(clean.results).blocked,
+      passed: problems.length === 0,
+    },
+    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked") },
+    faults: outcomes,
+    claims,
+    problems,
+  };
+}
+
+/** The fault x claim matrix: X where the claim refuted the fault, . where it held, b where blocked. */
+export function teethMarkdown(report: TeethReport): string {
+  const s = report.summary;
+  const claims = report.claims.map((c) => c.claim);
+  const lines = [
+    "# Teeth: every fault against every claim",
+    "",
+    `${s.caught}/${s.faults} faults caught; clean engine: ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked checks; ${s.passed ? "passed" : "FAILED"}.`,
+    "",
+    "Columns are claims (numbered below); X: the claim refuted the fault, b: blocked under it.",
+    "",
+    `| fault | caught by | ${claims.map((_, i) => i + 1).join(" | ")} |`,
+    `|---|---|${claims.map(() => "---").join("|")}|`,
+    ...report.faults.map((f) => `| ${f.fault} | ${f.caughtBy.length} | ${claims.map((c) => (f.caughtBy.includes(c) ? "X" : f.blocked.includes(c) ? "b" : ".")).join(" | ")} |`),
+    "",
+    ...claims.map((c, i) => `${i + 1}. \`${c}\`${report.claims[i].catchesNothing ? " (catches no fault)" : ""}`),
+  ];
+  if (report.problems.length) lines.push("", "## Problems", "", ...report.problems.map((p) => `- ${p}`));
+  return lines.join("\n") + "\n";
+}
