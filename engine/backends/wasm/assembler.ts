@@ -189,6 +189,12 @@ function parseFloatToken(tok: string, line: number): number {
   const t = tok.replace(/_/g, "");
   if (/^[-+]?inf$/.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
   if (/^[-+]?nan$/.test(t)) return NaN;
+  const hex = /^([-+]?)0x([0-9a-f]*)(?:\.([0-9a-f]*))?p([-+]?\d+)$/i.exec(t);
+  if (hex) {
+    const [, sign, whole, frac = "", exp] = hex;
+    const mantissa = parseInt(whole + frac || "0", 16) / 16 ** frac.length;
+    return (sign === "-" ? -1 : 1) * mantissa * 2 ** Number(exp);
+  }
   const v = Number(t);
   if (Number.isNaN(v)) fail(`bad float ${tok}`, line);
   return v;

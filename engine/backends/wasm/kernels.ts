@@ -1,0 +1,283 @@
+// The cpu-wasm backend: the kernel interface on WebAssembly SIMD (kernels.wat) over one shared
+// WebAssembly.Memory, with matrix products (and attention heads) split across worker threads.
+// Quantized products quantize the activation exactly as llama.cpp does (Q8_0 / Q8_K) and are
+// bit-identical to engine/quant; f32 products accumulate in float32 lanes (the reference
+// accumulates in float64), so they agree to rounding, not bit for bit.
+//
+// Weights are copied into the memory once, on first use or by prepare(); buffers that the
+// caller takes from allocate() live in the memory already and are used without copying (the
+// session's activations and KV cache should; others are copied in and out per call).
+//
+// Not here: the reference (cpu/kernels.ts), the assembler (assembler.ts), the threads (pool.ts).
+
+import { availableParallelism } from "node:os";
+import { RefuteError } from "../../errors.ts";
+import type { Matrix } from "../../model/weights.ts";
+import { FP16_TABLE } from "../../quant/half.ts";
+import { cpuKernels } from "../cpu/kernels.ts";
+import type { AttentionShape, Kernels } from "../kernels.ts";
+import { ARENA_START, FP16_TABLE_OFFSET, kernelModule, type PoolOp } from "./module.ts";
+import { ThreadPool } from "./pool.ts";
+
+export interface WasmKernelsOptions {
+  /** threads including the main one; default: all cores */
+  threads?: number;
+  /** how long an idle thread spins before sleeping (microseconds); default 300 */
+  spinMicros?: number;
+  /** a product is split across threads only from this many weight bytes; default 48 KiB */
+  minParallelBytes?: number;
+}
+
+export interface WasmKernels extends Kernels {
+  readonly threads: number;
+  /** A float32 buffer inside the backend's memory: kernels read and write it without copying. */
+  allocate(length: number): Float32Array;
+  /** Copies a weight matrix into the backend's memory now (else on first use). */
+  prepare(w: Matrix): void;
+  /** Stops the worker threads; the kernels keep working on the main thread. */
+  close(): Promise<void>;
+}
+
+type QuantMatrix = Extract<Matrix, { kind: "quant" }>;
+
+/** Per weight type: the export, the block geometry, the activation quantizer and its size. */
+const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
+  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
+  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
+  q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
+  q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
+};
+
+interface KernelExports {
+  quantize_q8_0(x: number, a: number, nb: number): number;
+  quantize_q8_k(x: number, a: number, nb: number): number;
+  rms_norm(x: number, w: number, out: number, n: number, eps: number): void;
+  layer_norm(x: number, w: number, b: number, out: number, n: number, eps: number): void;
+  rope(x: number, heads: number, headDim: number, cs: number): void;
+  softmax(x: number, n: number): void;
+  argmax(x: number, n: number): number;
+}
+
+const PAGE = 65536;
+
+function checkLength(name: string, what: string, expected: number, found: number): void {
+  if (expected !== found) throw new RefuteError("KERNEL_SHAPE", `${name}: ${what} has ${found} values, expected ${expected}`, { tensor: name, expected, found });
+}
+
+class WasmBackend implements WasmKernels {
+  readonly name = "cpu-wasm";
+  private top = ARENA_START;
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  private readonly resident = new WeakMap<object, number>();
+  private readonly scratch = new Map<string, { at: number; bytes: number }>();
+  private f32 = new Float32Array(0);
+  private u8 = new Uint8Array(0);
+  private ropeKey = "";
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly k: KernelExports,
+    private readonly pool: ThreadPool,
+    private readonly minParallelBytes: number,
+  ) {
+    this.refreshViews();
+    this.f32.set(FP16_TABLE, FP16_TABLE_OFFSET >> 2);
+  }
+
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  private refreshViews(): void {
+    const buffer = this.memory.buffer;
+    if (this.u8.buffer === buffer) return;
+    this.ownBuffers.add(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.u8 = new Uint8Array(buffer);
+  }
+
+  private alloc(bytes: number): number {
+    const at = (this.top + 63) & ~63;
+    const end = at + bytes;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    this.refreshViews();
+    return at;
+  }
+
+  /** Byte offset of a view that lives in this memory, else -1. */
+  private offsetOf(a: ArrayBufferView): number {
+    return this.ownBuffers.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  private scratchAt(name: string, bytes: number): number {
+    const s = this.scratch.get(name);
+    if (s && s.bytes >= bytes) return s.at;
+    const at = this.alloc(bytes);
+    this.scratch.set(name, { at, bytes });
+    return at;
+  }
+
+  /** Offset of `a` in memory: itself when it lives there, else a copy in scratch `name`. */
+  private input(a: Float32Array, name: string, n = a.length): number {
+    const own = this.offsetOf(a);
+    if (own >= 0) return own;
+    const at = this.scratchAt(name, n * 4);
+    this.f32.set(n === a.length ? a : a.subarray(0, n), at >> 2);
+    return at;
+  }
+
+  /** Weights and norm vectors: copied in once, keyed by their array. */
+  private residentOffset(data: Float32Array | Uint8Array): number {
+    const own = this.offsetOf(data);
+    if (own >= 0) return own;
+    let at = this.resident.get(data);
+    if (at === undefined) {
+      at = this.alloc(data.byteLength);
+      this.u8.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
+      this.resident.set(data, at);
+    }
+    return at;
+  }
+
+  allocate(length: number): Float32Array {
+    const at = this.alloc(length * 4);
+    return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  prepare(w: Matrix): void {
+    if (w.kind === "quant") this.checkQuant(w);
+    this.residentOffset(w.data);
+  }
+
+  private checkQuant(w: QuantMatrix): (typeof QUANT_KERNELS)[string] | null {
+    const q = QUANT_KERNELS[w.type];
+    if (!q) return null;
+    if (w.cols % q.block !== 0 || w.data.length !== w.rows * (w.cols / q.block) * q.bytes) {
+      throw new RefuteError("KERNEL_SHAPE", `${w.name}: ${w.type} [${w.rows}, ${w.cols}] needs ${w.rows * Math.ceil(w.cols / q.block) * q.bytes} bytes in whole blocks, found ${w.data.length}`, {
+        tensor: w.name,
+        expected: w.rows * Math.ceil(w.cols / q.block) * q.bytes,
+        found: w.data.length,
+      });
+    }
+    return q;
+  }
+
+  matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {
+    checkLength(w.name, "input", w.cols, x.length);
+    const { rows, cols } = w;
+    let op: PoolOp = "matvec_f32";
+    let act: number;
+    if (w.kind === "f32") {
+      checkLength(w.name, "weight", rows * cols, w.data.length);
+      act = this.input(x, "x");
+    } else {
+      const q = this.checkQuant(w);
+      if (!q) return cpuKernels.matvec(w, x, out, bias);
+      op = q.op;
+      const nb = cols / q.block;
+      const xp = this.input(x, "x");
+      act = this.scratchAt("act", nb * q.actBytesPerBlock);
+      if (this.k[q.quantize](xp, act, nb) !== 0) {
+        // a non-finite activation has no quantized form: every output is NaN (as engine/quant)
+        out.fill(NaN, 0, rows);
+        return;
+      }
+    }
+    const wp = this.residentOffset(w.data);
+    const own = this.offsetOf(out);
+    const outAt = own >= 0 ? own : this.scratchAt("out", rows * 4);
+    this.pool.run(op, [wp, act, outAt, 0, rows, cols], 3, w.data.byteLength >= this.minParallelBytes && rows >= this.pool.threads);
+    if (own < 0) out.set(this.f32.subarray(outAt >> 2, (outAt >> 2) + rows));
+    if (bias) for (let r = 0; r < rows; r++) out[r] += bias[r];
+  }
+
+  embeddingRow(w: Matrix, row: number, out: Float32Array): void {
+    cpuKernels.embeddingRow(w, row, out);
+  }
+
+  private output(out: Float32Array, n: number, run: (at: number) => void): void {
+    const own = this.offsetOf(out);
+    const at = own >= 0 ? own : this.scratchAt("norm-out", n * 4);
+    run(at);
+    if (own < 0) out.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+  }
+
+  rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void {
+    const n = x.length;
+    const xp = this.input(x, "norm-x");
+    const wp = this.residentOffset(weight);
+    this.output(out, n, (at) => this.k.rms_norm(xp, wp, at, n, eps));
+  }
+
+  layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, out: Float32Array): void {
+    const n = x.length;
+    const xp = this.input(x, "norm-x");
+    const wp = this.residentOffset(weight);
+    const bp = this.residentOffset(bias);
+    this.output(out, n, (at) => this.k.layer_norm(xp, wp, bp, at, n, eps));
+  }
+
+  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+    const half = headDim / 2;
+    const cs = this.scratchAt("rope", half * 16);
+    const key = `${position} ${headDim} ${theta}`;
+    if (key !== this.ropeKey) {
+      // the angles in float64 exactly as the reference computes them
+      const table = new Float64Array(this.memory.buffer, cs, half * 2);
+      for (let i = 0; i < half; i++) {
+        const angle = position * Math.pow(theta, (-2 * i) / headDim);
+        table[2 * i] = Math.cos(angle);
+        table[2 * i + 1] = Math.sin(angle);
+      }
+      this.ropeKey = key;
+    }
+    const n = heads * headDim;
+    const own = this.offsetOf(x);
+    const at = this.input(x, "rope-x", n);
+    this.k.rope(at, heads, headDim, cs);
+    if (own < 0) x.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+  }
+
+  attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void {
+    const { heads, kvHeads, headDim } = shape;
+    if (headDim % 4 !== 0 || heads % kvHeads !== 0) return cpuKernels.attention(q, keys, values, length, shape, out);
+    const kvWidth = kvHeads * headDim;
+    const qp = this.input(q, "q", heads * headDim);
+    const kp = this.input(keys, "keys", length * kvWidth);
+    const vp = this.input(values, "values", length * kvWidth);
+    const stride = (length * 4 + 63) & ~63;
+    const scores = this.scratchAt("scores", stride * this.pool.threads);
+    const parallel = length * heads * headDim >= 1 << 15 && heads >= this.pool.threads;
+    this.output(out, heads * headDim, (at) =>
+      this.pool.run("attention", [qp, kp, vp, length, 0, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, stride),
+    );
+  }
+
+  softmax(x: Float32Array, n: number): void {
+    const own = this.offsetOf(x);
+    const at = this.input(x, "softmax", n);
+    this.k.softmax(at, n);
+    if (own < 0) x.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+  }
+
+  argmax(x: Float32Array): number {
+    if (x.length === 0) return 0;
+    return this.k.argmax(this.input(x, "argmax"), x.length);
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+}
+
+/** The cpu-wasm backend with `threads` threads (default: all cores), workers started and ready. */
+export async function createWasmKernels(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
+  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const module = kernelModule();
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(ARENA_START / PAGE) + 16, maximum: 65536, shared: true });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const pool = await ThreadPool.start(module, memory, instance.exports, { threads, spinMicros: options.spinMicros ?? 300 });
+  return new WasmBackend(memory, instance.exports as unknown as KernelExports, pool, options.minParallelBytes ?? 48 * 1024);
+}

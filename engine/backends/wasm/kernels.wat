@@ -1,0 +1,649 @@
+;; The WebAssembly SIMD kernels of the cpu-wasm backend, assembled at load time by assembler.ts.
+;; Every function works on byte offsets into the one shared memory; wasm-kernels.ts owns the
+;; layout and calls these, from the main thread and from the worker threads.
+;;
+;; Memory: [0, 4096) the thread control block (wasm-kernels.ts), [65536, 327680) the f16 table
+;; (value of every half, 65536 f32, as ggml's ggml_table_f32_f16), then an arena.
+;;
+;; Activation layouts (quantized exactly as llama.cpp does, stored widened for SIMD):
+;;   A8_0 over n = 32*nb values: qs int16 [nb*32] at a, then d f32 [nb] (the f16-rounded scale)
+;;   A8_K over n = 256*nb values: qs int16 [nb*256] at a, then d f32 [nb], then bsums int32 [nb*16]
+;; Matrix products: w: [rows, cols] row-major (f32 or ggml blocks), rows [r0, r1) are written
+;; to out[r] (f32). The integer parts are exact; the float parts follow ggml's generic C code
+;; operation by operation (same order, binary32 rounding, no fused multiply-add), so results
+;; are bit-identical to engine/quant.
+
+(module
+  (import "env" "memory" (memory 6 65536 shared))
+
+  ;; ggml's GGML_FP32_TO_FP16 (fp16 library algorithm): round to nearest even, inf/nan kept.
+  (func $fp32_to_fp16 (param $f f32) (result i32) (local $w i32) (local $shl1 i32) (local $bias i32) (local $base f32) (local $bits i32)
+    (local.set $w (i32.reinterpret_f32 (local.get $f)))
+    (local.set $shl1 (i32.add (local.get $w) (local.get $w)))
+    (local.set $base (f32.mul (f32.mul (f32.abs (local.get $f)) (f32.const 0x1p+112)) (f32.const 0x1p-110)))
+    (local.set $bias (i32.and (local.get $shl1) (i32.const 0xFF000000)))
+    (if (i32.lt_u (local.get $bias) (i32.const 0x71000000)) (then (local.set $bias (i32.const 0x71000000))))
+    (local.set $base (f32.add (f32.reinterpret_i32 (i32.add (i32.shr_u (local.get $bias) (i32.const 1)) (i32.const 0x07800000))) (local.get $base)))
+    (local.set $bits (i32.reinterpret_f32 (local.get $base)))
+    (i32.or
+      (i32.shr_u (i32.and (local.get $w) (i32.const 0x80000000)) (i32.const 16))
+      (select
+        (i32.const 0x7E00)
+        (i32.add (i32.and (i32.shr_u (local.get $bits) (i32.const 13)) (i32.const 0x7C00)) (i32.and (local.get $bits) (i32.const 0x0FFF)))
+        (i32.gt_u (local.get $shl1) (i32.const 0xFF000000)))))
+
+  ;; the value of the half at byte offset p (little-endian), through the table
+  (func $half (param $p i32) (result f32)
+    (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+
+  (func $hsum_i32x4 (param $v v128) (result i32)
+    (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
+      (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
+
+  ;; round half away from zero (C roundf) of 4 floats, as int32
+  (func $round_away (param $v v128) (result v128) (local $t v128)
+    (local.set $t (f32x4.trunc (local.get $v)))
+    (i32x4.trunc_sat_f32x4_s
+      (f32x4.add (local.get $t)
+        (v128.and
+          (f32x4.ge (f32x4.abs (f32x4.sub (local.get $v) (local.get $t))) (v128.const f32x4 0.5 0.5 0.5 0.5))
+          (v128.or (v128.and (local.get $v) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)) (v128.const f32x4 1 1 1 1))))))
+
+  ;; x: f32 [nb*32] at $x -> A8_0 at $a (quantize_row_q8_0_ref). Returns 1 when some x is not finite.
+  (func (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+    (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
+    (local $amax f32) (local $d f32) (local $id f32) (local $vid v128)
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $b) (local.get $nb)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 7))))
+      (local.set $m (v128.const i32x4 0 0 0 0))
+      (local.set $k (i32.const 0))
+      (loop $scan
+        (local.set $v (v128.load (i32.add (local.get $p) (local.get $k))))
+        (local.set $bad (v128.or (local.get $bad) (f32x4.ne (f32x4.sub (local.get $v) (local.get $v)) (f32x4.sub (local.get $v) (local.get $v)))))
+        (local.set $m (f32x4.max (local.get $m) (f32x4.abs (local.get $v))))
+        (br_if $scan (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 128))))
+      (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
+                                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (local.set $d (f32.div (local.get $amax) (f32.const 127)))
+      (local.set $id (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0) (f32.ne (local.get $d) (f32.const 0))))
+      (f32.store (i32.add (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))) (i32.shl (local.get $b) (i32.const 2)))
+        (f32.load offset=65536 (i32.shl (call $fp32_to_fp16 (local.get $d)) (i32.const 2))))
+      (local.set $vid (f32x4.splat (local.get $id)))
+      (local.set $q (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
+      (local.set $k (i32.const 0))
+      (loop $quant
+        (v128.store (i32.add (local.get $q) (i32.shr_u (local.get $k) (i32.const 1)))
+          (i16x8.narrow_i32x4_s
+            (call $round_away (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $k))) (local.get $vid)))
+            (call $round_away (f32x4.mul (v128.load offset=16 (i32.add (local.get $p) (local.get $k))) (local.get $vid)))))
+        (br_if $quant (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 32))) (i32.const 128))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $blocks)))
+    (v128.any_true (local.get $bad)))
+
+  ;; x: f32 [nb*256] at $x -> A8_K at $a (quantize_row_q8_K_ref). Returns 1 when some x is not finite.
+  (func (export "quantize_q8_k") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+    (local $b i32) (local $p i32) (local $q i32) (local $s i32) (local $j i32) (local $g i32)
+    (local $bad v128) (local $v v128) (local $acc v128) (local $lo v128) (local $hi v128) (local $vis v128)
+    (local $ax f32) (local $amax f32) (local $max f32) (local $iscale f32)
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $b) (local.get $nb)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 10))))
+      (local.set $q (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 9))))
+      (local.set $s (i32.add (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 516))) (i32.shl (local.get $b) (i32.const 6))))
+      ;; the value of largest magnitude, the first one on ties
+      (local.set $amax (f32.const 0))
+      (local.set $max (f32.const 0))
+      (local.set $j (i32.const 0))
+      (loop $scan
+        (local.set $v (v128.load (i32.add (local.get $p) (local.get $j))))
+        (local.set $bad (v128.or (local.get $bad) (f32x4.ne (f32x4.sub (local.get $v) (local.get $v)) (f32x4.sub (local.get $v) (local.get $v)))))
+        (local.set $ax (f32.abs (f32.load (i32.add (local.get $p) (local.get $j)))))
+        (if (f32.gt (local.get $ax) (local.get $amax)) (then (local.set $amax (local.get $ax)) (local.set $max (f32.load (i32.add (local.get $p) (local.get $j))))))
+        (local.set $ax (f32.abs (f32.load offset=4 (i32.add (local.get $p) (local.get $j)))))
+        (if (f32.gt (local.get $ax) (local.get $amax)) (then (local.set $amax (local.get $ax)) (local.set $max (f32.load offset=4 (i32.add (local.get $p) (local.get $j))))))
+        (local.set $ax (f32.abs (f32.load offset=8 (i32.add (local.get $p) (local.get $j)))))
+        (if (f32.gt (local.get $ax) (local.get $amax)) (then (local.set $amax (local.get $ax)) (local.set $max (f32.load offset=8 (i32.add (local.get $p) (local.get $j))))))
+        (local.set $ax (f32.abs (f32.load offset=12 (i32.add (local.get $p) (local.get $j)))))
+        (if (f32.gt (local.get $ax) (local.get $amax)) (then (local.set $amax (local.get $ax)) (local.set $max (f32.load offset=12 (i32.add (local.get $p) (local.get $j))))))
+        (br_if $scan (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.const 1024))))
+      (if (f32.eq (local.get $amax) (f32.const 0))
+        (then
+          ;; d = 0, every quant and sum 0
+          (f32.store (i32.add (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 9))) (i32.shl (local.get $b) (i32.const 2))) (f32.const 0))
+          (local.set $j (i32.const 0))
+          (loop $zero
+            (v128.store (i32.add (local.get $q) (local.get $j)) (v128.const i32x4 0 0 0 0))
+            (br_if $zero (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.const 512))))
+          (local.set $j (i32.const 0))
+          (loop $zero_sums
+            (v128.store (i32.add (local.get $s) (local.get $j)) (v128.const i32x4 0 0 0 0))
+            (br_if $zero_sums (i32.lt_u (local.tee $j (i32.add (local.get $j) (i32.const 16))) (i32.const 64)))))
+        (else
+          (local.set $iscale (f32.div (f32.const -127) (local.get $max)))
+          (local.set $vis (f32x4.splat (local.get $iscale)))
+          ;; 16 groups of 16 values: quants (min(127, nearest_int)) and their sum
+          (local.set $g (i32.const 0))
+          (loop $groups
+            (local.set $j (i32.add (local.get $p) (i32.shl (local.get $g) (i32.const 6))))
+            (local.set $lo (i16x8.narrow_i32x4_s
+              (i32x4.min_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load (local.get $j)) (local.get $vis)))) (v128.const i32x4 127 127 127 127))
+              (i32x4.min_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=16 (local.get $j)) (local.get $vis)))) (v128.const i32x4 127 127 127 127))))
+            (local.set $hi (i16x8.narrow_i32x4_s
+              (i32x4.min_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=32 (local.get $j)) (local.get $vis)))) (v128.const i32x4 127 127 127 127))
+              (i32x4.min_s (i32x4.trunc_sat_f32x4_s (f32x4.nearest (f32x4.mul (v128.load offset=48 (local.get $j)) (local.get $vis)))) (v128.const i32x4 127 127 127 127))))
+            (v128.store (i32.add (local.get $q) (i32.shl (local.get $g) (i32.const 5))) (local.get $lo))
+            (v128.store offset=16 (i32.add (local.get $q) (i32.shl (local.get $g) (i32.const 5))) (local.get $hi))
+            (local.set $acc (i32x4.add (i32x4.extadd_pairwise_i16x8_s (local.get $lo)) (i32x4.extadd_pairwise_i16x8_s (local.get $hi))))
+            (i32.store (i32.add (local.get $s) (i32.shl (local.get $g) (i32.const 2))) (call $hsum_i32x4 (local.get $acc)))
+            (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (i32.const 16))))
+          (f32.store (i32.add (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 9))) (i32.shl (local.get $b) (i32.const 2)))
+            (f32.div (f32.const 1) (local.get $iscale)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $blocks)))
+    (v128.any_true (local.get $bad)))
+
+  ;; f32 rows: out[r] = sum_c w[r, c] x[c], float32 lanes (4 accumulators of 4)
+  (func (export "matvec_f32") (param $w i32) (param $x i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $r i32) (local $row i32) (local $c i32) (local $end16 i32) (local $end4 i32)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
+    (local.set $end16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $row (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $d16 (loop $c16
+        (br_if $d16 (i32.ge_u (local.get $c) (local.get $end16)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+          (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul
+          (v128.load offset=16 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.load offset=16 (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul
+          (v128.load offset=32 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.load offset=32 (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul
+          (v128.load offset=48 (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.load offset=48 (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c16)))
+      (block $d4 (loop $c4
+        (br_if $d4 (i32.ge_u (local.get $c) (local.get $end4)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul
+          (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (v128.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $c4)))
+      (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+      (local.set $s (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+      (block $d1 (loop $c1
+        (br_if $d1 (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $s (f32.add (local.get $s) (f32.mul
+          (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))
+          (f32.load (i32.add (local.get $x) (i32.shl (local.get $c) (i32.const 2)))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $c1)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block)
+  (func (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
+    (local $v0 v128) (local $v1 v128) (local $sumf f32)
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 34))))
+      (local.set $sumf (f32.const 0))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $blocks
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
+        (local.set $v0 (v128.load offset=2 (local.get $p)))
+        (local.set $v1 (v128.load offset=18 (local.get $p)))
+        (local.set $sumf (f32.add (local.get $sumf) (f32.mul
+          (f32.convert_i32_s (call $hsum_i32x4
+            (i32x4.add
+              (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v0)) (v128.load (local.get $ya)))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v0)) (v128.load offset=16 (local.get $ya))))
+              (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v1)) (v128.load offset=32 (local.get $ya)))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v1)) (v128.load offset=48 (local.get $ya)))))))
+          (f32.mul (call $half (local.get $p)) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 34)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $blocks)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block)
+  (func (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $sumf f32)
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 18))))
+      (local.set $sumf (f32.const 0))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $blocks
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $lo (i8x16.sub (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+        (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.mul
+          (f32.convert_i32_s (call $hsum_i32x4
+            (i32x4.add
+              (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (v128.load (local.get $ya)))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (v128.load offset=16 (local.get $ya))))
+              (i32x4.add
+                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (v128.load offset=32 (local.get $ya)))
+                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (v128.load offset=48 (local.get $ya)))))))
+          (call $half (local.get $p)))
+          (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 18)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $blocks)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; Q4_K sub-block j's 6-bit scale (low byte) and min (second byte) from the 12 bytes at $s
+  (func $scale_min_k4 (param $j i32) (param $s i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $j) (i32.const 4))
+      (then
+        (i32.or
+          (i32.and (i32.load8_u (i32.add (local.get $s) (local.get $j))) (i32.const 63))
+          (i32.shl (i32.and (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 63)) (i32.const 8))))
+      (else
+        (i32.or
+          (i32.or (i32.and (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 15))
+                  (i32.shl (i32.shr_u (i32.load8_u (i32.sub (i32.add (local.get $s) (local.get $j)) (i32.const 4))) (i32.const 6)) (i32.const 4)))
+          (i32.shl
+            (i32.or (i32.shr_u (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 4))
+                    (i32.shl (i32.shr_u (i32.load8_u (i32.add (local.get $s) (local.get $j))) (i32.const 6)) (i32.const 4)))
+            (i32.const 8))))))
+
+  ;; Q4_K rows x A8_K: ggml_vec_dot_q4_K_q8_K_generic, with its 8 integer and 8 float lanes
+  ;; (lane l = elements with index % 8 == l; i16 products of 4 elements per lane, then scaled in i32)
+  (func (export "matvec_q4_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $g i32) (local $k i32) (local $ya i32) (local $qp i32)
+    (local $ad i32) (local $bs i32) (local $sm1 i32) (local $sm2 i32) (local $sumi i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $plo v128) (local $phi v128) (local $s1 v128) (local $s2 v128)
+    (local $auxlo v128) (local $auxhi v128) (local $sumslo v128) (local $sumshi v128) (local $vd v128)
+    (local $yd f32) (local $sumf f32)
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 8)))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 9))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 144))))
+      (local.set $sumf (f32.const 0))
+      (local.set $sumslo (v128.const i32x4 0 0 0 0))
+      (local.set $sumshi (v128.const i32x4 0 0 0 0))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $blocks
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $auxlo (v128.const i32x4 0 0 0 0))
+        (local.set $auxhi (v128.const i32x4 0 0 0 0))
+        (local.set $sumi (i32.const 0))
+        (local.set $bs (i32.add (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))) (i32.shl (local.get $b) (i32.const 6))))
+        (local.set $g (i32.const 0))
+        (loop $groups
+          (local.set $sm1 (call $scale_min_k4 (i32.shl (local.get $g) (i32.const 1)) (i32.add (local.get $p) (i32.const 4))))
+          (local.set $sm2 (call $scale_min_k4 (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)) (i32.add (local.get $p) (i32.const 4))))
+          (local.set $sumi (i32.add (local.get $sumi) (i32.add
+            (i32.mul (i32.add (i32.load (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))) (i32.load offset=4 (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))))
+                     (i32.shr_u (local.get $sm1) (i32.const 8)))
+            (i32.mul (i32.add (i32.load offset=8 (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))) (i32.load offset=12 (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))))
+                     (i32.shr_u (local.get $sm2) (i32.const 8))))))
+          (local.set $qp (i32.add (i32.add (local.get $p) (i32.const 16)) (i32.shl (local.get $g) (i32.const 5))))
+          (local.set $ya (i32.add (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 9))) (i32.shl (local.get $g) (i32.const 7))))
+          ;; bytes 0..15 and 16..31 of the group: low nibbles = sub-block 2g, high = 2g+1
+          (local.set $v (v128.load (local.get $qp)))
+          (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+          (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+          (local.set $plo (i16x8.add
+            (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $lo)) (v128.load (local.get $ya)))
+            (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $lo)) (v128.load offset=16 (local.get $ya)))))
+          (local.set $phi (i16x8.add
+            (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $hi)) (v128.load offset=64 (local.get $ya)))
+            (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $hi)) (v128.load offset=80 (local.get $ya)))))
+          (local.set $v (v128.load offset=16 (local.get $qp)))
+          (local.set $lo (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)))
+          (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+          (local.set $plo (i16x8.add (local.get $plo) (i16x8.add
+            (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $lo)) (v128.load offset=32 (local.get $ya)))
+            (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $lo)) (v128.load offset=48 (local.get $ya))))))
+          (local.set $phi (i16x8.add (local.get $phi) (i16x8.add
+            (i16x8.mul (i16x8.extend_low_i8x16_u (local.get $hi)) (v128.load offset=96 (local.get $ya)))
+            (i16x8.mul (i16x8.extend_high_i8x16_u (local.get $hi)) (v128.load offset=112 (local.get $ya))))))
+          (local.set $s1 (i16x8.splat (i32.and (local.get $sm1) (i32.const 255))))
+          (local.set $s2 (i16x8.splat (i32.and (local.get $sm2) (i32.const 255))))
+          (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.add
+            (i32x4.extmul_low_i16x8_s (local.get $plo) (local.get $s1))
+            (i32x4.extmul_low_i16x8_s (local.get $phi) (local.get $s2)))))
+          (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.add
+            (i32x4.extmul_high_i16x8_s (local.get $plo) (local.get $s1))
+            (i32x4.extmul_high_i16x8_s (local.get $phi) (local.get $s2)))))
+          (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (i32.const 4))))
+        (local.set $yd (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))
+        (local.set $vd (f32x4.splat (f32.mul (call $half (local.get $p)) (local.get $yd))))
+        (local.set $sumslo (f32x4.add (local.get $sumslo) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxlo)))))
+        (local.set $sumshi (f32x4.add (local.get $sumshi) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxhi)))))
+        (local.set $sumf (f32.sub (local.get $sumf)
+          (f32.mul (f32.mul (call $half (i32.add (local.get $p) (i32.const 2))) (local.get $yd)) (f32.convert_i32_s (local.get $sumi)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 144)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $blocks)))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 0 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 1 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 2 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 3 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 0 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 1 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 2 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 3 (local.get $sumshi))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; 16 signed 6-bit quants (q - 32) times 16 activations (int16 at $ya) -> int16 lanes by index % 8
+  (func $q6_products (param $q v128) (param $ya i32) (result v128)
+    (local.set $q (i8x16.sub (local.get $q) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))
+    (i16x8.add
+      (i16x8.mul (i16x8.extend_low_i8x16_s (local.get $q)) (v128.load (local.get $ya)))
+      (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=16 (local.get $ya)))))
+
+  ;; Q6_K rows x A8_K: ggml_vec_dot_q6_K_q8_K_generic, with its 8 integer and 8 float lanes
+  (func (export "matvec_q6_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $h i32) (local $k i32) (local $ya i32) (local $s i32) (local $ad i32)
+    (local $lo0 v128) (local $lo1 v128) (local $hi v128) (local $prod v128) (local $sc v128)
+    (local $auxlo v128) (local $auxhi v128) (local $sumslo v128) (local $sumshi v128) (local $vd v128)
+    (local $sumf f32) (local $m15 v128) (local $m3 v128)
+    (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+    (local.set $m3 (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 8)))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 9))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 210))))
+      (local.set $sumslo (v128.const i32x4 0 0 0 0))
+      (local.set $sumshi (v128.const i32x4 0 0 0 0))
+      (local.set $b (i32.const 0))
+      (block $bdone (loop $blocks
+        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+        (local.set $auxlo (v128.const i32x4 0 0 0 0))
+        (local.set $auxhi (v128.const i32x4 0 0 0 0))
+        (local.set $h (i32.const 0))
+        (loop $halves
+          (local.set $k (i32.const 0))
+          (loop $chunks
+            ;; elements 128h + 16k + j (j < 16) and +32, +64, +96; scales at 192 + 8h + k (+2, +4, +6)
+            (local.set $lo0 (v128.load (i32.add (local.get $p) (i32.add (i32.shl (local.get $h) (i32.const 6)) (i32.shl (local.get $k) (i32.const 4))))))
+            (local.set $lo1 (v128.load offset=32 (i32.add (local.get $p) (i32.add (i32.shl (local.get $h) (i32.const 6)) (i32.shl (local.get $k) (i32.const 4))))))
+            (local.set $hi (v128.load offset=128 (i32.add (local.get $p) (i32.add (i32.shl (local.get $h) (i32.const 5)) (i32.shl (local.get $k) (i32.const 4))))))
+            (local.set $s (i32.add (local.get $p) (i32.add (i32.add (i32.const 192) (i32.shl (local.get $h) (i32.const 3))) (local.get $k))))
+            (local.set $ya (i32.add (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 9)))
+                                    (i32.add (i32.shl (local.get $h) (i32.const 8)) (i32.shl (local.get $k) (i32.const 5)))))
+            ;; q1: low nibble of lo0, bits 0-1 of hi
+            (local.set $prod (call $q6_products
+              (v128.or (v128.and (local.get $lo0) (local.get $m15)) (i8x16.shl (v128.and (local.get $hi) (local.get $m3)) (i32.const 4)))
+              (local.get $ya)))
+            (local.set $sc (i16x8.splat (i32.load8_s (local.get $s))))
+            (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
+            (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
+            ;; q2: low nibble of lo1, bits 2-3 of hi
+            (local.set $prod (call $q6_products
+              (v128.or (v128.and (local.get $lo1) (local.get $m15)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 2)) (local.get $m3)) (i32.const 4)))
+              (i32.add (local.get $ya) (i32.const 64))))
+            (local.set $sc (i16x8.splat (i32.load8_s offset=2 (local.get $s))))
+            (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
+            (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
+            ;; q3: high nibble of lo0, bits 4-5 of hi
+            (local.set $prod (call $q6_products
+              (v128.or (i8x16.shr_u (local.get $lo0) (i32.const 4)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 4)) (local.get $m3)) (i32.const 4)))
+              (i32.add (local.get $ya) (i32.const 128))))
+            (local.set $sc (i16x8.splat (i32.load8_s offset=4 (local.get $s))))
+            (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
+            (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
+            ;; q4: high nibble of lo1, bits 6-7 of hi
+            (local.set $prod (call $q6_products
+              (v128.or (i8x16.shr_u (local.get $lo1) (i32.const 4)) (i8x16.shl (i8x16.shr_u (local.get $hi) (i32.const 6)) (i32.const 4)))
+              (i32.add (local.get $ya) (i32.const 192))))
+            (local.set $sc (i16x8.splat (i32.load8_s offset=6 (local.get $s))))
+            (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
+            (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
+            (br_if $chunks (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 2))))
+          (br_if $halves (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (i32.const 2))))
+        (local.set $vd (f32x4.splat (f32.mul (call $half (i32.add (local.get $p) (i32.const 208)))
+                                             (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
+        (local.set $sumslo (f32x4.add (local.get $sumslo) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxlo)))))
+        (local.set $sumshi (f32x4.add (local.get $sumshi) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxhi)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 210)))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $blocks)))
+      (local.set $sumf (f32.add (f32.const 0) (f32x4.extract_lane 0 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 1 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 2 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 3 (local.get $sumslo))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 0 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 1 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 2 (local.get $sumshi))))
+      (local.set $sumf (f32.add (local.get $sumf) (f32x4.extract_lane 3 (local.get $sumshi))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
+  (func (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
+    (local $i i32) (local $sum f64) (local $v f64) (local $scale f64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $v) (local.get $v))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.set $scale (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (local.get $sum) (f64.convert_i32_u (local.get $n))) (local.get $eps)))))
+    (local.set $i (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (f32.demote_f64 (f64.mul
+          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))) (local.get $scale))
+          (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l2))))
+
+  ;; out = (x - mean) / sqrt(var + eps) * weight + bias, in f64 as the reference (bit-identical)
+  (func (export "layer_norm") (param $x i32) (param $w i32) (param $bias i32) (param $out i32) (param $n i32) (param $eps f64)
+    (local $i i32) (local $mean f64) (local $var f64) (local $v f64) (local $scale f64)
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $mean (f64.add (local.get $mean) (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.set $mean (f64.div (local.get $mean) (f64.convert_i32_u (local.get $n))))
+    (local.set $i (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $v (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))) (local.get $mean)))
+      (local.set $var (f64.add (local.get $var) (f64.mul (local.get $v) (local.get $v))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l1)))
+    (local.set $scale (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (local.get $var) (f64.convert_i32_u (local.get $n))) (local.get $eps)))))
+    (local.set $i (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+        (f32.demote_f64 (f64.add
+          (f64.mul
+            (f64.mul (f64.sub (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))) (local.get $mean)) (local.get $scale))
+            (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $bias) (i32.shl (local.get $i) (i32.const 2))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l2))))
+
+  ;; split-halves RoPE in place: x: [heads, headDim] f32; cs: [headDim/2] pairs (cos, sin) as f64
+  (func (export "rope") (param $x i32) (param $heads i32) (param $headDim i32) (param $cs i32)
+    (local $h i32) (local $i i32) (local $half i32) (local $pa i32) (local $pb i32) (local $c f64) (local $s f64) (local $x0 f64) (local $x1 f64)
+    (local.set $half (i32.shr_u (local.get $headDim) (i32.const 1)))
+    (block $dh (loop $lh
+      (br_if $dh (i32.ge_u (local.get $h) (local.get $heads)))
+      (local.set $i (i32.const 0))
+      (block $di (loop $li
+        (br_if $di (i32.ge_u (local.get $i) (local.get $half)))
+        (local.set $c (f64.load (i32.add (local.get $cs) (i32.shl (local.get $i) (i32.const 4)))))
+        (local.set $s (f64.load offset=8 (i32.add (local.get $cs) (i32.shl (local.get $i) (i32.const 4)))))
+        (local.set $pa (i32.add (local.get $x) (i32.shl (i32.add (i32.mul (local.get $h) (local.get $headDim)) (local.get $i)) (i32.const 2))))
+        (local.set $pb (i32.add (local.get $pa) (i32.shl (local.get $half) (i32.const 2))))
+        (local.set $x0 (f64.promote_f32 (f32.load (local.get $pa))))
+        (local.set $x1 (f64.promote_f32 (f32.load (local.get $pb))))
+        (f32.store (local.get $pa) (f32.demote_f64 (f64.sub (f64.mul (local.get $x0) (local.get $c)) (f64.mul (local.get $x1) (local.get $s)))))
+        (f32.store (local.get $pb) (f32.demote_f64 (f64.add (f64.mul (local.get $x1) (local.get $c)) (f64.mul (local.get $x0) (local.get $s)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $li)))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br $lh))))
+
+  ;; e^x in f64 to about 1e-15 relative: x = k ln2 + r, |r| <= ln2/2, Taylor to degree 13, times 2^k
+  (func $exp (param $x f64) (result f64) (local $k f64) (local $r f64) (local $p f64) (local $ki i64)
+    (if (f64.ne (local.get $x) (local.get $x)) (then (return (local.get $x))))
+    (if (f64.lt (local.get $x) (f64.const -745.2)) (then (return (f64.const 0))))
+    (if (f64.gt (local.get $x) (f64.const 709.78)) (then (return (f64.const inf))))
+    (local.set $k (f64.nearest (f64.mul (local.get $x) (f64.const 1.4426950408889634))))
+    (local.set $r (f64.sub (f64.sub (local.get $x) (f64.mul (local.get $k) (f64.const 0.6931471803691238))) (f64.mul (local.get $k) (f64.const 1.9082149292705877e-10))))
+    (local.set $p (f64.const 1))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.07692307692307693)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.08333333333333333)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.09090909090909091)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.1)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.1111111111111111)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.125)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.14285714285714285)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.16666666666666666)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.2)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.25)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.3333333333333333)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.5)) (local.get $p))))
+    (local.set $p (f64.add (f64.const 1) (f64.mul (local.get $r) (local.get $p))))
+    (local.set $ki (i64.trunc_f64_s (local.get $k)))
+    (if (i64.lt_s (local.get $ki) (i64.const -1000))
+      (then
+        (local.set $p (f64.mul (local.get $p) (f64.const 0x1p-200)))
+        (local.set $ki (i64.add (local.get $ki) (i64.const 200)))))
+    (f64.mul (local.get $p) (f64.reinterpret_i64 (i64.shl (i64.add (local.get $ki) (i64.const 1023)) (i64.const 52)))))
+
+  ;; in place over x[0..n): max-subtracted softmax, as the reference (e in f64, stored as f32, f64 sum)
+  (func $softmax (export "softmax") (param $x i32) (param $n i32)
+    (local $i i32) (local $max f32) (local $e f64) (local $sum f64) (local $p i32)
+    (local.set $max (f32.const -inf))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (if (f32.gt (f32.load (local.get $p)) (local.get $max)) (then (local.set $max (f32.load (local.get $p)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.set $i (i32.const 0))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $e (call $exp (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (f64.promote_f32 (local.get $max)))))
+      (f32.store (local.get $p) (f32.demote_f64 (local.get $e)))
+      (local.set $sum (f64.add (local.get $sum) (local.get $e)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l1)))
+    (local.set $i (i32.const 0))
+    (block $d2 (loop $l2
+      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (f32.store (local.get $p) (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load (local.get $p))) (local.get $sum))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l2))))
+
+  ;; causal attention of one query over `length` cached positions, heads [h0, h1):
+  ;; q, out: [heads, headDim]; keys, values: [length, kvHeads*headDim]; scores: f32 [length] scratch.
+  ;; headDim must be a multiple of 4.
+  (func (export "attention") (param $q i32) (param $keys i32) (param $values i32) (param $length i32)
+    (param $h0 i32) (param $h1 i32) (param $kvHeads i32) (param $headDim i32) (param $group i32) (param $out i32) (param $scores i32)
+    (local $h i32) (local $t i32) (local $d i32) (local $qp i32) (local $kp i32) (local $op i32) (local $stride i32) (local $kvOff i32)
+    (local $acc v128) (local $pt v128) (local $scale f64) (local $dot f32)
+    (local.set $stride (i32.shl (i32.mul (local.get $kvHeads) (local.get $headDim)) (i32.const 2)))
+    (local.set $scale (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (local.get $headDim)))))
+    (local.set $h (local.get $h0))
+    (block $dh (loop $lh
+      (br_if $dh (i32.ge_u (local.get $h) (local.get $h1)))
+      (local.set $qp (i32.add (local.get $q) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
+      (local.set $op (i32.add (local.get $out) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
+      (local.set $kvOff (i32.shl (i32.mul (i32.div_u (local.get $h) (local.get $group)) (local.get $headDim)) (i32.const 2)))
+      ;; scores[t] = (q . k_t) / sqrt(headDim)
+      (local.set $t (i32.const 0))
+      (block $dt (loop $lt
+        (br_if $dt (i32.ge_u (local.get $t) (local.get $length)))
+        (local.set $kp (i32.add (i32.add (local.get $keys) (i32.mul (local.get $t) (local.get $stride))) (local.get $kvOff)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        (loop $ld
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $qp) (local.get $d))) (v128.load (i32.add (local.get $kp) (local.get $d))))))
+          (br_if $ld (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
+        (local.set $dot (f32.add
+          (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+          (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+        (f32.store (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2))) (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $dot)) (local.get $scale))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $lt)))
+      (call $softmax (local.get $scores) (local.get $length))
+      ;; out_h = sum_t p_t v_t
+      (local.set $d (i32.const 0))
+      (loop $zero
+        (v128.store (i32.add (local.get $op) (local.get $d)) (v128.const i32x4 0 0 0 0))
+        (br_if $zero (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
+      (local.set $t (i32.const 0))
+      (block $dv (loop $lv
+        (br_if $dv (i32.ge_u (local.get $t) (local.get $length)))
+        (local.set $pt (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $kp (i32.add (i32.add (local.get $values) (i32.mul (local.get $t) (local.get $stride))) (local.get $kvOff)))
+        (local.set $d (i32.const 0))
+        (loop $ldv
+          (v128.store (i32.add (local.get $op) (local.get $d))
+            (f32x4.add (v128.load (i32.add (local.get $op) (local.get $d))) (f32x4.mul (local.get $pt) (v128.load (i32.add (local.get $kp) (local.get $d))))))
+          (br_if $ldv (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $lv)))
+      (local.set $h (i32.add (local.get $h) (i32.const 1)))
+      (br $lh))))
+
+  ;; index of the largest of x[0..n), the first on ties (NaN never wins, as the reference)
+  (func (export "argmax") (param $x i32) (param $n i32) (result i32)
+    (local $i i32) (local $best i32) (local $bv f32) (local $v f32)
+    (local.set $bv (f32.load (local.get $x)))
+    (local.set $i (i32.const 1))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $v (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2)))))
+      (if (f32.gt (local.get $v) (local.get $bv)) (then (local.set $bv (local.get $v)) (local.set $best (local.get $i))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (local.get $best))
+)

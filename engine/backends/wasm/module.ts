@@ -1,0 +1,32 @@
+// The compiled kernel module: kernels.wat assembled (assembler.ts) and compiled once per
+// process. The .wasm is never written to disk or committed; the text is the source of truth.
+
+import { readFileSync } from "node:fs";
+import { assembleWat } from "./assembler.ts";
+
+/** Names of the module's exports that the thread pool can run, by op code (index). 0 = stop. */
+export const POOL_OPS = ["", "matvec_f32", "matvec_q8_0", "matvec_q4_0", "matvec_q4_k", "matvec_q6_k", "attention"] as const;
+export type PoolOp = Exclude<(typeof POOL_OPS)[number], "">;
+
+/** Byte offset of the f16 table (65536 f32) the kernels read half scales through. */
+export const FP16_TABLE_OFFSET = 65536;
+/** First byte after the fixed regions: the arena starts here. */
+export const ARENA_START = FP16_TABLE_OFFSET + 65536 * 4;
+
+let compiled: WebAssembly.Module | null = null;
+
+export function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(assembleWat(readFileSync(new URL("./kernels.wat", import.meta.url), "utf8")));
+  return compiled;
+}
+
+/** Whether this runtime has WebAssembly SIMD and shared memory (threads). */
+export function wasmSimdAvailable(): boolean {
+  try {
+    // v128.const + drop in a function: validates only with SIMD
+    const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11]);
+    return WebAssembly.validate(probe) && typeof SharedArrayBuffer === "function" && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
