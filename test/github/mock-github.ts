@@ -21,6 +21,8 @@
 //   bad-gateway  502 (nothing done)
 //   drop-before  the socket is destroyed before anything is done
 //   drop-after   the request is done, then the socket is destroyed instead of answering
+//   echo-auth    400 whose message repeats the authorization header (a careless proxy):
+//                what the client prints of an error must still not show the token
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,7 +38,7 @@ export interface MockIssue {
   pull_request?: boolean;
 }
 
-export type FailureKind = "rate-limit" | "secondary" | "bad-gateway" | "drop-before" | "drop-after";
+export type FailureKind = "rate-limit" | "secondary" | "bad-gateway" | "drop-before" | "drop-after" | "echo-auth";
 
 export interface Failure {
   kind: FailureKind;
@@ -253,6 +255,7 @@ export async function startMockGitHub(options: MockOptions): Promise<MockGitHub>
         return send({ status: 403, body: { message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again." }, headers: { "retry-after": "1" } });
       }
       if (failure === "bad-gateway") return send({ status: 502, body: { message: "Server Error" } });
+      if (failure === "echo-auth") return send({ status: 400, body: { message: `proxy refused authorization '${header ?? ""}' for ${url.pathname}` } });
       let parsed: Record<string, unknown> = {};
       if (chunks.length > 0) {
         try {
