@@ -92,24 +92,31 @@ function hashString(s: string, seed: number): number {
   return h;
 }
 
-function randomTensor(name: string, shape: number[], seed: number): Tensor {
+function randomTensor(name: string, shape: number[], seed: number, std: number): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(n);
   const isNormWeight = shape.length === 1 && /norm\.weight$/.test(name);
   if (isNormWeight) values.fill(1);
   else if (shape.length === 2) {
     const next = mulberry32(hashString(name, seed));
-    const half = 0.02 * Math.sqrt(3); // uniform on [-half, half] has std 0.02
+    const half = std * Math.sqrt(3); // uniform on [-half, half] has standard deviation std
     for (let i = 0; i < n; i++) values[i] = (next() * 2 - 1) * half;
   } // biases and layer-norm biases stay 0
   return { name, dtype: "f32", shape, data: float32Bytes(values) };
 }
 
+export interface SyntheticOptions {
+  seed?: number; // default 1
+  std?: number; // standard deviation of matrix weights; default 0.02 (tests use larger, for less uniform outputs)
+  config?: Record<string, unknown>; // overrides of the shape's config (tests use tiny dimensions)
+}
+
 /** The model in memory, f32, as an importer would give it. */
-export function syntheticSource(shape: SyntheticShape, seed = 1, config: Record<string, unknown> = shape.config): ModelSource {
+export function syntheticSource(shape: SyntheticShape, options: SyntheticOptions = {}): ModelSource {
+  const config = { ...shape.config, ...options.config };
   const arch = architectureFromHfConfig(config, `${shape.slug}/config.json`);
   const tensors = new Map<string, Tensor>();
-  for (const [name, dims] of expectedShapes(arch)) tensors.set(name, randomTensor(name, dims, seed));
+  for (const [name, dims] of expectedShapes(arch)) tensors.set(name, randomTensor(name, dims, options.seed ?? 1, options.std ?? 0.02));
   const tokenizerJson = readJsonFile(join(ZOO_DIR, shape.zooTokenizer, "tokenizer.json"));
   return { format: "safetensors", arch, config, tensors, tokenizerJson, files: [] };
 }
@@ -130,7 +137,7 @@ export function ensureSyntheticGguf(slug: string, quant: Quantization, options: 
   if (existsSync(path) && statSync(path).size > 0) return path;
   options.log?.(`generating ${path} (random weights with ${shape.like}'s shape, ${quant})`);
   mkdirSync(join(path, ".."), { recursive: true });
-  const source = quantizeSource(syntheticSource(shape, seed), quant);
+  const source = quantizeSource(syntheticSource(shape, { seed }), quant);
   const temp = `${path}.${process.pid}.tmp`;
   try {
     writeGgufFile(temp, ggufFromSource(source, slug, quant));

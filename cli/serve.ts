@@ -1,0 +1,238 @@
+// `refute serve`: the embedded engine behind an OpenAI-compatible HTTP API, so the `http`
+// adapter is tested against a real server and other tools can be pointed at the engine.
+//
+//   POST /v1/completions  greedy only (temperature 0), max_tokens exactly (EOS does not stop
+//                         it, as in the oracle), logprobs 0..20, echo; prompt as text or ids
+//   GET  /v1/models       the one model served
+//   GET  /health          {"status": "ok"}
+//   POST /tokenize        {"content": text} -> {"tokens": ids} (llama-server's route)
+//
+// Requests are validated and every problem is a 4xx with an OpenAI-style error body naming
+// the field; bodies over the limit are refused (413) before they are read whole. The engine
+// is synchronous, so requests are answered one at a time.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { prepareSource } from "../engine/convert.ts";
+import { EngineModel } from "../engine/model.ts";
+import { openSource } from "../engine/open.ts";
+import { scoreTokens } from "../runtimes/embedded.ts";
+import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob } from "../runtimes/openai.ts";
+import { parseCommand, positiveInteger, requireString } from "./args.ts";
+
+const HELP = `usage: refute serve --model <zoo slug|dir|file> [--quant f32|q8_0|q4_0|q4_k] [--port 8080] [--host 127.0.0.1]
+
+Serves the embedded engine over an OpenAI-compatible API: POST /v1/completions (greedy,
+logprobs, echo), GET /v1/models, GET /health, POST /tokenize. Without --quant the model runs
+as loaded; with it, quantized as the native format does. --port 0 picks a free port.
+
+  --max-body-bytes N   largest request body accepted (default 1048576)`;
+
+export const MAX_LOGPROBS = 20;
+
+export interface ServeOptions {
+  modelName: string; // the id /v1/models lists and requests may name
+  maxBodyBytes?: number; // default 1 MiB
+}
+
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param: string | null = null,
+    readonly type = "invalid_request_error",
+  ) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) throw new RequestError(413, `request body of ${declared} bytes exceeds the limit of ${limit}`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new RequestError(413, `request body exceeds the limit of ${limit} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new RequestError(400, `request body is not JSON: ${(e as Error).message}`);
+  }
+}
+
+interface CompletionParams {
+  prompt: string | number[];
+  maxTokens: number;
+  logprobs: number | null;
+  echo: boolean;
+}
+
+/** Validates a /v1/completions body; throws RequestError naming the field. */
+export function parseCompletion(body: unknown, model: EngineModel, modelName: string): CompletionParams {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RequestError(400, "request body must be a JSON object");
+  const b = body as Record<string, unknown>;
+  if (b.model !== undefined && b.model !== modelName) throw new RequestError(404, `model ${JSON.stringify(b.model)} is not served here; this server serves ${JSON.stringify(modelName)}`, "model", "not_found_error");
+  if (b.stream === true) throw new RequestError(400, "stream is not supported: responses are sent whole", "stream");
+  if (b.n !== undefined && b.n !== 1) throw new RequestError(400, "n must be 1: greedy decoding has one answer", "n");
+  if (b.best_of !== undefined && b.best_of !== 1) throw new RequestError(400, "best_of must be 1", "best_of");
+  if (b.temperature !== undefined && b.temperature !== null && b.temperature !== 0) {
+    throw new RequestError(400, `temperature must be 0: this server decodes greedily and does not sample (found ${JSON.stringify(b.temperature)})`, "temperature");
+  }
+  const stop = b.stop;
+  if (stop !== undefined && stop !== null && !(Array.isArray(stop) && stop.length === 0)) {
+    throw new RequestError(400, "stop is not supported: exactly max_tokens tokens are generated", "stop");
+  }
+  let prompt = b.prompt;
+  if (Array.isArray(prompt) && prompt.length === 1 && (typeof prompt[0] === "string" || Array.isArray(prompt[0]))) prompt = prompt[0]; // a batch of one
+  const vocab = model.arch.vocabSize;
+  if (Array.isArray(prompt)) {
+    if (prompt.length === 0) throw new RequestError(400, "prompt is an empty list of token ids", "prompt");
+    const bad = prompt.findIndex((t) => !Number.isInteger(t) || (t as number) < 0 || (t as number) >= vocab);
+    if (bad >= 0) throw new RequestError(400, `prompt[${bad}] = ${JSON.stringify(prompt[bad])} is not a token id in [0, ${vocab})`, "prompt");
+  } else if (typeof prompt !== "string" || prompt.length === 0) {
+    throw new RequestError(400, "prompt must be a non-empty string or a list of token ids (one prompt per request)", "prompt");
+  }
+  const maxTokens = b.max_tokens ?? 16;
+  if (!Number.isSafeInteger(maxTokens) || (maxTokens as number) < 0) throw new RequestError(400, `max_tokens must be an integer >= 0 (found ${JSON.stringify(b.max_tokens)})`, "max_tokens");
+  const logprobs = b.logprobs ?? null;
+  if (logprobs !== null && (!Number.isSafeInteger(logprobs) || (logprobs as number) < 0 || (logprobs as number) > MAX_LOGPROBS)) {
+    throw new RequestError(400, `logprobs must be an integer from 0 to ${MAX_LOGPROBS} (found ${JSON.stringify(b.logprobs)})`, "logprobs");
+  }
+  if (b.echo !== undefined && typeof b.echo !== "boolean") throw new RequestError(400, "echo must be a boolean", "echo");
+  return { prompt: prompt as string | number[], maxTokens: maxTokens as number, logprobs: logprobs as number | null, echo: b.echo === true };
+}
+
+let completionCounter = 0;
+
+export function complete(model: EngineModel, modelName: string, p: CompletionParams): CompletionResponse {
+  const promptTokens = typeof p.prompt === "string" ? model.tokenizer.encode(p.prompt) : p.prompt;
+  if (promptTokens.length === 0) throw new RequestError(400, "the prompt encodes to no tokens", "prompt");
+  if (promptTokens.length + p.maxTokens > model.arch.maxPositions) {
+    throw new RequestError(400, `prompt (${promptTokens.length} tokens) + max_tokens (${p.maxTokens}) exceeds the model's context of ${model.arch.maxPositions}`, "max_tokens");
+  }
+  const k = p.logprobs ?? 0;
+  const generated = p.maxTokens > 0 ? model.generateTokens(promptTokens, p.maxTokens, Math.max(k, 1)) : { tokens: [], topk: [] };
+  const piece = (id: number) => model.tokenizer.decode([id]);
+  const entries: ContentLogprob[] = [];
+  const withTop = (id: number, logprob: number | null, top: { token: number; logprob: number }[]): ContentLogprob => ({
+    id,
+    token: piece(id),
+    logprob,
+    bytes: [...Buffer.from(piece(id), "utf8")],
+    top_logprobs: top.slice(0, k).map((e) => ({ id: e.token, token: piece(e.token), logprob: e.logprob, bytes: [...Buffer.from(piece(e.token), "utf8")] })),
+  });
+  if (p.echo && p.logprobs !== null) {
+    entries.push(withTop(promptTokens[0], null, []));
+    for (const s of scoreTokens(model, promptTokens.slice(0, 1), promptTokens.slice(1), { topK: Math.max(k, 1) })) entries.push(withTop(s.token, s.logprob, s.topk));
+  }
+  generated.tokens.forEach((id, i) => entries.push(withTop(id, generated.topk[i].find((e) => e.token === id)?.logprob ?? null, generated.topk[i])));
+  const text = (p.echo ? model.tokenizer.decode(promptTokens) : "") + model.tokenizer.decode(generated.tokens);
+  let logprobs: CompletionLogprobs | null = null;
+  if (p.logprobs !== null) {
+    let offset = 0;
+    const text_offset = entries.map((e) => {
+      const at = offset;
+      offset += e.token.length;
+      return at;
+    });
+    logprobs = {
+      tokens: entries.map((e) => e.token),
+      token_logprobs: entries.map((e) => e.logprob),
+      top_logprobs: entries.map((e) => (e.logprob === null ? null : Object.fromEntries(e.top_logprobs.map((t) => [t.token, t.logprob])))),
+      text_offset,
+      content: entries,
+    };
+  }
+  return {
+    id: `cmpl-refute-${++completionCounter}`,
+    object: "text_completion",
+    created: Math.floor(Date.now() / 1000),
+    model: modelName,
+    choices: [{ index: 0, text, tokens: generated.tokens, prompt_tokens: promptTokens, logprobs, finish_reason: "length" }],
+    usage: { prompt_tokens: promptTokens.length, completion_tokens: generated.tokens.length, total_tokens: promptTokens.length + generated.tokens.length },
+  };
+}
+
+/** The request handler around one loaded model. */
+export function createCompletionServer(model: EngineModel, options: ServeOptions): Server {
+  const limit = options.maxBodyBytes ?? 1 << 20;
+  const created = Math.floor(Date.now() / 1000);
+  return createServer(async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    try {
+      const route = `${req.method} ${path}`;
+      switch (route) {
+        case "GET /health":
+          return send(res, 200, { status: "ok" });
+        case "GET /v1/models":
+          return send(res, 200, { object: "list", data: [{ id: options.modelName, object: "model", created, owned_by: "refute" }] });
+        case "POST /v1/completions": {
+          const params = parseCompletion(await readBody(req, limit), model, options.modelName);
+          return send(res, 200, complete(model, options.modelName, params));
+        }
+        case "POST /tokenize": {
+          const body = (await readBody(req, limit)) as { content?: unknown } | null;
+          if (typeof body?.content !== "string") throw new RequestError(400, "content must be a string", "content");
+          return send(res, 200, { tokens: model.tokenizer.encode(body.content) });
+        }
+      }
+      const known = ["/health", "/v1/models", "/v1/completions", "/tokenize"];
+      if (known.includes(path)) throw new RequestError(405, `${req.method} is not allowed on ${path}`);
+      throw new RequestError(404, `no route ${path}; this server answers ${known.join(", ")}`, null, "not_found_error");
+    } catch (e) {
+      if (e instanceof RequestError) {
+        if (e.status === 413) res.setHeader("connection", "close"); // the rest of the body is not read
+        return send(res, e.status, errorBody(e.message, e.type, e.param));
+      }
+      return send(res, 500, errorBody(`internal error: ${(e as Error).message}`, "server_error"));
+    }
+  });
+}
+
+/** Listens and resolves with the bound address (port 0: an ephemeral one). */
+export function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+export function loadServedModel(model: string, quant?: string): EngineModel {
+  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model));
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    argv,
+    { model: { type: "string" }, quant: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "max-body-bytes": { type: "string" } },
+    HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const name = requireString(values, "model", HELP);
+  const port = values.port === "0" ? 0 : positiveInteger(values, "port", 8080);
+  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
+  const model = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined);
+  const server = createCompletionServer(model, { modelName: name, maxBodyBytes: positiveInteger(values, "max-body-bytes", 1 << 20) });
+  const address = await listen(server, port, host);
+  console.log(`refute serve: ${name}${values.quant ? ` (${values.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
+  await new Promise<void>((resolve) => {
+    const stop = () => server.close(() => resolve());
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return 0;
+}

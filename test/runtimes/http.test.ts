@@ -1,0 +1,153 @@
+// The http adapter against a real `refute serve` on loopback (in-process, ephemeral port):
+// what comes over HTTP is exactly what the embedded engine says. Then the server's own
+// answers to bad requests, and the adapter against servers that cannot do what it needs.
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createCompletionServer, listen, loadServedModel } from "../../cli/serve.ts";
+import { EmbeddedRuntime } from "../../runtimes/embedded.ts";
+import { HttpRuntime } from "../../runtimes/http.ts";
+import { responseTokens } from "../../runtimes/openai.ts";
+import { BlockedError, type RuntimeName, type SubjectSpec } from "../../runtimes/runtime.ts";
+import { tinyGguf } from "./tiny-model.ts";
+
+let server: Server;
+let base: string;
+const model = tinyGguf("llama", "q8_0");
+const spec = (runtime: RuntimeName): SubjectSpec => ({ model, format: "gguf", quant: "q8_0", backend: "cpu", runtime });
+const embedded = new EmbeddedRuntime();
+const PROMPT = "Once upon a time, there was";
+
+beforeAll(async () => {
+  server = createCompletionServer(loadServedModel(model), { modelName: model, maxBodyBytes: 4096 });
+  const address = await listen(server, 0, "127.0.0.1");
+  base = `http://127.0.0.1:${address.port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+async function call(path: string, init?: { method?: string; body?: string }) {
+  const r = await fetch(base + path, { method: init?.method ?? "POST", headers: { "content-type": "application/json" }, body: init?.body });
+  return { status: r.status, body: await r.json() };
+}
+
+describe("http runtime against refute serve", () => {
+  it("generates the engine's greedy tokens, text and top-k, sending the prompt as ids", async () => {
+    const http = new HttpRuntime({ baseUrl: base });
+    const mine = await http.generate(spec("http"), PROMPT, 16);
+    const engine = await embedded.generate(spec("embedded"), PROMPT, 16);
+    expect(mine.promptTokens).toEqual(engine.promptTokens);
+    expect(mine.tokens).toEqual(engine.tokens);
+    expect(mine.text).toBe(engine.text);
+    expect(mine.topk.map((s) => s.map((e) => e.token))).toEqual(engine.topk.map((s) => s.map((e) => e.token)));
+  });
+
+  it("sends text when told to, and the server's tokenization gives the same tokens", async () => {
+    const http = new HttpRuntime({ baseUrl: `${base}/v1/`, promptAs: "text" });
+    const mine = await http.generate(spec("http"), PROMPT, 8);
+    expect(mine.tokens).toEqual((await embedded.generate(spec("embedded"), PROMPT, 8)).tokens);
+    expect(await http.tokenize(spec("http"), PROMPT)).toEqual(await embedded.tokenize(spec("embedded"), PROMPT));
+    await expect(http.score(spec("http"), PROMPT, [1])).rejects.toThrow(/token ids/);
+  });
+
+  it("scores forced tokens (echo, max_tokens 0) and computes perplexity as the engine does", async () => {
+    const http = new HttpRuntime({ baseUrl: base });
+    const forced = [5, 300, 17, 900];
+    const mine = await http.score(spec("http"), PROMPT, forced, { topK: 5, candidates: [[5], [], [], [17]] });
+    const engine = await embedded.score(spec("embedded"), PROMPT, forced, { topK: 5 });
+    mine.steps.forEach((s, i) => {
+      expect(s.logprob).toBeCloseTo(engine.steps[i].logprob, 9);
+      expect(s.topk).toEqual(engine.steps[i].topk);
+    });
+    expect(mine.steps[0].candidates).toEqual([mine.steps[0].logprob]);
+    const text = "the cat sat on the mat and the dog sat on the log. ".repeat(4);
+    const ppl = await http.perplexity(spec("http"), text, 32, 16);
+    const enginePpl = await embedded.perplexity(spec("embedded"), text, 32, 16);
+    expect(ppl.tokensScored).toBe(enginePpl.tokensScored);
+    expect(ppl.perplexity).toBeCloseTo(enginePpl.perplexity, 6);
+  });
+
+  it("answers /health, /v1/models and echoes the prompt's text with the completion", async () => {
+    expect(await call("/health", { method: "GET" })).toEqual({ status: 200, body: { status: "ok" } });
+    const models = await call("/v1/models", { method: "GET" });
+    expect(models.body.data.map((m: { id: string }) => m.id)).toEqual([model]);
+    const r = await call("/v1/completions", { body: JSON.stringify({ prompt: PROMPT, max_tokens: 3, echo: true, logprobs: 2 }) });
+    expect(r.status).toBe(200);
+    expect(r.body.choices[0].text.startsWith(PROMPT)).toBe(true);
+    const entries = r.body.choices[0].logprobs.content;
+    expect(entries).toHaveLength(r.body.usage.prompt_tokens + 3);
+    expect(entries[0].logprob).toBeNull();
+    expect(r.body.choices[0].logprobs.token_logprobs).toHaveLength(entries.length);
+  });
+
+  it.each([
+    ["not JSON", "{", 400, /not JSON/],
+    ["sampling", JSON.stringify({ prompt: "a", temperature: 0.7 }), 400, /temperature must be 0/],
+    ["too many logprobs", JSON.stringify({ prompt: "a", logprobs: 50 }), 400, /logprobs must be an integer from 0 to 20/],
+    ["a token id outside the vocabulary", JSON.stringify({ prompt: [1, 99999] }), 400, /prompt\[1\] = 99999/],
+    ["an empty prompt", JSON.stringify({ prompt: "" }), 400, /prompt must be/],
+    ["negative max_tokens", JSON.stringify({ prompt: "a", max_tokens: -1 }), 400, /max_tokens/],
+    ["past the context", JSON.stringify({ prompt: "a", max_tokens: 100000 }), 400, /exceeds the model's context/],
+    ["streaming", JSON.stringify({ prompt: "a", stream: true }), 400, /stream/],
+    ["stop sequences", JSON.stringify({ prompt: "a", stop: ["\n"] }), 400, /stop/],
+    ["another model", JSON.stringify({ prompt: "a", model: "gpt-4" }), 404, /not served here/],
+    ["a body over the limit", JSON.stringify({ prompt: "x".repeat(5000) }), 413, /exceeds the limit of 4096/],
+  ])("refuses %s with a clear error", async (_what, body, status, message) => {
+    const r = await call("/v1/completions", { body });
+    expect(r.status).toBe(status);
+    expect(r.body.error.message).toMatch(message);
+  });
+
+  it("answers unknown routes with 404 and wrong methods with 405", async () => {
+    expect((await call("/v1/chat/completions", { body: "{}" })).status).toBe(404);
+    expect((await call("/v1/completions", { method: "GET" })).status).toBe(405);
+  });
+});
+
+describe("http runtime against servers it cannot use", () => {
+  it("is blocked, naming the URL, when nothing listens", async () => {
+    const closed = createServer();
+    const { port } = await listen(closed, 0, "127.0.0.1");
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const http = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}` });
+    const failure = http.generate(spec("http"), PROMPT, 2);
+    await expect(failure).rejects.toThrow(BlockedError);
+    await expect(http.generate(spec("http"), PROMPT, 2)).rejects.toThrow(new RegExp(`cannot reach http://127.0.0.1:${port}/v1/completions`));
+  });
+
+  it("falls back to a text prompt when ids are refused, and is blocked when the answer has no token ids", async () => {
+    const prompts: unknown[] = [];
+    const textOnly = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        const prompt = JSON.parse(body).prompt;
+        prompts.push(prompt);
+        if (Array.isArray(prompt)) {
+          res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "prompt must be a string" } }));
+          return;
+        }
+        const legacy = { tokens: [" a"], token_logprobs: [-0.1], top_logprobs: [{ " a": -0.1 }], text_offset: [0] };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ index: 0, text: " a", logprobs: legacy }] }));
+      });
+    });
+    const { port } = (await listen(textOnly, 0, "127.0.0.1")) as AddressInfo;
+    try {
+      const http = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}` });
+      await expect(http.generate(spec("http"), PROMPT, 1)).rejects.toThrow(/without token ids/);
+      expect(prompts.map((p) => typeof p)).toEqual(["object", "string"]);
+    } finally {
+      await new Promise<void>((resolve) => textOnly.close(() => resolve()));
+    }
+  });
+
+  it("reads ids from vLLM's token_id:N form", () => {
+    const body = {
+      choices: [{ text: "", logprobs: { tokens: ["token_id:7", "token_id:3"], token_logprobs: [-0.5, -1], top_logprobs: [{ "token_id:7": -0.5, "token_id:2": -1.5 }, null] } }],
+    };
+    expect(responseTokens(body)).toEqual([
+      { id: 7, logprob: -0.5, topk: [{ token: 7, logprob: -0.5 }, { token: 2, logprob: -1.5 }] },
+      { id: 3, logprob: -1, topk: null },
+    ]);
+  });
+});
