@@ -151,7 +151,7 @@ hfDir("safetensors-transposed-embedding", "token embedding stored [hidden, vocab
 hfDir("config-bad-field", "config.json hidden_size is a string", "CONFIG_BAD_FIELD", clean, { ...config, hidden_size: "32" });
 
 file("gguf-clean.gguf", "none: the undamaged micro model", "OK", gguf);
-file("gguf-truncated.gguf", "file cut inside the header's metadata count", "GGUF_TRUNCATED", gguf.subarray(0, 20));
+file("gguf-truncated.gguf", "file cut inside the header's tensor count", "GGUF_TRUNCATED", gguf.subarray(0, 12));
 file("gguf-wrong-magic.gguf", "magic GGUF replaced by GGML", "GGUF_BAD_MAGIC", Uint8Array.from([...new TextEncoder().encode("GGML"), ...gguf.subarray(4)]));
 file("gguf-giant-tensor-count.gguf", "tensor count 2^62", "GGUF_COUNT_TOO_LARGE", setU64(gguf, 8, 1n << 62n));
 file("gguf-giant-string.gguf", "first metadata key claims 2^40 bytes", "GGUF_STRING_TOO_LONG", setU64(gguf, 24, 1n << 40n));
