@@ -493,7 +493,7 @@ function name(s: string): number[] {
 }
 
 /** WAT text (the subset above) -> a binary module. */
-export function assembleWat(text: string): Uint8Array {
+export function assembleWat(text: string): Uint8Array<ArrayBuffer> {
   const top = parse(text);
   const mod = top[0];
   if (!mod || !("list" in mod) || atomOf(mod.list[0]) !== "module") fail("(module ...) expected", 1);

@@ -251,7 +251,7 @@ class WasmBackend implements WasmKernels {
     const scores = this.scratchAt("scores", stride * this.pool.threads);
     const parallel = length * heads * headDim >= 1 << 15 && heads >= this.pool.threads;
     this.output(out, heads * headDim, (at) =>
-      this.pool.run("attention", [qp, kp, vp, length, 0, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, stride),
+      this.pool.run("attention", [qp, kp, vp, length, 0, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, heads, stride),
     );
   }
 

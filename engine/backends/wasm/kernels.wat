@@ -201,7 +201,7 @@
   ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block)
   (func (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
-    (local $v0 v128) (local $v1 v128) (local $sumf f32)
+    (local $v0 v128) (local $v1 v128) (local $acc v128) (local $sumf f32)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
     (local.set $r (local.get $r0))
@@ -215,16 +215,17 @@
         (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
         (local.set $v0 (v128.load offset=2 (local.get $p)))
         (local.set $v1 (v128.load offset=18 (local.get $p)))
+        (local.set $acc (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v0)) (v128.load (local.get $ya)))
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v0)) (v128.load offset=16 (local.get $ya))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v1)) (v128.load offset=32 (local.get $ya)))
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v1)) (v128.load offset=48 (local.get $ya))))))
+        (local.set $acc (i32x4.add (local.get $acc) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc))))
         (local.set $sumf (f32.add (local.get $sumf) (f32.mul
-          (f32.convert_i32_s (call $hsum_i32x4
-            (i32x4.add
-              (i32x4.add
-                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v0)) (v128.load (local.get $ya)))
-                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v0)) (v128.load offset=16 (local.get $ya))))
-              (i32x4.add
-                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v1)) (v128.load offset=32 (local.get $ya)))
-                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v1)) (v128.load offset=48 (local.get $ya)))))))
-          (f32.mul (call $half (local.get $p)) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
+          (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc))))
+          (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
         (local.set $p (i32.add (local.get $p) (i32.const 34)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $blocks)))
@@ -235,7 +236,7 @@
   ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block)
   (func (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
-    (local $v v128) (local $lo v128) (local $hi v128) (local $sumf f32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $acc v128) (local $sumf f32)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
     (local.set $r (local.get $r0))
@@ -250,16 +251,17 @@
         (local.set $v (v128.load offset=2 (local.get $p)))
         (local.set $lo (i8x16.sub (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
         (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
+        (local.set $acc (i32x4.add
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (v128.load (local.get $ya)))
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (v128.load offset=16 (local.get $ya))))
+          (i32x4.add
+            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (v128.load offset=32 (local.get $ya)))
+            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (v128.load offset=48 (local.get $ya))))))
+        (local.set $acc (i32x4.add (local.get $acc) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc))))
         (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.mul
-          (f32.convert_i32_s (call $hsum_i32x4
-            (i32x4.add
-              (i32x4.add
-                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (v128.load (local.get $ya)))
-                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (v128.load offset=16 (local.get $ya))))
-              (i32x4.add
-                (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (v128.load offset=32 (local.get $ya)))
-                (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (v128.load offset=48 (local.get $ya)))))))
-          (call $half (local.get $p)))
+          (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc))))
+          (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
           (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 18)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
@@ -348,11 +350,11 @@
             (i32x4.extmul_high_i16x8_s (local.get $phi) (local.get $s2)))))
           (br_if $groups (i32.lt_u (local.tee $g (i32.add (local.get $g) (i32.const 1))) (i32.const 4))))
         (local.set $yd (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))
-        (local.set $vd (f32x4.splat (f32.mul (call $half (local.get $p)) (local.get $yd))))
+        (local.set $vd (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (local.get $yd))))
         (local.set $sumslo (f32x4.add (local.get $sumslo) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxlo)))))
         (local.set $sumshi (f32x4.add (local.get $sumshi) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxhi)))))
         (local.set $sumf (f32.sub (local.get $sumf)
-          (f32.mul (f32.mul (call $half (i32.add (local.get $p) (i32.const 2))) (local.get $yd)) (f32.convert_i32_s (local.get $sumi)))))
+          (f32.mul (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.const 2))) (i32.const 2))) (local.get $yd)) (f32.convert_i32_s (local.get $sumi)))))
         (local.set $p (i32.add (local.get $p) (i32.const 144)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
         (br $blocks)))
@@ -437,7 +439,7 @@
             (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
             (br_if $chunks (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 1))) (i32.const 2))))
           (br_if $halves (i32.lt_u (local.tee $h (i32.add (local.get $h) (i32.const 1))) (i32.const 2))))
-        (local.set $vd (f32x4.splat (f32.mul (call $half (i32.add (local.get $p) (i32.const 208)))
+        (local.set $vd (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.const 208))) (i32.const 2)))
                                              (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
         (local.set $sumslo (f32x4.add (local.get $sumslo) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxlo)))))
         (local.set $sumshi (f32x4.add (local.get $sumshi) (f32x4.mul (local.get $vd) (f32x4.convert_i32x4_s (local.get $auxhi)))))

@@ -1,19 +1,41 @@
 // Worker threads sharing the backend's one WebAssembly.Memory. A task is one kernel export
-// over a range (rows of a matrix, heads of attention) that the main thread splits evenly:
-// thread i of n takes [from + floor(total*i/n), from + floor(total*(i+1)/n)), the main thread
-// is thread 0. The hand-off is a spin on a generation counter in the control block, bounded
-// in time; a thread that saw no task for `spinMicros` sleeps in Atomics.wait, so an idle
-// backend costs no CPU. Workers are unref'd: an unclosed pool never keeps a process alive.
+// over a range (rows of a matrix, heads of attention), cut into chunks that the threads claim
+// one at a time with a compare-and-swap; the main thread claims too. So a worker that the OS
+// has not scheduled (2 cores shared with other work) costs nothing: the main thread takes its
+// chunks, and waits only for chunks already being computed. The hand-off is a spin on a
+// generation counter, bounded in time; a thread that saw no task for `spinMicros` sleeps in
+// Atomics.wait, so an idle backend costs no CPU. Workers are unref'd while idle: an unclosed
+// pool never keeps a process alive.
 //
-// Control block: Int32 words at byte 0 of the memory (LAYOUT below); ARGS holds the export's
-// i32 arguments with the full range at ARGS[SPLIT_AT], ARGS[SPLIT_AT + 1].
+// Control block: Int32 words at byte 0 of the memory (LAYOUT). ARGS holds the export's i32
+// arguments with the full range at ARGS[SPLIT_AT], ARGS[SPLIT_AT + 1]; chunk c of C covers
+// [from + floor(total*c/C), from + floor(total*(c+1)/C)). CLAIM = (generation << CHUNK_BITS) |
+// next unclaimed chunk; DONE counts finished chunks.
 
 import { Worker } from "node:worker_threads";
 import { RefuteError } from "../../errors.ts";
 import { POOL_OPS, type PoolOp } from "./module.ts";
 
-const LAYOUT = { words: 64, GEN: 0, PENDING: 1, OP: 2, SLEEPERS: 3, MAIN_WAITING: 4, THREADS: 5, SPLIT_AT: 6, SCRATCH_STRIDE: 7, NARGS: 8, ARGS: 16 } as const;
+const CHUNK_BITS = 12;
+const GEN_MASK = (1 << (32 - CHUNK_BITS)) - 1;
+const LAYOUT = {
+  words: 64,
+  GEN: 0,
+  CLAIM: 1,
+  DONE: 2,
+  OP: 3,
+  SLEEPERS: 4,
+  MAIN_WAITING: 5,
+  CHUNKS: 6,
+  SPLIT_AT: 7,
+  SCRATCH_STRIDE: 8,
+  NARGS: 9,
+  ARGS: 16,
+  CHUNK_BITS,
+  GEN_MASK,
+} as const;
 const MAX_ARGS = LAYOUT.words - LAYOUT.ARGS;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 export interface PoolOptions {
   threads: number;
@@ -59,46 +81,58 @@ export class ThreadPool {
   }
 
   /**
-   * Runs export `op` with `args`, its range [args[splitAt], args[splitAt+1]) split across the
-   * threads (all of them when `parallel`, else the main thread alone). With scratchStride, each
-   * thread's last argument (a scratch buffer) is offset by thread index * scratchStride bytes.
+   * Runs export `op` with `args`, its range [args[splitAt], args[splitAt+1]) cut into `chunks`
+   * claimed by all threads (when `parallel`, else run whole on the main thread). With
+   * scratchStride, each thread's last argument (a scratch buffer) is offset by thread index *
+   * scratchStride bytes.
    */
-  run(op: PoolOp, args: number[], splitAt: number, parallel: boolean, scratchStride = 0): void {
+  run(op: PoolOp, args: number[], splitAt: number, parallel: boolean, chunks = this.threads * 4, scratchStride = 0): void {
     const fn = this.exports[op];
-    if (!parallel || this.workers.length === 0 || this.closed) {
+    const from = args[splitAt];
+    const total = args[splitAt + 1] - from;
+    chunks = Math.min(chunks, total, CHUNK_MASK);
+    if (!parallel || this.workers.length === 0 || this.closed || chunks < 2) {
       fn(...args);
       return;
     }
     if (args.length > MAX_ARGS) throw new RefuteError("WASM_POOL", `${op}: ${args.length} arguments, the control block holds ${MAX_ARGS}`);
     const ctl = this.ctl;
-    const n = this.threads;
-    const from = args[splitAt];
-    const total = args[splitAt + 1] - from;
     ctl[LAYOUT.OP] = POOL_OPS.indexOf(op);
-    ctl[LAYOUT.THREADS] = n;
+    ctl[LAYOUT.CHUNKS] = chunks;
     ctl[LAYOUT.SPLIT_AT] = splitAt;
     ctl[LAYOUT.SCRATCH_STRIDE] = scratchStride;
     ctl[LAYOUT.NARGS] = args.length;
     for (let i = 0; i < args.length; i++) ctl[LAYOUT.ARGS + i] = args[i];
-    Atomics.store(ctl, LAYOUT.PENDING, n - 1);
-    Atomics.add(ctl, LAYOUT.GEN, 1);
+    Atomics.store(ctl, LAYOUT.DONE, 0);
+    const gen = (ctl[LAYOUT.GEN] + 1) | 0;
+    Atomics.store(ctl, LAYOUT.CLAIM, (gen & GEN_MASK) << CHUNK_BITS);
+    Atomics.store(ctl, LAYOUT.GEN, gen);
     if (Atomics.load(ctl, LAYOUT.SLEEPERS) > 0) Atomics.notify(ctl, LAYOUT.GEN);
-    // the main thread's share: thread 0
+    // the main thread claims chunks too (as thread 0)
     const own = args.slice();
-    own[splitAt + 1] = from + Math.floor(total / n);
-    if (own[splitAt + 1] > own[splitAt]) fn(...own);
-    this.waitForWorkers();
+    for (;;) {
+      const word = Atomics.load(ctl, LAYOUT.CLAIM);
+      const chunk = word & CHUNK_MASK;
+      if (chunk >= chunks) break;
+      if (Atomics.compareExchange(ctl, LAYOUT.CLAIM, word, word + 1) !== word) continue;
+      own[splitAt] = from + Math.floor((total * chunk) / chunks);
+      own[splitAt + 1] = from + Math.floor((total * (chunk + 1)) / chunks);
+      fn(...own);
+      Atomics.add(ctl, LAYOUT.DONE, 1);
+    }
+    this.waitForChunks(chunks);
   }
 
-  private waitForWorkers(): void {
+  /** Waits until every chunk is done: the remaining ones are being computed by workers. */
+  private waitForChunks(chunks: number): void {
     const ctl = this.ctl;
-    if (Atomics.load(ctl, LAYOUT.PENDING) === 0) return;
+    if (Atomics.load(ctl, LAYOUT.DONE) === chunks) return;
     const start = performance.now();
-    for (let spins = 0; Atomics.load(ctl, LAYOUT.PENDING) !== 0; spins++) {
+    for (let spins = 0; Atomics.load(ctl, LAYOUT.DONE) !== chunks; spins++) {
       if ((spins & 1023) === 1023 && performance.now() - start > this.spinMicros / 1000) break;
     }
     Atomics.store(ctl, LAYOUT.MAIN_WAITING, 1);
-    for (let p = Atomics.load(ctl, LAYOUT.PENDING); p !== 0; p = Atomics.load(ctl, LAYOUT.PENDING)) Atomics.wait(ctl, LAYOUT.PENDING, p, 50);
+    for (let d = Atomics.load(ctl, LAYOUT.DONE); d !== chunks; d = Atomics.load(ctl, LAYOUT.DONE)) Atomics.wait(ctl, LAYOUT.DONE, d, 50);
     Atomics.store(ctl, LAYOUT.MAIN_WAITING, 0);
   }
 

@@ -1,7 +1,7 @@
 // A worker thread of the cpu-wasm backend (plain JavaScript so that it loads without the
-// TypeScript loader). It instantiates the kernel module over the shared memory and runs its
-// share of each task the main thread posts in the control block (pool.ts describes it):
-// spinning for a bounded time after each task, then sleeping in Atomics.wait until the next.
+// TypeScript loader). It instantiates the kernel module over the shared memory and claims
+// chunks of each task the main thread posts in the control block (pool.ts describes the
+// protocol): spinning for a bounded time after each task, then sleeping in Atomics.wait.
 
 import { workerData } from "node:worker_threads";
 
@@ -9,7 +9,8 @@ const { module, memory, index, ops, layout, spinMicros } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
 const ctl = new Int32Array(memory.buffer, 0, layout.words);
 const run = ops.map((name) => (name ? instance.exports[name] : null));
-const { GEN, PENDING, OP, SLEEPERS, MAIN_WAITING, THREADS, SPLIT_AT, SCRATCH_STRIDE, NARGS, ARGS } = layout;
+const { GEN, CLAIM, DONE, OP, SLEEPERS, MAIN_WAITING, CHUNKS, SPLIT_AT, SCRATCH_STRIDE, NARGS, ARGS, CHUNK_BITS, GEN_MASK } = layout;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 let seen = 0; // the control block starts zeroed; a task posted before this thread ran is still seen
 for (;;) {
@@ -30,14 +31,23 @@ for (;;) {
   seen = gen;
   const op = ctl[OP];
   if (op === 0) break;
-  const n = ctl[THREADS];
+  const chunks = ctl[CHUNKS];
   const args = Array.from(ctl.subarray(ARGS, ARGS + ctl[NARGS]));
   const at = ctl[SPLIT_AT];
   const from = args[at];
   const total = args[at + 1] - from;
-  args[at] = from + Math.floor((total * index) / n);
-  args[at + 1] = from + Math.floor((total * (index + 1)) / n);
   if (ctl[SCRATCH_STRIDE] !== 0) args[args.length - 1] += index * ctl[SCRATCH_STRIDE];
-  if (args[at + 1] > args[at]) run[op](...args);
-  if (Atomics.sub(ctl, PENDING, 1) === 1 && Atomics.load(ctl, MAIN_WAITING) === 1) Atomics.notify(ctl, PENDING);
+  const tag = gen & GEN_MASK;
+  for (;;) {
+    // a claim is valid only while the claim word still carries this task's generation, so a
+    // thread that wakes late never runs a stale task
+    const word = Atomics.load(ctl, CLAIM);
+    const chunk = word & CHUNK_MASK;
+    if (word >>> CHUNK_BITS !== tag || chunk >= chunks) break;
+    if (Atomics.compareExchange(ctl, CLAIM, word, word + 1) !== word) continue;
+    args[at] = from + Math.floor((total * chunk) / chunks);
+    args[at + 1] = from + Math.floor((total * (chunk + 1)) / chunks);
+    run[op](...args);
+    if (Atomics.add(ctl, DONE, 1) + 1 === chunks && Atomics.load(ctl, MAIN_WAITING) === 1) Atomics.notify(ctl, DONE);
+  }
 }
