@@ -21,6 +21,8 @@ const commands: Record<string, Command> = {
   gates: { summary: "run claims and report verdicts", load: () => import("./gates.ts") },
   ticket: { summary: "GitHub issue markdown for each refutation", load: () => import("./ticket.ts") },
   report: { summary: "merge shard reports into one", load: () => import("./report.ts") },
+  serve: { summary: "the engine behind an OpenAI-compatible HTTP API", load: () => import("./serve.ts") },
+  bench: { summary: "llama-bench-style pp/tg timings, engine vs llama.cpp", load: () => import("./bench.ts") },
 };
 
 function usage(): string {

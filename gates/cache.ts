@@ -5,7 +5,18 @@
 // Runtimes are made by the injected factory, once per runtime name, and closed at the end.
 
 import { createHash } from "node:crypto";
-import type { Generation, Perplexity, Runtime, RuntimeName, SubjectSpec } from "../runtimes/runtime.ts";
+import {
+  BlockedError,
+  type BenchmarkRequest,
+  type BenchmarkResult,
+  type Generation,
+  type Perplexity,
+  type Runtime,
+  type RuntimeName,
+  type ScoreOptions,
+  type Scoring,
+  type SubjectSpec,
+} from "../runtimes/runtime.ts";
 import type { PromptRef } from "../suites/measure.ts";
 
 /** Makes the runtime for a name; the CLI passes runtimes/index.ts's defaultRuntimeFactory(). */
@@ -33,6 +44,16 @@ export function generationKey(s: SubjectSpec, promptText: string, maxNewTokens: 
 export function perplexityKey(s: SubjectSpec, text: string, window: number, stride: number): string {
   const sha = createHash("sha256").update(text).digest("hex");
   return JSON.stringify(["perplexity", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, sha, { window, stride }]);
+}
+
+export function scoreKey(s: SubjectSpec, promptText: string, tokens: number[], options: ScoreOptions = {}): string {
+  const sha = createHash("sha256").update(JSON.stringify([tokens, options.topK ?? 10, options.candidates ?? null])).digest("hex");
+  return JSON.stringify(["score", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, promptText, sha]);
+}
+
+/** Timings are shared by the claims of one run that ask for the same test (as llama-bench's rows). */
+export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
+  return JSON.stringify(["benchmark", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, r.kind, r.tokens, r.reps, r.warmup ?? 1]);
 }
 
 export class SubjectCache {
@@ -63,6 +84,25 @@ export class SubjectCache {
     return this.once(perplexityKey(subject, text, window, stride), `${subjectLabel(subject)} perplexity window=${window} stride=${stride}`, async () =>
       (await this.runtime(subject.runtime)).perplexity(subject, text, window, stride),
     );
+  }
+
+  tokenize(subject: SubjectSpec, text: string): Promise<number[]> {
+    const key = JSON.stringify(["tokenize", subject.model, subject.format, subject.quant, subject.backend, subject.runtime, subject.inject ?? null, text]);
+    return this.once(key, `${subjectLabel(subject)} tokenize`, async () => (await this.runtime(subject.runtime)).tokenize(subject, text));
+  }
+
+  score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
+    return this.once(scoreKey(subject, prompt.text, tokens, options), `${subjectLabel(subject)} score prompt=${prompt.name}`, async () =>
+      (await this.runtime(subject.runtime)).score(subject, prompt.text, tokens, options),
+    );
+  }
+
+  benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
+    return this.once(benchmarkKey(subject, request), `${subjectLabel(subject)} ${request.kind}${request.tokens} x${request.reps}`, async () => {
+      const runtime = await this.runtime(subject.runtime);
+      if (!runtime.benchmark) throw new BlockedError(`runtime ${subject.runtime} cannot be timed in-process`);
+      return runtime.benchmark(subject, request);
+    });
   }
 
   /** Closes every runtime that started; returns the errors of those that failed to close. */

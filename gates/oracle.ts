@@ -36,7 +36,8 @@ export class OracleStore {
     if (doc.prompt !== prompt.text) {
       throw new RefuteError("E_ORACLE_STALE", `${file} was generated for prompt ${JSON.stringify(doc.prompt)} but ${this.dir}/prompts/${prompt.name}.txt says ${JSON.stringify(prompt.text)}`, { file });
     }
-    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, source: file };
+    const promptTokens = isIntArray(doc.prompt_tokens) ? { promptTokens: doc.prompt_tokens } : {};
+    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, ...promptTokens, source: file };
   }
 
   async perplexity(model: string): Promise<OraclePerplexity> {

@@ -76,6 +76,9 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       maxNewTokens: check.claim.maxNewTokens,
       generate: (subject, prompt) => cache.generate(subject, prompt, check.claim.maxNewTokens),
       perplexity: (subject, text, window, stride) => cache.perplexity(subject, text, window, stride),
+      tokenize: (subject, text) => cache.tokenize(subject, text),
+      score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),
+      benchmark: (subject, request) => cache.benchmark(subject, request),
       oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
       oraclePerplexity: (model) => oracle.perplexity(model),
     });

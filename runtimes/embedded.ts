@@ -93,6 +93,15 @@ export class EmbeddedRuntime implements Runtime {
     return { samplesMs, tokens: request.tokens, threads: 1, backend: spec.backend === "cpu" ? "cpu-ts" : spec.backend };
   }
 
+  /** What a benchmark ran: parameter count and shape of the prepared model. */
+  modelInfo(spec: SubjectSpec): { params: number; family: string; layers: number; hidden: number; vocabSize: number; maxPositions: number } {
+    const model = this.model(spec);
+    let params = 0;
+    for (const t of model.source.tensors.values()) params += t.shape.reduce((a, b) => a * b, 1);
+    const { family, layers, hidden, vocabSize, maxPositions } = model.arch;
+    return { params, family, layers, hidden, vocabSize, maxPositions };
+  }
+
   async close(): Promise<void> {
     this.models.clear();
   }

@@ -8,7 +8,7 @@
 // How to add a new kind of measure: write one file in suites/ exporting a `Measure`,
 // and add one line to the registry in suites/index.ts. Claims then name it in `measure:`.
 
-import type { Generation, Perplexity, SubjectSpec, TopKEntry } from "../runtimes/runtime.ts";
+import type { BenchmarkRequest, BenchmarkResult, Generation, Perplexity, ScoreOptions, Scoring, SubjectSpec, TopKEntry } from "../runtimes/runtime.ts";
 
 /** A prompt of the zoo's oracle set: its name (file stem) and its exact text. */
 export interface PromptRef {
@@ -23,6 +23,7 @@ export interface OracleGeneration {
   tokens: number[];
   text: string;
   topk: TopKEntry[][];
+  promptTokens?: number[]; // the reference's tokenization of the prompt, when the file has it
   source: string; // the file it came from, for evidence
 }
 
@@ -45,6 +46,12 @@ export interface MeasureInput {
   maxNewTokens: number;
   generate(subject: SubjectSpec, prompt: PromptRef): Promise<Generation>;
   perplexity(subject: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity>;
+  /** The subject's own tokenization of a text. */
+  tokenize(subject: SubjectSpec, text: string): Promise<number[]>;
+  /** Forced decoding: the prompt, then `tokens` fed whatever the subject would have chosen. */
+  score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options?: ScoreOptions): Promise<Scoring>;
+  /** Wall-clock timing (llama-bench's pp and tg); blocked where the runtime cannot be timed in-process. */
+  benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
   oraclePerplexity(model: string): Promise<OraclePerplexity>;
 }

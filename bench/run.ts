@@ -1,0 +1,175 @@
+// The bench harness: llama-bench's two tests, prompt processing (pp: one prompt of N tokens)
+// and token generation (tg: N tokens decoded one at a time from an empty context), for the
+// engine and llama.cpp in the same run, on the same GGUF file and the same thread count.
+//
+// Repetitions alternate between the two runtimes (engine, llama.cpp, engine, ...) after one
+// unmeasured warm-up each, so a noisy neighbour on a shared machine slows both alike rather
+// than one of them. Each sample is kept; throughput is tokens / seconds per sample, then mean
+// and sample standard deviation, as llama-bench reports avg_ts and stddev_ts.
+//
+// Not a test: minutes, not seconds. `pnpm bench` (cli/bench.ts) runs it.
+
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ZOO_DIR } from "../engine/load.ts";
+import { EmbeddedRuntime } from "../runtimes/embedded.ts";
+import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
+import { ggufFor } from "../runtimes/model-file.ts";
+import type { BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
+import { summarize, type TimingSummary } from "../runtimes/timing.ts";
+
+export interface BenchOptions {
+  models: string[]; // zoo slugs, synthetic:<shape>, or .gguf paths
+  quants: Quant[];
+  reps: number;
+  ppTokens: number;
+  tgTokens: number;
+  threads: number; // llama.cpp's; the engine runs on one thread
+  log?: (line: string) => void;
+}
+
+export interface RuntimeTiming extends TimingSummary {
+  runtime: "engine" | "llama.cpp";
+  backend: string;
+  threads: number;
+}
+
+export interface BenchRow {
+  model: string;
+  quant: Quant;
+  file: string;
+  fileBytes: number;
+  params: number;
+  test: string; // "pp128", "tg32" as llama-bench names them
+  kind: "pp" | "tg";
+  tokens: number;
+  engine: RuntimeTiming;
+  llamacpp: RuntimeTiming;
+  ratio: number; // engine mean t/s / llama.cpp mean t/s
+}
+
+export interface BenchSkip {
+  model: string;
+  quant: Quant;
+  reason: string;
+}
+
+export interface BenchReport {
+  kind: "bench";
+  version: 1;
+  startedAt: string;
+  finishedAt: string;
+  gitSha: string | null;
+  machine: { cpuModel: string; cpus: number; memoryGiB: number; platform: string; arch: string; hostname: string };
+  node: string;
+  llamacpp: { release: string; build: string; systemInfo: string } | null;
+  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; order: string };
+  rows: BenchRow[];
+  skipped: BenchSkip[];
+  peakRssMiB: number;
+}
+
+/** The zoo models whose weights are present (config.json + safetensors). */
+export function zooModels(): string[] {
+  if (!existsSync(ZOO_DIR)) return [];
+  return readdirSync(ZOO_DIR)
+    .filter((d) => existsSync(join(ZOO_DIR, d, "config.json")))
+    .sort();
+}
+
+function spec(model: string, quant: Quant, runtime: "embedded" | "llamacpp"): SubjectSpec {
+  return { model, format: "gguf", quant, backend: "cpu", runtime };
+}
+
+/** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
+function fit(tokens: number, maxPositions: number): number {
+  return Math.max(1, Math.min(tokens, maxPositions - 1));
+}
+
+export async function runBench(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
+  const log = options.log ?? (() => {});
+  const rows: BenchRow[] = [];
+  const skipped: BenchSkip[] = [];
+  let llamacppInfo: BenchReport["llamacpp"] = null;
+  for (const model of options.models) {
+    for (const quant of options.quants) {
+      let file: string;
+      try {
+        file = ggufFor(spec(model, quant, "embedded"));
+      } catch (e) {
+        skipped.push({ model, quant, reason: (e as Error).message });
+        log(`skip ${model} ${quant}: ${(e as Error).message}`);
+        continue;
+      }
+      // Both runtimes open this very file.
+      const engine = new EmbeddedRuntime();
+      const llamacpp = new LlamacppRuntime({ threads: options.threads, contextSize: Math.max(options.ppTokens, options.tgTokens) + 8 });
+      const subject = spec(file, quant, "embedded");
+      const reference = spec(file, quant, "llamacpp");
+      try {
+        const info = engine.modelInfo(subject);
+        const maxPositions = info.maxPositions;
+        llamacppInfo ??= await llamacpp.describe();
+        for (const [kind, asked] of [
+          ["pp", options.ppTokens],
+          ["tg", options.tgTokens],
+        ] as const) {
+          const tokens = fit(asked, maxPositions);
+          const request: BenchmarkRequest = { kind, tokens, reps: 1, warmup: 0 };
+          log(`${model} ${quant} ${kind}${tokens}: warm-up`);
+          await engine.benchmark(subject, { ...request, warmup: 1, reps: 0 });
+          await llamacpp.benchmark(reference, { ...request, warmup: 1, reps: 0 });
+          const mine: BenchmarkResult[] = [];
+          const theirs: BenchmarkResult[] = [];
+          for (let r = 0; r < options.reps; r++) {
+            mine.push(await engine.benchmark(subject, request));
+            theirs.push(await llamacpp.benchmark(reference, request));
+          }
+          const timing = (results: BenchmarkResult[], runtime: RuntimeTiming["runtime"]): RuntimeTiming => ({
+            runtime,
+            backend: results[0].backend,
+            threads: results[0].threads,
+            ...summarize({ samplesMs: results.flatMap((x) => x.samplesMs), tokens }),
+          });
+          const row: BenchRow = {
+            model,
+            quant,
+            file,
+            fileBytes: statSync(file).size,
+            params: info.params,
+            test: `${kind}${tokens}`,
+            kind,
+            tokens,
+            engine: timing(mine, "engine"),
+            llamacpp: timing(theirs, "llama.cpp"),
+            ratio: 0,
+          };
+          row.ratio = row.engine.meanTps / row.llamacpp.meanTps;
+          rows.push(row);
+          log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}`);
+        }
+      } catch (e) {
+        skipped.push({ model, quant, reason: (e as Error).message });
+        log(`skip ${model} ${quant}: ${(e as Error).message}`);
+      } finally {
+        await engine.close();
+        await llamacpp.close();
+      }
+    }
+  }
+  return {
+    kind: "bench",
+    version: 1,
+    llamacpp: llamacppInfo,
+    settings: {
+      reps: options.reps,
+      ppTokens: options.ppTokens,
+      tgTokens: options.tgTokens,
+      threads: { engine: 1, llamacpp: options.threads },
+      order: "one warm-up each, then repetitions alternating engine, llama.cpp",
+    },
+    rows,
+    skipped,
+    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
