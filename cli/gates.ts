@@ -181,8 +181,8 @@ function gateOptions(values: { [k: string]: string | boolean | string[] | undefi
   };
 }
 
-function knownFault(name: string | undefined): string | undefined {
-  if (name !== undefined && !(name in FAULTS)) throw new RefuteError("E_USAGE", `--inject expects a fault of the catalogue: ${FAULT_NAMES.join(", ")}; found '${name}'`, { option: "inject" });
+function knownFault(name: string | undefined, option: "inject" | "fault" = "inject"): string | undefined {
+  if (name !== undefined && !(name in FAULTS)) throw new RefuteError("E_USAGE", `--${option} expects a fault of the catalogue: ${FAULT_NAMES.join(", ")}; found '${name}'`, { option });
   return name;
 }
 
@@ -194,7 +194,7 @@ function lazyFactory(deps: GatesDeps): RuntimeFactory {
 
 async function teethCommand(options: Omit<GateOptions, "factory">, faults: string[] | undefined, reports: string, json: boolean, deps: GatesDeps): Promise<number> {
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
-  for (const f of faults ?? []) knownFault(f);
+  for (const f of faults ?? []) knownFault(f, "fault");
   const report = await runTeeth({
     ...options,
     faults,

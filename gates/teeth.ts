@@ -12,8 +12,8 @@ import { planChecks, runChecks, type GateOptions } from "./run.ts";
 export interface FaultOutcome {
   fault: string;
   description: string;
-  caughtBy: string[]; // claims with at least one falsified check
-  blocked: string[]; // claims whose checks could not run under the fault
+  caughtBy: string[]; // claims with a check falsified under the fault that the clean engine did not falsify
+  blocked: string[]; // claims with a check that could not run under the fault but ran clean
   checks: { falsified: number; corroborated: number; blocked: number };
 }
 
@@ -51,6 +51,11 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   options.onPass?.("clean", 1, total);
   const clean = await pass(undefined);
   const catchesOf = new Map(clean.checks.map((c) => [c.claim.id, c.claim.catches]));
+  // A check the clean engine already falsifies (or cannot run) does so under every fault too:
+  // it catches none of them, and its being blocked is not the fault's doing.
+  const cleanIds = (verdict: CheckResult["verdict"]) => new Set(clean.results.filter((r) => r.verdict === verdict).map((r) => r.id));
+  const cleanFalsified = cleanIds("falsified");
+  const cleanBlocked = cleanIds("blocked");
   const outcomes: FaultOutcome[] = [];
   for (const [i, fault] of faults.entries()) {
     options.onPass?.(fault, i + 2, total);
@@ -58,8 +63,8 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     outcomes.push({
       fault,
       description: FAULTS[fault as keyof typeof FAULTS] ?? "",
-      caughtBy: claimsWith(results, "falsified"),
-      blocked: claimsWith(results, "blocked").filter((c) => !claimsWith(clean.results, "blocked").includes(c)),
+      caughtBy: claimsWith(results.filter((r) => !cleanFalsified.has(r.id)), "falsified"),
+      blocked: claimsWith(results.filter((r) => !cleanBlocked.has(r.id)), "blocked"),
       checks: count(results),
     });
   }

@@ -26,7 +26,7 @@ describe("SubjectCache", () => {
     const cache = new SubjectCache(() => runtime);
     const variants: Array<[SubjectSpec, string, number]> = [
       [spec, PROMPTS.code, 32],
-      [{ ...spec, inject: "rope-off-by-one" }, PROMPTS.code, 32],
+      [{ ...spec, inject: "rope-position-off-by-one" }, PROMPTS.code, 32],
       [{ ...spec, quant: "q4_0" }, PROMPTS.code, 32],
       [{ ...spec, backend: "cuda" }, PROMPTS.code, 32],
       [{ ...spec, format: "roundtrip" }, PROMPTS.code, 32],

@@ -8,7 +8,9 @@ import { gatesCommand } from "../../cli/gates.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 import { validateReport } from "../../gates/write.ts";
 import { gitSha, type Report } from "../../gates/report.ts";
-import { captureDeps, FIXTURE_ORACLE, tempDir } from "./helpers.ts";
+import { readClaims } from "../../gates/claims.ts";
+import { planChecks } from "../../gates/run.ts";
+import { captureDeps, CORE_SUITES, coreSuiteArgs, FIXTURE_ORACLE, tempDir } from "./helpers.ts";
 
 const base = (reports: string) => ["--oracle", FIXTURE_ORACLE, "--reports", reports];
 const q4Wrong = { flips: (s: { quant: string; model: string }, p: string) => (s.quant === "q4_0" && s.model === "tiny-gpt2" && p === "code" ? [0, 1, 2, 3, 4, 5, 6] : []) };
@@ -57,9 +59,15 @@ describe("refute gates exit codes", () => {
     const validate = captureDeps();
     expect(await gatesCommand(["validate", "--claims", claims], validate)).toBe(2);
     expect(validate.stderr[0]).toMatch(/token\.yaml: claim 'token-int4-mismatch' field 'prediction\.threshold'/);
+    const core = tempDir();
+    for (const suite of CORE_SUITES) cpSync(join("claims", `${suite}.yaml`), join(core, `${suite}.yaml`));
     const ok = captureDeps();
-    expect(await gatesCommand(["validate"], ok)).toBe(0);
+    expect(await gatesCommand(["validate", "--claims", core], ok)).toBe(0);
     expect(ok.stdout).toEqual(["5 claim files, 8 claims, 63 checks: valid"]);
+    const committed = captureDeps();
+    expect(await gatesCommand(["validate"], committed)).toBe(0);
+    const { files, claims: all } = await readClaims("claims");
+    expect(committed.stdout).toEqual([`${files.length} claim files, ${all.length} claims, ${(await planChecks({})).length} checks: valid`]);
   });
 
   it("--help on every subcommand exits 0 and runs nothing", async () => {
@@ -140,7 +148,7 @@ describe("refute gates output", () => {
     const ids: string[][] = [];
     for (const k of [1, 2, 3]) {
       const deps = captureDeps();
-      expect(await gatesCommand(["--json", "--shard", `${k}/3`, ...base(tempDir())], deps)).toBe(0);
+      expect(await gatesCommand(["--json", "--shard", `${k}/3`, ...coreSuiteArgs(), ...base(tempDir())], deps)).toBe(0);
       const report = JSON.parse(deps.stdout[0]) as Report;
       expect(report.run.shard).toBe(`${k}/3`);
       ids.push(report.checks.map((c) => c.id));
@@ -151,7 +159,7 @@ describe("refute gates output", () => {
 
   it("list prints the checks a run would run; --json gives ids and fingerprints", async () => {
     const deps = captureDeps();
-    expect(await gatesCommand(["list"], deps)).toBe(0);
+    expect(await gatesCommand(["list", ...coreSuiteArgs()], deps)).toBe(0);
     const lines = deps.stdout.join("\n").split("\n");
     expect(lines.at(-1)).toBe("63 checks");
     expect(lines.filter((l) => l.startsWith("roundtrip "))).toHaveLength(6);

@@ -1,17 +1,19 @@
 // Expansion, selection, overrides, shards and fingerprints: pure functions over the
-// committed claims.
+// committed claims of the five core suites (other claim files add checks of their own).
 
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Claim } from "../../gates/claims.ts";
 import { loadClaims } from "../../gates/claims.ts";
 import { expandClaims, fingerprint, parseShard, selectChecks, shardChecks, type Check } from "../../gates/expand.ts";
+import { CORE_CHECKS, CORE_SUITES } from "./helpers.ts";
 
-let claims: Claim[];
+let claims: Claim[]; // the core suites' claims
 let all: Check[];
 beforeAll(async () => {
-  claims = await loadClaims("claims");
+  claims = (await loadClaims("claims")).filter((c) => CORE_SUITES.includes(c.suite));
   all = expandClaims(claims);
+  expect(all.length).toBe(CORE_CHECKS);
 });
 
 describe("expansion", () => {
@@ -34,11 +36,11 @@ describe("expansion", () => {
 
   it("defaults to backend cpu and runtime embedded; --backend/--runtime override subject and against alike", () => {
     expect(new Set(all.map((c) => `${c.subject.backend}/${c.subject.runtime}`))).toEqual(new Set(["cpu/embedded"]));
-    const cuda = expandClaims(claims, { backend: "cuda", runtime: "llamacpp", inject: "rope-off-by-one" });
-    expect(cuda.length).toBe(63);
+    const cuda = expandClaims(claims, { backend: "cuda", runtime: "llamacpp", inject: "rope-position-off-by-one" });
+    expect(cuda.length).toBe(CORE_CHECKS);
     for (const c of cuda) {
-      expect(c.subject).toMatchObject({ backend: "cuda", runtime: "llamacpp", inject: "rope-off-by-one" });
-      if (c.against) expect(c.against).toMatchObject({ backend: "cuda", runtime: "llamacpp", inject: "rope-off-by-one" });
+      expect(c.subject).toMatchObject({ backend: "cuda", runtime: "llamacpp", inject: "rope-position-off-by-one" });
+      if (c.against) expect(c.against).toMatchObject({ backend: "cuda", runtime: "llamacpp", inject: "rope-position-off-by-one" });
     }
     const drift = cuda.find((c) => c.claim.id === "drift-int8-within-int4")!;
     expect(drift.against!.quant).toBe("q4_0"); // the claim's own against field wins
@@ -86,7 +88,7 @@ describe("shards", () => {
 
   it("spread the full run evenly: 18 work units (model x prompt, model x all prompts, model x text) over 4 shards", () => {
     const sizes = [1, 2, 3, 4].map((k) => shardChecks(all, { index: k, count: 4 }).length);
-    expect(sizes.reduce((a, b) => a + b)).toBe(63);
+    expect(sizes.reduce((a, b) => a + b)).toBe(CORE_CHECKS);
     expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(3);
   });
 });
@@ -95,7 +97,7 @@ describe("fingerprints", () => {
   it("depend on the claim and the subject group only: not on the prompt, the fault or anything observed", () => {
     const token = all.filter((c) => c.claim.id === "token-int4-mismatch" && c.subject.model === "tiny-llama");
     expect(new Set(token.map((c) => c.fingerprint)).size).toBe(1);
-    const faulted = expandClaims(claims, { inject: "q4-nibble-swap" }).filter((c) => c.claim.id === "token-int4-mismatch" && c.subject.model === "tiny-llama");
+    const faulted = expandClaims(claims, { inject: "q4-nibble-order-swapped" }).filter((c) => c.claim.id === "token-int4-mismatch" && c.subject.model === "tiny-llama");
     expect(faulted[0].fingerprint).toBe(token[0].fingerprint);
     expect(token[0].fingerprint).toBe(fingerprint("token-int4-mismatch", "tiny-llama/native/q4_0/cpu/embedded"));
     expect(token[0].fingerprint).toMatch(/^[0-9a-f]{16}$/);

@@ -1,6 +1,7 @@
 // A small fake subject for the gate runner's tests. By default it says exactly what the
 // fixture oracle says; a script makes it change chosen tokens, report chosen perplexities,
-// or throw, per subject. It records every call so tests can count generations.
+// or throw, per subject, and per injected fault (`faults`, for the teeth run). It records
+// every call so tests can count generations.
 
 import type { RuntimeFactory } from "../../gates/cache.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring, type SubjectSpec } from "../../runtimes/runtime.ts";
@@ -15,7 +16,14 @@ export interface FakeScript {
   fail?: (spec: SubjectSpec, op: "generate" | "perplexity") => unknown;
   /** Milliseconds each call takes, so concurrent requests overlap. */
   delayMs?: number;
+  /**
+   * What each fault does to this subject when spec.inject names it: its flips are added to
+   * the script's, its perplexity and failure take precedence. A fault not listed changes nothing.
+   */
+  faults?: Record<string, FaultEffect>;
 }
+
+export type FaultEffect = Pick<FakeScript, "flips" | "perplexity" | "fail">;
 
 const promptName = (text: string) => Object.entries(PROMPTS).find(([, t]) => t === text)?.[0] ?? `unknown:${text}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,9 +45,10 @@ export class FakeRuntime implements Runtime {
     const name = promptName(prompt);
     this.calls.push(`generate ${spec.model}/${spec.format}/${spec.quant}/${spec.backend}/${spec.runtime}/${spec.inject ?? "-"} ${name} ${maxNewTokens}`);
     if (this.script.delayMs) await sleep(this.script.delayMs);
-    const failure = this.script.fail?.(spec, "generate");
+    const fault = this.effectOf(spec);
+    const failure = fault?.fail?.(spec, "generate") ?? this.script.fail?.(spec, "generate");
     if (failure !== undefined) throw failure;
-    const flips = new Set(this.script.flips?.(spec, name) ?? []);
+    const flips = new Set([...(this.script.flips?.(spec, name) ?? []), ...(fault?.flips?.(spec, name) ?? [])]);
     const tokens = oracleTokens(spec.model, name)
       .slice(0, maxNewTokens)
       .map((t, i) => (flips.has(i) ? t + 1 : t));
@@ -49,15 +58,20 @@ export class FakeRuntime implements Runtime {
   async perplexity(spec: SubjectSpec, _text: string, window: number, stride: number): Promise<Perplexity> {
     this.calls.push(`perplexity ${spec.model}/${spec.format}/${spec.quant}/${spec.backend}/${spec.runtime}/${spec.inject ?? "-"}`);
     if (this.script.delayMs) await sleep(this.script.delayMs);
-    const failure = this.script.fail?.(spec, "perplexity");
+    const fault = this.effectOf(spec);
+    const failure = fault?.fail?.(spec, "perplexity") ?? this.script.fail?.(spec, "perplexity");
     if (failure !== undefined) throw failure;
-    const perplexity = this.script.perplexity?.(spec) ?? ORACLE_PPL[spec.model] + (spec.quant === "q8_0" ? 0.1 : 0.3);
+    const perplexity = fault?.perplexity?.(spec) ?? this.script.perplexity?.(spec) ?? ORACLE_PPL[spec.model] + (spec.quant === "q8_0" ? 0.1 : 0.3);
     return { perplexity, tokensScored: 100, window, stride };
   }
 
   async score(spec: SubjectSpec): Promise<Scoring> {
     this.calls.push(`score ${spec.model}/${spec.format}/${spec.quant}/${spec.backend}/${spec.runtime}/${spec.inject ?? "-"}`);
     throw new BlockedError("the fake subject does not score");
+  }
+
+  private effectOf(spec: SubjectSpec): FaultEffect | undefined {
+    return spec.inject === undefined ? undefined : this.script.faults?.[spec.inject];
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-// The runner end to end on the committed claims, with the fake subject and the fixture
+// The runner end to end on the committed core claims, with the fake subject and the fixture
 // oracle: clean corroboration, each way a claim is falsified (with its evidence), each way
 // a check is blocked, and the generation cache.
 
@@ -157,11 +157,11 @@ describe("runner on the fake subject", () => {
 
   it("keys the cache by the injected fault: a faulted run never reuses clean generations", async () => {
     const { report, fake } = await runFake(
-      { flips: (s) => (s.inject === "q4-nibble-swap" && s.quant === "q4_0" ? range(0, 32) : []) },
-      { inject: "q4-nibble-swap", select: { claims: ["token-int4-mismatch"], models: ["tiny-llama"] } },
+      { flips: (s) => (s.inject === "q4-nibble-order-swapped" && s.quant === "q4_0" ? range(0, 32) : []) },
+      { inject: "q4-nibble-order-swapped", select: { claims: ["token-int4-mismatch"], models: ["tiny-llama"] } },
     );
     expect(report.summary).toMatchObject({ total: 4, falsified: 4 });
-    expect(report.run.inject).toBe("q4-nibble-swap");
-    expect(fake.calls().every((c) => c.includes("/q4-nibble-swap "))).toBe(true);
+    expect(report.run.inject).toBe("q4-nibble-order-swapped");
+    expect(fake.calls().every((c) => c.includes("/q4-nibble-order-swapped "))).toBe(true);
   });
 });
