@@ -34,6 +34,8 @@ export interface WasmKernels extends Kernels {
   allocate(length: number): Float32Array;
   /** Copies a weight matrix into the backend's memory now (else on first use). */
   prepare(w: Matrix): void;
+  /** Workers asleep now; every one of them once the backend has been idle past the spin. */
+  sleepingWorkers(): number;
   /** Stops the worker threads; the kernels keep working on the main thread. */
   close(): Promise<void>;
 }
@@ -265,6 +267,10 @@ class WasmBackend implements WasmKernels {
   argmax(x: Float32Array): number {
     if (x.length === 0) return 0;
     return this.k.argmax(this.input(x, "argmax"), x.length);
+  }
+
+  sleepingWorkers(): number {
+    return this.pool.sleepingWorkers();
   }
 
   close(): Promise<void> {

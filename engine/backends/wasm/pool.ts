@@ -136,6 +136,11 @@ export class ThreadPool {
     Atomics.store(ctl, LAYOUT.MAIN_WAITING, 0);
   }
 
+  /** How many workers are asleep in Atomics.wait now (all of them, once idle past the spin). */
+  sleepingWorkers(): number {
+    return Atomics.load(this.ctl, LAYOUT.SLEEPERS);
+  }
+
   /** Stops every worker and waits for them to exit; later tasks run on the main thread. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -1,0 +1,242 @@
+// The cpu-wasm backend against the TypeScript reference (engine/backends/cpu), kernel by
+// kernel over random shapes, in the manner of llama.cpp's test-backend-ops: normalized mean
+// squared error under 1e-7, under 5e-4 for the f32 matrix product, and bit-identical results
+// where the arithmetic is the same (quantized products, norms, RoPE, argmax).
+// Two backends run every property: 2 threads with every product split into chunks, and 1 thread.
+
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
+import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
+import type { Matrix } from "../../engine/model/weights.ts";
+import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
+import { QUANT_TYPES, rowByteLength } from "../../engine/quant/types.ts";
+import type { QuantDType } from "../../engine/tensor.ts";
+import { gaussian } from "./random-model.ts";
+
+const NMSE_DEFAULT = 1e-7;
+const NMSE_MATMUL = 5e-4;
+
+/** sum (observed - expected)^2 / sum expected^2, as test-backend-ops computes it. */
+function nmse(observed: Float32Array, expected: Float32Array): number {
+  let err = 0;
+  let ref = 0;
+  for (let i = 0; i < expected.length; i++) {
+    err += (observed[i] - expected[i]) ** 2;
+    ref += expected[i] ** 2;
+  }
+  return ref === 0 ? err : err / ref;
+}
+
+/** Indices where the two differ bit for bit (NaN equals NaN), with both values: the evidence. */
+function bitDifferences(observed: Float32Array, expected: Float32Array): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < expected.length; i++) if (!Object.is(observed[i], expected[i])) out.push(`[${i}] ${observed[i]} != ${expected[i]}`);
+  return out.slice(0, 5);
+}
+
+const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: Float32Array): Matrix => {
+  const t = QUANT_TYPES[type];
+  const rowBytes = rowByteLength(t, cols);
+  const data = new Uint8Array(rows * rowBytes);
+  for (let r = 0; r < rows; r++) data.set(t.quantizeRow(values.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
+  return { kind: "quant", name: `w.${type}`, type, rows, cols, data };
+};
+
+let threaded: WasmKernels;
+let single: WasmKernels;
+beforeAll(async () => {
+  threaded = await createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50 });
+  single = await createWasmKernels({ threads: 1 });
+});
+afterAll(async () => {
+  await threaded.close();
+  await single.close();
+});
+const backends = (): [string, WasmKernels][] => [
+  ["2 threads", threaded],
+  ["1 thread", single],
+];
+
+describe("matrix products", () => {
+  it(`f32: NMSE <= ${NMSE_MATMUL} against the float64-accumulating reference, with and without bias`, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 1 << 30 }), fc.boolean(), (rows, cols, seed, withBias) => {
+        const w: Matrix = { kind: "f32", name: "w", rows, cols, data: gaussian(rows * cols, seed) };
+        const x = gaussian(cols, seed + 1);
+        const bias = withBias ? gaussian(rows, seed + 2) : null;
+        const expected = new Float32Array(rows);
+        cpuKernels.matvec(w, x, expected, bias);
+        for (const [label, k] of backends()) {
+          const observed = new Float32Array(rows);
+          k.matvec(w, x, observed, bias);
+          const e = nmse(observed, expected);
+          expect(e, `[MUL_MAT f32 ${label}] rows=${rows} cols=${cols} NMSE = ${e} > ${NMSE_MATMUL}`).toBeLessThanOrEqual(NMSE_MATMUL);
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  const blockOf: Record<QuantDType, number> = { q8_0: 32, q4_0: 32, q4_k: 256, q6_k: 256 };
+  for (const type of Object.keys(blockOf) as QuantDType[]) {
+    it(`${type}: bit-identical to engine/quant (activation quantized as llama.cpp, integer dots)`, () => {
+      const block = blockOf[type];
+      const shape = fc.record({ rows: fc.integer({ min: 1, max: 12 }), blocks: fc.integer({ min: 1, max: block === 32 ? 6 : 2 }) });
+      fc.assert(
+        fc.property(
+          shape.chain(({ rows, blocks }) => fc.tuple(fc.constant(rows), fc.constant(blocks * block), floatRow(rows * blocks * block), floatRow(blocks * block))),
+          ([rows, cols, values, x]) => {
+            const w = quantizedMatrix(type, rows, cols, values);
+            const expected = new Float32Array(rows);
+            cpuKernels.matvec(w, x, expected, null);
+            for (const [label, k] of backends()) {
+              const observed = new Float32Array(rows);
+              k.matvec(w, x, observed, null);
+              expect(bitDifferences(observed, expected), `[MUL_MAT ${type} ${label}] rows=${rows} cols=${cols}`).toEqual([]);
+            }
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it("a non-finite activation gives NaN in every output of a quantized product, as engine/quant", () => {
+    const w = quantizedMatrix("q4_k", 3, 256, gaussian(768, 5));
+    const x = gaussian(256, 6);
+    x[17] = Infinity;
+    const out = new Float32Array(3);
+    threaded.matvec(w, x, out, null);
+    expect(Array.from(out).every(Number.isNaN)).toBe(true);
+  });
+
+  it("refuses a quantized matrix whose bytes do not fill its shape (KERNEL_SHAPE), before reading memory", () => {
+    const w = quantizedMatrix("q8_0", 4, 64, gaussian(256, 7));
+    const short: Matrix = { ...w, data: w.data.subarray(0, w.data.length - 1) } as Matrix;
+    expect(() => threaded.matvec(short, gaussian(64, 8), new Float32Array(4), null)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+  });
+});
+
+describe("vector kernels", () => {
+  it("rmsNorm and layerNorm: bit-identical (same float64 arithmetic in the same order)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 1 << 30 }), (n, seed) => {
+        const x = gaussian(n, seed, 3);
+        const w = gaussian(n, seed + 1);
+        const b = gaussian(n, seed + 2);
+        const expected = new Float32Array(n);
+        const observed = new Float32Array(n);
+        cpuKernels.rmsNorm(x, w, 1e-5, expected);
+        single.rmsNorm(x, w, 1e-5, observed);
+        expect(bitDifferences(observed, expected), `[RMS_NORM] n=${n}`).toEqual([]);
+        cpuKernels.layerNorm(x, w, b, 1e-5, expected);
+        single.layerNorm(x, w, b, 1e-5, observed);
+        expect(bitDifferences(observed, expected), `[NORM] n=${n}`).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("rope: bit-identical at any position, head count and even head size", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 0, max: 4096 }), fc.constantFrom(10000, 1000000), fc.integer({ min: 1, max: 1 << 30 }), (heads, halfDim, position, theta, seed) => {
+        const headDim = 2 * halfDim;
+        const expected = gaussian(heads * headDim, seed);
+        const observed = expected.slice();
+        cpuKernels.rope(expected, heads, headDim, position, theta);
+        single.rope(observed, heads, headDim, position, theta);
+        expect(bitDifferences(observed, expected), `[ROPE] heads=${heads} headDim=${headDim} position=${position}`).toEqual([]);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it(`softmax: NMSE <= ${NMSE_DEFAULT} (exp is a polynomial in WebAssembly)`, () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.double({ min: 0.01, max: 100, noNaN: true }), fc.integer({ min: 1, max: 1 << 30 }), (n, scale, seed) => {
+        const expected = gaussian(n, seed, scale);
+        const observed = expected.slice();
+        cpuKernels.softmax(expected, n);
+        single.softmax(observed, n);
+        const e = nmse(observed, expected);
+        expect(e, `[SOFT_MAX] n=${n} scale=${scale} NMSE = ${e} > ${NMSE_DEFAULT}`).toBeLessThanOrEqual(NMSE_DEFAULT);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it(`attention over a KV cache, grouped-query included: NMSE <= ${NMSE_DEFAULT}`, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (kvHeads, group, quarterDim, length, seed) => {
+          const shape = { heads: kvHeads * group, kvHeads, headDim: 4 * quarterDim };
+          const q = gaussian(shape.heads * shape.headDim, seed, 2);
+          const keys = gaussian(length * kvHeads * shape.headDim, seed + 1);
+          const values = gaussian(length * kvHeads * shape.headDim, seed + 2);
+          const expected = new Float32Array(q.length);
+          cpuKernels.attention(q, keys, values, length, shape, expected);
+          for (const [label, k] of backends()) {
+            const observed = new Float32Array(q.length);
+            k.attention(q, keys, values, length, shape, observed);
+            const e = nmse(observed, expected);
+            expect(e, `[ATTN ${label}] heads=${shape.heads} kvHeads=${kvHeads} headDim=${shape.headDim} length=${length} NMSE = ${e}`).toBeLessThanOrEqual(NMSE_DEFAULT);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("argmax: the first index of the largest value, ties and NaN as the reference", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(-1, 0, 2, 2, 3, NaN, -Infinity), { minLength: 1, maxLength: 50 }), (values) => {
+        const x = Float32Array.from(values);
+        expect(single.argmax(x)).toBe(cpuKernels.argmax(x));
+      }),
+    );
+  });
+});
+
+describe("buffers in the backend's memory", () => {
+  it("allocate(): products, norms and attention read and write them in place with the same results as copies", () => {
+    const k = threaded;
+    const rows = 96;
+    const cols = 256;
+    const w = quantizedMatrix("q6_k", rows, cols, gaussian(rows * cols, 11));
+    k.prepare(w);
+    const x = gaussian(cols, 12);
+    const copied = new Float32Array(rows);
+    k.matvec(w, x, copied, null);
+    const xIn = k.allocate(cols);
+    xIn.set(x);
+    const outIn = k.allocate(rows);
+    k.matvec(w, xIn, outIn, null);
+    expect(bitDifferences(outIn, copied)).toEqual([]);
+
+    const normIn = k.allocate(cols);
+    const normCopy = new Float32Array(cols);
+    const weight = gaussian(cols, 13);
+    k.rmsNorm(xIn, weight, 1e-6, normIn);
+    cpuKernels.rmsNorm(x, weight, 1e-6, normCopy);
+    expect(bitDifferences(normIn, normCopy)).toEqual([]);
+
+    const shape = { heads: 4, kvHeads: 2, headDim: 8 };
+    const keys = k.allocate(10 * 16);
+    const values = k.allocate(10 * 16);
+    keys.set(gaussian(160, 14));
+    values.set(gaussian(160, 15));
+    const q = k.allocate(32);
+    q.set(gaussian(32, 16));
+    const att = k.allocate(32);
+    const ref = new Float32Array(32);
+    k.attention(q, keys, values, 10, shape, att);
+    cpuKernels.attention(q.slice(), keys.slice(), values.slice(), 10, shape, ref);
+    expect(nmse(att, ref)).toBeLessThanOrEqual(NMSE_DEFAULT);
+  });
+});
