@@ -32,4 +32,13 @@ export interface Kernels {
   softmax(x: Float32Array, n: number): void;
   /** Index of the largest value; the first one on ties (as torch.argmax). */
   argmax(x: Float32Array): number;
+
+  // Optional, for backends that compute in their own memory (cpu-wasm). Callers that skip
+  // them still get correct results, only with a copy per call.
+  /** A zeroed float32 buffer the backend reads and writes in place; activations and the KV cache should come from here. */
+  allocate?(length: number): Float32Array;
+  /** Moves a weight matrix into the backend's memory now rather than on its first product. */
+  prepare?(w: Matrix): void;
+  /** Stops the backend's threads; it keeps working single-threaded afterwards. */
+  close?(): Promise<void>;
 }
