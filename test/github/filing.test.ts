@@ -4,6 +4,7 @@
 // reopens; changed evidence comments once.
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ticketCommand } from "../../cli/ticket.ts";
 import { buildTickets } from "../../gates/ticket.ts";
 import { faultScript, range, reportDir, snapshot, ticket } from "./helpers.ts";
 import { startMockGitHub, type MockGitHub } from "./mock-github.ts";
@@ -132,6 +133,9 @@ describe("ticket --file against the mock GitHub API", () => {
     expect(refused.stderr.join("\n")).toMatch(/the report is shard 1\/2; merge the shards first .*\[E_TICKET_SHARD\]/);
 
     const faulted = await reportDir(faultScript(), INJECT);
+    const err: string[] = [];
+    expect(await ticketCommand(["--apply", "--reports", faulted.dir], { out: () => {}, err: (t) => err.push(t), env: { GITHUB_TOKEN: "x" } })).toBe(2);
+    expect(err[0]).toMatch(/^refute ticket: --apply needs --file/);
     const noToken = await ticket(gh, faulted.dir, ["--apply"], { token: null });
     expect(noToken.code).toBe(2);
     expect(noToken.stderr.join("\n")).toMatch(/--apply needs a token in the environment variable GITHUB_TOKEN/);
