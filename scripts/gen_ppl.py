@@ -96,7 +96,7 @@ def main():
             "window": WINDOW,
             "stride": STRIDE,
             "tokens_scored": scored,
-            "nll_sum": round(nll_sum, 6),
+            "nll_sum": round(nll_sum, 4),
             "perplexity": round(math.exp(nll_sum / scored), 6),
             "weights_sha256": subjects.weights_sha256(model_dir),
             "procedure": PROCEDURE,
