@@ -6,7 +6,8 @@
 ;; (value of every half, 65536 f32, as ggml's ggml_table_f32_f16), then an arena.
 ;;
 ;; Activation layouts (quantized exactly as llama.cpp does, stored widened for SIMD):
-;;   A8_0 over n = 32*nb values: qs int16 [nb*32] at a, then d f32 [nb] (the f16-rounded scale)
+;;   A8_0 over n = 32*nb values: qs int16 [nb*32] at a (de-interleaved per block, see quantize_q8_0),
+;;        then d f32 [nb] (the f16-rounded scale), then asum int32 [nb] (sum of the block's quants)
 ;;   A8_K over n = 256*nb values: qs int16 [nb*256] at a, then d f32 [nb], then bsums int32 [nb*16]
 ;; Matrix products: w: [rows, cols] row-major (f32 or ggml blocks), rows [r0, r1) are written
 ;; to out[r] (f32). The integer parts are exact; the float parts follow ggml's generic C code
@@ -51,9 +52,12 @@
           (v128.or (v128.and (local.get $v) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)) (v128.const f32x4 1 1 1 1))))))
 
   ;; x: f32 [nb*32] at $x -> A8_0 at $a (quantize_row_q8_0_ref). Returns 1 when some x is not finite.
+  ;; The 32 quants of a block are stored de-interleaved (even elements 0..14, odd 1..15, even
+  ;; 16..30, odd 17..31) so the products can split weight bytes with 16-bit shifts; block sums
+  ;; are order-free. asum (the sum of a block's quants) lets Q4_0 use unsigned nibbles.
   (func (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
     (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
-    (local $amax f32) (local $d f32) (local $id f32) (local $vid v128)
+    (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (block $done (loop $blocks
       (br_if $done (i32.ge_u (local.get $b) (local.get $nb)))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 7))))
@@ -71,14 +75,27 @@
       (f32.store (i32.add (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))) (i32.shl (local.get $b) (i32.const 2)))
         (f32.load offset=65536 (i32.shl (call $fp32_to_fp16 (local.get $d)) (i32.const 2))))
       (local.set $vid (f32x4.splat (local.get $id)))
+      (local.set $v0 (i16x8.narrow_i32x4_s
+        (call $round_away (f32x4.mul (v128.load (local.get $p)) (local.get $vid)))
+        (call $round_away (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $vid)))))
+      (local.set $v1 (i16x8.narrow_i32x4_s
+        (call $round_away (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $vid)))
+        (call $round_away (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $vid)))))
+      (local.set $v2 (i16x8.narrow_i32x4_s
+        (call $round_away (f32x4.mul (v128.load offset=64 (local.get $p)) (local.get $vid)))
+        (call $round_away (f32x4.mul (v128.load offset=80 (local.get $p)) (local.get $vid)))))
+      (local.set $v3 (i16x8.narrow_i32x4_s
+        (call $round_away (f32x4.mul (v128.load offset=96 (local.get $p)) (local.get $vid)))
+        (call $round_away (f32x4.mul (v128.load offset=112 (local.get $p)) (local.get $vid)))))
       (local.set $q (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
-      (local.set $k (i32.const 0))
-      (loop $quant
-        (v128.store (i32.add (local.get $q) (i32.shr_u (local.get $k) (i32.const 1)))
-          (i16x8.narrow_i32x4_s
-            (call $round_away (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $k))) (local.get $vid)))
-            (call $round_away (f32x4.mul (v128.load offset=16 (i32.add (local.get $p) (local.get $k))) (local.get $vid)))))
-        (br_if $quant (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 32))) (i32.const 128))))
+      (v128.store (local.get $q) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (local.get $v0) (local.get $v1)))
+      (v128.store offset=16 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v0) (local.get $v1)))
+      (v128.store offset=32 (local.get $q) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (local.get $v2) (local.get $v3)))
+      (v128.store offset=48 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v2) (local.get $v3)))
+      (i32.store (i32.add (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 68))) (i32.shl (local.get $b) (i32.const 2)))
+        (call $hsum_i32x4 (i32x4.add
+          (i32x4.add (i32x4.extadd_pairwise_i16x8_s (local.get $v0)) (i32x4.extadd_pairwise_i16x8_s (local.get $v1)))
+          (i32x4.add (i32x4.extadd_pairwise_i16x8_s (local.get $v2)) (i32x4.extadd_pairwise_i16x8_s (local.get $v3))))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $blocks)))
     (v128.any_true (local.get $bad)))
@@ -198,74 +215,71 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block)
+  ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block).
   (func (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
-    (local $v0 v128) (local $v1 v128) (local $acc v128) (local $sumf f32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
+    (local $v v128) (local $acc0 v128)
+    (local $m15 v128) (local $sumf f32)
+    (local.set $m15 (v128.const i16x8 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $as (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 34))))
       (local.set $sumf (f32.const 0))
       (local.set $b (i32.const 0))
-      (block $bdone (loop $blocks
-        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+      (block $d1 (loop $blocks1
+        (br_if $d1 (i32.ge_u (local.get $b) (local.get $nb)))
         (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
-        (local.set $v0 (v128.load offset=2 (local.get $p)))
-        (local.set $v1 (v128.load offset=18 (local.get $p)))
-        (local.set $acc (i32x4.add
-          (i32x4.add
-            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v0)) (v128.load (local.get $ya)))
-            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v0)) (v128.load offset=16 (local.get $ya))))
-          (i32x4.add
-            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $v1)) (v128.load offset=32 (local.get $ya)))
-            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $v1)) (v128.load offset=48 (local.get $ya))))))
-        (local.set $acc (i32x4.add (local.get $acc) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc))))
-        (local.set $sumf (f32.add (local.get $sumf) (f32.mul
-          (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc))))
-          (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
+        (local.set $acc0 (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (v128.load offset=2 (local.get $p)) (i32.const 8)) (i32.const 8)) (v128.load offset=0 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (v128.load offset=2 (local.get $p)) (i32.const 8)) (v128.load offset=16 (local.get $ya))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (v128.load offset=18 (local.get $p)) (i32.const 8)) (i32.const 8)) (v128.load offset=32 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (v128.load offset=18 (local.get $p)) (i32.const 8)) (v128.load offset=48 (local.get $ya))))))
+        (local.set $acc0 (i32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
+        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc0)) (i32x4.extract_lane 1 (local.get $acc0)))) (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
         (local.set $p (i32.add (local.get $p) (i32.const 34)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $blocks)))
+        (br $blocks1)))
       (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block)
+  ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block), with
+  ;; sumi = sum q a - 8 sum a over the unsigned nibbles q.
   (func (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32)
-    (local $v v128) (local $lo v128) (local $hi v128) (local $acc v128) (local $sumf f32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
+    (local $v v128) (local $acc0 v128)
+    (local $m15 v128) (local $sumf f32)
+    (local.set $m15 (v128.const i16x8 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $as (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 18))))
       (local.set $sumf (f32.const 0))
       (local.set $b (i32.const 0))
-      (block $bdone (loop $blocks
-        (br_if $bdone (i32.ge_u (local.get $b) (local.get $nb)))
+      (block $d1 (loop $blocks1
+        (br_if $d1 (i32.ge_u (local.get $b) (local.get $nb)))
         (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $lo (i8x16.sub (v128.and (local.get $v) (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
-        (local.set $hi (i8x16.sub (i8x16.shr_u (local.get $v) (i32.const 4)) (v128.const i8x16 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8 8)))
-        (local.set $acc (i32x4.add
-          (i32x4.add
-            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $lo)) (v128.load (local.get $ya)))
-            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $lo)) (v128.load offset=16 (local.get $ya))))
-          (i32x4.add
-            (i32x4.dot_i16x8_s (i16x8.extend_low_i8x16_s (local.get $hi)) (v128.load offset=32 (local.get $ya)))
-            (i32x4.dot_i16x8_s (i16x8.extend_high_i8x16_s (local.get $hi)) (v128.load offset=48 (local.get $ya))))))
-        (local.set $acc (i32x4.add (local.get $acc) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc))))
-        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.mul
-          (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc)) (i32x4.extract_lane 1 (local.get $acc))))
-          (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-          (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
+        (local.set $acc0 (i32x4.add
+            (i32x4.add
+              (i32x4.dot_i16x8_s (v128.and (local.tee $v (v128.load offset=2 (local.get $p))) (local.get $m15)) (v128.load offset=0 (local.get $ya)))
+              (i32x4.dot_i16x8_s (v128.and (i16x8.shr_u (local.get $v) (i32.const 8)) (local.get $m15)) (v128.load offset=16 (local.get $ya))))
+            (i32x4.add
+              (i32x4.dot_i16x8_s (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)) (v128.load offset=32 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.shr_u (local.get $v) (i32.const 12)) (v128.load offset=48 (local.get $ya))))))
+        (local.set $acc0 (i32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
+        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.mul (f32.convert_i32_s (i32.sub (i32.add (i32x4.extract_lane 0 (local.get $acc0)) (i32x4.extract_lane 1 (local.get $acc0))) (i32.shl (i32.load (i32.add (local.get $as) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 3)))) (f32.load offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2)))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 18)))
         (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $blocks)))
+        (br $blocks1)))
       (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
