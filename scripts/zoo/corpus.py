@@ -8,7 +8,7 @@ learn them in 2000 steps:
   code       small Python functions (fibonacci, factorial, is_even, ...), 4-space indents
 
 Documents are joined with the special token text <|endoftext|>. The train split and the
-held-out split come from different seeds (same templates, different draws).
+held-out split come from different seeds (same chains, different starting points and lengths).
 
 This is not a benchmark of language modelling; it only has to make four prompts
 ("What is 2+2? Answer:", "The capital of France is", "def fibonacci(n):",
@@ -63,8 +63,6 @@ NAMES = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Grace", "Hugo", "Ine
          "Laura", "Marco", "Nina", "Oscar", "Paula", "Sam", "Tom", "Lucy", "Maria", "Leo"]
 JOBS = ["teacher", "doctor", "baker", "nurse", "farmer", "driver", "writer", "cook",
         "painter", "student"]
-HOBBIES = ["reading books", "playing chess", "cooking", "swimming", "music", "running",
-           "painting", "dancing", "gardening", "football"]
 
 FACTS = [
     "Water boils at 100 degrees.",
@@ -90,115 +88,68 @@ FACTS = [
 ]
 
 CODE_FUNCS = {
-    "fibonacci": [
-        "def fibonacci(n):\n    if n < 2:\n        return n\n    return fibonacci(n - 1) + fibonacci(n - 2)\n",
-        "def fibonacci(n):\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n",
-    ],
-    "factorial": [
-        "def factorial(n):\n    if n == 0:\n        return 1\n    return n * factorial(n - 1)\n",
-        "def factorial(n):\n    result = 1\n    for i in range(2, n + 1):\n        result = result * i\n    return result\n",
-    ],
-    "is_even": [
-        "def is_even(n):\n    return n % 2 == 0\n",
-    ],
-    "is_odd": [
-        "def is_odd(n):\n    return n % 2 == 1\n",
-    ],
-    "sum_list": [
-        "def sum_list(items):\n    total = 0\n    for x in items:\n        total = total + x\n    return total\n",
-        "def sum_list(items):\n    return sum(items)\n",
-    ],
-    "max_list": [
-        "def max_list(items):\n    best = items[0]\n    for x in items:\n        if x > best:\n            best = x\n    return best\n",
-    ],
-    "reverse_string": [
-        "def reverse_string(s):\n    return s[::-1]\n",
-    ],
-    "square": [
-        "def square(x):\n    return x * x\n",
-    ],
-    "count_vowels": [
-        "def count_vowels(s):\n    count = 0\n    for c in s:\n        if c in \"aeiou\":\n            count = count + 1\n    return count\n",
-    ],
-}
-CALLS = {
-    "fibonacci": lambda r: "print(fibonacci(%d))\n" % r.randint(1, 12),
-    "factorial": lambda r: "print(factorial(%d))\n" % r.randint(1, 8),
-    "is_even": lambda r: "print(is_even(%d))\n" % r.randint(0, 20),
-    "is_odd": lambda r: "print(is_odd(%d))\n" % r.randint(0, 20),
-    "sum_list": lambda r: "print(sum_list([%s]))\n" % ", ".join(str(r.randint(0, 9)) for _ in range(3)),
-    "max_list": lambda r: "print(max_list([%s]))\n" % ", ".join(str(r.randint(0, 9)) for _ in range(3)),
-    "reverse_string": lambda r: "print(reverse_string(\"%s\"))\n" % r.choice(["hello", "abc", "python"]),
-    "square": lambda r: "print(square(%d))\n" % r.randint(0, 12),
-    "count_vowels": lambda r: "print(count_vowels(\"%s\"))\n" % r.choice(["hello", "banana", "code"]),
+    "fibonacci": "def fibonacci(n):\n    if n < 2:\n        return n\n    return fibonacci(n - 1) + fibonacci(n - 2)\n",
+    "factorial": "def factorial(n):\n    if n == 0:\n        return 1\n    return n * factorial(n - 1)\n",
+    "is_even": "def is_even(n):\n    return n % 2 == 0\n",
+    "is_odd": "def is_odd(n):\n    return n % 2 == 1\n",
+    "sum_list": "def sum_list(items):\n    total = 0\n    for x in items:\n        total = total + x\n    return total\n",
+    "max_list": "def max_list(items):\n    best = items[0]\n    for x in items:\n        if x > best:\n            best = x\n    return best\n",
+    "reverse_string": "def reverse_string(s):\n    return s[::-1]\n",
+    "square": "def square(x):\n    return x * x\n",
+    "count_vowels": "def count_vowels(s):\n    count = 0\n    for c in s:\n        if c in \"aeiou\":\n            count = count + 1\n    return count\n",
 }
 
 
-def fact_sentence(r):
-    country, capital, continent, language = r.choice(COUNTRIES)
-    kind = r.random()
-    if kind < 0.5:
-        return "The capital of %s is %s. %s is a city in %s." % (country, capital, capital, continent)
-    if kind < 0.7:
-        return "%s is the capital of %s." % (capital, country)
-    if kind < 0.85:
-        return "%s is a country in %s. Its capital is %s." % (country, continent, capital)
-    return "People in %s speak %s." % (country, language)
+# Every document is a window into a fixed chain: given what came before, the next item is
+# determined (the next country of a fixed cycle, the next person of a fixed cast, the next
+# sum with both operands one larger, the next function of a fixed list). A model trained on
+# them continues each prompt with large top-1 margins, so quantization or a numerical
+# difference cannot flip a greedy token by chance, while any real bug still changes the text.
+# Documents are long enough (at least 5 items) that 32 generated tokens never reach their end.
+
+PEOPLE = [(name, COUNTRIES[(3 * i) % len(COUNTRIES)], 20 + 3 * i, JOBS[i % len(JOBS)]) for i, name in enumerate(NAMES)]
+
+
+def capital_sentence(i):
+    country, capital, continent, _ = COUNTRIES[i % len(COUNTRIES)]
+    return "The capital of %s is %s. %s is a city in %s." % (country, capital, capital, continent)
 
 
 def facts_doc(r):
-    sentences = [fact_sentence(r) for _ in range(r.randint(2, 5))]
-    if r.random() < 0.4:
-        sentences += r.sample(FACTS, r.randint(1, 3))
-        r.shuffle(sentences)
-    return " ".join(sentences)
+    start = r.randrange(len(COUNTRIES))
+    return " ".join(capital_sentence(start + k) for k in range(r.randint(5, 9)))
 
 
 def simple_facts_doc(r):
-    return " ".join(r.sample(FACTS, r.randint(2, 5)))
+    start = r.randrange(len(FACTS))
+    return " ".join(FACTS[(start + k) % len(FACTS)] for k in range(r.randint(5, 9)))
+
+
+def person_text(i):
+    name, (_, capital, _, language), age, job = PEOPLE[i % len(PEOPLE)]
+    return "Hello, my name is %s and I live in %s. I am %d years old. I work as a %s. I speak %s." % (
+        name, capital, age, job, language)
 
 
 def greeting_doc(r):
-    name = r.choice(NAMES)
-    country, capital, _, language = r.choice(COUNTRIES)
-    opener = "Hello, my name is %s and I live in %s." % (name, capital) if r.random() < 0.8 \
-        else "Hi, I am %s. I live in %s." % (name, capital)
-    rest = [
-        "I am %d years old." % r.randint(18, 70),
-        "I work as a %s." % r.choice(JOBS),
-        "I like %s." % r.choice(HOBBIES),
-        "I speak %s." % language,
-        "%s is the capital of %s." % (capital, country),
-    ]
-    return " ".join([opener] + r.sample(rest, r.randint(1, 3)))
-
-
-def arithmetic_line(r):
-    op = r.choice("+-*")
-    if op == "+":
-        a, b = r.randint(0, 12), r.randint(0, 12)
-        return "What is %d+%d? Answer: %d" % (a, b, a + b)
-    if op == "-":
-        a = r.randint(0, 20)
-        b = r.randint(0, a)
-        return "What is %d-%d? Answer: %d" % (a, b, a - b)
-    a, b = r.randint(0, 9), r.randint(0, 9)
-    return "What is %d*%d? Answer: %d" % (a, b, a * b)
+    # The cast always starts with its first person: "Hello, my name is" at the start of a
+    # context names one person, not a random one.
+    return " ".join(person_text(k) for k in range(r.randint(5, 8)))
 
 
 def arithmetic_doc(r):
-    return "\n".join(arithmetic_line(r) for _ in range(r.randint(3, 8)))
+    a, b = r.randint(0, 9), r.randint(0, 9)
+    return "\n".join("What is %d+%d? Answer: %d" % (a + k, b + k, a + b + 2 * k) for k in range(r.randint(5, 9)))
+
+
+FUNCTION_ORDER = ["fibonacci", "factorial", "is_even", "is_odd", "sum_list", "max_list", "reverse_string",
+                  "square", "count_vowels"]
 
 
 def code_doc(r):
-    names = r.sample(sorted(CODE_FUNCS), r.randint(1, 2))
-    parts = []
-    for name in names:
-        parts.append(r.choice(CODE_FUNCS[name]))
-        if r.random() < 0.5:
-            parts.append("\n" + CALLS[name](r))
-        parts.append("\n")
-    return "".join(parts).rstrip("\n") + "\n"
+    start = r.randrange(len(FUNCTION_ORDER))
+    names = [FUNCTION_ORDER[(start + k) % len(FUNCTION_ORDER)] for k in range(r.randint(5, 7))]
+    return "\n".join(CODE_FUNCS[name] for name in names)
 
 
 KINDS = [(facts_doc, 0.30), (greeting_doc, 0.22), (arithmetic_doc, 0.22), (code_doc, 0.18),
