@@ -53,7 +53,7 @@ export function scoreKey(s: SubjectSpec, promptText: string, tokens: number[], o
 
 /** Timings are shared by the claims of one run that ask for the same test (as llama-bench's rows). */
 export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
-  return JSON.stringify(["benchmark", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, r.kind, r.tokens, r.reps, r.warmup ?? 1]);
+  return JSON.stringify(["benchmark", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, r.kind, r.tokens, r.reps, r.warmup ?? 1, r.round ?? 0]);
 }
 
 export class SubjectCache {

@@ -66,6 +66,7 @@ export interface BenchmarkRequest {
   tokens: number;
   reps: number;
   warmup?: number; // unmeasured runs first; default 1
+  round?: number; // tells apart otherwise identical requests (repetitions alternated between two subjects)
 }
 
 export interface BenchmarkResult {

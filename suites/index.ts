@@ -1,14 +1,21 @@
 // The registry of measures: claims name a measure by its `name`. Adding a kind of
 // measure is one file in suites/ and one line here.
 
+import { decodeScaling } from "./decode-scaling.ts";
 import { drift } from "./drift.ts";
 import { exactText } from "./exact-text.ts";
+import { klDivergence, rmsDpPercent, sameTop1Percent } from "./forced-stats.ts";
+import { forcedTop1 } from "./forced-top1.ts";
 import type { Measure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
 import { pplDifference } from "./ppl-difference.ts";
 import { probeMeasures } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
+import { runtimeAgreement } from "./runtime-agreement.ts";
+import { throughputRatio } from "./throughput-ratio.ts";
+import { timingCv } from "./timing-cv.ts";
 import { tokenMismatch } from "./token-mismatch.ts";
+import { tokenizeAgreement } from "./tokenize-agreement.ts";
 
 export const measures: ReadonlyMap<string, Measure> = new Map(
   [
@@ -19,6 +26,15 @@ export const measures: ReadonlyMap<string, Measure> = new Map(
     pplCeiling,
     pplDifference,
     ...probeMeasures,
+    runtimeAgreement,
+    tokenizeAgreement,
+    forcedTop1,
+    klDivergence,
+    sameTop1Percent,
+    rmsDpPercent,
+    decodeScaling,
+    timingCv,
+    throughputRatio,
   ].map((m) => [m.name, m]),
 );
 
