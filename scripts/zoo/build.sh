@@ -15,7 +15,7 @@ if ! "$PY" -c "import torch, regex" 2>/dev/null; then
 fi
 BUILD=models/cache/zoo-build
 "$PY" scripts/zoo/corpus.py --out "$BUILD"
-"$PY" scripts/zoo/bpe.py --corpus "$BUILD/train.txt" --out-root models/zoo
+"$PY" scripts/zoo/bpe.py --corpus "$BUILD/tokenizer.txt" --out-root models/zoo
 pids=()
 for slug in tiny-llama tiny-qwen2 tiny-gpt2; do
   echo "zoo: training $slug (log: $BUILD/$slug.out)"

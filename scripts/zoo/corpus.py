@@ -169,6 +169,13 @@ def make_split(seed, n_chars):
     return EOT.join(docs) + EOT
 
 
+def tokenizer_text(train_text):
+    """The tokenizer's training text: the corpus plus every number below 1000, so that the
+    chains (whose few distinct words run out of merges early) still fill a 1024-token
+    vocabulary with merges real text needs."""
+    return train_text + EOT + " ".join(str(n) for n in range(1000)) + EOT
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
@@ -176,8 +183,9 @@ def main():
     ap.add_argument("--heldout-chars", type=int, default=200_000)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    for name, seed, n in [("train.txt", 1234, args.train_chars), ("heldout.txt", 5678, args.heldout_chars)]:
-        text = make_split(seed, n)
+    train = make_split(1234, args.train_chars)
+    outputs = [("train.txt", train), ("heldout.txt", make_split(5678, args.heldout_chars)), ("tokenizer.txt", tokenizer_text(train))]
+    for name, text in outputs:
         with open(os.path.join(args.out, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
         print("%s: %d chars, %d documents" % (name, len(text), text.count(EOT)))
