@@ -1,0 +1,70 @@
+// The bench harness on a tiny model: both runtimes timed on the same file, every sample kept,
+// the ratio computed, bench.json written whole and one history line appended per run. And
+// the synthetic models: the real shapes, deterministic bytes.
+
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run as benchCommand } from "../../cli/bench.ts";
+import { SYNTHETIC_SHAPES, syntheticSource } from "../../bench/synthetic.ts";
+import { writeGguf } from "../../engine/formats/gguf/write.ts";
+import { ggufFromSource } from "../../engine/model/gguf-export.ts";
+import { tempDir } from "../gates/helpers.ts";
+import { tinyGguf } from "../runtimes/tiny-model.ts";
+
+describe("pnpm bench", () => {
+  it("times pp and tg for the engine and llama.cpp on one file and writes bench.json and a history line", async () => {
+    const model = tinyGguf("llama", "q8_0");
+    const out = tempDir("refute-bench-");
+    const logged: string[] = [];
+    const log = console.log;
+    console.log = (line: string) => logged.push(line);
+    try {
+      for (let i = 0; i < 2; i++) expect(await benchCommand(["--models", model, "--quants", "q8_0", "--reps", "2", "--tokens", "8,4", "--out", out])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    expect(readdirSync(out).sort()).toEqual(["bench.json", "history.jsonl"]);
+    const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
+    expect(report.rows.map((r: { test: string }) => r.test)).toEqual(["pp8", "tg4"]);
+    for (const row of report.rows) {
+      expect(row.file).toBe(model);
+      expect(row.engine.samplesMs).toHaveLength(2);
+      expect(row.llamacpp.samplesMs).toHaveLength(2);
+      expect(row.ratio).toBeCloseTo(row.engine.meanTps / row.llamacpp.meanTps, 10);
+      expect(row.params).toBeGreaterThan(0);
+      expect(row.fileBytes).toBeGreaterThan(0);
+    }
+    expect(report.settings.threads).toEqual({ engine: 1, llamacpp: 1 });
+    expect(report.machine.cpus).toBeGreaterThan(0);
+    const history = readFileSync(join(out, "history.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(history).toHaveLength(2);
+    expect(Object.keys(history[0].ratios)).toEqual([`${model}/q8_0/pp8`, `${model}/q8_0/tg4`]);
+    expect(logged.join("\n")).toMatch(/\| model .*\| engine\/llama\.cpp \|/);
+  }, 30_000);
+
+  it("rejects bad options with a usage error", async () => {
+    await expect(benchCommand(["--tokens", "0"])).rejects.toThrow(/--tokens expects/);
+    await expect(benchCommand(["--quants", "q5_1"])).rejects.toThrow(/--quants: q5_1/);
+  });
+});
+
+describe("synthetic models", () => {
+  it("have the checkpoints' shapes: SmolLM-135M has about 135M parameters, Qwen2-0.5B about 494M", () => {
+    const params = (slug: string) => {
+      const c = SYNTHETIC_SHAPES[slug].config as Record<string, number>;
+      const kv = (c.hidden_size / c.num_attention_heads) * c.num_key_value_heads;
+      const layer = 2 * c.hidden_size * c.hidden_size + 2 * kv * c.hidden_size + 3 * c.hidden_size * c.intermediate_size;
+      return c.vocab_size * c.hidden_size + c.num_hidden_layers * layer;
+    };
+    expect(params("smollm-135m-shape") / 1e6).toBeCloseTo(134.5, 0);
+    expect(params("qwen2-0.5b-shape") / 1e6).toBeCloseTo(494.0, -1);
+  });
+
+  it("are deterministic: the same seed gives the same GGUF bytes, another seed other weights", () => {
+    const tiny = { vocab_size: 1024, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1 };
+    const bytes = (seed: number) => writeGguf(ggufFromSource(syntheticSource(SYNTHETIC_SHAPES["smollm-135m-shape"], { seed, config: tiny }), "t", "f32"));
+    expect(Buffer.compare(bytes(1), bytes(1))).toBe(0);
+    expect(Buffer.compare(bytes(1), bytes(2))).not.toBe(0);
+  });
+});
