@@ -239,4 +239,20 @@ describe("buffers in the backend's memory", () => {
     cpuKernels.attention(q.slice(), keys.slice(), values.slice(), 10, shape, ref);
     expect(nmse(att, ref)).toBeLessThanOrEqual(NMSE_DEFAULT);
   });
+
+  it("allocateBytes(): a weight whose bytes live in the memory is used in place, never copied", () => {
+    const k = single;
+    const source = quantizedMatrix("q4_0", 64, 128, gaussian(64 * 128, 17));
+    const bytes = k.allocateBytes(source.data.length);
+    bytes.set(source.data);
+    const inPlace: Matrix = { ...source, data: bytes } as Matrix;
+    const x = gaussian(128, 18);
+    const expected = new Float32Array(64);
+    k.matvec(source, x, expected, null); // copies `source` in (and sizes the scratch)
+    const before = k.memoryBytes();
+    const observed = new Float32Array(64);
+    k.matvec(inPlace, x, observed, null);
+    expect(k.memoryBytes(), "memory grew: the weight was copied").toBe(before);
+    expect(bitDifferences(observed, expected)).toEqual([]);
+  });
 });

@@ -32,6 +32,13 @@ export interface WasmKernels extends Kernels {
   readonly threads: number;
   /** A float32 buffer inside the backend's memory: kernels read and write it without copying. */
   allocate(length: number): Float32Array;
+  /**
+   * Bytes inside the backend's memory (64-byte aligned): a loader that reads a weight's bytes
+   * straight into them gives a Matrix the kernels use in place, so the weight exists once.
+   */
+  allocateBytes(length: number): Uint8Array;
+  /** Bytes of WebAssembly memory in use (weights, buffers, scratch): one copy for all threads. */
+  memoryBytes(): number;
   /** Copies a weight matrix into the backend's memory now (else on first use). */
   prepare(w: Matrix): void;
   /** Workers asleep now; every one of them once the backend has been idle past the spin. */
@@ -146,6 +153,15 @@ class WasmBackend implements WasmKernels {
   allocate(length: number): Float32Array {
     const at = this.alloc(length * 4);
     return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  allocateBytes(length: number): Uint8Array {
+    const at = this.alloc(length);
+    return new Uint8Array(this.memory.buffer, at, length);
+  }
+
+  memoryBytes(): number {
+    return this.top;
   }
 
   prepare(w: Matrix): void {
