@@ -27,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(() => wasm.close());
 
-const hasWeights = (slug: string) => existsSync(join(ZOO_DIR, slug, "model.safetensors"));
+const hasWeights = (slug: string) => ["model.safetensors", "model.safetensors.index.json"].some((f) => existsSync(join(ZOO_DIR, slug, f)));
 
 describe.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2"])("zoo %s", (slug) => {
   it.skipIf(!hasWeights(slug))("F32: greedy tokens identical to cpu-ts for every prompt (skipped only while the zoo weights are absent)", () => {
