@@ -90,6 +90,8 @@ def main():
         ap.error("give --all or --model <slug>")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device")
+    if args.device == "cpu" and args.precision == "float16":
+        raise SystemExit("--precision float16 needs --device cuda (torch has no float16 matmul on the CPU)")
     torch.set_num_threads(1)
     torch.manual_seed(0)
     canonical = args.device == "cpu" and args.precision == "float32"
