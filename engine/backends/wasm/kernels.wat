@@ -284,24 +284,11 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; Q4_K sub-block j's 6-bit scale (low byte) and min (second byte) from the 12 bytes at $s
-  (func $scale_min_k4 (param $j i32) (param $s i32) (result i32)
-    (if (result i32) (i32.lt_u (local.get $j) (i32.const 4))
-      (then
-        (i32.or
-          (i32.and (i32.load8_u (i32.add (local.get $s) (local.get $j))) (i32.const 63))
-          (i32.shl (i32.and (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 63)) (i32.const 8))))
-      (else
-        (i32.or
-          (i32.or (i32.and (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 15))
-                  (i32.shl (i32.shr_u (i32.load8_u (i32.sub (i32.add (local.get $s) (local.get $j)) (i32.const 4))) (i32.const 6)) (i32.const 4)))
-          (i32.shl
-            (i32.or (i32.shr_u (i32.load8_u offset=4 (i32.add (local.get $s) (local.get $j))) (i32.const 4))
-                    (i32.shl (i32.shr_u (i32.load8_u (i32.add (local.get $s) (local.get $j))) (i32.const 6)) (i32.const 4)))
-            (i32.const 8))))))
-
   ;; Q4_K rows x A8_K: ggml_vec_dot_q4_K_q8_K_generic, with its 8 integer and 8 float lanes
   ;; (lane l = elements with index % 8 == l; i16 products of 4 elements per lane, then scaled in i32)
+  ;; Sub-block j's 6-bit scale (low byte) and min (second byte) are decoded inline from the 12
+  ;; packed bytes s at block + 4: j < 4: s[j] & 63, s[j+4] & 63; j >= 4: (s[j+4] & 15) | (s[j-4] >> 6) << 4,
+  ;; (s[j+4] >> 4) | (s[j] >> 6) << 4.
   (func (export "matvec_q4_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $g i32) (local $k i32) (local $ya i32) (local $qp i32)
     (local $ad i32) (local $bs i32) (local $sm1 i32) (local $sm2 i32) (local $sumi i32)
@@ -326,8 +313,32 @@
         (local.set $bs (i32.add (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))) (i32.shl (local.get $b) (i32.const 6))))
         (local.set $g (i32.const 0))
         (loop $groups
-          (local.set $sm1 (call $scale_min_k4 (i32.shl (local.get $g) (i32.const 1)) (i32.add (local.get $p) (i32.const 4))))
-          (local.set $sm2 (call $scale_min_k4 (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)) (i32.add (local.get $p) (i32.const 4))))
+          (local.set $sm1 (if (result i32) (i32.lt_u (i32.shl (local.get $g) (i32.const 1)) (i32.const 4))
+      (then
+        (i32.or
+          (i32.and (i32.load8_u (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1)))) (i32.const 63))
+          (i32.shl (i32.and (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1)))) (i32.const 63)) (i32.const 8))))
+      (else
+        (i32.or
+          (i32.or (i32.and (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1)))) (i32.const 15))
+                  (i32.shl (i32.shr_u (i32.load8_u (i32.sub (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1))) (i32.const 4))) (i32.const 6)) (i32.const 4)))
+          (i32.shl
+            (i32.or (i32.shr_u (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1)))) (i32.const 4))
+                    (i32.shl (i32.shr_u (i32.load8_u (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.shl (local.get $g) (i32.const 1)))) (i32.const 6)) (i32.const 4)))
+            (i32.const 8))))))
+          (local.set $sm2 (if (result i32) (i32.lt_u (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)) (i32.const 4))
+      (then
+        (i32.or
+          (i32.and (i32.load8_u (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)))) (i32.const 63))
+          (i32.shl (i32.and (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)))) (i32.const 63)) (i32.const 8))))
+      (else
+        (i32.or
+          (i32.or (i32.and (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)))) (i32.const 15))
+                  (i32.shl (i32.shr_u (i32.load8_u (i32.sub (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1))) (i32.const 4))) (i32.const 6)) (i32.const 4)))
+          (i32.shl
+            (i32.or (i32.shr_u (i32.load8_u offset=4 (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)))) (i32.const 4))
+                    (i32.shl (i32.shr_u (i32.load8_u (i32.add (i32.add (local.get $p) (i32.const 4)) (i32.add (i32.shl (local.get $g) (i32.const 1)) (i32.const 1)))) (i32.const 6)) (i32.const 4)))
+            (i32.const 8))))))
           (local.set $sumi (i32.add (local.get $sumi) (i32.add
             (i32.mul (i32.add (i32.load (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))) (i32.load offset=4 (i32.add (local.get $bs) (i32.shl (local.get $g) (i32.const 4)))))
                      (i32.shr_u (local.get $sm1) (i32.const 8)))
@@ -384,19 +395,13 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; 16 signed 6-bit quants (q - 32) times 16 activations (int16 at $ya) -> int16 lanes by index % 8
-  (func $q6_products (param $q v128) (param $ya i32) (result v128)
-    (local.set $q (i8x16.sub (local.get $q) (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32)))
-    (i16x8.add
-      (i16x8.mul (i16x8.extend_low_i8x16_s (local.get $q)) (v128.load (local.get $ya)))
-      (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=16 (local.get $ya)))))
-
   ;; Q6_K rows x A8_K: ggml_vec_dot_q6_K_q8_K_generic, with its 8 integer and 8 float lanes
   (func (export "matvec_q6_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $h i32) (local $k i32) (local $ya i32) (local $s i32) (local $ad i32)
     (local $lo0 v128) (local $lo1 v128) (local $hi v128) (local $prod v128) (local $sc v128)
     (local $auxlo v128) (local $auxhi v128) (local $sumslo v128) (local $sumshi v128) (local $vd v128)
-    (local $sumf f32) (local $m15 v128) (local $m3 v128)
+    (local $sumf f32) (local $m15 v128) (local $m3 v128) (local $m32 v128) (local $q v128)
+    (local.set $m32 (v128.const i8x16 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32 32))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $m3 (v128.const i8x16 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3 3))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 8)))
@@ -424,30 +429,30 @@
             (local.set $ya (i32.add (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 9)))
                                     (i32.add (i32.shl (local.get $h) (i32.const 8)) (i32.shl (local.get $k) (i32.const 5)))))
             ;; q1: low nibble of lo0, bits 0-1 of hi
-            (local.set $prod (call $q6_products
-              (v128.or (v128.and (local.get $lo0) (local.get $m15)) (i8x16.shl (v128.and (local.get $hi) (local.get $m3)) (i32.const 4)))
-              (local.get $ya)))
+            (local.set $prod (i16x8.add
+              (i16x8.mul (i16x8.extend_low_i8x16_s (local.tee $q (i8x16.sub (v128.or (v128.and (local.get $lo0) (local.get $m15)) (i8x16.shl (v128.and (local.get $hi) (local.get $m3)) (i32.const 4))) (local.get $m32)))) (v128.load offset=0 (local.get $ya)))
+              (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=16 (local.get $ya)))))
             (local.set $sc (i16x8.splat (i32.load8_s (local.get $s))))
             (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
             (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
             ;; q2: low nibble of lo1, bits 2-3 of hi
-            (local.set $prod (call $q6_products
-              (v128.or (v128.and (local.get $lo1) (local.get $m15)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 2)) (local.get $m3)) (i32.const 4)))
-              (i32.add (local.get $ya) (i32.const 64))))
+            (local.set $prod (i16x8.add
+              (i16x8.mul (i16x8.extend_low_i8x16_s (local.tee $q (i8x16.sub (v128.or (v128.and (local.get $lo1) (local.get $m15)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 2)) (local.get $m3)) (i32.const 4))) (local.get $m32)))) (v128.load offset=64 (local.get $ya)))
+              (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=80 (local.get $ya)))))
             (local.set $sc (i16x8.splat (i32.load8_s offset=2 (local.get $s))))
             (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
             (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
             ;; q3: high nibble of lo0, bits 4-5 of hi
-            (local.set $prod (call $q6_products
-              (v128.or (i8x16.shr_u (local.get $lo0) (i32.const 4)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 4)) (local.get $m3)) (i32.const 4)))
-              (i32.add (local.get $ya) (i32.const 128))))
+            (local.set $prod (i16x8.add
+              (i16x8.mul (i16x8.extend_low_i8x16_s (local.tee $q (i8x16.sub (v128.or (i8x16.shr_u (local.get $lo0) (i32.const 4)) (i8x16.shl (v128.and (i8x16.shr_u (local.get $hi) (i32.const 4)) (local.get $m3)) (i32.const 4))) (local.get $m32)))) (v128.load offset=128 (local.get $ya)))
+              (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=144 (local.get $ya)))))
             (local.set $sc (i16x8.splat (i32.load8_s offset=4 (local.get $s))))
             (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
             (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
             ;; q4: high nibble of lo1, bits 6-7 of hi
-            (local.set $prod (call $q6_products
-              (v128.or (i8x16.shr_u (local.get $lo1) (i32.const 4)) (i8x16.shl (i8x16.shr_u (local.get $hi) (i32.const 6)) (i32.const 4)))
-              (i32.add (local.get $ya) (i32.const 192))))
+            (local.set $prod (i16x8.add
+              (i16x8.mul (i16x8.extend_low_i8x16_s (local.tee $q (i8x16.sub (v128.or (i8x16.shr_u (local.get $lo1) (i32.const 4)) (i8x16.shl (i8x16.shr_u (local.get $hi) (i32.const 6)) (i32.const 4))) (local.get $m32)))) (v128.load offset=192 (local.get $ya)))
+              (i16x8.mul (i16x8.extend_high_i8x16_s (local.get $q)) (v128.load offset=208 (local.get $ya)))))
             (local.set $sc (i16x8.splat (i32.load8_s offset=6 (local.get $s))))
             (local.set $auxlo (i32x4.add (local.get $auxlo) (i32x4.extmul_low_i16x8_s (local.get $prod) (local.get $sc))))
             (local.set $auxhi (i32x4.add (local.get $auxhi) (i32x4.extmul_high_i16x8_s (local.get $prod) (local.get $sc))))
