@@ -1,7 +1,7 @@
 """Synthetic training corpus for the tiny model zoo: no download, fully seeded.
 
 Four kinds of documents, each small and templated so that a ~0.7M-parameter model can
-learn them in 2000 steps:
+learn them in 800 steps:
   facts      "The capital of France is Paris. Paris is a city in Europe."
   greeting   "Hello, my name is Anna and I live in Rome. ..."
   arithmetic "What is 2+2? Answer: 4" lines

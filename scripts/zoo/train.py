@@ -7,7 +7,7 @@ README.md (the model card). The tokenizer files must already be there (bpe.py).
 Single-threaded and seeded: same machine, same torch, same BLAS -> same weights. Bits still
 change with the BLAS kernel, so the weights are committed and never retrained in CI.
 
-Usage: train.py --model tiny-llama [--steps 2000] [--build-dir models/cache/zoo-build]
+Usage: train.py --model tiny-llama [--steps 800] [--build-dir models/cache/zoo-build]
 """
 
 import os
@@ -180,7 +180,7 @@ def model_card(slug, cfg, n_params, args, result, files, samples):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True, choices=configs.SLUGS)
-    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--steps", type=int, default=800)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
