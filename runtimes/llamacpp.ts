@@ -5,7 +5,8 @@
 //   getLlama({gpu: false, build: "never"}); one thread (two on a 2-core machine made timings
 //   erratic); F32 KV cache (the engine's cache is f32); flash attention off; greedy through
 //   LlamaContextSequence.evaluate at temperature 0, stopped after exactly N tokens
-//   (LlamaCompletion can return more than asked); log-probs through controlledEvaluate with
+//   (LlamaCompletion can return more than asked) and not at EOS (yieldEogToken: the oracle and
+//   the engine decode through it); log-probs through controlledEvaluate with
 //   generateNext {logits: true}; clearHistory() before every run.
 //
 // Prompts are tokenized by the engine's tokenizer and fed as ids, so a comparison with the
@@ -194,7 +195,8 @@ export class LlamacppRuntime implements Runtime {
     await loaded.sequence.clearHistory();
     const tokens: number[] = [];
     if (count <= 0) return tokens;
-    for await (const token of loaded.sequence.evaluate(promptTokens as Token[], { temperature: 0 })) {
+    // yieldEogToken: evaluate otherwise ends at an end-of-generation token without yielding it.
+    for await (const token of loaded.sequence.evaluate(promptTokens as Token[], { temperature: 0, yieldEogToken: true })) {
       tokens.push(Number(token));
       if (tokens.length >= count) break;
     }

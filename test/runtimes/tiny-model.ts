@@ -25,13 +25,13 @@ let dir: string | null = null;
 const made = new Map<string, string>();
 
 /** The path of a tiny random GGUF of the family at the quantization (made once per test process). */
-export function tinyGguf(family: "llama" | "qwen2" = "llama", quant: Quantization = "f32"): string {
-  const key = `${family}-${quant}`;
+export function tinyGguf(family: "llama" | "qwen2" = "llama", quant: Quantization = "f32", config: Record<string, unknown> = {}): string {
+  const key = `${family}-${quant}` + (Object.keys(config).length ? `-${Buffer.from(JSON.stringify(config)).toString("hex")}` : "");
   let path = made.get(key);
   if (!path) {
     dir ??= mkdtempSync(join(tmpdir(), "refute-runtimes-"));
     const tiny = TINY[family];
-    const source = quantizeSource(syntheticSource(SYNTHETIC_SHAPES[tiny.shape], { std: 0.25, config: tiny.config, seed: 7 }), quant);
+    const source = quantizeSource(syntheticSource(SYNTHETIC_SHAPES[tiny.shape], { std: 0.25, config: { ...tiny.config, ...config }, seed: 7 }), quant);
     path = join(dir, `tiny-${key}.gguf`);
     writeGgufFile(path, ggufFromSource(source, `tiny-${family}`, quant));
     made.set(key, path);
