@@ -16,7 +16,9 @@ import type { Matrix } from "../../model/weights.ts";
 import { FP16_TABLE } from "../../quant/half.ts";
 import { cpuKernels } from "../cpu/kernels.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
-import { ARENA_START, FP16_TABLE_OFFSET, kernelModule, type PoolOp } from "./module.ts";
+import { ARENA_START, FP16_TABLE_OFFSET, kernelModule, wasmSimdAvailable, type PoolOp } from "./module.ts";
+
+export { wasmSimdAvailable };
 import { ThreadPool } from "./pool.ts";
 
 export interface WasmKernelsOptions {
@@ -296,6 +298,9 @@ class WasmBackend implements WasmKernels {
 
 /** The cpu-wasm backend with `threads` threads (default: all cores), workers started and ready. */
 export async function createWasmKernels(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
+  if (!wasmSimdAvailable()) {
+    throw new RefuteError("WASM_SIMD_MISSING", "this runtime lacks WebAssembly SIMD or shared memory: use the cpu-ts backend", { expected: "WebAssembly SIMD + shared memory" });
+  }
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
   const module = kernelModule();
   const memory = new WebAssembly.Memory({ initial: Math.ceil(ARENA_START / PAGE) + 16, maximum: 65536, shared: true });

@@ -23,9 +23,8 @@ export function kernelModule(): WebAssembly.Module {
 /** Whether this runtime has WebAssembly SIMD and shared memory (threads). */
 export function wasmSimdAvailable(): boolean {
   try {
-    // v128.const + drop in a function: validates only with SIMD
-    const probe = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11]);
-    return WebAssembly.validate(probe) && typeof SharedArrayBuffer === "function" && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    const simd = assembleWat("(module (func (drop (v128.const i32x4 0 0 0 0))))");
+    return WebAssembly.validate(simd) && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
   } catch {
     return false;
   }
