@@ -235,11 +235,11 @@
         (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
         (local.set $acc0 (i32x4.add
             (i32x4.add
-              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (v128.load offset=2 (local.get $p)) (i32.const 8)) (i32.const 8)) (v128.load offset=0 (local.get $ya)))
-              (i32x4.dot_i16x8_s (i16x8.shr_s (v128.load offset=2 (local.get $p)) (i32.const 8)) (v128.load offset=16 (local.get $ya))))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (local.tee $v (v128.load offset=2 (local.get $p))) (i32.const 8)) (i32.const 8)) (v128.load offset=0 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (local.get $v) (i32.const 8)) (v128.load offset=16 (local.get $ya))))
             (i32x4.add
-              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (v128.load offset=18 (local.get $p)) (i32.const 8)) (i32.const 8)) (v128.load offset=32 (local.get $ya)))
-              (i32x4.dot_i16x8_s (i16x8.shr_s (v128.load offset=18 (local.get $p)) (i32.const 8)) (v128.load offset=48 (local.get $ya))))))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (local.tee $v (v128.load offset=18 (local.get $p))) (i32.const 8)) (i32.const 8)) (v128.load offset=32 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.shr_s (local.get $v) (i32.const 8)) (v128.load offset=48 (local.get $ya))))))
         (local.set $acc0 (i32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
         (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc0)) (i32x4.extract_lane 1 (local.get $acc0)))) (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
         (local.set $p (i32.add (local.get $p) (i32.const 34)))
