@@ -11,7 +11,7 @@ import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
 import type { Quant } from "../runtimes/runtime.ts";
 import { parseCommand, positiveInteger } from "./args.ts";
 
-const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 5] [--tokens 128,32]
+const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 3] [--tokens 64,16]
                     [--threads 1] [--qwen2] [--out reports]
 
 llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run,
@@ -22,8 +22,8 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
   --models   zoo slugs, synthetic:<shape> or .gguf files (default: every zoo model with
              weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)
   --qwen2    also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)
-  --tokens   pp,tg token counts, or one number for both (default 128,32; capped by the model's context)
-  --reps     measured repetitions per runtime (default 5)
+  --tokens   pp,tg token counts, or one number for both (default 64,16; capped by the model's context)
+  --reps     measured repetitions per runtime (default 3)
   --threads  llama.cpp threads (default 1; the engine runs on one thread)
   --out      directory for bench.json and history.jsonl (default reports)`;
 
@@ -34,7 +34,7 @@ function list(value: unknown): string[] | null {
 }
 
 function parseTokens(value: unknown): [number, number] {
-  if (value === undefined) return [128, 32];
+  if (value === undefined) return [64, 16];
   const parts = String(value).split(",").map(Number);
   const ok = parts.length >= 1 && parts.length <= 2 && parts.every((n) => Number.isSafeInteger(n) && n > 0);
   if (!ok) throw new RefuteError("USAGE", `--tokens expects <pp>,<tg> or one positive integer, found ${JSON.stringify(value)}`, { option: "tokens" });
@@ -92,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   const partial = await runBench({
     models,
     quants,
-    reps: positiveInteger(values, "reps", 5),
+    reps: positiveInteger(values, "reps", 3),
     ppTokens,
     tgTokens,
     threads: positiveInteger(values, "threads", 1),
