@@ -19,8 +19,8 @@ const commands: Record<string, Command> = {
   validate: { summary: "check a model file; exit 1 when invalid", load: () => import("./validate.ts") },
   diff: { summary: "compare two models tensor by tensor", load: () => import("./diff.ts") },
   gates: { summary: "run claims and report verdicts", load: () => import("./gates.ts") },
-  ticket: { summary: "GitHub issue markdown for each refutation", load: () => import("./ticket.ts") },
-  report: { summary: "merge shard reports into one", load: () => import("./report.ts") },
+  ticket: { summary: "issue markdown per refutation; --file plans, --file --apply files GitHub issues", load: () => import("./ticket.ts") },
+  report: { summary: "merge shard reports; regenerate the README scoreboard", load: () => import("./report.ts") },
   serve: { summary: "the engine behind an OpenAI-compatible HTTP API", load: () => import("./serve.ts") },
   bench: { summary: "llama-bench-style pp/tg timings, engine vs llama.cpp", load: () => import("./bench.ts") },
 };
