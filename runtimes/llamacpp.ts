@@ -46,25 +46,30 @@ interface Loaded {
   tokenizer?: Tokenizer; // the engine's, loaded on first use
 }
 
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+/** Loads llama.cpp through node-llama-cpp; a missing package or binary is a BlockedError saying which. */
+export async function openLlama(importer: () => Promise<NodeLlamaCpp> = () => import("node-llama-cpp")): Promise<Llama> {
+  let mod: NodeLlamaCpp;
+  try {
+    mod = await importer();
+  } catch (e) {
+    throw new BlockedError(`llama.cpp: the npm package node-llama-cpp is not installed (${(e as Error).message.split("\n")[0]})`);
+  }
+  try {
+    return await mod.getLlama({ gpu: false, build: "never", logLevel: mod.LlamaLogLevel.error, progressLogs: false, skipDownload: true });
+  } catch (e) {
+    throw new BlockedError(`llama.cpp: node-llama-cpp found no usable prebuilt binary for ${process.platform}-${process.arch} (${(e as Error).message.split("\n")[0]})`);
+  }
+}
+
 let llamaPromise: Promise<Llama> | null = null;
 
-/** The process's one llama.cpp instance; a failure to load the binary blocks every llama.cpp check. */
+/** The process's one llama.cpp instance; a failure blocks every llama.cpp check (and is retried by a later call). */
 export function loadLlama(): Promise<Llama> {
-  llamaPromise ??= (async () => {
-    let mod: typeof import("node-llama-cpp");
-    try {
-      mod = await import("node-llama-cpp");
-    } catch (e) {
-      throw new BlockedError(`llama.cpp: the npm package node-llama-cpp is not installed (${(e as Error).message})`);
-    }
-    try {
-      return await mod.getLlama({ gpu: false, build: "never", logLevel: mod.LlamaLogLevel.error, progressLogs: false, skipDownload: true });
-    } catch (e) {
-      throw new BlockedError(`llama.cpp: node-llama-cpp found no usable prebuilt binary for ${process.platform}-${process.arch} (${(e as Error).message.split("\n")[0]})`);
-    }
-  })();
+  llamaPromise ??= openLlama();
   llamaPromise.catch(() => {
-    llamaPromise = null; // a later call may try again (the package can be installed meanwhile)
+    llamaPromise = null;
   });
   return llamaPromise;
 }

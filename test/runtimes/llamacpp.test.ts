@@ -4,7 +4,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import { EmbeddedRuntime } from "../../runtimes/embedded.ts";
-import { LlamacppRuntime } from "../../runtimes/llamacpp.ts";
+import { LlamacppRuntime, openLlama } from "../../runtimes/llamacpp.ts";
 import { BlockedError, type Quant, type RuntimeName, type SubjectSpec } from "../../runtimes/runtime.ts";
 import { tinyGguf } from "./tiny-model.ts";
 
@@ -93,5 +93,13 @@ describe("llamacpp runtime", () => {
     await expect(llamacpp.generate(missing, PROMPT, 2)).rejects.toThrow(/could not load \/nonexistent\/model.gguf/);
     await expect(llamacpp.generate({ ...spec("llamacpp"), model: "tiny-llama", format: "native" }, PROMPT, 2)).rejects.toThrow(/reads GGUF files only/);
     await expect(llamacpp.generate({ ...spec("llamacpp"), inject: "q8-scale-bf16" }, PROMPT, 2)).rejects.toThrow(BlockedError);
+  });
+
+  it("is blocked, not crashed, when node-llama-cpp or its binary is missing", async () => {
+    const missing = openLlama(() => Promise.reject(new Error("Cannot find package 'node-llama-cpp'")));
+    await expect(missing).rejects.toThrow(BlockedError);
+    await expect(openLlama(() => Promise.reject(new Error("x")))).rejects.toThrow(/node-llama-cpp is not installed/);
+    const noBinary = { LlamaLogLevel: { error: "error" }, getLlama: () => Promise.reject(new Error("No prebuilt binary found")) } as never;
+    await expect(openLlama(async () => noBinary)).rejects.toThrow(`found no usable prebuilt binary for ${process.platform}-${process.arch} (No prebuilt binary found)`);
   });
 });
