@@ -34,7 +34,7 @@ import {
 
 export interface LlamacppOptions {
   threads?: number; // default 1
-  contextSize?: number; // default min(the model's trained context, 2048)
+  contextSize?: number; // default 2048; never more than the model's trained context
 }
 
 interface Loaded {
@@ -109,7 +109,7 @@ export class LlamacppRuntime implements Runtime {
     } catch (e) {
       throw new BlockedError(`llama.cpp could not load ${path}: ${(e as Error).message.split("\n")[0]}`);
     }
-    const contextSize = this.options.contextSize ?? Math.min(model.trainContextSize, 2048);
+    const contextSize = Math.min(model.trainContextSize, this.options.contextSize ?? 2048);
     const context = await model.createContext({
       contextSize,
       batchSize: contextSize,
