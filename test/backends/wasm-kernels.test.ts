@@ -240,6 +240,18 @@ describe("buffers in the backend's memory", () => {
     expect(nmse(att, ref)).toBeLessThanOrEqual(NMSE_DEFAULT);
   });
 
+  it("release(): a released buffer is reused, zeroed, by the next allocate() of its length", () => {
+    const a = single.allocate(1000);
+    a.fill(3);
+    single.release(a);
+    const used = single.memoryBytes();
+    const b = single.allocate(1000);
+    expect(single.memoryBytes()).toBe(used);
+    expect(b.byteOffset).toBe(a.byteOffset);
+    expect(b.every((v) => v === 0)).toBe(true);
+    expect(() => single.release(new Float32Array(4))).toThrow(expect.objectContaining({ code: "WASM_RELEASE" }));
+  });
+
   it("allocateBytes(): a weight whose bytes live in the memory is used in place, never copied", () => {
     const k = single;
     const source = quantizedMatrix("q4_0", 64, 128, gaussian(64 * 128, 17));

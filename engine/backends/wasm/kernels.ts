@@ -32,8 +32,10 @@ export interface WasmKernelsOptions {
 
 export interface WasmKernels extends Kernels {
   readonly threads: number;
-  /** A float32 buffer inside the backend's memory: kernels read and write it without copying. */
+  /** A zeroed float32 buffer inside the backend's memory: kernels read and write it without copying. */
   allocate(length: number): Float32Array;
+  /** Gives back a buffer from allocate(); a later allocate() of the same length reuses it. */
+  release(buffer: Float32Array): void;
   /**
    * Bytes inside the backend's memory (64-byte aligned): a loader that reads a weight's bytes
    * straight into them gives a Matrix the kernels use in place, so the weight exists once.
@@ -84,6 +86,8 @@ class WasmBackend implements WasmKernels {
   private f32 = new Float32Array(0);
   private u8 = new Uint8Array(0);
   private ropeKey = "";
+  /** released allocate() buffers by length (the arena itself only grows) */
+  private readonly released = new Map<number, number[]>();
 
   constructor(
     private readonly memory: WebAssembly.Memory,
@@ -153,8 +157,18 @@ class WasmBackend implements WasmKernels {
   }
 
   allocate(length: number): Float32Array {
+    const reused = this.released.get(length)?.pop();
+    if (reused !== undefined) return new Float32Array(this.memory.buffer, reused, length).fill(0);
     const at = this.alloc(length * 4);
     return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  release(buffer: Float32Array): void {
+    const at = this.offsetOf(buffer);
+    if (at < 0) throw new RefuteError("WASM_RELEASE", "release(): the buffer was not allocated by this backend", { found: buffer.length });
+    const list = this.released.get(buffer.length) ?? [];
+    if (!list.includes(at)) list.push(at);
+    this.released.set(buffer.length, list);
   }
 
   allocateBytes(length: number): Uint8Array {
