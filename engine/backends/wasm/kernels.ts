@@ -8,7 +8,7 @@
 // caller takes from allocate() live in the memory already and are used without copying (the
 // session's activations and KV cache should; others are copied in and out per call).
 //
-// Not here: the reference (cpu/kernels.ts), the assembler (assembler.ts), the threads (pool.ts).
+// Not here: the reference (cpu/kernels.ts), the threads (pool.ts).
 
 import { availableParallelism } from "node:os";
 import { RefuteError } from "../../errors.ts";
