@@ -9,6 +9,7 @@ import { greedy } from "./generate/greedy.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
 import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
 import { Session } from "./generate/session.ts";
+import { checkKvOptions, type KvQuantOptions } from "./kv/quantize.ts";
 import type { ModelSource } from "./load.ts";
 import type { Architecture } from "./model/architecture.ts";
 import { buildWeights, type ModelWeights } from "./model/weights.ts";
@@ -21,25 +22,35 @@ export interface GenerateResult {
   topk: TokenLogprob[][];
 }
 
+export interface EngineOptions {
+  /** Quantize the KV cache of every session (engine/kv/quantize.ts); absent or null: float32. */
+  kv?: KvQuantOptions | null;
+}
+
 export class EngineModel {
   readonly arch: Architecture;
   readonly weights: ModelWeights;
   readonly tokenizer: Tokenizer;
   readonly kernels: Kernels;
+  readonly kv: KvQuantOptions | null;
 
   constructor(
     readonly source: ModelSource,
     kernels: Kernels = cpuKernels,
     readonly fault: Fault | null = null,
+    options: EngineOptions = {},
   ) {
     this.arch = source.arch;
     this.weights = buildWeights(source.arch, source.tensors);
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" });
     this.kernels = withKernelFault(kernels, fault);
+    this.kv = options.kv ?? null;
+    if (this.kv) checkKvOptions(this.kv, this.arch.headDim);
   }
 
-  session(capacity?: number): Session {
-    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.fault);
+  /** A fresh session; `kv` overrides the model's KV-cache option for this one (null: float32). */
+  session(capacity?: number, kv: KvQuantOptions | null = this.kv): Session {
+    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.fault, kv);
   }
 
   /** The prompt's token ids as the model is fed them: no BOS (the zoo and the oracle use none). */

@@ -6,6 +6,8 @@
 import { RefuteError } from "../errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
 import type { Fault } from "../faults.ts";
+import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
+import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
 import type { LayerWeights, ModelWeights, Norm } from "../model/weights.ts";
 
@@ -25,8 +27,8 @@ function silu(x: number): number {
 
 export class Session {
   private position = 0;
-  private readonly keys: Float32Array[];
-  private readonly values: Float32Array[];
+  /** Keys and values of every layer and position so far: float32, or quantized when `kv` is given. */
+  readonly cache: KvCache;
   private readonly x: Float32Array;
   private readonly normed: Float32Array;
   private readonly q: Float32Array;
@@ -46,13 +48,13 @@ export class Session {
     private readonly kernels: Kernels,
     readonly capacity = model.arch.maxPositions,
     fault: Fault | null = null,
+    kv: KvQuantOptions | null = null,
   ) {
     this.queryPositionOffset = fault === "rope-position-off-by-one" ? 1 : 0;
     this.writesOneSlotBack = fault === "kv-cache-stale-position";
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
-    this.keys = Array.from({ length: layers }, () => new Float32Array(capacity * kvWidth));
-    this.values = Array.from({ length: layers }, () => new Float32Array(capacity * kvWidth));
+    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, fault) : new FloatKvCache(layers, capacity, kvWidth);
     this.x = new Float32Array(hidden);
     this.normed = new Float32Array(hidden);
     this.q = new Float32Array(heads * headDim);
@@ -106,7 +108,6 @@ export class Session {
     const { arch } = this.model;
     const kern = this.kernels;
     const { heads, kvHeads, headDim } = arch;
-    const kvWidth = kvHeads * headDim;
 
     this.norm(w.attnNorm, this.x, this.normed);
     kern.matvec(w.q.weight, this.normed, this.q, w.q.bias);
@@ -117,9 +118,9 @@ export class Session {
       kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
     }
     const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.position;
-    this.keys[l].set(this.k, slot * kvWidth);
-    this.values[l].set(this.v, slot * kvWidth);
-    kern.attention(this.q, this.keys[l], this.values[l], this.position + 1, { heads, kvHeads, headDim }, this.attnOut);
+    this.cache.write(l, slot, this.k, this.v);
+    const length = this.position + 1;
+    kern.attention(this.q, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, this.attnOut);
     kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
 

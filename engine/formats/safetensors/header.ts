@@ -29,7 +29,8 @@ function fail(code: string, message: string, facts: Record<string, unknown>): ne
   throw new RefuteError(code, message, facts);
 }
 
-export function parseSafeTensorsHeader(bytes: Uint8Array, file: string): SafeTensorsHeader {
+/** `dtypeSizes`: the dtypes accepted and their bytes per element (integer.ts adds U8 and I8). */
+export function parseSafeTensorsHeader(bytes: Uint8Array, file: string, dtypeSizes: Readonly<Record<string, number>> = BYTES_PER_ELEMENT): SafeTensorsHeader {
   if (bytes.byteLength < 8) {
     fail("SAFETENSORS_TRUNCATED", `${file}: ${bytes.byteLength} bytes, too short for the 8-byte header length`, { file });
   }
@@ -60,7 +61,7 @@ export function parseSafeTensorsHeader(bytes: Uint8Array, file: string): SafeTen
       metadata = parseMetadata(value, file);
       continue;
     }
-    entries.push(parseEntry(name, value, file, dataSize));
+    entries.push(parseEntry(name, value, file, dataSize, dtypeSizes));
   }
   checkNoOverlap(entries, file);
   return { dataStart, entries, metadata };
@@ -76,12 +77,12 @@ function parseMetadata(value: unknown, file: string): Record<string, string> {
   return value as Record<string, string>;
 }
 
-function parseEntry(name: string, value: unknown, file: string, dataSize: number): SafeTensorsEntry {
+function parseEntry(name: string, value: unknown, file: string, dataSize: number, dtypeSizes: Readonly<Record<string, number>>): SafeTensorsEntry {
   const facts = { file, tensor: name };
   if (value === null || typeof value !== "object") fail("SAFETENSORS_BAD_ENTRY", `${file}: tensor ${name}: entry must be an object`, facts);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-  if (typeof dtype !== "string" || !(dtype in BYTES_PER_ELEMENT)) {
-    fail("SAFETENSORS_UNSUPPORTED_DTYPE", `${file}: tensor ${name}: dtype ${JSON.stringify(dtype)} is not one of F32, F16, BF16`, { ...facts, dtype });
+  if (typeof dtype !== "string" || !Object.hasOwn(dtypeSizes, dtype)) {
+    fail("SAFETENSORS_UNSUPPORTED_DTYPE", `${file}: tensor ${name}: dtype ${JSON.stringify(dtype)} is not one of ${Object.keys(dtypeSizes).join(", ")}`, { ...facts, dtype });
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     fail("SAFETENSORS_BAD_ENTRY", `${file}: tensor ${name}: shape must be a list of non-negative integers`, { ...facts, shape });
@@ -99,7 +100,7 @@ function parseEntry(name: string, value: unknown, file: string, dataSize: number
     });
   }
   const elements = (shape as number[]).reduce((a, b) => a * b, 1);
-  const expected = elements * BYTES_PER_ELEMENT[dtype as SafeTensorsDType];
+  const expected = elements * dtypeSizes[dtype];
   if (expected !== end - begin) {
     fail("SAFETENSORS_SIZE_MISMATCH", `${file}: tensor ${name}: ${dtype} x [${shape}] needs ${expected} bytes, data_offsets span ${end - begin}`, {
       ...facts,

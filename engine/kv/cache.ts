@@ -1,0 +1,129 @@
+// The decoding session's KV cache, pluggable: float32 (the default, exactly the arrays the
+// session always had) or quantized per group (int8 or int4 codes with f16-exact scales, see
+// quantize.ts), dequantized into a float scratch for the attention step of each layer.
+// Shapes: k, v: [kvHeads * headDim] (one position); keys(l, n), values(l, n): [n, kvHeads * headDim].
+
+import type { Fault } from "../faults.ts";
+import { checkKvOptions, packInt4, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
+
+export interface KvCache {
+  /** Stores one position's keys and values of a layer. */
+  write(layer: number, position: number, k: Float32Array, v: Float32Array): void;
+  /** The float keys of positions [0, length) of a layer: valid until the next keys() call. */
+  keys(layer: number, length: number): Float32Array;
+  /** The float values of positions [0, length) of a layer: valid until the next values() call. */
+  values(layer: number, length: number): Float32Array;
+}
+
+/** Float32 storage; keys() and values() return the stored arrays themselves, no copy. */
+export class FloatKvCache implements KvCache {
+  private readonly k: Float32Array[];
+  private readonly v: Float32Array[];
+
+  constructor(
+    layers: number,
+    capacity: number,
+    private readonly width: number,
+  ) {
+    this.k = Array.from({ length: layers }, () => new Float32Array(capacity * width));
+    this.v = Array.from({ length: layers }, () => new Float32Array(capacity * width));
+  }
+
+  write(layer: number, position: number, k: Float32Array, v: Float32Array): void {
+    this.k[layer].set(k, position * this.width);
+    this.v[layer].set(v, position * this.width);
+  }
+
+  keys(layer: number): Float32Array {
+    return this.k[layer];
+  }
+
+  values(layer: number): Float32Array {
+    return this.v[layer];
+  }
+}
+
+/** One tensor of the quantized cache (the keys or the values of every layer). */
+class QuantizedStore {
+  // int8: one code per byte; int4: two per byte (packInt4). scales: one per group, f16-exact.
+  private readonly codes: Int8Array[] | Uint8Array[];
+  private readonly scales: Float32Array[];
+  private readonly rowCodes: Int8Array;
+  private readonly rowScales: Float32Array;
+  private readonly scratch: Float32Array; // dequantized positions of the layer being attended
+
+  constructor(
+    layers: number,
+    capacity: number,
+    private readonly width: number,
+    private readonly options: KvQuantOptions,
+    private readonly fault: Fault | null,
+  ) {
+    const groups = width / options.groupSize;
+    this.codes = options.bits === 8
+      ? Array.from({ length: layers }, () => new Int8Array(capacity * width))
+      : Array.from({ length: layers }, () => new Uint8Array((capacity * width) / 2));
+    this.scales = Array.from({ length: layers }, () => new Float32Array(capacity * groups));
+    this.rowCodes = new Int8Array(width);
+    this.rowScales = new Float32Array(groups);
+    this.scratch = new Float32Array(capacity * width);
+  }
+
+  write(layer: number, position: number, x: Float32Array): void {
+    quantizeGroups(x, this.rowCodes, this.rowScales, this.options, this.fault);
+    this.scales[layer].set(this.rowScales, position * this.rowScales.length);
+    if (this.options.bits === 8) (this.codes[layer] as Int8Array).set(this.rowCodes, position * this.width);
+    else packInt4(this.rowCodes, (this.codes[layer] as Uint8Array).subarray((position * this.width) / 2, ((position + 1) * this.width) / 2));
+  }
+
+  read(layer: number, length: number): Float32Array {
+    const out = this.scratch;
+    const scales = this.scales[layer];
+    const g = this.options.groupSize;
+    const n = length * this.width;
+    if (this.options.bits === 8) {
+      const codes = this.codes[layer] as Int8Array;
+      for (let i = 0; i < n; i++) out[i] = codes[i] * scales[(i / g) | 0];
+    } else {
+      const packed = this.codes[layer] as Uint8Array;
+      for (let i = 0; i < n; i += 2) {
+        const b = packed[i >> 1];
+        const scale = scales[(i / g) | 0];
+        out[i] = ((b & 15) - 8) * scale;
+        out[i + 1] = ((b >> 4) - 8) * scale;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Keys and values quantized on write (int8 or int4 per group along head_dim, optionally
+ * sparsified) and dequantized on read, one layer at a time into a shared scratch.
+ * Memory per position and layer: width codes (bytes or nibbles) and width / groupSize scales
+ * for each of keys and values, plus one float scratch of [capacity, width] each.
+ */
+export class QuantizedKvCache implements KvCache {
+  private readonly k: QuantizedStore;
+  private readonly v: QuantizedStore;
+
+  constructor(layers: number, capacity: number, kvHeads: number, headDim: number, options: KvQuantOptions, fault: Fault | null = null) {
+    checkKvOptions(options, headDim);
+    const width = kvHeads * headDim;
+    this.k = new QuantizedStore(layers, capacity, width, options, fault);
+    this.v = new QuantizedStore(layers, capacity, width, options, fault);
+  }
+
+  write(layer: number, position: number, k: Float32Array, v: Float32Array): void {
+    this.k.write(layer, position, k);
+    this.v.write(layer, position, v);
+  }
+
+  keys(layer: number, length: number): Float32Array {
+    return this.k.read(layer, length);
+  }
+
+  values(layer: number, length: number): Float32Array {
+    return this.v.read(layer, length);
+  }
+}
