@@ -107,7 +107,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
       const subject = spec(file, quant, "embedded");
       const reference = spec(file, quant, "llamacpp");
       try {
-        const info = engine.modelInfo(subject);
+        const info = await engine.modelInfo(subject);
         const maxPositions = info.maxPositions;
         llamacppInfo ??= await llamacpp.describe();
         for (const [kind, asked] of [

@@ -4,6 +4,8 @@
 
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
+import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
+import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
@@ -22,16 +24,28 @@ import {
   type SubjectSpec,
 } from "./runtime.ts";
 
-function kernelsFor(spec: SubjectSpec): Kernels {
-  switch (spec.backend) {
-    case "cpu":
+/**
+ * The kernels a backend name stands for. "cpu" is the fastest CPU backend available: the
+ * WebAssembly SIMD one, or the TypeScript reference where WebAssembly SIMD is missing.
+ * REFUTE_THREADS sets the WebAssembly backend's threads (default: all cores).
+ */
+async function createKernels(backend: SubjectSpec["backend"]): Promise<Kernels> {
+  switch (backend) {
     case "cpu-ts":
       return cpuKernels;
+    case "cpu":
+      return wasmSimdAvailable() ? createWasmKernels(threadOption()) : cpuKernels;
     case "cpu-wasm":
-      throw new BlockedError("backend cpu-wasm: the WebAssembly backend is not part of this build");
+      if (!wasmSimdAvailable()) throw new BlockedError("backend cpu-wasm: this Node.js has no WebAssembly SIMD or shared memory");
+      return createWasmKernels(threadOption());
     case "cuda":
       throw new BlockedError("backend cuda: no CUDA backend in this build (and no CUDA device on this machine)");
   }
+}
+
+function threadOption(): { threads?: number } {
+  const threads = Number(process.env.REFUTE_THREADS);
+  return Number.isInteger(threads) && threads > 0 ? { threads } : {};
 }
 
 function keyOf(spec: SubjectSpec): string {
@@ -41,13 +55,24 @@ function keyOf(spec: SubjectSpec): string {
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
   private readonly models = new Map<string, EngineModel>();
+  private readonly backends = new Map<string, Promise<Kernels>>();
 
-  private model(spec: SubjectSpec): EngineModel {
+  /** The backend's kernels, made once per runtime and shared by its models. */
+  private kernels(backend: SubjectSpec["backend"]): Promise<Kernels> {
+    let kernels = this.backends.get(backend);
+    if (!kernels) {
+      kernels = createKernels(backend);
+      this.backends.set(backend, kernels);
+    }
+    return kernels;
+  }
+
+  private async model(spec: SubjectSpec): Promise<EngineModel> {
     const key = keyOf(spec);
     let model = this.models.get(key);
     if (!model) {
       const fault = parseFault(spec.inject);
-      const kernels = kernelsFor(spec);
+      const kernels = await this.kernels(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
       const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
       const source = asFile ? openSource(ggufFor(spec)) : prepareSource(spec.model, spec.format, spec.quant, fault);
@@ -58,28 +83,28 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
-    return this.model(spec).tokenizer.encode(text);
+    return (await this.model(spec)).tokenizer.encode(text);
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
-    const r = this.model(spec).generate(prompt, maxNewTokens, 10);
+    const r = (await this.model(spec)).generate(prompt, maxNewTokens, 10);
     return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk };
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
-    const model = this.model(spec);
+    const model = await this.model(spec);
     const promptTokens = model.tokenizer.encode(prompt);
     return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
   }
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
-    const r = this.model(spec).perplexity(text, window, stride);
+    const r = (await this.model(spec)).perplexity(text, window, stride);
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
-  /** llama-bench's pp and tg on one thread: the engine has no threads of its own yet. */
+  /** llama-bench's pp and tg, on the backend's threads (REFUTE_THREADS; cpu-ts has one). */
   async benchmark(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
-    const model = this.model(spec);
+    const model = await this.model(spec);
     const ids = benchTokens(request.tokens, model.arch.vocabSize);
     const session = model.session(Math.min(model.arch.maxPositions, request.tokens + 1));
     const once = request.kind === "pp" ? () => prefill(session, ids) : () => decode(session, model, ids[0], request.tokens);
@@ -90,12 +115,12 @@ export class EmbeddedRuntime implements Runtime {
       once();
       samplesMs.push(performance.now() - started);
     }
-    return { samplesMs, tokens: request.tokens, threads: 1, backend: spec.backend === "cpu" ? "cpu-ts" : spec.backend };
+    return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */
-  modelInfo(spec: SubjectSpec): { params: number; family: string; layers: number; hidden: number; vocabSize: number; maxPositions: number } {
-    const model = this.model(spec);
+  async modelInfo(spec: SubjectSpec): Promise<{ params: number; family: string; layers: number; hidden: number; vocabSize: number; maxPositions: number }> {
+    const model = await this.model(spec);
     let params = 0;
     for (const t of model.source.tensors.values()) params += t.shape.reduce((a, b) => a * b, 1);
     const { family, layers, hidden, vocabSize, maxPositions } = model.arch;
@@ -104,6 +129,9 @@ export class EmbeddedRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.models.clear();
+    const backends = [...this.backends.values()];
+    this.backends.clear();
+    for (const kernels of await Promise.allSettled(backends)) if (kernels.status === "fulfilled") await kernels.value.close?.();
   }
 }
 
