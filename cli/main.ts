@@ -23,6 +23,7 @@ const commands: Record<string, Command> = {
   report: { summary: "merge shard reports; regenerate the README scoreboard", load: () => import("./report.ts") },
   serve: { summary: "the engine behind an OpenAI-compatible HTTP API", load: () => import("./serve.ts") },
   bench: { summary: "llama-bench-style pp/tg timings, engine vs llama.cpp", load: () => import("./bench.ts") },
+  kv: { summary: "extract, compress and decompress KV caches, with quality metrics", load: () => import("./kv.ts") },
 };
 
 function usage(): string {
