@@ -60,7 +60,7 @@ export class ErrorAccumulator {
 
   metrics(): ErrorMetrics {
     const { n, signal, noise, dot, reconstructed } = this;
-    const norms = Math.sqrt(signal) * Math.sqrt(reconstructed);
+    const norms = Math.sqrt(signal * reconstructed);
     return {
       count: n,
       rmse: n === 0 ? 0 : Math.sqrt(noise / n),
