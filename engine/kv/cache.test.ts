@@ -12,7 +12,7 @@ import { Session } from "../generate/session.ts";
 import type { Architecture } from "../model/architecture.ts";
 import { EngineModel } from "../model.ts";
 import { openSource } from "../open.ts";
-import { FloatKvCache, QuantizedKvCache } from "./cache.ts";
+import { FloatKvCache, QuantizedKvCache, type KvCache } from "./cache.ts";
 import { dequantizeGroups, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
 
 const ARCH: Architecture = {
@@ -42,7 +42,7 @@ const INT4: KvQuantOptions = { bits: 4, groupSize: 32, sparsity: 0 };
 
 describe("KV caches", () => {
   it("float32: keys() and values() are the stored arrays, no copy, whatever the length", () => {
-    const cache = new FloatKvCache(2, 4, 8);
+    const cache: KvCache = new FloatKvCache(2, 4, 8);
     const k = Float32Array.from({ length: 8 }, (_, i) => i);
     cache.write(1, 2, k, k);
     expect(cache.keys(1, 1)).toBe(cache.keys(1, 3));
