@@ -61,8 +61,12 @@ export class EngineModel {
 
   generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10): GenerateResult {
     const session = this.session(Math.min(this.arch.maxPositions, promptTokens.length + maxNewTokens));
-    const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
-    return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
+    try {
+      const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
+      return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
+    } finally {
+      session.dispose();
+    }
   }
 
   generate(prompt: string, maxNewTokens: number, topK = 10): GenerateResult {
@@ -70,6 +74,11 @@ export class EngineModel {
   }
 
   perplexity(text: string, window: number, stride: number, onWindow?: (done: number, total: number) => void): PerplexityResult {
-    return perplexity(this.session(window), this.tokenizer.encode(text), window, stride, onWindow);
+    const session = this.session(window);
+    try {
+      return perplexity(session, this.tokenizer.encode(text), window, stride, onWindow);
+    } finally {
+      session.dispose();
+    }
   }
 }

@@ -115,6 +115,7 @@ export class EmbeddedRuntime implements Runtime {
       once();
       samplesMs.push(performance.now() - started);
     }
+    session.dispose();
     return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
   }
 
@@ -140,14 +141,18 @@ export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: 
   if (promptTokens.length === 0) throw new BlockedError("the prompt encodes to no tokens: nothing to condition on");
   const k = options.topK ?? 10;
   const session = model.session(Math.min(model.arch.maxPositions, promptTokens.length + tokens.length));
-  for (let i = 0; i < promptTokens.length - 1; i++) session.step(promptTokens[i], false);
-  let logits = session.step(promptTokens[promptTokens.length - 1]) as Float32Array;
-  const steps: Scoring["steps"] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    steps.push(scoredStep(logits, tokens[i], k, options.candidates?.[i]));
-    if (i + 1 < tokens.length) logits = session.step(tokens[i]) as Float32Array;
+  try {
+    for (let i = 0; i < promptTokens.length - 1; i++) session.step(promptTokens[i], false);
+    let logits = session.step(promptTokens[promptTokens.length - 1]) as Float32Array;
+    const steps: Scoring["steps"] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      steps.push(scoredStep(logits, tokens[i], k, options.candidates?.[i]));
+      if (i + 1 < tokens.length) logits = session.step(tokens[i]) as Float32Array;
+    }
+    return steps;
+  } finally {
+    session.dispose();
   }
-  return steps;
 }
 
 type Session = ReturnType<EngineModel["session"]>;

@@ -37,6 +37,8 @@ export interface Kernels {
   // them still get correct results, only with a copy per call.
   /** A zeroed float32 buffer the backend reads and writes in place; activations and the KV cache should come from here. */
   allocate?(length: number): Float32Array;
+  /** Gives an allocate() buffer back for reuse; the caller no longer touches it. */
+  release?(buffer: Float32Array): void;
   /** Moves a weight matrix into the backend's memory now rather than on its first product. */
   prepare?(w: Matrix): void;
   /** Stops the backend's threads; it keeps working single-threaded afterwards. */

@@ -27,6 +27,7 @@ function silu(x: number): number {
 
 export class Session {
   private position = 0;
+  private readonly owned: Float32Array[] = [];
   /** Keys and values of every layer and position so far: float32, or quantized when `kv` is given. */
   readonly cache: KvCache;
   private readonly x: Float32Array;
@@ -54,17 +55,32 @@ export class Session {
     this.writesOneSlotBack = fault === "kv-cache-stale-position";
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
-    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, fault) : new FloatKvCache(layers, capacity, kvWidth);
-    this.x = new Float32Array(hidden);
-    this.normed = new Float32Array(hidden);
-    this.q = new Float32Array(heads * headDim);
-    this.k = new Float32Array(kvWidth);
-    this.v = new Float32Array(kvWidth);
-    this.attnOut = new Float32Array(heads * headDim);
-    this.proj = new Float32Array(hidden);
-    this.gate = new Float32Array(intermediate);
-    this.up = new Float32Array(intermediate);
-    this.logits = new Float32Array(vocabSize);
+    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, fault) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
+    this.x = this.allocate(hidden);
+    this.normed = this.allocate(hidden);
+    this.q = this.allocate(heads * headDim);
+    this.k = this.allocate(kvWidth);
+    this.v = this.allocate(kvWidth);
+    this.attnOut = this.allocate(heads * headDim);
+    this.proj = this.allocate(hidden);
+    this.gate = this.allocate(intermediate);
+    this.up = this.allocate(intermediate);
+    this.logits = this.allocate(vocabSize);
+  }
+
+  /**
+   * Buffers come from the backend when it computes in its own memory (cpu-wasm), so kernels
+   * read and write them in place; dispose() gives them back.
+   */
+  private allocate(length: number): Float32Array {
+    const buffer = this.kernels.allocate?.(length) ?? new Float32Array(length);
+    this.owned.push(buffer);
+    return buffer;
+  }
+
+  /** Returns the session's buffers to the backend; the session must not be used afterwards. */
+  dispose(): void {
+    for (const buffer of this.owned.splice(0)) this.kernels.release?.(buffer);
   }
 
   get length(): number {

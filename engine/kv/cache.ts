@@ -25,9 +25,10 @@ export class FloatKvCache implements KvCache {
     layers: number,
     capacity: number,
     private readonly width: number,
+    allocate: (length: number) => Float32Array = (n) => new Float32Array(n),
   ) {
-    this.k = Array.from({ length: layers }, () => new Float32Array(capacity * width));
-    this.v = Array.from({ length: layers }, () => new Float32Array(capacity * width));
+    this.k = Array.from({ length: layers }, () => allocate(capacity * width));
+    this.v = Array.from({ length: layers }, () => allocate(capacity * width));
   }
 
   write(layer: number, position: number, k: Float32Array, v: Float32Array): void {

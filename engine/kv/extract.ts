@@ -31,5 +31,6 @@ export function extractKvCache(model: EngineModel, tokens: number[], modelName: 
     keys.push(transpose(session.cache.keys(l, n)));
     values.push(transpose(session.cache.values(l, n)));
   }
+  session.dispose();
   return { metadata: { num_layers: layers, num_kv_heads: kvHeads, seq_len: n, head_dim: headDim, dtype: "float32", model: modelName }, keys, values };
 }
