@@ -24,7 +24,7 @@ export interface BenchOptions {
   reps: number;
   ppTokens: number;
   tgTokens: number;
-  threads: number; // llama.cpp's; the engine runs on one thread
+  threads: number; // both runtimes' (the engine's through REFUTE_THREADS)
   log?: (line: string) => void;
 }
 
@@ -87,6 +87,18 @@ function fit(tokens: number, maxPositions: number): number {
 }
 
 export async function runBench(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
+  // The engine's WebAssembly backend reads its thread count from REFUTE_THREADS: the same as llama.cpp's here.
+  const saved = process.env.REFUTE_THREADS;
+  process.env.REFUTE_THREADS = String(options.threads);
+  try {
+    return await benchAll(options);
+  } finally {
+    if (saved === undefined) delete process.env.REFUTE_THREADS;
+    else process.env.REFUTE_THREADS = saved;
+  }
+}
+
+async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
   const log = options.log ?? (() => {});
   const rows: BenchRow[] = [];
   const skipped: BenchSkip[] = [];
@@ -165,7 +177,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
       reps: options.reps,
       ppTokens: options.ppTokens,
       tgTokens: options.tgTokens,
-      threads: { engine: 1, llamacpp: options.threads },
+      threads: { engine: rows[0]?.engine.threads ?? options.threads, llamacpp: options.threads },
       order: "one warm-up each, then repetitions alternating engine, llama.cpp",
     },
     rows,

@@ -24,7 +24,7 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
   --qwen2    also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)
   --tokens   pp,tg token counts, or one number for both (default 64,16; capped by the model's context)
   --reps     measured repetitions per runtime (default 3)
-  --threads  llama.cpp threads (default 1; the engine runs on one thread)
+  --threads  threads of both runtimes (default 1: two on a 2-core machine made timings erratic)
   --out      directory for bench.json and history.jsonl (default reports)`;
 
 const QUANTS: readonly Quant[] = ["f32", "q8_0", "q4_0", "q4_k"];

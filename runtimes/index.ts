@@ -5,7 +5,9 @@
 //   REFUTE_HTTP_MODEL        the `model` name to send (default: the subject's model)
 //   REFUTE_HTTP_PROMPT       auto | ids | text (default auto)
 //   REFUTE_CLI_CONFIG        a JSON file: command, argument templates, output mapping (cli)
-//   REFUTE_LLAMACPP_THREADS  llama.cpp threads (default 1)
+//   REFUTE_THREADS           the engine's threads (default: all cores), and llama.cpp's unless
+//   REFUTE_LLAMACPP_THREADS  sets llama.cpp's apart (default 1: two on a 2-core machine made
+//                            timings erratic)
 //
 // Unconfigured, an adapter is blocked with the variable to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
@@ -46,7 +48,7 @@ export function makeRuntime(name: RuntimeName, env: Environment = process.env): 
     case "embedded":
       return new EmbeddedRuntime();
     case "llamacpp": {
-      const threads = Number(env.REFUTE_LLAMACPP_THREADS ?? 1);
+      const threads = Number(env.REFUTE_LLAMACPP_THREADS ?? env.REFUTE_THREADS ?? 1);
       return new LlamacppRuntime({ threads: Number.isSafeInteger(threads) && threads > 0 ? threads : 1 });
     }
     case "http": {

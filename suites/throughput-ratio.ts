@@ -2,6 +2,7 @@
 // `against` (e.g. the engine over llama.cpp on the same GGUF and thread count), from
 // alternating rounds. Value: the ratio of the mean tokens/second.
 
+import { BlockedError } from "../runtimes/runtime.ts";
 import { summarize } from "../runtimes/timing.ts";
 import type { Measure } from "./measure.ts";
 import { alternatedDecode, DECODE_ROUNDS, DECODE_TOKENS } from "./timing.ts";
@@ -14,6 +15,11 @@ export const throughputRatio: Measure = {
   async observe(input) {
     const { subject, against } = input;
     const { samplesMs, results } = await alternatedDecode(input, [subject, against!]);
+    const [threads, theirThreads] = [results[0][0].threads, results[1][0].threads];
+    if (threads !== theirThreads) {
+      // A ratio of different thread counts is not the claim's; say how to make them equal.
+      throw new BlockedError(`thread counts differ: ${subject.runtime} ${threads}, ${against!.runtime} ${theirThreads} (set REFUTE_THREADS, which both follow, e.g. REFUTE_THREADS=1)`);
+    }
     const [mine, theirs] = samplesMs.map((s) => summarize({ samplesMs: s, tokens: DECODE_TOKENS }));
     const ratio = mine.meanTps / theirs.meanTps;
     const side = (label: string, s: typeof mine, threads: number) => `${label} ${s.meanTps.toFixed(1)} ± ${s.stdTps.toFixed(1)} t/s (${threads} thread${threads > 1 ? "s" : ""})`;

@@ -38,10 +38,8 @@ describe("committed claims", () => {
 
   it("hold no measured numbers for perplexity: ceilings are a factor of the oracle", async () => {
     const ppl = (await loadClaims("claims")).filter((c) => c.measure === "ppl-ceiling");
-    expect(ppl.map((c) => c.prediction)).toEqual([
-      { comparator: "le", threshold: { of: "oracle", factor: 2 } },
-      { comparator: "le", threshold: { of: "oracle", factor: 2 } },
-    ]);
+    expect(ppl.length).toBeGreaterThanOrEqual(2); // int8 and int4 in ppl.yaml, and the perf suite's GGUF ceiling
+    for (const c of ppl) expect(c.prediction, c.id).toEqual({ comparator: "le", threshold: { of: "oracle", factor: 2 } });
   });
 });
 
