@@ -7,7 +7,9 @@
 # $OUT (default reports/tmp/gpu): summary.md, tests.log, parity.jsonl, cuda-junit.xml,
 # bench.log, bench.json. Exits non-zero when a test failed or the bench could not run.
 #   from the device tool: run(command: "bash scripts/gpu/run-on-gpu.sh", carry: [".carry"])
+#   bash scripts/gpu/run-on-gpu.sh [tests|bench]   (one half only; default both)
 set -uo pipefail
+what=${1:-all}
 cd "$(dirname "$0")/../.."
 out=${OUT:-reports/tmp/gpu}
 mkdir -p "$out"
@@ -32,21 +34,27 @@ export PATH="$PWD/.carry/bin:$PATH"
 } >"$summary"
 
 # 1. the CUDA tests: PTX, host side, parity (per-kernel NMSE, greedy tokens on the zoo and random models)
+tests_rc=0
+bench_rc=0
 rm -f "$out/parity.jsonl"
-REFUTE_GPU=1 REFUTE_GPU_RESULTS=$out/parity.jsonl "$node" node_modules/vitest/vitest.mjs run test/backends/cuda \
-  --reporter=default --reporter=junit --outputFile.junit="$out/cuda-junit.xml" 2>&1 | tee "$out/tests.log"
-tests_rc=${PIPESTATUS[0]}
+if [[ $what != bench ]]; then
+  REFUTE_GPU=1 REFUTE_GPU_RESULTS=$out/parity.jsonl "$node" node_modules/vitest/vitest.mjs run test/backends/cuda \
+    --reporter=default --reporter=junit --outputFile.junit="$out/cuda-junit.xml" 2>&1 | tee "$out/tests.log"
+  tests_rc=${PIPESTATUS[0]}
+fi
 
 # 2. the decode bench (F-PERF-003: cuda faster than cpu-wasm on the SmolLM-135M shape)
-"$node" node_modules/tsx/dist/cli.mjs scripts/gpu/bench-cuda.ts --out "$out/bench.json" 2>&1 | tee "$out/bench.log"
-bench_rc=${PIPESTATUS[0]}
+if [[ $what != tests ]]; then
+  "$node" node_modules/tsx/dist/cli.mjs scripts/gpu/bench-cuda.ts --out "$out/bench.json" 2>&1 | tee "$out/bench.log"
+  bench_rc=${PIPESTATUS[0]}
+fi
 
 {
   echo
   echo "## tests (exit $tests_rc)"
   echo
-  grep -E "^ *(Test Files|Tests) " "$out/tests.log" | sed 's/^ */- /'
-  grep -E "^ *(FAIL|×) " "$out/tests.log" | head -40 | sed 's/^ */- /'
+  grep -E "^ *(Test Files|Tests) " "$out/tests.log" 2>/dev/null | sed 's/^ */- /'
+  grep -E "^ *(FAIL|×) " "$out/tests.log" 2>/dev/null | head -40 | sed 's/^ */- /'
   if [[ -f $out/parity.jsonl ]]; then
     "$node" -e '
       const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
@@ -60,7 +68,7 @@ bench_rc=${PIPESTATUS[0]}
   echo
   echo "## bench (exit $bench_rc)"
   echo
-  grep -E "^(tiny|smollm|F-PERF|bench-cuda|  cuda per token)" "$out/bench.log" | sed 's/^/    /'
+  grep -E "^(tiny|smollm|F-PERF|bench-cuda|  cuda per token)" "$out/bench.log" 2>/dev/null | sed 's/^/    /'
 } >>"$summary"
 cat "$summary"
 [[ $tests_rc -eq 0 && $bench_rc -eq 0 ]]
