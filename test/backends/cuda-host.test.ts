@@ -18,7 +18,9 @@ import { deviceBytes, quantLayout, QUANT_LAYOUTS } from "../../engine/backends/c
 import { RefuteError } from "../../engine/errors.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { quantType } from "../../engine/quant/types.ts";
-import { gaussian, randomMatrix } from "./random-model.ts";
+import { Session } from "../../engine/generate/session.ts";
+import type { Architecture } from "../../engine/model/architecture.ts";
+import { SMOLLM_135M, gaussian, randomMatrix, randomModel } from "./random-model.ts";
 
 const work = mkdtempSync(join(tmpdir(), "refute-cuda-mock-"));
 const MOCK = join(work, "libcuda-mock.so");
@@ -208,6 +210,22 @@ describe("backend host side (stand-in libcuda: no arithmetic, only traffic)", ()
     expect(step(3)).toBe(2 * width * 4 + 256 * 4); // one key row, one value row, q
     keys[5] += 1; // an earlier position rewritten (as the kv-cache-stale-position fault does)
     expect(step(4)).toBe(4 * width * 4 + width * 4 + 256 * 4); // every key row, the new value row, q
+  });
+
+  it("a session's buffers come from allocate(); their device mirrors go back on dispose", () => {
+    const arch: Architecture = { ...SMOLLM_135M, vocabSize: 64, hidden: 256, layers: 2, heads: 4, kvHeads: 2, intermediate: 256, maxPositions: 16 };
+    const model = randomModel(arch, "q8_0", 3);
+    const run = () => {
+      const session = new Session(model, cuda, 16);
+      for (const token of [1, 2, 3]) session.step(token);
+      const during = cuda.traffic().deviceBytes;
+      session.dispose();
+      return during;
+    };
+    run(); // weights and scratch stay on the device from here on
+    const idle = cuda.traffic().deviceBytes;
+    expect(run()).toBeGreaterThan(idle);
+    expect(cuda.traffic().deviceBytes).toBe(idle);
   });
 
   it("device memory goes back on close, and the kernels then run on the CPU reference", async () => {

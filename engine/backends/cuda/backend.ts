@@ -75,6 +75,8 @@ export interface CudaKernels extends Kernels {
   readonly driverVersion: number;
   /** Uploads a weight matrix now rather than on its first product. */
   prepare(w: Matrix): void;
+  allocate(length: number): Float32Array;
+  release(buffer: Float32Array): void;
   /** RoPE with adjacent pairs (2i, 2i + 1) (GPT-J / original-Meta layout); rope() pairs split halves. */
   ropeAdjacent(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void;
   /** Counters since creation: what crossed the bus and how many kernels ran. */
@@ -139,7 +141,7 @@ class CudaBackend implements CudaKernels {
   // device memory of arrays the program has dropped goes back to the driver
   private readonly collected = new FinalizationRegistry<Resident | Map<number, Mirror>>((held) => {
     if (this.closed) return;
-    for (const r of held instanceof Map ? held.values() : [held]) this.release(r);
+    for (const r of held instanceof Map ? held.values() : [held]) this.freeDevice(r);
   });
 
   constructor(
@@ -167,7 +169,7 @@ class CudaBackend implements CudaKernels {
     return { ptr, bytes };
   }
 
-  private release(r: Resident): void {
+  private freeDevice(r: Resident): void {
     this.cuda.free(r.ptr);
     this.counters.deviceBytes -= r.bytes;
   }
@@ -187,7 +189,7 @@ class CudaBackend implements CudaKernels {
   private scratchAt(name: string, bytes: number): DevicePtr {
     const s = this.scratch.get(name);
     if (s && s.bytes >= bytes) return s.ptr;
-    if (s) this.release(s);
+    if (s) this.freeDevice(s);
     const r = this.deviceAlloc(Math.max(bytes, 256));
     this.scratch.set(name, r);
     return r.ptr;
@@ -225,11 +227,11 @@ class CudaBackend implements CudaKernels {
     if (!byOffset) {
       byOffset = new Map();
       this.mirrors.set(a.buffer, byOffset);
-      this.collected.register(a.buffer, byOffset);
+      this.collected.register(a.buffer, byOffset, byOffset);
     }
     let m = byOffset.get(a.byteOffset);
     if (m && m.bytes < a.byteLength) {
-      this.release(m);
+      this.freeDevice(m);
       m = undefined;
     }
     if (!m) {
@@ -287,6 +289,22 @@ class CudaBackend implements CudaKernels {
   }
 
   // --- the kernel interface -----------------------------------------------------------------
+
+  /** Plain host memory: the device mirror follows it (see the header). */
+  allocate(length: number): Float32Array {
+    return new Float32Array(length);
+  }
+
+  /** Frees the device mirrors of an allocate() buffer now rather than when it is collected. */
+  release(buffer: Float32Array): void {
+    const byOffset = this.mirrors.get(buffer.buffer);
+    if (!byOffset) return;
+    this.mirrors.delete(buffer.buffer);
+    this.collected.unregister(byOffset);
+    if (this.closed) return;
+    for (const m of byOffset.values()) this.freeDevice(m);
+    for (const [format, last] of this.activations) if ([...byOffset.values()].includes(last.mirror)) this.activations.delete(format);
+  }
 
   prepare(w: Matrix): void {
     if (!this.closed) this.weight(w);
