@@ -8,7 +8,8 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 
-const IMPORT = /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']/gm;
+// import/export ... from "x", import("x"), import "x", require("x") and createRequire(...)("x")
+const IMPORT = /(?:^|[\s;])(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|^import\s+["']([^"']+)["']|(?:\brequire|\))\(\s*["']([^"'./][^"']*)["']\s*\)/gm;
 
 const roots = new Set(["vitest", "tsx"]);
 const seen = new Set();
@@ -16,7 +17,7 @@ function follow(file) {
   if (seen.has(file)) return;
   seen.add(file);
   for (const m of readFileSync(file, "utf8").matchAll(IMPORT)) {
-    const spec = m[1] ?? m[2] ?? m[3];
+    const spec = m[1] ?? m[2] ?? m[3] ?? m[4];
     if (spec.startsWith(".")) {
       const target = resolve(dirname(file), spec);
       if (existsSync(target) && /\.(ts|mts|js|mjs)$/.test(target)) follow(target);

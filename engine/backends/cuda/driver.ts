@@ -7,7 +7,8 @@
 // No CUDA toolkit is needed at run time: modules are loaded from PTX text (NUL-terminated) and
 // the driver compiles it. Not here: kernels (kernels.cu), the kernel interface (backend.ts).
 
-import koffi, { type LibraryHandle } from "koffi";
+import { createRequire } from "node:module";
+import type { LibraryHandle } from "koffi";
 import { RefuteError } from "../../errors.ts";
 
 export type DevicePtr = bigint;
@@ -67,13 +68,28 @@ const PROTOTYPES: Record<keyof DriverApi, string> = {
 
 const loaded = new Map<string, DriverApi>();
 
+type Koffi = typeof import("koffi").default;
+let koffiModule: Koffi | null = null;
+
+/** koffi, loaded on first use: a machine where its native part cannot load gets a reason, not a crash at import. */
+function koffi(): Koffi {
+  koffiModule ??= createRequire(import.meta.url)("koffi") as Koffi;
+  return koffiModule;
+}
+
 /** Binds the driver library; a library that cannot be loaded or lacks a symbol is CUDA_UNAVAILABLE. */
 function bindDriver(library: string): DriverApi {
   const cached = loaded.get(library);
   if (cached) return cached;
+  let ffi: Koffi;
+  try {
+    ffi = koffi();
+  } catch (e) {
+    throw new RefuteError("CUDA_UNAVAILABLE", `koffi (the FFI that reaches ${library}) could not be loaded: ${(e as Error).message}`, { library });
+  }
   let lib: LibraryHandle;
   try {
-    lib = koffi.load(library);
+    lib = ffi.load(library);
   } catch (e) {
     throw new RefuteError("CUDA_UNAVAILABLE", `${library} could not be loaded (no NVIDIA driver on this machine): ${(e as Error).message}`, { library });
   }
@@ -170,10 +186,11 @@ export class CudaContext {
     readonly deviceName: string,
     readonly driverVersion: number,
   ) {
-    this.argSlots = koffi.alloc("uint8_t", 8 * MAX_ARGS) as bigint;
-    this.argPointers = koffi.alloc("uint64_t", MAX_ARGS) as bigint;
-    this.argView = new DataView(koffi.view(this.argSlots, 8 * MAX_ARGS));
-    const pointers = new DataView(koffi.view(this.argPointers, 8 * MAX_ARGS));
+    const k = koffi();
+    this.argSlots = k.alloc("uint8_t", 8 * MAX_ARGS) as bigint;
+    this.argPointers = k.alloc("uint64_t", MAX_ARGS) as bigint;
+    this.argView = new DataView(k.view(this.argSlots, 8 * MAX_ARGS));
+    const pointers = new DataView(k.view(this.argPointers, 8 * MAX_ARGS));
     for (let i = 0; i < MAX_ARGS; i++) pointers.setBigUint64(8 * i, this.argSlots + BigInt(8 * i), true);
   }
 
@@ -275,8 +292,8 @@ export class CudaContext {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    koffi.free(this.argSlots);
-    koffi.free(this.argPointers);
+    koffi().free(this.argSlots);
+    koffi().free(this.argPointers);
     check(this.api, "cuCtxDestroy_v2", this.api.cuCtxDestroy_v2(this.ctx));
   }
 }
