@@ -7,7 +7,9 @@
 // what changed since (for the KV cache that is the new position: the earlier rows are compared,
 // not trusted, so a cache rewritten behind the backend's back is still read right), and the
 // outputs the interface returns are copied back, nothing else. A quantized activation is
-// quantized on the device once per distinct input (q, k and v share one).
+// quantized on the device once per distinct input (q, k and v share one). allocate() hands out
+// plain host buffers; release() frees their device mirrors at once (else the garbage collector
+// does, through a FinalizationRegistry).
 // Not here: embeddingRow (a row lookup, done on the host by the reference), a fused decode loop
 // (the interface returns every activation to the host; see README.md for what remains).
 //
