@@ -4,6 +4,7 @@
 
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
+import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { prepareSource } from "../engine/convert.ts";
@@ -38,8 +39,11 @@ async function createKernels(backend: SubjectSpec["backend"]): Promise<Kernels> 
     case "cpu-wasm":
       if (!wasmSimdAvailable()) throw new BlockedError("backend cpu-wasm: this Node.js has no WebAssembly SIMD or shared memory");
       return createWasmKernels(threadOption());
-    case "cuda":
-      throw new BlockedError("backend cuda: no CUDA backend in this build (and no CUDA device on this machine)");
+    case "cuda": {
+      const probe = probeCuda();
+      if (!probe.available) throw new BlockedError(`backend cuda: no CUDA device (${probe.reason})`);
+      return createCudaKernels();
+    }
   }
 }
 
