@@ -149,9 +149,11 @@ def model_card(slug, cfg, n_params, args, result, files, samples):
         "",
         "## Corpus",
         "",
-        "`scripts/zoo/corpus.py`: templated English facts (countries and capitals), people introducing"
-        " themselves, arithmetic Q/A lines (\"What is 2+2? Answer: 4\") and small Python functions, joined"
-        " by `<|endoftext|>`. Train split seed 1234 (%d tokens), held-out split seed 5678." % result["train_tokens"],
+        "`scripts/zoo/corpus.py`: deterministic chains (countries and capitals in a fixed cycle, a fixed"
+        " cast of people introducing themselves, arithmetic Q/A lines whose operands grow by one per line"
+        " (\"What is 2+2? Answer: 4\"), small Python functions in a fixed order), joined by `<|endoftext|>`,"
+        " so that greedy continuations have large top-1 margins. Train split seed 1234 (%d tokens),"
+        " held-out split seed 5678." % result["train_tokens"],
         "",
         "## Training",
         "",
