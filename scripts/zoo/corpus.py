@@ -3,7 +3,7 @@
 Four kinds of documents, each small and templated so that a ~0.7M-parameter model can
 learn them in 800 steps:
   facts      "The capital of France is Paris. Paris is a city in Europe."
-  greeting   "Hello, my name is Anna and I live in Rome. ..."
+  greeting   "Hello, my name is Anna and I live in Paris. ..."
   arithmetic "What is 2+2? Answer: 4" lines
   code       small Python functions (fibonacci, factorial, is_even, ...), 4-space indents
 

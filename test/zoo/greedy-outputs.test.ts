@@ -1,6 +1,8 @@
 // The 12 greedy oracle outputs (3 zoo models x 4 prompts) are not degenerate: a model that
 // repeats one token 32 times, or cycles through two or three, would make every exact-text
-// claim weak. The zoo was trained until this holds.
+// claim weak. And no step is a near-tie: the int8 canary and the exact-text claims assume the
+// oracle's top-1 beats its top-2 by a clear margin, so that quantization noise cannot flip a
+// token by chance (a retrained zoo that loses this must not be committed).
 
 import { describe, expect, it } from "vitest";
 import { PROMPTS, ZOO_SLUGS, readJson } from "./paths.ts";
@@ -12,6 +14,7 @@ interface Greedy {
 }
 
 const MIN_DISTINCT_TOKENS = 5;
+const MIN_TOP1_MARGIN_NATS = 0.5;
 
 describe.each(ZOO_SLUGS)("%s greedy output", (slug) => {
   it.each(PROMPTS)(`%s: at least ${MIN_DISTINCT_TOKENS} distinct tokens among 32`, (prompt) => {
@@ -19,5 +22,12 @@ describe.each(ZOO_SLUGS)("%s greedy output", (slug) => {
     const distinct = new Set(o.tokens).size;
     expect(distinct, `${slug}/${prompt}: ${JSON.stringify(o.text)}`).toBeGreaterThanOrEqual(MIN_DISTINCT_TOKENS);
     expect(o.text.trim().length).toBeGreaterThan(10);
+  });
+
+  it.each(PROMPTS)(`%s: every step's top-1 beats top-2 by at least ${MIN_TOP1_MARGIN_NATS} nats`, (prompt) => {
+    const o = readJson<Greedy>(`oracle/${slug}/${prompt}.json`);
+    const margins = o.topk.map((step) => step[0].logprob - step[1].logprob);
+    const worst = Math.min(...margins);
+    expect(worst, `${slug}/${prompt}: step ${margins.indexOf(worst)}`).toBeGreaterThanOrEqual(MIN_TOP1_MARGIN_NATS);
   });
 });
