@@ -7,6 +7,7 @@
 
 import pLimit from "p-limit";
 import { isRefuteError } from "../engine/errors.ts";
+import { describeBackend } from "../runtimes/backends.ts";
 import { BlockedError, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
 import { measures } from "../suites/index.ts";
 import type { PromptRef } from "../suites/measure.ts";
@@ -166,7 +167,7 @@ export async function runGates(options: GateOptions): Promise<Report> {
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     machine: machineInfo(),
     node: process.version,
-    backends: [...new Set(checks.map((c) => c.subject.backend))],
+    backends: [...new Set(checks.map((c) => c.subject.backend))].map(describeBackend),
     runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",

@@ -11,6 +11,7 @@ import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
 import { openSource } from "../engine/open.ts";
+import { wasmThreads } from "./backends.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import {
@@ -47,9 +48,8 @@ async function createKernels(backend: SubjectSpec["backend"]): Promise<Kernels> 
   }
 }
 
-function threadOption(): { threads?: number } {
-  const threads = Number(process.env.REFUTE_THREADS);
-  return Number.isInteger(threads) && threads > 0 ? { threads } : {};
+function threadOption(): { threads: number } {
+  return { threads: wasmThreads() };
 }
 
 function keyOf(spec: SubjectSpec): string {

@@ -268,3 +268,10 @@ describe("buffers in the backend's memory", () => {
     expect(bitDifferences(observed, expected)).toEqual([]);
   });
 });
+
+describe("SIMD probe", () => {
+  it("the committed probe bytes are WABT's assembly of the probe text", async () => {
+    const { SIMD_PROBE, SIMD_PROBE_WAT, assembleWat } = await import("../../engine/backends/wasm/module.ts");
+    expect(Array.from(await assembleWat(SIMD_PROBE_WAT, "probe.wat"))).toEqual(Array.from(SIMD_PROBE));
+  });
+});

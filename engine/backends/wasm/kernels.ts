@@ -316,7 +316,7 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
     throw new RefuteError("WASM_SIMD_MISSING", "this runtime lacks WebAssembly SIMD or shared memory: use the cpu-ts backend", { expected: "WebAssembly SIMD + shared memory" });
   }
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const module = kernelModule();
+  const module = await kernelModule();
   const memory = new WebAssembly.Memory({ initial: Math.ceil(ARENA_START / PAGE) + 16, maximum: 65536, shared: true });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const pool = await ThreadPool.start(module, memory, instance.exports, { threads, spinMicros: options.spinMicros ?? 300 });

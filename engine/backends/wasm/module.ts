@@ -3,7 +3,6 @@
 // or committed; the text is the source of truth.
 
 import { readFileSync } from "node:fs";
-import wabtInit from "wabt";
 
 /** Names of the module's exports that the thread pool can run, by op code (index). 0 = stop. */
 export const POOL_OPS = ["", "matvec_f32", "matvec_q8_0", "matvec_q4_0", "matvec_q4_k", "matvec_q6_k", "attention"] as const;
@@ -14,14 +13,21 @@ export const FP16_TABLE_OFFSET = 65536;
 /** First byte after the fixed regions: the arena starts here. */
 export const ARENA_START = FP16_TABLE_OFFSET + 65536 * 4;
 
-const wabt = await wabtInit();
+type Wabt = Awaited<ReturnType<typeof import("wabt")>>;
+let wabt: Promise<Wabt> | null = null;
+
+/** WABT is loaded on first use: most commands never need the WebAssembly backend. */
+function loadWabt(): Promise<Wabt> {
+  wabt ??= import("wabt").then((m) => (m.default as unknown as typeof import("wabt"))());
+  return wabt;
+}
 
 /**
  * WebAssembly text -> binary, with the SIMD and threads proposals enabled. Validation is left
  * to WebAssembly.Module, the engine that will run it (WABT's validator rejects shared memory).
  */
-export function assembleWat(text: string, file = "kernels.wat"): Uint8Array<ArrayBuffer> {
-  const module = wabt.parseWat(file, text, { simd: true, threads: true });
+export async function assembleWat(text: string, file = "kernels.wat"): Promise<Uint8Array<ArrayBuffer>> {
+  const module = (await loadWabt()).parseWat(file, text, { simd: true, threads: true });
   try {
     return new Uint8Array(module.toBinary({}).buffer);
   } finally {
@@ -29,18 +35,21 @@ export function assembleWat(text: string, file = "kernels.wat"): Uint8Array<Arra
   }
 }
 
-let compiled: WebAssembly.Module | null = null;
+let compiled: Promise<WebAssembly.Module> | null = null;
 
-export function kernelModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(assembleWat(readFileSync(new URL("./kernels.wat", import.meta.url), "utf8")));
+export function kernelModule(): Promise<WebAssembly.Module> {
+  compiled ??= assembleWat(readFileSync(new URL("./kernels.wat", import.meta.url), "utf8")).then((bytes) => new WebAssembly.Module(bytes));
   return compiled;
 }
+
+/** SIMD_PROBE_WAT assembled (a test checks these bytes against WABT's output). */
+export const SIMD_PROBE_WAT = "(module (func (drop (v128.const i32x4 0 0 0 0))))";
+export const SIMD_PROBE = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11]);
 
 /** Whether this runtime has WebAssembly SIMD and shared memory (threads). */
 export function wasmSimdAvailable(): boolean {
   try {
-    const simd = assembleWat("(module (func (drop (v128.const i32x4 0 0 0 0))))", "probe.wat");
-    return WebAssembly.validate(simd) && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+    return WebAssembly.validate(SIMD_PROBE) && new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
   } catch {
     return false;
   }
