@@ -18,6 +18,12 @@ import { ggufFor } from "../runtimes/model-file.ts";
 import type { BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
 
+/** How llama.cpp is driven, and what that costs: printed with every table. */
+export const LLAMACPP_PATH =
+  "llama.cpp runs through node-llama-cpp: pp is one evaluateWithoutGeneratingNewTokens call; tg is evaluate at temperature 0, " +
+  "one asynchronous native call per token (a libuv worker-thread round trip of roughly 0.2-0.5 ms on a 2-core machine). " +
+  "On the zoo's sub-million-parameter models that round trip, not llama.cpp's kernels, sets its tg; the SmolLM-135M shape is where kernels dominate.";
+
 export interface BenchOptions {
   models: string[]; // zoo slugs, synthetic:<shape>, or .gguf paths
   quants: Quant[];
@@ -63,7 +69,7 @@ export interface BenchReport {
   machine: { cpuModel: string; cpus: number; memoryGiB: number; platform: string; arch: string; hostname: string };
   node: string;
   llamacpp: { release: string; build: string; systemInfo: string } | null;
-  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; order: string };
+  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; order: string; llamacppPath: string };
   rows: BenchRow[];
   skipped: BenchSkip[];
   peakRssMiB: number;
@@ -179,6 +185,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
       tgTokens: options.tgTokens,
       threads: { engine: rows[0]?.engine.threads ?? options.threads, llamacpp: options.threads },
       order: "one warm-up each, then repetitions alternating engine, llama.cpp",
+      llamacppPath: LLAMACPP_PATH,
     },
     rows,
     skipped,

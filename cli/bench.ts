@@ -108,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
     node: process.version,
   };
   console.log(renderTable(report));
+  console.log(`\nnote: ${report.settings.llamacppPath}`);
   console.log(`\ngit ${report.gitSha?.slice(0, 12) ?? "?"} | ${m.cpuModel}, ${m.cpus} cores | node ${process.version} | llama.cpp ${report.llamacpp?.release ?? "?"} | peak RSS ${report.peakRssMiB} MiB`);
 
   await mkdir(out, { recursive: true });
