@@ -45,12 +45,13 @@ const si = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
 export function renderTable(report: BenchReport): string {
-  const header = ["model", "size", "params", "quant", "threads", "test", "engine t/s", "llama.cpp t/s", "engine/llama.cpp"];
+  const header = ["model", "size", "params", "quant", "engine", "threads", "test", "engine t/s", "llama.cpp t/s", "engine/llama.cpp"];
   const rows = report.rows.map((r) => [
     r.model,
     mib(r.fileBytes),
     si(r.params),
     r.quant,
+    r.engine.backend,
     `${r.engine.threads}/${r.llamacpp.threads}`,
     r.test,
     `${r.engine.meanTps.toFixed(2)} ± ${r.engine.stdTps.toFixed(2)}`,
@@ -58,8 +59,9 @@ export function renderTable(report: BenchReport): string {
     `${r.ratio.toFixed(3)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= 6 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
-  const out = [line(header), `|${widths.map((w, i) => (i >= 6 ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|")}|`, ...rows.map(line)];
+  const numeric = (i: number) => i >= 7;
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
+  const out = [line(header), `|${widths.map((w, i) => (numeric(i) ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|")}|`, ...rows.map(line)];
   for (const s of report.skipped) out.push(`skipped ${s.model} ${s.quant}: ${s.reason}`);
   return out.join("\n");
 }
