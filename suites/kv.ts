@@ -3,6 +3,7 @@
 // of cache configurations times four kinds of observation:
 //   kv-<config>-ppl-delta        |perplexity with the quantized cache - with float32| on the
 //                                oracle's held-out text, with the oracle's window and stride
+//   kv-<config>-ppl-change       the same difference in percent of the float32 cache's perplexity
 //   kv-<config>-greedy-mismatch  greedy tokens with the quantized cache that differ from float32's
 //   kv-<config>-snr-db           SNR of the cache the model builds over the held-out text's first
 //   kv-<config>-cosine           window of tokens, compressed as `refute kv compress` does
@@ -46,7 +47,7 @@ class Recent<T> {
 }
 
 const models = new Recent<EngineModel>(3);
-const floatPerplexities = new Recent<PerplexityResult>(16);
+const perplexities = new Recent<PerplexityResult>(16);
 const compressions = new Recent<KvCompressionReport>(8);
 
 const keyOf = (s: SubjectSpec) => JSON.stringify([s.model, s.format, s.quant, s.backend, s.inject ?? null]);
@@ -64,23 +65,27 @@ function engineModel(subject: SubjectSpec): EngineModel {
 function textPerplexity(subject: SubjectSpec, oracle: OraclePerplexity, kv: KvQuantOptions | null): PerplexityResult {
   const model = engineModel(subject);
   const run = () => perplexity(model.session(oracle.window, kv), model.tokenizer.encode(oracle.text), oracle.window, oracle.stride);
-  return kv ? run() : floatPerplexities.get(`${keyOf(subject)} ${oracle.textSha256} ${oracle.window} ${oracle.stride}`, run);
+  return perplexities.get(`${keyOf(subject)} ${oracle.textSha256} ${oracle.window} ${oracle.stride} ${JSON.stringify(kv)}`, run);
 }
 
-function pplDelta(config: string, kv: KvQuantOptions): Measure {
+function pplDifference(config: string, kv: KvQuantOptions, unit: "delta" | "change"): Measure {
   return {
-    name: `kv-${config}-ppl-delta`,
+    name: `kv-${config}-ppl-${unit}`,
     input: "text",
     needsAgainst: false,
-    quantity: `|perplexity delta| of the ${label(kv)}`,
+    quantity: unit === "delta" ? `|perplexity delta| of the ${label(kv)}` : `|perplexity change| (%) of the ${label(kv)}`,
     async observe({ subject, oraclePerplexity }) {
       const oracle = await oraclePerplexity(subject.model);
       const base = textPerplexity(subject, oracle, null);
       const quantized = textPerplexity(subject, oracle, kv);
       const delta = quantized.perplexity - base.perplexity;
+      const percent = (100 * delta) / base.perplexity;
+      const sign = (x: number) => (x >= 0 ? "+" : "");
       return {
-        value: Math.abs(delta),
-        summary: `${label(kv)} ${quantized.perplexity.toFixed(4)} vs float32 cache ${base.perplexity.toFixed(4)}: delta ${delta >= 0 ? "+" : ""}${delta.toFixed(4)} over ${base.tokensScored} tokens`,
+        value: Math.abs(unit === "delta" ? delta : percent),
+        summary:
+          `${label(kv)} ${quantized.perplexity.toFixed(4)} vs float32 cache ${base.perplexity.toFixed(4)}: ` +
+          `delta ${sign(delta)}${delta.toFixed(6)} (${sign(percent)}${percent.toFixed(4)}%) over ${base.tokensScored} tokens`,
         evidence: {
           perplexity: [
             [label(null), base],
@@ -163,7 +168,8 @@ function cacheMetric(config: string, kv: KvQuantOptions, metric: "snr-db" | "cos
 }
 
 export const kvMeasures: Measure[] = Object.entries(CONFIGS).flatMap(([config, kv]) => [
-  pplDelta(config, kv),
+  pplDifference(config, kv, "delta"),
+  pplDifference(config, kv, "change"),
   greedyMismatch(config, kv),
   cacheMetric(config, kv, "snr-db"),
   cacheMetric(config, kv, "cosine"),
