@@ -12,7 +12,7 @@ import { BlockedError, type Backend, type RuntimeName } from "../runtimes/runtim
 import { measures } from "../suites/index.ts";
 import type { PromptRef } from "../suites/measure.ts";
 import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
-import { loadClaims } from "./claims.ts";
+import { loadClaims, type Claim } from "./claims.ts";
 import { expandClaims, selectChecks, shardChecks, type Check, type Selection, type Shard } from "./expand.ts";
 import { describeExpected, judge } from "./judge.ts";
 import { OracleStore } from "./oracle.ts";
@@ -147,7 +147,11 @@ export interface GateOptions extends RunChecksOptions {
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
 export async function planChecks(options: Omit<GateOptions, "factory">): Promise<Check[]> {
-  const claims = await loadClaims(options.claimsDir ?? "claims");
+  return planFromClaims(await loadClaims(options.claimsDir ?? "claims"), options);
+}
+
+/** The checks of already loaded claims that the options select. */
+export function planFromClaims(claims: Claim[], options: Omit<GateOptions, "factory">): Check[] {
   const all = expandClaims(claims, { backend: options.backend, runtime: options.runtime, inject: options.inject });
   const selected = selectChecks(all, options.select ?? {});
   return options.shard ? shardChecks(selected, options.shard) : selected;

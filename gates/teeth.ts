@@ -7,7 +7,8 @@ import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import type { Check } from "./expand.ts";
 import type { CheckResult } from "./report.ts";
-import { planChecks, runChecks, type GateOptions } from "./run.ts";
+import { loadClaims } from "./claims.ts";
+import { planFromClaims, runChecks, type GateOptions } from "./run.ts";
 
 export interface FaultOutcome {
   fault: string;
@@ -42,8 +43,10 @@ function count(results: CheckResult[]) {
 export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const faults = options.faults ?? FAULT_NAMES;
   const total = faults.length + 1;
+  // The claims are read once: a pass must not see claim files that change while the run goes on.
+  const loaded = await loadClaims(options.claimsDir ?? "claims");
   const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[] }> => {
-    const checks = await planChecks({ ...options, inject });
+    const checks = planFromClaims(loaded, { ...options, inject });
     const { results } = await runChecks(checks, { ...options, factory: options.newFactory() });
     return { checks, results };
   };
