@@ -16,7 +16,8 @@ function matrix(c: Claim): string {
   const s = c.subject;
   const subject = [axis(s.model), axis(s.format), axis(s.quant), axis(s.backend), axis(s.runtime)].join(" · ");
   const against = c.against ? ` vs ${Object.entries(c.against).map(([k, v]) => `${k} ${v}`).join(", ")}` : "";
-  const prompts = c.prompts ? ` · ${c.prompts.mode === "each" ? "each of" : "all of"} ${c.prompts.names.length} prompts` : " · held-out text";
+  const whole = measures.get(c.measure)?.input === "text" ? " · held-out text" : "";
+  const prompts = c.prompts ? ` · ${c.prompts.mode === "each" ? "each of" : "all of"} ${c.prompts.names.length} prompts` : whole;
   return subject + against + prompts;
 }
 
