@@ -15,8 +15,10 @@
 // and costs a second f16 per group and an add per value inside attention. Zero stays exact,
 // so a sparsified value is exactly 0 after dequantization. The f16 scale gives int8 at group
 // 32 a payload of 34 bytes per 32 values: 3.76x against fp32, the seed's quoted ratio.
-// Bound: |x - x'| <= scale / 2 for every value (the f16 rounding of the scale moves
-// amax / scale by at most qmax * 2^-11 < 0.5 past qmax, so no value is clamped).
+// Bound: |x - x'| <= scale / 2 for every kept value (the f16 rounding of the scale moves
+// amax / scale by at most qmax * 2^-11 < 0.5 past qmax, so no value is clamped); below
+// amax / qmax = 2^-14 the scale is a half subnormal, off by up to 2^-25, which adds qmax * 2^-25.
+// Groups whose scale would pass the largest half (amax > 65504 qmax) clip at 65504 qmax.
 //
 // Sparsification (ratio r in [0, 1), 0 = off): in each group the floor(r * groupSize) values
 // of smallest magnitude (ties: lower index first) are set to zero before quantization. It is
