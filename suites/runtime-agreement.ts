@@ -1,6 +1,7 @@
-// runtime-agreement: the subject's greedy tokens against another runtime's (`against`, e.g.
-// the engine) on the same model file, one prompt per check. Value: positions that differ;
-// the evidence shows the first divergence with the reference runtime's top-k and margin there.
+// runtime-agreement: the subject's greedy tokens against another runtime's or backend's
+// (`against`: the engine for llama.cpp, the reference cpu-ts backend for cpu-wasm or cuda)
+// on the same model, one prompt per check. Value: positions that differ; the evidence shows
+// the first divergence with the reference's top-k and margin there.
 
 import type { Measure } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
@@ -12,20 +13,22 @@ export const runtimeAgreement: Measure = {
   quantity: "mismatched tokens",
   async observe({ subject, against, prompts, generate }) {
     const [prompt] = prompts;
+    // Name each side by what differs between them: the runtime, else the backend.
+    const name = (s: typeof subject) => (subject.runtime !== against!.runtime ? s.runtime : s.backend);
     const reference = await generate(against!, prompt);
     const observed = await generate(subject, prompt);
     const notes =
       reference.promptTokens.join(",") === observed.promptTokens.join(",")
         ? []
-        : [`prompt tokens differ: ${against!.runtime} [${reference.promptTokens}], ${subject.runtime} [${observed.promptTokens}]`];
-    const d = compareTokens(prompt.name, reference, observed, against!.runtime);
+        : [`prompt tokens differ: ${name(against!)} [${reference.promptTokens}], ${name(subject)} [${observed.promptTokens}]`];
+    const d = compareTokens(prompt.name, reference, observed, name(against!));
     if (!d) {
-      return { value: 0, summary: `${subject.runtime} tokens identical to ${against!.runtime}'s (${reference.tokens.length} tokens)`, evidence: { identical: [prompt.name], notes } };
+      return { value: 0, summary: `${name(subject)} tokens identical to ${name(against!)}'s (${reference.tokens.length} tokens)`, evidence: { identical: [prompt.name], notes } };
     }
     return {
       value: d.mismatches,
-      summary: `${d.mismatches} of ${d.length} tokens differ from ${against!.runtime}, ${describeDivergence(d)}`,
-      evidence: { divergences: [{ ...d, label: subject.runtime }], notes },
+      summary: `${d.mismatches} of ${d.length} tokens differ from ${name(against!)}, ${describeDivergence(d)}`,
+      evidence: { divergences: [{ ...d, label: name(subject) }], notes },
     };
   },
 };
