@@ -24,6 +24,7 @@ export const FAULTS = {
   "gguf-alignment-off": "GGUF tensor data read without the alignment padding (offsets shifted by 16 bytes)",
   "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
   "kv-group-scale-wrong": "KV-cache group scale computed for the unsigned range (amax / (2^bits - 1)) while codes are signed: codes clamp at 2^(bits-1) - 1, clipping every value above half its group's largest magnitude",
+  "kv-codes-read-unsigned": "KV-cache codes read back without their sign: int8 codes through an unsigned byte view, int4 nibbles without the -8 offset",
 } as const;
 
 export type Fault = keyof typeof FAULTS;

@@ -84,20 +84,24 @@ class QuantizedStore {
     const scales = this.scales[layer];
     const g = this.options.groupSize;
     const groups = (length * this.width) / g;
+    // Teeth fault kv-codes-read-unsigned: the signed codes read through an unsigned view.
+    const unsigned = this.fault === "kv-codes-read-unsigned";
     if (this.options.bits === 8) {
-      const codes = this.codes[layer] as Int8Array;
+      const stored = this.codes[layer] as Int8Array;
+      const codes = unsigned ? new Uint8Array(stored.buffer, stored.byteOffset, stored.length) : stored;
       for (let k = 0, i = 0; k < groups; k++) {
         const scale = FP16_TABLE[scales[k]];
         for (const end = i + g; i < end; i++) out[i] = codes[i] * scale;
       }
     } else {
       const packed = this.codes[layer] as Uint8Array;
+      const offset = unsigned ? 0 : 8;
       for (let k = 0, i = 0; k < groups; k++) {
         const scale = FP16_TABLE[scales[k]];
         for (const end = i + g; i < end; i += 2) {
           const b = packed[i >> 1];
-          out[i] = ((b & 15) - 8) * scale;
-          out[i + 1] = ((b >> 4) - 8) * scale;
+          out[i] = ((b & 15) - offset) * scale;
+          out[i + 1] = ((b >> 4) - offset) * scale;
         }
       }
     }
