@@ -4,7 +4,8 @@
 import type { Fault } from "../faults.ts";
 import type { AttentionShape, Kernels } from "./kernels.ts";
 
-function ropeAdjacentPairs(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+/** RoPE over adjacent pairs (2i, 2i+1): llama.cpp's llama rotation, wrong on split-halves weights. */
+export function ropeAdjacentPairs(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
   for (let i = 0; i < headDim / 2; i++) {
     const angle = position * Math.pow(theta, (-2 * i) / headDim);
     const cos = Math.cos(angle);

@@ -12,6 +12,7 @@
 //
 // How to add a case: one line in the table of its section.
 
+import { ropeAdjacentPairs } from "../../engine/backends/faulty.ts";
 import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
@@ -38,21 +39,6 @@ const ZOO_QUANTS = ["f32", "q8_0"];
 const PROMPTS = ["def add(a, b):", "Once upon a time", "3 + 4 ="];
 const NEW_TOKENS = 24;
 
-/** The reference's adjacent-pair RoPE (pairs (2i, 2i+1)), for ropeAdjacent. */
-function ropeAdjacentReference(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
-  for (let i = 0; i < headDim / 2; i++) {
-    const angle = position * Math.pow(theta, (-2 * i) / headDim);
-    const cos = Math.cos(angle);
-    const sin = Math.sin(angle);
-    for (let h = 0; h < heads; h++) {
-      const a = h * headDim + 2 * i;
-      const x0 = x[a];
-      const x1 = x[a + 1];
-      x[a] = x0 * cos - x1 * sin;
-      x[a + 1] = x1 * cos + x0 * sin;
-    }
-  }
-}
 
 /** sum (e - o)^2 / sum e^2 over the finite positions; NaN-ness must agree exactly (Infinity if not). */
 function nmse(expected: Float32Array, observed: Float32Array): number {
@@ -104,7 +90,7 @@ if (!probe.available && !STANDIN) {
 } else {
   let subject: Kernels & Pick<CudaKernels, "ropeAdjacent">;
   beforeAll(() => {
-    subject = STANDIN ? { ...cpuKernels, name: "cpu-ts (stand-in for cuda)", ropeAdjacent: ropeAdjacentReference } : createCudaKernels();
+    subject = STANDIN ? { ...cpuKernels, name: "cpu-ts (stand-in for cuda)", ropeAdjacent: ropeAdjacentPairs } : createCudaKernels();
     console.log(STANDIN ? "cuda-parity: STAND-IN run on cpu-ts (tests this file, not CUDA)" : `cuda-parity: ${(subject as CudaKernels).deviceName}, driver ${(subject as CudaKernels).driverVersion}`);
   });
   afterAll(async () => {
@@ -176,7 +162,7 @@ if (!probe.available && !STANDIN) {
       subject.rope(observed, heads, headDim, position, theta);
       judge("ROPE", `mode=halves heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, expected, observed, NMSE_DEFAULT);
       const [adjExpected, adjObserved] = [x.slice(), x.slice()];
-      ropeAdjacentReference(adjExpected, heads, headDim, position, theta);
+      ropeAdjacentPairs(adjExpected, heads, headDim, position, theta);
       subject.ropeAdjacent(adjObserved, heads, headDim, position, theta);
       judge("ROPE", `mode=adjacent heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, adjExpected, adjObserved, NMSE_DEFAULT);
     });
