@@ -23,10 +23,11 @@ import { REPO_ROOT, resolveModelPath, type ModelSource } from "./load.ts";
 import { EngineModel } from "./model.ts";
 import { toFloat32 } from "./model/dequantize.ts";
 import { ggufFromSource } from "./model/gguf-export.ts";
+import { transpose2d } from "./model/hf-names.ts";
 import { importToNative } from "./model/import.ts";
 import { buildWeights } from "./model/weights.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "./quant/half.ts";
-import { float32Bytes, type Tensor } from "./tensor.ts";
+import type { Tensor } from "./tensor.ts";
 import { tokenizerFromJson } from "./tokenizer/tokenizer.ts";
 
 export interface ProbeResult {
@@ -173,17 +174,13 @@ export function probeGgufDimsReversed(model: string, fault: Fault | null): Probe
   return ok(file.tensors.length + native.tensors.size, violations);
 }
 
+/** The same tensor stored [cols, rows]: what a layout bug would hand the loader. */
+const transposed = (t: Tensor): Tensor => transpose2d(t, t.name);
+
 function withTensor(source: ModelSource, t: Tensor): Map<string, Tensor> {
   return new Map(source.tensors).set(t.name, t);
 }
 
-function transposedCopy(t: Tensor): Tensor {
-  const [rows, cols] = t.shape;
-  const values = toFloat32(t);
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return { name: t.name, dtype: "f32", shape: [cols, rows], data: float32Bytes(out) };
-}
 
 // F-LAYOUT-003/004/005: the load contract rejects a transposed matrix and a transposed
 // embedding, each with its own error, and accepts the model as it is.
@@ -192,10 +189,10 @@ export function probeLoadContract(model: string, fault: Fault | null): ProbeResu
   const violations: string[] = [];
   const clean = errorCode(() => buildWeights(source.arch, source.tensors));
   if (clean) violations.push(`the model itself fails its contract: ${clean}`);
-  const matrix = transposedCopy(source.tensors.get("blk.0.ffn_up.weight") as Tensor);
+  const matrix = transposed(source.tensors.get("blk.0.ffn_up.weight") as Tensor);
   const matrixCode = errorCode(() => buildWeights(source.arch, withTensor(source, matrix)));
   if (matrixCode !== "LAYOUT_WEIGHT_SHAPE") violations.push(`ffn_up given as [in, out] gave ${matrixCode ?? "no error"}, expected LAYOUT_WEIGHT_SHAPE`);
-  const embedding = transposedCopy(source.tensors.get("token_embd.weight") as Tensor);
+  const embedding = transposed(source.tensors.get("token_embd.weight") as Tensor);
   const embeddingCode = errorCode(() => buildWeights(source.arch, withTensor(source, embedding)));
   if (embeddingCode !== "LAYOUT_EMBEDDING_SHAPE") violations.push(`token_embd given as [hidden, vocab] gave ${embeddingCode ?? "no error"}, expected LAYOUT_EMBEDDING_SHAPE`);
   return ok(3, violations);
@@ -204,7 +201,7 @@ export function probeLoadContract(model: string, fault: Fault | null): ProbeResu
 // F-LAYOUT-006: diff detects a transposed tensor and reports no other.
 export function probeDiffDetectsTranspose(model: string, fault: Fault | null): ProbeResult {
   const source = prepareSource(model, "safetensors", "f32", fault);
-  const flipped = { ...source, tensors: withTensor(source, transposedCopy(source.tensors.get("blk.0.attn_output.weight") as Tensor)) };
+  const flipped = { ...source, tensors: withTensor(source, transposed(source.tensors.get("blk.0.attn_output.weight") as Tensor)) };
   const diffs = diffSources(source, flipped);
   const flagged = diffs.filter((d) => d.transposed).map((d) => d.name);
   const violations: string[] = [];
@@ -233,7 +230,7 @@ export function probeConv1dTransposed(model: string, fault: Fault | null): Probe
   }
   for (const [hf, canonical] of pairs) {
     const disk = raw.get(hf) as Tensor;
-    const expected = toFloat32(transposedCopy(disk));
+    const expected = toFloat32(transposed(disk));
     const found = toFloat32(source.tensors.get(canonical) as Tensor);
     if (expected.length !== found.length || expected.some((v, i) => v !== found[i])) violations.push(`${canonical} is not the transpose of ${hf}`);
   }

@@ -6,21 +6,17 @@ import type { Fault } from "../faults.ts";
 import type { ModelSource } from "../load.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";
-import { float32Bytes, type Tensor } from "../tensor.ts";
-import { toFloat32 } from "./dequantize.ts";
+import type { Tensor } from "../tensor.ts";
+import { transpose2d } from "./hf-names.ts";
 import { OUTPUT, TOKEN_EMBEDDING } from "./names.ts";
 
 function mapTensors(source: ModelSource, fn: (t: Tensor) => Tensor): ModelSource {
   return { ...source, tensors: new Map([...source.tensors].map(([name, t]) => [name, fn(t)])) };
 }
 
-/** [vocab, hidden] values read as if the bytes were [hidden, vocab]. */
+/** [vocab, hidden] values read as if the bytes were [hidden, vocab], then brought to [vocab, hidden]. */
 function readTransposed(t: Tensor): Tensor {
-  const [rows, cols] = t.shape;
-  const src = toFloat32(t);
-  const dst = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) dst[r * cols + c] = src[c * rows + r];
-  return { ...t, dtype: "f32", data: float32Bytes(dst) };
+  return transpose2d({ ...t, shape: [t.shape[1], t.shape[0]] }, t.name);
 }
 
 function zeroed(t: Tensor): Tensor {
