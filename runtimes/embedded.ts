@@ -97,7 +97,7 @@ export class EmbeddedRuntime implements Runtime {
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     const model = await this.model(spec);
-    const promptTokens = model.tokenizer.encode(prompt);
+    const promptTokens = model.encodePrompt(prompt);
     return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
   }
 

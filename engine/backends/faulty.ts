@@ -48,20 +48,34 @@ function gqaModuloAttention(base: Kernels) {
   };
 }
 
+/**
+ * The backend with some kernels replaced. Backends are class instances whose methods live on
+ * the prototype (and may use private state), so the others are looked up on the backend and
+ * bound to it rather than copied.
+ */
+function overriding(base: Kernels, changes: Partial<Kernels>): Kernels {
+  return new Proxy(base, {
+    get(target, key) {
+      if (Object.hasOwn(changes, key)) return changes[key as keyof Kernels];
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 export function withKernelFault(base: Kernels, fault: Fault | null): Kernels {
   switch (fault) {
     case "rope-adjacent-pairs":
-      return { ...base, rope: ropeAdjacentPairs };
+      return overriding(base, { rope: ropeAdjacentPairs });
     case "softmax-no-max-subtraction":
-      return { ...base, softmax: softmaxNoMax };
+      return overriding(base, { softmax: softmaxNoMax });
     case "gqa-head-mapping":
-      return { ...base, attention: gqaModuloAttention(base) };
+      return overriding(base, { attention: gqaModuloAttention(base) });
     case "norm-epsilon-ignored":
-      return {
-        ...base,
+      return overriding(base, {
         rmsNorm: (x, w, _eps, out) => base.rmsNorm(x, w, 0, out),
         layerNorm: (x, w, b, _eps, out) => base.layerNorm(x, w, b, 0, out),
-      };
+      });
     default:
       return base;
   }

@@ -52,10 +52,11 @@ export function applyLoadFault(source: ModelSource, fault: Fault | null): ModelS
     case "qkv-bias-dropped":
       return mapTensors(source, (t) => (/attn_[qkv]\.bias$/.test(t.name) ? zeroed(t) : t));
     case "untied-head-as-tied": {
-      if (source.arch.tiedEmbeddings) return source;
-      const tensors = new Map(source.tensors);
-      tensors.delete(OUTPUT);
-      return { ...source, arch: { ...source.arch, tiedEmbeddings: true }, tensors };
+      // The head keeps its name and shape [vocab, hidden] but holds the embedding's values,
+      // so the bug survives every format the model is written to afterwards.
+      const embedding = source.tensors.get(TOKEN_EMBEDDING);
+      if (source.arch.tiedEmbeddings || !embedding) return source;
+      return mapTensors(source, (t) => (t.name === OUTPUT ? { ...embedding, name: OUTPUT } : t));
     }
     default:
       return source;
