@@ -15,6 +15,7 @@ import { ZOO_DIR } from "../engine/load.ts";
 import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import { ggufFor } from "../runtimes/model-file.ts";
+import { measureMemory, type ModelMemory } from "./memory.ts";
 import type { BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
 
@@ -54,6 +55,13 @@ export interface BenchRow {
   ratio: number; // engine mean t/s / llama.cpp mean t/s
 }
 
+/** Per model file: each runtime's RSS in a process of its own (bench/memory.ts). */
+export interface BenchMemory extends ModelMemory {
+  model: string;
+  quant: Quant;
+  fileBytes: number;
+}
+
 export interface BenchSkip {
   model: string;
   quant: Quant;
@@ -72,6 +80,7 @@ export interface BenchReport {
   settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; order: string; llamacppPath: string };
   rows: BenchRow[];
   skipped: BenchSkip[];
+  memory: BenchMemory[];
   peakRssMiB: number;
 }
 
@@ -108,6 +117,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
   const log = options.log ?? (() => {});
   const rows: BenchRow[] = [];
   const skipped: BenchSkip[] = [];
+  const memory: BenchMemory[] = [];
   let llamacppInfo: BenchReport["llamacpp"] = null;
   for (const model of options.models) {
     for (const quant of options.quants) {
@@ -166,6 +176,8 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
           rows.push(row);
           log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}`);
         }
+        log(`${model} ${quant}: memory, one process per runtime`);
+        memory.push({ model, quant, fileBytes: statSync(file).size, ...(await measureMemory(file, quant, options.threads)) });
       } catch (e) {
         skipped.push({ model, quant, reason: (e as Error).message });
         log(`skip ${model} ${quant}: ${(e as Error).message}`);
@@ -189,6 +201,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
     },
     rows,
     skipped,
+    memory,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
   };
 }

@@ -66,6 +66,19 @@ export function renderTable(report: BenchReport): string {
   return out.join("\n");
 }
 
+/** Peak and settled RSS of a process per runtime and model, next to the file size. */
+export function renderMemory(report: BenchReport): string {
+  const mibs = (n: number) => `${n.toFixed(1)} MiB`;
+  const lines = [
+    "| model | quant | file | engine peak | engine after | llama.cpp peak | llama.cpp after | no model |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+    ...report.memory.map((m) =>
+      `| ${m.model} | ${m.quant} | ${mib(m.fileBytes)} | ${mibs(m.engine.peakMiB)} | ${mibs(m.engine.rssMiB)} | ${mibs(m.llamacpp.peakMiB)} | ${mibs(m.llamacpp.rssMiB)} | ${mibs(m.baseline.peakMiB)} |`,
+    ),
+  ];
+  return lines.join("\n");
+}
+
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     argv,
@@ -110,6 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     node: process.version,
   };
   console.log(renderTable(report));
+  console.log(`\nmemory (RSS of one process per runtime and model: peak, and after decoding 8 tokens):\n${renderMemory(report)}`);
   console.log(`\nnote: ${report.settings.llamacppPath}`);
   console.log(`\ngit ${report.gitSha?.slice(0, 12) ?? "?"} | ${m.cpuModel}, ${m.cpus} cores | node ${process.version} | llama.cpp ${report.llamacpp?.release ?? "?"} | peak RSS ${report.peakRssMiB} MiB`);
 

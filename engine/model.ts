@@ -12,7 +12,7 @@ import { Session } from "./generate/session.ts";
 import { checkKvOptions, type KvQuantOptions } from "./kv/quantize.ts";
 import type { ModelSource } from "./load.ts";
 import type { Architecture } from "./model/architecture.ts";
-import { buildWeights, type ModelWeights } from "./model/weights.ts";
+import { buildWeights, mapWeights, type ModelWeights } from "./model/weights.ts";
 import { tokenizerFromJson, type Tokenizer } from "./tokenizer/tokenizer.ts";
 
 export interface GenerateResult {
@@ -29,19 +29,27 @@ export interface EngineOptions {
 
 export class EngineModel {
   readonly arch: Architecture;
+  /** Parameters of the source model (tensor elements, a tied head counted once). */
+  readonly parameters: number;
   readonly weights: ModelWeights;
   readonly tokenizer: Tokenizer;
   readonly kernels: Kernels;
   readonly kv: KvQuantOptions | null;
 
+  // The source itself is not kept: where the backend holds weights in its own memory
+  // (prepare), the loader's bytes become garbage and each weight exists once.
   constructor(
-    readonly source: ModelSource,
+    source: ModelSource,
     kernels: Kernels = cpuKernels,
     readonly fault: Fault | null = null,
     options: EngineOptions = {},
   ) {
     this.arch = source.arch;
-    this.weights = buildWeights(source.arch, source.tensors);
+    this.parameters = [...source.tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    const weights = buildWeights(source.arch, source.tensors);
+    // Vectors (norms, biases) are small; copied, they stop pinning the loader's file buffer,
+    // of which f32 tensors are views.
+    this.weights = kernels.prepare ? mapWeights(weights, (w) => kernels.prepare?.(w) ?? w, (v) => v.slice()) : weights;
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" });
     this.kernels = withKernelFault(kernels, fault);
     this.kv = options.kv ?? null;

@@ -126,10 +126,8 @@ export class EmbeddedRuntime implements Runtime {
   /** What a benchmark ran: parameter count and shape of the prepared model. */
   async modelInfo(spec: SubjectSpec): Promise<{ params: number; family: string; layers: number; hidden: number; vocabSize: number; maxPositions: number }> {
     const model = await this.model(spec);
-    let params = 0;
-    for (const t of model.source.tensors.values()) params += t.shape.reduce((a, b) => a * b, 1);
     const { family, layers, hidden, vocabSize, maxPositions } = model.arch;
-    return { params, family, layers, hidden, vocabSize, maxPositions };
+    return { params: model.parameters, family, layers, hidden, vocabSize, maxPositions };
   }
 
   async close(): Promise<void> {

@@ -39,8 +39,12 @@ export interface Kernels {
   allocate?(length: number): Float32Array;
   /** Gives an allocate() buffer back for reuse; the caller no longer touches it. */
   release?(buffer: Float32Array): void;
-  /** Moves a weight matrix into the backend's memory now rather than on its first product. */
-  prepare?(w: Matrix): void;
+  /**
+   * Moves a weight matrix into the backend's memory now rather than on its first product, and
+   * returns it as the backend holds it: a caller that keeps only the returned matrix (and drops
+   * the loader's bytes) holds the weight once.
+   */
+  prepare?(w: Matrix): Matrix;
   /** Stops the backend's threads; it keeps working single-threaded afterwards. */
   close?(): Promise<void>;
 }

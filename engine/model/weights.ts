@@ -90,3 +90,36 @@ export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>): 
     output: arch.tiedEmbeddings ? tokenEmbedding : matrixOf(get(OUTPUT)),
   };
 }
+
+/**
+ * The same weights with every matrix passed through `matrix` and every vector through
+ * `vector`, each once (a tied head stays the embedding).
+ */
+export function mapWeights(weights: ModelWeights, matrix: (w: Matrix) => Matrix, vector: (v: Float32Array) => Float32Array): ModelWeights {
+  const done = new Map<Matrix, Matrix>();
+  const map = (w: Matrix): Matrix => {
+    let mapped = done.get(w);
+    if (!mapped) done.set(w, (mapped = matrix(w)));
+    return mapped;
+  };
+  const maybe = (v: Float32Array | null) => v && vector(v);
+  const linear = (l: Linear): Linear => ({ weight: map(l.weight), bias: maybe(l.bias) });
+  const norm = (n: Norm): Norm => ({ weight: vector(n.weight), bias: maybe(n.bias) });
+  return {
+    tokenEmbedding: map(weights.tokenEmbedding),
+    positionEmbedding: maybe(weights.positionEmbedding),
+    layers: weights.layers.map((l) => ({
+      attnNorm: norm(l.attnNorm),
+      q: linear(l.q),
+      k: linear(l.k),
+      v: linear(l.v),
+      o: linear(l.o),
+      ffnNorm: norm(l.ffnNorm),
+      gate: l.gate && linear(l.gate),
+      up: linear(l.up),
+      down: linear(l.down),
+    })),
+    outputNorm: norm(weights.outputNorm),
+    output: map(weights.output),
+  };
+}

@@ -35,6 +35,14 @@ describe.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2"])("zoo %s", (slug) => {
       expect(observed, `${slug} f32 "${prompt}"`).toEqual(expected);
     }
   });
+
+  it("q8_0: every matrix the model keeps lives in the backend's memory, so the weights exist once", () => {
+    const fast = new EngineModel(prepareSource(slug, "native", "q8_0"), wasm);
+    const { tokenEmbedding, layers, output } = fast.weights;
+    const matrices = [tokenEmbedding, output, ...layers.flatMap((l) => [l.q, l.k, l.v, l.o, l.up, l.down, ...(l.gate ? [l.gate] : [])].map((x) => x.weight))];
+    for (const m of matrices) expect(m.data.buffer, m.name).toBeInstanceOf(SharedArrayBuffer);
+    expect(fast.weights.output === fast.weights.tokenEmbedding).toBe(fast.arch.tiedEmbeddings);
+  });
 });
 
 const SHAPE: Omit<Architecture, "family" | "norm" | "position" | "mlp" | "qkvBias" | "outputBias" | "tiedEmbeddings"> = {

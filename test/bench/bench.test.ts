@@ -36,12 +36,21 @@ describe("pnpm bench", () => {
       expect(row.fileBytes).toBeGreaterThan(0);
     }
     expect(report.settings.threads).toEqual({ engine: 1, llamacpp: 1 });
+    // memory: one process per runtime; a process's peak RSS is never below its RSS at the end
+    expect(report.memory).toHaveLength(1);
+    const [memory] = report.memory;
+    expect(memory.fileBytes).toBe(report.rows[0].fileBytes);
+    for (const p of [memory.engine, memory.llamacpp, memory.baseline]) {
+      expect(p.rssMiB).toBeGreaterThan(0);
+      expect(p.peakMiB).toBeGreaterThanOrEqual(p.rssMiB);
+    }
     expect(report.machine.cpus).toBeGreaterThan(0);
     const history = readFileSync(join(out, "history.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(history).toHaveLength(2);
     expect(Object.keys(history[0].ratios)).toEqual([`${model}/q8_0/pp8`, `${model}/q8_0/tg4`]);
     expect(logged.join("\n")).toMatch(/\| model .*\| engine\/llama\.cpp \|/);
-  }, 30_000);
+    expect(logged.join("\n")).toMatch(/\| model \| quant \| file \| engine peak /);
+  }, 60_000);
 
   it("rejects bad options with a usage error", async () => {
     await expect(benchCommand(["--tokens", "0"])).rejects.toThrow(/--tokens expects/);

@@ -75,8 +75,8 @@ export interface CudaTraffic {
 export interface CudaKernels extends Kernels {
   readonly deviceName: string;
   readonly driverVersion: number;
-  /** Uploads a weight matrix now rather than on its first product. */
-  prepare(w: Matrix): void;
+  /** Uploads a weight matrix now rather than on its first product; the host copy stays (the CPU fallback after close() reads it). */
+  prepare(w: Matrix): Matrix;
   allocate(length: number): Float32Array;
   release(buffer: Float32Array): void;
   /** RoPE with adjacent pairs (2i, 2i + 1) (GPT-J / original-Meta layout); rope() pairs split halves. */
@@ -308,8 +308,9 @@ class CudaBackend implements CudaKernels {
     for (const [format, last] of this.activations) if ([...byOffset.values()].includes(last.mirror)) this.activations.delete(format);
   }
 
-  prepare(w: Matrix): void {
+  prepare(w: Matrix): Matrix {
     if (!this.closed) this.weight(w);
+    return w;
   }
 
   matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {

@@ -4,9 +4,10 @@
 // bit-identical to engine/quant; f32 products accumulate in float32 lanes (the reference
 // accumulates in float64), so they agree to rounding, not bit for bit.
 //
-// Weights are copied into the memory once, on first use or by prepare(); buffers that the
-// caller takes from allocate() live in the memory already and are used without copying (the
-// session's activations and KV cache should; others are copied in and out per call).
+// Weights are copied into the memory once, on first use or by prepare(), which returns the
+// weight as it lives there (EngineModel keeps only that, so a weight exists once); buffers
+// that the caller takes from allocate() live in the memory already and are used without
+// copying (the session's activations and KV cache should; others are copied in and out per call).
 //
 // Not here: the reference (cpu/kernels.ts), the threads (pool.ts).
 
@@ -36,15 +37,10 @@ export interface WasmKernels extends Kernels {
   allocate(length: number): Float32Array;
   /** Gives back a buffer from allocate(); a later allocate() of the same length reuses it. */
   release(buffer: Float32Array): void;
-  /**
-   * Bytes inside the backend's memory (64-byte aligned): a loader that reads a weight's bytes
-   * straight into them gives a Matrix the kernels use in place, so the weight exists once.
-   */
-  allocateBytes(length: number): Uint8Array;
   /** Bytes of WebAssembly memory in use (weights, buffers, scratch): one copy for all threads. */
   memoryBytes(): number;
-  /** Copies a weight matrix into the backend's memory now (else on first use). */
-  prepare(w: Matrix): void;
+  /** Copies a weight matrix into the backend's memory now (else on first use) and returns it living there. */
+  prepare(w: Matrix): Matrix;
   /** Workers asleep now; every one of them once the backend has been idle past the spin. */
   sleepingWorkers(): number;
   /** Stops the worker threads; the kernels keep working on the main thread. */
@@ -171,18 +167,15 @@ class WasmBackend implements WasmKernels {
     this.released.set(buffer.length, list);
   }
 
-  allocateBytes(length: number): Uint8Array {
-    const at = this.alloc(length);
-    return new Uint8Array(this.memory.buffer, at, length);
-  }
-
   memoryBytes(): number {
     return this.top;
   }
 
-  prepare(w: Matrix): void {
+  prepare(w: Matrix): Matrix {
     if (w.kind === "quant") this.checkQuant(w);
-    this.residentOffset(w.data);
+    const at = this.residentOffset(w.data);
+    const buffer = this.memory.buffer;
+    return w.kind === "f32" ? { ...w, data: new Float32Array(buffer, at, w.data.length) } : { ...w, data: new Uint8Array(buffer, at, w.data.length) };
   }
 
   private checkQuant(w: QuantMatrix): (typeof QUANT_KERNELS)[string] | null {

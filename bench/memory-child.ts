@@ -1,0 +1,33 @@
+// One model in one fresh process, for bench/memory.ts: load it in the runtime named on the
+// command line, decode a few tokens, and print the process's peak and current RSS as JSON.
+// "none" loads nothing: the baseline of Node, tsx and both runtimes' code.
+//
+// usage: memory-child.ts <none|engine|llama.cpp> <gguf> <quant> <threads> <tokens>
+
+import { EmbeddedRuntime } from "../runtimes/embedded.ts";
+import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
+import type { Quant, SubjectSpec } from "../runtimes/runtime.ts";
+
+const [which, file, quant, threads, tokens] = process.argv.slice(2);
+const spec = (runtime: SubjectSpec["runtime"]): SubjectSpec => ({ model: file, format: "gguf", quant: quant as Quant, backend: "cpu", runtime });
+const request = { kind: "tg" as const, tokens: Number(tokens), reps: 1, warmup: 0 };
+
+if (which === "engine") {
+  process.env.REFUTE_THREADS = threads;
+  const engine = new EmbeddedRuntime();
+  await engine.benchmark(spec("embedded"), request);
+  globalThis.gc?.(); // the loader's bytes, once the backend holds the weights
+  report();
+  await engine.close();
+} else if (which === "llama.cpp") {
+  const llamacpp = new LlamacppRuntime({ threads: Number(threads), contextSize: Number(tokens) + 8 });
+  await llamacpp.benchmark(spec("llamacpp"), request);
+  report();
+  await llamacpp.close();
+} else {
+  report();
+}
+
+function report(): void {
+  process.stdout.write(JSON.stringify({ peakRssBytes: process.resourceUsage().maxRSS * 1024, rssBytes: process.memoryUsage().rss }) + "\n");
+}
