@@ -12,10 +12,10 @@ export function wasmThreads(): number {
 }
 
 export function describeBackend(backend: Backend): string {
-  const wasm = `cpu-wasm, WebAssembly SIMD, ${wasmThreads()} thread${wasmThreads() > 1 ? "s" : ""}`;
+  const wasm = `cpu-wasm (WebAssembly SIMD, ${wasmThreads()} thread${wasmThreads() > 1 ? "s" : ""})`;
   switch (backend) {
     case "cpu":
-      return wasmSimdAvailable() ? `cpu (${wasm})` : "cpu (cpu-ts: this Node.js has no WebAssembly SIMD)";
+      return wasmSimdAvailable() ? `cpu = ${wasm}` : "cpu = cpu-ts (this Node.js has no WebAssembly SIMD)";
     case "cpu-wasm":
       return wasmSimdAvailable() ? wasm : "cpu-wasm (unavailable: no WebAssembly SIMD)";
     case "cpu-ts":
