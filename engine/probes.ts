@@ -8,10 +8,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
-import { withKernelFault } from "./backends/faulty.ts";
 import type { Kernels } from "./backends/kernels.ts";
 import { prepareSource, throughGguf, throughNative } from "./convert.ts";
-import { isRefuteError, RefuteError } from "./errors.ts";
+import { isRefuteError } from "./errors.ts";
 import type { Fault } from "./faults.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
 import { readGguf } from "./formats/gguf/read.ts";
@@ -36,13 +35,6 @@ export interface ProbeResult {
 }
 
 const ok = (checked: number, violations: string[] = []): ProbeResult => ({ checked, violations });
-
-export function kernelsForBackend(backend: string, fault: Fault | null): Kernels {
-  if (backend !== "cpu" && backend !== "cpu-ts") {
-    throw new RefuteError("BACKEND_UNAVAILABLE", `backend ${backend}: kernel probes run on the reference CPU backend only`, { backend });
-  }
-  return withKernelFault(cpuKernels, fault);
-}
 
 /** The code a call throws, or null when it returns. */
 function errorCode(fn: () => unknown): string | null {
@@ -238,8 +230,7 @@ export function probeConv1dTransposed(model: string, fault: Fault | null): Probe
 }
 
 // Kernel: softmax of large scores stays finite and equals the closed form.
-export function probeSoftmaxStable(backend: string, fault: Fault | null): ProbeResult {
-  const kernels = kernelsForBackend(backend, fault);
+export function probeSoftmaxStable(kernels: Kernels): ProbeResult {
   const x = Float32Array.from([1000, 999, 998, 0]);
   kernels.softmax(x, 4);
   const z = 1 + Math.exp(-1) + Math.exp(-2) + Math.exp(-1000);
@@ -249,8 +240,7 @@ export function probeSoftmaxStable(backend: string, fault: Fault | null): ProbeR
 }
 
 // Kernel: normalizing a zero vector gives zeros (epsilon keeps the scale finite).
-export function probeNormOfZero(backend: string, fault: Fault | null): ProbeResult {
-  const kernels = kernelsForBackend(backend, fault);
+export function probeNormOfZero(kernels: Kernels): ProbeResult {
   const zeros = new Float32Array(64);
   const ones = new Float32Array(64).fill(1);
   const rms = new Float32Array(64);

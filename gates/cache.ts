@@ -5,6 +5,7 @@
 // Runtimes are made by the injected factory, once per runtime name, and closed at the end.
 
 import { createHash } from "node:crypto";
+import type { Kernels } from "../engine/backends/kernels.ts";
 import {
   BlockedError,
   type BenchmarkRequest,
@@ -102,6 +103,14 @@ export class SubjectCache {
       const runtime = await this.runtime(subject.runtime);
       if (!runtime.benchmark) throw new BlockedError(`runtime ${subject.runtime} cannot be timed in-process`);
       return runtime.benchmark(subject, request);
+    });
+  }
+
+  kernels(subject: SubjectSpec): Promise<Kernels> {
+    return this.once(JSON.stringify(["kernels", subject.backend, subject.runtime, subject.inject ?? null]), `${subjectLabel(subject)} kernels`, async () => {
+      const runtime = await this.runtime(subject.runtime);
+      if (!runtime.kernels) throw new BlockedError(`runtime ${subject.runtime} exposes no kernels: kernel claims probe the embedded engine`);
+      return runtime.kernels(subject);
     });
   }
 

@@ -80,6 +80,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       tokenize: (subject, text) => cache.tokenize(subject, text),
       score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),
       benchmark: (subject, request) => cache.benchmark(subject, request),
+      kernels: (subject) => cache.kernels(subject),
       oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
       oraclePerplexity: (model) => oracle.perplexity(model),
     });

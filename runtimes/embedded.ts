@@ -4,6 +4,7 @@
 
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
+import { withKernelFault } from "../engine/backends/faulty.ts";
 import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
@@ -62,7 +63,7 @@ export class EmbeddedRuntime implements Runtime {
   private readonly backends = new Map<string, Promise<Kernels>>();
 
   /** The backend's kernels, made once per runtime and shared by its models. */
-  private kernels(backend: SubjectSpec["backend"]): Promise<Kernels> {
+  private backend(backend: SubjectSpec["backend"]): Promise<Kernels> {
     let kernels = this.backends.get(backend);
     if (!kernels) {
       kernels = createKernels(backend);
@@ -76,7 +77,7 @@ export class EmbeddedRuntime implements Runtime {
     let model = this.models.get(key);
     if (!model) {
       const fault = parseFault(spec.inject);
-      const kernels = await this.kernels(spec.backend);
+      const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
       const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
       const source = asFile ? openSource(ggufFor(spec)) : prepareSource(spec.model, spec.format, spec.quant, fault);
@@ -121,6 +122,10 @@ export class EmbeddedRuntime implements Runtime {
     }
     session.dispose();
     return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
+  }
+
+  async kernels(spec: SubjectSpec): Promise<Kernels> {
+    return withKernelFault(await this.backend(spec.backend), parseFault(spec.inject));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */

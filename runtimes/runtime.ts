@@ -1,6 +1,9 @@
 // The one interface every subject implements: the embedded engine, llama.cpp, an
 // OpenAI-compatible server, a CLI. Measures in suites/ talk only to this interface;
-// they know nothing of model internals.
+// they know nothing of model internals (kernel-level claims see the embedded engine's
+// backend through the one optional `kernels`).
+
+import type { Kernels } from "../engine/backends/kernels.ts";
 
 /** Where a model comes from and how it is turned into the thing under test. */
 export type Format = "safetensors" | "native" | "gguf" | "roundtrip";
@@ -85,6 +88,8 @@ export interface Runtime {
   perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity>;
   /** Timing, where the subject can be timed in-process (embedded, llama.cpp). */
   benchmark?(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
+  /** The kernel backend a subject runs on, its injected fault included: the embedded engine's alone, for kernel-level claims. */
+  kernels?(spec: SubjectSpec): Promise<Kernels>;
   close(): Promise<void>;
 }
 

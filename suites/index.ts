@@ -6,6 +6,7 @@ import { drift } from "./drift.ts";
 import { exactText } from "./exact-text.ts";
 import { klDivergence, rmsDpPercent, sameTop1Percent } from "./forced-stats.ts";
 import { forcedTop1 } from "./forced-top1.ts";
+import { kernelAgreement } from "./kernel-agreement.ts";
 import { kvMeasures } from "./kv.ts";
 import type { Measure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
@@ -37,6 +38,7 @@ export const measures: ReadonlyMap<string, Measure> = new Map(
     timingCv,
     throughputRatio,
     ...kvMeasures,
+    kernelAgreement,
   ].map((m) => [m.name, m]),
 );
 

@@ -8,6 +8,7 @@
 // How to add a new kind of measure: write one file in suites/ exporting a `Measure`,
 // and add one line to the registry in suites/index.ts. Claims then name it in `measure:`.
 
+import type { Kernels } from "../engine/backends/kernels.ts";
 import type { BenchmarkRequest, BenchmarkResult, Generation, Perplexity, ScoreOptions, Scoring, SubjectSpec, TopKEntry } from "../runtimes/runtime.ts";
 
 /** A prompt of the zoo's oracle set: its name (file stem) and its exact text. */
@@ -50,6 +51,8 @@ export interface MeasureInput {
   tokenize(subject: SubjectSpec, text: string): Promise<number[]>;
   /** Forced decoding: the prompt, then `tokens` fed whatever the subject would have chosen. */
   score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options?: ScoreOptions): Promise<Scoring>;
+  /** The subject's kernel backend (fault included); blocked for runtimes other than the embedded engine. */
+  kernels(subject: SubjectSpec): Promise<Kernels>;
   /** Wall-clock timing (llama-bench's pp and tg); blocked where the runtime cannot be timed in-process. */
   benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;

@@ -3,12 +3,13 @@
 // of violations its probe found; the claims predict zero. One table, one line per measure.
 
 import { parseFault, type Fault } from "../engine/faults.ts";
-import { isRefuteError } from "../engine/errors.ts";
 import * as probes from "../engine/probes.ts";
 import { BlockedError, type SubjectSpec } from "../runtimes/runtime.ts";
+import type { Kernels } from "../engine/backends/kernels.ts";
 import type { Measure, PromptRef } from "./measure.ts";
 
-type Probe = (subject: SubjectSpec, fault: Fault | null, prompts: PromptRef[]) => probes.ProbeResult;
+/** kernels: the subject's backend with its fault, for the kernel probes. */
+type Probe = (subject: SubjectSpec, fault: Fault | null, prompts: PromptRef[], kernels: () => Promise<Kernels>) => probes.ProbeResult | Promise<probes.ProbeResult>;
 
 const table: [name: string, input: Measure["input"], probe: Probe][] = [
   ["provenance-enforced", "subject", (s, f) => probes.probeProvenanceEnforced(s.model, f)],
@@ -21,8 +22,8 @@ const table: [name: string, input: Measure["input"], probe: Probe][] = [
   ["load-contract", "subject", (s, f) => probes.probeLoadContract(s.model, f)],
   ["diff-transposed", "subject", (s, f) => probes.probeDiffDetectsTranspose(s.model, f)],
   ["conv1d-transposed", "subject", (s, f) => probes.probeConv1dTransposed(s.model, f)],
-  ["softmax-stable", "subject", (s, f) => probes.probeSoftmaxStable(s.backend, f)],
-  ["norm-of-zero", "subject", (s, f) => probes.probeNormOfZero(s.backend, f)],
+  ["softmax-stable", "subject", async (_s, _f, _p, kernels) => probes.probeSoftmaxStable(await kernels())],
+  ["norm-of-zero", "subject", async (_s, _f, _p, kernels) => probes.probeNormOfZero(await kernels())],
   ["quant-error-bound", "subject", (s, f) => probes.probeQuantBound(s.model, s.quant as "q8_0" | "q4_0", f)],
 ];
 
@@ -32,15 +33,9 @@ function probeMeasure([name, input, probe]: (typeof table)[number]): Measure {
     input,
     needsAgainst: false,
     quantity: "violations",
-    async observe({ subject, prompts }) {
+    async observe({ subject, prompts, kernels }) {
       if (subject.runtime !== "embedded") throw new BlockedError(`measure ${name} probes the embedded engine; runtime ${subject.runtime} has no such probe`);
-      let result: probes.ProbeResult;
-      try {
-        result = probe(subject, parseFault(subject.inject), prompts);
-      } catch (e) {
-        if (isRefuteError(e) && e.code === "BACKEND_UNAVAILABLE") throw new BlockedError(e.message);
-        throw e;
-      }
+      const result = await probe(subject, parseFault(subject.inject), prompts, () => kernels(subject));
       const n = result.violations.length;
       return {
         value: n,

@@ -1,6 +1,7 @@
 // throughput-ratio: decode throughput (tg, tokens/second) of the subject over that of
 // `against` (e.g. the engine over llama.cpp on the same GGUF and thread count), from
-// alternating rounds. Value: the ratio of the mean tokens/second.
+// alternating rounds (or the CUDA backend over the CPU one, seed F-PERF-003). Value: the
+// ratio of the mean tokens/second.
 
 import { BlockedError } from "../runtimes/runtime.ts";
 import { summarize } from "../runtimes/timing.ts";
@@ -16,8 +17,9 @@ export const throughputRatio: Measure = {
     const { subject, against } = input;
     const { samplesMs, results } = await alternatedDecode(input, [subject, against!]);
     const [threads, theirThreads] = [results[0][0].threads, results[1][0].threads];
-    if (threads !== theirThreads) {
-      // A ratio of different thread counts is not the claim's; say how to make them equal.
+    if (threads !== theirThreads && subject.backend !== "cuda" && against!.backend !== "cuda") {
+      // Between CPU subjects a ratio of different thread counts is not the claim's; say how
+      // to make them equal. A GPU against a CPU compares devices, threads and all.
       throw new BlockedError(`thread counts differ: ${subject.runtime} ${threads}, ${against!.runtime} ${theirThreads} (set REFUTE_THREADS, which both follow, e.g. REFUTE_THREADS=1)`);
     }
     const [mine, theirs] = samplesMs.map((s) => summarize({ samplesMs: s, tokens: DECODE_TOKENS }));

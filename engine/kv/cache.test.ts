@@ -4,7 +4,8 @@
 // EngineModel's `kv` option reaches every session it makes.
 
 import { describe, expect, it } from "vitest";
-import { gaussian, randomModel } from "../../test/backends/random-model.ts";
+import { gaussian } from "../backends/random-inputs.ts";
+import { randomModel } from "../../test/backends/random-model.ts";
 import { tinyGguf } from "../../test/runtimes/tiny-model.ts";
 import { cpuKernels } from "../backends/cpu/kernels.ts";
 import type { Fault } from "../faults.ts";

@@ -20,7 +20,8 @@ import type { Matrix } from "../../engine/model/weights.ts";
 import { quantType } from "../../engine/quant/types.ts";
 import { Session } from "../../engine/generate/session.ts";
 import type { Architecture } from "../../engine/model/architecture.ts";
-import { SMOLLM_135M, gaussian, randomMatrix, randomModel } from "./random-model.ts";
+import { gaussian, randomMatrix } from "../../engine/backends/random-inputs.ts";
+import { SMOLLM_135M, randomModel } from "./random-model.ts";
 
 const work = mkdtempSync(join(tmpdir(), "refute-cuda-mock-"));
 const MOCK = join(work, "libcuda-mock.so");

@@ -24,15 +24,14 @@ import { Session, type LoadedModel } from "../../engine/generate/session.ts";
 import type { Architecture } from "../../engine/model/architecture.ts";
 import { EngineModel } from "../../engine/model.ts";
 import type { QuantName } from "../../engine/quant/types.ts";
-import { gaussian, randomMatrix, randomModel } from "./random-model.ts";
+import { KERNEL_CASES, NMSE_DEFAULT, NMSE_PRODUCT, compareKernel, nmse, type KernelAgreement } from "../../engine/backends/agreement.ts";
+import { gaussian, randomMatrix } from "../../engine/backends/random-inputs.ts";
+import { randomModel } from "./random-model.ts";
 
 const GPU = process.env.REFUTE_GPU === "1";
 const STANDIN = process.env.REFUTE_CUDA_STANDIN === "cpu";
 const RESULTS = process.env.REFUTE_GPU_RESULTS;
 const probe = probeCuda();
-
-const NMSE_DEFAULT = 1e-7;
-const NMSE_PRODUCT = 5e-4; // MUL_MAT, FLASH_ATTN_EXT in test-backend-ops
 
 const ZOO = ["tiny-llama", "tiny-qwen2", "tiny-gpt2"];
 const ZOO_QUANTS = ["f32", "q8_0"];
@@ -40,36 +39,17 @@ const PROMPTS = ["def add(a, b):", "Once upon a time", "3 + 4 ="];
 const NEW_TOKENS = 24;
 
 
-/** sum (e - o)^2 / sum e^2 over the finite positions; NaN-ness must agree exactly (Infinity if not). */
-function nmse(expected: Float32Array, observed: Float32Array): number {
-  if (expected.length !== observed.length) return Infinity;
-  let err = 0;
-  let norm = 0;
-  for (let i = 0; i < expected.length; i++) {
-    if (Number.isNaN(expected[i]) !== Number.isNaN(observed[i])) return Infinity;
-    if (Number.isNaN(expected[i])) continue;
-    err += (expected[i] - observed[i]) ** 2;
-    norm += expected[i] ** 2;
-  }
-  return norm === 0 ? err : err / norm;
-}
+const checks: KernelAgreement[] = [];
 
-interface Check {
-  op: string;
-  params: string;
-  nmse: number;
-  threshold: number;
-  identical: boolean;
-}
-const checks: Check[] = [];
-
-function judge(op: string, params: string, expected: Float32Array, observed: Float32Array, threshold: number): void {
-  const e = nmse(expected, observed);
-  const identical = expected.length === observed.length && expected.every((v, i) => Object.is(v, observed[i]));
-  const check = { op, params, nmse: e, threshold, identical };
+function record(check: KernelAgreement): void {
   checks.push(check);
   if (RESULTS) appendFileSync(RESULTS, JSON.stringify({ suite: "cuda-parity", standin: STANDIN, ...check }) + "\n");
-  expect(e, `[${op}] ${params}: NMSE = ${e.toExponential(3)} > ${threshold}`).toBeLessThanOrEqual(threshold);
+  expect(check.nmse, `[${check.op}] ${check.params}: NMSE = ${check.nmse.toExponential(3)} > ${check.threshold}`).toBeLessThanOrEqual(check.threshold);
+}
+
+function judge(op: string, params: string, expected: Float32Array, observed: Float32Array, threshold: number): void {
+  const identical = expected.length === observed.length && expected.every((v, i) => Object.is(v, observed[i]));
+  record({ op, params, threshold, nmse: nmse(expected, observed), identical });
 }
 
 const NOT_RUN = [
@@ -101,27 +81,13 @@ if (!probe.available && !STANDIN) {
 
   // --- kernels -------------------------------------------------------------------------------
 
-  const PRODUCTS: [QuantName, number, number][] = [
-    ["f32", 1, 64], ["f32", 7, 100], ["f32", 576, 576], ["f32", 1536, 576], ["f32", 4096, 576],
-    ["q8_0", 1, 32], ["q8_0", 64, 576], ["q8_0", 1536, 576], ["q8_0", 576, 1536], ["q8_0", 4096, 576],
-    ["q4_0", 1, 32], ["q4_0", 64, 576], ["q4_0", 1536, 576], ["q4_0", 576, 1536],
-    ["q4_k", 1, 256], ["q4_k", 64, 512], ["q4_k", 2048, 2048],
-    ["q6_k", 1, 256], ["q6_k", 64, 512], ["q6_k", 2048, 2048],
-  ];
+  describe("every kernel case of engine/backends/agreement.ts", () => {
+    it.each(KERNEL_CASES.map((c) => [`${c.op} ${c.params}`, c] as const))("%s", (_label, c) => {
+      record(compareKernel(c, subject, cpuKernels));
+    });
+  });
 
   describe("MUL_MAT", () => {
-    it.each(PRODUCTS)("%s rows=%i cols=%i, with and without bias", (quant, rows, cols) => {
-      const w = randomMatrix(`w.${quant}`, rows, cols, quant, rows * 31 + cols);
-      const x = gaussian(cols, cols + 1);
-      for (const bias of [null, gaussian(rows, rows + 2, 0.1)]) {
-        const expected = new Float32Array(rows);
-        const observed = new Float32Array(rows);
-        cpuKernels.matvec(w, x, expected, bias);
-        subject.matvec(w, x, observed, bias);
-        judge("MUL_MAT", `type=${quant} rows=${rows} cols=${cols} bias=${bias ? 1 : 0}`, expected, observed, NMSE_PRODUCT);
-      }
-    });
-
     it.each(["q8_0", "q4_0", "q4_k"] as QuantName[])("%s: a non-finite activation makes every output NaN, as the reference", (quant) => {
       const w = randomMatrix(`w.${quant}`, 16, 512, quant, 5);
       const x = gaussian(512, 6);
@@ -135,67 +101,15 @@ if (!probe.available && !STANDIN) {
     });
   });
 
-  const NORMS: [number, number][] = [[64, 1e-5], [128, 1e-6], [576, 1e-5], [2048, 1e-6], [4099, 1e-5]];
-
-  describe("RMS_NORM and NORM", () => {
-    it.each(NORMS)("n=%i eps=%d", (n, eps) => {
-      const x = gaussian(n, n, 3);
-      const weight = gaussian(n, n + 1, 0.1).map((v) => 1 + v);
-      const bias = gaussian(n, n + 2, 0.1);
-      const [expected, observed] = [new Float32Array(n), new Float32Array(n)];
-      cpuKernels.rmsNorm(x, weight, eps, expected);
-      subject.rmsNorm(x, weight, eps, observed);
-      judge("RMS_NORM", `n=${n} eps=${eps}`, expected, observed, NMSE_DEFAULT);
-      cpuKernels.layerNorm(x, weight, bias, eps, expected);
-      subject.layerNorm(x, weight, bias, eps, observed);
-      judge("NORM", `n=${n} eps=${eps}`, expected, observed, NMSE_DEFAULT);
-    });
-  });
-
   const ROPES: [number, number, number, number][] = [[9, 64, 0, 10000], [9, 64, 37, 10000], [3, 64, 511, 10000], [4, 32, 100, 1e6], [2, 128, 4000, 1e6]];
 
-  describe("ROPE", () => {
-    it.each(ROPES)("heads=%i headDim=%i position=%i theta=%d, split halves and adjacent pairs", (heads, headDim, position, theta) => {
+  describe("ROPE, adjacent pairs (the CUDA backend's second rotation)", () => {
+    it.each(ROPES)("heads=%i headDim=%i position=%i theta=%d", (heads, headDim, position, theta) => {
       const x = gaussian(heads * headDim, heads + headDim + position);
       const [expected, observed] = [x.slice(), x.slice()];
-      cpuKernels.rope(expected, heads, headDim, position, theta);
-      subject.rope(observed, heads, headDim, position, theta);
-      judge("ROPE", `mode=halves heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, expected, observed, NMSE_DEFAULT);
-      const [adjExpected, adjObserved] = [x.slice(), x.slice()];
-      ropeAdjacentPairs(adjExpected, heads, headDim, position, theta);
-      subject.ropeAdjacent(adjObserved, heads, headDim, position, theta);
-      judge("ROPE", `mode=adjacent heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, adjExpected, adjObserved, NMSE_DEFAULT);
-    });
-  });
-
-  const SOFTMAXES: [number, number][] = [[1, 1], [7, 1], [1000, 5], [49152, 10], [49152, 0.01]];
-
-  describe("SOFT_MAX", () => {
-    it.each(SOFTMAXES)("n=%i scale=%d (values beyond n untouched)", (n, scale) => {
-      const x = gaussian(n + 3, n, scale);
-      const [expected, observed] = [x.slice(), x.slice()];
-      cpuKernels.softmax(expected, n);
-      subject.softmax(observed, n);
-      judge("SOFT_MAX", `n=${n} scale=${scale}`, expected, observed, NMSE_DEFAULT);
-    });
-  });
-
-  const ATTENTION: [number, number, number, number][] = [[4, 4, 64, 1], [4, 2, 32, 17], [9, 3, 64, 300], [14, 2, 64, 513], [2, 1, 128, 1024], [4, 1, 256, 40]];
-
-  describe("attention over the KV cache", () => {
-    it.each(ATTENTION)("heads=%i kvHeads=%i headDim=%i length=%i, cache grown one position at a time", (heads, kvHeads, headDim, length) => {
-      const width = kvHeads * headDim;
-      const keys = gaussian(length * width, length + 1);
-      const values = gaussian(length * width, length + 2);
-      const q = gaussian(heads * headDim, length + 3);
-      const shape = { heads, kvHeads, headDim };
-      // the decode loop's pattern: lengths 1..L over the same cache arrays (new rows only)
-      for (const l of [...new Set([1, 2, Math.ceil(length / 2), length])].filter((l) => l <= length)) {
-        const [expected, observed] = [new Float32Array(heads * headDim), new Float32Array(heads * headDim)];
-        cpuKernels.attention(q, keys, values, l, shape, expected);
-        subject.attention(q, keys, values, l, shape, observed);
-        judge("ATTENTION", `heads=${heads} kvHeads=${kvHeads} headDim=${headDim} length=${l}`, expected, observed, NMSE_PRODUCT);
-      }
+      ropeAdjacentPairs(expected, heads, headDim, position, theta);
+      subject.ropeAdjacent(observed, heads, headDim, position, theta);
+      judge("ROPE", `mode=adjacent heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, expected, observed, NMSE_DEFAULT);
     });
   });
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createWasmKernels } from "../../engine/backends/wasm/kernels.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
-import { gaussian } from "./random-model.ts";
+import { gaussian } from "../../engine/backends/random-inputs.ts";
 
 const w: Matrix = { kind: "f32", name: "w", rows: 128, cols: 128, data: gaussian(128 * 128, 1) };
 const x = gaussian(128, 2);

@@ -4,34 +4,10 @@
 // arithmetic are meaningful.
 
 import type { Architecture } from "../../engine/model/architecture.ts";
-import type { LayerWeights, Linear, Matrix, ModelWeights, Norm } from "../../engine/model/weights.ts";
+import type { LayerWeights, Linear, ModelWeights, Norm } from "../../engine/model/weights.ts";
 import type { LoadedModel } from "../../engine/generate/session.ts";
-import type { QuantDType } from "../../engine/tensor.ts";
-import { QUANT_TYPES, rowByteLength, type QuantName } from "../../engine/quant/types.ts";
-
-/** xorshift32 -> gaussian (Box-Muller), deterministic. */
-export function gaussian(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0 || 1;
-  const uniform = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return ((s >>> 0) + 1) / 4294967297;
-  };
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()) * scale;
-  return out;
-}
-
-export function randomMatrix(name: string, rows: number, cols: number, quant: QuantName, seed: number): Matrix {
-  const values = gaussian(rows * cols, seed, 1 / Math.sqrt(cols));
-  if (quant === "f32") return { kind: "f32", name, rows, cols, data: values };
-  const type = QUANT_TYPES[quant];
-  const rowBytes = rowByteLength(type, cols);
-  const data = new Uint8Array(rows * rowBytes);
-  for (let r = 0; r < rows; r++) data.set(type.quantizeRow(values.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
-  return { kind: "quant", name, type: quant as QuantDType, rows, cols, data };
-}
+import { gaussian, randomMatrix } from "../../engine/backends/random-inputs.ts";
+import type { QuantName } from "../../engine/quant/types.ts";
 
 /** SmolLM-135M's shape (LLaMA family, GQA 9/3, tied embeddings). */
 export const SMOLLM_135M: Architecture = {
