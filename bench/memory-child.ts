@@ -2,14 +2,14 @@
 // command line, decode a few tokens, and print the process's peak and current RSS as JSON.
 // "none" loads nothing: the baseline of Node, tsx and both runtimes' code.
 //
-// usage: memory-child.ts <none|engine|llama.cpp> <gguf> <quant> <threads> <tokens>
+// usage: memory-child.ts <none|engine|llama.cpp> <gguf> <quant> <threads> <tokens> <backend>
 
 import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
-import type { Quant, SubjectSpec } from "../runtimes/runtime.ts";
+import type { Backend, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 
-const [which, file, quant, threads, tokens] = process.argv.slice(2);
-const spec = (runtime: SubjectSpec["runtime"]): SubjectSpec => ({ model: file, format: "gguf", quant: quant as Quant, backend: "cpu", runtime });
+const [which, file, quant, threads, tokens, backend] = process.argv.slice(2);
+const spec = (runtime: SubjectSpec["runtime"]): SubjectSpec => ({ model: file, format: "gguf", quant: quant as Quant, backend: backend as Backend, runtime });
 const request = { kind: "tg" as const, tokens: Number(tokens), reps: 1, warmup: 0 };
 
 if (which === "engine") {

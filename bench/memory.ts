@@ -21,17 +21,18 @@ export interface ModelMemory {
 
 const toMiB = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-async function probe(which: "none" | "engine" | "llama.cpp", file: string, quant: string, threads: number, tokens: number): Promise<ProcessMemory> {
-  const { stdout } = await execa(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, which, file, quant, String(threads), String(tokens)]);
+async function probe(which: "none" | "engine" | "llama.cpp", file: string, quant: string, threads: number, tokens: number, backend: string): Promise<ProcessMemory> {
+  const { stdout } = await execa(process.execPath, ["--expose-gc", "--import", "tsx", CHILD, which, file, quant, String(threads), String(tokens), backend]);
   const line = stdout.trim().split("\n").at(-1) ?? "";
   const parsed = JSON.parse(line) as { peakRssBytes: number; rssBytes: number };
   return { peakMiB: toMiB(parsed.peakRssBytes), rssMiB: toMiB(parsed.rssBytes) };
 }
 
-export async function measureMemory(file: string, quant: string, threads: number, tokens = 8): Promise<ModelMemory> {
+/** RSS on the CPU side only: a GPU backend's device memory is not in it. */
+export async function measureMemory(file: string, quant: string, threads: number, backend: string, tokens = 8): Promise<ModelMemory> {
   return {
-    engine: await probe("engine", file, quant, threads, tokens),
-    llamacpp: await probe("llama.cpp", file, quant, threads, tokens),
-    baseline: await probe("none", file, quant, threads, tokens),
+    engine: await probe("engine", file, quant, threads, tokens, backend),
+    llamacpp: await probe("llama.cpp", file, quant, threads, tokens, backend === "cuda" ? "cuda" : "cpu"),
+    baseline: await probe("none", file, quant, threads, tokens, "cpu"),
   };
 }

@@ -16,7 +16,7 @@ import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import { ggufFor } from "../runtimes/model-file.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
-import type { BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
+import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
 
 /** How llama.cpp is driven, and what that costs: printed with every table. */
@@ -32,6 +32,7 @@ export interface BenchOptions {
   ppTokens: number;
   tgTokens: number;
   threads: number; // both runtimes' (the engine's through REFUTE_THREADS)
+  backend?: Backend; // the engine's (default cpu: the fastest CPU backend); cuda runs llama.cpp's CUDA build too
   log?: (line: string) => void;
 }
 
@@ -77,7 +78,7 @@ export interface BenchReport {
   machine: { cpuModel: string; cpus: number; memoryGiB: number; platform: string; arch: string; hostname: string };
   node: string;
   llamacpp: { release: string; build: string; systemInfo: string } | null;
-  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; order: string; llamacppPath: string };
+  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; backend: Backend; order: string; llamacppPath: string };
   rows: BenchRow[];
   skipped: BenchSkip[];
   memory: BenchMemory[];
@@ -92,8 +93,9 @@ export function zooModels(): string[] {
     .sort();
 }
 
-function spec(model: string, quant: Quant, runtime: "embedded" | "llamacpp"): SubjectSpec {
-  return { model, format: "gguf", quant, backend: "cpu", runtime };
+/** llama.cpp runs on the GPU when the engine does, else on the CPU (it has no TypeScript or WebAssembly build). */
+function spec(model: string, quant: Quant, runtime: "embedded" | "llamacpp", backend: Backend): SubjectSpec {
+  return { model, format: "gguf", quant, backend: runtime === "llamacpp" && backend !== "cuda" ? "cpu" : backend, runtime };
 }
 
 /** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
@@ -115,6 +117,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
 
 async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
   const log = options.log ?? (() => {});
+  const backend = options.backend ?? "cpu";
   const rows: BenchRow[] = [];
   const skipped: BenchSkip[] = [];
   const memory: BenchMemory[] = [];
@@ -123,7 +126,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
     for (const quant of options.quants) {
       let file: string;
       try {
-        file = ggufFor(spec(model, quant, "embedded"));
+        file = ggufFor(spec(model, quant, "embedded", backend));
       } catch (e) {
         skipped.push({ model, quant, reason: (e as Error).message });
         log(`skip ${model} ${quant}: ${(e as Error).message}`);
@@ -132,8 +135,8 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
       // Both runtimes open this very file.
       const engine = new EmbeddedRuntime();
       const llamacpp = new LlamacppRuntime({ threads: options.threads, contextSize: Math.max(options.ppTokens, options.tgTokens) + 8 });
-      const subject = spec(file, quant, "embedded");
-      const reference = spec(file, quant, "llamacpp");
+      const subject = spec(file, quant, "embedded", backend);
+      const reference = spec(file, quant, "llamacpp", backend);
       try {
         const info = await engine.modelInfo(subject);
         const maxPositions = info.maxPositions;
@@ -177,7 +180,11 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
           log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}`);
         }
         log(`${model} ${quant}: memory, one process per runtime`);
-        memory.push({ model, quant, fileBytes: statSync(file).size, ...(await measureMemory(file, quant, options.threads)) });
+        try {
+          memory.push({ model, quant, fileBytes: statSync(file).size, ...(await measureMemory(file, quant, options.threads, backend)) });
+        } catch (e) {
+          skipped.push({ model, quant, reason: `memory: ${(e as Error).message.split("\n")[0]}` });
+        }
       } catch (e) {
         skipped.push({ model, quant, reason: (e as Error).message });
         log(`skip ${model} ${quant}: ${(e as Error).message}`);
@@ -196,6 +203,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
       ppTokens: options.ppTokens,
       tgTokens: options.tgTokens,
       threads: { engine: rows[0]?.engine.threads ?? options.threads, llamacpp: options.threads },
+      backend,
       order: "one warm-up each, then repetitions alternating engine, llama.cpp",
       llamacppPath: LLAMACPP_PATH,
     },

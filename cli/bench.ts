@@ -8,11 +8,11 @@ import { RefuteError } from "../engine/errors.ts";
 import { writeAtomic } from "../gates/write.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
-import type { Quant } from "../runtimes/runtime.ts";
+import type { Backend, Quant } from "../runtimes/runtime.ts";
 import { parseCommand, positiveInteger } from "./args.ts";
 
 const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 3] [--tokens 64,16]
-                    [--threads 1] [--qwen2] [--out reports]
+                    [--threads 1] [--backend cpu] [--qwen2] [--out reports]
 
 llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run,
 on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and
@@ -25,9 +25,13 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
   --tokens   pp,tg token counts, or one number for both (default 64,16; capped by the model's context)
   --reps     measured repetitions per runtime (default 3)
   --threads  threads of both runtimes (default 1: two on a 2-core machine made timings erratic)
+  --backend  the engine's: cpu (default: the fastest CPU backend), cpu-wasm, cpu-ts or cuda;
+             with cuda, llama.cpp runs its CUDA build (npm @node-llama-cpp/linux-x64-cuda),
+             and a side that cannot run is listed as skipped with the reason
   --out      directory for bench.json and history.jsonl (default reports)`;
 
 const QUANTS: readonly Quant[] = ["f32", "q8_0", "q4_0", "q4_k"];
+const BACKENDS: readonly Backend[] = ["cpu", "cpu-wasm", "cpu-ts", "cuda"];
 
 function list(value: unknown): string[] | null {
   return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : null;
@@ -89,6 +93,7 @@ export async function run(argv: string[]): Promise<number> {
       tokens: { type: "string" },
       threads: { type: "string" },
       qwen2: { type: "boolean" },
+      backend: { type: "string" },
       out: { type: "string" },
     },
     HELP,
@@ -102,6 +107,8 @@ export async function run(argv: string[]): Promise<number> {
   if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${QUANTS.join(", ")}`, { option: "quants" });
   const [ppTokens, tgTokens] = parseTokens(values.tokens);
   const out = typeof values.out === "string" ? values.out : "reports";
+  const backend = (typeof values.backend === "string" ? values.backend : "cpu") as Backend;
+  if (!BACKENDS.includes(backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend" });
 
   const startedAt = new Date().toISOString();
   const partial = await runBench({
@@ -111,6 +118,7 @@ export async function run(argv: string[]): Promise<number> {
     ppTokens,
     tgTokens,
     threads: positiveInteger(values, "threads", 1),
+    backend,
     log: (l) => process.stderr.write(`bench: ${l}\n`),
   });
   const m = machineInfo();

@@ -48,8 +48,11 @@ interface Loaded {
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
 
+/** Which llama.cpp binary: the CPU one, or the CUDA build (npm @node-llama-cpp/linux-x64-cuda, not installed by default). */
+export type LlamaDevice = "cpu" | "cuda";
+
 /** Loads llama.cpp through node-llama-cpp; a missing package or binary is a BlockedError saying which. */
-export async function openLlama(importer: () => Promise<NodeLlamaCpp> = () => import("node-llama-cpp")): Promise<Llama> {
+export async function openLlama(importer: () => Promise<NodeLlamaCpp> = () => import("node-llama-cpp"), device: LlamaDevice = "cpu"): Promise<Llama> {
   let mod: NodeLlamaCpp;
   try {
     mod = await importer();
@@ -57,21 +60,24 @@ export async function openLlama(importer: () => Promise<NodeLlamaCpp> = () => im
     throw new BlockedError(`llama.cpp: the npm package node-llama-cpp is not installed (${(e as Error).message.split("\n")[0]})`);
   }
   try {
-    return await mod.getLlama({ gpu: false, build: "never", logLevel: mod.LlamaLogLevel.error, progressLogs: false, skipDownload: true });
+    return await mod.getLlama({ gpu: device === "cuda" ? "cuda" : false, build: "never", logLevel: mod.LlamaLogLevel.error, progressLogs: false, skipDownload: true });
   } catch (e) {
-    throw new BlockedError(`llama.cpp: node-llama-cpp found no usable prebuilt binary for ${process.platform}-${process.arch} (${(e as Error).message.split("\n")[0]})`);
+    const binary = device === "cuda" ? "CUDA build (npm @node-llama-cpp/linux-x64-cuda, and an NVIDIA driver)" : "prebuilt binary";
+    throw new BlockedError(`llama.cpp: node-llama-cpp found no usable ${binary} for ${process.platform}-${process.arch} (${(e as Error).message.split("\n")[0]})`);
   }
 }
 
-let llamaPromise: Promise<Llama> | null = null;
+const llamas = new Map<LlamaDevice, Promise<Llama>>();
 
-/** The process's one llama.cpp instance; a failure blocks every llama.cpp check (and is retried by a later call). */
-export function loadLlama(): Promise<Llama> {
-  llamaPromise ??= openLlama();
-  llamaPromise.catch(() => {
-    llamaPromise = null;
-  });
-  return llamaPromise;
+/** The process's one llama.cpp instance per device; a failure blocks every check on it (and is retried by a later call). */
+export function loadLlama(device: LlamaDevice = "cpu"): Promise<Llama> {
+  let pending = llamas.get(device);
+  if (!pending) {
+    pending = openLlama(undefined, device);
+    llamas.set(device, pending);
+    pending.catch(() => llamas.delete(device));
+  }
+  return pending;
 }
 
 export class LlamacppRuntime implements Runtime {
@@ -85,27 +91,28 @@ export class LlamacppRuntime implements Runtime {
 
   private load(spec: SubjectSpec): Promise<Loaded> {
     if (spec.inject) return Promise.reject(new BlockedError(`fault ${spec.inject}: faults are injected into the embedded engine only`));
-    if (spec.backend === "cuda") return Promise.reject(new BlockedError("backend cuda: this build runs llama.cpp's CPU binary only"));
     let path: string;
     try {
       path = ggufFor(spec);
     } catch (e) {
       return Promise.reject(e);
     }
-    let pending = this.loaded.get(path);
+    const device: LlamaDevice = spec.backend === "cuda" ? "cuda" : "cpu";
+    const key = `${device} ${path}`;
+    let pending = this.loaded.get(key);
     if (!pending) {
-      pending = this.open(path);
-      this.loaded.set(path, pending);
-      pending.catch(() => this.loaded.delete(path));
+      pending = this.open(path, device);
+      this.loaded.set(key, pending);
+      pending.catch(() => this.loaded.delete(key));
     }
     return pending;
   }
 
-  private async open(path: string): Promise<Loaded> {
-    const llama = await loadLlama();
+  private async open(path: string, device: LlamaDevice): Promise<Loaded> {
+    const llama = await loadLlama(device);
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+      model = await llama.loadModel({ modelPath: path, gpuLayers: device === "cuda" ? "max" : 0 });
     } catch (e) {
       throw new BlockedError(`llama.cpp could not load ${path}: ${(e as Error).message.split("\n")[0]}`);
     }

@@ -2,7 +2,9 @@
 // (following relative imports), plus vitest and tsx, and every pnpm store entry reachable from
 // those through dependencies that are installed. Prints the root package names to stderr and the
 // store entries (node_modules/.pnpm/<entry>) to stdout, one per line. Used by pack-carry.sh.
-//   node scripts/gpu/carry-closure.mjs <entry files...>
+// `--without <package>` leaves out a package the run can do without (one whose absence its
+// code reports as blocked, as node-llama-cpp's).
+//   node scripts/gpu/carry-closure.mjs [--without <package>]... <entry files...>
 
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { builtinModules } from "node:module";
@@ -26,7 +28,10 @@ function follow(file) {
     }
   }
 }
-for (const entry of process.argv.slice(2)) follow(resolve(entry));
+const args = process.argv.slice(2);
+const without = new Set(args.filter((_, i) => args[i - 1] === "--without"));
+for (const entry of args.filter((a, i) => a !== "--without" && args[i - 1] !== "--without")) follow(resolve(entry));
+for (const name of without) roots.delete(name);
 
 const store = realpathSync("node_modules/.pnpm");
 const entries = new Set();

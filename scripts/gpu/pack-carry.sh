@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Packs what a GPU machine without Node.js and without network needs to run the CUDA backend's
 # tests and bench: this machine's node binary and the installed node_modules the run imports
-# (carry-closure.mjs: the bare imports reachable from the CUDA tests, scripts/gpu/*.ts and
-# vitest.config.ts, plus vitest and tsx, with their dependencies; pnpm's layout kept: the root
+# (carry-closure.mjs: the bare imports reachable from the CUDA tests, scripts/gpu/*.ts,
+# vitest.config.ts and the gate runner, plus vitest and tsx, with their dependencies, without
+# node-llama-cpp; pnpm's layout kept: the root
 # links and their .pnpm entries, nothing else), xz-compressed into .carry/refute-node.tar.xz
 # (.carry/ is git-ignored; the device tool's `carry` takes it along). scripts/gpu/run-on-gpu.sh
 # unpacks it there. The machine that packs must be x86-64 Linux like the GPU machines (node and
@@ -15,7 +16,8 @@ cd "$(dirname "$0")/../.."
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-node scripts/gpu/carry-closure.mjs test/backends/cuda*.test.ts scripts/gpu/*.ts vitest.config.ts >"$stage/entries" 2>"$stage/roots"
+# bin/refute.mjs: the gate runner for the GPU claims; without llama.cpp (not needed by them, and large)
+node scripts/gpu/carry-closure.mjs --without node-llama-cpp test/backends/cuda*.test.ts scripts/gpu/*.ts vitest.config.ts bin/refute.mjs >"$stage/entries" 2>"$stage/roots"
 {
   sed 's|^|node_modules/|' "$stage/roots"
   sed 's|^|node_modules/.pnpm/|' "$stage/entries"

@@ -3,11 +3,13 @@
 # tool's machines): unpacks .carry/refute-node.tar.xz (a node binary and the node_modules that
 # vitest, tsx and koffi need, made by scripts/gpu/pack-carry.sh on an ordinary machine), then
 # runs the CUDA tests in GPU mode (REFUTE_GPU=1: a blocked parity check fails instead of
-# reporting), the parity checks among them, and the decode bench, and writes everything under
-# $OUT (default reports/tmp/gpu): summary.md, tests.log, parity.jsonl, cuda-junit.xml,
-# bench.log, bench.json. Exits non-zero when a test failed or the bench could not run.
+# reporting), the parity checks among them, the decode bench, and the GPU claims through the
+# gate runner (suite parity and F-PERF-003), and writes everything under $OUT (default
+# reports/tmp/gpu): summary.md, tests.log, parity.jsonl, cuda-junit.xml, bench.log, bench.json,
+# gates.log, gates.md (eight files: the device tool's limit). Exits non-zero when a test failed,
+# the bench could not run or a claim was falsified.
 #   from the device tool: run(command: "bash scripts/gpu/run-on-gpu.sh", carry: [".carry"])
-#   bash scripts/gpu/run-on-gpu.sh [tests|bench]   (one half only; default both)
+#   bash scripts/gpu/run-on-gpu.sh [tests|bench|gates]   (one part only; default all three)
 set -uo pipefail
 what=${1:-all}
 cd "$(dirname "$0")/../.."
@@ -37,19 +39,32 @@ export PATH="$PWD/.carry/bin:$PATH"
 tests_rc=0
 bench_rc=0
 rm -f "$out/parity.jsonl"
-if [[ $what != bench ]]; then
+if [[ $what == all || $what == tests ]]; then
   REFUTE_GPU=1 REFUTE_GPU_RESULTS=$out/parity.jsonl "$node" node_modules/vitest/vitest.mjs run test/backends/cuda \
     --reporter=default --reporter=junit --outputFile.junit="$out/cuda-junit.xml" 2>&1 | tee "$out/tests.log"
   tests_rc=${PIPESTATUS[0]}
 fi
 
 # 2. the decode bench (F-PERF-003: cuda faster than cpu-wasm on the SmolLM-135M shape)
-if [[ $what != tests ]]; then
+if [[ $what == all || $what == bench ]]; then
   "$node" node_modules/tsx/dist/cli.mjs scripts/gpu/bench-cuda.ts --out "$out/bench.json" 2>&1 | tee "$out/bench.log"
   bench_rc=${PIPESTATUS[0]}
 fi
 
+# 3. the claims that need a GPU, through the gate runner: CPU/CUDA parity (greedy tokens on the
+#    zoo, per-kernel NMSE) and F-PERF-003 (cuda decodes faster than cpu on the SmolLM-135M shape)
+gates_rc=0
+if [[ $what == all || $what == gates ]]; then
+  "$node" bin/refute.mjs gates --suite parity --claim perf-cuda-faster-than-cpu --reports /tmp/refute-gates 2>&1 | tee "$out/gates.log"
+  gates_rc=${PIPESTATUS[0]}
+  cp /tmp/refute-gates/latest.md "$out/gates.md" 2>/dev/null
+fi
+
 {
+  echo
+  echo "## gates (exit $gates_rc)"
+  echo
+  grep -E "^(refute:|  parity|  perf|\[)" "$out/gates.log" 2>/dev/null | cut -c1-220 | sed 's/^/    /'
   echo
   echo "## tests (exit $tests_rc)"
   echo
@@ -71,4 +86,4 @@ fi
   grep -E "^(tiny|smollm|F-PERF|bench-cuda|  cuda per token)" "$out/bench.log" 2>/dev/null | sed 's/^/    /'
 } >>"$summary"
 cat "$summary"
-[[ $tests_rc -eq 0 && $bench_rc -eq 0 ]]
+[[ $tests_rc -eq 0 && $bench_rc -eq 0 && $gates_rc -eq 0 ]]

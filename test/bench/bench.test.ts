@@ -52,7 +52,23 @@ describe("pnpm bench", () => {
     expect(logged.join("\n")).toMatch(/\| model \| quant \| file \| engine peak /);
   }, 60_000);
 
+  it("--backend cuda without a device: nothing timed, the reason listed, exit 1", async () => {
+    const out = tempDir("refute-bench-");
+    const log = console.log;
+    console.log = () => {};
+    try {
+      expect(await benchCommand(["--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--backend", "cuda", "--out", out])).toBe(1);
+    } finally {
+      console.log = log;
+    }
+    const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
+    expect(report.settings.backend).toBe("cuda");
+    expect(report.rows).toEqual([]);
+    expect(report.skipped[0].reason).toMatch(/no CUDA device/);
+  }, 60_000);
+
   it("rejects bad options with a usage error", async () => {
+    await expect(benchCommand(["--backend", "tpu"])).rejects.toThrow(/--backend: tpu is not one of cpu, cpu-wasm, cpu-ts, cuda/);
     await expect(benchCommand(["--tokens", "0"])).rejects.toThrow(/--tokens expects/);
     await expect(benchCommand(["--quants", "q5_1"])).rejects.toThrow(/--quants: q5_1/);
   });

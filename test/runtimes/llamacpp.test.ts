@@ -101,5 +101,6 @@ describe("llamacpp runtime", () => {
     await expect(openLlama(() => Promise.reject(new Error("x")))).rejects.toThrow(/node-llama-cpp is not installed/);
     const noBinary = { LlamaLogLevel: { error: "error" }, getLlama: () => Promise.reject(new Error("No prebuilt binary found")) } as never;
     await expect(openLlama(async () => noBinary)).rejects.toThrow(`found no usable prebuilt binary for ${process.platform}-${process.arch} (No prebuilt binary found)`);
+    await expect(openLlama(async () => noBinary, "cuda")).rejects.toThrow(/no usable CUDA build \(npm @node-llama-cpp\/linux-x64-cuda/);
   });
 });
