@@ -100,6 +100,10 @@ export function selectChecks(checks: Check[], selection: Selection): Check[] {
     }
     selected = selected.filter((c) => wanted.includes(of(c)));
   }
+  if (selected.length === 0 && checks.length > 0) {
+    // each name exists, but not together (--suite parity --claim perf-x): a run of nothing would pass
+    throw new RefuteError("E_USAGE", "the selection matches no check: every --suite, --claim, --model and --quant must hold at once", { selection });
+  }
   return selected;
 }
 

@@ -51,6 +51,8 @@ describe("expansion", () => {
     expect(selectChecks(all, { claims: ["token-int8-mismatch"], models: ["tiny-gpt2"] }).map((c) => c.prompts[0])).toEqual(["arithmetic", "completion", "code", "greeting"]);
     expect(() => selectChecks(all, { suites: ["canary", "canry"] })).toThrow(/--suite 'canry' matches no claim; known: canary, drift, ppl, roundtrip, token/);
     expect(() => selectChecks(all, { models: ["smollm"] })).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+    // names that exist on their own but never together select nothing: an error, not an empty pass
+    expect(() => selectChecks(all, { suites: ["ppl"], claims: ["token-int8-mismatch"] })).toThrow(/the selection matches no check/);
     expect(selectChecks(all, { claims: ["roundtrip-gguf-identical-tokens"], models: ["tiny-qwen2"], quants: ["q4_0"] }).map((c) => c.id)).toEqual([
       "roundtrip-gguf-identical-tokens/tiny-qwen2/roundtrip/q4_0/cpu/embedded",
     ]);
