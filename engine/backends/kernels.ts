@@ -37,6 +37,11 @@ export interface Kernels {
   // them still get correct results, only with a copy per call.
   /** A zeroed float32 buffer the backend reads and writes in place; activations and the KV cache should come from here. */
   allocate?(length: number): Float32Array;
+  /**
+   * Several products of the same input (q, k and v; gate and up), each exactly as matvec
+   * computes it; a backend with threads runs them as one task.
+   */
+  matvecs?(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void;
   /** Gives an allocate() buffer back for reuse; the caller no longer touches it. */
   release?(buffer: Float32Array): void;
   /**

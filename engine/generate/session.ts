@@ -9,7 +9,7 @@ import type { Fault } from "../faults.ts";
 import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
 import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
-import type { LayerWeights, ModelWeights, Norm } from "../model/weights.ts";
+import type { LayerWeights, Linear, ModelWeights, Norm } from "../model/weights.ts";
 
 export interface LoadedModel {
   arch: Architecture;
@@ -120,15 +120,20 @@ export class Session {
     else this.kernels.layerNorm(x, n.weight, n.bias as Float32Array, arch.normEps, out);
   }
 
+  /** Products of one input: in one call where the backend can fuse them. */
+  private products(linears: Linear[], x: Float32Array, outs: Float32Array[]): void {
+    const kern = this.kernels;
+    if (kern.matvecs) kern.matvecs(linears.map((l) => l.weight), x, outs, linears.map((l) => l.bias));
+    else linears.forEach((l, i) => kern.matvec(l.weight, x, outs[i], l.bias));
+  }
+
   private layer(l: number, w: LayerWeights): void {
     const { arch } = this.model;
     const kern = this.kernels;
     const { heads, kvHeads, headDim } = arch;
 
     this.norm(w.attnNorm, this.x, this.normed);
-    kern.matvec(w.q.weight, this.normed, this.q, w.q.bias);
-    kern.matvec(w.k.weight, this.normed, this.k, w.k.bias);
-    kern.matvec(w.v.weight, this.normed, this.v, w.v.bias);
+    this.products([w.q, w.k, w.v], this.normed, [this.q, this.k, this.v]);
     if (arch.position === "rope") {
       kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, arch.ropeTheta);
       kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
@@ -141,11 +146,11 @@ export class Session {
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
 
     this.norm(w.ffnNorm, this.x, this.normed);
-    kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
     if (w.gate) {
-      kern.matvec(w.gate.weight, this.normed, this.gate, w.gate.bias);
+      this.products([w.up, w.gate], this.normed, [this.up, this.gate]);
       for (let i = 0; i < this.up.length; i++) this.up[i] *= silu(this.gate[i]);
     } else {
+      kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
       for (let i = 0; i < this.up.length; i++) this.up[i] = geluNew(this.up[i]);
     }
     kern.matvec(w.down.weight, this.up, this.proj, w.down.bias);

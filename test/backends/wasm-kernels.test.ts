@@ -193,6 +193,45 @@ describe("vector kernels", () => {
   });
 });
 
+describe("matvecs(): several products of one input as one task", () => {
+  const TYPES: (QuantDType | "f32")[] = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
+  it.each(TYPES)("%s: bit-identical to one matvec per matrix, biases included, whether outputs live in the memory or not", (type) => {
+    const cols = type === "q4_k" || type === "q6_k" ? 512 : 96;
+    const shapes = [64, 16, 16, 3];
+    const ws = shapes.map((rows, i): Matrix => {
+      const values = gaussian(rows * cols, 40 + i);
+      return type === "f32" ? { kind: "f32", name: `w${i}`, rows, cols, data: values } : quantizedMatrix(type, rows, cols, values);
+    });
+    const biases = shapes.map((rows, i) => (i === 1 ? null : gaussian(rows, 50 + i)));
+    const x = gaussian(cols, 60);
+    for (const [label, k] of backends()) {
+      const expected = ws.map((w, i) => {
+        const out = new Float32Array(w.rows);
+        k.matvec(w, x, out, biases[i]);
+        return out;
+      });
+      for (const outs of [shapes.map((rows) => k.allocate(rows)), shapes.map((rows) => new Float32Array(rows))]) {
+        k.matvecs(ws, x, outs, biases);
+        outs.forEach((out, i) => expect(bitDifferences(out, expected[i]), `${type} ${label} matrix ${i}`).toEqual([]));
+      }
+    }
+  });
+
+  it("mixed weight types or widths: each product on its own, same results", () => {
+    const a = quantizedMatrix("q8_0", 8, 64, gaussian(512, 70));
+    const b = quantizedMatrix("q4_0", 8, 64, gaussian(512, 71));
+    const x = gaussian(64, 72);
+    const expected = [a, b].map((w) => {
+      const out = new Float32Array(8);
+      cpuKernels.matvec(w, x, out, null);
+      return out;
+    });
+    const outs = [threaded.allocate(8), threaded.allocate(8)];
+    threaded.matvecs([a, b], x, outs, [null, null]);
+    outs.forEach((out, i) => expect(bitDifferences(out, expected[i])).toEqual([]));
+  });
+});
+
 describe("buffers in the backend's memory", () => {
   it("allocate(): products, norms and attention read and write them in place with the same results as copies", () => {
     const k = threaded;

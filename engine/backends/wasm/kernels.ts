@@ -49,6 +49,9 @@ export interface WasmKernels extends Kernels {
 
 type QuantMatrix = Extract<Matrix, { kind: "quant" }>;
 
+/** The weight types of matvec_multi's table, in its order (kernels.wat). */
+const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
+
 /** Per weight type: the export, the block geometry, the activation quantizer and its size. */
 const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
   q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 + 4 },
@@ -191,33 +194,74 @@ class WasmBackend implements WasmKernels {
     return q;
   }
 
-  matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {
+  /**
+   * The activation a product of w reads, in memory: x itself for f32 weights, else x
+   * quantized as llama.cpp does. null where the weight type has no kernel here, "nan" where x
+   * has a non-finite value (it has no quantized form: every output is NaN, as engine/quant).
+   */
+  private activation(w: Matrix, x: Float32Array): { op: PoolOp; act: number } | null | "nan" {
     checkLength(w.name, "input", w.cols, x.length);
-    const { rows, cols } = w;
-    let op: PoolOp = "matvec_f32";
-    let act: number;
     if (w.kind === "f32") {
-      checkLength(w.name, "weight", rows * cols, w.data.length);
-      act = this.input(x, "x");
-    } else {
-      const q = this.checkQuant(w);
-      if (!q) return cpuKernels.matvec(w, x, out, bias);
-      op = q.op;
-      const nb = cols / q.block;
-      const xp = this.input(x, "x");
-      act = this.scratchAt("act", nb * q.actBytesPerBlock);
-      if (this.k[q.quantize](xp, act, nb) !== 0) {
-        // a non-finite activation has no quantized form: every output is NaN (as engine/quant)
-        out.fill(NaN, 0, rows);
-        return;
-      }
+      checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
+      return { op: "matvec_f32", act: this.input(x, "x") };
+    }
+    const q = this.checkQuant(w);
+    if (!q) return null;
+    const nb = w.cols / q.block;
+    const xp = this.input(x, "x");
+    const act = this.scratchAt("act", nb * q.actBytesPerBlock);
+    return this.k[q.quantize](xp, act, nb) !== 0 ? "nan" : { op: q.op, act };
+  }
+
+  private parallel(weightBytes: number, rows: number): boolean {
+    return weightBytes >= this.minParallelBytes && rows >= this.pool.threads;
+  }
+
+  matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {
+    const a = this.activation(w, x);
+    if (a === null) return cpuKernels.matvec(w, x, out, bias);
+    const rows = w.rows;
+    if (a === "nan") {
+      out.fill(NaN, 0, rows);
+      return;
     }
     const wp = this.residentOffset(w.data);
     const own = this.offsetOf(out);
     const outAt = own >= 0 ? own : this.scratchAt("out", rows * 4);
-    this.pool.run(op, [wp, act, outAt, 0, rows, cols], 3, w.data.byteLength >= this.minParallelBytes && rows >= this.pool.threads);
+    this.pool.run(a.op, [wp, a.act, outAt, 0, rows, w.cols], 3, this.parallel(w.data.byteLength, rows));
     if (own < 0) out.set(this.f32.subarray(outAt >> 2, (outAt >> 2) + rows));
     if (bias) for (let r = 0; r < rows; r++) out[r] += bias[r];
+  }
+
+  matvecs(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void {
+    const [first] = ws;
+    const typeOf = (w: Matrix) => (w.kind === "f32" ? "f32" : w.type);
+    const kind = MULTI_KINDS.indexOf(typeOf(first));
+    // one task needs one weight type and width, and outputs that live in the memory
+    const fused = kind >= 0 && ws.every((w, i) => typeOf(w) === typeOf(first) && w.cols === first.cols && this.offsetOf(outs[i]) >= 0);
+    const a = fused ? this.activation(first, x) : null;
+    if (a === null || a === "nan") {
+      ws.forEach((w, i) => this.matvec(w, x, outs[i], biases[i]));
+      return;
+    }
+    const desc = this.scratchAt("multi", ws.length * 12) >> 2;
+    let rows = 0;
+    let bytes = 0;
+    ws.forEach((w, i) => {
+      if (w.kind === "quant") this.checkQuant(w);
+      else checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
+      const i32 = new Int32Array(this.memory.buffer, (desc + 3 * i) * 4, 3);
+      i32[0] = this.residentOffset(w.data);
+      i32[1] = this.offsetOf(outs[i]);
+      i32[2] = w.rows;
+      rows += w.rows;
+      bytes += w.data.byteLength;
+    });
+    this.pool.run("matvec_multi", [kind, desc << 2, ws.length, a.act, 0, rows, first.cols], 4, this.parallel(bytes, rows));
+    ws.forEach((w, i) => {
+      const bias = biases[i];
+      if (bias) for (let r = 0; r < w.rows; r++) outs[i][r] += bias[r];
+    });
   }
 
   embeddingRow(w: Matrix, row: number, out: Float32Array): void {

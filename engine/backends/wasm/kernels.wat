@@ -17,6 +17,11 @@
 (module
   (import "env" "memory" (memory 6 65536 shared))
 
+  ;; the matrix products by weight type, for matvec_multi
+  (type $matvec (func (param i32 i32 i32 i32 i32 i32)))
+  (table 5 funcref)
+  (elem (i32.const 0) $matvec_f32 $matvec_q8_0 $matvec_q4_0 $matvec_q4_k $matvec_q6_k)
+
   ;; ggml's GGML_FP32_TO_FP16 (fp16 library algorithm): round to nearest even, inf/nan kept.
   (func $fp32_to_fp16 (param $f f32) (result i32) (local $w i32) (local $shl1 i32) (local $bias i32) (local $base f32) (local $bits i32)
     (local.set $w (i32.reinterpret_f32 (local.get $f)))
@@ -163,7 +168,7 @@
     (v128.any_true (local.get $bad)))
 
   ;; f32 rows: out[r] = sum_c w[r, c] x[c], float32 lanes (4 accumulators of 4)
-  (func (export "matvec_f32") (param $w i32) (param $x i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+  (func $matvec_f32 (export "matvec_f32") (param $w i32) (param $x i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $r i32) (local $row i32) (local $c i32) (local $end16 i32) (local $end4 i32)
     (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $s f32)
     (local.set $end16 (i32.and (local.get $cols) (i32.const -16)))
@@ -216,7 +221,7 @@
       (br $rows))))
 
   ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block).
-  (func (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+  (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
     (local $v v128) (local $acc0 v128)
     (local $m15 v128) (local $sumf f32)
@@ -251,7 +256,7 @@
 
   ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block), with
   ;; sumi = sum q a - 8 sum a over the unsigned nibbles q.
-  (func (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+  (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
     (local $v v128) (local $acc0 v128)
     (local $m15 v128) (local $sumf f32)
@@ -289,7 +294,7 @@
   ;; Sub-block j's 6-bit scale (low byte) and min (second byte) are decoded inline from the 12
   ;; packed bytes s at block + 4: j < 4: s[j] & 63, s[j+4] & 63; j >= 4: (s[j+4] & 15) | (s[j-4] >> 6) << 4,
   ;; (s[j+4] >> 4) | (s[j] >> 6) << 4.
-  (func (export "matvec_q4_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+  (func $matvec_q4_k (export "matvec_q4_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $g i32) (local $k i32) (local $ya i32) (local $qp i32)
     (local $ad i32) (local $bs i32) (local $sm1 i32) (local $sm2 i32) (local $sumi i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $plo v128) (local $phi v128) (local $s1 v128) (local $s2 v128)
@@ -396,7 +401,7 @@
       (br $rows))))
 
   ;; Q6_K rows x A8_K: ggml_vec_dot_q6_K_q8_K_generic, with its 8 integer and 8 float lanes
-  (func (export "matvec_q6_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+  (func $matvec_q6_k (export "matvec_q6_k") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $h i32) (local $k i32) (local $ya i32) (local $s i32) (local $ad i32)
     (local $lo0 v128) (local $lo1 v128) (local $hi v128) (local $prod v128) (local $sc v128)
     (local $auxlo v128) (local $auxhi v128) (local $sumslo v128) (local $sumshi v128) (local $vd v128)
@@ -478,6 +483,27 @@
       (br $rows))))
 
   ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
+;; Several products of one activation as one task (q, k and v; gate and up), so the threads
+  ;; meet once instead of once per matrix. desc: n records {w, out, rows} (three i32); rows
+  ;; [r0, r1) count through the records in order; kind: the weight type's index in the table
+  ;; (0 f32, 1 q8_0, 2 q4_0, 3 q4_k, 4 q6_k), a: its activation, as for that type's product.
+  (func (export "matvec_multi") (param $kind i32) (param $desc i32) (param $n i32) (param $a i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $i i32) (local $rec i32) (local $base i32) (local $end i32) (local $lo i32) (local $hi i32)
+    (block $done (loop $records
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $rec (i32.add (local.get $desc) (i32.mul (local.get $i) (i32.const 12))))
+      (local.set $end (i32.add (local.get $base) (i32.load offset=8 (local.get $rec))))
+      (local.set $lo (select (local.get $r0) (local.get $base) (i32.gt_u (local.get $r0) (local.get $base))))
+      (local.set $hi (select (local.get $r1) (local.get $end) (i32.lt_u (local.get $r1) (local.get $end))))
+      (if (i32.lt_u (local.get $lo) (local.get $hi))
+        (then (call_indirect (type $matvec)
+          (i32.load (local.get $rec)) (local.get $a) (i32.load offset=4 (local.get $rec))
+          (i32.sub (local.get $lo) (local.get $base)) (i32.sub (local.get $hi) (local.get $base)) (local.get $cols)
+          (local.get $kind))))
+      (local.set $base (local.get $end))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $records))))
+
   (func (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
     (local $i i32) (local $sum f64) (local $v f64) (local $scale f64)
     (block $d (loop $l
