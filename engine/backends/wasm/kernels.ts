@@ -1,5 +1,6 @@
 // The cpu-wasm backend: the kernel interface on WebAssembly SIMD (kernels.wat) over one shared
-// WebAssembly.Memory, with matrix products (and attention heads) split across worker threads.
+// WebAssembly.Memory, with matrix products (and attention heads) split across worker threads;
+// products of one input (q, k, v; gate, up) go to the threads as one task (matvecs).
 // Quantized products quantize the activation exactly as llama.cpp does (Q8_0 / Q8_K) and are
 // bit-identical to engine/quant; f32 products accumulate in float32 lanes (the reference
 // accumulates in float64), so they agree to rounding, not bit for bit.
