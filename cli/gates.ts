@@ -20,6 +20,7 @@ import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { writeAtomic, writeReports } from "../gates/write.ts";
 import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
+import { positiveInteger } from "./args.ts";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -81,6 +82,7 @@ const runOptions = {
   reports: { type: "string", default: "reports" },
   oracle: { type: "string", default: "oracle" },
   concurrency: { type: "string", default: "1" },
+  threads: { type: "string" },
 } as const;
 
 const HELP = {
@@ -98,6 +100,8 @@ selection
 subject
   --backend <name>    run every subject on this backend (${BACKENDS.join(", ")})
   --runtime <name>    run every subject through this runtime (${RUNTIMES.join(", ")})
+  --threads <n>       threads of the engine's cpu-wasm backend and of llama.cpp's timings
+                      (sets REFUTE_THREADS; default: REFUTE_THREADS, else every core)
   --inject <fault>    inject this fault of the teeth catalogue into every subject
 teeth
   --teeth             the clean engine, then each fault of the catalogue in turn: which
@@ -234,6 +238,7 @@ async function runCommand(argv: string[], deps: GatesDeps): Promise<number> {
     return 0;
   }
   const options = gateOptions(values);
+  if (values.threads !== undefined) process.env.REFUTE_THREADS = String(positiveInteger(values, "threads", 1));
   if (values.teeth) return teethCommand(options, values.fault, values.reports, values.json, deps);
   const factory = lazyFactory(deps);
   const report = await runGates({

@@ -2,8 +2,12 @@
 // backend available, so a report says which one that was and with how many threads.
 
 import { availableParallelism } from "node:os";
+import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
+import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
+import type { Kernels } from "../engine/backends/kernels.ts";
+import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
-import type { Backend } from "./runtime.ts";
+import { BlockedError, type Backend } from "./runtime.ts";
 
 /** REFUTE_THREADS, else every core: the cpu-wasm backend's worker count (main thread included). */
 export function wasmThreads(): number {
@@ -22,5 +26,28 @@ export function describeBackend(backend: Backend): string {
       return "cpu-ts (TypeScript reference, 1 thread)";
     case "cuda":
       return "cuda";
+  }
+}
+
+/**
+ * The kernels a backend name stands for. "cpu" is the fastest CPU backend available: the
+ * WebAssembly SIMD one, or the TypeScript reference where WebAssembly SIMD is missing.
+ * threads: the WebAssembly backend's (default REFUTE_THREADS, else all cores). A backend that
+ * cannot run here is a BlockedError with the reason.
+ */
+export async function createKernels(backend: Backend, threads = wasmThreads()): Promise<Kernels> {
+  switch (backend) {
+    case "cpu-ts":
+      return cpuKernels;
+    case "cpu":
+      return wasmSimdAvailable() ? createWasmKernels({ threads }) : cpuKernels;
+    case "cpu-wasm":
+      if (!wasmSimdAvailable()) throw new BlockedError("backend cpu-wasm: this Node.js has no WebAssembly SIMD or shared memory");
+      return createWasmKernels({ threads });
+    case "cuda": {
+      const probe = probeCuda();
+      if (!probe.available) throw new BlockedError(`backend cuda: no CUDA device (${probe.reason})`);
+      return createCudaKernels();
+    }
   }
 }

@@ -3,16 +3,12 @@
 // file or a synthetic shape (synthetic:<shape>) is opened as the file llama.cpp reads.
 
 import type { Kernels } from "../engine/backends/kernels.ts";
-import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { withKernelFault } from "../engine/backends/faulty.ts";
-import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
-import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
-import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
 import { openSource } from "../engine/open.ts";
-import { wasmThreads } from "./backends.ts";
+import { createKernels } from "./backends.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import {
@@ -26,32 +22,6 @@ import {
   type Scoring,
   type SubjectSpec,
 } from "./runtime.ts";
-
-/**
- * The kernels a backend name stands for. "cpu" is the fastest CPU backend available: the
- * WebAssembly SIMD one, or the TypeScript reference where WebAssembly SIMD is missing.
- * REFUTE_THREADS sets the WebAssembly backend's threads (default: all cores).
- */
-async function createKernels(backend: SubjectSpec["backend"]): Promise<Kernels> {
-  switch (backend) {
-    case "cpu-ts":
-      return cpuKernels;
-    case "cpu":
-      return wasmSimdAvailable() ? createWasmKernels(threadOption()) : cpuKernels;
-    case "cpu-wasm":
-      if (!wasmSimdAvailable()) throw new BlockedError("backend cpu-wasm: this Node.js has no WebAssembly SIMD or shared memory");
-      return createWasmKernels(threadOption());
-    case "cuda": {
-      const probe = probeCuda();
-      if (!probe.available) throw new BlockedError(`backend cuda: no CUDA device (${probe.reason})`);
-      return createCudaKernels();
-    }
-  }
-}
-
-function threadOption(): { threads: number } {
-  return { threads: wasmThreads() };
-}
 
 function keyOf(spec: SubjectSpec): string {
   return JSON.stringify([spec.model, spec.format, spec.quant, spec.backend, spec.inject ?? null]);

@@ -28,6 +28,20 @@ describe("model commands", () => {
     expect(json()).toMatchObject({ prompt_tokens: oracle.prompt_tokens, tokens: oracle.tokens, text: oracle.text });
   });
 
+  it("run --backend: every CPU backend gives the oracle's tokens; cuda without a device and unknown names are clear errors", async () => {
+    const oracle = JSON.parse(readFileSync(join(REPO_ROOT, "oracle", "tiny-qwen2", "code.json"), "utf8"));
+    for (const backend of [["--backend", "cpu-ts"], ["--backend", "cpu-wasm", "--threads", "2"], ["--backend", "cpu", "--threads", "1"]]) {
+      expect(await main(["run", "--model", "tiny-qwen2", "--prompt", oracle.prompt, "--json", ...backend])).toBe(0);
+      expect(json().tokens, backend.join(" ")).toEqual(oracle.tokens);
+    }
+    expect(await main(["run", "--model", "tiny-qwen2", "--prompt", "x", "--backend", "cuda"])).toBe(2);
+    expect(err.join("\n")).toMatch(/no CUDA device.*\[BACKEND_UNAVAILABLE\]/);
+    expect(await main(["run", "--model", "tiny-qwen2", "--prompt", "x", "--backend", "tpu"])).toBe(2);
+    expect(err.join("\n")).toContain("--backend: tpu is not one of cpu, cpu-wasm, cpu-ts, cuda");
+    expect(await main(["ppl", "--model", "tiny-qwen2", "--text-file", join(REPO_ROOT, "README.md"), "--threads", "0"])).toBe(2);
+    expect(err.join("\n")).toContain("--threads must be a positive integer");
+  });
+
   it("import -> export -> import: a GGUF source is refused with --enforce-provenance and recorded as diagnosis without", async () => {
     const rft = join(dir, "m.rft");
     const gguf = join(dir, "m.gguf");

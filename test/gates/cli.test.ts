@@ -39,8 +39,8 @@ describe("refute gates exit codes", () => {
     expect(await gatesCommand(["--suite", "canary", "--model", "tiny-llama", "--strict", ...base(tempDir())], captureDeps(gpuBlocked))).toBe(0);
   });
 
-  it("2 for usage errors: unknown option, bad shard, unknown claim, bad backend, bad concurrency", async () => {
-    for (const args of [["--bogus"], ["--shard", "5/4"], ["--claim", "no-such-claim"], ["--backend", "tpu"], ["--concurrency", "0"], ["stray-positional"]]) {
+  it("2 for usage errors: unknown option, bad shard, unknown claim, bad backend, bad concurrency, bad threads", async () => {
+    for (const args of [["--bogus"], ["--shard", "5/4"], ["--claim", "no-such-claim"], ["--backend", "tpu"], ["--concurrency", "0"], ["--threads", "two"], ["stray-positional"]]) {
       const deps = captureDeps();
       expect(await gatesCommand([...args, ...base(tempDir())], deps), args.join(" ")).toBe(2);
       expect(deps.stderr.join("\n")).toMatch(/refute gates: /);
