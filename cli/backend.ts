@@ -1,4 +1,4 @@
-// --backend and --threads of the commands that run the engine (run, ppl): which kernels, on how
+// --backend and --threads of the commands that run the engine (run, ppl, serve): which kernels, on how
 // many threads, with a usage error naming the choices and a clear one where the backend cannot
 // run here.
 

@@ -19,14 +19,18 @@ import { openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
 import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob } from "../runtimes/openai.ts";
 import { parseCommand, positiveInteger, requireString } from "./args.ts";
+import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";
+import type { Kernels } from "../engine/backends/kernels.ts";
 
 const HELP = `usage: refute serve --model <zoo slug|dir|file> [--quant f32|q8_0|q4_0|q4_k] [--port 8080] [--host 127.0.0.1]
+                    [--backend cpu] [--threads n]
 
 Serves the embedded engine over an OpenAI-compatible API: POST /v1/completions (greedy,
 logprobs, echo), GET /v1/models, GET /health, POST /tokenize. Without --quant the model runs
 as loaded; with it, quantized as the native format does. --port 0 picks a free port.
 
-  --max-body-bytes N   largest request body accepted (default 1048576)`;
+  --max-body-bytes N   largest request body accepted (default 1048576)
+${BACKEND_HELP}`;
 
 export const MAX_LOGPROBS = 20;
 
@@ -210,14 +214,14 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-export function loadServedModel(model: string, quant?: string): EngineModel {
-  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model));
+export function loadServedModel(model: string, quant?: string, kernels?: Kernels): EngineModel {
+  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model), kernels);
 }
 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     argv,
-    { model: { type: "string" }, quant: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "max-body-bytes": { type: "string" } },
+    { model: { type: "string" }, quant: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "max-body-bytes": { type: "string" }, ...BACKEND_OPTIONS },
     HELP,
   );
   if (!parsed) return 0;
@@ -225,12 +229,13 @@ export async function run(argv: string[]): Promise<number> {
   const name = requireString(values, "model", HELP);
   const port = values.port === "0" ? 0 : positiveInteger(values, "port", 8080);
   const host = typeof values.host === "string" ? values.host : "127.0.0.1";
-  const model = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined);
+  const kernels = await kernelsFromOptions(values);
+  const model = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined, kernels);
   const server = createCompletionServer(model, { modelName: name, maxBodyBytes: positiveInteger(values, "max-body-bytes", 1 << 20) });
   const address = await listen(server, port, host);
   console.log(`refute serve: ${name}${values.quant ? ` (${values.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
   await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => resolve());
+    const stop = () => server.close(() => void Promise.resolve(kernels.close?.()).then(() => resolve()));
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
