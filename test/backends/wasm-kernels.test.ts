@@ -217,6 +217,17 @@ describe("matvecs(): several products of one input as one task", () => {
     }
   });
 
+  it("an output shorter than the product is refused before anything is written", () => {
+    const w = quantizedMatrix("q8_0", 16, 64, gaussian(1024, 73));
+    const x = gaussian(64, 74);
+    const guard = threaded.allocate(32);
+    const short = guard.subarray(0, 8); // in the memory, followed by values a write past 8 would clobber
+    guard.fill(7);
+    expect(() => threaded.matvec(w, x, short, null)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.matvecs([w, w], x, [threaded.allocate(16), short], [null, null])).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(guard.every((v) => v === 7)).toBe(true);
+  });
+
   it("mixed weight types or widths: each product on its own, same results", () => {
     const a = quantizedMatrix("q8_0", 8, 64, gaussian(512, 70));
     const b = quantizedMatrix("q4_0", 8, 64, gaussian(512, 71));

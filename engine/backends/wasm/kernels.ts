@@ -74,6 +74,11 @@ interface KernelExports {
 
 const PAGE = 65536;
 
+/** A kernel writes `rows` values in place: into a buffer of this memory, a shorter one would overrun its neighbours. */
+function checkOutput(w: Matrix, out: Float32Array | undefined): void {
+  if (!out || out.length < w.rows) throw new RefuteError("KERNEL_SHAPE", `${w.name}: output has ${out?.length ?? 0} values, the product writes ${w.rows}`, { tensor: w.name, expected: w.rows, found: out?.length ?? 0 });
+}
+
 function checkLength(name: string, what: string, expected: number, found: number): void {
   if (expected !== found) throw new RefuteError("KERNEL_SHAPE", `${name}: ${what} has ${found} values, expected ${expected}`, { tensor: name, expected, found });
 }
@@ -220,6 +225,7 @@ class WasmBackend implements WasmKernels {
   }
 
   matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {
+    checkOutput(w, out);
     const a = this.activation(w, x);
     if (a === null) return cpuKernels.matvec(w, x, out, bias);
     const rows = w.rows;
@@ -236,6 +242,7 @@ class WasmBackend implements WasmKernels {
   }
 
   matvecs(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void {
+    ws.forEach((w, i) => checkOutput(w, outs[i]));
     const [first] = ws;
     const typeOf = (w: Matrix) => (w.kind === "f32" ? "f32" : w.type);
     const kind = MULTI_KINDS.indexOf(typeOf(first));
