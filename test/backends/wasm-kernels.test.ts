@@ -217,7 +217,7 @@ describe("matvecs(): several products of one input as one task", () => {
     }
   });
 
-  it("an output shorter than the product is refused before anything is written", () => {
+  it("an output (or input) shorter than a kernel writes (or reads) is refused before anything is written", () => {
     const w = quantizedMatrix("q8_0", 16, 64, gaussian(1024, 73));
     const x = gaussian(64, 74);
     const guard = threaded.allocate(32);
@@ -225,6 +225,16 @@ describe("matvecs(): several products of one input as one task", () => {
     guard.fill(7);
     expect(() => threaded.matvec(w, x, short, null)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
     expect(() => threaded.matvecs([w, w], x, [threaded.allocate(16), short], [null, null])).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(guard.every((v) => v === 7)).toBe(true);
+    // norms, RoPE, softmax and attention: a short output or input is refused the same way
+    const n = 16;
+    expect(() => threaded.rmsNorm(gaussian(n, 1), gaussian(n, 2), 1e-5, short)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.rmsNorm(gaussian(n, 1), gaussian(n - 1, 2), 1e-5, threaded.allocate(n))).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.rope(short, 1, 16, 3, 10000)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.softmax(short, 16)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    const shape = { heads: 2, kvHeads: 1, headDim: 8 };
+    expect(() => threaded.attention(gaussian(16, 3), gaussian(8, 4), gaussian(24, 5), 3, shape, threaded.allocate(16))).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.attention(gaussian(16, 3), gaussian(24, 4), gaussian(24, 5), 3, shape, short)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
     expect(guard.every((v) => v === 7)).toBe(true);
   });
 

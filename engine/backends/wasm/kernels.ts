@@ -142,6 +142,7 @@ class WasmBackend implements WasmKernels {
 
   /** Offset of `a` in memory: itself when it lives there, else a copy in scratch `name`. */
   private input(a: Float32Array, name: string, n = a.length): number {
+    if (a.length < n) throw new RefuteError("KERNEL_SHAPE", `${name}: ${a.length} values, the kernel reads ${n}`, { tensor: name, expected: n, found: a.length });
     const own = this.offsetOf(a);
     if (own >= 0) return own;
     const at = this.scratchAt(name, n * 4);
@@ -278,6 +279,7 @@ class WasmBackend implements WasmKernels {
   }
 
   private output(out: Float32Array, n: number, run: (at: number) => void): void {
+    if (out.length < n) throw new RefuteError("KERNEL_SHAPE", `output: ${out.length} values, the kernel writes ${n}`, { expected: n, found: out.length });
     const own = this.offsetOf(out);
     const at = own >= 0 ? own : this.scratchAt("norm-out", n * 4);
     run(at);
@@ -286,6 +288,7 @@ class WasmBackend implements WasmKernels {
 
   rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void {
     const n = x.length;
+    checkLength("rmsNorm", "weight", n, weight.length);
     const xp = this.input(x, "norm-x");
     const wp = this.residentOffset(weight);
     this.output(out, n, (at) => this.k.rms_norm(xp, wp, at, n, eps));
@@ -293,6 +296,8 @@ class WasmBackend implements WasmKernels {
 
   layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, out: Float32Array): void {
     const n = x.length;
+    checkLength("layerNorm", "weight", n, weight.length);
+    checkLength("layerNorm", "bias", n, bias.length);
     const xp = this.input(x, "norm-x");
     const wp = this.residentOffset(weight);
     const bp = this.residentOffset(bias);
