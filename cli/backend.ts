@@ -5,10 +5,8 @@
 import { RefuteError } from "../engine/errors.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createKernels, wasmThreads } from "../runtimes/backends.ts";
-import { BlockedError, type Backend } from "../runtimes/runtime.ts";
+import { BACKENDS, BlockedError, type Backend } from "../runtimes/runtime.ts";
 import { positiveInteger, type Options, type Parsed } from "./args.ts";
-
-const BACKENDS: readonly Backend[] = ["cpu", "cpu-wasm", "cpu-ts", "cuda"];
 
 export const BACKEND_OPTIONS: Options = { backend: { type: "string" }, threads: { type: "string" } };
 
@@ -16,10 +14,16 @@ export const BACKEND_HELP = `  --backend <b>  cpu (default: the fastest CPU back
                  exists, else cpu-ts), cpu-wasm, cpu-ts (the TypeScript reference) or cuda
   --threads <n>  threads of the cpu-wasm backend (default: REFUTE_THREADS, else every core)`;
 
-/** The kernels the options ask for; close() them when done. */
-export async function kernelsFromOptions(values: Parsed["values"]): Promise<Kernels> {
+/** --backend, default cpu; a name that is not a backend is a usage error listing the choices. */
+export function parseBackend(values: Parsed["values"]): Backend {
   const backend = (typeof values.backend === "string" ? values.backend : "cpu") as Backend;
   if (!BACKENDS.includes(backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
+  return backend;
+}
+
+/** The kernels the options ask for; close() them when done. */
+export async function kernelsFromOptions(values: Parsed["values"]): Promise<Kernels> {
+  const backend = parseBackend(values);
   const threads = positiveInteger(values, "threads", wasmThreads());
   try {
     return await createKernels(backend, threads);

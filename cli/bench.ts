@@ -8,8 +8,9 @@ import { RefuteError } from "../engine/errors.ts";
 import { writeAtomic } from "../gates/write.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
-import type { Backend, Quant } from "../runtimes/runtime.ts";
+import type { Quant } from "../runtimes/runtime.ts";
 import { parseCommand, positiveInteger } from "./args.ts";
+import { parseBackend } from "./backend.ts";
 
 const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 3] [--tokens 64,16]
                     [--threads 1] [--backend cpu] [--qwen2] [--out reports]
@@ -31,7 +32,6 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
   --out      directory for bench.json and history.jsonl (default reports)`;
 
 const QUANTS: readonly Quant[] = ["f32", "q8_0", "q4_0", "q4_k"];
-const BACKENDS: readonly Backend[] = ["cpu", "cpu-wasm", "cpu-ts", "cuda"];
 
 function list(value: unknown): string[] | null {
   return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : null;
@@ -107,8 +107,7 @@ export async function run(argv: string[]): Promise<number> {
   if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${QUANTS.join(", ")}`, { option: "quants" });
   const [ppTokens, tgTokens] = parseTokens(values.tokens);
   const out = typeof values.out === "string" ? values.out : "reports";
-  const backend = (typeof values.backend === "string" ? values.backend : "cpu") as Backend;
-  if (!BACKENDS.includes(backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend" });
+  const backend = parseBackend(values);
 
   const startedAt = new Date().toISOString();
   const partial = await runBench({

@@ -8,7 +8,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isRefuteError, RefuteError } from "../engine/errors.ts";
-import type { Backend, RuntimeName } from "../runtimes/runtime.ts";
+import { BACKENDS, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
 import type { RuntimeFactory } from "../gates/cache.ts";
 import { formatProblem, readClaims } from "../gates/claims.ts";
 import { renderClaimsMd, readAdr } from "../gates/claims-md.ts";
@@ -31,7 +31,6 @@ export interface GatesDeps {
   err: (text: string) => void; // stderr
 }
 
-const BACKENDS: Backend[] = ["cpu", "cpu-ts", "cpu-wasm", "cuda"];
 const RUNTIMES: RuntimeName[] = ["embedded", "llamacpp", "http", "cli"];
 
 /**

@@ -5,21 +5,14 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { captureConsole } from "../test/cli/capture-console.ts";
 import { decodeCompressedKv } from "../engine/kv/compressed.ts";
 import { readKvCacheFiles } from "../engine/kv/file.ts";
 import { tinyGguf } from "../test/runtimes/tiny-model.ts";
 import { main } from "./main.ts";
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
-  vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = captureConsole();
 
 const dir = mkdtempSync(join(tmpdir(), "refute-kv-cli-"));
 const model = tinyGguf("llama", "f32", { hidden_size: 128 }); // 2 layers, 2 kv heads, head_dim 32
@@ -79,7 +72,7 @@ describe("refute kv", () => {
 
   it("--help on every subcommand", async () => {
     for (const sub of [["kv", "--help"], ["kv", "extract", "--help"], ["kv", "compress", "--help"], ["kv", "decompress", "-h"]]) {
-      out = [];
+      out.length = 0;
       expect(await main(sub)).toBe(0);
       expect(out.join("\n")).toMatch(/^usage: refute kv/);
     }
@@ -89,7 +82,7 @@ describe("refute kv", () => {
   it("bad input: a clear error with its code and exit 2", async () => {
     const input = await extracted();
     const failure = async (argv: string[]) => {
-      err = [];
+      err.length = 0;
       expect(await main(["kv", ...argv]), argv.join(" ")).toBe(2);
       return err.join("\n");
     };

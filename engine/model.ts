@@ -49,7 +49,8 @@ export class EngineModel {
     const weights = buildWeights(source.arch, source.tensors);
     // Vectors (norms, biases) are small; copied, they stop pinning the loader's file buffer,
     // of which f32 tensors are views.
-    this.weights = kernels.prepare ? mapWeights(weights, (w) => kernels.prepare?.(w) ?? w, (v) => v.slice()) : weights;
+    const prepare = kernels.prepare?.bind(kernels);
+    this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" });
     this.kernels = withKernelFault(kernels, fault);
     this.kv = options.kv ?? null;

@@ -11,6 +11,7 @@ export type Format = "safetensors" | "native" | "gguf" | "roundtrip";
 
 export type Quant = "f32" | "bf16" | "q8_0" | "q4_0" | "q4_k";
 export type Backend = "cpu" | "cpu-ts" | "cpu-wasm" | "cuda";
+export const BACKENDS: readonly Backend[] = ["cpu", "cpu-wasm", "cpu-ts", "cuda"];
 export type RuntimeName = "embedded" | "llamacpp" | "http" | "cli";
 
 /** One point of a claim's matrix: what a check runs on. */

@@ -180,12 +180,15 @@ export const KERNEL_CASES: readonly KernelCase[] = [
   ...ARGMAX.map(argmaxCase),
 ];
 
+/** One comparison of a subject's output with the reference's. */
+export function agreement(op: string, params: string, threshold: number, expected: Float32Array, observed: Float32Array): KernelAgreement {
+  const identical = expected.length === observed.length && expected.every((v, i) => Object.is(v, observed[i]));
+  return { op, params, threshold, nmse: nmse(expected, observed), identical };
+}
+
 export function compareKernel(c: KernelCase, subject: Kernels, reference: Kernels): KernelAgreement {
   const run = c.prepare();
-  const expected = run(reference);
-  const observed = run(subject);
-  const identical = expected.length === observed.length && expected.every((v, i) => Object.is(v, observed[i]));
-  return { op: c.op, params: c.params, threshold: c.threshold, nmse: nmse(expected, observed), identical };
+  return agreement(c.op, c.params, c.threshold, run(reference), run(subject));
 }
 
 export const agrees = (a: KernelAgreement) => a.nmse <= a.threshold;

@@ -24,7 +24,7 @@ import { Session, type LoadedModel } from "../../engine/generate/session.ts";
 import type { Architecture } from "../../engine/model/architecture.ts";
 import { EngineModel } from "../../engine/model.ts";
 import type { QuantName } from "../../engine/quant/types.ts";
-import { KERNEL_CASES, NMSE_DEFAULT, NMSE_PRODUCT, compareKernel, nmse, type KernelAgreement } from "../../engine/backends/agreement.ts";
+import { KERNEL_CASES, NMSE_DEFAULT, NMSE_PRODUCT, agreement, compareKernel, type KernelAgreement } from "../../engine/backends/agreement.ts";
 import { gaussian, randomMatrix } from "../../engine/backends/random-inputs.ts";
 import { randomModel } from "./random-model.ts";
 
@@ -48,8 +48,7 @@ function record(check: KernelAgreement): void {
 }
 
 function judge(op: string, params: string, expected: Float32Array, observed: Float32Array, threshold: number): void {
-  const identical = expected.length === observed.length && expected.every((v, i) => Object.is(v, observed[i]));
-  record({ op, params, threshold, nmse: nmse(expected, observed), identical });
+  record(agreement(op, params, threshold, expected, observed));
 }
 
 const NOT_RUN = [

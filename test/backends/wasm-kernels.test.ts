@@ -12,11 +12,8 @@ import type { Matrix } from "../../engine/model/weights.ts";
 import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
 import { QUANT_TYPES, rowByteLength } from "../../engine/quant/types.ts";
 import type { QuantDType } from "../../engine/tensor.ts";
-import { NMSE_DEFAULT, NMSE_PRODUCT, nmse as nmseOf } from "../../engine/backends/agreement.ts";
+import { NMSE_DEFAULT, NMSE_PRODUCT, nmse } from "../../engine/backends/agreement.ts";
 import { gaussian } from "../../engine/backends/random-inputs.ts";
-
-/** test-backend-ops' NMSE, observed first as this file's calls read. */
-const nmse = (observed: Float32Array, expected: Float32Array) => nmseOf(expected, observed);
 
 /** Indices where the two differ bit for bit (NaN equals NaN), with both values: the evidence. */
 function bitDifferences(observed: Float32Array, expected: Float32Array): string[] {
@@ -60,7 +57,7 @@ describe("matrix products", () => {
         for (const [label, k] of backends()) {
           const observed = new Float32Array(rows);
           k.matvec(w, x, observed, bias);
-          const e = nmse(observed, expected);
+          const e = nmse(expected, observed);
           expect(e, `[MUL_MAT f32 ${label}] rows=${rows} cols=${cols} NMSE = ${e} > ${NMSE_PRODUCT}`).toBeLessThanOrEqual(NMSE_PRODUCT);
         }
       }),
@@ -149,7 +146,7 @@ describe("vector kernels", () => {
         const observed = expected.slice();
         cpuKernels.softmax(expected, n);
         single.softmax(observed, n);
-        const e = nmse(observed, expected);
+        const e = nmse(expected, observed);
         expect(e, `[SOFT_MAX] n=${n} scale=${scale} NMSE = ${e} > ${NMSE_DEFAULT}`).toBeLessThanOrEqual(NMSE_DEFAULT);
       }),
       { numRuns: 40 },
@@ -174,7 +171,7 @@ describe("vector kernels", () => {
           for (const [label, k] of backends()) {
             const observed = new Float32Array(q.length);
             k.attention(q, keys, values, length, shape, observed);
-            const e = nmse(observed, expected);
+            const e = nmse(expected, observed);
             expect(e, `[ATTN ${label}] heads=${shape.heads} kvHeads=${kvHeads} headDim=${shape.headDim} length=${length} NMSE = ${e}`).toBeLessThanOrEqual(NMSE_DEFAULT);
           }
         },
@@ -287,7 +284,7 @@ describe("buffers in the backend's memory", () => {
     const ref = new Float32Array(32);
     k.attention(q, keys, values, 10, shape, att);
     cpuKernels.attention(q.slice(), keys.slice(), values.slice(), 10, shape, ref);
-    expect(nmse(att, ref)).toBeLessThanOrEqual(NMSE_DEFAULT);
+    expect(nmse(ref, att)).toBeLessThanOrEqual(NMSE_DEFAULT);
   });
 
   it("release(): a released buffer is reused, zeroed, by the next allocate() of its length", () => {
