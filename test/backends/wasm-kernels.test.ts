@@ -1,7 +1,7 @@
 // The cpu-wasm backend against the TypeScript reference (engine/backends/cpu), kernel by
 // kernel over random shapes, in the manner of llama.cpp's test-backend-ops: normalized mean
-// squared error under 1e-7, under 5e-4 for the f32 matrix product, and bit-identical results
-// where the arithmetic is the same (quantized products, norms, RoPE, argmax).
+// squared error under 1e-7, under 5e-4 for the matrix products, and bit-identical results
+// where the arithmetic is the same (k-quant products, norms, RoPE, argmax).
 // Two backends run every property: 2 threads with every product split into chunks, and 1 thread.
 
 import fc from "fast-check";
@@ -10,6 +10,7 @@ import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
+import { dequantizeRowQ8_0 } from "../../engine/quant/q8_0.ts";
 import { QUANT_TYPES, rowByteLength } from "../../engine/quant/types.ts";
 import type { QuantDType } from "../../engine/tensor.ts";
 import { NMSE_DEFAULT, NMSE_PRODUCT, nmse } from "../../engine/backends/agreement.ts";
@@ -66,24 +67,58 @@ describe("matrix products", () => {
   });
 
   const blockOf: Record<QuantDType, number> = { q8_0: 32, q4_0: 32, q4_k: 256, q6_k: 256 };
-  for (const type of Object.keys(blockOf) as QuantDType[]) {
-    it(`${type}: bit-identical to engine/quant (activation quantized as llama.cpp, integer dots)`, () => {
-      const block = blockOf[type];
-      const shape = fc.record({ rows: fc.integer({ min: 1, max: 12 }), blocks: fc.integer({ min: 1, max: block === 32 ? 9 : 2 }) });
+  /** Weights and activations (random shapes, every kind of row) for the product properties. */
+  const productCase = (block: number) =>
+    fc
+      .record({ rows: fc.integer({ min: 1, max: 12 }), blocks: fc.integer({ min: 1, max: block === 32 ? 9 : 2 }) })
+      .chain(({ rows, blocks }) => fc.tuple(fc.constant(rows), fc.constant(blocks * block), floatRow(rows * blocks * block), floatRow(blocks * block)));
+
+  for (const type of ["q4_k", "q6_k"] as const) {
+    it(`${type}: bit-identical to engine/quant (activation quantized as llama.cpp, integer dots, same float order)`, () => {
       fc.assert(
-        fc.property(
-          shape.chain(({ rows, blocks }) => fc.tuple(fc.constant(rows), fc.constant(blocks * block), floatRow(rows * blocks * block), floatRow(blocks * block))),
-          ([rows, cols, values, x]) => {
-            const w = quantizedMatrix(type, rows, cols, values);
-            const expected = new Float32Array(rows);
-            cpuKernels.matvec(w, x, expected, null);
-            for (const [label, k] of backends()) {
-              const observed = new Float32Array(rows);
-              k.matvec(w, x, observed, null);
-              expect(bitDifferences(observed, expected), `[MUL_MAT ${type} ${label}] rows=${rows} cols=${cols}`).toEqual([]);
-            }
-          },
-        ),
+        fc.property(productCase(blockOf[type]), ([rows, cols, values, x]) => {
+          const w = quantizedMatrix(type, rows, cols, values);
+          const expected = new Float32Array(rows);
+          cpuKernels.matvec(w, x, expected, null);
+          for (const [label, k] of backends()) {
+            const observed = new Float32Array(rows);
+            k.matvec(w, x, observed, null);
+            expect(bitDifferences(observed, expected), `[MUL_MAT ${type} ${label}] rows=${rows} cols=${cols}`).toEqual([]);
+          }
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  // Q8_0 and Q4_0 sum the same exact integer block dots, scaled by the same dw * da, in 4 float
+  // lanes instead of one scalar: the reorder moves each result by at most the float32 summation
+  // bound (Higham: gamma_n times the sum of |terms|, with n = blocks + lanes; the reference
+  // rounds each term twice more), taken twice for the two orders. sum |terms| <= sum_i |w_i a_i|
+  // over the dequantized weight and activation, computed here in float64.
+  for (const type of ["q8_0", "q4_0"] as const) {
+    it(`${type}: within float32 reordering error of engine/quant on every row, NMSE <= ${NMSE_PRODUCT}`, () => {
+      const t = QUANT_TYPES[type];
+      fc.assert(
+        fc.property(productCase(32), ([rows, cols, values, x]) => {
+          const w = quantizedMatrix(type, rows, cols, values);
+          const expected = new Float32Array(rows);
+          cpuKernels.matvec(w, x, expected, null);
+          const a = dequantizeRowQ8_0(t.quantizeActivation(x));
+          const rowBytes = rowByteLength(t, cols);
+          const bounds = Array.from({ length: rows }, (_, r) => {
+            const wr = t.dequantizeRow(w.data.subarray(r * rowBytes, (r + 1) * rowBytes));
+            const sumAbs = wr.reduce((s, v, i) => s + Math.abs(v * a[i]), 0);
+            return 2 * ((cols / 32 + 6) * 2 ** -24) * sumAbs;
+          });
+          for (const [label, k] of backends()) {
+            const observed = new Float32Array(rows);
+            k.matvec(w, x, observed, null);
+            const outside = bounds.flatMap((bound, r) => (Math.abs(observed[r] - expected[r]) <= bound ? [] : [`[${r}] ${observed[r]} vs ${expected[r]}, bound ${bound}`]));
+            expect(outside, `[MUL_MAT ${type} ${label}] rows=${rows} cols=${cols}`).toEqual([]);
+            expect(nmse(expected, observed)).toBeLessThanOrEqual(NMSE_PRODUCT);
+          }
+        }),
         { numRuns: 40 },
       );
     });
@@ -241,7 +276,7 @@ describe("matvecs(): several products of one input as one task", () => {
     const x = gaussian(64, 72);
     const expected = [a, b].map((w) => {
       const out = new Float32Array(8);
-      cpuKernels.matvec(w, x, out, null);
+      single.matvec(w, x, out, null);
       return out;
     });
     const outs = [threaded.allocate(8), threaded.allocate(8)];
@@ -307,7 +342,7 @@ describe("buffers in the backend's memory", () => {
     expect(Array.from(inPlace.data)).toEqual(Array.from(source.data));
     const x = gaussian(128, 18);
     const reference = new Float32Array(64);
-    cpuKernels.matvec(source, x, reference, null);
+    threaded.matvec(source, x, reference, null);
     const observed = new Float32Array(64);
     k.matvec(inPlace, x, observed, null); // sizes the scratch
     const before = k.memoryBytes();

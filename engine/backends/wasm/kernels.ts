@@ -1,9 +1,10 @@
 // The cpu-wasm backend: the kernel interface on WebAssembly SIMD (kernels.wat) over one shared
 // WebAssembly.Memory, with matrix products (and attention heads) split across worker threads;
 // products of one input (q, k, v; gate, up) go to the threads as one task (matvecs).
-// Quantized products quantize the activation exactly as llama.cpp does (Q8_0 / Q8_K) and are
-// bit-identical to engine/quant; f32 products accumulate in float32 lanes (the reference
-// accumulates in float64), so they agree to rounding, not bit for bit.
+// Quantized products quantize the activation exactly as llama.cpp does (Q8_0 / Q8_K), so their
+// integer dots are exact; Q8_0 and Q4_0 scale them into float32 lanes as ggml's SIMD code does
+// and agree with engine/quant to rounding, Q4_K and Q6_K are bit-identical to it. f32 products
+// accumulate in float32 lanes (the reference accumulates in float64): they agree to rounding.
 //
 // Weights are copied into the memory once, on first use or by prepare(), which returns the
 // weight as it lives there (EngineModel keeps only that, so a weight exists once); buffers
@@ -56,8 +57,8 @@ const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
 
 /** Per weight type: the export, the block geometry, the activation quantizer and its size. */
 const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
-  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 + 4 },
-  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 + 4 },
+  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
+  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
   q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
   q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
 };

@@ -3,16 +3,19 @@
 ;; layout and calls these, from the main thread and from the worker threads.
 ;;
 ;; Memory: [0, 4096) the thread control block (wasm-kernels.ts), [65536, 327680) the f16 table
-;; (value of every half, 65536 f32, as ggml's ggml_table_f32_f16), then an arena.
+;; (value of every half, 65536 f32, as ggml's ggml_table_f32_f16), then an arena. The kernels
+;; read halves through the table inline: Node 20's V8 does not inline calls between WebAssembly
+;; functions, and a call per block made the Q8_0 product three times slower.
 ;;
 ;; Activation layouts (quantized exactly as llama.cpp does, stored widened for SIMD):
 ;;   A8_0 over n = 32*nb values: qs int16 [nb*32] at a (de-interleaved per block, see quantize_q8_0),
-;;        then d f32 [nb] (the f16-rounded scale), then asum int32 [nb] (sum of the block's quants)
+;;        then d f32 [nb] (the f16-rounded scale)
 ;;   A8_K over n = 256*nb values: qs int16 [nb*256] at a, then d f32 [nb], then bsums int32 [nb*16]
 ;; Matrix products: w: [rows, cols] row-major (f32 or ggml blocks), rows [r0, r1) are written
-;; to out[r] (f32). The integer parts are exact; the float parts follow ggml's generic C code
-;; operation by operation (same order, binary32 rounding, no fused multiply-add), so results
-;; are bit-identical to engine/quant.
+;; to out[r] (f32). The integer parts are exact. Q8_0 and Q4_0 scale them into float lanes as
+;; ggml's SIMD code does (agreeing with engine/quant to float32 rounding); Q4_K and Q6_K follow
+;; ggml's generic C code operation by operation (same order, binary32 rounding, no fused
+;; multiply-add), so they are bit-identical to engine/quant.
 
 (module
   (import "env" "memory" (memory 6 65536 shared))
@@ -38,10 +41,6 @@
         (i32.add (i32.and (i32.shr_u (local.get $bits) (i32.const 13)) (i32.const 0x7C00)) (i32.and (local.get $bits) (i32.const 0x0FFF)))
         (i32.gt_u (local.get $shl1) (i32.const 0xFF000000)))))
 
-  ;; the value of the half at byte offset p (little-endian), through the table
-  (func $half (param $p i32) (result f32)
-    (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-
   (func $hsum_i32x4 (param $v v128) (result i32)
     (i32.add
       (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
@@ -59,7 +58,7 @@
   ;; x: f32 [nb*32] at $x -> A8_0 at $a (quantize_row_q8_0_ref). Returns 1 when some x is not finite.
   ;; The 32 quants of a block are stored de-interleaved (even elements 0..14, odd 1..15, even
   ;; 16..30, odd 17..31) so the products can split weight bytes with 16-bit shifts; block sums
-  ;; are order-free. asum (the sum of a block's quants) lets Q4_0 use unsigned nibbles.
+  ;; are order-free.
   (func (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
     (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
     (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
@@ -97,10 +96,6 @@
       (v128.store offset=16 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v0) (local.get $v1)))
       (v128.store offset=32 (local.get $q) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (local.get $v2) (local.get $v3)))
       (v128.store offset=48 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v2) (local.get $v3)))
-      (i32.store (i32.add (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 68))) (i32.shl (local.get $b) (i32.const 2)))
-        (call $hsum_i32x4 (i32x4.add
-          (i32x4.add (i32x4.extadd_pairwise_i16x8_s (local.get $v0)) (i32x4.extadd_pairwise_i16x8_s (local.get $v1)))
-          (i32x4.add (i32x4.extadd_pairwise_i16x8_s (local.get $v2)) (i32x4.extadd_pairwise_i16x8_s (local.get $v3))))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $blocks)))
     (v128.any_true (local.get $bad)))
@@ -220,72 +215,79 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; Q8_0 rows x A8_0: ggml_vec_dot_q8_0_q8_0 (sumf += (float)sumi * (dw * da) per block).
+  ;; Q8_0 rows x A8_0, as ggml_vec_dot_q8_0_q8_0's SIMD paths: per block, the integer dot in 4
+  ;; i32 lanes (exact), converted and scaled by dw * da into 4 float lanes that run across the
+  ;; row; the lanes are summed once per row. (The generic C sums each block to a scalar first:
+  ;; the same terms in another order, so the two agree to float32 rounding, not bit for bit.
+  ;; The scalar order cost a horizontal sum per block, a quarter of the kernel's time.)
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
-    (local $v v128) (local $acc0 v128)
-    (local $m15 v128) (local $sumf f32)
-    (local.set $m15 (v128.const i16x8 15 15 15 15 15 15 15 15))
+    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
+    (local $v v128) (local $acc v128)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
-    (local.set $as (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 34))))
-      (local.set $sumf (f32.const 0))
-      (local.set $b (i32.const 0))
-      (block $d1 (loop $blocks1
-        (br_if $d1 (i32.ge_u (local.get $b) (local.get $nb)))
-        (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
-        (local.set $acc0 (i32x4.add
+      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 34))))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        ;; the 16-bit lanes of the weight bytes hold (even, odd) int8 pairs: shl+shr_s splits out the even, shr_s the odd
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
             (i32x4.add
               (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (local.tee $v (v128.load offset=2 (local.get $p))) (i32.const 8)) (i32.const 8)) (v128.load offset=0 (local.get $ya)))
               (i32x4.dot_i16x8_s (i16x8.shr_s (local.get $v) (i32.const 8)) (v128.load offset=16 (local.get $ya))))
             (i32x4.add
               (i32x4.dot_i16x8_s (i16x8.shr_s (i16x8.shl (local.tee $v (v128.load offset=18 (local.get $p))) (i32.const 8)) (i32.const 8)) (v128.load offset=32 (local.get $ya)))
               (i32x4.dot_i16x8_s (i16x8.shr_s (local.get $v) (i32.const 8)) (v128.load offset=48 (local.get $ya))))))
-        (local.set $acc0 (i32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
-        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.convert_i32_s (i32.add (i32x4.extract_lane 0 (local.get $acc0)) (i32x4.extract_lane 1 (local.get $acc0)))) (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2))))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 34)))
-        (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $blocks1)))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (local.get $dp)))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 64)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; Q4_0 rows x A8_0: ggml_vec_dot_q4_0_q8_0 (sumf += ((float)sumi * dw) * da per block), with
-  ;; sumi = sum q a - 8 sum a over the unsigned nibbles q.
+  ;; Q4_0 rows x A8_0, as ggml_vec_dot_q4_0_q8_0's SIMD paths: the nibbles less 8 dotted in 4
+  ;; i32 lanes (exact), scaled by dw * da into 4 float lanes across the row (see matvec_q8_0).
   (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $b i32) (local $ya i32) (local $ad i32) (local $as i32)
-    (local $v v128) (local $acc0 v128)
-    (local $m15 v128) (local $sumf f32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
+    (local $v v128) (local $acc v128) (local $m15 v128) (local $e8 v128)
     (local.set $m15 (v128.const i16x8 15 15 15 15 15 15 15 15))
+    (local.set $e8 (v128.const i16x8 8 8 8 8 8 8 8 8))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $ad (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
-    (local.set $as (i32.add (local.get $ad) (i32.shl (local.get $nb) (i32.const 2))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 18))))
-      (local.set $sumf (f32.const 0))
-      (local.set $b (i32.const 0))
-      (block $d1 (loop $blocks1
-        (br_if $d1 (i32.ge_u (local.get $b) (local.get $nb)))
-        (local.set $ya (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
-        (local.set $acc0 (i32x4.add
+      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 18))))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        ;; 16-bit lane i holds bytes 2i, 2i+1: nibbles 0-3 are elements 2i, 2i+1 (low), 2i+16, 2i+17 (high)
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
             (i32x4.add
-              (i32x4.dot_i16x8_s (v128.and (local.tee $v (v128.load offset=2 (local.get $p))) (local.get $m15)) (v128.load offset=0 (local.get $ya)))
-              (i32x4.dot_i16x8_s (v128.and (i16x8.shr_u (local.get $v) (i32.const 8)) (local.get $m15)) (v128.load offset=16 (local.get $ya))))
+              (i32x4.dot_i16x8_s (i16x8.sub (v128.and (local.get $v) (local.get $m15)) (local.get $e8)) (v128.load offset=0 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.sub (v128.and (i16x8.shr_u (local.get $v) (i32.const 8)) (local.get $m15)) (local.get $e8)) (v128.load offset=16 (local.get $ya))))
             (i32x4.add
-              (i32x4.dot_i16x8_s (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)) (v128.load offset=32 (local.get $ya)))
-              (i32x4.dot_i16x8_s (i16x8.shr_u (local.get $v) (i32.const 12)) (v128.load offset=48 (local.get $ya))))))
-        (local.set $acc0 (i32x4.add (local.get $acc0) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc0) (local.get $acc0))))
-        (local.set $sumf (f32.add (local.get $sumf) (f32.mul (f32.mul (f32.convert_i32_s (i32.sub (i32.add (i32x4.extract_lane 0 (local.get $acc0)) (i32x4.extract_lane 1 (local.get $acc0))) (i32.shl (i32.load (i32.add (local.get $as) (i32.shl (local.get $b) (i32.const 2)))) (i32.const 3)))) (f32.load offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2)))) (f32.load (i32.add (local.get $ad) (i32.shl (local.get $b) (i32.const 2)))))))
-        (local.set $p (i32.add (local.get $p) (i32.const 18)))
-        (local.set $b (i32.add (local.get $b) (i32.const 1)))
-        (br $blocks1)))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $sumf))
+              (i32x4.dot_i16x8_s (i16x8.sub (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)) (local.get $e8)) (v128.load offset=32 (local.get $ya)))
+              (i32x4.dot_i16x8_s (i16x8.sub (i16x8.shr_u (local.get $v) (i32.const 12)) (local.get $e8)) (v128.load offset=48 (local.get $ya))))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (local.get $dp)))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 64)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
