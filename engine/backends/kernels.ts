@@ -42,6 +42,11 @@ export interface Kernels {
    * computes it; a backend with threads runs them as one task.
    */
   matvecs?(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void;
+  /**
+   * SwiGLU's gating in place: up[i] *= silu(gate[i]) = gate[i] / (1 + e^-gate[i]), to float32
+   * rounding of the float64 formula (a backend without it: the session's loop computes that).
+   */
+  swiglu?(gate: Float32Array, up: Float32Array): void;
   /** Gives an allocate() buffer back for reuse; the caller no longer touches it. */
   release?(buffer: Float32Array): void;
   /**

@@ -148,7 +148,8 @@ export class Session {
     this.norm(w.ffnNorm, this.x, this.normed);
     if (w.gate) {
       this.products([w.up, w.gate], this.normed, [this.up, this.gate]);
-      for (let i = 0; i < this.up.length; i++) this.up[i] *= silu(this.gate[i]);
+      if (kern.swiglu) kern.swiglu(this.gate, this.up);
+      else for (let i = 0; i < this.up.length; i++) this.up[i] *= silu(this.gate[i]);
     } else {
       kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
       for (let i = 0; i < this.up.length; i++) this.up[i] = geluNew(this.up[i]);

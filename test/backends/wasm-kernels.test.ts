@@ -174,6 +174,28 @@ describe("vector kernels", () => {
     );
   });
 
+  it(`swiglu: each value within 5e-7 (relative) of up * gate / (1 + e^-gate) in float64, NaN kept, NMSE <= ${NMSE_DEFAULT}`, () => {
+    const extremes = [0, -0, 1e-30, -1e-30, 20, -20, 87, -87, 100, -100, 1e4, -1e4, NaN];
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 1 << 30 }), (n, seed) => {
+        const gate = gaussian(n, seed, 4);
+        extremes.forEach((v, i) => i < n && (gate[(seed + i * 7) % n] = v));
+        const up = gaussian(n, seed + 1);
+        const expected = up.map((u, i) => u * (gate[i] / (1 + Math.exp(-gate[i]))));
+        for (const [label, k] of backends()) {
+          for (const observed of [up.slice(), k.allocate(n)]) {
+            observed.set(up);
+            k.swiglu(gate, observed);
+            const off = Array.from(observed).flatMap((o, i) => ((Number.isNaN(expected[i]) ? Number.isNaN(o) : Math.abs(o - expected[i]) <= 5e-7 * Math.abs(expected[i]) + 1e-30) ? [] : [`[${i}] gate ${gate[i]}: ${o} vs ${expected[i]}`]));
+            expect(off, `[SWIGLU ${label}] n=${n}`).toEqual([]);
+            expect(nmse(expected, observed)).toBeLessThanOrEqual(NMSE_DEFAULT);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it(`softmax: NMSE <= ${NMSE_DEFAULT} (exp is a polynomial in WebAssembly)`, () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 300 }), fc.double({ min: 0.01, max: 100, noNaN: true }), fc.integer({ min: 1, max: 1 << 30 }), (n, scale, seed) => {

@@ -67,6 +67,7 @@ interface KernelExports {
   quantize_q8_0(x: number, a: number, nb: number): number;
   quantize_q8_k(x: number, a: number, nb: number): number;
   rms_norm(x: number, w: number, out: number, n: number, eps: number): void;
+  swiglu(gate: number, up: number, n: number): void;
   layer_norm(x: number, w: number, b: number, out: number, n: number, eps: number): void;
   rope(x: number, heads: number, headDim: number, cs: number): void;
   softmax(x: number, n: number): void;
@@ -303,6 +304,16 @@ class WasmBackend implements WasmKernels {
     const wp = this.residentOffset(weight);
     const bp = this.residentOffset(bias);
     this.output(out, n, (at) => this.k.layer_norm(xp, wp, bp, at, n, eps));
+  }
+
+  swiglu(gate: Float32Array, up: Float32Array): void {
+    const n = up.length;
+    checkLength("swiglu", "gate", n, gate.length);
+    const gp = this.input(gate, "gate");
+    const own = this.offsetOf(up);
+    const at = this.input(up, "up");
+    this.k.swiglu(gp, at, n);
+    if (own < 0) up.set(this.f32.subarray(at >> 2, (at >> 2) + n));
   }
 
   rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {

@@ -604,6 +604,53 @@
         (local.set $ki (i64.add (local.get $ki) (i64.const 200)))))
     (f64.mul (local.get $p) (f64.reinterpret_i64 (i64.shl (i64.add (local.get $ki) (i64.const 1023)) (i64.const 52)))))
 
+  ;; e^x in 4 float lanes (Cephes expf: x = n ln2 + r, |r| <= ln2/2, a degree-7 polynomial in r,
+  ;; times 2^n; relative error about 1e-7). x is clamped to [-87.3, 88.7], where 2^n stays a
+  ;; normal float (pmin/pmax: single instructions; a NaN x gives some float, not NaN: swiglu
+  ;; keeps NaN through its numerator). n is
+  ;; rounded by adding 1.5 * 2^23, which leaves n + 2^22 + 2^23 in the low mantissa bits.
+  (func $exp_f32x4 (param $x v128) (result v128) (local $t v128) (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (v128.const f32x4 88.7 88.7 88.7 88.7)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+    (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23)))
+    (local.set $n (f32x4.sub (local.get $t) (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23)))
+    (local.set $r (f32x4.sub
+      (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+      (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; 2^n: the integer n sits in t's bits as 0x4B400000 + n; shifted into the exponent field with the bias
+    (f32x4.mul (local.get $p)
+      (i32x4.shl (i32x4.add (i32x4.sub (local.get $t) (v128.const i32x4 0x4B400000 0x4B400000 0x4B400000 0x4B400000)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; SwiGLU's gating in place: up[i] *= silu(gate[i]) = gate[i] / (1 + e^-gate[i]), n values
+  ;; (a multiple of 4 first, then the rest one lane at a time).
+  (func (export "swiglu") (param $gate i32) (param $up i32) (param $n i32)
+    (local $i i32) (local $end4 i32) (local $g v128) (local $gp i32) (local $upp i32)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $i) (local.get $end4)))
+      (local.set $gp (i32.add (local.get $gate) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $upp (i32.add (local.get $up) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $g (v128.load (local.get $gp)))
+      (v128.store (local.get $upp) (f32x4.mul (v128.load (local.get $upp))
+        (f32x4.div (local.get $g) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp_f32x4 (f32x4.neg (local.get $g)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $l4)))
+    (block $d1 (loop $l1
+      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $gp (i32.add (local.get $gate) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $upp (i32.add (local.get $up) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $g (v128.load32_splat (local.get $gp)))
+      (f32.store (local.get $upp) (f32.mul (f32.load (local.get $upp))
+        (f32x4.extract_lane 0 (f32x4.div (local.get $g) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp_f32x4 (f32x4.neg (local.get $g))))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l1))))
+
   ;; in place over x[0..n): max-subtracted softmax, as the reference (e in f64, stored as f32, f64 sum)
   (func $softmax (export "softmax") (param $x i32) (param $n i32)
     (local $i i32) (local $max f32) (local $e f64) (local $sum f64) (local $p i32)
