@@ -107,7 +107,7 @@ describe("matrix products", () => {
           const a = dequantizeRowQ8_0(t.quantizeActivation(x));
           const rowBytes = rowByteLength(t, cols);
           const bounds = Array.from({ length: rows }, (_, r) => {
-            const wr = t.dequantizeRow(w.data.subarray(r * rowBytes, (r + 1) * rowBytes));
+            const wr = t.dequantizeRow((w.data as Uint8Array).subarray(r * rowBytes, (r + 1) * rowBytes));
             const sumAbs = wr.reduce((s, v, i) => s + Math.abs(v * a[i]), 0);
             return 2 * ((cols / 32 + 6) * 2 ** -24) * sumAbs;
           });

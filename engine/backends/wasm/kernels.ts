@@ -42,6 +42,7 @@ export interface WasmKernels extends Kernels {
   /** Bytes of WebAssembly memory in use (weights, buffers, scratch): one copy for all threads. */
   memoryBytes(): number;
   matvecs(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void;
+  swiglu(gate: Float32Array, up: Float32Array): void;
   /** Copies a weight matrix into the backend's memory now (else on first use) and returns it living there. */
   prepare(w: Matrix): Matrix;
   /** Workers asleep now; every one of them once the backend has been idle past the spin. */
