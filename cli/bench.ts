@@ -3,6 +3,7 @@
 // reports/bench.json (atomically) and appends one line to reports/history.jsonl.
 
 import { appendFile, mkdir } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { RefuteError } from "../engine/errors.ts";
 import { writeAtomic } from "../gates/write.ts";
@@ -12,8 +13,8 @@ import type { Quant } from "../runtimes/runtime.ts";
 import { parseCommand, positiveInteger } from "./args.ts";
 import { parseBackend } from "./backend.ts";
 
-const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 3] [--tokens 64,16]
-                    [--threads 1] [--backend cpu] [--qwen2] [--out reports]
+const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 5] [--tokens 64,32]
+                    [--threads N] [--backend cpu] [--qwen2] [--out reports]
 
 llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run,
 on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and
@@ -23,9 +24,10 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
   --models   zoo slugs, synthetic:<shape> or .gguf files (default: every zoo model with
              weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)
   --qwen2    also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)
-  --tokens   pp,tg token counts, or one number for both (default 64,16; capped by the model's context)
-  --reps     measured repetitions per runtime (default 3)
-  --threads  threads of both runtimes (default 1: two on a 2-core machine made timings erratic)
+  --tokens   pp,tg token counts, or one number for both (default 64,32; capped by the model's context)
+  --reps     measured repetitions per runtime (default 5)
+  --threads  threads of both runtimes (default: every core, as the engine runs; on a 2-core
+             machine llama.cpp's tg varies more at 2 threads than at 1, so compare --threads 1 too)
   --backend  the engine's: cpu (default: the fastest CPU backend), cpu-wasm, cpu-ts or cuda;
              with cuda, llama.cpp runs its CUDA build (npm @node-llama-cpp/linux-x64-cuda),
              and a side that cannot run is listed as skipped with the reason
@@ -38,7 +40,7 @@ function list(value: unknown): string[] | null {
 }
 
 function parseTokens(value: unknown): [number, number] {
-  if (value === undefined) return [64, 16];
+  if (value === undefined) return [64, 32];
   const parts = String(value).split(",").map(Number);
   const ok = parts.length >= 1 && parts.length <= 2 && parts.every((n) => Number.isSafeInteger(n) && n > 0);
   if (!ok) throw new RefuteError("USAGE", `--tokens expects <pp>,<tg> or one positive integer, found ${JSON.stringify(value)}`, { option: "tokens" });
@@ -113,10 +115,10 @@ export async function run(argv: string[]): Promise<number> {
   const partial = await runBench({
     models,
     quants,
-    reps: positiveInteger(values, "reps", 3),
+    reps: positiveInteger(values, "reps", 5),
     ppTokens,
     tgTokens,
-    threads: positiveInteger(values, "threads", 1),
+    threads: positiveInteger(values, "threads", availableParallelism()),
     backend,
     log: (l) => process.stderr.write(`bench: ${l}\n`),
   });

@@ -3,6 +3,7 @@
 // the synthetic models: the real shapes, deterministic bytes.
 
 import { readFileSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run as benchCommand } from "../../cli/bench.ts";
@@ -35,7 +36,9 @@ describe("pnpm bench", () => {
       expect(row.params).toBeGreaterThan(0);
       expect(row.fileBytes).toBeGreaterThan(0);
     }
-    expect(report.settings.threads).toEqual({ engine: 1, llamacpp: 1 });
+    // no --threads: every core, for both
+    expect(report.settings.threads).toEqual({ engine: availableParallelism(), llamacpp: availableParallelism() });
+    for (const row of report.rows) expect([row.engine.threads, row.llamacpp.threads]).toEqual([availableParallelism(), availableParallelism()]);
     // memory: one process per runtime, each measured (a failed probe would be listed as skipped)
     expect(report.memory).toHaveLength(1);
     const [memory] = report.memory;
