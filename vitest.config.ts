@@ -5,6 +5,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**"],
     pool: "forks",
+    setupFiles: ["test/setup/temp-dir.ts"],
     testTimeout: 60_000,
   },
 });

@@ -20,7 +20,8 @@ const embedded = new EmbeddedRuntime();
 const PROMPT = "Once upon a time, there was";
 
 beforeAll(async () => {
-  server = createCompletionServer(loadServedModel(model), { modelName: model, maxBodyBytes: 4096 });
+  // served on the embedded runtime's own backend, so that any difference is the transport's
+  server = createCompletionServer(loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))), { modelName: model, maxBodyBytes: 4096 });
   const address = await listen(server, 0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
 });
