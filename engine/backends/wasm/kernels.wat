@@ -576,34 +576,6 @@
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $lh))))
 
-  ;; e^x in f64 to about 1e-15 relative: x = k ln2 + r, |r| <= ln2/2, Taylor to degree 13, times 2^k
-  (func $exp (param $x f64) (result f64) (local $k f64) (local $r f64) (local $p f64) (local $ki i64)
-    (if (f64.ne (local.get $x) (local.get $x)) (then (return (local.get $x))))
-    (if (f64.lt (local.get $x) (f64.const -745.2)) (then (return (f64.const 0))))
-    (if (f64.gt (local.get $x) (f64.const 709.78)) (then (return (f64.const inf))))
-    (local.set $k (f64.nearest (f64.mul (local.get $x) (f64.const 1.4426950408889634))))
-    (local.set $r (f64.sub (f64.sub (local.get $x) (f64.mul (local.get $k) (f64.const 0.6931471803691238))) (f64.mul (local.get $k) (f64.const 1.9082149292705877e-10))))
-    (local.set $p (f64.const 1))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.07692307692307693)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.08333333333333333)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.09090909090909091)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.1)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.1111111111111111)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.125)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.14285714285714285)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.16666666666666666)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.2)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.25)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.3333333333333333)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (f64.mul (local.get $r) (f64.const 0.5)) (local.get $p))))
-    (local.set $p (f64.add (f64.const 1) (f64.mul (local.get $r) (local.get $p))))
-    (local.set $ki (i64.trunc_f64_s (local.get $k)))
-    (if (i64.lt_s (local.get $ki) (i64.const -1000))
-      (then
-        (local.set $p (f64.mul (local.get $p) (f64.const 0x1p-200)))
-        (local.set $ki (i64.add (local.get $ki) (i64.const 200)))))
-    (f64.mul (local.get $p) (f64.reinterpret_i64 (i64.shl (i64.add (local.get $ki) (i64.const 1023)) (i64.const 52)))))
-
   ;; e^x in 4 float lanes (Cephes expf: x = n ln2 + r, |r| <= ln2/2, a degree-7 polynomial in r,
   ;; times 2^n; relative error about 1e-7). x is clamped to [-87.3, 88.7], where 2^n stays a
   ;; normal float (pmin/pmax: single instructions; a NaN x gives some float, not NaN: swiglu
@@ -651,32 +623,63 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l1))))
 
-  ;; in place over x[0..n): max-subtracted softmax, as the reference (e in f64, stored as f32, f64 sum)
+  ;; in place over x[0..n): max-subtracted softmax, e^x in 4 float lanes ($exp_f32x4), the sum
+  ;; in f64, then one reciprocal; within float32 rounding of the reference (e and the sum in
+  ;; f64, a division per value). 4 values per step, then the rest one lane at a time.
   (func $softmax (export "softmax") (param $x i32) (param $n i32)
-    (local $i i32) (local $max f32) (local $e f64) (local $sum f64) (local $p i32)
-    (local.set $max (f32.const -inf))
-    (block $d (loop $l
-      (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
+    (local $i i32) (local $end4 i32) (local $p i32) (local $max f32) (local $m v128) (local $e v128) (local $sum f64) (local $inv v128)
+    (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $m (v128.const f32x4 -inf -inf -inf -inf))
+    (block $dm (loop $lm
+      (br_if $dm (i32.ge_u (local.get $i) (local.get $end4)))
+      ;; pmax keeps the accumulator where the new value is NaN, as the scalar comparison below
+      (local.set $m (f32x4.pmax (local.get $m) (v128.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $lm)))
+    (local.set $max (f32x4.extract_lane 0 (local.get $m)))
+    (if (f32.gt (f32x4.extract_lane 1 (local.get $m)) (local.get $max)) (then (local.set $max (f32x4.extract_lane 1 (local.get $m)))))
+    (if (f32.gt (f32x4.extract_lane 2 (local.get $m)) (local.get $max)) (then (local.set $max (f32x4.extract_lane 2 (local.get $m)))))
+    (if (f32.gt (f32x4.extract_lane 3 (local.get $m)) (local.get $max)) (then (local.set $max (f32x4.extract_lane 3 (local.get $m)))))
+    (block $dt (loop $lt
+      (br_if $dt (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
       (if (f32.gt (f32.load (local.get $p)) (local.get $max)) (then (local.set $max (f32.load (local.get $p)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l)))
+      (br $lt)))
+    (local.set $m (f32x4.splat (local.get $max)))
     (local.set $i (i32.const 0))
-    (block $d1 (loop $l1
-      (br_if $d1 (i32.ge_u (local.get $i) (local.get $n)))
+    (block $de (loop $le
+      (br_if $de (i32.ge_u (local.get $i) (local.get $end4)))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
-      (local.set $e (call $exp (f64.sub (f64.promote_f32 (f32.load (local.get $p))) (f64.promote_f32 (local.get $max)))))
-      (f32.store (local.get $p) (f32.demote_f64 (local.get $e)))
-      (local.set $sum (f64.add (local.get $sum) (local.get $e)))
+      (local.set $e (call $exp_f32x4 (f32x4.sub (v128.load (local.get $p)) (local.get $m))))
+      (v128.store (local.get $p) (local.get $e))
+      (local.set $sum (f64.add (local.get $sum) (f64.add
+        (f64.add (f64.promote_f32 (f32x4.extract_lane 0 (local.get $e))) (f64.promote_f32 (f32x4.extract_lane 1 (local.get $e))))
+        (f64.add (f64.promote_f32 (f32x4.extract_lane 2 (local.get $e))) (f64.promote_f32 (f32x4.extract_lane 3 (local.get $e)))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $le)))
+    (block $de1 (loop $le1
+      (br_if $de1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (local.set $e (call $exp_f32x4 (f32x4.sub (v128.load32_splat (local.get $p)) (local.get $m))))
+      (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $e)))
+      (local.set $sum (f64.add (local.get $sum) (f64.promote_f32 (f32x4.extract_lane 0 (local.get $e)))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l1)))
+      (br $le1)))
+    (local.set $inv (f32x4.splat (f32.demote_f64 (f64.div (f64.const 1) (local.get $sum)))))
     (local.set $i (i32.const 0))
-    (block $d2 (loop $l2
-      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
+    (block $dn (loop $ln
+      (br_if $dn (i32.ge_u (local.get $i) (local.get $end4)))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
-      (f32.store (local.get $p) (f32.demote_f64 (f64.div (f64.promote_f32 (f32.load (local.get $p))) (local.get $sum))))
+      (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $inv)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $ln)))
+    (block $dn1 (loop $ln1
+      (br_if $dn1 (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $p (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))
+      (f32.store (local.get $p) (f32.mul (f32.load (local.get $p)) (f32x4.extract_lane 0 (local.get $inv))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l2))))
+      (br $ln1))))
 
   ;; causal attention of one query over `length` cached positions, heads [h0, h1):
   ;; q, out: [heads, headDim]; keys, values: [length, kvHeads*headDim]; scores: f32 [length] scratch.
