@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { prepareSource } from "../engine/convert.ts";
 import { EngineModel } from "../engine/model.ts";
-import { openSource } from "../engine/open.ts";
+import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
 import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob } from "../runtimes/openai.ts";
 import { parseCommand, positiveInteger, requireString } from "./args.ts";
@@ -215,7 +215,7 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
 }
 
 export function loadServedModel(model: string, quant?: string, kernels?: Kernels): EngineModel {
-  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model), kernels);
+  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model, loadOptionsFor(kernels)), kernels);
 }
 
 export async function run(argv: string[]): Promise<number> {

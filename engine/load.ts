@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RefuteError } from "./errors.ts";
+import type { ByteAllocator } from "./formats/read-file.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
 import type { Architecture } from "./model/architecture.ts";
 import { architectureFromHfConfig } from "./model/config.ts";
@@ -60,10 +61,15 @@ export function loadHfDirectory(dir: string, options: ImportOptions = {}): Model
   return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), options), tokenizerJson, files };
 }
 
-export type SourceLoader = (path: string) => ModelSource;
+export interface LoadOptions extends ImportOptions {
+  /** Where a model file's bytes are read to (engine/formats/read-file.ts); default a fresh buffer. */
+  allocate?: ByteAllocator;
+}
+
+export type SourceLoader = (path: string, options: LoadOptions) => ModelSource;
 
 /** Loads any supported source; file formats register their loader by extension. */
-export function loadModelSource(model: string, fileLoaders: Record<string, SourceLoader> = {}, options: ImportOptions = {}): ModelSource {
+export function loadModelSource(model: string, fileLoaders: Record<string, SourceLoader> = {}, options: LoadOptions = {}): ModelSource {
   const path = resolveModelPath(model);
   if (statSync(path).isDirectory()) return loadHfDirectory(path, options);
   const extension = path.slice(path.lastIndexOf(".") + 1).toLowerCase();
@@ -73,5 +79,5 @@ export function loadModelSource(model: string, fileLoaders: Record<string, Sourc
       file: path,
     });
   }
-  return loader(path);
+  return loader(path, options);
 }

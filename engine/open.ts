@@ -3,22 +3,26 @@
 import { statSync } from "node:fs";
 import type { Kernels } from "./backends/kernels.ts";
 import { readGgufFile } from "./formats/gguf/file.ts";
-import { loadModelSource, type ModelSource, type SourceLoader } from "./load.ts";
+import { loadModelSource, type LoadOptions, type ModelSource, type SourceLoader } from "./load.ts";
 import { EngineModel } from "./model.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
-import type { ImportOptions } from "./model/hf-names.ts";
 import { readNativeFile } from "./formats/native/file.ts";
 import { sourceFromNative } from "./model/native-convert.ts";
 
 const FILE_LOADERS: Record<string, SourceLoader> = {
-  rft: (path) => sourceFromNative(readNativeFile(path), [{ path, bytes: statSync(path).size }]),
-  gguf: (path) => sourceFromGguf(readGgufFile(path), [{ path, bytes: statSync(path).size }]),
+  rft: (path, options) => sourceFromNative(readNativeFile(path, options.allocate), [{ path, bytes: statSync(path).size }]),
+  gguf: (path, options) => sourceFromGguf(readGgufFile(path, options.allocate), [{ path, bytes: statSync(path).size }]),
 };
 
-export function openSource(model: string, options: ImportOptions = {}): ModelSource {
+export function openSource(model: string, options: LoadOptions = {}): ModelSource {
   return loadModelSource(model, FILE_LOADERS, options);
 }
 
+/** Load options that read a model file straight into the memory of `kernels` where it has one. */
+export function loadOptionsFor(kernels: Kernels | undefined): LoadOptions {
+  return kernels?.allocateBytes ? { allocate: (bytes) => kernels.allocateBytes!(bytes) } : {};
+}
+
 export function openModel(model: string, kernels?: Kernels): EngineModel {
-  return new EngineModel(openSource(model), kernels);
+  return new EngineModel(openSource(model, loadOptionsFor(kernels)), kernels);
 }

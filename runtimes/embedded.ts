@@ -7,7 +7,7 @@ import { withKernelFault } from "../engine/backends/faulty.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../engine/faults.ts";
 import { EngineModel } from "../engine/model.ts";
-import { openSource } from "../engine/open.ts";
+import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { createKernels } from "./backends.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
@@ -50,7 +50,7 @@ export class EmbeddedRuntime implements Runtime {
       const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
       const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
-      const source = asFile ? openSource(ggufFor(spec)) : prepareSource(spec.model, spec.format, spec.quant, fault);
+      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(spec.model, spec.format, spec.quant, fault);
       model = new EngineModel(source, kernels, fault);
       this.models.set(key, model);
     }

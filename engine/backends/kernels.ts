@@ -38,6 +38,11 @@ export interface Kernels {
   /** A zeroed float32 buffer the backend reads and writes in place; activations and the KV cache should come from here. */
   allocate?(length: number): Float32Array;
   /**
+   * Zeroed bytes in the backend's memory, never reused: a model file read into them has its
+   * weights where the kernels read them, and prepare() keeps such a weight in place.
+   */
+  allocateBytes?(bytes: number): Uint8Array;
+  /**
    * Several products of the same input (q, k and v; gate and up), each exactly as matvec
    * computes it; a backend with threads runs them as one task.
    */

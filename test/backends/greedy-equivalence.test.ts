@@ -1,7 +1,8 @@
 // Greedy decoding is the same on both CPU backends: with F32 weights the cpu-wasm backend
 // (float32-lane products, polynomial exp) gives the TypeScript reference's tokens, step for
 // step, on the zoo and on random models of each family; with quantized weights too, where
-// the products are bit-identical.
+// the integer dots are exact (k-quant products bit-identical, Q8_0 and Q4_0 to float32
+// rounding of the reference's order).
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";

@@ -37,6 +37,7 @@ export interface WasmKernels extends Kernels {
   readonly threads: number;
   /** A zeroed float32 buffer inside the backend's memory: kernels read and write it without copying. */
   allocate(length: number): Float32Array;
+  allocateBytes(bytes: number): Uint8Array;
   /** Gives back a buffer from allocate(); a later allocate() of the same length reuses it. */
   release(buffer: Float32Array): void;
   /** Bytes of WebAssembly memory in use (weights, buffers, scratch): one copy for all threads. */
@@ -124,7 +125,13 @@ class WasmBackend implements WasmKernels {
     const at = (this.top + 63) & ~63;
     const end = at + bytes;
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end > have) {
+      try {
+        this.memory.grow(Math.ceil((end - have) / PAGE));
+      } catch (e) {
+        throw new RefuteError("WASM_MEMORY", `the cpu-wasm backend's memory cannot grow to ${end} bytes (${(e as Error).message}); WebAssembly memory ends at 4 GiB: use the cpu-ts backend`, { expected: end, found: have });
+      }
+    }
     this.top = end;
     this.refreshViews();
     return at;
@@ -171,6 +178,11 @@ class WasmBackend implements WasmKernels {
     if (reused !== undefined) return new Float32Array(this.memory.buffer, reused, length).fill(0);
     const at = this.alloc(length * 4);
     return new Float32Array(this.memory.buffer, at, length);
+  }
+
+  allocateBytes(bytes: number): Uint8Array {
+    const at = this.alloc(bytes); // first: it may grow the memory, which gives it a new buffer
+    return new Uint8Array(this.memory.buffer, at, bytes);
   }
 
   release(buffer: Float32Array): void {

@@ -1,12 +1,14 @@
 // The only file I/O of the GGUF format: read a whole file into memory and parse it, or write
-// the bytes writeGguf produces. Tensor data of a read file are views into that one buffer.
+// the bytes writeGguf produces. Tensor data of a read file are views into that one buffer
+// (allocated by the caller when it gives `allocate`).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { readFileInto, type ByteAllocator } from "../read-file.ts";
 import { readGguf, type GgufFile } from "./read.ts";
 import { writeGguf, type GgufWriteInput } from "./write.ts";
 
-export function readGgufFile(path: string): GgufFile {
-  return readGguf(readFileSync(path));
+export function readGgufFile(path: string, allocate?: ByteAllocator): GgufFile {
+  return readGguf(readFileInto(path, allocate));
 }
 
 export function writeGgufFile(path: string, input: GgufWriteInput): void {

@@ -1,12 +1,14 @@
 // The only file I/O of the RFT format: read a whole file into memory and parse it, or write
-// the bytes writeNative produces.
+// the bytes writeNative produces. Tensor data of a read file are views into that one buffer
+// (allocated by the caller when it gives `allocate`).
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { readFileInto, type ByteAllocator } from "../read-file.ts";
 import { readNative, type NativeFile } from "./read.ts";
 import { writeNative, type NativeWriteInput } from "./write.ts";
 
-export function readNativeFile(path: string): NativeFile {
-  return readNative(readFileSync(path));
+export function readNativeFile(path: string, allocate?: ByteAllocator): NativeFile {
+  return readNative(readFileInto(path, allocate));
 }
 
 export function writeNativeFile(path: string, input: NativeWriteInput): void {

@@ -1,0 +1,26 @@
+// A whole model file read into a buffer that the caller chooses: a fresh one by default. A
+// backend that computes in memory of its own (cpu-wasm) passes a buffer there, so the weights
+// that are views of the file are already where the kernels read them: no second copy, and a
+// peak of one file's size while loading instead of two.
+
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { RefuteError } from "../errors.ts";
+
+/** Returns a writable buffer of exactly `bytes` bytes. */
+export type ByteAllocator = (bytes: number) => Uint8Array;
+
+export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => new Uint8Array(bytes)): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = allocate(size);
+    for (let at = 0; at < size; ) {
+      const read = readSync(fd, bytes, at, size - at, at);
+      if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
+      at += read;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
