@@ -10,17 +10,13 @@ import { EngineModel } from "../../engine/model.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { openModel, openSource } from "../../engine/open.ts";
 import { tinyGguf } from "../runtimes/tiny-model.ts";
+import { weightMatrices } from "./weight-matrices.ts";
 
 let wasm: WasmKernels;
 beforeAll(async () => {
   wasm = await createWasmKernels({ threads: 1 });
 });
 afterAll(() => wasm.close());
-
-function matrices(model: EngineModel): Matrix[] {
-  const { tokenEmbedding, layers, output } = model.weights;
-  return [tokenEmbedding, output, ...layers.flatMap((l) => [l.q, l.k, l.v, l.o, l.up, l.down, ...(l.gate ? [l.gate] : [])].map((x) => x.weight))];
-}
 
 describe.each(["f32", "q8_0"] as const)("a %s GGUF opened on cpu-wasm", (quant) => {
   it("is read into the backend's memory once; every weight but the importer's re-ordered q and k is a view of it", () => {
@@ -41,7 +37,7 @@ describe.each(["f32", "q8_0"] as const)("a %s GGUF opened on cpu-wasm", (quant) 
     expect(regions.map((r) => r.length)).toEqual([statSync(file).size]);
     const [region] = regions;
     const inFile = (m: Matrix) => m.data.buffer instanceof SharedArrayBuffer && m.data.byteOffset >= region.byteOffset && m.data.byteOffset + m.data.byteLength <= region.byteOffset + region.length;
-    for (const m of matrices(model)) {
+    for (const m of weightMatrices(model)) {
       const permuted = /attn_[qk]\.weight$/.test(m.name) && model.arch.family !== "qwen2"; // llama GGUF stores q, k interleaved
       if (!permuted) expect(inFile(m), `${m.name} is a view of the file's bytes in the memory`).toBe(true);
     }

@@ -15,6 +15,7 @@ import type { Architecture } from "../../engine/model/architecture.ts";
 import { EngineModel } from "../../engine/model.ts";
 import type { QuantName } from "../../engine/quant/types.ts";
 import { randomModel } from "./random-model.ts";
+import { weightMatrices } from "./weight-matrices.ts";
 
 const PROMPTS = ["def add(a, b):", "Once upon a time", "3 + 4 ="];
 const NEW_TOKENS = 24;
@@ -39,9 +40,7 @@ describe.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2"])("zoo %s", (slug) => {
 
   it("q8_0: every matrix the model keeps lives in the backend's memory, so the weights exist once", () => {
     const fast = new EngineModel(prepareSource(slug, "native", "q8_0"), wasm);
-    const { tokenEmbedding, layers, output } = fast.weights;
-    const matrices = [tokenEmbedding, output, ...layers.flatMap((l) => [l.q, l.k, l.v, l.o, l.up, l.down, ...(l.gate ? [l.gate] : [])].map((x) => x.weight))];
-    for (const m of matrices) expect(m.data.buffer, m.name).toBeInstanceOf(SharedArrayBuffer);
+    for (const m of weightMatrices(fast)) expect(m.data.buffer, m.name).toBeInstanceOf(SharedArrayBuffer);
     expect(fast.weights.output === fast.weights.tokenEmbedding).toBe(fast.arch.tiedEmbeddings);
   });
 });

@@ -578,9 +578,8 @@
 
   ;; e^x in 4 float lanes (Cephes expf: x = n ln2 + r, |r| <= ln2/2, a degree-7 polynomial in r,
   ;; times 2^n; relative error about 1e-7). x is clamped to [-87.3, 88.7], where 2^n stays a
-  ;; normal float (pmin/pmax: single instructions; a NaN x gives some float, not NaN: swiglu
-  ;; keeps NaN through its numerator). n is
-  ;; rounded by adding 1.5 * 2^23, which leaves n + 2^22 + 2^23 in the low mantissa bits.
+  ;; normal float (pmin/pmax: single instructions that pass a NaN x through). n is rounded by
+  ;; adding 1.5 * 2^23, which leaves n + 2^22 + 2^23 in the low mantissa bits.
   (func $exp_f32x4 (param $x v128) (result v128) (local $t v128) (local $n v128) (local $r v128) (local $p v128)
     (local.set $x (f32x4.pmax (f32x4.pmin (local.get $x) (v128.const f32x4 88.7 88.7 88.7 88.7)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
     (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23)))
