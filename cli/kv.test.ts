@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { captureConsole } from "../test/cli/capture-console.ts";
 import { decodeCompressedKv } from "../engine/kv/compressed.ts";
 import { readKvCacheFiles } from "../engine/kv/file.ts";
