@@ -2,7 +2,7 @@
 // name the option and what was expected.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 
 export type Options = NonNullable<ParseArgsConfig["options"]>;
 

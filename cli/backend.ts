@@ -2,10 +2,11 @@
 // many threads, with a usage error naming the choices and a clear one where the backend cannot
 // run here.
 
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createKernels, wasmThreads } from "../runtimes/backends.ts";
-import { BACKENDS, BlockedError, type Backend } from "../runtimes/runtime.ts";
+import { BACKENDS, isOneOf, type Backend } from "../core/vocabulary.ts";
+import { BlockedError } from "../runtimes/runtime.ts";
 import { positiveInteger, type Options, type Parsed } from "./args.ts";
 
 export const BACKEND_OPTIONS: Options = { backend: { type: "string" }, threads: { type: "string" } };
@@ -16,8 +17,8 @@ export const BACKEND_HELP = `  --backend <b>  cpu (default: the fastest CPU back
 
 /** --backend, default cpu; a name that is not a backend is a usage error listing the choices. */
 export function parseBackend(values: Parsed["values"]): Backend {
-  const backend = (typeof values.backend === "string" ? values.backend : "cpu") as Backend;
-  if (!BACKENDS.includes(backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
+  const backend = typeof values.backend === "string" ? values.backend : "cpu";
+  if (!isOneOf(BACKENDS, backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
   return backend;
 }
 

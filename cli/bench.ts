@@ -5,11 +5,11 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { writeAtomic } from "../gates/write.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
-import type { Quant } from "../runtimes/runtime.ts";
+import { FILE_QUANTS, isOneOf, type FileQuant } from "../core/vocabulary.ts";
 import { parseCommand, positiveInteger } from "./args.ts";
 import { parseBackend } from "./backend.ts";
 
@@ -33,7 +33,6 @@ standard deviation of tokens/second, and the ratio engine / llama.cpp.
              and a side that cannot run is listed as skipped with the reason
   --out      directory for bench.json and history.jsonl (default reports)`;
 
-const QUANTS: readonly Quant[] = ["f32", "q8_0", "q4_0", "q4_k"];
 
 function list(value: unknown): string[] | null {
   return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : null;
@@ -104,9 +103,10 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parsed;
   const models = list(values.models) ?? [...zooModels(), "synthetic:smollm-135m-shape"];
   if (values.qwen2) models.push("synthetic:qwen2-0.5b-shape");
-  const quants = (list(values.quants) ?? ["f32", "q8_0", "q4_0"]) as Quant[];
-  const unknown = quants.filter((q) => !QUANTS.includes(q));
-  if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${QUANTS.join(", ")}`, { option: "quants" });
+  const asked = list(values.quants) ?? ["f32", "q8_0", "q4_0"];
+  const quants = asked.filter((q): q is FileQuant => isOneOf(FILE_QUANTS, q));
+  const unknown = asked.filter((q) => !isOneOf(FILE_QUANTS, q));
+  if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${FILE_QUANTS.join(", ")}`, { option: "quants" });
   const [ppTokens, tgTokens] = parseTokens(values.tokens);
   const out = typeof values.out === "string" ? values.out : "reports";
   const backend = parseBackend(values);

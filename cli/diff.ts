@@ -1,6 +1,6 @@
 // `refute diff`: two models tensor by tensor.
 
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { diffSources, mixedQuantizationWarning } from "../engine/inspect/diff.ts";
 import { openSource } from "../engine/open.ts";
 import { parseCommand } from "./args.ts";

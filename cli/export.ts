@@ -1,7 +1,7 @@
 // `refute export`: a model as GGUF (llama.cpp's conventions), optionally quantized on the way.
 
 import { writeGgufFile } from "../engine/formats/gguf/file.ts";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
 import { quantizeSource } from "../engine/model/quantize.ts";
 import { openSource } from "../engine/open.ts";

@@ -4,14 +4,17 @@
 //   refute gates validate            validate claims/*.yaml (exit 0, or 2 with problems)
 //   refute gates list [options]      print the checks a run with these options would run
 //   refute gates claims-md [--check] write CLAIMS.md from the claims (or check it is current)
+//   refute gates schema [--check]    write claims/schema.json from the measure registry (or check it)
 
 import { readFile, writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { isRefuteError, RefuteError } from "../engine/errors.ts";
-import { BACKENDS, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
+import { isRefuteError, RefuteError } from "../core/errors.ts";
+import { BACKENDS, RUNTIMES, type Backend, type RuntimeName } from "../core/vocabulary.ts";
 import type { RuntimeFactory } from "../gates/cache.ts";
 import { formatProblem, readClaims } from "../gates/claims.ts";
+import { claimSchemaText } from "../gates/claim-schema.ts";
 import { renderClaimsMd, readAdr } from "../gates/claims-md.ts";
+import { measures } from "../measures/index.ts";
 import { parseShard } from "../gates/expand.ts";
 import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
@@ -19,7 +22,7 @@ import { exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { writeAtomic, writeReports } from "../gates/write.ts";
-import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
+import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
 import { positiveInteger } from "./args.ts";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -31,7 +34,6 @@ export interface GatesDeps {
   err: (text: string) => void; // stderr
 }
 
-const RUNTIMES: RuntimeName[] = ["embedded", "llamacpp", "http", "cli"];
 
 /**
  * The runtime factory of runtimes/index.ts: defaultRuntimeFactory(): (name) => Runtime.
@@ -120,7 +122,7 @@ inputs and outputs
 exit codes: 0 nothing falsified (blocked checks lower the score), 1 something falsified,
 2 usage or configuration error, 3 with --strict: blocked and nothing falsified.
 
-other commands: refute gates validate | list | claims-md   (each with --help)`,
+other commands: refute gates validate | list | claims-md | schema   (each with --help)`,
   validate: `usage: refute gates validate [--claims <dir>]
 
 Validates every claim file against claims/schema.json and the measures; prints each
@@ -132,13 +134,18 @@ Prints the checks a run with the same options would run, one per line (or a JSON
 
 Writes CLAIMS.md (default ./CLAIMS.md) from claims/*.yaml and claims/ADR.md.
 With --check, writes nothing and exits 1 when the file is not what would be written.`,
+  schema: `usage: refute gates schema [--check] [--out <file>]
+
+Writes the claims' JSON Schema (default claims/schema.json, for editor completion) from the
+vocabulary and the measure registry: the measure names and each measure's params.
+With --check, writes nothing and exits 1 when the file is not what would be written.`,
 };
 
 type Sub = keyof typeof HELP;
 
 export async function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
   const first = argv[0];
-  const sub: Sub = first === "validate" || first === "list" || first === "claims-md" || first === "run" ? first : "run";
+  const sub: Sub = first !== undefined && Object.hasOwn(HELP, first) ? (first as Sub) : "run";
   const rest = first === sub ? argv.slice(1) : argv;
   try {
     switch (sub) {
@@ -148,6 +155,8 @@ export async function gatesCommand(argv: string[], deps: GatesDeps): Promise<num
         return await listCommand(rest, deps);
       case "claims-md":
         return await claimsMdCommand(rest, deps);
+      case "schema":
+        return await schemaCommand(rest, deps);
       default:
         return await runCommand(rest, deps);
     }
@@ -329,5 +338,30 @@ async function claimsMdCommand(argv: string[], deps: GatesDeps): Promise<number>
   }
   await writeFile(values.out, text);
   deps.out(`wrote ${values.out} (${claims.length} claims)`);
+  return 0;
+}
+
+async function schemaCommand(argv: string[], deps: GatesDeps): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { check: { type: "boolean", default: false }, out: { type: "string", default: "claims/schema.json" }, help: { type: "boolean", short: "h", default: false } },
+    strict: true,
+  });
+  if (values.help) {
+    deps.out(HELP.schema);
+    return 0;
+  }
+  const text = claimSchemaText();
+  if (values.check) {
+    const current = await readFile(values.out, "utf8").catch(() => "");
+    if (current === text) {
+      deps.out(`${values.out} is current`);
+      return 0;
+    }
+    deps.err(`${values.out} is stale: run \`pnpm refute gates schema\``);
+    return 1;
+  }
+  await writeAtomic(values.out, text);
+  deps.out(`wrote ${values.out} (${measures.size} measures)`);
   return 0;
 }

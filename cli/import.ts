@@ -4,9 +4,9 @@
 // allowed for diagnosis and recorded as such.
 
 import { writeNativeFile } from "../engine/formats/native/file.ts";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { importToNative } from "../engine/model/import.ts";
-import { QUANTIZATIONS, type Quantization } from "../engine/model/quantize.ts";
+import { FILE_QUANTS, isOneOf, type FileQuant } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { parseCommand, requireString } from "./args.ts";
 
@@ -18,11 +18,11 @@ f32; embeddings and the output head are q8_0 in every quantized mix; see engine/
 
   --enforce-provenance  refuse a GGUF source (F-GT-001): only original weights are ground truth`;
 
-export function parseQuantization(value: unknown): Quantization {
-  if (typeof value !== "string" || !(QUANTIZATIONS as readonly string[]).includes(value)) {
-    throw new RefuteError("USAGE", `--quantize must be one of ${QUANTIZATIONS.join(", ")}, found ${JSON.stringify(value)}`, { option: "quantize" });
+export function parseQuantization(value: unknown): FileQuant {
+  if (!isOneOf(FILE_QUANTS, value)) {
+    throw new RefuteError("USAGE", `--quantize must be one of ${FILE_QUANTS.join(", ")}, found ${JSON.stringify(value)}`, { option: "quantize" });
   }
-  return value as Quantization;
+  return value;
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // `refute inspect`: what a model is: architecture, format, files, parameter count, and the
 // format's own metadata (native provenance, GGUF keys).
 
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { openSource } from "../engine/open.ts";
 import { elementCount } from "../engine/tensor.ts";
 import { parseCommand } from "./args.ts";

@@ -3,7 +3,7 @@
 // formats and the metrics are engine/kv's, the same ones the kv claims use.
 
 import { writeFileSync } from "node:fs";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { decodeCompressedKv } from "../engine/kv/compressed.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
 import { kvDataBytes, readKvBytes, readKvCacheFiles, writeKvCacheFiles } from "../engine/kv/file.ts";

@@ -2,7 +2,7 @@
 // exports `run(argv): Promise<number>` (the exit code). Modules load lazily so that
 // `refute --help` and small commands start fast.
 
-import { isRefuteError } from "../engine/errors.ts";
+import { isRefuteError } from "../core/errors.ts";
 
 interface Command {
   summary: string;

@@ -1,7 +1,7 @@
 // `refute ppl`: sliding-window perplexity of a text file under a model.
 
 import { readFileSync } from "node:fs";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { openModel } from "../engine/open.ts";
 import { parseCommand, positiveInteger, requireString } from "./args.ts";
 import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { isRefuteError } from "../engine/errors.ts";
+import { isRefuteError } from "../core/errors.ts";
 import { currentBadgeUrl, rawBadgeUrl, renderReadme } from "../gates/github/scoreboard.ts";
 import { mergeReports } from "../gates/merge.ts";
 import type { Report } from "../gates/report.ts";

@@ -1,6 +1,6 @@
 // `refute tensors`: every tensor with its dtype, shape and statistics after dequantization.
 
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { tensorStats } from "../engine/inspect/stats.ts";
 import { openSource } from "../engine/open.ts";
 import { parseCommand } from "./args.ts";

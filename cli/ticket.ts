@@ -4,7 +4,7 @@
 
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { isRefuteError, RefuteError } from "../engine/errors.ts";
+import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { createIssueTracker, DEFAULT_BASE_URL, redactor, type ClientTuning, type IssueTracker } from "../gates/github/client.ts";
 import { applyPlan, readRemote, type ActionResult, type ApplyOptions } from "../gates/github/filer.ts";
 import type { Action, FilingPlan } from "../gates/github/plan.ts";

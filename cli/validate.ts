@@ -1,7 +1,7 @@
 // `refute validate`: exit 0 when the model is sound, 1 with every finding when it is not.
 
-import { isRefuteError } from "../engine/errors.ts";
-import { RefuteError } from "../engine/errors.ts";
+import { isRefuteError } from "../core/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { validateSource, type Finding } from "../engine/inspect/validate.ts";
 import { openSource } from "../engine/open.ts";
 import { parseCommand } from "./args.ts";

@@ -3,8 +3,8 @@
 // Conversions run in memory through the real writers and readers, byte for byte as a file
 // on disk would be. An injected fault enters at the stage where such a bug would live.
 
-import { RefuteError } from "./errors.ts";
-import type { Fault } from "./faults.ts";
+import { RefuteError } from "../core/errors.ts";
+import type { Fault } from "../core/faults.ts";
 import { readGguf } from "./formats/gguf/read.ts";
 import { writeGguf } from "./formats/gguf/write.ts";
 import { readNative } from "./formats/native/read.ts";
@@ -13,7 +13,8 @@ import type { ModelSource } from "./load.ts";
 import { ggufFromSource } from "./model/gguf-export.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
 import { nativeFromSource, sourceFromNative } from "./model/native-convert.ts";
-import { quantizeSource, QUANTIZATIONS, type Quantization } from "./model/quantize.ts";
+import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
+import { quantizeSource } from "./model/quantize.ts";
 import { applyLoadFault, applyQuantFault } from "./model/source-faults.ts";
 import { openSource } from "./open.ts";
 
@@ -35,10 +36,10 @@ export function throughGguf(source: ModelSource, name: string, quantization: str
 
 function quantized(source: ModelSource, quant: string): ModelSource {
   if (quant === "bf16") return source;
-  if (!(QUANTIZATIONS as readonly string[]).includes(quant)) {
-    throw new RefuteError("UNKNOWN_QUANT", `quantization ${JSON.stringify(quant)} is not one of bf16, ${QUANTIZATIONS.join(", ")}`, { found: quant });
+  if (!isOneOf(FILE_QUANTS, quant)) {
+    throw new RefuteError("UNKNOWN_QUANT", `quantization ${JSON.stringify(quant)} is not one of bf16, ${FILE_QUANTS.join(", ")}`, { found: quant });
   }
-  return quantizeSource(source, quant as Quantization);
+  return quantizeSource(source, quant);
 }
 
 export function prepareSource(model: string, format: string, quant: string, fault: Fault | null = null): ModelSource {

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RefuteError } from "./errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import type { ByteAllocator } from "./formats/read-file.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
 import type { Architecture } from "./model/architecture.ts";

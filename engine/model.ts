@@ -4,7 +4,7 @@
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
 import { withKernelFault } from "./backends/faulty.ts";
-import type { Fault } from "./faults.ts";
+import type { Fault } from "../core/faults.ts";
 import { greedy } from "./generate/greedy.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
 import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
@@ -68,8 +68,10 @@ export class EngineModel {
     return this.fault === "bos-prepended" && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
   }
 
-  generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10): GenerateResult {
-    const session = this.session(Math.min(this.arch.maxPositions, promptTokens.length + maxNewTokens));
+  /** kv: this generation's KV-cache option (default the model's; null: float32). */
+  generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10, kv: KvQuantOptions | null = this.kv): GenerateResult {
+    if (kv) checkKvOptions(kv, this.arch.headDim);
+    const session = this.session(Math.min(this.arch.maxPositions, promptTokens.length + maxNewTokens), kv);
     try {
       const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
       return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
@@ -78,12 +80,13 @@ export class EngineModel {
     }
   }
 
-  generate(prompt: string, maxNewTokens: number, topK = 10): GenerateResult {
-    return this.generateTokens(this.encodePrompt(prompt), maxNewTokens, topK);
+  generate(prompt: string, maxNewTokens: number, topK = 10, kv: KvQuantOptions | null = this.kv): GenerateResult {
+    return this.generateTokens(this.encodePrompt(prompt), maxNewTokens, topK, kv);
   }
 
-  perplexity(text: string, window: number, stride: number, onWindow?: (done: number, total: number) => void): PerplexityResult {
-    const session = this.session(window);
+  perplexity(text: string, window: number, stride: number, onWindow?: (done: number, total: number) => void, kv: KvQuantOptions | null = this.kv): PerplexityResult {
+    if (kv) checkKvOptions(kv, this.arch.headDim);
+    const session = this.session(window, kv);
     try {
       return perplexity(session, this.tokenizer.encode(text), window, stride, onWindow);
     } finally {

@@ -5,20 +5,27 @@
 // Runtimes are made by the injected factory, once per runtime name, and closed at the end.
 
 import { createHash } from "node:crypto";
+import { subjectKey, subjectLabel } from "../core/subject.ts";
+import type { Capability } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import {
-  BlockedError,
+  requireCapability,
   type BenchmarkRequest,
   type BenchmarkResult,
   type Generation,
+  type GenerationSettings,
+  type KvCacheSettings,
+  type KvCompression,
   type Perplexity,
+  type ProbeName,
+  type ProbeResult,
   type Runtime,
   type RuntimeName,
   type ScoreOptions,
   type Scoring,
   type SubjectSpec,
 } from "../runtimes/runtime.ts";
-import type { PromptRef } from "../suites/measure.ts";
+import type { PromptRef } from "../measures/measure.ts";
 
 /** Makes the runtime for a name; the CLI passes runtimes/index.ts's defaultRuntimeFactory(). */
 export type RuntimeFactory = (name: RuntimeName) => Runtime | Promise<Runtime>;
@@ -34,27 +41,32 @@ export class SubjectError extends Error {
   }
 }
 
-export function subjectLabel(s: SubjectSpec): string {
-  return `${s.model} ${s.format} ${s.quant} ${s.backend} ${s.runtime}` + (s.inject ? ` inject=${s.inject}` : "");
+export function generationKey(s: SubjectSpec, promptText: string, maxNewTokens: number, settings: GenerationSettings = {}): string {
+  return JSON.stringify(["generate", subjectKey(s), promptText, { maxNewTokens, kvCache: settings.kvCache ?? null }]);
 }
 
-export function generationKey(s: SubjectSpec, promptText: string, maxNewTokens: number): string {
-  return JSON.stringify(["generate", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, promptText, { maxNewTokens }]);
-}
-
-export function perplexityKey(s: SubjectSpec, text: string, window: number, stride: number): string {
+export function perplexityKey(s: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): string {
   const sha = createHash("sha256").update(text).digest("hex");
-  return JSON.stringify(["perplexity", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, sha, { window, stride }]);
+  return JSON.stringify(["perplexity", subjectKey(s), sha, { window, stride, kvCache: settings.kvCache ?? null }]);
 }
 
 export function scoreKey(s: SubjectSpec, promptText: string, tokens: number[], options: ScoreOptions = {}): string {
   const sha = createHash("sha256").update(JSON.stringify([tokens, options.topK ?? 10, options.candidates ?? null])).digest("hex");
-  return JSON.stringify(["score", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, promptText, sha]);
+  return JSON.stringify(["score", subjectKey(s), promptText, sha]);
 }
 
 /** Timings are shared by the claims of one run that ask for the same test (as llama-bench's rows). */
 export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
-  return JSON.stringify(["benchmark", s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null, r.kind, r.tokens, r.reps, r.warmup ?? 1, r.round ?? 0]);
+  return JSON.stringify(["benchmark", subjectKey(s), r.kind, r.tokens, r.reps, r.warmup ?? 1, r.round ?? 0]);
+}
+
+const describeSettings = (s: GenerationSettings) => (s.kvCache ? ` kv=int${s.kvCache.bits}-g${s.kvCache.groupSize}${s.kvCache.sparsity ? `-s${s.kvCache.sparsity}` : ""}` : "");
+
+/** An optional method of a runtime that declares its capability, bound; a runtime that declares one without its method is a defect, not a block. */
+function method<K extends "benchmark" | "kernels" | "kvCompression" | "probe">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
+  const fn = runtime[name];
+  if (typeof fn !== "function") throw new Error(`runtime ${runtime.name} declares the capability for ${name} but does not implement it`);
+  return fn.bind(runtime) as NonNullable<Runtime[K]>;
 }
 
 export class SubjectCache {
@@ -75,43 +87,66 @@ export class SubjectCache {
     return pending;
   }
 
-  generate(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number): Promise<Generation> {
-    return this.once(generationKey(subject, prompt.text, maxNewTokens), `${subjectLabel(subject)} prompt=${prompt.name}`, async () =>
-      (await this.runtime(subject.runtime)).generate(subject, prompt.text, maxNewTokens),
-    );
+  generate(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
+    const context = `${subjectLabel(subject)} prompt=${prompt.name}${describeSettings(settings)}`;
+    return this.once(generationKey(subject, prompt.text, maxNewTokens, settings), context, async () => {
+      const runtime = await this.capable(subject, "generate");
+      if (settings.kvCache) requireCapability(runtime, "kv-cache");
+      return runtime.generate(subject, prompt.text, maxNewTokens, settings);
+    });
   }
 
-  perplexity(subject: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
-    return this.once(perplexityKey(subject, text, window, stride), `${subjectLabel(subject)} perplexity window=${window} stride=${stride}`, async () =>
-      (await this.runtime(subject.runtime)).perplexity(subject, text, window, stride),
-    );
+  perplexity(subject: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
+    const context = `${subjectLabel(subject)} perplexity window=${window} stride=${stride}${describeSettings(settings)}`;
+    return this.once(perplexityKey(subject, text, window, stride, settings), context, async () => {
+      const runtime = await this.capable(subject, "perplexity");
+      if (settings.kvCache) requireCapability(runtime, "kv-cache");
+      return runtime.perplexity(subject, text, window, stride, settings);
+    });
   }
 
   tokenize(subject: SubjectSpec, text: string): Promise<number[]> {
-    const key = JSON.stringify(["tokenize", subject.model, subject.format, subject.quant, subject.backend, subject.runtime, subject.inject ?? null, text]);
-    return this.once(key, `${subjectLabel(subject)} tokenize`, async () => (await this.runtime(subject.runtime)).tokenize(subject, text));
+    const key = JSON.stringify(["tokenize", subjectKey(subject), text]);
+    return this.once(key, `${subjectLabel(subject)} tokenize`, async () => (await this.capable(subject, "tokenize")).tokenize(subject, text));
   }
 
   score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     return this.once(scoreKey(subject, prompt.text, tokens, options), `${subjectLabel(subject)} score prompt=${prompt.name}`, async () =>
-      (await this.runtime(subject.runtime)).score(subject, prompt.text, tokens, options),
+      (await this.capable(subject, "score")).score(subject, prompt.text, tokens, options),
     );
   }
 
   benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
-    return this.once(benchmarkKey(subject, request), `${subjectLabel(subject)} ${request.kind}${request.tokens} x${request.reps}`, async () => {
-      const runtime = await this.runtime(subject.runtime);
-      if (!runtime.benchmark) throw new BlockedError(`runtime ${subject.runtime} cannot be timed in-process`);
-      return runtime.benchmark(subject, request);
-    });
+    return this.once(benchmarkKey(subject, request), `${subjectLabel(subject)} ${request.kind}${request.tokens} x${request.reps}`, async () =>
+      method(await this.capable(subject, "benchmark"), "benchmark")(subject, request),
+    );
   }
 
   kernels(subject: SubjectSpec): Promise<Kernels> {
-    return this.once(JSON.stringify(["kernels", subject.backend, subject.runtime, subject.inject ?? null]), `${subjectLabel(subject)} kernels`, async () => {
-      const runtime = await this.runtime(subject.runtime);
-      if (!runtime.kernels) throw new BlockedError(`runtime ${subject.runtime} exposes no kernels: kernel claims probe the embedded engine`);
-      return runtime.kernels(subject);
-    });
+    return this.once(JSON.stringify(["kernels", subject.backend, subject.runtime, subject.inject ?? null]), `${subjectLabel(subject)} kernels`, async () =>
+      method(await this.capable(subject, "kernels"), "kernels")(subject),
+    );
+  }
+
+  kvCompression(subject: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression> {
+    const sha = createHash("sha256").update(text).digest("hex");
+    return this.once(JSON.stringify(["kv-compression", subjectKey(subject), sha, tokens, kv]), `${subjectLabel(subject)} kv compression${describeSettings({ kvCache: kv })}`, async () =>
+      method(await this.capable(subject, "kv-cache"), "kvCompression")(subject, text, tokens, kv),
+    );
+  }
+
+  probe(subject: SubjectSpec, probe: ProbeName, prompts: PromptRef[]): Promise<ProbeResult> {
+    const texts = prompts.map((p) => p.text);
+    return this.once(JSON.stringify(["probe", subjectKey(subject), probe, texts]), `${subjectLabel(subject)} probe ${probe}`, async () =>
+      method(await this.capable(subject, "model-files"), "probe")(subject, probe, texts),
+    );
+  }
+
+  /** The subject's runtime, refused (blocked, naming the capability) when it cannot do what is asked. */
+  private async capable(subject: SubjectSpec, capability: Capability): Promise<Runtime> {
+    const runtime = await this.runtime(subject.runtime);
+    requireCapability(runtime, capability);
+    return runtime;
   }
 
   /** Closes every runtime that started; returns the errors of those that failed to close. */

@@ -4,8 +4,8 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { measures } from "../suites/index.ts";
-import type { Claim } from "./claims.ts";
+import { measures } from "../measures/index.ts";
+import { claimQuantity, type Claim } from "./claims.ts";
 import { expandClaim } from "./expand.ts";
 import { describeExpected } from "./judge.ts";
 
@@ -37,9 +37,8 @@ export function renderClaimsMd(claims: Claim[], adr: string): string {
     "|---|---|---|---|---:|---|---|",
   ];
   for (const c of claims) {
-    const m = measures.get(c.measure)!;
     out.push(
-      `| ${c.suite} | \`${c.id}\` | ${cell(describeExpected(m, c.prediction))} | ${cell(matrix(c))} | ${expandClaim(c).length} | ${c.severity} | ${c.references.join(", ") || "-"} |`,
+      `| ${c.suite} | \`${c.id}\` | ${cell(describeExpected(claimQuantity(c), c.prediction))} | ${cell(matrix(c))} | ${expandClaim(c).length} | ${c.severity} | ${c.references.join(", ") || "-"} |`,
     );
   }
   out.push("", "## Claims", "");
@@ -49,7 +48,7 @@ export function renderClaimsMd(claims: Claim[], adr: string): string {
       "",
       cell(c.statement),
       "",
-      `- **Prediction:** ${cell(describeExpected(measures.get(c.measure)!, c.prediction))} (measure \`${c.measure}\`, ${c.file})`,
+      `- **Prediction:** ${cell(describeExpected(claimQuantity(c), c.prediction))} (measure \`${c.measure}\`${describeParams(c.params)}, ${c.file})`,
       `- **Rationale:** ${cell(c.rationale)}`,
       `- **Catches:** ${c.catches.length ? c.catches.map((f) => `\`${f}\``).join(", ") : "not yet recorded (the teeth run fills this)"}`,
       "",
@@ -57,6 +56,12 @@ export function renderClaimsMd(claims: Claim[], adr: string): string {
   }
   out.push(adr.trim(), "");
   return out.join("\n");
+}
+
+/** ", params `bits=4 group_size=64`" (key=value, as test-backend-ops prints a case), or nothing. */
+function describeParams(params: Record<string, unknown>): string {
+  const pairs = Object.entries(params).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+  return pairs.length ? `, params \`${pairs.join(" ")}\`` : "";
 }
 
 export async function readAdr(claimsDir = "claims"): Promise<string> {

@@ -6,17 +6,18 @@
 
 import { readFile, readdir } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
-import { Ajv, type ErrorObject } from "ajv";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import yaml from "js-yaml";
-import { RefuteError } from "../engine/errors.ts";
-import type { Backend, Format, Quant, RuntimeName, SubjectSpec } from "../runtimes/runtime.ts";
-import { measures } from "../suites/index.ts";
-import claimSchema from "../claims/schema.json" with { type: "json" };
+import { RefuteError } from "../core/errors.ts";
+import type { SubjectSpec } from "../core/subject.ts";
+import type { Backend, Comparator, Format, Quant, RuntimeName, Severity } from "../core/vocabulary.ts";
+import { measures } from "../measures/index.ts";
+import { claimSchema } from "./claim-schema.ts";
 
 export const SCHEMA_HEADER = "# yaml-language-server: $schema=./schema.json";
 export const DEFAULT_MAX_NEW_TOKENS = 32;
 
-export type Comparator = "eq" | "le" | "lt" | "ge" | "gt";
+export type { Comparator } from "../core/vocabulary.ts";
 export type Threshold = number | { of: "oracle" | "against"; factor?: number; offset?: number };
 export interface Prediction {
   comparator: Comparator;
@@ -38,15 +39,24 @@ export interface Claim {
   statement: string;
   rationale: string;
   measure: string;
+  /** The measure's parameters, validated against its schema, defaults filled in. */
+  params: Record<string, unknown>;
   subject: SubjectMatrix;
   against?: Partial<Omit<SubjectSpec, "inject">>;
   prompts?: { mode: "each" | "all"; names: string[] };
   maxNewTokens: number;
   prediction: Prediction;
-  severity: "critical" | "high" | "medium" | "low";
+  severity: Severity;
   references: string[];
   catches: string[];
   file: string; // as given to the loader, e.g. claims/token.yaml
+}
+
+/** The quantity the claim's measure observes, for its params: "mismatched tokens". */
+export function claimQuantity(claim: Pick<Claim, "measure" | "params">): string {
+  const measure = measures.get(claim.measure);
+  if (!measure) throw new RefuteError("E_CLAIMS", `unknown measure '${claim.measure}'`, { measure: claim.measure });
+  return measure.quantity(claim.params);
 }
 
 /** One thing wrong with a claim file. */
@@ -73,7 +83,22 @@ export class ClaimsError extends RefuteError {
   }
 }
 
-const validateFile = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(claimSchema);
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+let fileValidator: ValidateFunction | undefined;
+const validateFile = (doc: unknown) => (fileValidator ??= ajv.compile(claimSchema()))(doc);
+
+// Per measure: its params' validator that fills in defaults (the file's validator checks the same schema, without changing the document).
+const paramsValidators = new Map<string, ValidateFunction>();
+const withDefaults = new Ajv({ strict: true, useDefaults: true });
+function paramsWithDefaults(measure: string, params: Record<string, unknown>): Record<string, unknown> {
+  const schema = measures.get(measure)?.params;
+  if (!schema) return params;
+  let validate = paramsValidators.get(measure);
+  if (!validate) paramsValidators.set(measure, (validate = withDefaults.compile(schema)));
+  const filled = structuredClone(params);
+  validate(filled);
+  return filled;
+}
 
 // ---------------------------------------------------------------------------- loading
 
@@ -127,7 +152,7 @@ export function parseClaimFile(file: string, text: string): { claims: Claim[]; p
     return { claims: [], problems };
   }
   if (!validateFile(doc)) {
-    problems.push(...schemaProblems(file, doc, validateFile.errors ?? []));
+    problems.push(...schemaProblems(file, doc, fileValidator!.errors ?? []));
     return { claims: [], problems };
   }
   const raw = (doc as { claims: RawClaim[] }).claims;
@@ -152,6 +177,7 @@ function schemaProblems(file: string, doc: unknown, errors: ErrorObject[]): Clai
   const problems: ClaimProblem[] = [];
   for (const e of errors) {
     if (oneOfPaths.has(e.instancePath) && e.keyword !== "oneOf") continue; // a branch's own failure
+    if (e.keyword === "if") continue; // "must match then": the params error itself is reported
     const p = problemFromAjv(file, doc, e, alternatives);
     const key = formatProblem(p);
     if (!seen.has(key)) {
@@ -212,6 +238,7 @@ interface RawClaim {
   statement: string;
   rationale: string;
   measure: string;
+  params?: Record<string, unknown>;
   subject: { model: OneOrMany<string>; format: OneOrMany<Format>; quant: OneOrMany<Quant>; backend?: OneOrMany<Backend>; runtime?: OneOrMany<RuntimeName> };
   against?: Claim["against"];
   prompts?: { each?: string[]; all?: string[] };
@@ -232,6 +259,7 @@ function normalizeClaim(file: string, raw: RawClaim): Claim {
     statement: raw.statement.trim(),
     rationale: raw.rationale.trim(),
     measure: raw.measure,
+    params: paramsWithDefaults(raw.measure, raw.params ?? {}),
     subject: {
       model: list(raw.subject.model),
       format: list(raw.subject.format),
@@ -283,7 +311,7 @@ function claimProblems(claim: Claim): ClaimProblem[] {
     if (!measure.reference) problem("prediction.threshold", `a number: measure '${measure.name}' has no reference to be relative to`, JSON.stringify(threshold));
     else if (threshold.of !== measure.reference) problem("prediction.threshold.of", `'${measure.reference}' (the reference of measure '${measure.name}')`, JSON.stringify(threshold.of));
   }
-  if (measure.quantity === "text") {
+  if (measure.value === "text") {
     if (comparator !== "eq") problem("prediction.comparator", `eq: measure '${measure.name}' observes text`, JSON.stringify(comparator));
     if (typeof threshold !== "object" || threshold.factor !== undefined || threshold.offset !== undefined) {
       problem("prediction.threshold", `{ of: ${measure.reference} } (text is compared with the reference as it is)`, JSON.stringify(threshold));

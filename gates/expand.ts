@@ -4,9 +4,9 @@
 // shard (--shard k/n) are applied. Pure functions over values.
 
 import { createHash } from "node:crypto";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import type { Backend, RuntimeName, SubjectSpec } from "../runtimes/runtime.ts";
-import { measures } from "../suites/index.ts";
+import { measures } from "../measures/index.ts";
 import type { Claim } from "./claims.ts";
 
 export interface Check {

@@ -5,7 +5,7 @@
 //   mismatched tokens = 7 > 5
 //   perplexity = 41.2 > 2 x oracle (37.2)
 
-import type { Measure, Observation } from "../suites/measure.ts";
+import type { Observation } from "../measures/measure.ts";
 import type { Comparator, Prediction } from "./claims.ts";
 
 export interface Expected {
@@ -31,8 +31,9 @@ export interface Judgement {
 const symbol: Record<Comparator, string> = { eq: "=", le: "<=", lt: "<", ge: ">=", gt: ">" };
 const negation: Record<Comparator, string> = { eq: "!=", le: ">", lt: ">=", ge: "<", gt: "<=" };
 
-export function describeExpected(measure: Pick<Measure, "quantity">, prediction: Prediction, bound?: number | string | null): string {
-  return `${measure.quantity} ${symbol[prediction.comparator]} ${describeThreshold(prediction.threshold, bound)}`;
+/** "mismatched tokens <= 5"; quantity: the measure's, for the claim's params. */
+export function describeExpected(quantity: string, prediction: Prediction, bound?: number | string | null): string {
+  return `${quantity} ${symbol[prediction.comparator]} ${describeThreshold(prediction.threshold, bound)}`;
 }
 
 function describeThreshold(t: Prediction["threshold"], bound?: number | string | null): string {
@@ -67,13 +68,13 @@ function holds(c: Comparator, value: number | string, bound: number | string): b
   }
 }
 
-export function judge(measure: Pick<Measure, "quantity">, prediction: Prediction, observation: Observation): Judgement {
+export function judge(quantity: string, prediction: Prediction, observation: Observation): Judgement {
   const bound = resolveBound(prediction.threshold, observation.reference);
   const expected: Expected = {
     comparator: prediction.comparator,
     threshold: prediction.threshold,
     bound,
-    description: describeExpected(measure, prediction, bound),
+    description: describeExpected(quantity, prediction, bound),
   };
   const observed: Observed = {
     value: observation.value,
@@ -86,8 +87,8 @@ export function judge(measure: Pick<Measure, "quantity">, prediction: Prediction
   const shownBound = bound === null ? "(no reference observed)" : typeof prediction.threshold === "number" ? formatNumber(prediction.threshold) : describeThreshold(prediction.threshold, bound);
   const line =
     typeof observation.value === "string"
-      ? `${measure.quantity} ${op} ${shownBound}` // text != oracle
-      : `${measure.quantity} = ${formatNumber(observation.value)} ${op} ${shownBound}`; // mismatched tokens = 7 > 5
+      ? `${quantity} ${op} ${shownBound}` // text != oracle
+      : `${quantity} = ${formatNumber(observation.value)} ${op} ${shownBound}`; // mismatched tokens = 7 > 5
   return { verdict: ok ? "corroborated" : "falsified", expected, observed, line };
 }
 

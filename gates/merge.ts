@@ -2,7 +2,7 @@
 // metadata spanning them all. Shards are disjoint by construction (gates/expand.ts), so a
 // check that appears twice means the inputs are wrong, and merging refuses.
 
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { buildReport, type ClaimInfo, type Report } from "./report.ts";
 
 export function mergeReports(reports: Report[], sources: string[]): Report {

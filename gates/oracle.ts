@@ -4,6 +4,7 @@
 //   <dir>/prompts/<prompt>.txt          the prompt texts
 //   <dir>/<model>/<prompt>.json         tokens, text, topk (per step, 10 entries), ...
 //   <dir>/ppl/<model>.json              text_file, text_sha256, window, stride, perplexity, ...
+//   <dir>/ppl/heldout.txt               the held-out text
 //
 // A missing or malformed oracle blocks the checks that need it (E_ORACLE_*); it is never
 // guessed around. Files are read once per store.
@@ -11,9 +12,9 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
-import type { OracleGeneration, OraclePerplexity, PromptRef } from "../suites/measure.ts";
+import type { OracleGeneration, OraclePerplexity, PromptRef } from "../measures/measure.ts";
 
 export class OracleStore {
   private readonly files = new Map<string, Promise<string>>();
@@ -66,6 +67,11 @@ export class OracleStore {
       textSha256: sha,
       source: file,
     };
+  }
+
+  /** The held-out text every model's perplexity oracle is computed on. */
+  heldoutText(): Promise<string> {
+    return this.read(join(this.dir, "ppl", "heldout.txt"), "held-out text");
   }
 
   private read(file: string, what: string): Promise<string> {

@@ -5,9 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { cpus, hostname, totalmem, arch, platform } from "node:os";
 import type { SubjectSpec } from "../runtimes/runtime.ts";
-import type { Evidence } from "../suites/measure.ts";
-import type { Claim, Prediction } from "./claims.ts";
-import { measures } from "../suites/index.ts";
+import type { Evidence } from "../measures/measure.ts";
+import { claimQuantity, type Claim, type Prediction } from "./claims.ts";
 import { describeExpected, type Expected, type Observed } from "./judge.ts";
 
 export type Verdict = "corroborated" | "falsified" | "blocked";
@@ -101,7 +100,7 @@ export function suiteSummaries(results: CheckResult[]): Record<string, Summary> 
 export function claimInfo(c: Claim): ClaimInfo {
   return {
     suite: c.suite,
-    expected: describeExpected(measures.get(c.measure)!, c.prediction),
+    expected: describeExpected(claimQuantity(c), c.prediction),
     statement: c.statement,
     rationale: c.rationale,
     measure: c.measure,

@@ -6,11 +6,10 @@
 // Entry points: runGates (load, expand, select, shard, run) and runChecks (run given checks).
 
 import pLimit from "p-limit";
-import { isRefuteError } from "../engine/errors.ts";
-import { describeBackend } from "../runtimes/backends.ts";
-import { BlockedError, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
-import { measures } from "../suites/index.ts";
-import type { PromptRef } from "../suites/measure.ts";
+import { isRefuteError } from "../core/errors.ts";
+import { BlockedError, requireCapability, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
+import { measures } from "../measures/index.ts";
+import type { PromptRef } from "../measures/measure.ts";
 import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
 import { loadClaims, type Claim } from "./claims.ts";
 import { expandClaims, selectChecks, shardChecks, type Check, type Selection, type Shard } from "./expand.ts";
@@ -68,23 +67,35 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
     group: check.group,
     fingerprint: check.fingerprint,
   };
+  const quantity = measure.quantity(check.claim.params);
   try {
+    // Every runtime the check names must have every capability the measure needs, before anything runs.
+    for (const subject of [check.subject, ...(check.against ? [check.against] : [])]) {
+      const runtime = await cache.runtime(subject.runtime);
+      for (const capability of measure.needs) requireCapability(runtime, capability);
+    }
     const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
-    const observation = await measure.observe({
-      subject: check.subject,
-      ...(check.against ? { against: check.against } : {}),
-      prompts,
-      maxNewTokens: check.claim.maxNewTokens,
-      generate: (subject, prompt) => cache.generate(subject, prompt, check.claim.maxNewTokens),
-      perplexity: (subject, text, window, stride) => cache.perplexity(subject, text, window, stride),
-      tokenize: (subject, text) => cache.tokenize(subject, text),
-      score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),
-      benchmark: (subject, request) => cache.benchmark(subject, request),
-      kernels: (subject) => cache.kernels(subject),
-      oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
-      oraclePerplexity: (model) => oracle.perplexity(model),
-    });
-    const j = judge(measure, check.claim.prediction, observation);
+    const observation = await measure.observe(
+      {
+        subject: check.subject,
+        ...(check.against ? { against: check.against } : {}),
+        prompts,
+        maxNewTokens: check.claim.maxNewTokens,
+        generate: (subject, prompt, settings) => cache.generate(subject, prompt, check.claim.maxNewTokens, settings),
+        perplexity: (subject, text, window, stride, settings) => cache.perplexity(subject, text, window, stride, settings),
+        tokenize: (subject, text) => cache.tokenize(subject, text),
+        score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),
+        benchmark: (subject, request) => cache.benchmark(subject, request),
+        kernels: (subject) => cache.kernels(subject),
+        kvCompression: (subject, text, tokens, kv) => cache.kvCompression(subject, text, tokens, kv),
+        probe: (subject, probe, probePrompts) => cache.probe(subject, probe, probePrompts),
+        oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
+        oraclePerplexity: (model) => oracle.perplexity(model),
+        heldoutText: () => oracle.heldoutText(),
+      },
+      check.claim.params,
+    );
+    const j = judge(quantity, check.claim.prediction, observation);
     return {
       ...base,
       verdict: j.verdict,
@@ -100,7 +111,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
     return {
       ...base,
       verdict: "blocked",
-      expected: { comparator: prediction.comparator, threshold: prediction.threshold, bound: null, description: describeExpected(measure, prediction) },
+      expected: { comparator: prediction.comparator, threshold: prediction.threshold, bound: null, description: describeExpected(quantity, prediction) },
       observed: null,
       evidence: null,
       line: `blocked: ${reason}`,
@@ -158,6 +169,12 @@ export function planFromClaims(claims: Claim[], options: Omit<GateOptions, "fact
   return options.shard ? shardChecks(selected, options.shard) : selected;
 }
 
+/** What each backend of the checks stood for on this machine ("cpu = cpu-wasm (...)"); loaded here, so planning loads no engine. */
+async function describeBackends(checks: Check[]): Promise<string[]> {
+  const { describeBackend } = await import("../runtimes/backends.ts");
+  return [...new Set(checks.map((c) => c.subject.backend))].map(describeBackend);
+}
+
 export async function runGates(options: GateOptions): Promise<Report> {
   const startedAt = new Date();
   const checks = await planChecks(options);
@@ -172,7 +189,7 @@ export async function runGates(options: GateOptions): Promise<Report> {
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     machine: machineInfo(),
     node: process.version,
-    backends: [...new Set(checks.map((c) => c.subject.backend))].map(describeBackend),
+    backends: await describeBackends(checks),
     runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",

@@ -3,7 +3,7 @@
 // A fault no claim refutes, or a claim whose `catches` names a fault it did not refute,
 // fails the run; a claim that refutes no fault at all is flagged.
 
-import { FAULT_NAMES, FAULTS } from "../engine/faults.ts";
+import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import type { Check } from "./expand.ts";
 import type { CheckResult } from "./report.ts";

@@ -7,7 +7,7 @@
 // was observed). Filing them on GitHub is a separate step (`ticket --file`).
 
 import { createHash } from "node:crypto";
-import type { Divergence, Evidence } from "../suites/measure.ts";
+import type { Divergence, Evidence } from "../measures/measure.ts";
 import { checkLabel } from "./markdown.ts";
 import type { CheckResult, Report, Verdict } from "./report.ts";
 

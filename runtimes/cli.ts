@@ -19,7 +19,8 @@
 
 import { readFileSync } from "node:fs";
 import { execa } from "execa";
-import { RefuteError } from "../engine/errors.ts";
+import { RefuteError } from "../core/errors.ts";
+import type { Capability } from "../core/vocabulary.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec, type TopKEntry } from "./runtime.ts";
 
 export interface CliOperation<Output extends string> {
@@ -111,8 +112,12 @@ const isTopK = (v: unknown): v is TopKEntry[][] =>
 
 export class CliRuntime implements Runtime {
   readonly name = "cli" as const;
+  /** generate, and the operations the config describes */
+  readonly capabilities: ReadonlySet<Capability>;
 
-  constructor(private readonly config: CliConfig) {}
+  constructor(private readonly config: CliConfig) {
+    this.capabilities = new Set<Capability>(["generate", ...(["tokenize", "score", "perplexity"] as const).filter((op) => config[op] !== undefined)]);
+  }
 
   private async call<O extends string>(op: keyof CliConfig & string, operation: CliOperation<O> | undefined, values: Partial<Record<Placeholder, string>>) {
     if (!operation) throw new BlockedError(`cli: the config of '${this.config.command}' describes no '${op}' operation`);

@@ -5,14 +5,25 @@
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { withKernelFault } from "../engine/backends/faulty.ts";
 import { prepareSource } from "../engine/convert.ts";
-import { parseFault } from "../engine/faults.ts";
+import { parseFault } from "../core/faults.ts";
 import { EngineModel } from "../engine/model.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
+import { subjectKey } from "../core/subject.ts";
+import { CAPABILITIES, type Capability } from "../core/vocabulary.ts";
+import { extractKvCache } from "../engine/kv/extract.ts";
+import { checkKvOptions } from "../engine/kv/quantize.ts";
+import { compressKv } from "../engine/kv/report.ts";
 import { createKernels } from "./backends.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import {
   BlockedError,
+  type GenerationSettings,
+  type KvCacheSettings,
+  type KvCompression,
+  type KvFidelity,
+  type ProbeName,
+  type ProbeResult,
   type BenchmarkRequest,
   type BenchmarkResult,
   type Generation,
@@ -23,12 +34,9 @@ import {
   type SubjectSpec,
 } from "./runtime.ts";
 
-function keyOf(spec: SubjectSpec): string {
-  return JSON.stringify([spec.model, spec.format, spec.quant, spec.backend, spec.inject ?? null]);
-}
-
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
   private readonly models = new Map<string, EngineModel>();
   private readonly backends = new Map<string, Promise<Kernels>>();
 
@@ -43,7 +51,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   private async model(spec: SubjectSpec): Promise<EngineModel> {
-    const key = keyOf(spec);
+    const key = subjectKey(spec);
     let model = this.models.get(key);
     if (!model) {
       const fault = parseFault(spec.inject);
@@ -61,8 +69,8 @@ export class EmbeddedRuntime implements Runtime {
     return (await this.model(spec)).tokenizer.encode(text);
   }
 
-  async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
-    const r = (await this.model(spec)).generate(prompt, maxNewTokens, 10);
+  async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
+    const r = (await this.model(spec)).generate(prompt, maxNewTokens, 10, settings.kvCache ?? null);
     return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk };
   }
 
@@ -72,8 +80,8 @@ export class EmbeddedRuntime implements Runtime {
     return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
   }
 
-  async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
-    const r = (await this.model(spec)).perplexity(text, window, stride);
+  async perplexity(spec: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
+    const r = (await this.model(spec)).perplexity(text, window, stride, undefined, settings.kvCache ?? null);
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
@@ -96,6 +104,31 @@ export class EmbeddedRuntime implements Runtime {
 
   async kernels(spec: SubjectSpec): Promise<Kernels> {
     return withKernelFault(await this.backend(spec.backend), parseFault(spec.inject));
+  }
+
+  /** The float32 cache the model builds over the first `tokens` tokens of `text`, compressed as `refute kv compress` does. */
+  async kvCompression(spec: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression> {
+    const model = await this.model(spec);
+    checkKvOptions(kv, model.arch.headDim);
+    const cache = extractKvCache(model, model.tokenizer.encode(text).slice(0, tokens), spec.model);
+    const r = compressKv(cache, kv, parseFault(spec.inject)).report;
+    const fidelity = (m: KvFidelity): KvFidelity => ({ snrDb: m.snrDb, cosine: m.cosine, maxAbsError: m.maxAbsError });
+    return {
+      ...fidelity(r),
+      count: r.count,
+      quality: r.quality,
+      compressionRatio: r.compressionRatio,
+      originalBytes: r.originalBytes,
+      compressedBytes: r.compressedBytes,
+      keys: fidelity(r.keys),
+      values: fidelity(r.values),
+      tensors: r.tensors.map((t) => ({ name: t.name, ...fidelity(t) })),
+    };
+  }
+
+  async probe(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult> {
+    const { runProbe } = await import("./embedded-probes.ts");
+    return runProbe(spec, probe, prompts, parseFault(spec.inject), await this.backend(spec.backend));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */

@@ -12,6 +12,7 @@
 // so a comparison is about the forward pass; a server that refuses id prompts (400/422) gets
 // text from then on. An unreachable server is a BlockedError naming the URL, never a crash.
 
+import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { perplexityWindows } from "./logits.ts";
@@ -40,6 +41,7 @@ export class HttpStatusError extends Error {
 
 export class HttpRuntime implements Runtime {
   readonly name = "http" as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   private readonly base: string;
   private idsRefused = false;
   private readonly tokenizers = new Map<string, Tokenizer | null>();

@@ -12,6 +12,7 @@
 // Unconfigured, an adapter is blocked with the variable to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
 
+import type { Capability } from "../core/vocabulary.ts";
 import { CliRuntime, loadCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
 import { HttpRuntime } from "./http.ts";
@@ -19,6 +20,8 @@ import { LlamacppRuntime } from "./llamacpp.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring } from "./runtime.ts";
 
 class UnavailableRuntime implements Runtime {
+  // Declares what it stands in for, so each request reaches it and is blocked with the reason it cannot run.
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   constructor(
     readonly name: RuntimeName,
     private readonly reason: string,

@@ -16,6 +16,7 @@
 // A missing binary or a model llama.cpp refuses is a BlockedError with the reason, never a crash.
 
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { benchTokens, logitsFromMap, perplexityWindows, scoredStep, logSumExp } from "./logits.ts";
@@ -82,6 +83,7 @@ export function loadLlama(device: LlamaDevice = "cpu"): Promise<Llama> {
 
 export class LlamacppRuntime implements Runtime {
   readonly name = "llamacpp" as const;
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity", "benchmark"]);
   private readonly loaded = new Map<string, Promise<Loaded>>();
   private readonly threads: number;
 

@@ -17,12 +17,12 @@ import { writeGguf } from "../engine/formats/gguf/write.ts";
 import { REPO_ROOT } from "../engine/load.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
 import type { Quantization } from "../engine/model/quantize.ts";
+import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
 import { BlockedError, type SubjectSpec } from "./runtime.ts";
 
 export const GGUF_CACHE_DIR = join(REPO_ROOT, "models", "cache", "gguf");
 export const SYNTHETIC_PREFIX = "synthetic:";
 
-const FILE_QUANTS: readonly string[] = ["f32", "q8_0", "q4_0", "q4_k"];
 
 export function isSynthetic(model: string): boolean {
   return model.startsWith(SYNTHETIC_PREFIX);
@@ -40,7 +40,7 @@ export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, c
   if (spec.format !== "gguf") {
     throw new BlockedError(`format ${spec.format}: this runtime reads GGUF files only (name format gguf, and the engine exports the model at quant ${spec.quant})`);
   }
-  if (!FILE_QUANTS.includes(spec.quant)) throw new BlockedError(`quant ${spec.quant}: the engine does not export GGUF at this type`);
+  if (!isOneOf(FILE_QUANTS, spec.quant)) throw new BlockedError(`quant ${spec.quant}: the engine does not export GGUF at this type`);
   const quant = spec.quant as Quantization;
   if (isSynthetic(spec.model)) {
     const shape = modelName(spec.model);

@@ -1,28 +1,16 @@
 // The one interface every subject implements: the embedded engine, llama.cpp, an
-// OpenAI-compatible server, a CLI. Measures in suites/ talk only to this interface;
-// they know nothing of model internals (kernel-level claims see the embedded engine's
-// backend through the one optional `kernels`).
+// OpenAI-compatible server, a CLI. Measures in measures/ talk only to this interface (through
+// the runner's subject cache); they know nothing of model internals. A runtime declares its
+// capabilities (core/vocabulary.ts); the optional methods are those capabilities, and a
+// request a runtime has no capability for is refused (blocked), never served approximately.
 
+import type { SubjectSpec } from "../core/subject.ts";
+import type { Capability, RuntimeName } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 
-/** Where a model comes from and how it is turned into the thing under test. */
-export type Format = "safetensors" | "native" | "gguf" | "roundtrip";
-// "roundtrip": SafeTensors -> native -> GGUF -> reimported native, then run.
+export type { SubjectSpec } from "../core/subject.ts";
+export type { Backend, Format, Quant, RuntimeName } from "../core/vocabulary.ts";
 
-export type Quant = "f32" | "bf16" | "q8_0" | "q4_0" | "q4_k";
-export type Backend = "cpu" | "cpu-ts" | "cpu-wasm" | "cuda";
-export const BACKENDS: readonly Backend[] = ["cpu", "cpu-wasm", "cpu-ts", "cuda"];
-export type RuntimeName = "embedded" | "llamacpp" | "http" | "cli";
-
-/** One point of a claim's matrix: what a check runs on. */
-export interface SubjectSpec {
-  model: string; // zoo slug or a path to a model directory or file
-  format: Format;
-  quant: Quant;
-  backend: Backend;
-  runtime: RuntimeName;
-  inject?: string; // a fault from the teeth catalogue; absent on a clean run
-}
 
 /** The `log p` of one candidate token at one step. */
 export interface TopKEntry {
@@ -80,18 +68,80 @@ export interface BenchmarkResult {
   backend: string; // what actually ran: "cpu-ts", "llama.cpp cpu", ...
 }
 
+/** A quantized KV cache: symmetric int8 or int4 per group of `groupSize` values along head_dim, f16 scales. */
+export interface KvCacheSettings {
+  bits: 8 | 4;
+  groupSize: 32 | 64 | 128;
+  sparsity: number; // in [0, 1): the share of smallest-magnitude values per group set to zero; 0 = off
+}
+
+/** How a generation or a perplexity is run, beyond greedy decoding's defaults. */
+export interface GenerationSettings {
+  kvCache?: KvCacheSettings; // absent: the runtime's own (float32 for the engine); capability `kv-cache`
+}
+
+/** Error of a compressed KV cache against the float32 one it came from. */
+export interface KvFidelity {
+  snrDb: number;
+  cosine: number;
+  maxAbsError: number;
+}
+
+export interface KvCompression extends KvFidelity {
+  count: number; // values compared
+  quality: string; // the seed's words for the SNR: excellent, good, ...
+  compressionRatio: number;
+  originalBytes: number;
+  compressedBytes: number;
+  keys: KvFidelity;
+  values: KvFidelity;
+  tensors: ({ name: string } & KvFidelity)[];
+}
+
+/** The model-file probes (capability `model-files`): the converters', importers' and contracts' own behaviour. */
+export const PROBES = [
+  "provenance-enforced",
+  "mixed-quant-warning",
+  "provenance-readable",
+  "determinism",
+  "tokenizer-formats",
+  "sharded-load",
+  "gguf-dims-reversed",
+  "load-contract",
+  "diff-transposed",
+  "conv1d-transposed",
+  "quant-error-bound",
+] as const;
+export type ProbeName = (typeof PROBES)[number];
+
+export interface ProbeResult {
+  checked: number; // how many things were looked at (tensors, prompts, runs)
+  violations: string[]; // one line each; empty when the prediction holds
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
+  /** What this runtime can do for a measure; the optional methods below are present exactly for these. */
+  readonly capabilities: ReadonlySet<Capability>;
   tokenize(spec: SubjectSpec, text: string): Promise<number[]>;
-  generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation>;
+  generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings?: GenerationSettings): Promise<Generation>;
   /** Forced decoding: feed `tokens` after the prompt and report each one's log p and the top-k. */
   score(spec: SubjectSpec, prompt: string, tokens: number[], options?: ScoreOptions): Promise<Scoring>;
-  perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity>;
-  /** Timing, where the subject can be timed in-process (embedded, llama.cpp). */
+  perplexity(spec: SubjectSpec, text: string, window: number, stride: number, settings?: GenerationSettings): Promise<Perplexity>;
+  /** Timing, where the subject can be timed in-process (embedded, llama.cpp): `benchmark`. */
   benchmark?(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
-  /** The kernel backend a subject runs on, its injected fault included: the embedded engine's alone, for kernel-level claims. */
+  /** The kernel backend a subject runs on, its injected fault included: `kernels`. */
   kernels?(spec: SubjectSpec): Promise<Kernels>;
+  /** The subject's float32 KV cache over `tokens` of `text`, compressed with `kv`: `kv-cache`. */
+  kvCompression?(spec: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression>;
+  /** A model-file probe of the subject's converters and contracts: `model-files`. */
+  probe?(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult>;
   close(): Promise<void>;
+}
+
+/** The capability a request needs, refused with the runtime's name and the capability when it is missing. */
+export function requireCapability(runtime: Pick<Runtime, "name" | "capabilities">, capability: Capability): void {
+  if (!runtime.capabilities.has(capability)) throw new BlockedError(`runtime ${runtime.name} lacks capability '${capability}'`);
 }
 
 /** A subject that cannot run here (no CUDA device, no model file) says so with this. */

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareSource } from "../convert.ts";
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import { EngineModel } from "../model.ts";
 import { cpuKernels } from "./cpu/kernels.ts";
 import { withKernelFault } from "./faulty.ts";

@@ -1,7 +1,7 @@
 // Kernel faults of the teeth catalogue: a clean backend wrapped so that one kernel has the
 // bug. Built only when a fault is injected; the clean path never sees this file.
 
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import type { AttentionShape, Kernels } from "./kernels.ts";
 
 /** RoPE over adjacent pairs (2i, 2i+1): llama.cpp's llama rotation, wrong on split-halves weights. */

@@ -4,7 +4,7 @@
 // peak of one file's size while loading instead of two.
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 
 /** Returns a writable buffer of exactly `bytes` bytes. */
 export type ByteAllocator = (bytes: number) => Uint8Array;

@@ -1,7 +1,7 @@
 // Greedy decoding: prefill the prompt, then append the argmax token step by step, recording
 // the top-k log-probabilities at every generated step. Deterministic: no sampling, no seeds.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { topK, type TokenLogprob } from "./logprobs.ts";
 import type { Session } from "./session.ts";
 import type { Kernels } from "../backends/kernels.ts";

@@ -3,7 +3,7 @@
 // previous window did not (its last end - previousEnd positions). The first token is never
 // scored, so tokensScored = n - 1.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { logSumExp } from "./logprobs.ts";
 import type { Session } from "./session.ts";
 

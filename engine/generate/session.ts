@@ -3,9 +3,9 @@
 // Shapes: hidden state x: [hidden]; q: [heads * headDim]; k, v: [kvHeads * headDim];
 // cache per layer: [maxPositions, kvHeads * headDim].
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
 import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";

@@ -2,7 +2,7 @@
 // the readers check those and throw), its tensors satisfy the architecture's layout contract,
 // no tensor holds NaN or Inf, and no tensor is entirely zero (a sign of a broken writer).
 
-import { isRefuteError } from "../errors.ts";
+import { isRefuteError } from "../../core/errors.ts";
 import type { ModelSource } from "../load.ts";
 import { buildWeights } from "../model/weights.ts";
 import { tensorStats } from "./stats.ts";

@@ -8,7 +8,7 @@ import { gaussian } from "../backends/random-inputs.ts";
 import { randomModel } from "../../test/backends/random-model.ts";
 import { tinyGguf } from "../../test/runtimes/tiny-model.ts";
 import { cpuKernels } from "../backends/cpu/kernels.ts";
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import { Session } from "../generate/session.ts";
 import type { Architecture } from "../model/architecture.ts";
 import { EngineModel } from "../model.ts";

@@ -3,7 +3,7 @@
 // quantize.ts), dequantized into a float scratch for the attention step of each layer.
 // Shapes: k, v: [kvHeads * headDim] (one position); keys(l, n), values(l, n): [n, kvHeads * headDim].
 
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvOptions, packInt4, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
 

@@ -14,8 +14,8 @@
 // The payload is 2 L H S G (K bytes or ceil(K/2) + 2) [+ D/8 per row]: int8 at group 32 with
 // no sparsity is 34 bytes per 32 values, 3.76x against float32.
 
-import { RefuteError } from "../errors.ts";
-import type { Fault } from "../faults.ts";
+import { RefuteError } from "../../core/errors.ts";
+import type { Fault } from "../../core/faults.ts";
 import { readSafeTensorsWithIntegers, writeSafeTensorsWithIntegers, type RawTensor } from "../formats/safetensors/integer.ts";
 import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvTensors, KV_KINDS, kvTensorName, kvTensorsOf, kvTensorSize, parseKvMetadata, type KvMetadata, type KvTensors } from "./file.ts";

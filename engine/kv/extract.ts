@@ -2,7 +2,7 @@
 // cache [seq, kv_heads * head_dim] per layer, transposed to [kv_heads, seq, head_dim].
 // Keys are stored after RoPE, as attention reads them (Hugging Face's DynamicCache does the same).
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { EngineModel } from "../model.ts";
 import type { KvTensors } from "./file.ts";
 import type { KvQuantOptions } from "./quantize.ts";

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isRefuteError } from "../errors.ts";
+import { isRefuteError } from "../../core/errors.ts";
 import { readSafeTensorsWithIntegers, writeSafeTensorsWithIntegers } from "../formats/safetensors/integer.ts";
 import { compressedDataBytes, decodeCompressedKv, encodeCompressedKv } from "./compressed.ts";
 import { encodeKvCache, metadataPathFor, readKvCacheFiles, writeKvCacheFiles, type KvMetadata, type KvTensors } from "./file.ts";

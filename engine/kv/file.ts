@@ -7,7 +7,7 @@
 // naming the file, the tensor or field, what was expected and what was found.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { readSafeTensorsBytes } from "../formats/safetensors/read.ts";
 import { writeSafeTensorsBytes } from "../formats/safetensors/write.ts";
 import { bf16ToFloat32, f16ToFloat32, float32Bytes, float32View, type Tensor } from "../tensor.ts";

@@ -7,7 +7,7 @@
 //   max abs error = max |e|
 // and the quality level the worse of SNR and cosine gives.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 
 export interface ErrorMetrics {
   count: number; // values compared

@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isRefuteError } from "../errors.ts";
+import { isRefuteError } from "../../core/errors.ts";
 import { checkKvOptions, dequantizeGroups, keptPerGroup, packInt4, qmaxOf, quantizeGroups, roundToHalf, unpackInt4, type KvQuantOptions } from "./quantize.ts";
 
 const options = fc.record({

@@ -24,8 +24,8 @@
 // of smallest magnitude (ties: lower index first) are set to zero before quantization. It is
 // per group, so a cache can apply it one position at a time as tokens arrive.
 
-import { RefuteError } from "../errors.ts";
-import type { Fault } from "../faults.ts";
+import { RefuteError } from "../../core/errors.ts";
+import type { Fault } from "../../core/faults.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 
 export const KV_BITS = [8, 4] as const;

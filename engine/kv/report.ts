@@ -2,7 +2,7 @@
 // the kv claims. The metrics compare the original with what the written bytes decode to, so
 // a bug in the writer or the reader shows in them as surely as one in the quantizer.
 
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import { compressedDataBytes, decodeCompressedKv, encodeCompressedKv } from "./compressed.ts";
 import { KV_KINDS, kvDataBytes, kvTensorName, kvTensorsOf, type KvTensors } from "./file.ts";
 import { ErrorAccumulator, errorMetrics, qualityLevel, type ErrorMetrics, type QualityLevel } from "./metrics.ts";

@@ -1,7 +1,9 @@
 // One description for every supported family. The forward pass reads these fields; the
 // differences between LLaMA/SmolLM, Qwen2 and GPT-2 are data here, not code elsewhere.
 
-export type Family = "llama" | "qwen2" | "gpt2";
+import type { Family } from "../../core/vocabulary.ts";
+
+export type { Family } from "../../core/vocabulary.ts";
 
 export interface Architecture {
   family: Family;

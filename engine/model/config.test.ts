@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { architectureFromHfConfig } from "./config.ts";
 import { checkShape, expectedShapes } from "./contract.ts";
 

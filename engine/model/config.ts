@@ -2,7 +2,7 @@
 // to one Architecture. Every field read is checked; errors name the file, the field and
 // what was expected.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { Architecture, Family } from "./architecture.ts";
 
 type Json = Record<string, unknown>;

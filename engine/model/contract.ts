@@ -2,7 +2,7 @@
 // Inside the engine every matrix is row-major [out, in]. A tensor that breaks its contract
 // is an error naming it, the expected and the found shape (and whether it looks transposed).
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { Architecture } from "./architecture.ts";
 import { LAYER_ROLES, OUTPUT, OUTPUT_NORM, POSITION_EMBEDDING, TOKEN_EMBEDDING, layerTensor, type LayerRole } from "./names.ts";
 

@@ -4,7 +4,7 @@
 // q/k rows are permuted for llama.cpp's adjacent-pair RoPE; qwen2 keeps split halves; gpt2
 // gets its q, k, v fused back into one attn_qkv.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { GgufTensorInput, GgufWriteInput } from "../formats/gguf/write.ts";
 import type { GgufValue } from "../formats/gguf/value.ts";
 import type { ModelSource } from "../load.ts";

@@ -3,7 +3,7 @@
 // engine's [out, in] layout (dims reversed), llama's q/k rows returned to split halves, and
 // gpt2's fused attn_qkv split into q, k, v.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
 import type { GgufFile } from "../formats/gguf/read.ts";
 import type { ModelSource, SourceFile } from "../load.ts";

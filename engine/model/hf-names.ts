@@ -2,7 +2,7 @@
 // stored [in, out] and its attention is one fused c_attn [hidden, 3*hidden]; both are
 // brought to the engine's [out, in] with q, k, v separate here.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { float32Bytes, type Tensor } from "../tensor.ts";
 import { toFloat32 } from "./dequantize.ts";
 import type { Architecture } from "./architecture.ts";

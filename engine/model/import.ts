@@ -2,7 +2,7 @@
 // original weights are ground truth, so with enforcement a GGUF source is refused; without it
 // the import is allowed for diagnosis and says so in its provenance.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { NativeWriteInput } from "../formats/native/write.ts";
 import type { ModelSource } from "../load.ts";
 import { nativeFromSource } from "./native-convert.ts";

@@ -15,8 +15,10 @@ import { float32Bytes, type DType, type Tensor } from "../tensor.ts";
 import { toFloat32 } from "./dequantize.ts";
 import { OUTPUT, POSITION_EMBEDDING, TOKEN_EMBEDDING } from "./names.ts";
 
-export type Quantization = "f32" | "q8_0" | "q4_0" | "q4_k";
-export const QUANTIZATIONS: readonly Quantization[] = ["f32", "q8_0", "q4_0", "q4_k"];
+import type { FileQuant } from "../../core/vocabulary.ts";
+
+/** The quantizations the engine writes: the vocabulary's file quants. */
+export type Quantization = FileQuant;
 
 export function tensorTypeFor(name: string, shape: readonly number[], quantization: Quantization): DType {
   if (quantization === "f32" || shape.length !== 2 || name === POSITION_EMBEDDING) return "f32";

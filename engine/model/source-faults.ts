@@ -2,7 +2,7 @@
 // Each takes a clean model source and returns the one a buggy loader or writer would have
 // produced; applied only when that fault is injected.
 
-import type { Fault } from "../faults.ts";
+import type { Fault } from "../../core/faults.ts";
 import type { ModelSource } from "../load.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";

@@ -2,7 +2,7 @@
 // Matrices are [rows = out, cols = in] row-major, either float32 or llama.cpp quant blocks
 // (each row is cols / blockSize blocks). Vectors (norms, biases) are always float32.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { QuantDType, Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { checkShape, expectedShapes } from "./contract.ts";

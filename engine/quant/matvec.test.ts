@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { matvecQuant } from "./matvec.ts";
 import { gaussianRow } from "./testing/arbitraries.ts";
 import { QUANT_TYPES, rowByteLength, type QuantName } from "./types.ts";

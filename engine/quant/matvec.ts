@@ -4,7 +4,7 @@
 // W: [rows, cols] row-major, each row cols/blockSize blocks; x: [cols]; out: [rows].
 // A non-finite x has no quantized form: for quantized types every output is then NaN.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { quantType, rowByteLength, type QuantName } from "./types.ts";
 
 export function matvecQuant(name: QuantName, weight: Uint8Array, rows: number, cols: number, x: Float32Array, out: Float32Array): Float32Array {

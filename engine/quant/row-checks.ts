@@ -1,7 +1,7 @@
 // Length checks shared by the block formats: a row of n values must fill whole blocks, and a
 // run of block bytes must hold whole blocks. Both throw QUANT_BAD_LENGTH with the numbers.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 
 /** Number of blocks in a row of n values; n must be a multiple of blockSize. */
 export function blocksInRow(format: string, n: number, blockSize: number): number {

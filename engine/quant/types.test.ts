@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { QUANT_TYPES, quantType, quantTypeByGgmlType, rowByteLength } from "./types.ts";
 
 function codeOf(fn: () => unknown): string | undefined {

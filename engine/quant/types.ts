@@ -5,7 +5,7 @@
 //
 // How to add a type: one file with quantize/dequantize/vecDot, then one entry below.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { decodeBf16Row, encodeBf16Row } from "./bfloat16.ts";
 import { vecDotBf16, vecDotF16, vecDotF32 } from "./float-dot.ts";
 import { decodeF16Row, encodeF16Row } from "./half.ts";

@@ -1,7 +1,7 @@
 // Byte-pair encoding of one pre-tokenized piece: start from its byte-level symbols and
 // repeatedly merge the adjacent pair with the lowest merge rank until none applies.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { bytesToSymbols } from "./byte-level.ts";
 
 export interface BpeModel {

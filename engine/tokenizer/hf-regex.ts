@@ -4,7 +4,7 @@
 // JavaScript RegExp (flags "gu") matches exactly what the Rust one does.
 
 // Unicode White_Space, as Rust's \s.
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 
 const WHITESPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 

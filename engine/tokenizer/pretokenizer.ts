@@ -2,7 +2,7 @@
 // then encodes one by one. Supported: ByteLevel (GPT-2's regex), Digits, Split (regex or
 // string, behaviour "Isolated") and Sequence: the ones GPT-2, SmolLM and Qwen2 use.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { GPT2_PATTERN, hfRegex } from "./hf-regex.ts";
 
 export type PreTokenize = (pieces: string[]) => string[];

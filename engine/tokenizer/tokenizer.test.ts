@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { Tokenizer as HfTokenizer } from "tokenizers";
 import { describe, expect, it } from "vitest";
 import { ZOO_DIR, REPO_ROOT } from "../load.ts";
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { tokenizerFromJson } from "./tokenizer.ts";
 
 const SLUGS = ["tiny-llama", "tiny-qwen2", "tiny-gpt2"];

@@ -2,7 +2,7 @@
 // (special tokens such as <|endoftext|>) are cut out of the text first and map to their ids;
 // the rest is pre-tokenized, then BPE-encoded piece by piece.
 
-import { RefuteError } from "../errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
 import { symbolsToBytes } from "./byte-level.ts";
 import { buildPreTokenizer, type PreTokenize } from "./pretokenizer.ts";

@@ -13,7 +13,7 @@
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { RemoteComment, RemoteIssue } from "./issues.ts";
 
 export interface IssueTracker {

@@ -12,7 +12,7 @@
 //   run repeats the change on its next run rather than silently skipping the comment; and
 //   a comment that this run already wrote (same run marker) is never written again.
 
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { Report } from "../report.ts";
 import { isTransient, type IssueTracker } from "./client.ts";
 import { indexIssues, planFiling, REFUTE_LABEL, fingerprintsToCreate, type Action, type FilingPlan } from "./plan.ts";

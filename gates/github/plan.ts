@@ -11,7 +11,7 @@
 //   blocked group, open issue          -> no-op: nothing was learned
 //   open issue not in the report       -> left alone (a partial run says nothing about it)
 
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { CheckResult, Report } from "../report.ts";
 import { buildTickets, groupStates } from "../ticket.ts";
 import { commentBody, issueBody, issueFingerprint, parseEvidence, type RemoteIssue } from "./issues.ts";

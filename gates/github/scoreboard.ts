@@ -9,7 +9,7 @@
 //
 // Pure text functions; cli/report.ts reads and writes the files and asks git for the remote.
 
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { formatScore, summaryTable } from "../markdown.ts";
 import type { Report } from "../report.ts";
 import { buildTickets } from "../ticket.ts";

@@ -15,7 +15,7 @@ import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda, type CudaKernels } from "../../engine/backends/cuda/backend.ts";
 import { CudaContext } from "../../engine/backends/cuda/driver.ts";
 import { deviceBytes, quantLayout, QUANT_LAYOUTS } from "../../engine/backends/cuda/layout.ts";
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { quantType } from "../../engine/quant/types.ts";
 import { Session } from "../../engine/generate/session.ts";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { loadClaims } from "../../gates/claims.ts";
 import { readAdr, renderClaimsMd } from "../../gates/claims-md.ts";
 import { gatesCommand } from "../../cli/gates.ts";
-import { captureDeps, CORE_SUITES, tempDir } from "./helpers.ts";
+import { captureDeps, CORE_CLAIMS, tempDir } from "./helpers.ts";
 import { join } from "node:path";
 
 describe("CLAIMS.md", () => {
@@ -16,7 +16,7 @@ describe("CLAIMS.md", () => {
   });
 
   it("follows the YAML: a changed threshold changes the document", async () => {
-    const claims = (await loadClaims("claims")).filter((c) => CORE_SUITES.includes(c.suite));
+    const claims = await loadClaims(CORE_CLAIMS);
     const adr = await readAdr("claims");
     const before = renderClaimsMd(claims, adr);
     const token = claims.find((c) => c.id === "token-int4-mismatch")!;

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ClaimsError, formatProblem, loadClaims, parseClaimFile, readClaims, SCHEMA_HEADER } from "../../gates/claims.ts";
 import { expandClaims } from "../../gates/expand.ts";
-import { measures } from "../../suites/index.ts";
+import { measures } from "../../measures/index.ts";
 import { CORE_CHECKS, CORE_SUITES, tempDir } from "./helpers.ts";
 
 const canary = readFileSync("claims/canary.yaml", "utf8");

@@ -6,12 +6,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Claim } from "../../gates/claims.ts";
 import { loadClaims } from "../../gates/claims.ts";
 import { expandClaims, fingerprint, parseShard, selectChecks, shardChecks, type Check } from "../../gates/expand.ts";
-import { CORE_CHECKS, CORE_SUITES } from "./helpers.ts";
+import { CORE_CHECKS, CORE_CLAIMS } from "./helpers.ts";
 
 let claims: Claim[]; // the core suites' claims
 let all: Check[];
 beforeAll(async () => {
-  claims = (await loadClaims("claims")).filter((c) => CORE_SUITES.includes(c.suite));
+  claims = await loadClaims(CORE_CLAIMS);
   all = expandClaims(claims);
   expect(all.length).toBe(CORE_CHECKS);
 });

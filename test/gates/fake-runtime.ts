@@ -3,6 +3,7 @@
 // or throw, per subject, and per injected fault (`faults`, for the teeth run). It records
 // every call so tests can count generations.
 
+import type { Capability } from "../../core/vocabulary.ts";
 import type { RuntimeFactory } from "../../gates/cache.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring, type SubjectSpec } from "../../runtimes/runtime.ts";
 import { decode, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "./fixtures/make-oracle.ts";
@@ -29,6 +30,7 @@ const promptName = (text: string) => Object.entries(PROMPTS).find(([, t]) => t =
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FakeRuntime implements Runtime {
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   readonly calls: string[] = [];
   closed = false;
 

@@ -1,9 +1,9 @@
-// Shared by the gate runner's tests: run the committed core claims against the fake subject
+// Shared by the gate runner's tests: run the fixture core claims against the fake subject
 // and the fixture oracle, and capture a command's output.
 //
-// claims/ also holds suites that probe the embedded engine directly (fgt, layout, kernels,
-// quant: they ignore the runtime factory) and may gain more; tests about the five core suites
-// select them explicitly, so a new claim file changes none of their counts.
+// The fixture claims (fixtures/core-claims/) are the seed's five core suites as the catalogue
+// had them; the runner's tests run those, not claims/, so adding a claim to the catalogue
+// changes none of their counts.
 
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,20 +15,20 @@ import { fakeFactory, FIXTURE_ORACLE, type FakeScript } from "./fake-runtime.ts"
 
 export { FIXTURE_ORACLE };
 
+/** The fixture claims: the seed's five core suites. */
+export const CORE_CLAIMS = "test/gates/fixtures/core-claims";
+
 /** The seed's five core suites: canary 12, token 24, drift 12, roundtrip 6, ppl 9 = 63 checks. */
 export const CORE_SUITES = ["canary", "token", "drift", "roundtrip", "ppl"];
 export const CORE_CHECKS = 63;
 
-/** `--suite canary --suite token ...`: the command-line selection of the core suites. */
-export const coreSuiteArgs = (): string[] => CORE_SUITES.flatMap((s) => ["--suite", s]);
+/** `--claims <fixture core claims>`: the command-line selection of the core suites. */
+export const coreSuiteArgs = (): string[] => ["--claims", CORE_CLAIMS];
 
-/**
- * Runs the core suites of the committed claims on the fake subject. `options.select` narrows
- * further (its `suites`, when given, replace the core ones).
- */
+/** Runs the fixture core claims on the fake subject; `options.select` narrows them. */
 export async function runFake(script: FakeScript = {}, options: Partial<GateOptions> = {}) {
   const fake = fakeFactory(script);
-  const report = await runGates({ claimsDir: "claims", oracleDir: FIXTURE_ORACLE, factory: fake.factory, ...options, select: { suites: CORE_SUITES, ...options.select } });
+  const report = await runGates({ claimsDir: CORE_CLAIMS, oracleDir: FIXTURE_ORACLE, factory: fake.factory, ...options });
   return { report, fake };
 }
 

@@ -5,7 +5,7 @@
 import { cpSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../../engine/errors.ts";
+import { RefuteError } from "../../core/errors.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 import { byVerdict, FIXTURE_ORACLE, runFake, tempDir } from "./helpers.ts";
 import { oracleTokens, oracleTopK } from "./fixtures/make-oracle.ts";

@@ -36,7 +36,7 @@ describe("tickets", () => {
     expect(t.body.startsWith(`<!-- refute:fingerprint=${t.fingerprint} -->`)).toBe(true);
     // prediction, observation, evidence, reproduction, environment
     expect(t.body).toContain("> Greedy q4_0 output of the native format differs from the fp32 oracle in at most 5 of");
-    expect(t.body).toContain("Expected: `mismatched tokens <= 5` (measure `token-mismatch`, claims/token.yaml).");
+    expect(t.body).toContain("Expected: `mismatched tokens <= 5` (measure `token-mismatch`, test/gates/fixtures/core-claims/token.yaml).");
     expect(t.body).toContain("| code | **falsified** | mismatched tokens = 8 > 5 |");
     expect(t.body).toContain("| arithmetic | corroborated | mismatched tokens = 0 <= 5 |");
     expect(t.body).toContain("**code**: 8 of 32 tokens differ; first divergence at step 8.");

@@ -36,7 +36,7 @@ describe("test workflow", () => {
     const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.typecheck).toBe("tsc --noEmit");
     const tsconfig = JSON.parse(readFileSync("tsconfig.json", "utf8")) as { include: string[] };
-    const sourceFolders = ["bench", "bin", "cli", "engine", "gates", "runtimes", "scripts", "test"];
+    const sourceFolders = ["bench", "bin", "cli", "core", "engine", "gates", "measures", "runtimes", "scripts", "test"];
     for (const folder of sourceFolders) expect(tsconfig.include).toContain(folder);
   });
 });

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isRefuteError } from "../../engine/errors.ts";
+import { isRefuteError } from "../../core/errors.ts";
 import { validateSource } from "../../engine/inspect/validate.ts";
 import { openSource } from "../../engine/open.ts";
 import { run as validateCommand } from "../../cli/validate.ts";

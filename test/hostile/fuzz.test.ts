@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isRefuteError } from "../../engine/errors.ts";
+import { isRefuteError } from "../../core/errors.ts";
 import { readSafeTensorsBytes } from "../../engine/formats/safetensors/read.ts";
 import { writeSafeTensorsBytes } from "../../engine/formats/safetensors/write.ts";
 import { ZOO_DIR } from "../../engine/load.ts";

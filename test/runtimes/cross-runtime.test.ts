@@ -12,7 +12,7 @@ import { parseClaimFile, SCHEMA_HEADER } from "../../gates/claims.ts";
 import { expandClaims } from "../../gates/expand.ts";
 import { defaultRuntimeFactory } from "../../runtimes/index.ts";
 import { EmbeddedRuntime } from "../../runtimes/embedded.ts";
-import { binnedKl, meanKl, rmsDp, sameTop1, type ForcedStep } from "../../suites/forced.ts";
+import { binnedKl, meanKl, rmsDp, sameTop1, type ForcedStep } from "../../measures/forced.ts";
 import { tempDir } from "../gates/helpers.ts";
 import { tinyGguf } from "./tiny-model.ts";
 

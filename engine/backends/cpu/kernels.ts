@@ -1,7 +1,7 @@
 // The reference CPU backend: plain TypeScript, float32 storage, float64 accumulation.
 // Every other backend is checked against this one.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
 import { dequantizeRowInto, matvecQuantized } from "./quantized.ts";

@@ -18,7 +18,7 @@
 // working on the CPU reference, as the interface asks.
 
 import { readFileSync } from "node:fs";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 import { cpuKernels } from "../cpu/kernels.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";

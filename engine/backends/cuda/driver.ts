@@ -9,7 +9,7 @@
 
 import { createRequire } from "node:module";
 import type { LibraryHandle } from "koffi";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 
 export type DevicePtr = bigint;
 /** A kernel parameter's type as the PTX declares it: .u64 (a device pointer), .u32 (int), .f32, .f64. */

@@ -4,7 +4,7 @@
 // they are checked here against the engine's dequantizers without a GPU.
 // Matrix: [rows, cols] row-major; each quantized row is cols / blockSize blocks.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 
 export type ActivationFormat = "a8_0" | "a8_k";

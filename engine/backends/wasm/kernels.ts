@@ -14,7 +14,7 @@
 // Not here: the reference (cpu/kernels.ts), the threads (pool.ts).
 
 import { availableParallelism } from "node:os";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 import { FP16_TABLE } from "../../quant/half.ts";
 import { cpuKernels } from "../cpu/kernels.ts";

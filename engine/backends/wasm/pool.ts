@@ -13,7 +13,7 @@
 // next unclaimed chunk; DONE counts finished chunks.
 
 import { Worker } from "node:worker_threads";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { POOL_OPS, type PoolOp } from "./module.ts";
 
 const CHUNK_BITS = 12;

@@ -2,7 +2,7 @@
 // (GGUF_TRUNCATED otherwise), and every length or count is checked against what the remaining
 // bytes could possibly hold before anything is allocated for it.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,7 +1,7 @@
 // Each GGUF error code, provoked by a small hand-made file.
 
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "./metadata.ts";
 import { readGguf } from "./read.ts";
 import { bytes, header, str, tensorInfo, u32, u64 } from "./testing/bytes.ts";

@@ -4,7 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { readGguf, type GgufFile } from "./read.ts";
 import type { GgufValue } from "./value.ts";
 import { writeGguf } from "./write.ts";

@@ -2,7 +2,7 @@
 // needs (GGUF_METADATA_MISSING / GGUF_METADATA_TYPE otherwise). Integer types of any width are
 // accepted where a number is asked for, since writers differ (e.g. u32 vs u64 context length).
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { GgufValue } from "./value.ts";
 
 function required(metadata: ReadonlyMap<string, GgufValue>, key: string): GgufValue {

@@ -11,7 +11,7 @@
 // a RefuteError with a stable GGUF_* code, never a crash, a hang or an allocation sized by an
 // unchecked number. Tensor data are views into the input, not copies.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { GgufCursor } from "./cursor.ts";
 import { ggmlTypeInfo } from "./ggml-types.ts";
 import {

@@ -4,7 +4,7 @@
 // offsets increase). The alignment is `general.alignment` when the metadata sets it (a u32 power
 // of two), else 32. Everything is validated before a byte is written.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { ggmlTypeInfo } from "./ggml-types.ts";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GGUF_MAX_NAME_BYTES } from "./read.ts";
 import { GGUF_NUMERIC_ARRAYS, GGUF_TYPE_CODE, isNumericItemType, type GgufArray, type GgufValue } from "./value.ts";

@@ -4,7 +4,7 @@
 // byte length). Validation names the field that is wrong (NATIVE_BAD_HEADER) or the tensor
 // (NATIVE_UNKNOWN_DTYPE, NATIVE_BAD_SHAPE, NATIVE_SIZE_MISMATCH, NATIVE_DUPLICATE_TENSOR).
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { isQuantName, QUANT_TYPES, type QuantName } from "../../quant/types.ts";
 
 export type NativeDType = QuantName;

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { QUANT_TYPES, type QuantName } from "../../quant/types.ts";
 import { sha256Hex } from "./provenance.ts";
 import { readNative } from "./read.ts";

@@ -8,7 +8,7 @@
 // tensor's offset and length against the data section; errors are RefuteError NATIVE_*.
 // Tensor data are views into the input.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { NATIVE_ALIGNMENT, validateHeader, type NativeDType, type NativeHeader, type Provenance } from "./header.ts";
 
 export const NATIVE_MAGIC = "RFT1";

@@ -3,7 +3,7 @@
 // the caller's order), tensors are laid out in the order given, and padding is zeros. Pass
 // provenance.created_at to make the time part of the input too.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import { NATIVE_ALIGNMENT, validateHeader, type NativeDType, type NativeHeader, type Provenance, type SourceFile } from "./header.ts";
 import { NATIVE_MAGIC, NATIVE_PREFIX_BYTES, NATIVE_VERSION } from "./read.ts";
 

@@ -2,7 +2,7 @@
 // ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}), then the data
 // section. Every fact read from the header is checked against the file before use.
 
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 
 export type SafeTensorsDType = "F32" | "F16" | "BF16";
 

@@ -3,7 +3,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { RefuteError } from "../../errors.ts";
+import { RefuteError } from "../../../core/errors.ts";
 import type { Tensor } from "../../tensor.ts";
 import { parseSafeTensorsHeader } from "./header.ts";
 

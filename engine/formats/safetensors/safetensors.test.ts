@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isRefuteError } from "../../errors.ts";
+import { isRefuteError } from "../../../core/errors.ts";
 import type { Tensor } from "../../tensor.ts";
 import { readSafeTensorsBytes } from "./read.ts";
 import { writeSafeTensorsBytes } from "./write.ts";

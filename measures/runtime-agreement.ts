@@ -3,14 +3,18 @@
 // on the same model, one prompt per check. Value: positions that differ; the evidence shows
 // the first divergence with the reference's top-k and margin there.
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
-export const runtimeAgreement: Measure = {
+export const runtimeAgreement = defineMeasure({
   name: "runtime-agreement",
+  description: "greedy tokens of the subject that differ from a second subject's (another runtime) for one prompt",
   input: "prompt",
   needsAgainst: true,
-  quantity: "mismatched tokens",
+  value: "number",
+  needs: ["generate"],
+  params: NO_PARAMS,
+  quantity: () => "mismatched tokens",
   async observe({ subject, against, prompts, generate }) {
     const [prompt] = prompts;
     // Name each side by what differs between them: the runtime, else the backend.
@@ -31,4 +35,4 @@ export const runtimeAgreement: Measure = {
       evidence: { divergences: [{ ...d, label: name(subject) }], notes },
     };
   },
-};
+});

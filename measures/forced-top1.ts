@@ -3,13 +3,17 @@
 // disagreement does not derail the rest: each step is judged on the oracle's own context.
 
 import { describeStep, forcedAgainstOracle } from "./forced.ts";
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 
-export const forcedTop1: Measure = {
+export const forcedTop1 = defineMeasure({
   name: "forced-top1",
+  description: "forced-decoding steps (the oracle's tokens fed) where the subject's top-1 differs from the oracle's",
   input: "prompt",
   needsAgainst: false,
-  quantity: "forced steps whose top-1 differs",
+  value: "number",
+  needs: ["score"],
+  params: NO_PARAMS,
+  quantity: () => "forced steps whose top-1 differs",
   async observe(input) {
     const steps = await forcedAgainstOracle(input, input.prompts);
     const misses = steps.filter((s) => s.subjectTop !== s.oracleToken);
@@ -22,4 +26,4 @@ export const forcedTop1: Measure = {
       evidence: misses.length === 0 ? { identical: [input.prompts[0].name] } : { notes: misses.map(describeStep) },
     };
   },
-};
+});

@@ -2,14 +2,18 @@
 // subject it came from (`against`, e.g. native), over a set of prompts. Value: the number of
 // token positions that differ, summed over the prompts.
 
-import type { Divergence, Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS, type Divergence } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
-export const roundtrip: Measure = {
+export const roundtrip = defineMeasure({
   name: "roundtrip",
+  description: "greedy tokens after a format round trip that differ from those before it, over all prompts",
   input: "prompts",
   needsAgainst: true,
-  quantity: "mismatched tokens",
+  value: "number",
+  needs: ["generate"],
+  params: NO_PARAMS,
+  quantity: () => "mismatched tokens",
   async observe({ subject, against, prompts, generate }) {
     const divergences: Divergence[] = [];
     const identical: string[] = [];
@@ -28,4 +32,4 @@ export const roundtrip: Measure = {
           divergences.map((d) => `${d.prompt}: ${describeDivergence(d)}`).join("; ");
     return { value: total, summary, evidence: { divergences, identical } };
   },
-};
+});

@@ -1,15 +1,40 @@
-// The shape every measure shares: what it is given (MeasureInput), what it returns
-// (Observation). A measure observes; it never judges. Comparing an observation with a
-// claim's prediction happens in one place, gates/judge.ts.
+// The shape every measure shares: what it declares (its name, what one check covers, the
+// runtime capabilities it needs, its parameters as a JSON Schema), what it is given
+// (MeasureInput, its typed params) and what it returns (Observation). A measure observes; it
+// never judges. Comparing an observation with a claim's prediction happens in one place,
+// gates/judge.ts.
 //
 // A measure knows nothing of YAML, of the cache or of reports: it asks its input for
 // generations, perplexities and oracle records, and the runner decides where they come from.
+// It reaches a subject only through its input, which reaches it only through a Runtime, so
+// the backend a report names is the backend that ran. A measure module imports no engine or
+// runtime code at load time (types only): loading the registry to validate claims loads no
+// engine (test/gates/validate-imports.test.ts); what a measure needs of the engine's test
+// data it imports inside observe().
 //
-// How to add a new kind of measure: write one file in suites/ exporting a `Measure`,
-// and add one line to the registry in suites/index.ts. Claims then name it in `measure:`.
+// How to add a new kind of measure: write one file in measures/ exporting a `Measure` made by
+// defineMeasure, and add one line to the registry in measures/index.ts. Claims then name it in
+// `measure:` and set its `params:`; the claims schema (claims/schema.json) is generated from
+// the registry by `refute gates schema`.
 
+import type { JSONSchemaType } from "ajv";
+import type { Capability, MeasureInputKind } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
-import type { BenchmarkRequest, BenchmarkResult, Generation, Perplexity, ScoreOptions, Scoring, SubjectSpec, TopKEntry } from "../runtimes/runtime.ts";
+import type {
+  BenchmarkRequest,
+  BenchmarkResult,
+  Generation,
+  GenerationSettings,
+  KvCacheSettings,
+  KvCompression,
+  Perplexity,
+  ProbeName,
+  ProbeResult,
+  ScoreOptions,
+  Scoring,
+  SubjectSpec,
+  TopKEntry,
+} from "../runtimes/runtime.ts";
 
 /** A prompt of the zoo's oracle set: its name (file stem) and its exact text. */
 export interface PromptRef {
@@ -45,18 +70,24 @@ export interface MeasureInput {
   against?: SubjectSpec; // the second subject of a comparison (drift, roundtrip, ppl difference)
   prompts: PromptRef[]; // one for `input: "prompt"`, the claim's whole set for "prompts", none for "text"
   maxNewTokens: number;
-  generate(subject: SubjectSpec, prompt: PromptRef): Promise<Generation>;
-  perplexity(subject: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity>;
+  generate(subject: SubjectSpec, prompt: PromptRef, settings?: GenerationSettings): Promise<Generation>;
+  perplexity(subject: SubjectSpec, text: string, window: number, stride: number, settings?: GenerationSettings): Promise<Perplexity>;
   /** The subject's own tokenization of a text. */
   tokenize(subject: SubjectSpec, text: string): Promise<number[]>;
   /** Forced decoding: the prompt, then `tokens` fed whatever the subject would have chosen. */
   score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options?: ScoreOptions): Promise<Scoring>;
-  /** The subject's kernel backend (fault included); blocked for runtimes other than the embedded engine. */
+  /** The subject's kernel backend (fault included): capability `kernels`. */
   kernels(subject: SubjectSpec): Promise<Kernels>;
-  /** Wall-clock timing (llama-bench's pp and tg); blocked where the runtime cannot be timed in-process. */
+  /** Wall-clock timing (llama-bench's pp and tg): capability `benchmark`. */
   benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
+  /** The subject's float32 KV cache over the first `tokens` tokens of `text`, compressed as `kv` says: capability `kv-cache`. */
+  kvCompression(subject: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression>;
+  /** One of the subject's model-file probes (converters, importers, contracts): capability `model-files`. */
+  probe(subject: SubjectSpec, probe: ProbeName, prompts: PromptRef[]): Promise<ProbeResult>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
   oraclePerplexity(model: string): Promise<OraclePerplexity>;
+  /** The oracle's held-out text (oracle/ppl/heldout.txt), for a model that has no perplexity oracle of its own. */
+  heldoutText(): Promise<string>;
 }
 
 /** Where two token sequences first part, with the reference's view of that step. */
@@ -110,15 +141,49 @@ export interface Observation {
   evidence: Evidence;
 }
 
-export interface Measure {
+/** A measure's parameters: a JSON Schema of an object (made by paramsSchema, so it agrees with the params' type). */
+export interface ParamsSchema {
+  type: "object";
+  additionalProperties: false;
+  properties: Record<string, Record<string, unknown>>;
+  required: string[];
+}
+
+/** The schema of params of type P, checked against P by ajv's JSONSchemaType at compile time. */
+export function paramsSchema<P>(schema: JSONSchemaType<P>): ParamsSchema {
+  return schema as unknown as ParamsSchema;
+}
+
+/** Params of a measure that takes none. */
+export type NoParams = Record<string, never>;
+export const NO_PARAMS: ParamsSchema = { type: "object", additionalProperties: false, properties: {}, required: [] };
+
+export interface Measure<P = NoParams> {
   name: string;
+  /** One line: what the measure observes, for the schema's completion and CLAIMS.md. */
+  description: string;
   /** What one check covers: one prompt, a set of prompts, the held-out text, or the subject itself. */
-  input: "prompt" | "prompts" | "text" | "subject";
+  input: MeasureInputKind;
   /** Whether the claim must name a second subject (`against`). */
   needsAgainst: boolean;
   /** What `reference` is, as claims name it in `threshold: {of: ...}`; absent if none. */
   reference?: "oracle" | "against";
-  /** The quantity's name in verdict lines: "mismatched tokens", "perplexity". */
-  quantity: string;
-  observe(input: MeasureInput): Promise<Observation>;
+  /** Whether the observed value is a number or a text (compared with `eq` to its reference only). */
+  value: "number" | "text";
+  /** What the runtime must be able to do; a runtime without one of them gives `blocked`, naming it. */
+  needs: readonly Capability[];
+  /** The claim's `params:`, validated (defaults filled in) before the measure sees them. */
+  params: ParamsSchema;
+  /** The quantity's name in verdict lines, for these params: "mismatched tokens", "perplexity". */
+  quantity(params: P): string;
+  observe(input: MeasureInput, params: P): Promise<Observation>;
 }
+
+/** A measure with its params type checked against its schema; the registry holds them untyped. */
+export function defineMeasure<P>(measure: Measure<P>): Measure<P> {
+  return measure;
+}
+
+// The registry's element type: any measure, its params validated by the runner against its own schema.
+// biome-ignore lint/suspicious/noExplicitAny: params are checked at run time by the measure's schema
+export type AnyMeasure = Measure<any>;

@@ -1,38 +1,36 @@
-// Self-checks of the embedded engine's converters, contracts and kernels: the observations
-// behind the F-GT, F-LAYOUT, kernel and quantization claims. Each probe runs the real code
-// path (with the injected fault, if any) and returns what it found as a list of violations:
-// empty means the engine behaved as the claim predicts. Expectations come from mathematics,
-// from the source files read independently, or from the oracle's tokenizer vectors.
+// The embedded runtime's model-file probes (capability `model-files`): self-checks of the
+// engine's converters, importers and contracts, the observations behind the F-GT, F-LAYOUT
+// and quantization claims. Each probe runs the real code path (with the injected fault, if
+// any) and returns what it found as a list of violations: empty means the engine behaved as
+// the claim predicts. Expectations come from mathematics, from the source files read
+// independently, or from the oracle's tokenizer vectors. `runProbe` dispatches by name.
 
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cpuKernels } from "./backends/cpu/kernels.ts";
-import type { Kernels } from "./backends/kernels.ts";
-import { prepareSource, throughGguf, throughNative } from "./convert.ts";
-import { isRefuteError } from "./errors.ts";
-import type { Fault } from "./faults.ts";
-import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
-import { readGguf } from "./formats/gguf/read.ts";
-import { writeGguf } from "./formats/gguf/write.ts";
-import { readNative } from "./formats/native/read.ts";
-import { writeNative } from "./formats/native/write.ts";
-import { diffSources, mixedQuantizationWarning } from "./inspect/diff.ts";
-import { REPO_ROOT, resolveModelPath, type ModelSource } from "./load.ts";
-import { EngineModel } from "./model.ts";
-import { toFloat32 } from "./model/dequantize.ts";
-import { ggufFromSource } from "./model/gguf-export.ts";
-import { transpose2d } from "./model/hf-names.ts";
-import { importToNative } from "./model/import.ts";
-import { buildWeights } from "./model/weights.ts";
-import { fp16BitsToFp32, fp32ToFp16Bits } from "./quant/half.ts";
-import type { Tensor } from "./tensor.ts";
-import { tokenizerFromJson } from "./tokenizer/tokenizer.ts";
+import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
+import type { Kernels } from "../engine/backends/kernels.ts";
+import { prepareSource, throughGguf, throughNative } from "../engine/convert.ts";
+import { isRefuteError } from "../core/errors.ts";
+import type { Fault } from "../core/faults.ts";
+import { readSafeTensorsDir, safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
+import { readGguf } from "../engine/formats/gguf/read.ts";
+import { writeGguf } from "../engine/formats/gguf/write.ts";
+import { readNative } from "../engine/formats/native/read.ts";
+import { writeNative } from "../engine/formats/native/write.ts";
+import { diffSources, mixedQuantizationWarning } from "../engine/inspect/diff.ts";
+import { REPO_ROOT, resolveModelPath, type ModelSource } from "../engine/load.ts";
+import { EngineModel } from "../engine/model.ts";
+import { toFloat32 } from "../engine/model/dequantize.ts";
+import { ggufFromSource } from "../engine/model/gguf-export.ts";
+import { transpose2d } from "../engine/model/hf-names.ts";
+import { importToNative } from "../engine/model/import.ts";
+import { buildWeights } from "../engine/model/weights.ts";
+import { fp16BitsToFp32, fp32ToFp16Bits } from "../engine/quant/half.ts";
+import type { Tensor } from "../engine/tensor.ts";
+import { tokenizerFromJson } from "../engine/tokenizer/tokenizer.ts";
+import { BlockedError, type ProbeName, type ProbeResult, type SubjectSpec } from "./runtime.ts";
 
-export interface ProbeResult {
-  checked: number; // how many things were looked at (tensors, prompts, runs)
-  violations: string[]; // one line each; empty when the prediction holds
-}
 
 const ok = (checked: number, violations: string[] = []): ProbeResult => ({ checked, violations });
 
@@ -90,10 +88,10 @@ export function probeProvenanceReadable(model: string, fault: Fault | null): Pro
 }
 
 // F-GT-004: five independent loads and greedy runs give bit-identical tokens and log-probs.
-export function probeDeterminism(model: string, format: string, quant: string, fault: Fault | null, prompts: string[], runs = 5): ProbeResult {
+export function probeDeterminism(model: string, format: string, quant: string, fault: Fault | null, prompts: string[], kernels: Kernels, runs = 5): ProbeResult {
   const fingerprints = new Map<string, number>();
   for (let run = 0; run < runs; run++) {
-    const engine = new EngineModel(prepareSource(model, format, quant, fault), cpuKernels, fault);
+    const engine = new EngineModel(prepareSource(model, format, quant, fault), kernels, fault);
     const hash = createHash("sha256");
     for (const prompt of prompts) {
       const g = engine.generate(prompt, 32, 10);
@@ -229,30 +227,6 @@ export function probeConv1dTransposed(model: string, fault: Fault | null): Probe
   return ok(pairs.length, violations);
 }
 
-// Kernel: softmax of large scores stays finite and equals the closed form.
-export function probeSoftmaxStable(kernels: Kernels): ProbeResult {
-  const x = Float32Array.from([1000, 999, 998, 0]);
-  kernels.softmax(x, 4);
-  const z = 1 + Math.exp(-1) + Math.exp(-2) + Math.exp(-1000);
-  const expected = [1 / z, Math.exp(-1) / z, Math.exp(-2) / z, 0];
-  const worst = Math.max(...expected.map((e, i) => Math.abs(e - x[i])));
-  return ok(4, Number.isFinite(worst) && worst < 1e-6 ? [] : [`softmax([1000, 999, 998, 0]) = [${Array.from(x)}], expected [${expected.map((e) => e.toPrecision(6))}]`]);
-}
-
-// Kernel: normalizing a zero vector gives zeros (epsilon keeps the scale finite).
-export function probeNormOfZero(kernels: Kernels): ProbeResult {
-  const zeros = new Float32Array(64);
-  const ones = new Float32Array(64).fill(1);
-  const rms = new Float32Array(64);
-  const layer = new Float32Array(64);
-  kernels.rmsNorm(zeros, ones, 1e-5, rms);
-  kernels.layerNorm(zeros, ones, zeros, 1e-5, layer);
-  const violations: string[] = [];
-  if (!rms.every((v) => v === 0)) violations.push(`rmsNorm(0) = ${rms[0]}, expected 0`);
-  if (!layer.every((v) => v === 0)) violations.push(`layerNorm(0) = ${layer[0]}, expected 0`);
-  return ok(2, violations);
-}
-
 /**
  * Quantization error bounds, from the block layout: Q8_0 with d = amax/127 and its fp16 dh,
  * |x - deq| <= d/2 + 2^-16 d + 127 |d - dh|; Q4_0 with d = max/-8 (max: the value of largest
@@ -299,3 +273,33 @@ export function probeQuantBound(model: string, type: "q8_0" | "q4_0", fault: Fau
   return ok(checked, violations);
 }
 
+
+/** The probe `name` on a subject, its fault included; `kernels`: the subject's backend, for the probes that generate. */
+export function runProbe(subject: SubjectSpec, name: ProbeName, prompts: string[], fault: Fault | null, kernels: Kernels): ProbeResult {
+  const { model, format, quant } = subject;
+  switch (name) {
+    case "provenance-enforced":
+      return probeProvenanceEnforced(model, fault);
+    case "mixed-quant-warning":
+      return probeMixedQuantWarning(model, fault);
+    case "provenance-readable":
+      return probeProvenanceReadable(model, fault);
+    case "determinism":
+      return probeDeterminism(model, format, quant, fault, prompts, kernels);
+    case "tokenizer-formats":
+      return probeTokenizerFormats(model, fault);
+    case "sharded-load":
+      return probeShardedLoad(model, fault);
+    case "gguf-dims-reversed":
+      return probeGgufDimsReversed(model, fault);
+    case "load-contract":
+      return probeLoadContract(model, fault);
+    case "diff-transposed":
+      return probeDiffDetectsTranspose(model, fault);
+    case "conv1d-transposed":
+      return probeConv1dTransposed(model, fault);
+    case "quant-error-bound":
+      if (quant !== "q8_0" && quant !== "q4_0") throw new BlockedError(`probe quant-error-bound: the block bounds are those of q8_0 and q4_0, not ${quant}`);
+      return probeQuantBound(model, quant, fault);
+  }
+}

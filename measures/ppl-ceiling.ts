@@ -1,14 +1,18 @@
 // ppl-ceiling: the subject's perplexity on the oracle's held-out text, with the same
 // window and stride, next to the oracle's perplexity (the reference for a ceiling factor).
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 
-export const pplCeiling: Measure = {
+export const pplCeiling = defineMeasure({
   name: "ppl-ceiling",
+  description: "perplexity on the oracle's held-out text with its window and stride, the oracle's as reference",
   input: "text",
   needsAgainst: false,
   reference: "oracle",
-  quantity: "perplexity",
+  value: "number",
+  needs: ["perplexity"],
+  params: NO_PARAMS,
+  quantity: () => "perplexity",
   async observe({ subject, perplexity, oraclePerplexity }) {
     const oracle = await oraclePerplexity(subject.model);
     const ppl = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
@@ -35,4 +39,4 @@ export const pplCeiling: Measure = {
       },
     };
   },
-};
+});

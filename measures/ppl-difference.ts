@@ -1,13 +1,17 @@
 // ppl-difference: |PPL(subject) - PPL(against)| on the oracle's held-out text: how far two
 // quantizations of one model are apart.
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 
-export const pplDifference: Measure = {
+export const pplDifference = defineMeasure({
   name: "ppl-difference",
+  description: "the absolute perplexity difference between the subject and a second subject on the held-out text",
   input: "text",
   needsAgainst: true,
-  quantity: "|perplexity difference|",
+  value: "number",
+  needs: ["perplexity"],
+  params: NO_PARAMS,
+  quantity: () => "|perplexity difference|",
   async observe({ subject, against, perplexity, oraclePerplexity }) {
     const oracle = await oraclePerplexity(subject.model);
     const mine = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
@@ -34,4 +38,4 @@ export const pplDifference: Measure = {
       },
     };
   },
-};
+});

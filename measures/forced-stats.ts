@@ -3,14 +3,18 @@
 // Each observes one statistic; its uncertainty is in the summary and the evidence.
 
 import { describeStep, forcedAgainstOracle, meanKl, rmsDp, sameTop1, type Estimate, type ForcedStep } from "./forced.ts";
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS, type Measure } from "./measure.ts";
 
 function statistic(name: string, quantity: string, estimate: (steps: ForcedStep[]) => Estimate, format: (e: Estimate) => string): Measure {
-  return {
+  return defineMeasure({
     name,
+    description: `${quantity} of the subject against the oracle under forced decoding, over all the claim's prompts (llama-perplexity --kl-divergence)`,
     input: "prompts",
     needsAgainst: false,
-    quantity,
+    value: "number",
+    needs: ["score"],
+    params: NO_PARAMS,
+    quantity: () => quantity,
     async observe(input) {
       const steps = await forcedAgainstOracle(input, input.prompts);
       const e = estimate(steps);
@@ -28,7 +32,7 @@ function statistic(name: string, quantity: string, estimate: (steps: ForcedStep[
         },
       };
     },
-  };
+  });
 }
 
 export const klDivergence = statistic("kl-divergence", "mean KL divergence", meanKl, (e) => `${e.value.toExponential(3)} ± ${e.uncertainty.toExponential(2)}`);

@@ -1,15 +1,19 @@
 // exact-text: the subject's greedy text for one prompt, to be compared with the oracle's
 // text character for character. The token divergence rides along as evidence.
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
-export const exactText: Measure = {
+export const exactText = defineMeasure({
   name: "exact-text",
+  description: "the subject's greedy text for one prompt, compared with the oracle's character for character",
   input: "prompt",
   needsAgainst: false,
   reference: "oracle",
-  quantity: "text",
+  value: "text",
+  needs: ["generate"],
+  params: NO_PARAMS,
+  quantity: () => "text",
   async observe({ subject, prompts, maxNewTokens, generate, oracleGeneration }) {
     const [prompt] = prompts;
     const oracle = await oracleGeneration(subject.model, prompt);
@@ -26,4 +30,4 @@ export const exactText: Measure = {
       evidence: divergence ? { divergences: [divergence] } : { identical: [prompt.name] },
     };
   },
-};
+});

@@ -4,16 +4,28 @@
 // run, so the claims that read the same samples (throughput ratio, variation) share them.
 
 import type { BenchmarkResult, SubjectSpec } from "../runtimes/runtime.ts";
-import type { MeasureInput } from "./measure.ts";
+import { paramsSchema, type MeasureInput } from "./measure.ts";
 
-export const DECODE_TOKENS = 32;
-export const DECODE_ROUNDS = 5;
+/** How many tokens each tg sample decodes, over how many alternating rounds. */
+export interface DecodeRounds {
+  tokens: number;
+  rounds: number;
+}
+
+export const DECODE_ROUNDS_SCHEMA = paramsSchema<DecodeRounds>({
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    tokens: { type: "integer", minimum: 1, maximum: 4096, default: 32, description: "tokens decoded per sample (tg<tokens>)" },
+    rounds: { type: "integer", minimum: 2, maximum: 100, default: 5, description: "alternating rounds, one sample per subject each" },
+  },
+  required: ["tokens", "rounds"],
+});
 
 export async function alternatedDecode(
   input: Pick<MeasureInput, "benchmark">,
   subjects: SubjectSpec[],
-  tokens = DECODE_TOKENS,
-  rounds = DECODE_ROUNDS,
+  { tokens, rounds }: DecodeRounds,
 ): Promise<{ samplesMs: number[][]; results: BenchmarkResult[][] }> {
   const results: BenchmarkResult[][] = subjects.map(() => []);
   for (let round = 0; round < rounds; round++) {

@@ -1,15 +1,19 @@
 // drift: the subject's mismatches against the oracle next to those of a coarser subject
 // (`against`, e.g. int4): a finer quantization should not drift further than a coarser one.
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
-export const drift: Measure = {
+export const drift = defineMeasure({
   name: "drift",
+  description: "the subject's greedy mismatches against the oracle, next to a second subject's (the reference)",
   input: "prompt",
   needsAgainst: true,
   reference: "against",
-  quantity: "mismatched tokens",
+  value: "number",
+  needs: ["generate"],
+  params: NO_PARAMS,
+  quantity: () => "mismatched tokens",
   async observe({ subject, against, prompts, generate, oracleGeneration }) {
     const [prompt] = prompts;
     const oracle = await oracleGeneration(subject.model, prompt);
@@ -31,4 +35,4 @@ export const drift: Measure = {
       },
     };
   },
-};
+});

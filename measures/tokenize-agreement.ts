@@ -1,14 +1,18 @@
 // tokenize-agreement: the subject runtime's own tokenization of a prompt against another
 // runtime's (`against`). Value: token positions that differ (a missing token counts).
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 import { countMismatches, firstDivergence } from "./tokens.ts";
 
-export const tokenizeAgreement: Measure = {
+export const tokenizeAgreement = defineMeasure({
   name: "tokenize-agreement",
+  description: "prompt tokens of the subject's own tokenizer that differ from a second subject's",
   input: "prompt",
   needsAgainst: true,
-  quantity: "mismatched prompt tokens",
+  value: "number",
+  needs: ["tokenize"],
+  params: NO_PARAMS,
+  quantity: () => "mismatched prompt tokens",
   async observe({ subject, against, prompts, tokenize }) {
     const [prompt] = prompts;
     const reference = await tokenize(against!, prompt.text);
@@ -24,4 +28,4 @@ export const tokenizeAgreement: Measure = {
       evidence: mismatches === 0 ? { identical: [prompt.name] } : { notes: [`${against!.runtime}: [${reference}]`, `${subject.runtime}: [${observed}]`] },
     };
   },
-};
+});

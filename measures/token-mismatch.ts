@@ -1,14 +1,18 @@
 // token-mismatch: how many of the generated token positions differ from the oracle's,
 // with the first divergence, the oracle's top-k there and its margin.
 
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
-export const tokenMismatch: Measure = {
+export const tokenMismatch = defineMeasure({
   name: "token-mismatch",
+  description: "greedy tokens for one prompt that differ from the oracle's, position by position",
   input: "prompt",
   needsAgainst: false,
-  quantity: "mismatched tokens",
+  value: "number",
+  needs: ["generate"],
+  params: NO_PARAMS,
+  quantity: () => "mismatched tokens",
   async observe({ subject, prompts, generate, oracleGeneration }) {
     const [prompt] = prompts;
     const oracle = await oracleGeneration(subject.model, prompt);
@@ -23,4 +27,4 @@ export const tokenMismatch: Measure = {
       evidence: { divergences: [divergence] },
     };
   },
-};
+});

@@ -1,19 +1,26 @@
 // kernel-agreement: every kernel case of engine/backends/agreement.ts on the subject's
-// backend against the TypeScript reference (cpu-ts), judged by normalized mean squared error
-// as llama.cpp's test-backend-ops judges a backend. Value: the number of cases over their bound.
+// backend against the TypeScript reference (cpu-ts, without the subject's fault), judged by
+// normalized mean squared error as llama.cpp's test-backend-ops judges a backend. Value: the
+// number of cases over their bound. Both backends come through the runtime (capability
+// `kernels`); the cases are test data, loaded when the measure runs.
 
-import { agrees, compareKernel, KERNEL_CASES } from "../engine/backends/agreement.ts";
-import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
-import type { Measure } from "./measure.ts";
+import { defineMeasure, NO_PARAMS } from "./measure.ts";
 
-export const kernelAgreement: Measure = {
+export const kernelAgreement = defineMeasure({
   name: "kernel-agreement",
+  description: "kernel cases (test-backend-ops style) whose NMSE on the subject's backend against cpu-ts exceeds their bound",
   input: "subject",
   needsAgainst: false,
-  quantity: "kernel cases over their NMSE bound",
+  value: "number",
+  needs: ["kernels"],
+  params: NO_PARAMS,
+  quantity: () => "kernel cases over their NMSE bound",
   async observe({ subject, kernels }) {
+    const { agrees, compareKernel, KERNEL_CASES } = await import("../engine/backends/agreement.ts");
     const backend = await kernels(subject);
-    const results = KERNEL_CASES.map((c) => compareKernel(c, backend, cpuKernels));
+    const { inject: _clean, ...reference } = subject;
+    const referenceKernels = await kernels({ ...reference, backend: "cpu-ts" });
+    const results = KERNEL_CASES.map((c) => compareKernel(c, backend, referenceKernels));
     const over = results.filter((r) => !agrees(r));
     const line = (r: (typeof results)[number]) => `[${r.op}] ${r.params}: NMSE ${r.nmse.toExponential(3)} (bound ${r.threshold})${r.identical ? ", bit-identical" : ""}`;
     // the case nearest its bound (argmax, exact, has no ratio to its bound of 0)
@@ -27,4 +34,4 @@ export const kernelAgreement: Measure = {
       evidence: { notes: [...over.map(line), ...results.filter(agrees).map(line)] },
     };
   },
-};
+});

@@ -1,0 +1,26 @@
+// A subject: what one check runs on (model x format x quant x backend x runtime, and the
+// fault injected into it). One key and one label for it, used by the subject cache, the
+// runtimes' prepared-model caches and the reports alike, so "the same subject" means one
+// thing everywhere.
+
+import type { Backend, Format, Quant, RuntimeName } from "./vocabulary.ts";
+
+/** One point of a claim's matrix: what a check runs on. */
+export interface SubjectSpec {
+  model: string; // zoo slug, a configured model's name, or a path to a model directory or file
+  format: Format;
+  quant: Quant;
+  backend: Backend;
+  runtime: RuntimeName;
+  inject?: string; // a fault from the teeth catalogue; absent on a clean run
+}
+
+/** Every field that makes two subjects different, in a fixed order: equal keys, same subject. */
+export function subjectKey(s: SubjectSpec): string {
+  return JSON.stringify([s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null]);
+}
+
+/** The subject as a person reads it: "tiny-llama native q8_0 cpu embedded". */
+export function subjectLabel(s: SubjectSpec): string {
+  return `${s.model} ${s.format} ${s.quant} ${s.backend} ${s.runtime}` + (s.inject ? ` inject=${s.inject}` : "");
+}

@@ -1,0 +1,61 @@
+// The project's one vocabulary: every closed set of names that claims, the CLI, the schema,
+// the runner and the engine share. Each is an `as const` array; its TypeScript type, the
+// command-line parsers, the JSON Schema enums (gates/claim-schema.ts) and the subject key
+// (core/subject.ts) all derive from it, so adding a name is one edit here.
+//
+// This module imports nothing: loading it costs nothing, and every layer may use it.
+
+/** How a model reaches the subject. "roundtrip": SafeTensors -> native -> GGUF -> reimported native, then run. */
+export const FORMATS = ["safetensors", "native", "gguf", "roundtrip"] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** The weight types a claim can ask for. bf16 is a source dtype; the others are what the engine quantizes to. */
+export const QUANTS = ["f32", "bf16", "q8_0", "q4_0", "q4_k"] as const;
+export type Quant = (typeof QUANTS)[number];
+
+/** The quantizations the engine writes (native and GGUF files): every claim quant but the bf16 source dtype. */
+export const FILE_QUANTS = ["f32", "q8_0", "q4_0", "q4_k"] as const;
+export type FileQuant = (typeof FILE_QUANTS)[number];
+
+/** The embedded engine's kernel backends. "cpu": the fastest CPU backend available here. */
+export const BACKENDS = ["cpu", "cpu-wasm", "cpu-ts", "cuda"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** The kinds of runtime a subject runs through. */
+export const RUNTIMES = ["embedded", "llamacpp", "http", "cli"] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** The model families the engine implements (engine/model/families/). */
+export const FAMILIES = ["llama", "qwen2", "gpt2"] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/**
+ * What a runtime can do for a measure. A measure names the capabilities it needs; a check
+ * whose runtime lacks one is blocked, naming it.
+ *   generate    greedy generation with the top-k of every step
+ *   score       forced decoding: log p of given tokens, top-k per step
+ *   tokenize    the subject's own tokenization of a text
+ *   perplexity  sliding-window perplexity of a text
+ *   benchmark   wall-clock pp/tg timings taken in-process
+ *   kernels     the backend's kernels, for kernel-level probes
+ *   kv-cache    generation and perplexity through a quantized KV cache, and the cache's compression
+ *   model-files the subject's model-file tools: converters, importers, contracts, diff
+ */
+export const CAPABILITIES = ["generate", "score", "tokenize", "perplexity", "benchmark", "kernels", "kv-cache", "model-files"] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export const SEVERITIES = ["critical", "high", "medium", "low"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** observed <comparator> threshold */
+export const COMPARATORS = ["eq", "le", "lt", "ge", "gt"] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
+/** What one check of a measure covers: one prompt, a set of prompts, the held-out text, or the subject itself. */
+export const MEASURE_INPUTS = ["prompt", "prompts", "text", "subject"] as const;
+export type MeasureInputKind = (typeof MEASURE_INPUTS)[number];
+
+/** Whether `value` is one of the names of `vocabulary` (a type guard for parsers). */
+export function isOneOf<T extends string>(vocabulary: readonly T[], value: unknown): value is T {
+  return typeof value === "string" && (vocabulary as readonly string[]).includes(value);
+}

@@ -1,0 +1,54 @@
+// The registry of measures: claims name a measure by its `name` and give its `params`.
+// Adding a kind of measure is one file in measures/ and one line here; the claims schema
+// (claims/schema.json, `refute gates schema`) follows from this list.
+//
+// Loading it loads no engine or runtime code: every measure imports types only, and what it
+// needs of the engine's test data it imports when it observes.
+
+import { drift } from "./drift.ts";
+import { decodeScaling } from "./decode-scaling.ts";
+import { exactText } from "./exact-text.ts";
+import { klDivergence, rmsDpPercent, sameTop1Percent } from "./forced-stats.ts";
+import { forcedTop1 } from "./forced-top1.ts";
+import { kernelAgreement } from "./kernel-agreement.ts";
+import { kernelProbe } from "./kernel-probe.ts";
+import { kvCacheFidelity, kvGreedyMismatch, kvPerplexity } from "./kv.ts";
+import type { AnyMeasure } from "./measure.ts";
+import { pplCeiling } from "./ppl-ceiling.ts";
+import { pplDifference } from "./ppl-difference.ts";
+import { determinism, modelFileProbe } from "./probes.ts";
+import { roundtrip } from "./roundtrip.ts";
+import { runtimeAgreement } from "./runtime-agreement.ts";
+import { throughputRatio } from "./throughput-ratio.ts";
+import { timingCv } from "./timing-cv.ts";
+import { tokenMismatch } from "./token-mismatch.ts";
+import { tokenizeAgreement } from "./tokenize-agreement.ts";
+
+const registry: AnyMeasure[] = [
+  exactText,
+  tokenMismatch,
+  drift,
+  roundtrip,
+  pplCeiling,
+  pplDifference,
+  runtimeAgreement,
+  tokenizeAgreement,
+  forcedTop1,
+  klDivergence,
+  sameTop1Percent,
+  rmsDpPercent,
+  decodeScaling,
+  timingCv,
+  throughputRatio,
+  kernelAgreement,
+  kernelProbe,
+  modelFileProbe,
+  determinism,
+  kvPerplexity,
+  kvGreedyMismatch,
+  kvCacheFidelity,
+];
+
+export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));
+
+export type { AnyMeasure, Divergence, Evidence, Measure, MeasureInput, Observation, OracleGeneration, OraclePerplexity, PromptRef } from "./measure.ts";
