@@ -24,3 +24,24 @@ export function subjectKey(s: SubjectSpec): string {
 export function subjectLabel(s: SubjectSpec): string {
   return `${s.model} ${s.format} ${s.quant} ${s.backend} ${s.runtime}` + (s.inject ? ` inject=${s.inject}` : "");
 }
+
+/** What a runtime that fronts one fixed model (a server, a command) actually provides. */
+export interface ServedSubject {
+  model: string;
+  format: Format;
+  quant: Quant;
+}
+
+export const describeServed = (s: ServedSubject) => `${s.model} ${s.format} ${s.quant}`;
+
+/**
+ * Why a runtime that serves exactly `served` cannot serve `spec`, or null when one of them is
+ * it: model, format and quant all equal. `runtime` and `source` name the runtime and where its
+ * list was declared, for the reason.
+ */
+export function refusalOf(runtime: string, served: readonly ServedSubject[] | undefined, source: string, spec: SubjectSpec): string | null {
+  const asked = describeServed(spec);
+  if (!served || served.length === 0) return `runtime ${runtime} declares no served subject (${source}); the check asks for ${asked}, and no other subject may stand in for it`;
+  if (served.some((s) => s.model === spec.model && s.format === spec.format && s.quant === spec.quant)) return null;
+  return `runtime ${runtime} serves ${served.map(describeServed).join(", ")} (${source}); the check asks for ${asked}`;
+}

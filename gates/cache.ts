@@ -10,6 +10,7 @@ import type { Capability } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import {
   requireCapability,
+  requireServed,
   type BenchmarkRequest,
   type BenchmarkResult,
   type Generation,
@@ -142,10 +143,11 @@ export class SubjectCache {
     );
   }
 
-  /** The subject's runtime, refused (blocked, naming the capability) when it cannot do what is asked. */
+  /** The subject's runtime, refused (blocked, naming the capability or the subjects it serves) when it cannot do what is asked. */
   private async capable(subject: SubjectSpec, capability: Capability): Promise<Runtime> {
     const runtime = await this.runtime(subject.runtime);
     requireCapability(runtime, capability);
+    requireServed(runtime, subject);
     return runtime;
   }
 

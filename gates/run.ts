@@ -7,7 +7,7 @@
 
 import pLimit from "p-limit";
 import { isRefuteError } from "../core/errors.ts";
-import { BlockedError, requireCapability, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
+import { BlockedError, requireCapability, requireServed, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
 import { measures } from "../measures/index.ts";
 import type { PromptRef } from "../measures/measure.ts";
 import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
@@ -69,10 +69,11 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
   };
   const quantity = measure.quantity(check.claim.params);
   try {
-    // Every runtime the check names must have every capability the measure needs, before anything runs.
+    // Every runtime the check names must have every capability the measure needs, and serve its subject, before anything runs.
     for (const subject of [check.subject, ...(check.against ? [check.against] : [])]) {
       const runtime = await cache.runtime(subject.runtime);
       for (const capability of measure.needs) requireCapability(runtime, capability);
+      requireServed(runtime, subject);
     }
     const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
     const observation = await measure.observe(

@@ -20,6 +20,8 @@
 import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import { RefuteError } from "../core/errors.ts";
+import { servedSubject } from "../core/served.ts";
+import { refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec, type TopKEntry } from "./runtime.ts";
 
@@ -30,6 +32,8 @@ export interface CliOperation<Output extends string> {
 
 export interface CliConfig {
   command: string;
+  /** The subjects this command runs ({model, format, quant}); any other is refused. */
+  serves: ServedSubject[];
   cwd?: string;
   env?: Record<string, string>;
   timeoutMs?: number; // per call; default 300000
@@ -67,7 +71,9 @@ export function parseCliConfig(value: unknown, source = "cli config"): CliConfig
   }
   const generateOutput = (c.generate as { output: Record<string, unknown> }).output;
   if (typeof generateOutput.tokens !== "string") bad("generate.output.tokens", "the dotted path of the generated token ids");
-  return c as unknown as CliConfig;
+  if (!Array.isArray(c.serves) || c.serves.length === 0) bad("serves", "a list of the subjects the command runs, [{ model, format, quant }]");
+  const serves = (c.serves as Record<string, unknown>[]).map((s, i) => servedSubject(s?.model, s?.format, s?.quant, `${source}: field 'serves.${i}'`));
+  return { ...(c as unknown as CliConfig), serves };
 }
 
 export function loadCliConfig(file: string): CliConfig {
@@ -117,6 +123,10 @@ export class CliRuntime implements Runtime {
 
   constructor(private readonly config: CliConfig) {
     this.capabilities = new Set<Capability>(["generate", ...(["tokenize", "score", "perplexity"] as const).filter((op) => config[op] !== undefined)]);
+  }
+
+  serves(spec: SubjectSpec): string | null {
+    return refusalOf(`cli (${this.config.command})`, this.config.serves, "its config's serves", spec);
   }
 
   private async call<O extends string>(op: keyof CliConfig & string, operation: CliOperation<O> | undefined, values: Partial<Record<Placeholder, string>>) {

@@ -37,6 +37,11 @@ import {
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+
+  /** Any subject: the engine prepares the claim's model in the claim's format and quant itself. */
+  serves(): string | null {
+    return null;
+  }
   private readonly models = new Map<string, EngineModel>();
   private readonly backends = new Map<string, Promise<Kernels>>();
 

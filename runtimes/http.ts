@@ -12,6 +12,7 @@
 // so a comparison is about the forward pass; a server that refuses id prompts (400/422) gets
 // text from then on. An unreachable server is a BlockedError naming the URL, never a crash.
 
+import { refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
@@ -21,6 +22,10 @@ import { BlockedError, type Generation, type Perplexity, type Runtime, type Scor
 
 export interface HttpOptions {
   baseUrl: string; // e.g. http://127.0.0.1:8080 (the /v1 paths are appended)
+  /** The subjects behind the URL; any other subject is refused, never answered by this server's model. */
+  serves?: ServedSubject[];
+  /** Where `serves` was declared, for the refusal's reason (default "REFUTE_HTTP_SERVES"). */
+  servesSource?: string;
   model?: string; // the name sent as `model`; default the subject's model
   promptAs?: "auto" | "ids" | "text"; // default auto: ids when the model's tokenizer is local
   timeoutMs?: number; // per request; default 120000
@@ -49,6 +54,10 @@ export class HttpRuntime implements Runtime {
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+  }
+
+  serves(spec: SubjectSpec): string | null {
+    return refusalOf(`http (${this.base})`, this.options.serves, this.options.servesSource ?? "REFUTE_HTTP_SERVES", spec);
   }
 
   private localTokenizer(model: string): Tokenizer | null {

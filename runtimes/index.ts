@@ -2,9 +2,12 @@
 // models are shared). The adapters that need configuration read it from the environment:
 //
 //   REFUTE_HTTP_URL          base URL of an OpenAI-compatible server (http)
+//   REFUTE_HTTP_SERVES       what the server holds, model:format:quant[,...]; every other
+//                            subject is blocked (a server is never asked about a quant it lacks)
 //   REFUTE_HTTP_MODEL        the `model` name to send (default: the subject's model)
 //   REFUTE_HTTP_PROMPT       auto | ids | text (default auto)
-//   REFUTE_CLI_CONFIG        a JSON file: command, argument templates, output mapping (cli)
+//   REFUTE_CLI_CONFIG        a JSON file: command, the subjects it serves, argument templates
+//                            and output mapping (cli)
 //   REFUTE_THREADS           the engine's threads (default: all cores), and llama.cpp's unless
 //   REFUTE_LLAMACPP_THREADS  sets llama.cpp's apart (default 1: two on a 2-core machine made
 //                            timings erratic)
@@ -12,6 +15,7 @@
 // Unconfigured, an adapter is blocked with the variable to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
 
+import { parseServedList } from "../core/served.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { CliRuntime, loadCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
@@ -26,6 +30,9 @@ class UnavailableRuntime implements Runtime {
     readonly name: RuntimeName,
     private readonly reason: string,
   ) {}
+  serves(): string | null {
+    return null; // each request is refused with the reason instead
+  }
   private blocked(): never {
     throw new BlockedError(this.reason);
   }
@@ -58,7 +65,12 @@ export function makeRuntime(name: RuntimeName, env: Environment = process.env): 
       const baseUrl = env.REFUTE_HTTP_URL;
       if (!baseUrl) return new UnavailableRuntime(name, "runtime http: set REFUTE_HTTP_URL to an OpenAI-compatible server (e.g. http://127.0.0.1:8080, or `refute serve`)");
       const promptAs = env.REFUTE_HTTP_PROMPT === "ids" || env.REFUTE_HTTP_PROMPT === "text" ? env.REFUTE_HTTP_PROMPT : "auto";
-      return new HttpRuntime({ baseUrl, model: env.REFUTE_HTTP_MODEL, promptAs });
+      try {
+        const serves = parseServedList(env.REFUTE_HTTP_SERVES ?? "", "REFUTE_HTTP_SERVES");
+        return new HttpRuntime({ baseUrl, model: env.REFUTE_HTTP_MODEL, promptAs, serves });
+      } catch (e) {
+        return new UnavailableRuntime(name, `runtime http: ${(e as Error).message}`);
+      }
     }
     case "cli": {
       const file = env.REFUTE_CLI_CONFIG;

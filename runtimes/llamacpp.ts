@@ -20,7 +20,7 @@ import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { benchTokens, logitsFromMap, perplexityWindows, scoredStep, logSumExp } from "./logits.ts";
-import { ggufFor } from "./model-file.ts";
+import { ggufFor, ggufRefusal } from "./model-file.ts";
 import {
   BlockedError,
   type BenchmarkRequest,
@@ -89,6 +89,12 @@ export class LlamacppRuntime implements Runtime {
 
   constructor(private readonly options: LlamacppOptions = {}) {
     this.threads = options.threads ?? 1;
+  }
+
+  /** Any GGUF: a .gguf path as it is, or the claim's model exported at the claim's quant (the report names both). */
+  serves(spec: SubjectSpec): string | null {
+    const refusal = ggufRefusal(spec);
+    return refusal === null ? null : `runtime llamacpp: ${refusal}`;
   }
 
   private load(spec: SubjectSpec): Promise<Loaded> {

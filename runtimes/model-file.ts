@@ -34,13 +34,19 @@ export function modelName(model: string): string {
   return basename(model).replace(/\.gguf$/i, "");
 }
 
+/** Why a file-reading runtime cannot run this subject as a GGUF file, or null when it can (a .gguf path, or the engine's export at the claim's quant). */
+export function ggufRefusal(spec: Pick<SubjectSpec, "model" | "format" | "quant">): string | null {
+  if (spec.model.toLowerCase().endsWith(".gguf")) return null;
+  if (spec.format !== "gguf") return `format ${spec.format}: this runtime reads GGUF files only (name format gguf, and the engine exports the model at quant ${spec.quant})`;
+  if (!isOneOf(FILE_QUANTS, spec.quant)) return `quant ${spec.quant}: the engine does not export GGUF at this type`;
+  return null;
+}
+
 /** The GGUF file a file-reading runtime runs for this subject. */
 export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
   if (spec.model.toLowerCase().endsWith(".gguf")) return spec.model;
-  if (spec.format !== "gguf") {
-    throw new BlockedError(`format ${spec.format}: this runtime reads GGUF files only (name format gguf, and the engine exports the model at quant ${spec.quant})`);
-  }
-  if (!isOneOf(FILE_QUANTS, spec.quant)) throw new BlockedError(`quant ${spec.quant}: the engine does not export GGUF at this type`);
+  const refusal = ggufRefusal(spec);
+  if (refusal !== null) throw new BlockedError(refusal);
   const quant = spec.quant as Quantization;
   if (isSynthetic(spec.model)) {
     const shape = modelName(spec.model);

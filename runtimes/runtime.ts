@@ -123,6 +123,12 @@ export interface Runtime {
   readonly name: RuntimeName;
   /** What this runtime can do for a measure; the optional methods below are present exactly for these. */
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * Null when this runtime provides exactly this subject (model, format, quant), else why not,
+   * naming what was asked and what is served. A check is never run on a stand-in: a server
+   * that holds one quant is not asked about another.
+   */
+  serves(spec: SubjectSpec): string | null;
   tokenize(spec: SubjectSpec, text: string): Promise<number[]>;
   generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings?: GenerationSettings): Promise<Generation>;
   /** Forced decoding: feed `tokens` after the prompt and report each one's log p and the top-k. */
@@ -142,6 +148,12 @@ export interface Runtime {
 /** The capability a request needs, refused with the runtime's name and the capability when it is missing. */
 export function requireCapability(runtime: Pick<Runtime, "name" | "capabilities">, capability: Capability): void {
   if (!runtime.capabilities.has(capability)) throw new BlockedError(`runtime ${runtime.name} lacks capability '${capability}'`);
+}
+
+/** The subject itself, refused (blocked with the runtime's reason) when the runtime cannot provide it. */
+export function requireServed(runtime: Pick<Runtime, "serves">, spec: SubjectSpec): void {
+  const refusal = runtime.serves(spec);
+  if (refusal !== null) throw new BlockedError(refusal);
 }
 
 /** A subject that cannot run here (no CUDA device, no model file) says so with this. */

@@ -30,6 +30,10 @@ const promptName = (text: string) => Object.entries(PROMPTS).find(([, t]) => t =
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FakeRuntime implements Runtime {
+  serves(): string | null {
+    return null;
+  }
+
   readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   readonly calls: string[] = [];
   closed = false;

@@ -42,6 +42,10 @@ const brokenKernels: Kernels = new Proxy(cpuKernels, {
 });
 
 export class TableRuntime implements Runtime {
+  serves(): string | null {
+    return null;
+  }
+
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
 
   constructor(

@@ -14,6 +14,7 @@ const codes = (s: string) => [...s].map((c) => c.codePointAt(0)! % 1000);
 
 const fakeConfig: CliConfig = {
   command: process.execPath,
+  serves: [{ model: "some-model", format: "gguf", quant: "q8_0" }],
   generate: {
     args: [FAKE, "run", "{model}", "--prompt", "{prompt}", "--max-tokens", "{max_new_tokens}", "--json"],
     output: { tokens: "result.ids", text: "result.text", prompt_tokens: "result.prompt_ids" },
@@ -61,6 +62,7 @@ describe("cli runtime", () => {
     const model = tinyGguf("llama", "f32");
     const cli = new CliRuntime({
       command: process.execPath,
+      serves: [{ model, format: "gguf", quant: "f32" }],
       generate: {
         args: ["bin/refute.mjs", "run", "--model", "{model}", "--prompt", "{prompt}", "--max-new-tokens", "{max_new_tokens}", "--top-k", "3", "--json"],
         output: { tokens: "tokens", text: "text", prompt_tokens: "prompt_tokens", topk: "topk" },
