@@ -7,12 +7,14 @@
 //   <dir>/ppl/heldout.txt               the held-out text
 //
 // A missing or malformed oracle blocks the checks that need it (E_ORACLE_*); it is never
-// guessed around. Files are read once per store.
+// guessed around. Every file is validated with oracle/schema.json (ajv). Files are read once per store.
 
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
+import { Ajv, type ValidateFunction } from "ajv";
 import { RefuteError } from "../core/errors.ts";
+import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TopKEntry } from "../runtimes/runtime.ts";
 import type { OracleGeneration, OraclePerplexity, PromptRef } from "../measures/measure.ts";
 
@@ -28,30 +30,18 @@ export class OracleStore {
 
   async generation(model: string, prompt: PromptRef): Promise<OracleGeneration> {
     const file = join(this.dir, model, `${prompt.name}.json`);
-    const doc = parseJson(file, await this.read(file, `oracle generation for ${model}/${prompt.name}`));
-    const bad = (field: string, expected: string) => invalid(file, field, expected, doc[field]);
-    if (!isIntArray(doc.tokens)) throw bad("tokens", "an array of token ids");
-    if (typeof doc.text !== "string") throw bad("text", "a string");
-    if (typeof doc.prompt !== "string") throw bad("prompt", "a string");
-    if (!isTopK(doc.topk)) throw bad("topk", "an array per step of {token, logprob} arrays");
+    const doc = validated<GreedyOracleFile>(file, parseJson(file, await this.read(file, `oracle generation for ${model}/${prompt.name}`)), validateGreedy);
     if (doc.prompt !== prompt.text) {
       throw new RefuteError("E_ORACLE_STALE", `${file} was generated for prompt ${JSON.stringify(doc.prompt)} but ${this.dir}/prompts/${prompt.name}.txt says ${JSON.stringify(prompt.text)}`, { file });
     }
-    const promptTokens = isIntArray(doc.prompt_tokens) ? { promptTokens: doc.prompt_tokens } : {};
-    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, ...promptTokens, source: file };
+    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, promptTokens: doc.prompt_tokens, source: file };
   }
 
   async perplexity(model: string): Promise<OraclePerplexity> {
     const file = join(this.dir, "ppl", `${model}.json`);
-    const doc = parseJson(file, await this.read(file, `oracle perplexity for ${model}`));
-    const bad = (field: string, expected: string) => invalid(file, field, expected, doc[field]);
-    for (const field of ["perplexity", "window", "stride", "tokens_scored"]) {
-      if (typeof doc[field] !== "number" || !Number.isFinite(doc[field])) throw bad(field, "a finite number");
-    }
-    if (typeof doc.text_file !== "string") throw bad("text_file", "a path such as oracle/ppl/heldout.txt");
-    if (typeof doc.text_sha256 !== "string") throw bad("text_sha256", "the text's sha256 in hex");
+    const doc = validated<PerplexityOracleFile>(file, parseJson(file, await this.read(file, `oracle perplexity for ${model}`)), validatePerplexity);
     // text_file is relative to the repository, whose oracle/ is this store's directory.
-    const textFile = resolve(this.dir, relative("oracle", doc.text_file as string));
+    const textFile = resolve(this.dir, relative("oracle", doc.text_file));
     const text = await this.read(textFile, `held-out text for ${model}`);
     const sha = createHash("sha256").update(text, "utf8").digest("hex");
     if (sha !== doc.text_sha256) {
@@ -59,10 +49,10 @@ export class OracleStore {
     }
     return {
       model,
-      perplexity: doc.perplexity as number,
-      tokensScored: doc.tokens_scored as number,
-      window: doc.window as number,
-      stride: doc.stride as number,
+      perplexity: doc.perplexity,
+      tokensScored: doc.tokens_scored,
+      window: doc.window,
+      stride: doc.stride,
       text,
       textSha256: sha,
       source: file,
@@ -97,15 +87,43 @@ function parseJson(file: string, text: string): Record<string, unknown> {
   throw new RefuteError("E_ORACLE_INVALID", `${file} is not a JSON object`, { file });
 }
 
-function invalid(file: string, field: string, expected: string, found: unknown): RefuteError {
+/** The fields of a greedy oracle file the runner reads (oracle/schema.json describes them all). */
+interface GreedyOracleFile {
+  prompt: string;
+  prompt_tokens: number[];
+  tokens: number[];
+  text: string;
+  topk: TopKEntry[][];
+}
+
+/** The fields of a perplexity oracle file the runner reads (oracle/schema.json#/definitions/ppl). */
+interface PerplexityOracleFile {
+  text_file: string;
+  text_sha256: string;
+  window: number;
+  stride: number;
+  tokens_scored: number;
+  perplexity: number;
+}
+
+// One ajv for the oracle's schema: the greedy file is its root, a perplexity file its definitions/ppl.
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+ajv.addSchema(oracleSchema);
+const schemaPart = (ref: string): ValidateFunction => ajv.getSchema(`${oracleSchema.$id}${ref}`)!;
+const validateGreedy = schemaPart("");
+const validatePerplexity = schemaPart("#/definitions/ppl");
+
+/** The document, when oracle/schema.json accepts it; else E_ORACLE_INVALID naming the file, the field, what was expected and what was found. */
+function validated<T>(file: string, doc: Record<string, unknown>, validate: ValidateFunction): T {
+  if (validate(doc)) return doc as T;
+  const e = validate.errors![0];
+  const path = e.instancePath.split("/").slice(1);
+  const field = e.keyword === "required" ? [...path, String(e.params.missingProperty)].join(".") : path.join(".") || "(file)";
+  const found = e.keyword === "required" ? undefined : path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], doc);
+  return invalid(file, field, e.keyword === "required" ? "the field to be present" : `a value that ${e.message}`, found);
+}
+
+function invalid(file: string, field: string, expected: string, found: unknown): never {
   const shown = found === undefined ? "nothing" : JSON.stringify(found).slice(0, 80);
-  return new RefuteError("E_ORACLE_INVALID", `${file}: field '${field}': expected ${expected}; found ${shown}`, { file, field });
-}
-
-function isIntArray(v: unknown): v is number[] {
-  return Array.isArray(v) && v.every((t) => Number.isInteger(t));
-}
-
-function isTopK(v: unknown): v is TopKEntry[][] {
-  return Array.isArray(v) && v.every((step) => Array.isArray(step) && step.every((e) => e && Number.isInteger(e.token) && typeof e.logprob === "number"));
+  throw new RefuteError("E_ORACLE_INVALID", `${file}: field '${field}': expected ${expected}; found ${shown}`, { file, field });
 }

@@ -6,7 +6,7 @@
 import type { Capability } from "../../core/vocabulary.ts";
 import type { RuntimeFactory } from "../../gates/cache.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring, type SubjectSpec } from "../../runtimes/runtime.ts";
-import { decode, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "./fixtures/make-oracle.ts";
+import { decode, FIXTURE_TOKENS_SCORED, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "./fixtures/make-oracle.ts";
 
 export interface FakeScript {
   /** Generated positions whose token this subject gets wrong (token + 1). */
@@ -68,7 +68,7 @@ export class FakeRuntime implements Runtime {
     const failure = fault?.fail?.(spec, "perplexity") ?? this.script.fail?.(spec, "perplexity");
     if (failure !== undefined) throw failure;
     const perplexity = fault?.perplexity?.(spec) ?? this.script.perplexity?.(spec) ?? ORACLE_PPL[spec.model] + (spec.quant === "q8_0" ? 0.1 : 0.3);
-    return { perplexity, tokensScored: 100, window, stride };
+    return { perplexity, tokensScored: FIXTURE_TOKENS_SCORED, window, stride };
   }
 
   async score(spec: SubjectSpec): Promise<Scoring> {

@@ -21,7 +21,7 @@ import type {
   Scoring,
   SubjectSpec,
 } from "../../runtimes/runtime.ts";
-import { decode, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
+import { decode, FIXTURE_TOKENS_SCORED, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
 
 export type Behaviour = "clean" | "broken";
 
@@ -88,7 +88,7 @@ export class TableRuntime implements Runtime {
   async perplexity(spec: SubjectSpec, _text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
     const base = ORACLE_PPL[spec.model];
     const broken = this.behaviour(spec) === "broken" && (settings.kvCache !== undefined || !this.kvOnly(spec));
-    return { perplexity: broken ? base * 2.5 : base, tokensScored: 100, window, stride };
+    return { perplexity: broken ? base * 2.5 : base, tokensScored: FIXTURE_TOKENS_SCORED, window, stride };
   }
 
   /** Clean: every token costs 1 ms, in every round. Broken: each token costs as much as the context so far (no cache), and every other round twice that. */
