@@ -29,6 +29,10 @@ export type RuntimeName = (typeof RUNTIMES)[number];
 export const FAMILIES = ["llama", "qwen2", "gpt2"] as const;
 export type Family = (typeof FAMILIES)[number];
 
+/** The random-weight models of real checkpoints' shapes (bench/synthetic.ts), named `synthetic:<shape>`. */
+export const SYNTHETIC_SHAPES = ["smollm-135m-shape", "qwen2-0.5b-shape"] as const;
+export const SYNTHETIC_PREFIX = "synthetic:";
+
 /**
  * What a runtime can do for a measure. A measure names the capabilities it needs; a check
  * whose runtime lacks one is blocked, naming it.

@@ -13,6 +13,7 @@ import type { SubjectSpec } from "../core/subject.ts";
 import type { Backend, Comparator, Format, Quant, RuntimeName, Severity } from "../core/vocabulary.ts";
 import { measures } from "../measures/index.ts";
 import { claimSchema } from "./claim-schema.ts";
+import { referenceProblems } from "./references.ts";
 
 export const SCHEMA_HEADER = "# yaml-language-server: $schema=./schema.json";
 export const DEFAULT_MAX_NEW_TOKENS = 32;
@@ -108,8 +109,13 @@ export interface LoadedClaims {
   files: string[];
 }
 
-/** Reads and validates every claims/*.yaml; never throws on bad content (see `problems`). */
-export async function readClaims(dir = "claims"): Promise<LoadedClaims> {
+export interface ClaimsOptions {
+  /** The oracle the claims' prompts and oracle records are looked up in (default "oracle"). */
+  oracleDir?: string;
+}
+
+/** Reads and validates every claims/*.yaml, and the names they use; never throws on bad content (see `problems`). */
+export async function readClaims(dir = "claims", options: ClaimsOptions = {}): Promise<LoadedClaims> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => n.endsWith(".yaml") || n.endsWith(".yml")).sort();
@@ -128,12 +134,13 @@ export async function readClaims(dir = "claims"): Promise<LoadedClaims> {
     problems.push(...parsed.problems);
   }
   problems.push(...crossFileProblems(claims));
+  if (problems.length === 0) for (const claim of claims) problems.push(...referenceProblems(claim, options.oracleDir ?? "oracle"));
   return { claims, problems, files };
 }
 
 /** Like readClaims, but throws ClaimsError when anything is wrong. */
-export async function loadClaims(dir = "claims"): Promise<Claim[]> {
-  const { claims, problems } = await readClaims(dir);
+export async function loadClaims(dir = "claims", options: ClaimsOptions = {}): Promise<Claim[]> {
+  const { claims, problems } = await readClaims(dir, options);
   if (problems.length > 0) throw new ClaimsError(problems);
   return claims;
 }

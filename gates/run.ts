@@ -160,7 +160,7 @@ export interface GateOptions extends RunChecksOptions {
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
 export async function planChecks(options: Omit<GateOptions, "factory">): Promise<Check[]> {
-  return planFromClaims(await loadClaims(options.claimsDir ?? "claims"), options);
+  return planFromClaims(await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir }), options);
 }
 
 /** The checks of already loaded claims that the options select. */

@@ -30,6 +30,7 @@ export const decodeScaling = defineMeasure<DecodeScalingParams>({
   input: "subject",
   needsAgainst: false,
   value: "number",
+  oracle: () => "none",
   needs: ["benchmark"],
   params: PARAMS,
   quantity: ({ short, long }) => `time ratio tg${long}/tg${short}`,

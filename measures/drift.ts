@@ -11,6 +11,7 @@ export const drift = defineMeasure({
   needsAgainst: true,
   reference: "against",
   value: "number",
+  oracle: () => "generations",
   needs: ["generate"],
   params: NO_PARAMS,
   quantity: () => "mismatched tokens",

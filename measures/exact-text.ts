@@ -11,6 +11,7 @@ export const exactText = defineMeasure({
   needsAgainst: false,
   reference: "oracle",
   value: "text",
+  oracle: () => "generations",
   needs: ["generate"],
   params: NO_PARAMS,
   quantity: () => "text",

@@ -12,6 +12,7 @@ function statistic(name: string, quantity: string, estimate: (steps: ForcedStep[
     input: "prompts",
     needsAgainst: false,
     value: "number",
+    oracle: () => "generations",
     needs: ["score"],
     params: NO_PARAMS,
     quantity: () => quantity,

@@ -11,6 +11,7 @@ export const forcedTop1 = defineMeasure({
   input: "prompt",
   needsAgainst: false,
   value: "number",
+  oracle: () => "generations",
   needs: ["score"],
   params: NO_PARAMS,
   quantity: () => "forced steps whose top-1 differs",

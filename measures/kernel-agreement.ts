@@ -23,6 +23,7 @@ export const kernelAgreement = defineMeasure<{ ops: Op[] }>({
   input: "subject",
   needsAgainst: false,
   value: "number",
+  oracle: () => "none",
   needs: ["kernels"],
   params: PARAMS,
   quantity: () => "kernel cases over their NMSE bound",

@@ -48,6 +48,7 @@ export const kernelProbe = defineMeasure<{ probe: KernelProbe }>({
   input: "subject",
   needsAgainst: false,
   value: "number",
+  oracle: () => "none",
   needs: ["kernels"],
   params: PARAMS,
   quantity: () => "violations",

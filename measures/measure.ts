@@ -170,6 +170,8 @@ export interface Measure<P = NoParams> {
   reference?: "oracle" | "against";
   /** Whether the observed value is a number or a text (compared with `eq` to its reference only). */
   value: "number" | "text";
+  /** Which oracle records a check reads for its model (validate checks they exist): its prompts' generations, the perplexity record, or none. */
+  oracle(params: P): OracleNeed;
   /** What the runtime must be able to do; a runtime without one of them gives `blocked`, naming it. */
   needs: readonly Capability[];
   /** The claim's `params:`, validated (defaults filled in) before the measure sees them. */
@@ -178,6 +180,8 @@ export interface Measure<P = NoParams> {
   quantity(params: P): string;
   observe(input: MeasureInput, params: P): Promise<Observation>;
 }
+
+export type OracleNeed = "generations" | "perplexity" | "none";
 
 /** A measure with its params type checked against its schema; the registry holds them untyped. */
 export function defineMeasure<P>(measure: Measure<P>): Measure<P> {

@@ -10,6 +10,7 @@ export const pplCeiling = defineMeasure({
   needsAgainst: false,
   reference: "oracle",
   value: "number",
+  oracle: () => "perplexity",
   needs: ["perplexity"],
   params: NO_PARAMS,
   quantity: () => "perplexity",

@@ -9,6 +9,7 @@ export const pplDifference = defineMeasure({
   input: "text",
   needsAgainst: true,
   value: "number",
+  oracle: () => "perplexity",
   needs: ["perplexity"],
   params: NO_PARAMS,
   quantity: () => "|perplexity difference|",

@@ -11,6 +11,7 @@ export const roundtrip = defineMeasure({
   input: "prompts",
   needsAgainst: true,
   value: "number",
+  oracle: () => "none",
   needs: ["generate"],
   params: NO_PARAMS,
   quantity: () => "mismatched tokens",

@@ -12,6 +12,7 @@ export const runtimeAgreement = defineMeasure({
   input: "prompt",
   needsAgainst: true,
   value: "number",
+  oracle: () => "none",
   needs: ["generate"],
   params: NO_PARAMS,
   quantity: () => "mismatched tokens",

@@ -14,6 +14,7 @@ export const throughputRatio = defineMeasure<DecodeRounds>({
   input: "subject",
   needsAgainst: true,
   value: "number",
+  oracle: () => "none",
   needs: ["benchmark"],
   params: DECODE_ROUNDS_SCHEMA,
   quantity: () => "decode throughput ratio",

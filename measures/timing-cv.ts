@@ -12,6 +12,7 @@ export const timingCv = defineMeasure<DecodeRounds>({
   input: "subject",
   needsAgainst: false,
   value: "number",
+  oracle: () => "none",
   needs: ["benchmark"],
   params: DECODE_ROUNDS_SCHEMA,
   quantity: () => "coefficient of variation %",

@@ -10,6 +10,7 @@ export const tokenMismatch = defineMeasure({
   input: "prompt",
   needsAgainst: false,
   value: "number",
+  oracle: () => "generations",
   needs: ["generate"],
   params: NO_PARAMS,
   quantity: () => "mismatched tokens",

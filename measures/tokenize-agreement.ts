@@ -10,6 +10,7 @@ export const tokenizeAgreement = defineMeasure({
   input: "prompt",
   needsAgainst: true,
   value: "number",
+  oracle: () => "none",
   needs: ["tokenize"],
   params: NO_PARAMS,
   quantity: () => "mismatched prompt tokens",

@@ -121,10 +121,9 @@ describe("runner on the fake subject", () => {
     expect(report.checks[0].reason).toBe("Error: runtime 'embedded' could not be started: libtorch not found");
   });
 
-  it("blocks the checks whose oracle is missing or stale, and only those", async () => {
+  it("blocks the checks whose oracle is stale, and only those", async () => {
     const oracle = join(tempDir(), "oracle");
     cpSync(FIXTURE_ORACLE, oracle, { recursive: true });
-    rmSync(join(oracle, "ppl", "tiny-gpt2.json"));
     cpSync(join(oracle, "tiny-llama", "code.json"), join(oracle, "tiny-llama", "greeting.json")); // generated for another prompt
     const { report } = await runFake({}, { oracleDir: oracle });
     const reasons = report.checks.filter((c) => c.verdict === "blocked").map((c) => `${c.id} ${/^\[(\w+)\]/.exec(c.reason!)?.[1]}`);
@@ -132,13 +131,22 @@ describe("runner on the fake subject", () => {
       [
         "canary-int8-exact-text/tiny-llama/native/q8_0/cpu/embedded/greeting E_ORACLE_STALE",
         "drift-int8-within-int4/tiny-llama/native/q8_0/cpu/embedded/greeting E_ORACLE_STALE",
-        "ppl-int4-ceiling/tiny-gpt2/native/q4_0/cpu/embedded E_ORACLE_MISSING",
-        "ppl-int4-int8-difference/tiny-gpt2/native/q4_0/cpu/embedded E_ORACLE_MISSING",
-        "ppl-int8-ceiling/tiny-gpt2/native/q8_0/cpu/embedded E_ORACLE_MISSING",
         "token-int4-mismatch/tiny-llama/native/q4_0/cpu/embedded/greeting E_ORACLE_STALE",
         "token-int8-mismatch/tiny-llama/native/q8_0/cpu/embedded/greeting E_ORACLE_STALE",
       ].sort(),
     );
+  });
+
+  it("refuses to plan claims whose oracle records are missing, naming each claim and file (a configuration error, not a run of blocked checks)", async () => {
+    const oracle = join(tempDir(), "oracle");
+    cpSync(FIXTURE_ORACLE, oracle, { recursive: true });
+    rmSync(join(oracle, "ppl", "tiny-gpt2.json"));
+    const error = await runFake({}, { oracleDir: oracle }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefuteError);
+    expect((error as RefuteError).code).toBe("E_CLAIMS");
+    const problems = (error as RefuteError & { problems: { claim: string; expected: string }[] }).problems;
+    expect(problems.map((p) => p.claim).sort()).toEqual(["ppl-int4-ceiling", "ppl-int4-int8-difference", "ppl-int8-ceiling"]);
+    expect(problems[0].expected).toContain(join(oracle, "ppl", "tiny-gpt2.json"));
   });
 
   it("computes each generation and perplexity once per run, even with concurrent checks", async () => {
