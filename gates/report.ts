@@ -115,11 +115,22 @@ export function buildReport(results: CheckResult[], claims: Record<string, Claim
   return { schemaVersion: 1, tool: "refute", run, summary: summarize(results), suites: suiteSummaries(results), claims, checks: results };
 }
 
-/** 0: nothing falsified; 1: something falsified; 3: with --strict, blocked checks and nothing falsified. */
-export function exitCodeFor(summary: Summary, strict: boolean): 0 | 1 | 3 {
+/**
+ * 0: nothing falsified; 1: something falsified; 2: every check blocked (nothing ran: a
+ * configuration problem, not a result); 3: with --strict, blocked checks and nothing falsified.
+ */
+export function exitCodeFor(summary: Summary, strict: boolean): 0 | 1 | 2 | 3 {
   if (summary.falsified > 0) return 1;
+  if (summary.total > 0 && summary.blocked === summary.total) return 2;
   if (strict && summary.blocked > 0) return 3;
   return 0;
+}
+
+/** The blocked checks' reasons, most common first, with how many checks each blocked. */
+export function blockedReasons(checks: CheckResult[]): { reason: string; count: number }[] {
+  const counts = new Map<string, number>();
+  for (const c of checks) if (c.verdict === "blocked") counts.set(c.reason ?? "", (counts.get(c.reason ?? "") ?? 0) + 1);
+  return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 
 export function gitSha(cwd = "."): string | null {
