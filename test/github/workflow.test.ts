@@ -81,9 +81,9 @@ describe(".github/workflows/falsify.yml", () => {
   });
 
   it("shards every suite over a matrix whose shards are exactly 1..n; a shard's failure cancels no other", () => {
-    const [, job] = jobWith(/pnpm gates --shard/);
-    const step = stepWith(job, /pnpm gates --shard/);
-    const m = /pnpm gates --shard \$\{\{\s*matrix\.shard\s*\}\}\/(\d+)(.*)/.exec(step.run!);
+    const [, job] = jobWith(/pnpm --silent gates --shard/);
+    const step = stepWith(job, /pnpm --silent gates --shard/);
+    const m = /pnpm --silent gates --shard \$\{\{\s*matrix\.shard\s*\}\}\/(\d+)(.*)/.exec(step.run!);
     expect(m, "the gates step shards with --shard ${{ matrix.shard }}/n").not.toBeNull();
     const n = Number(m![1]);
     expect(n).toBeGreaterThan(1);
@@ -94,16 +94,16 @@ describe(".github/workflows/falsify.yml", () => {
   });
 
   it("a falsified claim (exit 1) lets the shard go on to upload its report; a configuration error (exit 2) fails it", () => {
-    const [, job] = jobWith(/pnpm gates --shard/);
-    const script = stepWith(job, /pnpm gates --shard/).run!;
+    const [, job] = jobWith(/pnpm --silent gates --shard/);
+    const script = stepWith(job, /pnpm --silent gates --shard/).run!;
     for (const [exit, ok] of [[0, true], [1, true], [2, false]] as const) {
       const cwd = tempDir("refute-workflow-");
       const { status, output } = runStep(script, { cwd, pnpmExit: exit });
       expect(status === 0, `pnpm gates exiting ${exit}: ${output}`).toBe(ok);
-      expect(readFileSync(join(cwd, ".stub-log"), "utf8")).toMatch(/^pnpm gates --shard 1\/\d+ --json --reports shard\n$/);
+      expect(readFileSync(join(cwd, ".stub-log"), "utf8")).toMatch(/^pnpm --silent gates --shard 1\/\d+ --json --reports shard\n$/);
     }
     // The upload runs whatever happened before it, and uploads where --reports wrote.
-    const gatesAt = job.steps.findIndex((s) => s.run && /pnpm gates --shard/.test(s.run));
+    const gatesAt = job.steps.findIndex((s) => s.run && /pnpm --silent gates --shard/.test(s.run));
     const upload = job.steps.slice(gatesAt + 1).find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
     expect(upload.if).toMatch(/always\(\)|!cancelled\(\)/);
     const reportsDir = /--reports (\S+)/.exec(script)![1];
@@ -111,8 +111,20 @@ describe(".github/workflows/falsify.yml", () => {
     expect(upload.with!.name).toMatch(/\$\{\{\s*matrix\.shard\s*\}\}/);
   });
 
+  it("the shard's command, run with the real pnpm, writes exactly one JSON object to stdout (pnpm's banner would precede it without --silent)", () => {
+    const [, job] = jobWith(/pnpm --silent gates --shard/);
+    const line = stepWith(job, /pnpm --silent gates --shard/).run!.split("\n").find((l) => /pnpm --silent gates/.test(l))!;
+    const args = line.replace(/^\s*pnpm\s+/, "").replace(/\s*>.*$/, "").replace(/\$\{\{\s*matrix\.shard\s*\}\}/, "1").split(/\s+/);
+    const reports = tempDir("refute-workflow-");
+    // the same command on one quick claim: what matters is what reaches stdout
+    const result = spawnSync("pnpm", [...args.map((a) => (a === "shard" ? reports : a)), "--claim", "kernel-softmax-large-scores"], { encoding: "utf8" });
+    expect([0, 1], result.stderr).toContain(result.status);
+    const report = JSON.parse(result.stdout) as { tool: string; summary: { total: number } };
+    expect(report.tool).toBe("refute");
+  }, 60_000);
+
   it("the publish job needs the shards, downloads their reports, merges them, tolerating exit 1", () => {
-    const [shardId, shardJob] = jobWith(/pnpm gates --shard/);
+    const [shardId, shardJob] = jobWith(/pnpm --silent gates --shard/);
     const [, job] = jobWith(/pnpm report merge/);
     expect(needs(job)).toContain(shardId);
     const uploadName = String(shardJob.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!.with!.name);
@@ -161,7 +173,7 @@ describe(".github/workflows/falsify.yml", () => {
     const commands = Object.values(workflow.jobs)
       .flatMap((j) => j.steps)
       .flatMap((s) => (s.run ?? "").split("\n"))
-      .flatMap((line) => [...line.matchAll(/(?:^|\s)pnpm\s+([^|;&>]+)/g)].map((m) => m[1].trim().replace(/\$\{\{[^}]*\}\}/g, "1").split(/\s+/)));
+      .flatMap((line) => [...line.matchAll(/(?:^|\s)pnpm\s+([^|;&>]+)/g)].map((m) => m[1].trim().replace(/^--silent\s+/, "").replace(/\$\{\{[^}]*\}\}/g, "1").split(/\s+/)));
     expect(commands.map((c) => c[0]).sort()).toEqual(["gates", "install", "install", "report", "report", "ticket"]);
     const runners: Record<string, (argv: string[], deps: { out: (t: string) => void; err: (t: string) => void }) => Promise<number>> = {
       gates: (argv, deps) => gatesCommand(argv, { ...deps, factory: async () => () => { throw new Error("not run"); } }),
