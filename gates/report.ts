@@ -20,6 +20,8 @@ export interface CheckResult {
   subject: SubjectSpec;
   against?: SubjectSpec;
   prompts: string[];
+  /** The prompts' texts, in the order of `prompts` (absent when the oracle's prompt files could not be read). */
+  promptTexts?: string[];
   group: string;
   fingerprint: string;
   verdict: Verdict;
@@ -65,6 +67,10 @@ export interface RunInfo {
   runtimes: string[];
   inject: string | null;
   oracle: string;
+  /** The claim files' directory the run read (absent in reports older than it). */
+  claims?: string;
+  /** The runtimes' settings from the environment (REFUTE_*), secrets redacted: what a reproduction must set. */
+  settings?: Record<string, string>;
   /** The options that selected and shaped this run, as they would be given on the command line. */
   args: string[];
   shard: string | null; // "2/4"

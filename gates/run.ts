@@ -15,6 +15,7 @@ import { loadClaims, type Claim } from "./claims.ts";
 import { expandClaims, selectChecks, shardChecks, type Check, type Selection, type Shard } from "./expand.ts";
 import { describeExpected, judge } from "./judge.ts";
 import { OracleStore } from "./oracle.ts";
+import { runtimeSettings } from "./settings.ts";
 import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type Report } from "./report.ts";
 
 export interface RunChecksOptions {
@@ -55,7 +56,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
 async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<CheckResult> {
   const measure = measures.get(check.claim.measure)!;
   const started = performance.now();
-  const base = {
+  const base: Omit<CheckResult, "verdict" | "expected" | "observed" | "evidence" | "line" | "durationMs"> = {
     id: check.id,
     claim: check.claim.id,
     suite: check.claim.suite,
@@ -76,6 +77,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       requireServed(runtime, subject);
     }
     const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
+    if (prompts.length > 0) base.promptTexts = prompts.map((p) => p.text);
     const observation = await measure.observe(
       {
         subject: check.subject,
@@ -156,6 +158,8 @@ export interface GateOptions extends RunChecksOptions {
   shard?: Shard;
   /** The command-line options of this run, recorded in the report (for reproduction). */
   args?: string[];
+  /** The runtimes' settings, secrets redacted (runtimeSettings), recorded in the report (for reproduction). */
+  settings?: Record<string, string>;
 }
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
@@ -194,6 +198,8 @@ export async function runGates(options: GateOptions): Promise<Report> {
     runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",
+    claims: options.claimsDir ?? "claims",
+    settings: options.settings ?? runtimeSettings(process.env),
     args: options.args ?? [],
     shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,
     warnings: closeErrors,

@@ -105,7 +105,9 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
     "",
   ];
   for (const c of falsified) {
-    out.push(`### ${c.prompts.length === 1 ? `Prompt \`${c.prompts[0]}\`` : checkLabel(c)}`, "", cell(c.observed?.summary ?? ""), "");
+    out.push(`### ${c.prompts.length === 1 ? `Prompt \`${c.prompts[0]}\`` : checkLabel(c)}`, "");
+    for (const [i, text] of (c.promptTexts ?? []).entries()) out.push(`Prompt text${c.prompts.length > 1 ? ` of \`${c.prompts[i]}\`` : ""}: ${JSON.stringify(text)}`, "");
+    out.push(cell(c.observed?.summary ?? ""), "");
     out.push(...renderEvidence(c.evidence ?? {}));
   }
   out.push("## Reproduce", "", "```sh", reproduceCommand(report, first), "```", "");
@@ -132,13 +134,17 @@ function shellQuote(arg: string): string {
   return /^[A-Za-z0-9._\/:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `pnpm gates --claim <id> --model <m> --quant <q> --backend <b> --runtime <r> [--inject f] [--oracle d]`: exactly the group's checks. */
+/**
+ * `[REFUTE_...=...] pnpm gates [--claims d] --claim <id> --model <m> --quant <q> --backend <b> --runtime <r> [--inject f] [--oracle d]`:
+ * exactly the group's checks, with the runtimes' settings of the run (secrets stay redacted: the reader sets their own).
+ */
 export function reproduceCommand(report: Report, c: CheckResult): string {
   const s = c.subject;
-  const args = ["--claim", c.claim, "--model", s.model, "--quant", s.quant, "--backend", s.backend, "--runtime", s.runtime];
+  const settings = Object.entries(report.run.settings ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
+  const args = [...(report.run.claims && report.run.claims !== "claims" ? ["--claims", report.run.claims] : []), "--claim", c.claim, "--model", s.model, "--quant", s.quant, "--backend", s.backend, "--runtime", s.runtime];
   if (c.subject.inject) args.push("--inject", c.subject.inject);
   if (report.run.oracle !== "oracle") args.push("--oracle", report.run.oracle);
-  return ["pnpm", "gates", ...args.map(shellQuote)].join(" ");
+  return [...settings, "pnpm", "gates", ...args.map(shellQuote)].join(" ");
 }
 
 function renderEvidence(e: Evidence): string[] {

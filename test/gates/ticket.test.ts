@@ -11,6 +11,7 @@ import { writeReports } from "../../gates/write.ts";
 import { oracleTokens } from "./fixtures/make-oracle.ts";
 import { gatesCommand } from "../../cli/gates.ts";
 import type { Report } from "../../gates/report.ts";
+import { runtimeSettings } from "../../gates/settings.ts";
 import { captureDeps, runFake, tempDir } from "./helpers.ts";
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
@@ -44,15 +45,24 @@ describe("tickets", () => {
     expect(t.body).toContain(`| 1 | ${oracle[8]} | -0.500 | oracle |`); // the oracle's top-k at step 8
     expect(t.body).toContain(`the observed token ${oracle[8] + 1} is outside the oracle's top-10`);
     expect(t.body).toContain("(margin between its first two: 1.750)");
-    expect(t.body).toContain("```sh\npnpm gates --claim token-int4-mismatch --model tiny-llama --quant q4_0 --backend cpu --runtime embedded --oracle ");
+    expect(t.body).toContain("```sh\npnpm gates --claims test/gates/fixtures/core-claims --claim token-int4-mismatch --model tiny-llama --quant q4_0 --backend cpu --runtime embedded --oracle ");
+    expect(t.body).toContain('Prompt text: "def fibonacci(n):"');
     expect(t.body).toContain(`- commit: ${gitSha() ?? "unknown"}\n`);
     expect(t.body).toContain(`- node: ${process.version}`);
+  });
+
+  it("the reproduce command sets the run's runtime settings, with secrets redacted", async () => {
+    const settings = runtimeSettings({ REFUTE_HTTP_URL: "http://127.0.0.1:8080", REFUTE_HTTP_SERVES: "tiny-llama:native:q4_0", REFUTE_HTTP_TOKEN: "s3cret", PATH: "/bin" });
+    expect(settings).toEqual({ REFUTE_HTTP_SERVES: "tiny-llama:native:q4_0", REFUTE_HTTP_TOKEN: "<redacted>", REFUTE_HTTP_URL: "http://127.0.0.1:8080" });
+    const [t] = buildTickets((await runFake(llamaQ4(range(8, 16)), { settings })).report);
+    expect(t.body).toContain("```sh\nREFUTE_HTTP_SERVES=tiny-llama:native:q4_0 REFUTE_HTTP_TOKEN='<redacted>' REFUTE_HTTP_URL=http://127.0.0.1:8080 pnpm gates --claims ");
+    expect(t.body).not.toContain("s3cret");
   });
 
   it("the reproduce command runs exactly the ticket's subject group and falsifies it again", async () => {
     const script = llamaQ4(range(8, 16));
     const [t] = buildTickets((await runFake(script)).report);
-    const command = /```sh\npnpm gates (.*)\n```/.exec(t.body)![1].split(" ");
+    const command = /```sh\n(?:REFUTE_\S+ )*pnpm gates (.*)\n```/.exec(t.body)![1].split(" ");
     const deps = captureDeps(script);
     expect(await gatesCommand([...command, "--json", "--reports", tempDir()], deps)).toBe(1);
     const again = JSON.parse(deps.stdout[0]) as Report;
