@@ -3,7 +3,7 @@
 //
 //   POST /v1/completions  greedy only (temperature 0), max_tokens exactly (EOS does not stop
 //                         it, as in the oracle), logprobs 0..20, echo; prompt as text or ids
-//   GET  /v1/models       the one model served
+//   GET  /v1/models       the one model served, with what it is (refute: format, quant, files' sha256)
 //   GET  /health          {"status": "ok"}
 //   POST /tokenize        {"content": text} -> {"tokens": ids} (llama-server's route)
 //
@@ -11,13 +11,16 @@
 // the field; bodies over the limit are refused (413) before they are read whole. The engine
 // is synchronous, so requests are answered one at a time.
 
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { prepareSource } from "../engine/convert.ts";
 import { EngineModel } from "../engine/model.ts";
+import type { ModelSource } from "../engine/load.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
-import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob } from "../runtimes/openai.ts";
+import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob, type ServedIdentity } from "../runtimes/openai.ts";
 import { parseCommand, positiveInteger, requireString } from "./args.ts";
 import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
@@ -37,6 +40,8 @@ export const MAX_LOGPROBS = 20;
 export interface ServeOptions {
   modelName: string; // the id /v1/models lists and requests may name
   maxBodyBytes?: number; // default 1 MiB
+  /** What the model is (format, quant, source files' sha256): /v1/models says it, for clients to check. */
+  identity?: ServedIdentity;
 }
 
 class RequestError extends Error {
@@ -179,7 +184,7 @@ export function createCompletionServer(model: EngineModel, options: ServeOptions
         case "GET /health":
           return send(res, 200, { status: "ok" });
         case "GET /v1/models":
-          return send(res, 200, { object: "list", data: [{ id: options.modelName, object: "model", created, owned_by: "refute" }] });
+          return send(res, 200, { object: "list", data: [{ id: options.modelName, object: "model", created, owned_by: "refute", ...(options.identity ? { refute: options.identity } : {}) }] });
         case "POST /v1/completions": {
           const params = parseCompletion(await readBody(req, limit), model, options.modelName);
           return send(res, 200, complete(model, options.modelName, params));
@@ -214,8 +219,18 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
   });
 }
 
-export function loadServedModel(model: string, quant?: string, kernels?: Kernels): EngineModel {
-  return new EngineModel(quant ? prepareSource(model, "native", quant) : openSource(model, loadOptionsFor(kernels)), kernels);
+/** The model to serve, and what it is: quantized as the native format does when `quant` is given, else as loaded. */
+export function loadServedModel(model: string, quant?: string, kernels?: Kernels): { model: EngineModel; identity: ServedIdentity } {
+  const source = quant ? prepareSource(model, "native", quant) : openSource(model, loadOptionsFor(kernels));
+  const files = source.files.map((f) => ({ path: f.path, sha256: createHash("sha256").update(readFileSync(f.path)).digest("hex") }));
+  return { model: new EngineModel(source, kernels), identity: { format: source.format, quant: quant ?? dominantWeightType(source), files } };
+}
+
+/** The type most of a source's weight matrices have (norms and biases are f32 in every mix). */
+function dominantWeightType(source: ModelSource): string {
+  const counts = new Map<string, number>();
+  for (const t of source.tensors.values()) if (t.shape.length === 2) counts.set(t.dtype, (counts.get(t.dtype) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "f32";
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -230,8 +245,8 @@ export async function run(argv: string[]): Promise<number> {
   const port = values.port === "0" ? 0 : positiveInteger(values, "port", 8080);
   const host = typeof values.host === "string" ? values.host : "127.0.0.1";
   const kernels = await kernelsFromOptions(values);
-  const model = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined, kernels);
-  const server = createCompletionServer(model, { modelName: name, maxBodyBytes: positiveInteger(values, "max-body-bytes", 1 << 20) });
+  const { model, identity } = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined, kernels);
+  const server = createCompletionServer(model, { modelName: name, maxBodyBytes: positiveInteger(values, "max-body-bytes", 1 << 20), identity });
   const address = await listen(server, port, host);
   console.log(`refute serve: ${name}${values.quant ? ` (${values.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
   await new Promise<void>((resolve) => {

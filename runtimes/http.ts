@@ -12,12 +12,16 @@
 // so a comparison is about the forward pass; a server that refuses id prompts (400/422) gets
 // text from then on. An unreachable server is a BlockedError naming the URL, never a crash.
 
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
 import { refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { perplexityWindows } from "./logits.ts";
-import { responseText, responseTokens, type CompletionRequest, type ResponseToken } from "./openai.ts";
+import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
+import { resolveModelPath } from "../engine/load.ts";
+import { responseText, responseTokens, type CompletionRequest, type ResponseToken, type ServedIdentity } from "./openai.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface HttpOptions {
@@ -51,6 +55,8 @@ export class HttpRuntime implements Runtime {
   private idsRefused = false;
   private readonly tokenizers = new Map<string, Tokenizer | null>();
   private serverTokenize: boolean | null = null; // unknown until asked
+  private identity: Promise<ServedIdentity | null> | undefined; // what the server says it holds, asked once
+  private readonly localHashes = new Map<string, string[] | null>(); // a local model's files' sha256, by model
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
@@ -58,6 +64,51 @@ export class HttpRuntime implements Runtime {
 
   serves(spec: SubjectSpec): string | null {
     return refusalOf(`http (${this.base})`, this.options.serves, this.options.servesSource ?? "REFUTE_HTTP_SERVES", spec);
+  }
+
+  /**
+   * Where the server identifies its model (refute serve's /v1/models `refute` entry: format,
+   * quant, its files' sha256), the subject must be it: the same format and quant, and, for a
+   * model that is local, the same files. A server that does not say is taken at its declared
+   * served list. Checked before a subject's first request; a mismatch blocks, naming both.
+   */
+  private async verifyIdentity(spec: SubjectSpec): Promise<void> {
+    const identity = await (this.identity ??= this.askIdentity());
+    if (!identity) return;
+    const asked = `${spec.model} ${spec.format} ${spec.quant}`;
+    if (identity.format !== spec.format || identity.quant !== spec.quant) {
+      throw new BlockedError(`http: ${this.base}/v1/models says the server holds ${identity.format} ${identity.quant}; the check asks for ${asked}`);
+    }
+    if (!this.localHashes.has(spec.model)) this.localHashes.set(spec.model, localFileHashes(spec.model));
+    const local = this.localHashes.get(spec.model)!;
+    const served = new Set(identity.files.map((f) => f.sha256));
+    if (local && (local.length !== served.size || local.some((h) => !served.has(h)))) {
+      throw new BlockedError(`http: ${this.base}/v1/models says the server's model files have sha256 ${[...served].join(", ")}; ${spec.model}'s are ${local.join(", ")}: another model is behind the URL`);
+    }
+  }
+
+  private async askIdentity(): Promise<ServedIdentity | null> {
+    const body = (await this.get("/v1/models")) as { data?: { refute?: ServedIdentity }[] } | null;
+    const identity = body?.data?.[0]?.refute;
+    return identity && typeof identity.format === "string" && typeof identity.quant === "string" && Array.isArray(identity.files) ? identity : null;
+  }
+
+  /** GET path as JSON; null when the server has no such route or answers something else than JSON. */
+  private async get(path: string): Promise<unknown> {
+    const url = this.base + path;
+    let response: Response;
+    try {
+      response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
+      throw new BlockedError(`http: cannot reach ${url} (${cause}): is the server running?`);
+    }
+    if (!response.ok) return null;
+    try {
+      return JSON.parse(await response.text());
+    } catch {
+      return null;
+    }
   }
 
   private localTokenizer(model: string): Tokenizer | null {
@@ -126,6 +177,7 @@ export class HttpRuntime implements Runtime {
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
+    await this.verifyIdentity(spec);
     if (this.serverTokenize !== false) {
       try {
         const body = (await this.post("/tokenize", { content: text, add_special: false })) as { tokens?: unknown };
@@ -144,6 +196,7 @@ export class HttpRuntime implements Runtime {
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
+    await this.verifyIdentity(spec);
     const tokenizer = this.usesIds(spec);
     const ids = tokenizer ? tokenizer.encode(prompt) : null;
     const { body, sentIds } = await this.complete(spec, ids, prompt, { max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 });
@@ -161,6 +214,7 @@ export class HttpRuntime implements Runtime {
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
+    await this.verifyIdentity(spec);
     const tokenizer = this.usesIds(spec);
     if (!tokenizer) throw new BlockedError("http: forced decoding needs the prompt sent as token ids (a local tokenizer and a server that takes id prompts)");
     const promptTokens = tokenizer.encode(prompt);
@@ -178,6 +232,7 @@ export class HttpRuntime implements Runtime {
   }
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
+    await this.verifyIdentity(spec);
     const tokenizer = this.usesIds(spec);
     if (!tokenizer) throw new BlockedError("http: perplexity needs windows sent as token ids (a local tokenizer and a server that takes id prompts)");
     const ids = tokenizer.encode(text);
@@ -206,4 +261,16 @@ export class HttpRuntime implements Runtime {
   }
 
   async close(): Promise<void> {}
+}
+
+/** sha256 of a local model's files (a directory's SafeTensors, or the file itself); null when the model is not local. */
+function localFileHashes(model: string): string[] | null {
+  let path: string;
+  try {
+    path = resolveModelPath(model);
+  } catch {
+    return null;
+  }
+  const files = statSync(path).isDirectory() ? safeTensorsFiles(path) : [path];
+  return files.map((f) => createHash("sha256").update(readFileSync(f)).digest("hex"));
 }

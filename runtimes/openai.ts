@@ -38,6 +38,16 @@ export interface CompletionLogprobs {
   content: ContentLogprob[];
 }
 
+/**
+ * Extension of refute serve's GET /v1/models entry (`refute`): what the served model is, so a
+ * client can check that the server holds the subject it asks about before asking.
+ */
+export interface ServedIdentity {
+  format: string; // as claims name it: safetensors, native, gguf
+  quant: string; // the dominant type of its weight matrices: f32, q8_0, q4_0, ...
+  files: { path: string; sha256: string }[]; // the model files it was loaded or prepared from
+}
+
 export interface CompletionResponse {
   id: string;
   object: "text_completion";

@@ -29,7 +29,12 @@ async function makeOracle(model: string, flip?: { prompt: string; step: number }
     const tokens = [...g.tokens];
     if (flip?.prompt === name) tokens[flip.step] = g.topk[flip.step][1].token; // the runner-up at that step
     mkdirSync(join(dir, model), { recursive: true });
-    writeFileSync(join(dir, model, `${name}.json`), JSON.stringify({ prompt: text, prompt_tokens: g.promptTokens, tokens, text: g.text, topk: g.topk }));
+    const file = {
+      ...{ model: "test/engine-f32", model_slug: "engine-f32", prompt: text, prompt_file: `oracle/prompts/${name}.txt`, runtime: "fixture", format: "float32", device: "cpu" },
+      ...{ transformers_version: null, torch_version: "none: the embedded engine", max_new_tokens: 8, do_sample: false, prompt_tokens: g.promptTokens, tokens, token_count: tokens.length },
+      ...{ text: g.text, weights_sha256: { "model.safetensors": "0".repeat(64) }, topk: g.topk },
+    };
+    writeFileSync(join(dir, model, `${name}.json`), JSON.stringify(file));
   }
   return dir;
 }

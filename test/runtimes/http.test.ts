@@ -21,7 +21,7 @@ const PROMPT = "Once upon a time, there was";
 
 beforeAll(async () => {
   // served on the embedded runtime's own backend, so that any difference is the transport's
-  server = createCompletionServer(loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))), { modelName: model, maxBodyBytes: 4096 });
+  server = createCompletionServer(loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))).model, { modelName: model, maxBodyBytes: 4096 });
   const address = await listen(server, 0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
 });
@@ -113,12 +113,13 @@ describe("http runtime against servers it cannot use", () => {
     const http = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}` });
     const failure = http.generate(spec("http"), PROMPT, 2);
     await expect(failure).rejects.toThrow(BlockedError);
-    await expect(http.generate(spec("http"), PROMPT, 2)).rejects.toThrow(new RegExp(`cannot reach http://127.0.0.1:${port}/v1/completions`));
+    await expect(http.generate(spec("http"), PROMPT, 2)).rejects.toThrow(new RegExp(`cannot reach http://127.0.0.1:${port}/v1/`));
   });
 
   it("falls back to a text prompt when ids are refused, and is blocked when the answer has no token ids", async () => {
     const prompts: unknown[] = [];
     const textOnly = createServer((req, res) => {
+      if (req.method !== "POST") return void res.writeHead(404).end(); // no /v1/models: a server that does not identify its model
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {

@@ -1,7 +1,8 @@
 // Honest subjects: a runtime that fronts one fixed model (a server, a command) provides only
 // the subjects it declares. Through the runner, against a real `refute serve` holding
 // tiny-llama at q8_0: the q8_0 checks run and are corroborated by the oracle; every q4_0 check
-// is blocked, naming what was asked and what is served, and never reaches the server.
+// is blocked, naming what was asked and what is served, and never reaches the server. Where
+// the server identifies its model (refute serve's /v1/models), a wrong declaration is caught too.
 
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,7 +22,8 @@ let base: string;
 let requests = 0;
 
 beforeAll(async () => {
-  server = createCompletionServer(loadServedModel("tiny-llama", "q8_0"), { modelName: "tiny-llama" });
+  const { model, identity } = loadServedModel("tiny-llama", "q8_0");
+  server = createCompletionServer(model, { modelName: "tiny-llama", identity });
   server.on("request", () => requests++);
   base = `http://127.0.0.1:${(await listen(server, 0, "127.0.0.1")).port}`;
 });
@@ -68,6 +70,17 @@ describe("served subjects", () => {
       expect(byId[id].reason).toBe(`runtime http (${base}) serves tiny-llama native q8_0 (REFUTE_HTTP_SERVES); the check asks for tiny-llama native q4_0`);
     }
     expect(requests - before, "a blocked check sends nothing").toBe(0);
+  });
+
+  it("a declaration the server's identity contradicts is caught before the first request: another quant, another model", async () => {
+    const spec: SubjectSpec = { model: "tiny-llama", format: "native", quant: "q4_0", backend: "cpu", runtime: "http" };
+    const lying = new HttpRuntime({ baseUrl: base, promptAs: "text", serves: parseServedList("tiny-llama:native:q4_0,tiny-qwen2:native:q8_0", "X") });
+    const before = requests;
+    await expect(lying.generate(spec, "Hello", 4)).rejects.toThrow(`http: ${base}/v1/models says the server holds native q8_0; the check asks for tiny-llama native q4_0`);
+    await expect(lying.generate({ ...spec, model: "tiny-qwen2", quant: "q8_0" }, "Hello", 4)).rejects.toThrow(/says the server's model files have sha256 [0-9a-f]{64}; tiny-qwen2's are [0-9a-f]{64}(, [0-9a-f]{64})*: another model is behind the URL/);
+    expect(requests - before, "only /v1/models was asked").toBe(1);
+    const honest = new HttpRuntime({ baseUrl: base, promptAs: "text", serves: parseServedList("tiny-llama:native:q8_0", "X") });
+    expect((await honest.generate({ ...spec, quant: "q8_0" }, "Hello", 4)).tokens).toHaveLength(4);
   });
 
   it("an http runtime with nothing declared refuses every subject, saying what to declare", () => {

@@ -95,6 +95,8 @@ describe.each(ZOO_SLUGS)("%s greedy oracles agree with themselves and with HF to
     expect(o.prompt).toBe(readFileSync(repoPath(o.prompt_file), "utf8"));
     expect(o.prompt_file).toBe(`oracle/prompts/${prompt}.txt`);
     expect(o.token_count).toBe(o.tokens.length);
+    expect(o.tokens).toHaveLength(32); // the claims' default max_new_tokens
+    expect(o.topk.map((step) => step.length)).toEqual(Array(32).fill(10));
     const encoded = await tokenizer.encode(o.prompt, null, { addSpecialTokens: false });
     expect(encoded.getIds()).toEqual(o.prompt_tokens);
     expect(await tokenizer.decode(o.tokens, false)).toBe(o.text);
