@@ -17,7 +17,7 @@ export function parseCommand(argv: string[], options: Options, help: string, all
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals, strict: true }) as Parsed;
   } catch (e) {
-    throw new RefuteError("USAGE", `${(e as Error).message}\n\n${help}`, {});
+    throw new RefuteError("E_USAGE", `${(e as Error).message}\n\n${help}`, {});
   }
   if (parsed.values.help) {
     console.log(help);
@@ -28,7 +28,7 @@ export function parseCommand(argv: string[], options: Options, help: string, all
 
 export function requireString(values: Parsed["values"], name: string, help: string): string {
   const v = values[name];
-  if (typeof v !== "string" || v.length === 0) throw new RefuteError("USAGE", `--${name} is required\n\n${help}`, { option: name });
+  if (typeof v !== "string" || v.length === 0) throw new RefuteError("E_USAGE", `--${name} is required\n\n${help}`, { option: name });
   return v;
 }
 
@@ -37,7 +37,7 @@ export function positiveInteger(values: Parsed["values"], name: string, fallback
   if (v === undefined) return fallback;
   const n = Number(v);
   if (typeof v !== "string" || !Number.isSafeInteger(n) || n <= 0) {
-    throw new RefuteError("USAGE", `--${name} must be a positive integer, found ${JSON.stringify(v)}`, { option: name });
+    throw new RefuteError("E_USAGE", `--${name} must be a positive integer, found ${JSON.stringify(v)}`, { option: name });
   }
   return n;
 }

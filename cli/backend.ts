@@ -18,7 +18,7 @@ export const BACKEND_HELP = `  --backend <b>  cpu (default: the fastest CPU back
 /** --backend, default cpu; a name that is not a backend is a usage error listing the choices. */
 export function parseBackend(values: Parsed["values"]): Backend {
   const backend = typeof values.backend === "string" ? values.backend : "cpu";
-  if (!isOneOf(BACKENDS, backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
+  if (!isOneOf(BACKENDS, backend)) throw new RefuteError("E_USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
   return backend;
 }
 

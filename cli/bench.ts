@@ -42,7 +42,7 @@ function parseTokens(value: unknown): [number, number] {
   if (value === undefined) return [64, 32];
   const parts = String(value).split(",").map(Number);
   const ok = parts.length >= 1 && parts.length <= 2 && parts.every((n) => Number.isSafeInteger(n) && n > 0);
-  if (!ok) throw new RefuteError("USAGE", `--tokens expects <pp>,<tg> or one positive integer, found ${JSON.stringify(value)}`, { option: "tokens" });
+  if (!ok) throw new RefuteError("E_USAGE", `--tokens expects <pp>,<tg> or one positive integer, found ${JSON.stringify(value)}`, { option: "tokens" });
   return [parts[0], parts[1] ?? parts[0]];
 }
 
@@ -106,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   const asked = list(values.quants) ?? ["f32", "q8_0", "q4_0"];
   const quants = asked.filter((q): q is FileQuant => isOneOf(FILE_QUANTS, q));
   const unknown = asked.filter((q) => !isOneOf(FILE_QUANTS, q));
-  if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${FILE_QUANTS.join(", ")}`, { option: "quants" });
+  if (unknown.length) throw new RefuteError("E_USAGE", `--quants: ${unknown.join(", ")} not among ${FILE_QUANTS.join(", ")}`, { option: "quants" });
   const [ppTokens, tgTokens] = parseTokens(values.tokens);
   const out = typeof values.out === "string" ? values.out : "reports";
   const backend = parseBackend(values);

@@ -14,7 +14,7 @@ different quantization levels (F-GT-002). --json: {warnings, tensors}.`;
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
-  if (parsed.positionals.length !== 2) throw new RefuteError("USAGE", `expected two models\n\n${HELP}`, {});
+  if (parsed.positionals.length !== 2) throw new RefuteError("E_USAGE", `expected two models\n\n${HELP}`, {});
   const a = openSource(parsed.positionals[0]);
   const b = openSource(parsed.positionals[1]);
   const diffs = diffSources(a, b);

@@ -19,8 +19,8 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { format: { type: "string" }, output: { type: "string", short: "o" }, quantize: { type: "string" }, json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new RefuteError("USAGE", `expected one model, found ${positionals.length}\n\n${HELP}`, {});
-  if ((values.format ?? "gguf") !== "gguf") throw new RefuteError("USAGE", `--format must be gguf, found ${JSON.stringify(values.format)}`, { option: "format" });
+  if (positionals.length !== 1) throw new RefuteError("E_USAGE", `expected one model, found ${positionals.length}\n\n${HELP}`, {});
+  if ((values.format ?? "gguf") !== "gguf") throw new RefuteError("E_USAGE", `--format must be gguf, found ${JSON.stringify(values.format)}`, { option: "format" });
   const output = requireString(values, "output", HELP);
   let source = openSource(positionals[0]);
   const quantization = values.quantize === undefined ? null : parseQuantization(values.quantize);

@@ -20,7 +20,7 @@ f32; embeddings and the output head are q8_0 in every quantized mix; see engine/
 
 export function parseQuantization(value: unknown): FileQuant {
   if (!isOneOf(FILE_QUANTS, value)) {
-    throw new RefuteError("USAGE", `--quantize must be one of ${FILE_QUANTS.join(", ")}, found ${JSON.stringify(value)}`, { option: "quantize" });
+    throw new RefuteError("E_USAGE", `--quantize must be one of ${FILE_QUANTS.join(", ")}, found ${JSON.stringify(value)}`, { option: "quantize" });
   }
   return value;
 }
@@ -29,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { quantize: { type: "string" }, output: { type: "string", short: "o" }, "enforce-provenance": { type: "boolean" }, json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) throw new RefuteError("USAGE", `expected one source model, found ${positionals.length}\n\n${HELP}`, {});
+  if (positionals.length !== 1) throw new RefuteError("E_USAGE", `expected one source model, found ${positionals.length}\n\n${HELP}`, {});
   const quantization = parseQuantization(values.quantize ?? "f32");
   const output = requireString(values, "output", HELP);
   const source = openSource(positionals[0]);

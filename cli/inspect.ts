@@ -14,7 +14,7 @@ parameters, and metadata: provenance for a .rft file, the GGUF keys for a .gguf 
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
-  if (parsed.positionals.length !== 1) throw new RefuteError("USAGE", `expected one model\n\n${HELP}`, {});
+  if (parsed.positionals.length !== 1) throw new RefuteError("E_USAGE", `expected one model\n\n${HELP}`, {});
   const source = openSource(parsed.positionals[0]);
   const dtypes: Record<string, number> = {};
   let parameters = 0;

@@ -88,7 +88,7 @@ describe("refute kv", () => {
     };
     const o = ["-o", join(dir, "x.safetensors")];
     expect(await failure(["compress", input, ...o, "--group-size", "64", "--bits", "8"])).toMatch(/group size 64 does not divide head_dim 32.*\[KV_GROUP_NOT_DIVIDING\]/);
-    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "3"])).toMatch(/--bits must be one of 8, 4, found "3".*\[USAGE\]/s);
+    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "3"])).toMatch(/--bits must be one of 8, 4, found "3".*\[E_USAGE\]/s);
     expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "8", "--sparsity", "1"])).toMatch(/--sparsity must be a ratio in \[0, 1\)/);
     expect(await failure(["compress", input, ...o, "--bits", "8"])).toMatch(/--group-size is required/);
     expect(await failure(["compress", input, "--group-size", "32", "--bits", "8"])).toMatch(/--output is required/);

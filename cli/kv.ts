@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
     return sub === undefined ? 2 : 0;
   }
   const command = SUBCOMMANDS[sub];
-  if (!command) throw new RefuteError("USAGE", `unknown subcommand '${sub}'\n\n${HELP}`, { found: sub });
+  if (!command) throw new RefuteError("E_USAGE", `unknown subcommand '${sub}'\n\n${HELP}`, { found: sub });
   return command(rest);
 }
 
@@ -72,7 +72,7 @@ function output(values: Parsed["values"], help: string): string {
 
 function onePositional(parsed: Parsed, what: string, help: string): string {
   if (parsed.positionals.length !== 1) {
-    throw new RefuteError("USAGE", `expected one ${what}, found ${parsed.positionals.length}\n\n${help}`, { found: parsed.positionals });
+    throw new RefuteError("E_USAGE", `expected one ${what}, found ${parsed.positionals.length}\n\n${help}`, { found: parsed.positionals });
   }
   return parsed.positionals[0];
 }
@@ -81,7 +81,7 @@ function choice<T extends number>(values: Parsed["values"], name: string, allowe
   const raw = requireString(values, name, help);
   const n = Number(raw);
   if (!(allowed as readonly number[]).includes(n)) {
-    throw new RefuteError("USAGE", `--${name} must be one of ${allowed.join(", ")}, found ${JSON.stringify(raw)}`, { option: name, expected: allowed, found: raw });
+    throw new RefuteError("E_USAGE", `--${name} must be one of ${allowed.join(", ")}, found ${JSON.stringify(raw)}`, { option: name, expected: allowed, found: raw });
   }
   return n as T;
 }
@@ -132,11 +132,11 @@ async function compress(argv: string[]): Promise<number> {
     sparsity: values.sparsity === undefined ? 0 : Number(values.sparsity),
   };
   if (typeof values.sparsity === "string" && !(values.sparsity.trim() !== "" && options.sparsity >= 0 && options.sparsity < 1)) {
-    throw new RefuteError("USAGE", `--sparsity must be a ratio in [0, 1), found ${JSON.stringify(values.sparsity)}`, { option: "sparsity", found: values.sparsity });
+    throw new RefuteError("E_USAGE", `--sparsity must be a ratio in [0, 1), found ${JSON.stringify(values.sparsity)}`, { option: "sparsity", found: values.sparsity });
   }
   const minQuality = (typeof values["min-quality"] === "string" ? values["min-quality"].toUpperCase() : "ACCEPTABLE") as QualityLevel;
   if (!QUALITY_LEVELS.includes(minQuality)) {
-    throw new RefuteError("USAGE", `--min-quality must be one of ${QUALITY_LEVELS.join(", ")}, found ${JSON.stringify(values["min-quality"])}`, { option: "min-quality" });
+    throw new RefuteError("E_USAGE", `--min-quality must be one of ${QUALITY_LEVELS.join(", ")}, found ${JSON.stringify(values["min-quality"])}`, { option: "min-quality" });
   }
   const cache = readKvCacheFiles(input);
   const { bytes, report: r } = compressKv(cache, options);

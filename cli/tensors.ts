@@ -15,7 +15,7 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
-  if (parsed.positionals.length !== 1) throw new RefuteError("USAGE", `expected one model\n\n${HELP}`, {});
+  if (parsed.positionals.length !== 1) throw new RefuteError("E_USAGE", `expected one model\n\n${HELP}`, {});
   const stats = [...openSource(parsed.positionals[0]).tensors.values()].map(tensorStats);
   if (parsed.values.json) {
     console.log(JSON.stringify(stats));

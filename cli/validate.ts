@@ -14,7 +14,7 @@ tensor, NaN/Inf values and all-zero tensors. Exit code 1 when anything is wrong.
 export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommand(argv, { json: { type: "boolean" } }, HELP, true);
   if (!parsed) return 0;
-  if (parsed.positionals.length !== 1) throw new RefuteError("USAGE", `expected one model\n\n${HELP}`, {});
+  if (parsed.positionals.length !== 1) throw new RefuteError("E_USAGE", `expected one model\n\n${HELP}`, {});
   const model = parsed.positionals[0];
   let findings: Finding[];
   try {

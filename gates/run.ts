@@ -126,7 +126,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
 /**
  * Why a check could not run. A BlockedError is the subject saying "not here" (no CUDA,
  * no model file): `unavailable`. Anything else thrown is an `error`, its reason prefixed
- * with the error's code when it has one ("[E_GGUF_MAGIC] ...", "[ENOENT] ...").
+ * with the error's code when it has one ("[GGUF_BAD_MAGIC] ...", "[ENOENT] ...").
  */
 export function blockedReason(e: unknown): { reason: string; blockedBy: "unavailable" | "error" } {
   let context = "";

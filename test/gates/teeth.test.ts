@@ -27,7 +27,7 @@ const EFFECTS: Record<string, FaultEffect> = {
   "norm-epsilon-ignored": { perplexity: () => Number.NaN },
   "untied-head-as-tied": {
     flips: (s) => (s.format === "native" ? ALL : []),
-    fail: (s) => (s.format === "roundtrip" ? new RefuteError("E_GGUF_TENSOR", "output.weight: no such tensor") : undefined),
+    fail: (s) => (s.format === "roundtrip" ? new RefuteError("MODEL_MISSING_TENSOR", "output.weight: no such tensor") : undefined),
   },
 };
 const CAUGHT = ["embedding-transposed", "q4-nibble-order-swapped", "gguf-alignment-off", "norm-epsilon-ignored"];
