@@ -6,7 +6,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { RefuteError } from "../core/errors.ts";
-import { writeAtomic } from "../gates/write.ts";
+import { writeAtomic } from "../core/atomic-write.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
 import { FILE_QUANTS, isOneOf, type FileQuant } from "../core/vocabulary.ts";

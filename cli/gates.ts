@@ -6,7 +6,7 @@
 //   refute gates claims-md [--check] write CLAIMS.md from the claims (or check it is current)
 //   refute gates schema [--check]    write claims/schema.json from the measure registry (or check it)
 
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { BACKENDS, RUNTIMES, type Backend, type RuntimeName } from "../core/vocabulary.ts";
@@ -21,7 +21,8 @@ import { progressLine } from "../gates/progress.ts";
 import { exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
-import { writeAtomic, writeReports } from "../gates/write.ts";
+import { writeAtomic } from "../core/atomic-write.ts";
+import { writeReports } from "../gates/write.ts";
 import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
 import { positiveInteger } from "./args.ts";
 import { mkdir } from "node:fs/promises";
@@ -336,7 +337,7 @@ async function claimsMdCommand(argv: string[], deps: GatesDeps): Promise<number>
     deps.err(`${values.out} is stale: run \`pnpm refute gates claims-md\``);
     return 1;
   }
-  await writeFile(values.out, text);
+  await writeAtomic(values.out, text);
   deps.out(`wrote ${values.out} (${claims.length} claims)`);
   return 0;
 }

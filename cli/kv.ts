@@ -2,7 +2,7 @@
 // int8/int4 with quality metrics), decompress (back to float32). The quantizer, the file
 // formats and the metrics are engine/kv's, the same ones the kv claims use.
 
-import { writeFileSync } from "node:fs";
+import { writeAtomicSync } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { decodeCompressedKv } from "../engine/kv/compressed.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
@@ -140,7 +140,7 @@ async function compress(argv: string[]): Promise<number> {
   }
   const cache = readKvCacheFiles(input);
   const { bytes, report: r } = compressKv(cache, options);
-  writeFileSync(out, bytes);
+  writeAtomicSync(out, bytes);
   const passed = QUALITY_LEVELS.indexOf(r.quality) <= QUALITY_LEVELS.indexOf(minQuality);
   const violations = passed ? [] : qualityViolations(r, minQuality);
   if (values.json) {

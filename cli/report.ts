@@ -10,7 +10,8 @@ import { isRefuteError } from "../core/errors.ts";
 import { currentBadgeUrl, rawBadgeUrl, renderReadme } from "../gates/github/scoreboard.ts";
 import { mergeReports } from "../gates/merge.ts";
 import type { Report } from "../gates/report.ts";
-import { readReport, writeAtomic, writeReports } from "../gates/write.ts";
+import { writeAtomic } from "../core/atomic-write.ts";
+import { readReport, writeReports } from "../gates/write.ts";
 
 const HELP = `usage: refute report merge <report.json...> -o <dir> [--no-history]
        refute report readme [--reports <dir>] [--readme <file>] [--check]
