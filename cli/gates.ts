@@ -28,23 +28,28 @@ import { positiveInteger } from "./args.ts";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 
+/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them. */
+export interface RuntimeSettings {
+  threads?: number;
+}
+
 export interface GatesDeps {
-  /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(). */
-  factory: () => Promise<RuntimeFactory>;
+  /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(settings). */
+  factory: (settings: RuntimeSettings) => Promise<RuntimeFactory>;
   out: (text: string) => void; // stdout
   err: (text: string) => void; // stderr
 }
 
 
 /**
- * The runtime factory of runtimes/index.ts: defaultRuntimeFactory(): (name) => Runtime.
+ * The runtime factory of runtimes/index.ts: defaultRuntimeFactory(settings): (name) => Runtime.
  * Loaded lazily, so validate/list/claims-md never load the engine. If loading fails, the
  * run still completes: every check is blocked with the loading error as its reason.
  */
-export async function loadDefaultFactory(): Promise<RuntimeFactory> {
+export async function loadDefaultFactory(settings: RuntimeSettings): Promise<RuntimeFactory> {
   try {
     const { defaultRuntimeFactory } = await import("../runtimes/index.ts");
-    return defaultRuntimeFactory();
+    return defaultRuntimeFactory(settings);
   } catch (e) {
     return () => {
       throw e;
@@ -102,8 +107,8 @@ selection
 subject
   --backend <name>    run every subject on this backend (${BACKENDS.join(", ")})
   --runtime <name>    run every subject through this runtime (${RUNTIMES.join(", ")})
-  --threads <n>       threads of the engine's cpu-wasm backend and of llama.cpp's timings
-                      (sets REFUTE_THREADS; default: REFUTE_THREADS, else every core)
+  --threads <n>       threads of the engine's cpu-wasm backend and of llama.cpp (default:
+                      REFUTE_THREADS, else every core for the engine and 1 for llama.cpp)
   --inject <fault>    inject this fault of the teeth catalogue into every subject
 teeth
   --teeth             the clean engine, then each fault of the catalogue in turn: which
@@ -200,9 +205,9 @@ function knownFault(name: string | undefined, option: "inject" | "fault" = "inje
 }
 
 /** The engine is loaded when the first check needs a runtime, not for a usage error. */
-function lazyFactory(deps: GatesDeps): RuntimeFactory {
+function lazyFactory(deps: GatesDeps, settings: RuntimeSettings): RuntimeFactory {
   let loaded: Promise<RuntimeFactory> | undefined;
-  return async (name) => (await (loaded ??= deps.factory()))(name);
+  return async (name) => (await (loaded ??= deps.factory(settings)))(name);
 }
 
 async function teethCommand(options: Omit<GateOptions, "factory">, faults: string[] | undefined, reports: string, json: boolean, deps: GatesDeps): Promise<number> {
@@ -211,7 +216,7 @@ async function teethCommand(options: Omit<GateOptions, "factory">, faults: strin
   const report = await runTeeth({
     ...options,
     faults,
-    newFactory: () => lazyFactory(deps),
+    newFactory: () => lazyFactory(deps, { threads: options.threads }),
     onPass: json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
   await mkdir(reports, { recursive: true });
@@ -246,10 +251,10 @@ async function runCommand(argv: string[], deps: GatesDeps): Promise<number> {
     deps.out(HELP.run);
     return 0;
   }
-  const options = gateOptions(values);
-  if (values.threads !== undefined) process.env.REFUTE_THREADS = String(positiveInteger(values, "threads", 1));
+  const threads = values.threads === undefined ? undefined : positiveInteger(values, "threads", 1);
+  const options = { ...gateOptions(values), threads };
   if (values.teeth) return teethCommand(options, values.fault, values.reports, values.json, deps);
-  const factory = lazyFactory(deps);
+  const factory = lazyFactory(deps, { threads });
   const report = await runGates({
     ...options,
     factory,

@@ -156,6 +156,8 @@ export interface GateOptions extends RunChecksOptions {
   shard?: Shard;
   /** The command-line options of this run, recorded in the report (for reproduction). */
   args?: string[];
+  /** The engine's threads, as the report describes its backends (default REFUTE_THREADS, else every core). */
+  threads?: number;
 }
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
@@ -171,9 +173,9 @@ export function planFromClaims(claims: Claim[], options: Omit<GateOptions, "fact
 }
 
 /** What each backend of the checks stood for on this machine ("cpu = cpu-wasm (...)"); loaded here, so planning loads no engine. */
-async function describeBackends(checks: Check[]): Promise<string[]> {
+async function describeBackends(checks: Check[], threads: number | undefined): Promise<string[]> {
   const { describeBackend } = await import("../runtimes/backends.ts");
-  return [...new Set(checks.map((c) => c.subject.backend))].map(describeBackend);
+  return [...new Set(checks.map((c) => c.subject.backend))].map((backend) => describeBackend(backend, threads));
 }
 
 export async function runGates(options: GateOptions): Promise<Report> {
@@ -190,7 +192,7 @@ export async function runGates(options: GateOptions): Promise<Report> {
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     machine: machineInfo(),
     node: process.version,
-    backends: await describeBackends(checks),
+    backends: await describeBackends(checks, options.threads),
     runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",
