@@ -84,7 +84,7 @@ describe("refute gates exit codes", () => {
     for (const args of [["--help"], ["run", "-h"], ["validate", "--help"], ["list", "--help"], ["claims-md", "--help"]]) {
       const deps = captureDeps();
       expect(await gatesCommand(args, deps)).toBe(0);
-      expect(deps.stdout[0]).toMatch(/^usage: refute gates/);
+      expect(deps.stdout[0]).toMatch(/^Usage: refute gates/);
     }
   });
 });
