@@ -13,8 +13,7 @@ const spec = (runtime: SubjectSpec["runtime"]): SubjectSpec => ({ model: file, f
 const request = { kind: "tg" as const, tokens: Number(tokens), reps: 1, warmup: 0 };
 
 if (which === "engine") {
-  process.env.REFUTE_THREADS = threads;
-  const engine = new EmbeddedRuntime();
+  const engine = new EmbeddedRuntime({ threads: Number(threads) });
   await engine.benchmark(spec("embedded"), request);
   // The loader's bytes, once the backend holds the weights: a buffer's memory goes back to the
   // system only after a second collection has run its finalizer.

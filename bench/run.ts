@@ -31,7 +31,7 @@ export interface BenchOptions {
   reps: number;
   ppTokens: number;
   tgTokens: number;
-  threads: number; // both runtimes' (the engine's through REFUTE_THREADS)
+  threads: number; // both runtimes'
   backend?: Backend; // the engine's (default cpu: the fastest CPU backend); cuda runs llama.cpp's CUDA build too
   log?: (line: string) => void;
 }
@@ -104,18 +104,6 @@ function fit(tokens: number, maxPositions: number): number {
 }
 
 export async function runBench(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
-  // The engine's WebAssembly backend reads its thread count from REFUTE_THREADS: the same as llama.cpp's here.
-  const saved = process.env.REFUTE_THREADS;
-  process.env.REFUTE_THREADS = String(options.threads);
-  try {
-    return await benchAll(options);
-  } finally {
-    if (saved === undefined) delete process.env.REFUTE_THREADS;
-    else process.env.REFUTE_THREADS = saved;
-  }
-}
-
-async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "startedAt" | "finishedAt" | "gitSha" | "machine" | "node">> {
   const log = options.log ?? (() => {});
   const backend = options.backend ?? "cpu";
   const rows: BenchRow[] = [];
@@ -133,7 +121,7 @@ async function benchAll(options: BenchOptions): Promise<Omit<BenchReport, "start
         continue;
       }
       // Both runtimes open this very file.
-      const engine = new EmbeddedRuntime();
+      const engine = new EmbeddedRuntime({ threads: options.threads });
       const llamacpp = new LlamacppRuntime({ threads: options.threads, contextSize: Math.max(options.ppTokens, options.tgTokens) + 8 });
       const subject = spec(file, quant, "embedded", backend);
       const reference = spec(file, quant, "llamacpp", backend);

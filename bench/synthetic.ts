@@ -8,7 +8,7 @@
 // the same file. The tokenizer is the zoo model's of the same family; ids past its vocabulary
 // are exported as unused padding tokens.
 
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readJsonFile, REPO_ROOT, ZOO_DIR, type ModelSource } from "../engine/load.ts";
 import { writeGgufFile } from "../engine/formats/gguf/file.ts";
@@ -127,7 +127,7 @@ export function syntheticGgufPath(slug: string, quant: Quantization, seed = 1, d
 
 /**
  * The GGUF of a synthetic shape at a quantization, generated once and cached (under
- * models/cache/synthetic/, ignored by git). Written to a temporary name, then renamed.
+ * models/cache/synthetic/, ignored by git). writeGgufFile writes it whole or not at all.
  */
 export function ensureSyntheticGguf(slug: string, quant: Quantization, options: { seed?: number; dir?: string; log?: (line: string) => void } = {}): string {
   const shape = SYNTHETIC_SHAPES[slug];
@@ -138,13 +138,6 @@ export function ensureSyntheticGguf(slug: string, quant: Quantization, options: 
   options.log?.(`generating ${path} (random weights with ${shape.like}'s shape, ${quant})`);
   mkdirSync(join(path, ".."), { recursive: true });
   const source = quantizeSource(syntheticSource(shape, { seed }), quant);
-  const temp = `${path}.${process.pid}.tmp`;
-  try {
-    writeGgufFile(temp, ggufFromSource(source, slug, quant));
-    renameSync(temp, path);
-  } catch (e) {
-    rmSync(temp, { force: true });
-    throw e;
-  }
+  writeGgufFile(path, ggufFromSource(source, slug, quant));
   return path;
 }

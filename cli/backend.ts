@@ -1,35 +1,32 @@
-// --backend and --threads of the commands that run the engine (run, ppl, serve): which kernels, on how
-// many threads, with a usage error naming the choices and a clear one where the backend cannot
-// run here.
+// --backend and --threads of the commands that run the engine (run, ppl, serve): which kernels,
+// on how many threads, with a clear error where the backend cannot run here.
 
+import { Option, type Command } from "commander";
 import { RefuteError } from "../core/errors.ts";
+import { BACKENDS, type Backend } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
-import { createKernels, wasmThreads } from "../runtimes/backends.ts";
-import { BACKENDS, isOneOf, type Backend } from "../core/vocabulary.ts";
+import { createKernels } from "../runtimes/backends.ts";
 import { BlockedError } from "../runtimes/runtime.ts";
-import { positiveInteger, type Options, type Parsed } from "./args.ts";
+import { positiveInteger } from "./options.ts";
 
-export const BACKEND_OPTIONS: Options = { backend: { type: "string" }, threads: { type: "string" } };
+export interface BackendOptions {
+  backend: Backend;
+  threads?: number;
+}
 
-export const BACKEND_HELP = `  --backend <b>  cpu (default: the fastest CPU backend, cpu-wasm where WebAssembly SIMD
-                 exists, else cpu-ts), cpu-wasm, cpu-ts (the TypeScript reference) or cuda
-  --threads <n>  threads of the cpu-wasm backend (default: REFUTE_THREADS, else every core)`;
-
-/** --backend, default cpu; a name that is not a backend is a usage error listing the choices. */
-export function parseBackend(values: Parsed["values"]): Backend {
-  const backend = typeof values.backend === "string" ? values.backend : "cpu";
-  if (!isOneOf(BACKENDS, backend)) throw new RefuteError("USAGE", `--backend: ${backend} is not one of ${BACKENDS.join(", ")}`, { option: "backend", found: backend });
-  return backend;
+/** Adds --backend and --threads to a command. */
+export function withBackendOptions(command: Command): Command {
+  return command
+    .addOption(new Option("--backend <name>", "the engine's kernels: cpu is the fastest CPU backend here (cpu-wasm where WebAssembly SIMD exists, else cpu-ts, the TypeScript reference)").choices(BACKENDS).default("cpu"))
+    .addOption(new Option("--threads <n>", "threads of the cpu-wasm backend (default: REFUTE_THREADS, else every core)").argParser(positiveInteger));
 }
 
 /** The kernels the options ask for; close() them when done. */
-export async function kernelsFromOptions(values: Parsed["values"]): Promise<Kernels> {
-  const backend = parseBackend(values);
-  const threads = positiveInteger(values, "threads", wasmThreads());
+export async function kernelsFor(options: BackendOptions): Promise<Kernels> {
   try {
-    return await createKernels(backend, threads);
+    return await createKernels(options.backend, options.threads);
   } catch (e) {
-    if (e instanceof BlockedError) throw new RefuteError("BACKEND_UNAVAILABLE", e.reason, { option: "backend", found: backend });
+    if (e instanceof BlockedError) throw new RefuteError("BACKEND_UNAVAILABLE", e.reason, { option: "backend", found: options.backend });
     throw e;
   }
 }

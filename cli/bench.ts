@@ -5,45 +5,30 @@
 import { appendFile, mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { RefuteError } from "../core/errors.ts";
-import { writeAtomic } from "../gates/write.ts";
+import { InvalidArgumentError, Option } from "commander";
+import { writeAtomic } from "../core/atomic-write.ts";
+import { BACKENDS, FILE_QUANTS, type Backend, type FileQuant } from "../core/vocabulary.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
-import { FILE_QUANTS, isOneOf, type FileQuant } from "../core/vocabulary.ts";
-import { parseCommand, positiveInteger } from "./args.ts";
-import { parseBackend } from "./backend.ts";
+import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { commaList, positiveInteger } from "./options.ts";
 
-const HELP = `usage: refute bench [--models a,b] [--quants f32,q8_0,q4_0] [--reps 5] [--tokens 64,32]
-                    [--threads N] [--backend cpu] [--qwen2] [--out reports]
-
-llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run,
-on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and
-tg (N tokens generated one at a time), repetitions alternating between the two, mean and
-standard deviation of tokens/second, and the ratio engine / llama.cpp.
-
-  --models   zoo slugs, synthetic:<shape> or .gguf files (default: every zoo model with
-             weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)
-  --qwen2    also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)
-  --tokens   pp,tg token counts, or one number for both (default 64,32; capped by the model's context)
-  --reps     measured repetitions per runtime (default 5)
-  --threads  threads of both runtimes (default: every core, as the engine runs; on a 2-core
-             machine llama.cpp's tg varies more at 2 threads than at 1, so compare --threads 1 too)
-  --backend  the engine's: cpu (default: the fastest CPU backend), cpu-wasm, cpu-ts or cuda;
-             with cuda, llama.cpp runs its CUDA build (npm @node-llama-cpp/linux-x64-cuda),
-             and a side that cannot run is listed as skipped with the reason
-  --out      directory for bench.json and history.jsonl (default reports)`;
-
-
-function list(value: unknown): string[] | null {
-  return typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : null;
+interface BenchOptions {
+  models?: string[];
+  quants: FileQuant[];
+  reps: number;
+  tokens: [number, number];
+  threads: number;
+  backend: Backend;
+  qwen2?: boolean;
+  out: string;
 }
 
-function parseTokens(value: unknown): [number, number] {
-  if (value === undefined) return [64, 32];
-  const parts = String(value).split(",").map(Number);
-  const ok = parts.length >= 1 && parts.length <= 2 && parts.every((n) => Number.isSafeInteger(n) && n > 0);
-  if (!ok) throw new RefuteError("USAGE", `--tokens expects <pp>,<tg> or one positive integer, found ${JSON.stringify(value)}`, { option: "tokens" });
-  return [parts[0], parts[1] ?? parts[0]];
+/** --tokens: pp,tg token counts, or one count for both. */
+function tokenCounts(text: string): [number, number] {
+  const counts = text.split(",").map(positiveInteger);
+  if (counts.length > 2) throw new InvalidArgumentError("Expected <pp>,<tg> or one count for both.");
+  return [counts[0], counts[1] ?? counts[0]];
 }
 
 const si = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `${(n / 1e6).toFixed(2)} M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} K` : String(n));
@@ -84,43 +69,46 @@ export function renderMemory(report: BenchReport): string {
   return lines.join("\n");
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    argv,
-    {
-      models: { type: "string" },
-      quants: { type: "string" },
-      reps: { type: "string" },
-      tokens: { type: "string" },
-      threads: { type: "string" },
-      qwen2: { type: "boolean" },
-      backend: { type: "string" },
-      out: { type: "string" },
-    },
-    HELP,
-  );
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const models = list(values.models) ?? [...zooModels(), "synthetic:smollm-135m-shape"];
-  if (values.qwen2) models.push("synthetic:qwen2-0.5b-shape");
-  const asked = list(values.quants) ?? ["f32", "q8_0", "q4_0"];
-  const quants = asked.filter((q): q is FileQuant => isOneOf(FILE_QUANTS, q));
-  const unknown = asked.filter((q) => !isOneOf(FILE_QUANTS, q));
-  if (unknown.length) throw new RefuteError("USAGE", `--quants: ${unknown.join(", ")} not among ${FILE_QUANTS.join(", ")}`, { option: "quants" });
-  const [ppTokens, tgTokens] = parseTokens(values.tokens);
-  const out = typeof values.out === "string" ? values.out : "reports";
-  const backend = parseBackend(values);
+export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+  const command = refuteCommand("bench", io)
+    .description(
+      "llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run, on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and tg (N tokens generated one at a time), repetitions alternating between the two, mean and standard deviation of tokens/second, and the ratio engine / llama.cpp. Writes <out>/bench.json and appends a line to <out>/history.jsonl.",
+    )
+    .addOption(commaList(new Option("--models <list>", "zoo slugs, synthetic:<shape> or .gguf files, comma-separated (default: every zoo model with weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)")))
+    .addOption(commaList(new Option("--quants <list>", "quantizations, comma-separated"), FILE_QUANTS).default(["f32", "q8_0", "q4_0"], "f32,q8_0,q4_0"))
+    .addOption(new Option("--reps <n>", "measured repetitions per runtime").argParser(positiveInteger).default(5))
+    .addOption(new Option("--tokens <pp,tg>", "pp and tg token counts, or one count for both (capped by the model's context)").argParser(tokenCounts).default([64, 32], "64,32"))
+    .addOption(
+      new Option("--threads <n>", "threads of both runtimes; on a 2-core machine llama.cpp's tg varies more at 2 threads than at 1, so compare --threads 1 too")
+        .argParser(positiveInteger)
+        .default(availableParallelism(), "every core"),
+    )
+    .addOption(
+      new Option("--backend <name>", "the engine's backend; with cuda, llama.cpp runs its CUDA build (npm @node-llama-cpp/linux-x64-cuda), and a side that cannot run is listed as skipped with the reason")
+        .choices(BACKENDS)
+        .default("cpu"),
+    )
+    .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
+    .option("--out <dir>", "where bench.json and history.jsonl go", "reports");
+  onRun(command, (options: BenchOptions) => bench(options, io));
+  return runCommand(command, argv, io);
+}
 
+async function bench(options: BenchOptions, io: Output): Promise<number> {
+  const models = options.models ?? [...zooModels(), "synthetic:smollm-135m-shape"];
+  if (options.qwen2) models.push("synthetic:qwen2-0.5b-shape");
+  const [ppTokens, tgTokens] = options.tokens;
+  const out = options.out;
   const startedAt = new Date().toISOString();
   const partial = await runBench({
     models,
-    quants,
-    reps: positiveInteger(values, "reps", 5),
+    quants: options.quants,
+    reps: options.reps,
     ppTokens,
     tgTokens,
-    threads: positiveInteger(values, "threads", availableParallelism()),
-    backend,
-    log: (l) => process.stderr.write(`bench: ${l}\n`),
+    threads: options.threads,
+    backend: options.backend,
+    log: (l) => io.err(`bench: ${l}`),
   });
   const m = machineInfo();
   const report: BenchReport = {
@@ -131,10 +119,10 @@ export async function run(argv: string[]): Promise<number> {
     machine: { cpuModel: m.cpuModel, cpus: m.cpus, memoryGiB: m.memoryGiB, platform: m.platform, arch: m.arch, hostname: m.hostname },
     node: process.version,
   };
-  console.log(renderTable(report));
-  console.log(`\nmemory (RSS of one process per runtime and model: peak, and after decoding 8 tokens):\n${renderMemory(report)}`);
-  console.log(`\nnote: ${report.settings.llamacppPath}`);
-  console.log(`\ngit ${report.gitSha?.slice(0, 12) ?? "?"} | ${m.cpuModel}, ${m.cpus} cores | node ${process.version} | llama.cpp ${report.llamacpp?.release ?? "?"} | peak RSS ${report.peakRssMiB} MiB`);
+  io.out(renderTable(report));
+  io.out(`\nmemory (RSS of one process per runtime and model: peak, and after decoding 8 tokens):\n${renderMemory(report)}`);
+  io.out(`\nnote: ${report.settings.llamacppPath}`);
+  io.out(`\ngit ${report.gitSha?.slice(0, 12) ?? "?"} | ${m.cpuModel}, ${m.cpus} cores | node ${process.version} | llama.cpp ${report.llamacpp?.release ?? "?"} | peak RSS ${report.peakRssMiB} MiB`);
 
   await mkdir(out, { recursive: true });
   await writeAtomic(join(out, "bench.json"), JSON.stringify(report, null, 2) + "\n");
@@ -147,6 +135,6 @@ export async function run(argv: string[]): Promise<number> {
     ratios: Object.fromEntries(report.rows.map((r) => [`${r.model}/${r.quant}/${r.test}`, Number(r.ratio.toFixed(4))])),
   };
   await appendFile(join(out, "history.jsonl"), JSON.stringify(history) + "\n");
-  console.log(`wrote ${join(out, "bench.json")}, appended ${join(out, "history.jsonl")}`);
+  io.out(`wrote ${join(out, "bench.json")}, appended ${join(out, "history.jsonl")}`);
   return report.rows.length > 0 ? 0 : 1;
 }

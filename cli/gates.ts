@@ -6,44 +6,47 @@
 //   refute gates claims-md [--check] write CLAIMS.md from the claims (or check it is current)
 //   refute gates schema [--check]    write claims/schema.json from the measure registry (or check it)
 
-import { readFile, writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
-import { isRefuteError, RefuteError } from "../core/errors.ts";
-import { BACKENDS, RUNTIMES, type Backend, type RuntimeName } from "../core/vocabulary.ts";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Option, type Command } from "commander";
+import { writeAtomic } from "../core/atomic-write.ts";
+import { RefuteError } from "../core/errors.ts";
+import { FAULT_NAMES } from "../core/faults.ts";
+import { BACKENDS, QUANTS, RUNTIMES, type Backend, type RuntimeName } from "../core/vocabulary.ts";
 import type { RuntimeFactory } from "../gates/cache.ts";
-import { formatProblem, readClaims } from "../gates/claims.ts";
 import { claimSchemaText } from "../gates/claim-schema.ts";
-import { renderClaimsMd, readAdr } from "../gates/claims-md.ts";
-import { measures } from "../measures/index.ts";
+import { formatProblem, readClaims } from "../gates/claims.ts";
+import { readAdr, renderClaimsMd } from "../gates/claims-md.ts";
 import { parseShard } from "../gates/expand.ts";
 import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
 import { exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
-import { writeAtomic, writeReports } from "../gates/write.ts";
-import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
-import { positiveInteger } from "./args.ts";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { writeReports } from "../gates/write.ts";
+import { measures } from "../measures/index.ts";
+import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { positiveInteger, repeatable } from "./options.ts";
 
-export interface GatesDeps {
-  /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(). */
-  factory: () => Promise<RuntimeFactory>;
-  out: (text: string) => void; // stdout
-  err: (text: string) => void; // stderr
+/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them. */
+export interface RuntimeSettings {
+  threads?: number;
 }
 
+export interface GatesDeps extends Output {
+  /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(settings). */
+  factory: (settings: RuntimeSettings) => Promise<RuntimeFactory>;
+}
 
 /**
- * The runtime factory of runtimes/index.ts: defaultRuntimeFactory(): (name) => Runtime.
+ * The runtime factory of runtimes/index.ts: defaultRuntimeFactory(settings): (name) => Runtime.
  * Loaded lazily, so validate/list/claims-md never load the engine. If loading fails, the
  * run still completes: every check is blocked with the loading error as its reason.
  */
-export async function loadDefaultFactory(): Promise<RuntimeFactory> {
+export async function loadDefaultFactory(settings: RuntimeSettings): Promise<RuntimeFactory> {
   try {
     const { defaultRuntimeFactory } = await import("../runtimes/index.ts");
-    return defaultRuntimeFactory();
+    return defaultRuntimeFactory(settings);
   } catch (e) {
     return () => {
       throw e;
@@ -61,165 +64,147 @@ export function run(argv: string[]): Promise<number> {
   return gatesCommand(argv, defaultDeps);
 }
 
-const selectionOptions = {
-  suite: { type: "string", multiple: true },
-  claim: { type: "string", multiple: true },
-  model: { type: "string", multiple: true },
-  quant: { type: "string", multiple: true },
-  backend: { type: "string" },
-  runtime: { type: "string" },
-  inject: { type: "string" },
-  shard: { type: "string" },
-  claims: { type: "string", default: "claims" },
-  json: { type: "boolean", default: false },
-  help: { type: "boolean", short: "h", default: false },
-} as const;
-
-const runOptions = {
-  ...selectionOptions,
-  teeth: { type: "boolean", default: false },
-  fault: { type: "string", multiple: true },
-  strict: { type: "boolean", default: false },
-  reports: { type: "string", default: "reports" },
-  oracle: { type: "string", default: "oracle" },
-  concurrency: { type: "string", default: "1" },
-  threads: { type: "string" },
-} as const;
-
-const HELP = {
-  run: `usage: refute gates [run] [options]
-
-Runs the claims in claims/*.yaml as checks and reports a verdict for each:
-corroborated, falsified (with expected, observed and evidence) or blocked (with the reason).
-
-selection
-  --suite <name>      only this suite (repeatable): canary, token, drift, roundtrip, ppl, ...
-  --claim <id>        only this claim (repeatable)
-  --model <slug>      only subjects of this model (repeatable)
-  --quant <quant>     only subjects of this quantization (repeatable): q8_0, q4_0, ...
-  --shard <k/n>       only shard k of n (1-based); the n shards partition the checks
-subject
-  --backend <name>    run every subject on this backend (${BACKENDS.join(", ")})
-  --runtime <name>    run every subject through this runtime (${RUNTIMES.join(", ")})
-  --threads <n>       threads of the engine's cpu-wasm backend and of llama.cpp's timings
-                      (sets REFUTE_THREADS; default: REFUTE_THREADS, else every core)
-  --inject <fault>    inject this fault of the teeth catalogue into every subject
-teeth
-  --teeth             the clean engine, then each fault of the catalogue in turn: which
-                      claims refute which fault; writes teeth.json and teeth.md; exit 1
-                      when a fault goes uncaught, the clean engine falsifies a claim, or a
-                      claim's \`catches\` names a fault it did not refute
-  --fault <name>      with --teeth: only this fault (repeatable)
-inputs and outputs
-  --claims <dir>      claim files (default claims/)
-  --oracle <dir>      oracle files (default oracle/)
-  --reports <dir>     where reports go (default reports/): latest.json, latest.md,
-                      junit.xml, badge.json, badge.svg, history.jsonl
-  --json              print the report as one JSON object on stdout; no progress
-  --concurrency <n>   checks in flight (default 1: the embedded engine is CPU-bound)
-  --strict            exit 3 when checks are blocked and none is falsified
-
-exit codes: 0 nothing falsified (blocked checks lower the score), 1 something falsified,
-2 usage or configuration error, 3 with --strict: blocked and nothing falsified.
-
-other commands: refute gates validate | list | claims-md | schema   (each with --help)`,
-  validate: `usage: refute gates validate [--claims <dir>]
-
-Validates every claim file against claims/schema.json and the measures; prints each
-problem with its file, claim id, field and what was expected. Exit 0 when valid, 2 otherwise.`,
-  list: `usage: refute gates list [--suite ..] [--claim ..] [--model ..] [--quant ..] [--backend ..] [--runtime ..] [--inject ..] [--shard k/n] [--claims <dir>] [--json]
-
-Prints the checks a run with the same options would run, one per line (or a JSON array).`,
-  "claims-md": `usage: refute gates claims-md [--check] [--out <file>] [--claims <dir>]
-
-Writes CLAIMS.md (default ./CLAIMS.md) from claims/*.yaml and claims/ADR.md.
-With --check, writes nothing and exits 1 when the file is not what would be written.`,
-  schema: `usage: refute gates schema [--check] [--out <file>]
-
-Writes the claims' JSON Schema (default claims/schema.json, for editor completion) from the
-vocabulary and the measure registry: the measure names and each measure's params.
-With --check, writes nothing and exits 1 when the file is not what would be written.`,
-};
-
-type Sub = keyof typeof HELP;
-
-export async function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const first = argv[0];
-  const sub: Sub = first !== undefined && Object.hasOwn(HELP, first) ? (first as Sub) : "run";
-  const rest = first === sub ? argv.slice(1) : argv;
-  try {
-    switch (sub) {
-      case "validate":
-        return await validateCommand(rest, deps);
-      case "list":
-        return await listCommand(rest, deps);
-      case "claims-md":
-        return await claimsMdCommand(rest, deps);
-      case "schema":
-        return await schemaCommand(rest, deps);
-      default:
-        return await runCommand(rest, deps);
-    }
-  } catch (e) {
-    if (isRefuteError(e)) {
-      deps.err(`refute gates: ${e.message} [${e.code}]`);
-      return 2;
-    }
-    if ((e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      deps.err(`refute gates${sub === "run" ? "" : " " + sub}: ${(e as Error).message}\n\n${HELP[sub]}`);
-      return 2;
-    }
-    throw e;
-  }
+interface SelectionOptions {
+  suite?: string[];
+  claim?: string[];
+  model?: string[];
+  quant?: string[];
+  shard?: string;
+  backend?: Backend;
+  runtime?: RuntimeName;
+  inject?: string;
+  claims: string;
+  json?: boolean;
 }
 
-function gateOptions(values: { [k: string]: string | boolean | string[] | undefined }): Omit<GateOptions, "factory"> {
-  const one = (name: string, allowed: readonly string[]) => {
-    const v = values[name] as string | undefined;
-    if (v !== undefined && !allowed.includes(v)) throw new RefuteError("E_USAGE", `--${name} expects one of ${allowed.join(", ")}; found '${v}'`, { option: name });
-    return v;
-  };
-  const concurrency = Number(values.concurrency ?? "1");
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RefuteError("E_USAGE", `--concurrency expects a positive integer; found '${values.concurrency}'`);
+interface RunOptions extends SelectionOptions {
+  threads?: number;
+  teeth?: boolean;
+  fault?: string[];
+  oracle: string;
+  reports: string;
+  concurrency: number;
+  strict?: boolean;
+}
+
+const RUN_DESCRIPTION = `Runs the claims in claims/*.yaml as checks and reports a verdict for each: corroborated, falsified (with expected, observed and evidence) or blocked (with the reason).
+Exit codes: 0 nothing falsified (blocked checks lower the score), 1 something falsified, 2 usage or configuration error, 3 with --strict: blocked and nothing falsified.`;
+
+/** The options that choose checks, shared by run and list. */
+function withSelectionOptions(command: Command, json: string): Command {
+  return command
+    .optionsGroup("Selection:")
+    .addOption(repeatable(new Option("--suite <name>", "only this suite (repeatable): canary, token, drift, roundtrip, ppl, ...")))
+    .addOption(repeatable(new Option("--claim <id>", "only this claim (repeatable)")))
+    .addOption(repeatable(new Option("--model <slug>", "only subjects of this model (repeatable)")))
+    .addOption(repeatable(new Option("--quant <quant>", "only subjects of this quantization (repeatable)"), QUANTS))
+    .option("--shard <k/n>", "only shard k of n (1-based); the n shards partition the checks")
+    .optionsGroup("Subject:")
+    .addOption(new Option("--backend <name>", "run every subject on this backend").choices(BACKENDS))
+    .addOption(new Option("--runtime <name>", "run every subject through this runtime").choices(RUNTIMES))
+    .addOption(new Option("--inject <fault>", "inject this fault of the teeth catalogue into every subject").choices(FAULT_NAMES))
+    .optionsGroup("Inputs and outputs:")
+    .option("--claims <dir>", "the claim files", "claims")
+    .option("--json", json);
+}
+
+function withRunOptions(command: Command): Command {
+  return withSelectionOptions(command, "print the report as one JSON object on stdout; no progress")
+    .option("--oracle <dir>", "the oracle files", "oracle")
+    .option("--reports <dir>", "where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl", "reports")
+    .addOption(new Option("--concurrency <n>", "checks in flight (the embedded engine is CPU-bound)").argParser(positiveInteger).default(1))
+    .option("--strict", "exit 3 when checks are blocked and none is falsified")
+    .addOption(
+      new Option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp (default: REFUTE_THREADS, else every core for the engine and 1 for llama.cpp)")
+        .argParser(positiveInteger)
+        .helpGroup("Subject:"),
+    )
+    .optionsGroup("Teeth:")
+    .option(
+      "--teeth",
+      "the clean engine, then each fault of the catalogue in turn: which claims refute which fault; writes teeth.json and teeth.md; exit 1 when a fault goes uncaught, the clean engine falsifies a claim, or a claim's `catches` names a fault it did not refute",
+    )
+    .addOption(repeatable(new Option("--fault <name>", "with --teeth: only this fault (repeatable)"), FAULT_NAMES));
+}
+
+export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
+  // The options as given, for the report (reproduction): `gates run ...` and `gates ...` are one run.
+  const given = argv[0] === "run" ? argv.slice(1) : argv;
+  const gates = withRunOptions(refuteCommand("gates", deps).description(RUN_DESCRIPTION));
+  onRun(gates, (options: RunOptions) => runClaims(options, given, deps));
+  const run = withRunOptions(gates.command("run").summary("run the claims and report verdicts (what `refute gates` alone does)").description(RUN_DESCRIPTION));
+  onRun(run, (options: RunOptions) => runClaims(options, given, deps));
+
+  const validate = gates
+    .command("validate")
+    .summary("validate the claim files")
+    .description("Validates every claim file against claims/schema.json and the measures; prints each problem with its file, claim id, field and what was expected. Exit 0 when valid, 2 otherwise.")
+    .option("--claims <dir>", "the claim files", "claims");
+  onRun(validate, (options: { claims: string }) => validateClaims(options.claims, deps));
+
+  const list = withSelectionOptions(
+    gates.command("list").summary("print the checks a run with these options would run").description("Prints the checks a run with the same options would run, one per line (or a JSON array)."),
+    "the checks as one JSON array: id, claim, suite, subject, prompts, group, fingerprint",
+  );
+  onRun(list, (options: SelectionOptions) => listChecks(options, deps));
+
+  const claimsMd = gates
+    .command("claims-md")
+    .summary("write CLAIMS.md from the claims")
+    .description("Writes CLAIMS.md from claims/*.yaml and claims/ADR.md. With --check, writes nothing and exits 1 when the file is not what would be written.")
+    .option("--check", "write nothing; exit 1 when the file is stale")
+    .option("--out <file>", "the file to write", "CLAIMS.md")
+    .option("--claims <dir>", "the claim files", "claims");
+  onRun(claimsMd, (options: { check?: boolean; out: string; claims: string }) => writeClaimsMd(options, deps));
+
+  const schema = gates
+    .command("schema")
+    .summary("write the claims' JSON Schema from the measure registry")
+    .description(
+      "Writes the claims' JSON Schema (for editor completion) from the vocabulary and the measure registry: the measure names and each measure's params. With --check, writes nothing and exits 1 when the file is not what would be written.",
+    )
+    .option("--check", "write nothing; exit 1 when the file is stale")
+    .option("--out <file>", "the file to write", "claims/schema.json");
+  onRun(schema, (options: { check?: boolean; out: string }) => writeSchema(options, deps));
+
+  return runCommand(gates, argv, deps);
+}
+
+function gateOptions(options: SelectionOptions & Partial<RunOptions>): Omit<GateOptions, "factory"> {
   return {
-    claimsDir: values.claims as string,
-    oracleDir: (values.oracle as string | undefined) ?? "oracle",
-    select: { suites: values.suite as string[] | undefined, claims: values.claim as string[] | undefined, models: values.model as string[] | undefined, quants: values.quant as string[] | undefined },
-    backend: one("backend", BACKENDS) as Backend | undefined,
-    runtime: one("runtime", RUNTIMES) as RuntimeName | undefined,
-    inject: knownFault(values.inject as string | undefined),
-    shard: values.shard === undefined ? undefined : parseShard(values.shard as string),
-    concurrency,
+    claimsDir: options.claims,
+    oracleDir: options.oracle ?? "oracle",
+    select: { suites: options.suite, claims: options.claim, models: options.model, quants: options.quant },
+    backend: options.backend,
+    runtime: options.runtime,
+    inject: options.inject,
+    shard: options.shard === undefined ? undefined : parseShard(options.shard),
+    concurrency: options.concurrency ?? 1,
+    threads: options.threads,
   };
-}
-
-function knownFault(name: string | undefined, option: "inject" | "fault" = "inject"): string | undefined {
-  if (name !== undefined && !(name in FAULTS)) throw new RefuteError("E_USAGE", `--${option} expects a fault of the catalogue: ${FAULT_NAMES.join(", ")}; found '${name}'`, { option });
-  return name;
 }
 
 /** The engine is loaded when the first check needs a runtime, not for a usage error. */
-function lazyFactory(deps: GatesDeps): RuntimeFactory {
+function lazyFactory(deps: GatesDeps, settings: RuntimeSettings): RuntimeFactory {
   let loaded: Promise<RuntimeFactory> | undefined;
-  return async (name) => (await (loaded ??= deps.factory()))(name);
+  return async (name) => (await (loaded ??= deps.factory(settings)))(name);
 }
 
-async function teethCommand(options: Omit<GateOptions, "factory">, faults: string[] | undefined, reports: string, json: boolean, deps: GatesDeps): Promise<number> {
+async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<number> {
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
-  for (const f of faults ?? []) knownFault(f, "fault");
   const report = await runTeeth({
-    ...options,
-    faults,
-    newFactory: () => lazyFactory(deps),
-    onPass: json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
+    ...gateOptions(options),
+    faults: options.fault,
+    newFactory: () => lazyFactory(deps, { threads: options.threads }),
+    onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
-  await mkdir(reports, { recursive: true });
-  await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
-  await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));
-  if (json) deps.out(JSON.stringify(report));
+  await mkdir(options.reports, { recursive: true });
+  await writeAtomic(join(options.reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
+  await writeAtomic(join(options.reports, "teeth.md"), teethMarkdown(report));
+  if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(reports, "teeth.json")}, ${join(reports, "teeth.md")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(options.reports, "teeth.json")}, ${join(options.reports, "teeth.md")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }
@@ -239,25 +224,17 @@ function recordedArgs(argv: string[]): string[] {
   return kept;
 }
 
-async function runCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: runOptions, strict: true, allowPositionals: false });
-  if (values.help) {
-    deps.out(HELP.run);
-    return 0;
-  }
-  const options = gateOptions(values);
-  if (values.threads !== undefined) process.env.REFUTE_THREADS = String(positiveInteger(values, "threads", 1));
-  if (values.teeth) return teethCommand(options, values.fault, values.reports, values.json, deps);
-  const factory = lazyFactory(deps);
+async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {
+  if (options.teeth) return teethCommand(options, deps);
   const report = await runGates({
-    ...options,
-    factory,
-    args: recordedArgs(argv),
-    onResult: values.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
+    ...gateOptions(options),
+    factory: lazyFactory(deps, { threads: options.threads }),
+    args: recordedArgs(given),
+    onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });
-  const written = await writeReports(report, values.reports);
-  const code = exitCodeFor(report.summary, values.strict);
-  if (values.json) deps.out(JSON.stringify(report));
+  const written = await writeReports(report, options.reports);
+  const code = exitCodeFor(report.summary, options.strict === true);
+  if (options.json) deps.out(JSON.stringify(report));
   else deps.out(renderSummary(report, written, code));
   return code;
 }
@@ -277,31 +254,21 @@ function renderSummary(report: Report, written: string[], code: number): string 
   return lines.join("\n");
 }
 
-async function validateCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { claims: { type: "string", default: "claims" }, help: { type: "boolean", short: "h", default: false } }, strict: true });
-  if (values.help) {
-    deps.out(HELP.validate);
-    return 0;
-  }
-  const { claims, problems, files } = await readClaims(values.claims);
+async function validateClaims(claimsDir: string, deps: GatesDeps): Promise<number> {
+  const { claims, problems, files } = await readClaims(claimsDir);
   if (problems.length > 0) {
     for (const p of problems) deps.err(formatProblem(p));
     deps.err(`${problems.length} problem(s) in ${files.length} claim file(s)`);
     return 2;
   }
-  const checks = await planChecks({ claimsDir: values.claims });
+  const checks = await planChecks({ claimsDir });
   deps.out(`${files.length} claim files, ${claims.length} claims, ${checks.length} checks: valid`);
   return 0;
 }
 
-async function listCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: selectionOptions, strict: true });
-  if (values.help) {
-    deps.out(HELP.list);
-    return 0;
-  }
-  const checks = await planChecks(gateOptions(values));
-  if (values.json) {
+async function listChecks(options: SelectionOptions, deps: GatesDeps): Promise<number> {
+  const checks = await planChecks(gateOptions(options));
+  if (options.json) {
     deps.out(JSON.stringify(checks.map((c) => ({ id: c.id, claim: c.claim.id, suite: c.claim.suite, subject: c.subject, ...(c.against ? { against: c.against } : {}), prompts: c.prompts, group: c.group, fingerprint: c.fingerprint }))));
     return 0;
   }
@@ -311,57 +278,32 @@ async function listCommand(argv: string[], deps: GatesDeps): Promise<number> {
   return 0;
 }
 
-async function claimsMdCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { check: { type: "boolean", default: false }, out: { type: "string", default: "CLAIMS.md" }, claims: { type: "string", default: "claims" }, help: { type: "boolean", short: "h", default: false } },
-    strict: true,
-  });
-  if (values.help) {
-    deps.out(HELP["claims-md"]);
-    return 0;
+/** With --check: 0 when `file` holds `text`, else 1 naming the command that rewrites it; without: writes it. */
+async function writeOrCheck(file: string, text: string, check: boolean, command: string, wrote: string, deps: GatesDeps): Promise<number> {
+  if (check) {
+    const current = await readFile(file, "utf8").catch(() => "");
+    if (current === text) {
+      deps.out(`${file} is current`);
+      return 0;
+    }
+    deps.err(`${file} is stale: run \`pnpm refute gates ${command}\``);
+    return 1;
   }
-  const { claims, problems } = await readClaims(values.claims);
+  await writeAtomic(file, text);
+  deps.out(`wrote ${file} (${wrote})`);
+  return 0;
+}
+
+async function writeClaimsMd(options: { check?: boolean; out: string; claims: string }, deps: GatesDeps): Promise<number> {
+  const { claims, problems } = await readClaims(options.claims);
   if (problems.length > 0) {
     for (const p of problems) deps.err(formatProblem(p));
     return 2;
   }
-  const text = renderClaimsMd(claims, await readAdr(values.claims));
-  if (values.check) {
-    const current = await readFile(values.out, "utf8").catch(() => "");
-    if (current === text) {
-      deps.out(`${values.out} is current`);
-      return 0;
-    }
-    deps.err(`${values.out} is stale: run \`pnpm refute gates claims-md\``);
-    return 1;
-  }
-  await writeFile(values.out, text);
-  deps.out(`wrote ${values.out} (${claims.length} claims)`);
-  return 0;
+  const text = renderClaimsMd(claims, await readAdr(options.claims));
+  return writeOrCheck(options.out, text, options.check === true, "claims-md", `${claims.length} claims`, deps);
 }
 
-async function schemaCommand(argv: string[], deps: GatesDeps): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: { check: { type: "boolean", default: false }, out: { type: "string", default: "claims/schema.json" }, help: { type: "boolean", short: "h", default: false } },
-    strict: true,
-  });
-  if (values.help) {
-    deps.out(HELP.schema);
-    return 0;
-  }
-  const text = claimSchemaText();
-  if (values.check) {
-    const current = await readFile(values.out, "utf8").catch(() => "");
-    if (current === text) {
-      deps.out(`${values.out} is current`);
-      return 0;
-    }
-    deps.err(`${values.out} is stale: run \`pnpm refute gates schema\``);
-    return 1;
-  }
-  await writeAtomic(values.out, text);
-  deps.out(`wrote ${values.out} (${measures.size} measures)`);
-  return 0;
+function writeSchema(options: { check?: boolean; out: string }, deps: GatesDeps): Promise<number> {
+  return writeOrCheck(options.out, claimSchemaText(), options.check === true, "schema", `${measures.size} measures`, deps);
 }

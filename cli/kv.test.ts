@@ -74,7 +74,7 @@ describe("refute kv", () => {
     for (const sub of [["kv", "--help"], ["kv", "extract", "--help"], ["kv", "compress", "--help"], ["kv", "decompress", "-h"]]) {
       out.length = 0;
       expect(await main(sub)).toBe(0);
-      expect(out.join("\n")).toMatch(/^usage: refute kv/);
+      expect(out.join("\n")).toMatch(/^Usage: refute kv/);
     }
     expect(out.join("\n")).toContain("float32");
   });
@@ -88,13 +88,13 @@ describe("refute kv", () => {
     };
     const o = ["-o", join(dir, "x.safetensors")];
     expect(await failure(["compress", input, ...o, "--group-size", "64", "--bits", "8"])).toMatch(/group size 64 does not divide head_dim 32.*\[KV_GROUP_NOT_DIVIDING\]/);
-    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "3"])).toMatch(/--bits must be one of 8, 4, found "3".*\[USAGE\]/s);
-    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "8", "--sparsity", "1"])).toMatch(/--sparsity must be a ratio in \[0, 1\)/);
-    expect(await failure(["compress", input, ...o, "--bits", "8"])).toMatch(/--group-size is required/);
-    expect(await failure(["compress", input, "--group-size", "32", "--bits", "8"])).toMatch(/--output is required/);
-    expect(await failure(["compress", input, input, ...o, "--group-size", "32", "--bits", "8"])).toMatch(/expected one input cache file, found 2/);
-    expect(await failure(["squeeze"])).toMatch(/unknown subcommand 'squeeze'/);
-    expect(await failure(["extract", "--model", model, "-o", join(dir, "y.safetensors")])).toMatch(/--prompt is required/);
+    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "3"])).toMatch(/option '--bits <n>' argument '3' is invalid\. Allowed choices are 8, 4\..*\[E_USAGE\]/s);
+    expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "8", "--sparsity", "1"])).toMatch(/option '--sparsity <r>' argument '1' is invalid\. Expected a ratio in \[0, 1\)/);
+    expect(await failure(["compress", input, ...o, "--bits", "8"])).toMatch(/required option '--group-size <n>' not specified/);
+    expect(await failure(["compress", input, "--group-size", "32", "--bits", "8"])).toMatch(/required option '-o, --output <file>' not specified/);
+    expect(await failure(["compress", input, input, ...o, "--group-size", "32", "--bits", "8"])).toMatch(/too many arguments for 'compress'\. Expected 1 argument but got 2/);
+    expect(await failure(["squeeze"])).toMatch(/unknown command 'squeeze'/);
+    expect(await failure(["extract", "--model", model, "-o", join(dir, "y.safetensors")])).toMatch(/required option '--prompt <text>' not specified/);
 
     const orphan = join(dir, "orphan.safetensors");
     writeFileSync(orphan, readFileSync(input));

@@ -1,15 +1,16 @@
-// The `refute` command line: one dispatcher, each subcommand in its own module that
-// exports `run(argv): Promise<number>` (the exit code). Modules load lazily so that
-// `refute --help` and small commands start fast.
+// The `refute` command line: one dispatcher, each command in its own module that exports
+// `run(argv): Promise<number>` (the exit code) and declares its options with commander
+// (cli/command.ts). Modules load only when their command runs, so `refute --help` and the
+// small commands start fast and load no engine.
 
-import { isRefuteError } from "../core/errors.ts";
+import { consoleOutput, refuteProgram, runProgram } from "./command.ts";
 
-interface Command {
+interface CommandModule {
   summary: string;
   load: () => Promise<{ run: (argv: string[]) => Promise<number> }>;
 }
 
-const commands: Record<string, Command> = {
+const COMMANDS: Record<string, CommandModule> = {
   run: { summary: "greedy generation with the embedded engine", load: () => import("./run.ts") },
   ppl: { summary: "sliding-window perplexity of a text file", load: () => import("./ppl.ts") },
   import: { summary: "convert a model into the native .rft container", load: () => import("./import.ts") },
@@ -26,29 +27,19 @@ const commands: Record<string, Command> = {
   kv: { summary: "extract, compress and decompress KV caches, with quality metrics", load: () => import("./kv.ts") },
 };
 
-function usage(): string {
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ["usage: refute <command> [options]", "", "commands:", ...lines, "", "`refute <command> --help` describes each one."].join("\n");
+/** `refute` itself: the list of commands (each a summary here; its options live in its module). */
+function program() {
+  const refute = refuteProgram(consoleOutput)
+    .description("Tries to falsify LLM inference runtimes and model converters with pre-registered claims.")
+    .addHelpText("after", "\n`refute <command> --help` describes each one.");
+  for (const [name, command] of Object.entries(COMMANDS)) refute.command(name).summary(command.summary);
+  return refute;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage());
-    return name === undefined ? 2 : 0;
-  }
-  const command = commands[name];
-  if (!command) {
-    console.error(`refute: unknown command '${name}'\n\n${usage()}`);
-    return 2;
-  }
-  try {
-    return await (await command.load()).run(rest);
-  } catch (e) {
-    if (isRefuteError(e)) {
-      console.error(`refute ${name}: ${e.message} [${e.code}]`);
-      return 2;
-    }
-    throw e;
-  }
+  // `refute help [command...]` is `refute [command...] --help`.
+  if (name === "help") return main([...rest, "--help"]);
+  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return (await COMMANDS[name].load()).run(rest);
+  return runProgram(program(), argv, consoleOutput);
 }

@@ -1,52 +1,57 @@
 // `refute ppl`: sliding-window perplexity of a text file under a model.
 
 import { readFileSync } from "node:fs";
+import { Option } from "commander";
 import { RefuteError } from "../core/errors.ts";
 import { openModel } from "../engine/open.ts";
-import { parseCommand, positiveInteger, requireString } from "./args.ts";
-import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";
+import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { positiveInteger } from "./options.ts";
 
-const HELP = `usage: refute ppl --model <dir|file|zoo slug> --text-file <file> [--window 128] [--stride 64]
-                  [--backend cpu] [--threads n] [--json]
+interface PplOptions extends BackendOptions {
+  model: string;
+  textFile: string;
+  window?: number;
+  stride?: number;
+  json?: boolean;
+}
 
-Perplexity with a sliding window (Hugging Face's procedure): windows start every --stride
-tokens, each scores only the tokens the previous window did not; the first token is never
-scored. Prints the perplexity, tokens scored, window and stride.
-
-${BACKEND_HELP}`;
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    argv,
-    { model: { type: "string" }, "text-file": { type: "string" }, window: { type: "string" }, stride: { type: "string" }, json: { type: "boolean" }, ...BACKEND_OPTIONS },
-    HELP,
-  );
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const file = requireString(values, "text-file", HELP);
-  let text: string;
+function readText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (e) {
     throw new RefuteError("FILE_NOT_FOUND", `${file}: ${(e as Error).message}`, { file });
   }
-  const path = requireString(values, "model", HELP);
-  const kernels = await kernelsFromOptions(values);
-  let r;
-  try {
-    const model = openModel(path, kernels);
-    const window = positiveInteger(values, "window", Math.min(128, model.arch.maxPositions));
-    const stride = positiveInteger(values, "stride", Math.max(1, window >> 1));
-    const progress = values.json || !process.stderr.isTTY ? undefined : (done: number, total: number) => process.stderr.write(`\rwindow ${done}/${total}`);
-    r = model.perplexity(text, window, stride, progress);
-    if (progress) process.stderr.write("\n");
-  } finally {
-    await kernels.close?.();
-  }
-  if (values.json) {
-    console.log(JSON.stringify({ perplexity: r.perplexity, nll_sum: r.nllSum, tokens_scored: r.tokensScored, window: r.window, stride: r.stride }));
-  } else {
-    console.log(`perplexity ${r.perplexity.toFixed(4)} over ${r.tokensScored} tokens (window ${r.window}, stride ${r.stride})`);
-  }
-  return 0;
+}
+
+export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+  const command = refuteCommand("ppl", io)
+    .description(
+      "Perplexity with a sliding window (Hugging Face's procedure): windows start every --stride tokens, each scores only the tokens the previous window did not; the first token is never scored. Prints the perplexity, tokens scored, window and stride.",
+    )
+    .requiredOption("--model <model>", "a zoo slug, a Hugging Face directory, a .rft or a .gguf file")
+    .requiredOption("--text-file <file>", "the text to score")
+    .addOption(new Option("--window <n>", "tokens per window (default: 128, or the model's context if shorter)").argParser(positiveInteger))
+    .addOption(new Option("--stride <n>", "tokens between window starts (default: half the window)").argParser(positiveInteger))
+    .option("--json", "one JSON object: perplexity, nll_sum, tokens_scored, window, stride");
+  withBackendOptions(command);
+  onRun(command, async (options: PplOptions) => {
+    const text = readText(options.textFile);
+    const kernels = await kernelsFor(options);
+    let r;
+    try {
+      const model = openModel(options.model, kernels);
+      const window = options.window ?? Math.min(128, model.arch.maxPositions);
+      const stride = options.stride ?? Math.max(1, window >> 1);
+      const progress = options.json || !process.stderr.isTTY ? undefined : (done: number, total: number) => process.stderr.write(`\rwindow ${done}/${total}`);
+      r = model.perplexity(text, window, stride, progress);
+      if (progress) process.stderr.write("\n");
+    } finally {
+      await kernels.close?.();
+    }
+    if (options.json) io.out(JSON.stringify({ perplexity: r.perplexity, nll_sum: r.nllSum, tokens_scored: r.tokensScored, window: r.window, stride: r.stride }));
+    else io.out(`perplexity ${r.perplexity.toFixed(4)} over ${r.tokensScored} tokens (window ${r.window}, stride ${r.stride})`);
+    return 0;
+  });
+  return runCommand(command, argv, io);
 }

@@ -1,44 +1,46 @@
 // `refute run`: greedy generation with the embedded engine.
 
+import { Option } from "commander";
 import { openModel } from "../engine/open.ts";
-import { parseCommand, positiveInteger, requireString } from "./args.ts";
-import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";
+import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { positiveInteger } from "./options.ts";
 
-const HELP = `usage: refute run --model <dir|file|zoo slug> --prompt "<text>" [--max-new-tokens 32] [--top-k 0]
-                  [--backend cpu] [--threads n] [--json]
+interface RunOptions extends BackendOptions {
+  model: string;
+  prompt: string;
+  maxNewTokens: number;
+  topK?: number;
+  json?: boolean;
+}
 
-Greedy generation (no sampling) with the embedded engine. The model is a zoo slug
-(tiny-llama, tiny-qwen2, tiny-gpt2), a Hugging Face directory, a .rft or a .gguf file.
-No BOS token is prepended: the prompt's token ids are exactly its encoding.
-
-  --json         one JSON object: prompt_tokens, tokens, text, and topk when --top-k > 0
-${BACKEND_HELP}`;
-
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    argv,
-    { model: { type: "string" }, prompt: { type: "string" }, "max-new-tokens": { type: "string" }, "top-k": { type: "string" }, json: { type: "boolean" }, ...BACKEND_OPTIONS },
-    HELP,
-  );
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const path = requireString(values, "model", HELP);
-  const prompt = requireString(values, "prompt", HELP);
-  const topK = values["top-k"] === undefined ? 0 : positiveInteger(values, "top-k", 0);
-  const maxNewTokens = positiveInteger(values, "max-new-tokens", 32);
-  const kernels = await kernelsFromOptions(values);
-  let result;
-  try {
-    result = openModel(path, kernels).generate(prompt, maxNewTokens, topK);
-  } finally {
-    await kernels.close?.();
-  }
-  if (values.json) {
-    const out: Record<string, unknown> = { prompt_tokens: result.promptTokens, tokens: result.tokens, text: result.text };
-    if (topK > 0) out.topk = result.topk;
-    console.log(JSON.stringify(out));
-  } else {
-    console.log(result.text);
-  }
-  return 0;
+export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+  const command = refuteCommand("run", io)
+    .description(
+      "Greedy generation (no sampling) with the embedded engine. No BOS token is prepended: the prompt's token ids are exactly its encoding.",
+    )
+    .requiredOption("--model <model>", "a zoo slug (tiny-llama, tiny-qwen2, tiny-gpt2), a Hugging Face directory, a .rft or a .gguf file")
+    .requiredOption("--prompt <text>", "the prompt")
+    .addOption(new Option("--max-new-tokens <n>", "tokens to generate").argParser(positiveInteger).default(32))
+    .addOption(new Option("--top-k <k>", "with --json, also the k most likely tokens of each step").argParser(positiveInteger))
+    .option("--json", "one JSON object: prompt_tokens, tokens, text, and topk with --top-k");
+  withBackendOptions(command);
+  onRun(command, async (options: RunOptions) => {
+    const kernels = await kernelsFor(options);
+    let result;
+    try {
+      result = openModel(options.model, kernels).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
+    } finally {
+      await kernels.close?.();
+    }
+    if (options.json) {
+      const out: Record<string, unknown> = { prompt_tokens: result.promptTokens, tokens: result.tokens, text: result.text };
+      if (options.topK !== undefined) out.topk = result.topk;
+      io.out(JSON.stringify(out));
+    } else {
+      io.out(result.text);
+    }
+    return 0;
+  });
+  return runCommand(command, argv, io);
 }

@@ -15,25 +15,18 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { InvalidArgumentError, Option } from "commander";
 import { prepareSource } from "../engine/convert.ts";
 import { EngineModel } from "../engine/model.ts";
 import type { ModelSource } from "../engine/load.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
 import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob, type ServedIdentity } from "../runtimes/openai.ts";
-import { parseCommand, positiveInteger, requireString } from "./args.ts";
-import { BACKEND_HELP, BACKEND_OPTIONS, kernelsFromOptions } from "./backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
-
-const HELP = `usage: refute serve --model <zoo slug|dir|file> [--quant f32|q8_0|q4_0|q4_k] [--port 8080] [--host 127.0.0.1]
-                    [--backend cpu] [--threads n]
-
-Serves the embedded engine over an OpenAI-compatible API: POST /v1/completions (greedy,
-logprobs, echo), GET /v1/models, GET /health, POST /tokenize. Without --quant the model runs
-as loaded; with it, quantized as the native format does. --port 0 picks a free port.
-
-  --max-body-bytes N   largest request body accepted (default 1048576)
-${BACKEND_HELP}`;
+import { FILE_QUANTS, type FileQuant } from "../core/vocabulary.ts";
+import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { positiveInteger } from "./options.ts";
 
 export const MAX_LOGPROBS = 20;
 
@@ -233,26 +226,44 @@ function dominantWeightType(source: ModelSource): string {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "f32";
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    argv,
-    { model: { type: "string" }, quant: { type: "string" }, port: { type: "string" }, host: { type: "string" }, "max-body-bytes": { type: "string" }, ...BACKEND_OPTIONS },
-    HELP,
-  );
-  if (!parsed) return 0;
-  const { values } = parsed;
-  const name = requireString(values, "model", HELP);
-  const port = values.port === "0" ? 0 : positiveInteger(values, "port", 8080);
-  const host = typeof values.host === "string" ? values.host : "127.0.0.1";
-  const kernels = await kernelsFromOptions(values);
-  const { model, identity } = loadServedModel(name, typeof values.quant === "string" ? values.quant : undefined, kernels);
-  const server = createCompletionServer(model, { modelName: name, maxBodyBytes: positiveInteger(values, "max-body-bytes", 1 << 20), identity });
-  const address = await listen(server, port, host);
-  console.log(`refute serve: ${name}${values.quant ? ` (${values.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
-  await new Promise<void>((resolve) => {
-    const stop = () => server.close(() => void Promise.resolve(kernels.close?.()).then(() => resolve()));
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+/** --port: a TCP port, 0 for a free one. */
+function portNumber(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 65535) throw new InvalidArgumentError("Expected a port from 0 to 65535 (0: a free one).");
+  return n;
+}
+
+interface ServeCommandOptions extends BackendOptions {
+  model: string;
+  quant?: FileQuant;
+  port: number;
+  host: string;
+  maxBodyBytes: number;
+}
+
+export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
+  const command = refuteCommand("serve", io)
+    .description(
+      "Serves the embedded engine over an OpenAI-compatible API: POST /v1/completions (greedy, logprobs, echo), GET /v1/models, GET /health, POST /tokenize.",
+    )
+    .requiredOption("--model <model>", "a zoo slug, a Hugging Face directory, a .rft or a .gguf file")
+    .addOption(new Option("--quant <quant>", "quantize the model as the native format does (default: run it as loaded)").choices(FILE_QUANTS))
+    .addOption(new Option("--port <port>", "the TCP port; 0 picks a free one").argParser(portNumber).default(8080))
+    .option("--host <host>", "the address to listen on", "127.0.0.1")
+    .addOption(new Option("--max-body-bytes <n>", "the largest request body accepted").argParser(positiveInteger).default(1 << 20));
+  withBackendOptions(command);
+  onRun(command, async (options: ServeCommandOptions) => {
+    const kernels = await kernelsFor(options);
+    const { model, identity } = loadServedModel(options.model, options.quant, kernels);
+    const server = createCompletionServer(model, { modelName: options.model, maxBodyBytes: options.maxBodyBytes, identity });
+    const address = await listen(server, options.port, options.host);
+    io.out(`refute serve: ${options.model}${options.quant ? ` (${options.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
+    await new Promise<void>((resolve) => {
+      const stop = () => server.close(() => void Promise.resolve(kernels.close?.()).then(() => resolve()));
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    });
+    return 0;
   });
-  return 0;
+  return runCommand(command, argv, io);
 }

@@ -3,51 +3,23 @@
 // same tickets kept in step with the issues of a GitHub repository (gates/github/).
 
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { isRefuteError, RefuteError } from "../core/errors.ts";
+import { RefuteError } from "../core/errors.ts";
 import { createIssueTracker, DEFAULT_BASE_URL, redactor, type ClientTuning, type IssueTracker } from "../gates/github/client.ts";
 import { applyPlan, readRemote, type ActionResult, type ApplyOptions } from "../gates/github/filer.ts";
 import type { Action, FilingPlan } from "../gates/github/plan.ts";
 import type { Report } from "../gates/report.ts";
 import { buildTickets, groupStates } from "../gates/ticket.ts";
 import { readReport } from "../gates/write.ts";
+import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 
-const HELP = `usage: refute ticket [--reports <dir>] [--json]
-       refute ticket --file [--apply] [--repo <owner/name>] [--base-url <url>] [--reports <dir>] [--json]
+const DESCRIPTION = `Prints GitHub issue markdown for each falsified claim and subject group in <reports>/latest.json: title, prediction, observation, evidence (token diff with the first divergence marked, the oracle's top-k there), the command that reproduces it, the environment, and a hidden <!-- refute:fingerprint=... --> marker that stays the same while the same check keeps failing.
 
-Prints GitHub issue markdown for each falsified claim and subject group in
-<dir>/latest.json (default reports/): title, prediction, observation, evidence (token diff
-with the first divergence marked, the oracle's top-k there), the command that reproduces
-it, the environment, and a hidden <!-- refute:fingerprint=... --> marker that stays the
-same while the same check keeps failing.
+With --file, keeps those tickets in step with the issues of a GitHub repository, one issue per fingerprint, labelled 'refute'. A falsified check with no issue yet: create it (and the label if missing); with an open issue whose evidence changed: comment once and show the new evidence in the body; with a closed issue: reopen it with a comment (not if it was closed as not planned). A check corroborated again whose issue is open: close it with a comment. Anything else: no change. --file alone is a dry run: it reads the repository's issues and prints exactly the actions it would take, changing nothing. Add --apply to take them.
 
-With --file, keeps those tickets in step with the issues of a GitHub repository, one issue
-per fingerprint, labelled 'refute':
-  falsified, no issue yet           create it (the label is created if missing)
-  falsified, open, evidence changed comment once and show the new evidence in the body
-  falsified, closed                 reopen it with a comment (not if closed as not planned)
-  corroborated again, open          close it with a comment
-  anything else                     no change
---file alone is a dry run: it reads the repository's issues and prints exactly the actions
-it would take, changing nothing. Add --apply to take them.
+The token is read from the environment variable GITHUB_TOKEN only (a dry run reads anonymously without it) and is never printed.
+Exit code: 0 done (or planned), 1 an action failed (the others were still taken), 2 usage error, missing or invalid report, or GitHub could not be read.`;
 
-  --reports <dir>    where latest.json is (default reports/); a shard's report is refused
-  --file             plan (and with --apply, perform) the GitHub issue updates
-  --apply            perform the planned actions (needs GITHUB_TOKEN)
-  --repo <o/n>       the repository (default $GITHUB_REPOSITORY)
-  --base-url <url>   the REST API root (default $GITHUB_API_URL, else ${DEFAULT_BASE_URL});
-                     for GitHub Enterprise: https://<host>/api/v3
-  --json             one JSON object: without --file {tickets, groups}; with --file
-                     {mode, repo, plan: {actions, untouched, warnings}, results}
-
-The token is read from the environment variable GITHUB_TOKEN only (a dry run reads
-anonymously without it) and is never printed.
-Exit code: 0 done (or planned), 1 an action failed (the others were still taken),
-2 usage error, missing or invalid report, or GitHub could not be read.`;
-
-export interface TicketDeps {
-  out: (text: string) => void;
-  err: (text: string) => void;
+export interface TicketDeps extends Output {
   /** Where GITHUB_TOKEN, GITHUB_REPOSITORY and GITHUB_API_URL come from (default process.env). */
   env?: Record<string, string | undefined>;
   /** Retry and rate-limit timing of the GitHub client (tests make it fast). */
@@ -57,72 +29,60 @@ export interface TicketDeps {
   tracker?: (options: { repo: string; token?: string; baseUrl: string; log: (line: string) => void }) => IssueTracker;
 }
 
-const defaultDeps: TicketDeps = { out: (t) => console.log(t), err: (t) => console.error(t) };
-
-export function run(argv: string[]): Promise<number> {
-  return ticketCommand(argv, defaultDeps);
+interface TicketOptions {
+  reports: string;
+  file?: boolean;
+  apply?: boolean;
+  repo?: string;
+  baseUrl?: string;
+  json?: boolean;
 }
 
-export async function ticketCommand(argv: string[], deps: TicketDeps): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return ticketCommand(argv, consoleOutput);
+}
+
+export function ticketCommand(argv: string[], deps: TicketDeps): Promise<number> {
   const env = deps.env ?? process.env;
   const token = env.GITHUB_TOKEN || undefined;
-  // Everything this command prints passes through the redactor, errors included.
+  // Everything this command prints passes through the redactor: help, errors and results.
   const redact = redactor(token);
-  const out = (t: string) => deps.out(redact(t));
-  const err = (t: string) => deps.err(redact(t));
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: {
-        reports: { type: "string", default: "reports" },
-        json: { type: "boolean", default: false },
-        file: { type: "boolean", default: false },
-        apply: { type: "boolean", default: false },
-        repo: { type: "string" },
-        "base-url": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-    });
-    if (values.help) {
-      out(HELP);
-      return 0;
+  const io: Output = { out: (t) => deps.out(redact(t)), err: (t) => deps.err(redact(t)) };
+  const command = refuteCommand("ticket", io)
+    .description(DESCRIPTION)
+    .option("--reports <dir>", "where latest.json is; a shard's report is refused", "reports")
+    .option("--file", "plan (and with --apply, perform) the GitHub issue updates")
+    .option("--apply", "with --file, perform the planned actions (needs GITHUB_TOKEN)")
+    .option("--repo <owner/name>", "with --file, the repository (default: $GITHUB_REPOSITORY)")
+    .option("--base-url <url>", `with --file, the REST API root (default: $GITHUB_API_URL, else ${DEFAULT_BASE_URL}; for GitHub Enterprise: https://<host>/api/v3)`)
+    .option("--json", "one JSON object: without --file {tickets, groups}; with --file {mode, repo, plan: {actions, untouched, warnings}, results}");
+  onRun(command, async (options: TicketOptions) => {
+    if (!options.file) {
+      const stray = (["apply", "repo", "baseUrl"] as const).find((k) => options[k] !== undefined);
+      if (stray) throw new RefuteError("E_USAGE", `--${stray === "baseUrl" ? "base-url" : stray} needs --file`, { option: stray });
     }
-    if (!values.file) {
-      const stray = (["apply", "repo", "base-url"] as const).filter((k) => values[k] !== undefined && values[k] !== false);
-      if (stray.length > 0) throw new RefuteError("E_USAGE", `--${stray[0]} needs --file\n\n${HELP}`, { option: stray[0] });
-    }
-    const file = join(values.reports, "latest.json");
+    const file = join(options.reports, "latest.json");
     const report = await readReport(file);
-    if (values.file) {
-      const repo = values.repo ?? env.GITHUB_REPOSITORY;
-      if (!repo) throw new RefuteError("E_USAGE", `--file needs --repo <owner/name> (or GITHUB_REPOSITORY)\n\n${HELP}`, { option: "repo" });
-      if (values.apply && !token) throw new RefuteError("E_USAGE", "--apply needs a token in the environment variable GITHUB_TOKEN", { option: "apply" });
-      const baseUrl = values["base-url"] ?? env.GITHUB_API_URL ?? DEFAULT_BASE_URL;
-      return await fileTickets({ report, file, repo, baseUrl, token, apply: values.apply, json: values.json }, deps, out, err);
+    if (options.file) {
+      const repo = options.repo ?? env.GITHUB_REPOSITORY;
+      if (!repo) throw new RefuteError("E_USAGE", "--file needs --repo <owner/name> (or GITHUB_REPOSITORY)", { option: "repo" });
+      if (options.apply && !token) throw new RefuteError("E_USAGE", "--apply needs a token in the environment variable GITHUB_TOKEN", { option: "apply" });
+      const baseUrl = options.baseUrl ?? env.GITHUB_API_URL ?? DEFAULT_BASE_URL;
+      return await fileTickets({ report, file, repo, baseUrl, token, apply: options.apply === true, json: options.json === true }, deps, io);
     }
     const tickets = buildTickets(report);
-    if (values.json) {
-      out(JSON.stringify({ report: file, tickets, groups: groupStates(report) }));
+    if (options.json) {
+      io.out(JSON.stringify({ report: file, tickets, groups: groupStates(report) }));
       return 0;
     }
     if (tickets.length === 0) {
-      err(`no refutations in ${file} (${report.summary.total} checks, ${report.summary.blocked} blocked)`);
+      io.err(`no refutations in ${file} (${report.summary.total} checks, ${report.summary.blocked} blocked)`);
       return 0;
     }
-    out(tickets.map((t) => `# ${t.title}\n\nLabels: ${t.labels.join(", ")}\n\n${t.body}`).join("\n---\n\n"));
+    io.out(tickets.map((t) => `# ${t.title}\n\nLabels: ${t.labels.join(", ")}\n\n${t.body}`).join("\n---\n\n"));
     return 0;
-  } catch (e) {
-    if (isRefuteError(e)) {
-      err(`refute ticket: ${e.message} [${e.code}]`);
-      return 2;
-    }
-    if ((e as NodeJS.ErrnoException).code?.startsWith("ERR_PARSE_ARGS")) {
-      err(`refute ticket: ${(e as Error).message}\n\n${HELP}`);
-      return 2;
-    }
-    throw e;
-  }
+  });
+  return runCommand(command, argv, io);
 }
 
 interface FileRequest {
@@ -135,8 +95,8 @@ interface FileRequest {
   json: boolean;
 }
 
-async function fileTickets(req: FileRequest, deps: TicketDeps, out: (t: string) => void, err: (t: string) => void): Promise<number> {
-  const log = (line: string) => err(line);
+async function fileTickets(req: FileRequest, deps: TicketDeps, io: Output): Promise<number> {
+  const log = (line: string) => io.err(line);
   const tracker = deps.tracker
     ? deps.tracker({ repo: req.repo, token: req.token, baseUrl: req.baseUrl, log })
     : createIssueTracker({ repo: req.repo, token: req.token, baseUrl: req.baseUrl, log, tuning: deps.tuning });
@@ -144,9 +104,9 @@ async function fileTickets(req: FileRequest, deps: TicketDeps, out: (t: string) 
   const results = req.apply ? await applyPlan(tracker, req.report, plan, { ...deps.apply, log }) : null;
   const failed = results?.filter((r) => !r.ok).length ?? 0;
   if (req.json) {
-    out(JSON.stringify({ mode: req.apply ? "apply" : "dry-run", repo: tracker.repo, baseUrl: req.baseUrl, report: req.file, issuesFound: remote.issues.length, plan, results }));
+    io.out(JSON.stringify({ mode: req.apply ? "apply" : "dry-run", repo: tracker.repo, baseUrl: req.baseUrl, report: req.file, issuesFound: remote.issues.length, plan, results }));
   } else {
-    out(renderFiling(req, plan, remote.issues.length, results));
+    io.out(renderFiling(req, plan, remote.issues.length, results));
   }
   return failed > 0 ? 1 : 0;
 }

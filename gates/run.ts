@@ -128,7 +128,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
 /**
  * Why a check could not run. A BlockedError is the subject saying "not here" (no CUDA,
  * no model file): `unavailable`. Anything else thrown is an `error`, its reason prefixed
- * with the error's code when it has one ("[E_GGUF_MAGIC] ...", "[ENOENT] ...").
+ * with the error's code when it has one ("[GGUF_BAD_MAGIC] ...", "[ENOENT] ...").
  */
 export function blockedReason(e: unknown): { reason: string; blockedBy: "unavailable" | "error" } {
   let context = "";
@@ -160,6 +160,8 @@ export interface GateOptions extends RunChecksOptions {
   args?: string[];
   /** The runtimes' settings, secrets redacted (runtimeSettings), recorded in the report (for reproduction). */
   settings?: Record<string, string>;
+  /** The engine's threads, as the report describes its backends (default REFUTE_THREADS, else every core). */
+  threads?: number;
 }
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
@@ -175,9 +177,9 @@ export function planFromClaims(claims: Claim[], options: Omit<GateOptions, "fact
 }
 
 /** What each backend of the checks stood for on this machine ("cpu = cpu-wasm (...)"); loaded here, so planning loads no engine. */
-async function describeBackends(checks: Check[]): Promise<string[]> {
+async function describeBackends(checks: Check[], threads: number | undefined): Promise<string[]> {
   const { describeBackend } = await import("../runtimes/backends.ts");
-  return [...new Set(checks.map((c) => c.subject.backend))].map(describeBackend);
+  return [...new Set(checks.map((c) => c.subject.backend))].map((backend) => describeBackend(backend, threads));
 }
 
 export async function runGates(options: GateOptions): Promise<Report> {
@@ -194,7 +196,7 @@ export async function runGates(options: GateOptions): Promise<Report> {
     durationMs: finishedAt.getTime() - startedAt.getTime(),
     machine: machineInfo(),
     node: process.version,
-    backends: await describeBackends(checks),
+    backends: await describeBackends(checks, options.threads),
     runtimes: [...new Set(checks.map((c) => c.subject.runtime))],
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",

@@ -1,15 +1,15 @@
-// Writes a report's files into a directory, each atomically (a temporary file in the same
-// directory, then rename), so a reader never sees half a file:
+// Writes a report's files into a directory, each atomically (core/atomic-write.ts), so a
+// reader never sees half a file:
 //
 //   latest.json   the Report, checked against gates/report.schema.json before it is written
 //   latest.md     for people          junit.xml   for CI viewers
 //   badge.json    shields endpoint    badge.svg   the same badge, offline
 //   history.jsonl one line appended per run
 
-import { randomBytes } from "node:crypto";
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
+import { writeAtomic } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { badgeFor, badgeSvg } from "./badge.ts";
 import { renderJunit } from "./junit.ts";
@@ -18,17 +18,6 @@ import type { Report } from "./report.ts";
 import reportSchema from "./report.schema.json" with { type: "json" };
 
 export const validateReport = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(reportSchema);
-
-export async function writeAtomic(file: string, content: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, content);
-    await rename(temp, file);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-}
 
 export interface HistoryLine {
   gitSha: string | null;

@@ -1,5 +1,6 @@
 // What a backend name stands for on this machine, for reports: "cpu" is the fastest CPU
-// backend available, so a report says which one that was and with how many threads.
+// backend available, so a report says which one that was and with how many threads. Threads are
+// passed as a value; the environment only gives the default (REFUTE_THREADS, read here alone).
 
 import { availableParallelism } from "node:os";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
@@ -9,14 +10,25 @@ import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { BlockedError, type Backend } from "./runtime.ts";
 
-/** REFUTE_THREADS, else every core: the cpu-wasm backend's worker count (main thread included). */
-export function wasmThreads(): number {
-  const threads = Number(process.env.REFUTE_THREADS);
-  return Number.isInteger(threads) && threads > 0 ? threads : availableParallelism();
+/** A thread count from the environment: a positive integer, else none. */
+export function threadsFrom(text: string | undefined): number | undefined {
+  const threads = Number(text);
+  return Number.isSafeInteger(threads) && threads > 0 ? threads : undefined;
 }
 
-export function describeBackend(backend: Backend): string {
-  const wasm = `cpu-wasm (WebAssembly SIMD, ${wasmThreads()} thread${wasmThreads() > 1 ? "s" : ""})`;
+/** REFUTE_THREADS, the environment's thread count for every runtime, when it is set. */
+export function threadsOverride(env: Record<string, string | undefined> = process.env): number | undefined {
+  return threadsFrom(env.REFUTE_THREADS);
+}
+
+/** REFUTE_THREADS, else every core: the cpu-wasm backend's default worker count (main thread included). */
+export function wasmThreads(env: Record<string, string | undefined> = process.env): number {
+  return threadsOverride(env) ?? availableParallelism();
+}
+
+/** What the backend stands for here, with the cpu-wasm backend's threads (default wasmThreads()). */
+export function describeBackend(backend: Backend, threads = wasmThreads()): string {
+  const wasm = `cpu-wasm (WebAssembly SIMD, ${threads} thread${threads > 1 ? "s" : ""})`;
   switch (backend) {
     case "cpu":
       return wasmSimdAvailable() ? `cpu = ${wasm}` : "cpu = cpu-ts (this Node.js has no WebAssembly SIMD)";

@@ -13,7 +13,7 @@ import { CAPABILITIES, type Capability } from "../core/vocabulary.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
 import { compressKv } from "../engine/kv/report.ts";
-import { createKernels } from "./backends.ts";
+import { createKernels, wasmThreads } from "./backends.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import {
@@ -34,9 +34,18 @@ import {
   type SubjectSpec,
 } from "./runtime.ts";
 
+export interface EmbeddedOptions {
+  threads?: number; // the cpu-wasm backend's (default REFUTE_THREADS, else every core)
+}
+
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  private readonly threads: number;
+
+  constructor(options: EmbeddedOptions = {}) {
+    this.threads = options.threads ?? wasmThreads();
+  }
 
   /** Any subject: the engine prepares the claim's model in the claim's format and quant itself. */
   serves(): string | null {
@@ -49,7 +58,7 @@ export class EmbeddedRuntime implements Runtime {
   private backend(backend: SubjectSpec["backend"]): Promise<Kernels> {
     let kernels = this.backends.get(backend);
     if (!kernels) {
-      kernels = createKernels(backend);
+      kernels = createKernels(backend, this.threads);
       this.backends.set(backend, kernels);
     }
     return kernels;
@@ -90,7 +99,7 @@ export class EmbeddedRuntime implements Runtime {
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
-  /** llama-bench's pp and tg, on the backend's threads (REFUTE_THREADS; cpu-ts has one). */
+  /** llama-bench's pp and tg, on the backend's threads (the runtime's; cpu-ts has one). */
   async benchmark(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
     const model = await this.model(spec);
     const ids = benchTokens(request.tokens, model.arch.vocabSize);

@@ -10,13 +10,15 @@
 //                            and output mapping (cli)
 //   REFUTE_THREADS           the engine's threads (default: all cores), and llama.cpp's unless
 //   REFUTE_LLAMACPP_THREADS  sets llama.cpp's apart (default 1: two on a 2-core machine made
-//                            timings erratic)
+//                            timings erratic); settings.threads (refute gates --threads) sets
+//                            both, over either variable
 //
 // Unconfigured, an adapter is blocked with the variable to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
 
 import { parseServedList } from "../core/served.ts";
 import type { Capability } from "../core/vocabulary.ts";
+import { threadsFrom, threadsOverride, wasmThreads } from "./backends.ts";
 import { CliRuntime, loadCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
 import { HttpRuntime } from "./http.ts";
@@ -53,14 +55,18 @@ class UnavailableRuntime implements Runtime {
 
 export type Environment = Record<string, string | undefined>;
 
-export function makeRuntime(name: RuntimeName, env: Environment = process.env): Runtime {
+export interface RuntimeSettings {
+  env?: Environment; // the adapters' configuration and the default threads (default process.env)
+  threads?: number; // the engine's and llama.cpp's threads, over the environment's
+}
+
+export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): Runtime {
+  const env = settings.env ?? process.env;
   switch (name) {
     case "embedded":
-      return new EmbeddedRuntime();
-    case "llamacpp": {
-      const threads = Number(env.REFUTE_LLAMACPP_THREADS ?? env.REFUTE_THREADS ?? 1);
-      return new LlamacppRuntime({ threads: Number.isSafeInteger(threads) && threads > 0 ? threads : 1 });
-    }
+      return new EmbeddedRuntime({ threads: settings.threads ?? wasmThreads(env) });
+    case "llamacpp":
+      return new LlamacppRuntime({ threads: settings.threads ?? threadsFrom(env.REFUTE_LLAMACPP_THREADS) ?? threadsOverride(env) ?? 1 });
     case "http": {
       const baseUrl = env.REFUTE_HTTP_URL;
       if (!baseUrl) return new UnavailableRuntime(name, "runtime http: set REFUTE_HTTP_URL to an OpenAI-compatible server (e.g. http://127.0.0.1:8080, or `refute serve`)");
@@ -85,12 +91,12 @@ export function makeRuntime(name: RuntimeName, env: Environment = process.env): 
 }
 
 /** One runtime instance per name for a whole run, so prepared models are shared. */
-export function defaultRuntimeFactory(env: Environment = process.env): (name: RuntimeName) => Runtime {
+export function defaultRuntimeFactory(settings: RuntimeSettings = {}): (name: RuntimeName) => Runtime {
   const instances = new Map<RuntimeName, Runtime>();
   return (name) => {
     let runtime = instances.get(name);
     if (!runtime) {
-      runtime = makeRuntime(name, env);
+      runtime = makeRuntime(name, settings);
       instances.set(name, runtime);
     }
     return runtime;

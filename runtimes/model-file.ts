@@ -9,9 +9,10 @@
 //     and named by the sha256 of its bytes, so a changed model or exporter never reuses a stale file.
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ensureSyntheticGguf, SYNTHETIC_SHAPES } from "../bench/synthetic.ts";
+import { writeAtomicSync } from "../core/atomic-write.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { writeGguf } from "../engine/formats/gguf/write.ts";
 import { REPO_ROOT } from "../engine/load.ts";
@@ -58,14 +59,7 @@ export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, c
   const path = join(cacheDir, `${modelName(spec.model)}-${quant}-${sha}.gguf`);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
-    const temp = `${path}.${process.pid}.tmp`;
-    try {
-      writeFileSync(temp, bytes);
-      renameSync(temp, path);
-    } catch (e) {
-      rmSync(temp, { force: true });
-      throw e;
-    }
+    writeAtomicSync(path, bytes);
   }
   return path;
 }

@@ -2,13 +2,14 @@
 // the readers check those and throw), its tensors satisfy the architecture's layout contract,
 // no tensor holds NaN or Inf, and no tensor is entirely zero (a sign of a broken writer).
 
+import type { ErrorCode } from "../../core/error-codes.ts";
 import { isRefuteError } from "../../core/errors.ts";
 import type { ModelSource } from "../load.ts";
 import { buildWeights } from "../model/weights.ts";
 import { tensorStats } from "./stats.ts";
 
 export interface Finding {
-  code: string;
+  code: ErrorCode;
   message: string;
   tensor?: string;
 }

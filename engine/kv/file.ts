@@ -6,7 +6,8 @@
 // Everything read is checked against the metadata before use; bad input is a RefuteError
 // naming the file, the tensor or field, what was expected and what was found.
 
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { writeAtomicSync } from "../../core/atomic-write.ts";
 import { RefuteError } from "../../core/errors.ts";
 import { readSafeTensorsBytes } from "../formats/safetensors/read.ts";
 import { writeSafeTensorsBytes } from "../formats/safetensors/write.ts";
@@ -122,8 +123,8 @@ export function encodeKvCache(cache: KvTensors): Uint8Array {
 export function writeKvCacheFiles(path: string, cache: KvTensors): string {
   const bytes = encodeKvCache(cache);
   const metadataPath = metadataPathFor(path);
-  writeFileSync(path, bytes);
-  writeFileSync(metadataPath, `${JSON.stringify({ ...cache.metadata, dtype: "float32" }, null, 2)}\n`);
+  writeAtomicSync(path, bytes);
+  writeAtomicSync(metadataPath, `${JSON.stringify({ ...cache.metadata, dtype: "float32" }, null, 2)}\n`);
   return metadataPath;
 }
 

@@ -6,9 +6,9 @@
 //   [--library path]: another libcuda (test/backends/cuda-mock-driver.c checks the plumbing; its times mean nothing)
 // Without a device it writes verdict "blocked" with the reason and exits 3.
 
-import { writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { writeAtomicSync } from "../../core/atomic-write.ts";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda, type CudaKernels } from "../../engine/backends/cuda/backend.ts";
 import type { Kernels } from "../../engine/backends/kernels.ts";
@@ -36,7 +36,7 @@ interface Timing {
 
 function write(result: unknown): void {
   const text = JSON.stringify(result, null, 2);
-  if (args.out) writeFileSync(args.out, text + "\n");
+  if (args.out) writeAtomicSync(args.out, text + "\n");
 }
 
 const probe = probeCuda(args.library);

@@ -67,10 +67,16 @@ describe("pnpm bench", () => {
     expect(report.skipped[0].reason).toMatch(/no CUDA device/);
   }, 60_000);
 
-  it("rejects bad options with a usage error", async () => {
-    await expect(benchCommand(["--backend", "tpu"])).rejects.toThrow(/--backend: tpu is not one of cpu, cpu-wasm, cpu-ts, cuda/);
-    await expect(benchCommand(["--tokens", "0"])).rejects.toThrow(/--tokens expects/);
-    await expect(benchCommand(["--quants", "q5_1"])).rejects.toThrow(/--quants: q5_1/);
+  it("rejects bad options with a usage error (exit 2) naming the option and what was expected", async () => {
+    const usage = async (argv: string[]) => {
+      const err: string[] = [];
+      expect(await benchCommand(argv, { out: () => {}, err: (t) => err.push(t) }), argv.join(" ")).toBe(2);
+      return err.join("\n");
+    };
+    expect(await usage(["--backend", "tpu"])).toMatch(/option '--backend <name>' argument 'tpu' is invalid\. Allowed choices are cpu, cpu-wasm, cpu-ts, cuda\..*\[E_USAGE\]/);
+    expect(await usage(["--tokens", "0"])).toMatch(/option '--tokens <pp,tg>' argument '0' is invalid\. Expected a positive integer/);
+    expect(await usage(["--tokens", "8,4,2"])).toMatch(/Expected <pp>,<tg> or one count for both/);
+    expect(await usage(["--quants", "f32,q5_1"])).toMatch(/option '--quants <list>' argument 'f32,q5_1' is invalid\. Allowed choices are f32, q8_0, q4_0, q4_k\./);
   });
 });
 

@@ -30,9 +30,9 @@ describe("model commands", () => {
     expect(await main(["run", "--model", "tiny-qwen2", "--prompt", "x", "--backend", "cuda"])).toBe(2);
     expect(err.join("\n")).toMatch(/no CUDA device.*\[BACKEND_UNAVAILABLE\]/);
     expect(await main(["run", "--model", "tiny-qwen2", "--prompt", "x", "--backend", "tpu"])).toBe(2);
-    expect(err.join("\n")).toContain("--backend: tpu is not one of cpu, cpu-wasm, cpu-ts, cuda");
+    expect(err.join("\n")).toContain("option '--backend <name>' argument 'tpu' is invalid. Allowed choices are cpu, cpu-wasm, cpu-ts, cuda.");
     expect(await main(["ppl", "--model", "tiny-qwen2", "--text-file", join(REPO_ROOT, "README.md"), "--threads", "0"])).toBe(2);
-    expect(err.join("\n")).toContain("--threads must be a positive integer");
+    expect(err.join("\n")).toContain("option '--threads <n>' argument '0' is invalid. Expected a positive integer.");
   });
 
   it("import -> export -> import: a GGUF source is refused with --enforce-provenance and recorded as diagnosis without", async () => {
@@ -66,20 +66,35 @@ describe("model commands", () => {
     expect(d.tensors.every((t) => !t.transposed && t.maxAbsDiff !== null)).toBe(true);
   });
 
-  it.each(["run", "ppl", "import", "export", "inspect", "tensors", "validate", "diff", "gates", "ticket", "report"])("%s --help exits 0 and prints usage", async (cmd) => {
+  it.each(["run", "ppl", "import", "export", "inspect", "tensors", "validate", "diff", "gates", "ticket", "report", "serve", "bench", "kv"])("%s --help exits 0 and prints usage", async (cmd) => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     expect(await main([cmd, "--help"])).toBe(0);
     const printed = out.join("\n") + write.mock.calls.map((c) => String(c[0])).join("");
-    expect(printed).toMatch(/usage: refute/);
+    expect(printed).toMatch(new RegExp(`^Usage: refute ${cmd} `));
+  });
+
+  it("help is generated from the option specs: placeholders, defaults and the vocabulary's choices", async () => {
+    const help = async (argv: string[]) => {
+      out.length = 0;
+      expect(await main(argv)).toBe(0);
+      return out.join("\n").replace(/\s+/g, " "); // as wrapped at any width
+    };
+    const run = await help(["run", "--help"]);
+    expect(run).toContain("--max-new-tokens <n> tokens to generate (default: 32)");
+    expect(run).toMatch(/--backend <name> .*\(choices: "cpu", "cpu-wasm", "cpu-ts", "cuda", default: "cpu"\)/);
+    expect(await help(["help", "import"])).toMatch(/--quantize <quant> .*\(choices: "f32", "q8_0", "q4_0", "q4_k", default: "f32"\)/);
+    expect(await help(["--help"])).toMatch(/^Usage: refute .* gates run claims and report verdicts/);
   });
 
   it("usage errors exit 2 and say what was expected", async () => {
     expect(await main(["run", "--model", "tiny-llama"])).toBe(2);
-    expect(err.join("\n")).toContain("--prompt is required");
+    expect(err.join("\n")).toContain("required option '--prompt <text>' not specified");
     expect(await main(["import", "tiny-llama", "--quantize", "q3", "-o", join(dir, "y.rft")])).toBe(2);
-    expect(err.join("\n")).toMatch(/--quantize must be one of f32, q8_0, q4_0, q4_k/);
+    expect(err.join("\n")).toMatch(/option '--quantize <quant>' argument 'q3' is invalid\. Allowed choices are f32, q8_0, q4_0, q4_k\./);
     expect(await main(["run", "--model", "no-such-model", "--prompt", "x"])).toBe(2);
     expect(err.join("\n")).toContain("MODEL_NOT_FOUND");
     expect(await main(["nonsense"])).toBe(2);
+    expect(err.join("\n")).toContain("refute: unknown command 'nonsense' [E_USAGE]");
+    expect(await main([])).toBe(2); // the list of commands, on stderr
   });
 });

@@ -68,11 +68,23 @@ describe("refute gates exit codes", () => {
     expect(committed.stdout).toEqual([`${files.length} claim files, ${all.length} claims, ${(await planChecks({})).length} checks: valid`]);
   });
 
+  it("--threads is a value given to the runtimes and the report, not an environment variable", async () => {
+    const before = process.env.REFUTE_THREADS;
+    const deps = captureDeps();
+    const settings: unknown[] = [];
+    const factory = deps.factory;
+    deps.factory = (s) => (settings.push(s), factory(s));
+    expect(await gatesCommand(["--threads", "1", "--json", "--suite", "canary", "--model", "tiny-llama", ...base(tempDir())], deps)).toBe(0);
+    expect(process.env.REFUTE_THREADS).toBe(before);
+    expect(settings).toEqual([{ threads: 1 }]);
+    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual(["cpu = cpu-wasm (WebAssembly SIMD, 1 thread)"]);
+  });
+
   it("--help on every subcommand exits 0 and runs nothing", async () => {
     for (const args of [["--help"], ["run", "-h"], ["validate", "--help"], ["list", "--help"], ["claims-md", "--help"]]) {
       const deps = captureDeps();
       expect(await gatesCommand(args, deps)).toBe(0);
-      expect(deps.stdout[0]).toMatch(/^usage: refute gates/);
+      expect(deps.stdout[0]).toMatch(/^Usage: refute gates/);
     }
   });
 });

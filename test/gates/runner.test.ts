@@ -82,7 +82,7 @@ describe("runner on the fake subject", () => {
     const { report } = await runFake({
       fail: (s, op) => {
         if (s.model === "tiny-gpt2" && s.quant === "q4_0" && s.format === "native" && op === "generate") return new BlockedError("no q4_0 kernel on this backend");
-        if (s.format === "roundtrip" && s.model === "tiny-llama") return new RefuteError("E_GGUF_ALIGN", "tensor data offset 33 is not aligned to 32");
+        if (s.format === "roundtrip" && s.model === "tiny-llama") return new RefuteError("GGUF_MISALIGNED", "tensor data offset 33 is not aligned to 32");
         if (op === "perplexity" && s.model === "tiny-qwen2") return new TypeError("cannot read properties of undefined");
         return undefined;
       },
@@ -97,7 +97,7 @@ describe("runner on the fake subject", () => {
     expect(unavailable.reason).toBe("tiny-gpt2 native q4_0 cpu embedded prompt=code: no q4_0 kernel on this backend");
     const coded = blocked.find((c) => c.id === "roundtrip-gguf-identical-tokens/tiny-llama/roundtrip/q8_0/cpu/embedded")!;
     expect(coded.blockedBy).toBe("error");
-    expect(coded.reason).toMatch(/^\[E_GGUF_ALIGN\] tiny-llama roundtrip q8_0 cpu embedded prompt=arithmetic: tensor data offset 33/);
+    expect(coded.reason).toMatch(/^\[GGUF_MISALIGNED\] tiny-llama roundtrip q8_0 cpu embedded prompt=arithmetic: tensor data offset 33/);
     const generic = blocked.find((c) => c.id === "ppl-int8-ceiling/tiny-qwen2/native/q8_0/cpu/embedded")!;
     expect(generic.blockedBy).toBe("error");
     expect(generic.reason).toMatch(/^TypeError: tiny-qwen2 native q8_0 cpu embedded perplexity .*cannot read properties of undefined$/);

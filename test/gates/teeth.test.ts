@@ -27,7 +27,7 @@ const EFFECTS: Record<string, FaultEffect> = {
   "norm-epsilon-ignored": { perplexity: () => Number.NaN },
   "untied-head-as-tied": {
     flips: (s) => (s.format === "native" ? ALL : []),
-    fail: (s) => (s.format === "roundtrip" ? new RefuteError("E_GGUF_TENSOR", "output.weight: no such tensor") : undefined),
+    fail: (s) => (s.format === "roundtrip" ? new RefuteError("MODEL_MISSING_TENSOR", "output.weight: no such tensor") : undefined),
   },
 };
 const CAUGHT = ["embedding-transposed", "q4-nibble-order-swapped", "gguf-alignment-off", "norm-epsilon-ignored"];
@@ -175,8 +175,8 @@ describe("refute gates --teeth", () => {
 
   it("exit 2 for an unknown fault (--inject or --fault) and for --inject with --teeth; runs nothing, writes nothing", async () => {
     const cases: Array<[string[], RegExp]> = [
-      [["--inject", "no-such-fault"], /--inject expects a fault of the catalogue: embedding-transposed, .*; found 'no-such-fault'/],
-      [["--fault", "no-such-fault"], /--fault expects a fault of the catalogue: embedding-transposed, .*; found 'no-such-fault'/],
+      [["--inject", "no-such-fault"], /option '--inject <fault>' argument 'no-such-fault' is invalid\. Allowed choices are embedding-transposed, /],
+      [["--fault", "no-such-fault"], /option '--fault <name>' argument 'no-such-fault' is invalid\. Allowed choices are embedding-transposed, /],
       [["--inject", "embedding-transposed"], /--teeth injects every fault in turn; use --fault/],
     ];
     for (const [extra, message] of cases) {

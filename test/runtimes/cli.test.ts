@@ -41,8 +41,8 @@ describe("cli runtime", () => {
   it("is blocked when the command is not installed or the config lacks the operation", async () => {
     await expect(new CliRuntime({ ...fakeConfig, command: "refute-no-such-command-xyz" }).generate(spec, "a", 1)).rejects.toThrow(/command not found: refute-no-such-command-xyz/);
     await expect(new CliRuntime(fakeConfig).perplexity(spec, "a", 2, 1)).rejects.toThrow(BlockedError);
-    await expect(makeRuntime("cli", {}).generate(spec, "a", 1)).rejects.toThrow(/REFUTE_CLI_CONFIG/);
-    await expect(makeRuntime("cli", { REFUTE_CLI_CONFIG: "/nonexistent/cli.json" }).generate(spec, "a", 1)).rejects.toThrow(/cannot read its config/);
+    await expect(makeRuntime("cli", { env: {} }).generate(spec, "a", 1)).rejects.toThrow(/REFUTE_CLI_CONFIG/);
+    await expect(makeRuntime("cli", { env: { REFUTE_CLI_CONFIG: "/nonexistent/cli.json" } }).generate(spec, "a", 1)).rejects.toThrow(/cannot read its config/);
   });
 
   it("reports a failing command with its stderr, and output that does not fit the mapping", async () => {

@@ -73,7 +73,7 @@ describe("cross-runtime measures through the runner", () => {
         claim("same", "same-top1", subjects(f32, "f32", "llamacpp"), "{ comparator: ge, threshold: 100 }", "    prompts: { all: [story, code] }\n") +
         claim("rms", "rms-dp", subjects(f32, "f32", "llamacpp"), "{ comparator: lt, threshold: 0.01 }", "    prompts: { all: [story, code] }\n"),
     );
-    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({}), oracleDir: oracle });
+    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({ env: {} }), oracleDir: oracle });
     expect(results.map((r) => [r.id.split("/")[0], r.verdict, r.reason ?? ""])).toEqual(results.map((r) => [r.id.split("/")[0], "corroborated", ""]));
     expect(results).toHaveLength(4 + 1 + 4 + 2 + 1 + 1);
     const kl = results.find((r) => r.claim === "kl" && r.subject.runtime === "llamacpp")!;
@@ -85,7 +85,7 @@ describe("cross-runtime measures through the runner", () => {
     const f32 = tinyGguf("llama", "f32");
     const oracle = await makeOracle(f32, { prompt: "code", step: 7 }); // the last step: later steps would see a changed context
     const checks = claimsFor("xr", claim("top1", "forced-top1", `{ model: "${f32}", format: gguf, quant: f32, runtime: llamacpp }`, "{ comparator: eq, threshold: 0 }", "    prompts: { each: [story, code] }\n"));
-    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({}), oracleDir: oracle });
+    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({ env: {} }), oracleDir: oracle });
     expect(results.map((r) => r.verdict)).toEqual(["corroborated", "falsified"]);
     const bad = results[1];
     expect(bad.line).toBe("forced steps whose top-1 differs = 1 != 0");
@@ -101,12 +101,8 @@ describe("cross-runtime measures through the runner", () => {
         claim("cv", "timing-cv", subject, "{ comparator: lt, threshold: 1000 }") +
         claim("ratio", "throughput-ratio", subject, "{ comparator: gt, threshold: 0 }", "    against: { runtime: llamacpp }\n"),
     );
-    const saved = process.env.REFUTE_THREADS;
-    process.env.REFUTE_THREADS = "1"; // the engine's threads; llama.cpp's default is 1
-    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({}), oracleDir: tempDir() }).finally(() => {
-      if (saved === undefined) delete process.env.REFUTE_THREADS;
-      else process.env.REFUTE_THREADS = saved;
-    });
+    // One thread on both sides: throughput-ratio compares equal thread counts only.
+    const { results } = await runChecks(checks, { factory: defaultRuntimeFactory({ env: {}, threads: 1 }), oracleDir: tempDir() });
     // On a model this small, fixed costs and timer noise decide the scaling verdict: only that it ran is checked.
     expect(results[0].observed!.value as number).toBeGreaterThan(1);
     expect(results.slice(1).map((r) => [r.claim, r.verdict])).toEqual([

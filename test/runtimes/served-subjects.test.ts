@@ -85,8 +85,8 @@ describe("served subjects", () => {
 
   it("an http runtime with nothing declared refuses every subject, saying what to declare", () => {
     const spec: SubjectSpec = { model: "tiny-llama", format: "native", quant: "q8_0", backend: "cpu", runtime: "http" };
-    expect(makeRuntime("http", { REFUTE_HTTP_URL: base }).serves(spec)).toMatch(/declares no served subject \(REFUTE_HTTP_SERVES\); the check asks for tiny-llama native q8_0/);
-    expect(makeRuntime("http", { REFUTE_HTTP_URL: base, REFUTE_HTTP_SERVES: "tiny-llama:native:q8_0" }).serves(spec)).toBeNull();
+    expect(makeRuntime("http", { env: { REFUTE_HTTP_URL: base } }).serves(spec)).toMatch(/declares no served subject \(REFUTE_HTTP_SERVES\); the check asks for tiny-llama native q8_0/);
+    expect(makeRuntime("http", { env: { REFUTE_HTTP_URL: base, REFUTE_HTTP_SERVES: "tiny-llama:native:q8_0" } }).serves(spec)).toBeNull();
     expect(makeRuntime("embedded").serves({ ...spec, quant: "q4_0" })).toBeNull();
     expect(makeRuntime("llamacpp").serves({ ...spec, runtime: "llamacpp" })).toMatch(/reads GGUF files only/);
   });

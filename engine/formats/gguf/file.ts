@@ -1,8 +1,8 @@
 // The only file I/O of the GGUF format: read a whole file into memory and parse it, or write
-// the bytes writeGguf produces. Tensor data of a read file are views into that one buffer
-// (allocated by the caller when it gives `allocate`).
+// the bytes writeGguf produces, whole or not at all. Tensor data of a read file are views into
+// that one buffer (allocated by the caller when it gives `allocate`).
 
-import { writeFileSync } from "node:fs";
+import { writeAtomicSync } from "../../../core/atomic-write.ts";
 import { readFileInto, type ByteAllocator } from "../read-file.ts";
 import { readGguf, type GgufFile } from "./read.ts";
 import { writeGguf, type GgufWriteInput } from "./write.ts";
@@ -12,5 +12,5 @@ export function readGgufFile(path: string, allocate?: ByteAllocator): GgufFile {
 }
 
 export function writeGgufFile(path: string, input: GgufWriteInput): void {
-  writeFileSync(path, writeGguf(input));
+  writeAtomicSync(path, writeGguf(input));
 }

@@ -1,8 +1,8 @@
 // The only file I/O of the RFT format: read a whole file into memory and parse it, or write
-// the bytes writeNative produces. Tensor data of a read file are views into that one buffer
-// (allocated by the caller when it gives `allocate`).
+// the bytes writeNative produces, whole or not at all. Tensor data of a read file are views into
+// that one buffer (allocated by the caller when it gives `allocate`).
 
-import { writeFileSync } from "node:fs";
+import { writeAtomicSync } from "../../../core/atomic-write.ts";
 import { readFileInto, type ByteAllocator } from "../read-file.ts";
 import { readNative, type NativeFile } from "./read.ts";
 import { writeNative, type NativeWriteInput } from "./write.ts";
@@ -12,5 +12,5 @@ export function readNativeFile(path: string, allocate?: ByteAllocator): NativeFi
 }
 
 export function writeNativeFile(path: string, input: NativeWriteInput): void {
-  writeFileSync(path, writeNative(input));
+  writeAtomicSync(path, writeNative(input));
 }

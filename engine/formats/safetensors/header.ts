@@ -2,6 +2,7 @@
 // ({name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {...}}), then the data
 // section. Every fact read from the header is checked against the file before use.
 
+import type { ErrorCode } from "../../../core/error-codes.ts";
 import { RefuteError } from "../../../core/errors.ts";
 
 export type SafeTensorsDType = "F32" | "F16" | "BF16";
@@ -25,7 +26,7 @@ export interface SafeTensorsHeader {
 // Real headers are a few hundred KiB at most; 100 MiB bounds a hostile length field.
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-function fail(code: string, message: string, facts: Record<string, unknown>): never {
+function fail(code: ErrorCode, message: string, facts: Record<string, unknown>): never {
   throw new RefuteError(code, message, facts);
 }
 
