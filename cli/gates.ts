@@ -20,7 +20,7 @@ import { readAdr, renderClaimsMd } from "../gates/claims-md.ts";
 import { parseShard } from "../gates/expand.ts";
 import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
-import { exitCodeFor, type Report } from "../gates/report.ts";
+import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { writeReports } from "../gates/write.ts";
@@ -88,7 +88,7 @@ interface RunOptions extends SelectionOptions {
 }
 
 const RUN_DESCRIPTION = `Runs the claims in claims/*.yaml as checks and reports a verdict for each: corroborated, falsified (with expected, observed and evidence) or blocked (with the reason).
-Exit codes: 0 nothing falsified (blocked checks lower the score), 1 something falsified, 2 usage or configuration error, 3 with --strict: blocked and nothing falsified.`;
+Exit codes: 0 nothing falsified (blocked checks lower the score), 1 something falsified, 2 usage or configuration error, or every check blocked (nothing ran), 3 with --strict: blocked and nothing falsified.`;
 
 /** The options that choose checks, shared by run and list. */
 function withSelectionOptions(command: Command, json: string): Command {
@@ -248,7 +248,10 @@ function renderSummary(report: Report, written: string[], code: number): string 
   const falsified = report.checks.filter((c) => c.verdict === "falsified");
   if (falsified.length) lines.push("falsified:", ...falsified.map((c) => `  [${c.claim}] ${checkLabel(c)}: ${c.line}`));
   const blocked = report.checks.filter((c) => c.verdict === "blocked");
-  if (blocked.length) lines.push(`blocked: ${blocked.length} (reasons in ${written.find((w) => w.endsWith("latest.md"))})`);
+  if (blocked.length === s.total && s.total > 0) {
+    // Nothing ran: say why once, most common reason first, instead of as many lines as checks.
+    lines.push(`every check is blocked; nothing ran:`, ...blockedReasons(blocked).map((r) => `  ${r.count} x ${r.reason}`));
+  } else if (blocked.length) lines.push(`blocked: ${blocked.length} (reasons in ${written.find((w) => w.endsWith("latest.md"))})`);
   for (const w of report.run.warnings) lines.push(`warning: ${w}`);
   lines.push(`reports: ${written.join(", ")}`, `exit ${code}`);
   return lines.join("\n");

@@ -31,6 +31,8 @@ export interface CheckResult {
   line: string; // the verdict in one line: "mismatched tokens = 7 > 5"
   /** Why a blocked check could not run; `[CODE]` prefix when the error had a code. */
   reason?: string;
+  /** The reason without the subject and request it was met on: what one misconfiguration has in common across its checks. */
+  cause?: string;
   /** unavailable: the subject said it cannot run here (BlockedError); error: anything else that was thrown. */
   blockedBy?: "unavailable" | "error";
   durationMs: number;
@@ -132,10 +134,13 @@ export function exitCodeFor(summary: Summary, strict: boolean): 0 | 1 | 2 | 3 {
   return 0;
 }
 
-/** The blocked checks' reasons, most common first, with how many checks each blocked. */
+/** The blocked checks' causes (their reasons without the subject), most common first, with how many checks each blocked. */
 export function blockedReasons(checks: CheckResult[]): { reason: string; count: number }[] {
   const counts = new Map<string, number>();
-  for (const c of checks) if (c.verdict === "blocked") counts.set(c.reason ?? "", (counts.get(c.reason ?? "") ?? 0) + 1);
+  for (const c of checks) {
+    const cause = c.cause ?? c.reason ?? "";
+    if (c.verdict === "blocked") counts.set(cause, (counts.get(cause) ?? 0) + 1);
+  }
   return [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
 }
 

@@ -109,7 +109,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       durationMs: Math.round(performance.now() - started),
     };
   } catch (e) {
-    const { reason, blockedBy } = blockedReason(e);
+    const { reason, cause, blockedBy } = blockedReason(e);
     const prediction = check.claim.prediction;
     return {
       ...base,
@@ -119,6 +119,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       evidence: null,
       line: `blocked: ${reason}`,
       reason,
+      cause,
       blockedBy,
       durationMs: Math.round(performance.now() - started),
     };
@@ -128,23 +129,25 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
 /**
  * Why a check could not run. A BlockedError is the subject saying "not here" (no CUDA,
  * no model file): `unavailable`. Anything else thrown is an `error`, its reason prefixed
- * with the error's code when it has one ("[GGUF_BAD_MAGIC] ...", "[ENOENT] ...").
+ * with the error's code when it has one ("[GGUF_BAD_MAGIC] ...", "[ENOENT] ..."). `cause`
+ * is the reason without the subject and request it happened on: the same for every check
+ * one misconfiguration blocks.
  */
-export function blockedReason(e: unknown): { reason: string; blockedBy: "unavailable" | "error" } {
+export function blockedReason(e: unknown): { reason: string; cause: string; blockedBy: "unavailable" | "error" } {
   let context = "";
   let inner = e;
   while (inner instanceof SubjectError) {
     context += `${inner.context}: `;
     inner = inner.cause;
   }
-  if (inner instanceof BlockedError) return { reason: context + inner.reason, blockedBy: "unavailable" };
-  if (isRefuteError(inner)) return { reason: `[${inner.code}] ${context}${inner.message}`, blockedBy: "error" };
+  const blocked = (prefix: string, message: string, blockedBy: "unavailable" | "error") => ({ reason: prefix + context + message, cause: prefix + message, blockedBy });
+  if (inner instanceof BlockedError) return blocked("", inner.reason, "unavailable");
+  if (isRefuteError(inner)) return blocked(`[${inner.code}] `, inner.message, "error");
   if (inner instanceof Error) {
     const code = (inner as NodeJS.ErrnoException).code;
-    const prefix = typeof code === "string" && code ? `[${code}] ` : `${inner.name}: `;
-    return { reason: prefix + context + inner.message, blockedBy: "error" };
+    return blocked(typeof code === "string" && code ? `[${code}] ` : `${inner.name}: `, inner.message, "error");
   }
-  return { reason: `${context}thrown: ${String(inner)}`, blockedBy: "error" };
+  return blocked("", `thrown: ${String(inner)}`, "error");
 }
 
 // --------------------------------------------------------------------------- runGates

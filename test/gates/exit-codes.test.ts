@@ -23,6 +23,9 @@ describe("exit codes", () => {
     const deps = captureDeps({ fail: () => new BlockedError("http: cannot reach http://127.0.0.1:9 (ECONNREFUSED): is the server running?") });
     const code = await gatesCommand([...coreSuiteArgs(), "--oracle", FIXTURE_ORACLE, "--reports", tempDir()], deps);
     expect(code).toBe(2);
+    const printed = deps.stdout.join("\n");
+    expect(printed).toContain("every check is blocked; nothing ran:\n  63 x ");
+    expect(printed.match(/cannot reach/g)).toHaveLength(1); // the reason once, not once per check
   });
 
   it("groups blocked reasons, most common first", () => {
