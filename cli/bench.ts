@@ -1,6 +1,6 @@
 // `refute bench` (`pnpm bench`): llama-bench-style pp and tg for the engine and llama.cpp in
 // one run, on the same GGUF and thread count, with the ratio engine / llama.cpp. Writes
-// reports/bench.json (atomically) and appends one line to reports/history.jsonl.
+// <out>/bench.json (atomically; default the git-ignored run directory) and appends one line to <out>/history.jsonl.
 
 import { appendFile, mkdir } from "node:fs/promises";
 import { availableParallelism } from "node:os";
@@ -9,6 +9,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
 import { BACKENDS, FILE_QUANTS, type Backend, type FileQuant } from "../core/vocabulary.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
+import { RUN_DIR } from "../gates/write.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { commaList, positiveInteger } from "./options.ts";
@@ -89,7 +90,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
         .default("cpu"),
     )
     .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
-    .option("--out <dir>", "where bench.json and history.jsonl go", "reports");
+    .option("--out <dir>", "where bench.json and history.jsonl go (git-ignored; `refute report publish` copies bench.json to reports/)", RUN_DIR);
   onRun(command, (options: BenchOptions) => bench(options, io));
   return runCommand(command, argv, io);
 }

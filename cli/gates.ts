@@ -23,7 +23,7 @@ import { progressLine } from "../gates/progress.ts";
 import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
-import { writeReports } from "../gates/write.ts";
+import { RUN_DIR, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger, repeatable } from "./options.ts";
@@ -111,7 +111,7 @@ function withSelectionOptions(command: Command, json: string): Command {
 function withRunOptions(command: Command): Command {
   return withSelectionOptions(command, "print the report as one JSON object on stdout; no progress")
     .option("--oracle <dir>", "the oracle files", "oracle")
-    .option("--reports <dir>", "where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl", "reports")
+    .option("--reports <dir>", `where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl (git-ignored; \`refute report publish\` copies them to reports/)`, RUN_DIR)
     .addOption(new Option("--concurrency <n>", "checks in flight (the embedded engine is CPU-bound)").argParser(positiveInteger).default(1))
     .option("--strict", "exit 3 when checks are blocked and none is falsified")
     .addOption(

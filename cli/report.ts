@@ -1,6 +1,7 @@
 // `refute report merge <files...> -o <dir>`: merge shard reports (latest.json of each
 // shard) into one report, and write it with its markdown, JUnit and badge into <dir>.
 // `refute report readme`: the README's scoreboard and badge from reports/latest.json.
+// `refute report publish`: a run directory's reports into the committed reports/, then the scoreboard.
 
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -11,7 +12,7 @@ import { isRefuteError } from "../core/errors.ts";
 import { currentBadgeUrl, rawBadgeUrl, renderReadme } from "../gates/github/scoreboard.ts";
 import { mergeReports } from "../gates/merge.ts";
 import type { Report } from "../gates/report.ts";
-import { readReport, writeReports } from "../gates/write.ts";
+import { readReport, RUN_DIR, writeReports } from "../gates/write.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 
 export type ReportDeps = Output;
@@ -24,6 +25,7 @@ export function reportCommand(argv: string[], io: ReportDeps): Promise<number> {
   const report = refuteCommand("report", io).description("Shard reports merged into one; the README's scoreboard and badge from a report.");
   mergeCommand(report, io);
   readmeCommand(report, io);
+  publishCommand(report, io);
   return runCommand(report, argv, io);
 }
 
@@ -122,4 +124,32 @@ async function writeReadme(options: ReadmeOptions, io: Output): Promise<number> 
   const s = report?.summary;
   io.out(`${next === current ? "unchanged" : "wrote"} ${options.readme}: ${s ? `${s.corroborated}/${s.total} corroborated, ${s.falsified} falsified, ${s.blocked} blocked` : "no run recorded yet"}`);
   return 0;
+}
+
+/** A run directory's outputs besides the report itself, copied as they are when present. */
+const RUN_FILES = ["teeth.json", "teeth.md", "bench.json"];
+
+function publishCommand(report: Command, io: Output): void {
+  const command = report
+    .command("publish")
+    .summary("copy a run's reports into the committed reports/ and regenerate the README scoreboard")
+    .description(
+      `Runs write into ${RUN_DIR}/ (git-ignored), so a run leaves the tree clean; this is the one step that changes the committed reports: it writes <from>/latest.json's report into <to> (latest.json, latest.md, junit.xml, badge.json, badge.svg, one line appended to history.jsonl), copies ${RUN_FILES.join(", ")} when the run has them, and regenerates the README's scoreboard and badge from <to>.
+Exit code: 0 published, 2 usage or input error (no report in <from>).`,
+    )
+    .option("--from <dir>", "the run directory", RUN_DIR)
+    .option("--to <dir>", "the committed reports directory", "reports")
+    .option("--readme <file>", "the README whose scoreboard to regenerate", "README.md");
+  onRun(command, async (options: { from: string; to: string; readme: string }) => {
+    const published = await readReport(join(options.from, "latest.json"));
+    const written = await writeReports(published, options.to);
+    for (const name of RUN_FILES) {
+      const text = await readFile(join(options.from, name), "utf8").catch(() => null);
+      if (text === null) continue;
+      await writeAtomic(join(options.to, name), text);
+      written.push(join(options.to, name));
+    }
+    io.out(`published ${join(options.from, "latest.json")}: ${written.join(", ")}`);
+    return writeReadme({ reports: options.to, readme: options.readme }, io);
+  });
 }

@@ -49,6 +49,13 @@ export function historyLine(report: Report): HistoryLine {
 }
 
 /** Writes every report file into `dir` (created if needed); returns the paths written. */
+/**
+ * Where a run writes unless told otherwise: git-ignored, so a run leaves the tree clean. The
+ * committed reports/ (scoreboard, badge, history, teeth, bench) change only through
+ * `refute report publish`, which copies a run directory's outputs there.
+ */
+export const RUN_DIR = "reports/runs/latest";
+
 export async function writeReports(report: Report, dir: string, options: { history?: boolean } = {}): Promise<string[]> {
   const json = JSON.stringify(report, null, 2) + "\n";
   // Validate what will be read back (NaN becomes null in JSON), not the object in memory.

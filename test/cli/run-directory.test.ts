@@ -1,0 +1,48 @@
+// A run leaves the git tree clean: its reports go to the git-ignored run directory, and only
+// `refute report publish` changes the committed reports/ and the README's scoreboard.
+
+import { execFileSync, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { reportCommand } from "../../cli/report.ts";
+import { RUN_DIR, writeReports } from "../../gates/write.ts";
+import { runFake, tempDir } from "../gates/helpers.ts";
+
+const status = () => execFileSync("git", ["status", "--porcelain"], { encoding: "utf8" });
+
+describe("the run directory", () => {
+  it("a default run writes its reports there, and git status is what it was", () => {
+    const before = status();
+    const run = spawnSync(process.execPath, ["bin/refute.mjs", "gates", "--suite", "kernels"], { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`reports: ${join(RUN_DIR, "latest.json")}`);
+    expect(existsSync(join(RUN_DIR, "latest.json"))).toBe(true);
+    expect(status()).toBe(before);
+  }, 60_000);
+
+  it("publish writes the run's report into the committed directory, with its teeth, and regenerates the scoreboard", async () => {
+    const { report } = await runFake();
+    const run = tempDir();
+    await writeReports(report, run);
+    writeFileSync(join(run, "teeth.md"), "# teeth\n");
+    const to = join(tempDir(), "reports");
+    const readme = join(tempDir(), "README.md");
+    copyFileSync("README.md", readme);
+    const out: string[] = [];
+    const err: string[] = [];
+    expect(await reportCommand(["publish", "--from", run, "--to", to, "--readme", readme], { out: (t) => out.push(t), err: (t) => err.push(t) }), err.join("\n")).toBe(0);
+    expect(JSON.parse(readFileSync(join(to, "latest.json"), "utf8")).summary).toEqual(report.summary);
+    expect(readFileSync(join(to, "history.jsonl"), "utf8").trim().split("\n")).toHaveLength(1);
+    expect(readFileSync(join(to, "teeth.md"), "utf8")).toBe("# teeth\n");
+    expect(existsSync(join(to, "bench.json"))).toBe(false); // the run had none
+    expect(readFileSync(readme, "utf8")).toContain(`**${report.summary.corroborated}/${report.summary.total} checks corroborated**`);
+  });
+
+  it("publish without a run's report is an input error naming the file", async () => {
+    const err: string[] = [];
+    const from = tempDir();
+    expect(await reportCommand(["publish", "--from", from, "--to", tempDir()], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    expect(err.join("\n")).toContain(join(from, "latest.json"));
+  });
+});
