@@ -99,7 +99,7 @@ function spec(model: string, quant: Quant, runtime: "embedded" | "llamacpp", bac
 }
 
 /** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
-function fit(tokens: number, maxPositions: number): number {
+function fitToContext(tokens: number, maxPositions: number): number {
   return Math.max(1, Math.min(tokens, maxPositions - 1));
 }
 
@@ -133,7 +133,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
           ["pp", options.ppTokens],
           ["tg", options.tgTokens],
         ] as const) {
-          const tokens = fit(asked, maxPositions);
+          const tokens = fitToContext(asked, maxPositions);
           const request: BenchmarkRequest = { kind, tokens, reps: 1, warmup: 0 };
           log(`${model} ${quant} ${kind}${tokens}: warm-up`);
           await engine.benchmark(subject, { ...request, warmup: 1, reps: 0 });

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Option } from "commander";
 import { RefuteError } from "../core/errors.ts";
+import type { PerplexityResult } from "../engine/generate/perplexity.ts";
 import { openModel } from "../engine/open.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
@@ -38,7 +39,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   onRun(command, async (options: PplOptions) => {
     const text = readText(options.textFile);
     const kernels = await kernelsFor(options);
-    let r;
+    let r: PerplexityResult;
     try {
       const model = openModel(options.model, kernels);
       const window = options.window ?? Math.min(128, model.arch.maxPositions);

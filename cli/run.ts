@@ -1,6 +1,7 @@
 // `refute run`: greedy generation with the embedded engine.
 
 import { Option } from "commander";
+import type { GenerateResult } from "../engine/model.ts";
 import { openModel } from "../engine/open.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
@@ -27,7 +28,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   withBackendOptions(command);
   onRun(command, async (options: RunOptions) => {
     const kernels = await kernelsFor(options);
-    let result;
+    let result: GenerateResult;
     try {
       result = openModel(options.model, kernels).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
     } finally {

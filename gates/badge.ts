@@ -35,7 +35,7 @@ const hex: Record<string, string> = {
 // Approximate advance widths of Verdana 11px, the font shields.io uses; wide enough for layout.
 function textWidth(text: string): number {
   let w = 0;
-  for (const ch of text) w += /[il.,:;|!'\/ ]/.test(ch) ? 3.5 : /[mwMW]/.test(ch) ? 10 : /[A-Z0-9]/.test(ch) ? 7.5 : 6.5;
+  for (const ch of text) w += /[il.,:;|!'/ ]/.test(ch) ? 3.5 : /[mwMW]/.test(ch) ? 10 : /[A-Z0-9]/.test(ch) ? 7.5 : 6.5;
   return Math.ceil(w);
 }
 

@@ -22,6 +22,7 @@ function paramsByMeasure(): object[] {
     const required = m.params.required.filter((name) => m.params.properties[name]?.default === undefined);
     return {
       if: { type: "object", properties: { measure: { const: m.name } }, required: ["measure"] },
+      // biome-ignore lint/suspicious/noThenProperty: `then` is JSON Schema's keyword here, not a thenable
       then: { type: "object", properties: { params: { ...m.params, required } }, ...(required.length > 0 ? { required: ["params"] } : {}) },
     };
   });

@@ -131,7 +131,7 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9._\/:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9._/:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

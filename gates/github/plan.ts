@@ -106,7 +106,7 @@ export function planFiling(report: Report, issues: RemoteIssue[], labels: string
     covered.add(group.fingerprint);
     if (group.state === "falsified") continue;
     const issue = byFingerprint.get(group.fingerprint)?.[0];
-    if (!issue || issue.state !== "open") continue;
+    if (issue?.state !== "open") continue;
     if (group.state === "corroborated") {
       work.push({ kind: "close", fingerprint: group.fingerprint, issue: issue.number, title: issue.title, comment: commentBody("corroborated", report, checksOf.get(group.fingerprint)!) });
     } else {

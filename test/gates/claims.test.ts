@@ -51,7 +51,7 @@ describe("claim problems name file, claim id and field", () => {
   });
 
   it("a missing required field", () => {
-    expect(problemsAfter("canary.yaml", canary, /    rationale: >-\n(      .*\n)+/, "")).toEqual([
+    expect(problemsAfter("canary.yaml", canary, / {4}rationale: >-\n( {6}.*\n)+/, "")).toEqual([
       "claims/canary.yaml: claim 'canary-int8-exact-text' field 'rationale': expected the field to be present; found nothing",
     ]);
   });

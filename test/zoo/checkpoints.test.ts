@@ -34,8 +34,27 @@ function readHeader(path: string): { tensors: Record<string, TensorInfo>; metada
   return { tensors: tensors as Record<string, TensorInfo>, metadata, order };
 }
 
+/** The config.json fields these tests read (a Hugging Face config, of either naming). */
+interface HfConfig {
+  architectures: string[];
+  model_type: string;
+  torch_dtype: string;
+  vocab_size: number;
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  n_embd: number;
+  n_layer: number;
+  n_positions: number;
+  tie_word_embeddings: boolean;
+  bos_token_id: number;
+  eos_token_id: number;
+}
+
 // name -> shape, from config.json alone, as transformers names and shapes the tensors
-function expectedTensors(cfg: Record<string, any>): Record<string, Shape> {
+function expectedTensors(cfg: HfConfig): Record<string, Shape> {
   const out: Record<string, Shape> = {};
   if (cfg.model_type === "gpt2") {
     const C = cfg.n_embd;
@@ -83,7 +102,7 @@ const BYTES = { F32: 4, BF16: 2 } as Record<string, number>;
 
 describe.each(ZOO_SLUGS)("%s checkpoint", (slug) => {
   const dir = `models/zoo/${slug}`;
-  const cfg = readJson<Record<string, any>>(`${dir}/config.json`);
+  const cfg = readJson<HfConfig>(`${dir}/config.json`);
 
   it("has the config keys of its transformers class and generation_config", () => {
     expect(cfg.vocab_size).toBe(1024);
