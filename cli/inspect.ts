@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
   const a = source.arch;
   console.log(`${info.model}: ${a.family}, ${source.format}, ${parameters.toLocaleString("en")} parameters in ${info.tensors} tensors (${Object.entries(dtypes).map(([d, n]) => `${n} ${d}`).join(", ")})`);
   console.log(`  hidden ${a.hidden}, layers ${a.layers}, heads ${a.heads} (kv ${a.kvHeads}, dim ${a.headDim}), ffn ${a.intermediate}, vocab ${a.vocabSize}, context ${a.maxPositions}`);
-  console.log(`  ${a.norm === "rms" ? "RMSNorm" : "LayerNorm"} eps ${a.normEps}, ${a.position === "rope" ? `RoPE theta ${a.ropeTheta}` : "learned positions"}, ${a.mlp}, qkv bias ${a.qkvBias}, ${a.tiedEmbeddings ? "tied" : "untied"} head`);
+  console.log(`  ${a.norm === "rms" ? "RMSNorm" : "LayerNorm"} eps ${a.normEps}, ${a.position === "rope" ? `RoPE theta ${a.ropeTheta}` : "learned positions"}, ${a.gatedMlp ? "gated " : ""}${a.activation} MLP, qkv bias ${a.qkvBias}, ${a.tiedEmbeddings ? "tied" : "untied"} head`);
   for (const f of source.files) console.log(`  file ${f.path} (${f.bytes} bytes)`);
   for (const [key, value] of Object.entries(source.details ?? {})) console.log(`  ${key}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n  ")}`);
   return 0;
