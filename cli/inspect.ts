@@ -28,7 +28,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     const a = source.arch;
     io.out(`${info.model}: ${a.family}, ${source.format}, ${parameters.toLocaleString("en")} parameters in ${info.tensors} tensors (${Object.entries(dtypes).map(([d, n]) => `${n} ${d}`).join(", ")})`);
     io.out(`  hidden ${a.hidden}, layers ${a.layers}, heads ${a.heads} (kv ${a.kvHeads}, dim ${a.headDim}), ffn ${a.intermediate}, vocab ${a.vocabSize}, context ${a.maxPositions}`);
-    io.out(`  ${a.norm === "rms" ? "RMSNorm" : "LayerNorm"} eps ${a.normEps}, ${a.position === "rope" ? `RoPE theta ${a.ropeTheta}` : "learned positions"}, ${a.mlp}, qkv bias ${a.qkvBias}, ${a.tiedEmbeddings ? "tied" : "untied"} head`);
+    io.out(`  ${a.norm === "rms" ? "RMSNorm" : "LayerNorm"} eps ${a.normEps}, ${a.position === "rope" ? `RoPE theta ${a.ropeTheta}` : "learned positions"}, ${a.gatedMlp ? "gated " : ""}${a.activation} MLP, qkv bias ${a.qkvBias}, ${a.tiedEmbeddings ? "tied" : "untied"} head`);
     for (const f of source.files) io.out(`  file ${f.path} (${f.bytes} bytes)`);
     for (const [key, value] of Object.entries(source.details ?? {})) io.out(`  ${key}: ${JSON.stringify(value, null, 2).replace(/\n/g, "\n  ")}`);
     return 0;

@@ -41,6 +41,7 @@ export const ERROR_CODES = {
     MODEL_UNKNOWN_FORMAT: "a model path is neither a directory nor a known file type",
     MODEL_MISSING_TENSOR: "a weight the architecture needs is not in the model",
     MODEL_UNEXPECTED_TENSOR: "the model has a tensor the architecture does not use",
+    UNSUPPORTED_ARCHITECTURE: "an architecture field the forward pass cannot run (RoPE over part of a head)",
     BAD_JSON: "a model's JSON file is not valid JSON",
     CONFIG_NOT_OBJECT: "config.json is not a JSON object",
     CONFIG_BAD_FIELD: "a config.json field is missing, out of range or not supported",

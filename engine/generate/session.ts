@@ -1,7 +1,8 @@
 // One decoding session: the forward pass for a single token at the next position, over a
 // KV cache that grows by one position per step. Prefill is the same step over the prompt.
 // Shapes: hidden state x: [hidden]; q: [heads * headDim]; k, v: [kvHeads * headDim];
-// cache per layer: [maxPositions, kvHeads * headDim].
+// cache per layer: [maxPositions, kvHeads * headDim]. Family differences (norm, positions,
+// activation, gating, embedding scale) are read from the Architecture as data.
 
 import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
@@ -10,19 +11,22 @@ import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
 import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
 import type { LayerWeights, Linear, ModelWeights, Norm } from "../model/weights.ts";
+import { ACTIVATIONS } from "./activation.ts";
 
 export interface LoadedModel {
   arch: Architecture;
   weights: ModelWeights;
 }
 
-/** gelu_new (GPT-2): 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
-function geluNew(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
-}
-
-function silu(x: number): number {
-  return x / (1 + Math.exp(-x));
+/** The rope kernels rotate whole heads: an architecture that rotates fewer dims cannot run here. */
+function checkRotaryDims(arch: Architecture): void {
+  if (arch.position === "rope" && arch.rotaryDims !== arch.headDim) {
+    throw new RefuteError("UNSUPPORTED_ARCHITECTURE", `${arch.family}: RoPE over ${arch.rotaryDims} of ${arch.headDim} dims per head; the rope kernels rotate whole heads`, {
+      family: arch.family,
+      rotaryDims: arch.rotaryDims,
+      headDim: arch.headDim,
+    });
+  }
 }
 
 export class Session {
@@ -40,6 +44,9 @@ export class Session {
   private readonly gate: Float32Array;
   private readonly up: Float32Array;
   private readonly logits: Float32Array;
+  private readonly activation: (x: number) => number;
+  // The backend's fused swiglu applies where the MLP is gated by silu.
+  private readonly siluGated: boolean;
   // Teeth faults living in the decode loop (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
@@ -51,6 +58,9 @@ export class Session {
     fault: Fault | null = null,
     kv: KvQuantOptions | null = null,
   ) {
+    checkRotaryDims(model.arch);
+    this.activation = ACTIVATIONS[model.arch.activation];
+    this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu";
     this.queryPositionOffset = fault === "rope-position-off-by-one" ? 1 : 0;
     this.writesOneSlotBack = fault === "kv-cache-stale-position";
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
@@ -102,6 +112,7 @@ export class Session {
       throw new RefuteError("CONTEXT_FULL", `position ${this.position} is past the context of ${this.capacity} positions`, { position: this.position });
     }
     this.kernels.embeddingRow(weights.tokenEmbedding, token, this.x);
+    if (arch.embeddingScale !== 1) for (let i = 0; i < arch.hidden; i++) this.x[i] *= arch.embeddingScale;
     if (weights.positionEmbedding) {
       const row = weights.positionEmbedding.subarray(this.position * arch.hidden, (this.position + 1) * arch.hidden);
       for (let i = 0; i < arch.hidden; i++) this.x[i] += row[i];
@@ -146,13 +157,15 @@ export class Session {
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
 
     this.norm(w.ffnNorm, this.x, this.normed);
-    if (w.gate) {
-      this.products([w.up, w.gate], this.normed, [this.up, this.gate]);
-      if (kern.swiglu) kern.swiglu(this.gate, this.up);
-      else for (let i = 0; i < this.up.length; i++) this.up[i] *= silu(this.gate[i]);
+    const act = this.activation;
+    if (arch.gatedMlp) {
+      // up: [intermediate] = act(gate x) * (up x); the contract gave a gated model its gate.
+      this.products([w.up, w.gate as Linear], this.normed, [this.up, this.gate]);
+      if (this.siluGated && kern.swiglu) kern.swiglu(this.gate, this.up);
+      else for (let i = 0; i < this.up.length; i++) this.up[i] *= act(this.gate[i]);
     } else {
       kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
-      for (let i = 0; i < this.up.length; i++) this.up[i] = geluNew(this.up[i]);
+      for (let i = 0; i < this.up.length; i++) this.up[i] = act(this.up[i]);
     }
     kern.matvec(w.down.weight, this.up, this.proj, w.down.bias);
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];

@@ -11,6 +11,7 @@ import { cpuKernels } from "../backends/cpu/kernels.ts";
 import type { Fault } from "../../core/faults.ts";
 import { Session } from "../generate/session.ts";
 import type { Architecture } from "../model/architecture.ts";
+import { FAMILY_SPECS } from "../model/families/index.ts";
 import { EngineModel } from "../model.ts";
 import { openSource } from "../open.ts";
 import { FloatKvCache, QuantizedKvCache, type KvCache } from "./cache.ts";
@@ -24,16 +25,12 @@ const ARCH: Architecture = {
   heads: 4,
   kvHeads: 2,
   headDim: 32,
+  rotaryDims: 32,
   intermediate: 256,
   maxPositions: 64,
-  norm: "rms",
   normEps: 1e-5,
-  position: "rope",
   ropeTheta: 10000,
-  mlp: "swiglu",
-  qkvBias: false,
-  outputBias: false,
-  tiedEmbeddings: true,
+  ...FAMILY_SPECS.llama.traits,
   bosTokenId: null,
   eosTokenId: null,
 };

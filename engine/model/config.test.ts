@@ -31,12 +31,12 @@ function errorOf(fn: () => unknown): RefuteError {
 describe("config.json -> architecture", () => {
   it("describes Qwen2 as data: GQA, qkv bias, untied head, its rope theta", () => {
     const a = architectureFromHfConfig(qwen2);
-    expect(a).toMatchObject({ family: "qwen2", heads: 4, kvHeads: 2, headDim: 32, qkvBias: true, tiedEmbeddings: false, ropeTheta: 1e6, norm: "rms", mlp: "swiglu" });
+    expect(a).toMatchObject({ family: "qwen2", heads: 4, kvHeads: 2, headDim: 32, qkvBias: true, tiedEmbeddings: false, ropeTheta: 1e6, norm: "rms", activation: "silu", gatedMlp: true });
   });
 
   it("describes GPT-2 with its defaults (n_inner null = 4 x n_embd, tied, learned positions)", () => {
     const a = architectureFromHfConfig({ model_type: "gpt2", vocab_size: 50257, n_embd: 768, n_layer: 12, n_head: 12, n_positions: 1024, n_inner: null });
-    expect(a).toMatchObject({ family: "gpt2", intermediate: 3072, tiedEmbeddings: true, position: "learned", norm: "layer", outputBias: true, headDim: 64 });
+    expect(a).toMatchObject({ family: "gpt2", intermediate: 3072, tiedEmbeddings: true, position: "learned", norm: "layer", outputBias: true, headDim: 64, activation: "gelu_new", gatedMlp: false, rotaryDims: 0 });
   });
 
   it.each([

@@ -1,11 +1,25 @@
-// From a Hugging Face config.json (LlamaForCausalLM, Qwen2ForCausalLM, GPT2LMHeadModel)
-// to one Architecture. Every field read is checked; errors name the file, the field and
-// what was expected.
+// From a Hugging Face config.json to one Architecture, reading the keys its family's
+// specification names (families/). Every field read is checked; errors name the file, the
+// field and what was expected. Not here: which keys a family has (its specification file).
 
 import { RefuteError } from "../../core/errors.ts";
-import type { Architecture, Family } from "./architecture.ts";
+import type { Architecture } from "./architecture.ts";
+import type { FamilySpec, ReadFields, ShapeField } from "./families/family.ts";
+import { familyForModelType } from "./families/index.ts";
 
 type Json = Record<string, unknown>;
+
+// Dependency order: a fallback may use any field before its own.
+const READ_ORDER: readonly ShapeField[] = ["vocabSize", "hidden", "layers", "heads", "kvHeads", "headDim", "rotaryDims", "intermediate", "maxPositions", "normEps", "ropeTheta"];
+const REAL_FIELDS: ReadonlySet<ShapeField> = new Set(["normEps", "ropeTheta"]);
+
+// The value of a field whose family names no config key for it.
+const DERIVED: Partial<Record<ShapeField, (read: ReadFields, spec: FamilySpec) => number>> = {
+  kvHeads: ({ heads }) => heads, // no grouped-query attention
+  headDim: ({ hidden, heads }) => hidden / heads,
+  rotaryDims: ({ headDim }, spec) => (spec.traits.position === "rope" ? headDim : 0),
+  ropeTheta: () => 0, // learned positions: no RoPE
+};
 
 function field(config: Json, key: string, file: string, fallback?: number): number {
   const value = config[key] ?? fallback;
@@ -32,14 +46,38 @@ function tokenId(config: Json, key: string): number | null {
   return typeof v === "number" && Number.isSafeInteger(v) ? v : null;
 }
 
-export function familyOf(config: Json, file: string): Family {
-  const modelType = config.model_type;
-  if (modelType === "llama" || modelType === "qwen2" || modelType === "gpt2") return modelType;
-  throw new RefuteError("CONFIG_UNSUPPORTED_MODEL", `${file}: model_type ${JSON.stringify(modelType)} is not one of llama, qwen2, gpt2`, {
-    file,
-    field: "model_type",
-    found: modelType,
-  });
+/** The shape fields of the config, by the family's keys, fallbacks and derivations. */
+function shapeFields(c: Json, file: string, spec: FamilySpec): ReadFields {
+  const read = {} as Record<ShapeField, number>;
+  for (const f of READ_ORDER) {
+    const entry = spec.config[f];
+    if (!entry) {
+      read[f] = (DERIVED[f] as (read: ReadFields, spec: FamilySpec) => number)(read, spec);
+      continue;
+    }
+    const fallback = entry.fallback?.(read);
+    read[f] = REAL_FIELDS.has(f) ? field(c, entry.key, file, fallback) : integer(c, entry.key, file, fallback);
+  }
+  return read;
+}
+
+function checkActivation(c: Json, file: string, spec: FamilySpec): void {
+  const key = spec.activationKey;
+  if (key === null) return;
+  const activation = c[key] ?? spec.traits.activation;
+  if (activation !== spec.traits.activation) {
+    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${key} ${JSON.stringify(activation)} is not supported (expected ${spec.traits.activation})`, {
+      file,
+      field: key,
+    });
+  }
+}
+
+function checkHeads(read: ReadFields, file: string, spec: FamilySpec): void {
+  const kvKey = spec.config.kvHeads?.key;
+  if (kvKey !== undefined && read.heads % read.kvHeads !== 0) {
+    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${spec.config.heads.key} ${read.heads} is not a multiple of ${kvKey} ${read.kvHeads}`, { file, field: kvKey });
+  }
 }
 
 export function architectureFromHfConfig(config: unknown, file = "config.json"): Architecture {
@@ -47,77 +85,18 @@ export function architectureFromHfConfig(config: unknown, file = "config.json"):
     throw new RefuteError("CONFIG_NOT_OBJECT", `${file}: must be a JSON object`, { file });
   }
   const c = config as Json;
-  const family = familyOf(c, file);
-  return family === "gpt2" ? gpt2(c, file) : llamaLike(c, file, family);
-}
-
-function llamaLike(c: Json, file: string, family: Family): Architecture {
-  const hidden = integer(c, "hidden_size", file);
-  const heads = integer(c, "num_attention_heads", file);
-  const kvHeads = integer(c, "num_key_value_heads", file, heads);
-  const headDim = integer(c, "head_dim", file, hidden / heads);
-  checkHeads(heads, kvHeads, file);
+  const spec = familyForModelType(c.model_type, file);
+  const shape = shapeFields(c, file, spec);
+  checkHeads(shape, file, spec);
+  checkActivation(c, file, spec);
+  const { traits } = spec;
   return {
-    family,
-    vocabSize: integer(c, "vocab_size", file),
-    hidden,
-    layers: integer(c, "num_hidden_layers", file),
-    heads,
-    kvHeads,
-    headDim,
-    intermediate: integer(c, "intermediate_size", file),
-    maxPositions: integer(c, "max_position_embeddings", file),
-    norm: "rms",
-    normEps: field(c, "rms_norm_eps", file),
-    position: "rope",
-    ropeTheta: field(c, "rope_theta", file, 10000),
-    mlp: "swiglu",
-    qkvBias: family === "qwen2" || c.attention_bias === true,
-    outputBias: false,
-    tiedEmbeddings: c.tie_word_embeddings === undefined ? family === "llama" : c.tie_word_embeddings === true,
+    family: spec.family,
+    ...shape,
+    ...traits,
+    qkvBias: traits.qkvBias || (spec.qkvBiasKey !== null && c[spec.qkvBiasKey] === true),
+    tiedEmbeddings: c.tie_word_embeddings === undefined ? traits.tiedEmbeddings : c.tie_word_embeddings === true,
     bosTokenId: tokenId(c, "bos_token_id"),
     eosTokenId: tokenId(c, "eos_token_id"),
   };
-}
-
-function gpt2(c: Json, file: string): Architecture {
-  const hidden = integer(c, "n_embd", file);
-  const heads = integer(c, "n_head", file);
-  const activation = c.activation_function ?? "gelu_new";
-  if (activation !== "gelu_new") {
-    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: activation_function ${JSON.stringify(activation)} is not supported (expected gelu_new)`, {
-      file,
-      field: "activation_function",
-    });
-  }
-  return {
-    family: "gpt2",
-    vocabSize: integer(c, "vocab_size", file),
-    hidden,
-    layers: integer(c, "n_layer", file),
-    heads,
-    kvHeads: heads,
-    headDim: hidden / heads,
-    intermediate: c.n_inner == null ? 4 * hidden : integer(c, "n_inner", file),
-    maxPositions: integer(c, "n_positions", file),
-    norm: "layer",
-    normEps: field(c, "layer_norm_epsilon", file, 1e-5),
-    position: "learned",
-    ropeTheta: 0,
-    mlp: "gelu",
-    qkvBias: true,
-    outputBias: true,
-    tiedEmbeddings: c.tie_word_embeddings !== false,
-    bosTokenId: tokenId(c, "bos_token_id"),
-    eosTokenId: tokenId(c, "eos_token_id"),
-  };
-}
-
-function checkHeads(heads: number, kvHeads: number, file: string): void {
-  if (heads % kvHeads !== 0) {
-    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: num_attention_heads ${heads} is not a multiple of num_key_value_heads ${kvHeads}`, {
-      file,
-      field: "num_key_value_heads",
-    });
-  }
 }

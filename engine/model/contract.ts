@@ -23,7 +23,7 @@ export function expectedShapes(arch: Architecture): Map<string, number[]> {
     attn_k: [kvHeads * headDim, hidden],
     attn_v: [kvHeads * headDim, hidden],
     attn_output: [hidden, heads * headDim],
-    ffn_gate: arch.mlp === "swiglu" ? [intermediate, hidden] : null,
+    ffn_gate: arch.gatedMlp ? [intermediate, hidden] : null,
     ffn_up: [intermediate, hidden],
     ffn_down: [hidden, intermediate],
   };

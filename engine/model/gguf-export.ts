@@ -1,8 +1,8 @@
 // A model (canonical tensors, HF config and tokenizer) as GGUF with llama.cpp's conventions:
-// general.architecture and the <arch>.* keys, tokenizer.ggml.* (BPE "gpt2" model), tensor
-// names as llama.cpp's loader expects them, dims innermost first. The llama architecture's
-// q/k rows are permuted for llama.cpp's adjacent-pair RoPE; qwen2 keeps split halves; gpt2
-// gets its q, k, v fused back into one attn_qkv.
+// general.architecture and the <arch>.* keys of the family's specification (families/),
+// tokenizer.ggml.* (byte-level BPE), tensor names as llama.cpp's loader expects them, dims
+// innermost first. q/k rows are permuted where llama.cpp rotates adjacent pairs; q, k, v are
+// fused back into one attn_qkv where the family stores them so.
 
 import { RefuteError } from "../../core/errors.ts";
 import type { GgufTensorInput, GgufWriteInput } from "../formats/gguf/write.ts";
@@ -11,10 +11,11 @@ import type { ModelSource } from "../load.ts";
 import { quantType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
+import { FAMILY_SPECS } from "./families/index.ts";
 import { toAdjacentPairs } from "./rope-permute.ts";
 
-// llama.cpp's tokenizer.ggml.pre names for the pre-tokenizers of each family.
-export const PRE_TOKENIZER_NAME: Record<Architecture["family"], string> = { gpt2: "gpt-2", llama: "smollm", qwen2: "qwen2" };
+/** llama.cpp's tokenizer.ggml.model for byte-level BPE: a tokenizer kind that GPT-2 named, not the family. */
+export const GGUF_BPE_TOKENIZER = "gpt2";
 
 // llama_ftype: what general.file_type says the bulk of the weights are.
 const FILE_TYPE: Record<string, number> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7, q4_k: 15, q6_k: 18, bf16: 32 };
@@ -24,23 +25,8 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
 
 function architectureKeys(arch: Architecture): [string, GgufValue][] {
-  const a = arch.family;
-  const keys: [string, GgufValue][] = [
-    [`${a}.context_length`, u32(arch.maxPositions)],
-    [`${a}.embedding_length`, u32(arch.hidden)],
-    [`${a}.block_count`, u32(arch.layers)],
-    [`${a}.feed_forward_length`, u32(arch.intermediate)],
-    [`${a}.attention.head_count`, u32(arch.heads)],
-  ];
-  if (arch.family === "gpt2") return [...keys, [`${a}.attention.layer_norm_epsilon`, f32(arch.normEps)]];
-  return [
-    ...keys,
-    [`${a}.attention.head_count_kv`, u32(arch.kvHeads)],
-    [`${a}.rope.freq_base`, f32(arch.ropeTheta)],
-    [`${a}.rope.dimension_count`, u32(arch.headDim)],
-    [`${a}.attention.layer_norm_rms_epsilon`, f32(arch.normEps)],
-    [`${a}.vocab_size`, u32(arch.vocabSize)],
-  ];
+  const { architecture, hyperparameters } = FAMILY_SPECS[arch.family].gguf;
+  return hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])]);
 }
 
 interface TokenizerJson {
@@ -71,8 +57,8 @@ function tokenizerKeys(arch: Architecture, tokenizerJson: unknown): [string, Ggu
   }
   const merges = t.model.merges.map((m) => (typeof m === "string" ? m : m.join(" ")));
   const keys: [string, GgufValue][] = [
-    ["tokenizer.ggml.model", str("gpt2")],
-    ["tokenizer.ggml.pre", str(PRE_TOKENIZER_NAME[arch.family])],
+    ["tokenizer.ggml.model", str(GGUF_BPE_TOKENIZER)],
+    ["tokenizer.ggml.pre", str(FAMILY_SPECS[arch.family].preTokenizer.name)],
     ["tokenizer.ggml.tokens", { type: "array", itemType: "string", value: tokens }],
     ["tokenizer.ggml.token_type", { type: "array", itemType: "i32", value: types }],
     ["tokenizer.ggml.merges", { type: "array", itemType: "string", value: merges }],
@@ -98,16 +84,17 @@ function concatRows(parts: Tensor[]): Uint8Array {
 }
 
 export interface GgufExportOptions {
-  /** Teeth fault: leave llama's q/k rows in Hugging Face's split-halves order. */
+  /** Teeth fault: leave q/k rows in Hugging Face's split-halves order where llama.cpp expects adjacent pairs. */
   skipQkPermutation?: boolean;
 }
 
 /** The GGUF tensors of a model, in llama.cpp's layouts. */
 export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, options: GgufExportOptions = {}): GgufTensorInput[] {
+  const { fusedQkv, adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out: GgufTensorInput[] = [];
   for (const [name, t] of tensors) {
     const m = /^blk\.(\d+)\.attn_([qkv])\.(weight|bias)$/.exec(name);
-    if (m && arch.family === "gpt2") {
+    if (m && fusedQkv) {
       if (m[2] !== "q") continue; // emitted once, fused, when q is met
       const parts = ["q", "k", "v"].map((p) => tensors.get(`blk.${m[1]}.attn_${p}.${m[3]}`) as Tensor);
       if (new Set(parts.map((p) => p.dtype)).size !== 1) {
@@ -117,7 +104,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, op
       out.push(ggufTensor(`blk.${m[1]}.attn_qkv.${m[3]}`, { ...t, shape }, concatRows(parts)));
       continue;
     }
-    if (m && arch.family === "llama" && m[2] !== "v" && !options.skipQkPermutation) {
+    if (m && adjacentPairRope && m[2] !== "v" && !options.skipQkPermutation) {
       const rows = t.shape[0];
       out.push(ggufTensor(name, t, toAdjacentPairs(t.data, rows, arch.headDim)));
       continue;
@@ -130,7 +117,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, op
 export function ggufFromSource(source: ModelSource, name: string, fileType: string, options: GgufExportOptions = {}): GgufWriteInput {
   const { arch } = source;
   const metadata: [string, GgufValue][] = [
-    ["general.architecture", str(arch.family)],
+    ["general.architecture", str(FAMILY_SPECS[arch.family].gguf.architecture)],
     ["general.name", str(name)],
     ["general.file_type", u32(FILE_TYPE[fileType] ?? 0)],
     ["general.quantization_version", u32(2)],

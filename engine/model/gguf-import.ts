@@ -1,7 +1,8 @@
 // GGUF (as llama.cpp writes it, or refute's own export) back to a model source: an HF-style
-// config.json and tokenizer.json rebuilt from the metadata, canonical tensors in the
-// engine's [out, in] layout (dims reversed), llama's q/k rows returned to split halves, and
-// gpt2's fused attn_qkv split into q, k, v.
+// config.json and tokenizer.json rebuilt from the metadata by the family's specification
+// (families/), canonical tensors in the engine's [out, in] layout (dims reversed), q/k rows
+// returned to split halves where llama.cpp rotates adjacent pairs, and a fused attn_qkv
+// split into q, k, v.
 
 import { RefuteError } from "../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
@@ -11,86 +12,50 @@ import { quantTypeByGgmlType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { architectureFromHfConfig } from "./config.ts";
-import { PRE_TOKENIZER_NAME } from "./gguf-export.ts";
+import type { FamilySpec, ShapeField } from "./families/family.ts";
+import { FAMILY_SPECS, familyForGgufArchitecture, preTokenizerJson, preTokenizerNames } from "./families/index.ts";
+import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
 import { OUTPUT } from "./names.ts";
 import { toSplitHalves } from "./rope-permute.ts";
-
-type Family = Architecture["family"];
-
-function familyOf(file: GgufFile): Family {
-  const a = metadataString(file.metadata, "general.architecture");
-  if (a === "llama" || a === "qwen2" || a === "gpt2") return a;
-  throw new RefuteError("GGUF_UNSUPPORTED_ARCH", `GGUF: general.architecture "${a}" is not one of llama, qwen2, gpt2`, { field: "general.architecture", found: a });
-}
 
 function optionalNumber(file: GgufFile, key: string): number | null {
   return file.metadata.has(key) ? metadataNumber(file.metadata, key) : null;
 }
 
-function hfConfig(file: GgufFile, family: Family): Record<string, unknown> {
-  const n = (key: string) => metadataNumber(file.metadata, `${family}.${key}`);
-  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
-  const tied = !file.tensors.some((t) => t.name === OUTPUT);
-  const ids = { bos_token_id: optionalNumber(file, "tokenizer.ggml.bos_token_id"), eos_token_id: optionalNumber(file, "tokenizer.ggml.eos_token_id") };
-  if (family === "gpt2") {
-    return {
-      architectures: ["GPT2LMHeadModel"],
-      model_type: "gpt2",
-      vocab_size: tokens.length,
-      n_embd: n("embedding_length"),
-      n_layer: n("block_count"),
-      n_head: n("attention.head_count"),
-      n_positions: n("context_length"),
-      n_inner: n("feed_forward_length"),
-      activation_function: "gelu_new",
-      layer_norm_epsilon: n("attention.layer_norm_epsilon"),
-      tie_word_embeddings: tied,
-      ...ids,
-    };
+/** The value of each shape field the file stores (an optional key it lacks: none); vocabSize from the token list. */
+function ggufShape(file: GgufFile, spec: FamilySpec, vocabSize: number): Partial<Record<ShapeField, number>> {
+  const shape: Partial<Record<ShapeField, number>> = {};
+  for (const { key, field, optional } of spec.gguf.hyperparameters) {
+    const name = `${spec.gguf.architecture}.${key}`;
+    const value = optional ? optionalNumber(file, name) : metadataNumber(file.metadata, name);
+    if (value !== null) shape[field] = value;
   }
-  const hidden = n("embedding_length");
-  const heads = n("attention.head_count");
-  return {
-    architectures: [family === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"],
-    model_type: family,
-    vocab_size: tokens.length,
-    hidden_size: hidden,
-    intermediate_size: n("feed_forward_length"),
-    num_hidden_layers: n("block_count"),
-    num_attention_heads: heads,
-    num_key_value_heads: optionalNumber(file, `${family}.attention.head_count_kv`) ?? heads,
-    head_dim: optionalNumber(file, `${family}.rope.dimension_count`) ?? hidden / heads,
-    max_position_embeddings: n("context_length"),
-    rms_norm_eps: n("attention.layer_norm_rms_epsilon"),
-    rope_theta: optionalNumber(file, `${family}.rope.freq_base`) ?? 10000,
-    tie_word_embeddings: tied,
-    attention_bias: family === "llama" && file.tensors.some((t) => t.name.endsWith("attn_q.bias")),
-    ...ids,
-  };
+  return { ...shape, vocabSize };
 }
 
-// The pre-tokenizer JSON Hugging Face writes for each llama.cpp `pre` name this engine knows.
-const BYTE_LEVEL = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true };
-const QWEN2_SPLIT =
-  "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-const PRE_TOKENIZERS: Record<string, unknown> = {
-  "gpt-2": BYTE_LEVEL,
-  smollm: { type: "Sequence", pretokenizers: [{ type: "Digits", individual_digits: true }, BYTE_LEVEL] },
-  qwen2: {
-    type: "Sequence",
-    pretokenizers: [
-      { type: "Split", pattern: { Regex: QWEN2_SPLIT }, behavior: "Isolated", invert: false },
-      { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false },
-    ],
-  },
-};
+/** The config.json the family would have: its keys in the specification's order, then activation, head tying, q/k/v bias and token ids. */
+function hfConfig(file: GgufFile, spec: FamilySpec): Record<string, unknown> {
+  const shape = ggufShape(file, spec, metadataStrings(file.metadata, "tokenizer.ggml.tokens").length);
+  const config: Record<string, unknown> = { architectures: [spec.hf.architectures[0]], model_type: spec.hf.modelType };
+  for (const [field, entry] of Object.entries(spec.config) as [ShapeField, { key: string }][]) {
+    if (shape[field] !== undefined) config[entry.key] = shape[field];
+  }
+  if (spec.activationKey !== null) config[spec.activationKey] = spec.traits.activation;
+  config.tie_word_embeddings = !file.tensors.some((t) => t.name === OUTPUT);
+  if (spec.qkvBiasKey !== null) config[spec.qkvBiasKey] = file.tensors.some((t) => t.name.endsWith("attn_q.bias"));
+  config.bos_token_id = optionalNumber(file, "tokenizer.ggml.bos_token_id");
+  config.eos_token_id = optionalNumber(file, "tokenizer.ggml.eos_token_id");
+  return config;
+}
 
-function tokenizerJson(file: GgufFile, family: Family): unknown {
+function tokenizerJson(file: GgufFile, spec: FamilySpec): unknown {
   const model = metadataString(file.metadata, "tokenizer.ggml.model");
-  if (model !== "gpt2") throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "gpt2"`, { field: "tokenizer.ggml.model" });
-  const pre = file.metadata.has("tokenizer.ggml.pre") ? metadataString(file.metadata, "tokenizer.ggml.pre") : PRE_TOKENIZER_NAME[family];
-  const preTokenizer = PRE_TOKENIZERS[pre];
-  if (!preTokenizer) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not one of ${Object.keys(PRE_TOKENIZERS).join(", ")}`, { field: "tokenizer.ggml.pre" });
+  if (model !== GGUF_BPE_TOKENIZER) {
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}"`, { field: "tokenizer.ggml.model" });
+  }
+  const pre = file.metadata.has("tokenizer.ggml.pre") ? metadataString(file.metadata, "tokenizer.ggml.pre") : spec.preTokenizer.name;
+  const preTokenizer = preTokenizerJson(pre);
+  if (!preTokenizer) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not one of ${preTokenizerNames().join(", ")}`, { field: "tokenizer.ggml.pre" });
   const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
   const typeValue = file.metadata.get("tokenizer.ggml.token_type");
   const types = typeValue?.type === "array" && typeValue.itemType === "i32" ? typeValue.value : new Int32Array(tokens.length).fill(1);
@@ -139,6 +104,7 @@ function tensorBytes(data: Uint8Array, misalignBy: number): Uint8Array {
 }
 
 function canonicalTensors(file: GgufFile, arch: Architecture, options: GgufImportOptions): Map<string, Tensor> {
+  const { adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out = new Map<string, Tensor>();
   for (const g of file.tensors) {
     const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: tensorBytes(g.data, options.misalignBy ?? 0) };
@@ -154,7 +120,7 @@ function canonicalTensors(file: GgufFile, arch: Architecture, options: GgufImpor
       continue;
     }
     const qk = /^blk\.\d+\.attn_[qk]\.(weight|bias)$/.test(g.name);
-    out.set(g.name, qk && arch.family === "llama" ? { ...t, data: toSplitHalves(t.data, t.shape[0], arch.headDim) } : t);
+    out.set(g.name, qk && adjacentPairRope ? { ...t, data: toSplitHalves(t.data, t.shape[0], arch.headDim) } : t);
   }
   return out;
 }
@@ -169,8 +135,8 @@ function ggufDetails(file: GgufFile): Record<string, unknown> {
 }
 
 export function sourceFromGguf(file: GgufFile, files: SourceFile[], options: GgufImportOptions = {}): ModelSource {
-  const family = familyOf(file);
-  const config = hfConfig(file, family);
+  const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
+  const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, options), tokenizerJson: tokenizerJson(file, family), files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, options), tokenizerJson: tokenizerJson(file, spec), files, details: ggufDetails(file) };
 }

@@ -1,57 +1,14 @@
-// Hugging Face tensor names -> canonical names, per family. GPT-2's Conv1D weights are
-// stored [in, out] and its attention is one fused c_attn [hidden, 3*hidden]; both are
-// brought to the engine's [out, in] with q, k, v separate here.
+// Hugging Face tensor names -> canonical names, by the family's tensor table (families/):
+// renames, Conv1D weights ([in, out] on disk) transposed to the engine's [out, in], and fused
+// projections (GPT-2's c_attn, [hidden, 3*hidden]) split into q, k, v.
 
 import { RefuteError } from "../../core/errors.ts";
 import { float32Bytes, type Tensor } from "../tensor.ts";
 import { toFloat32 } from "./dequantize.ts";
 import type { Architecture } from "./architecture.ts";
-import { OUTPUT, OUTPUT_NORM, POSITION_EMBEDDING, TOKEN_EMBEDDING } from "./names.ts";
-
-const LLAMA_LAYER: Record<string, string> = {
-  "input_layernorm.weight": "attn_norm.weight",
-  "self_attn.q_proj.weight": "attn_q.weight",
-  "self_attn.q_proj.bias": "attn_q.bias",
-  "self_attn.k_proj.weight": "attn_k.weight",
-  "self_attn.k_proj.bias": "attn_k.bias",
-  "self_attn.v_proj.weight": "attn_v.weight",
-  "self_attn.v_proj.bias": "attn_v.bias",
-  "self_attn.o_proj.weight": "attn_output.weight",
-  "post_attention_layernorm.weight": "ffn_norm.weight",
-  "mlp.gate_proj.weight": "ffn_gate.weight",
-  "mlp.up_proj.weight": "ffn_up.weight",
-  "mlp.down_proj.weight": "ffn_down.weight",
-};
-
-const LLAMA_GLOBAL: Record<string, string> = {
-  "model.embed_tokens.weight": TOKEN_EMBEDDING,
-  "model.norm.weight": `${OUTPUT_NORM}.weight`,
-  "lm_head.weight": OUTPUT,
-};
-
-// Conv1D layers ([in, out] on disk) are marked with transpose: true.
-const GPT2_LAYER: Record<string, { name: string; transpose?: boolean }> = {
-  "ln_1.weight": { name: "attn_norm.weight" },
-  "ln_1.bias": { name: "attn_norm.bias" },
-  "attn.c_proj.weight": { name: "attn_output.weight", transpose: true },
-  "attn.c_proj.bias": { name: "attn_output.bias" },
-  "ln_2.weight": { name: "ffn_norm.weight" },
-  "ln_2.bias": { name: "ffn_norm.bias" },
-  "mlp.c_fc.weight": { name: "ffn_up.weight", transpose: true },
-  "mlp.c_fc.bias": { name: "ffn_up.bias" },
-  "mlp.c_proj.weight": { name: "ffn_down.weight", transpose: true },
-  "mlp.c_proj.bias": { name: "ffn_down.bias" },
-};
-
-const GPT2_GLOBAL: Record<string, string> = {
-  "wte.weight": TOKEN_EMBEDDING,
-  "wpe.weight": POSITION_EMBEDDING,
-  "ln_f.weight": `${OUTPUT_NORM}.weight`,
-  "ln_f.bias": `${OUTPUT_NORM}.bias`,
-};
-
-// Buffers some checkpoints carry that are not weights.
-const IGNORED = [/\.rotary_emb\.inv_freq$/, /\.attn\.bias$/, /\.attn\.masked_bias$/];
+import type { HfTensorNames, LayerTensor } from "./families/family.ts";
+import { FAMILY_SPECS } from "./families/index.ts";
+import { OUTPUT } from "./names.ts";
 
 export interface ImportOptions {
   /** Fault injection: keep Conv1D weights in their [in, out] layout. */
@@ -74,76 +31,56 @@ export function transpose2d(t: Tensor, name: string): Tensor {
   return { name, dtype: "f32", shape: [cols, rows], data: float32Bytes(dst) };
 }
 
-function mapLlama(tensors: Tensor[]): Tensor[] {
-  const out: Tensor[] = [];
-  for (const t of tensors) {
-    if (IGNORED.some((re) => re.test(t.name))) continue;
-    const global = LLAMA_GLOBAL[t.name];
-    if (global) {
-      out.push(renamed(t, global));
-      continue;
-    }
-    const m = /^model\.layers\.(\d+)\.(.+)$/.exec(t.name);
-    const role = m && LLAMA_LAYER[m[2]];
-    if (!m || !role) unknownTensor(t.name);
-    out.push(renamed(t, `blk.${m[1]}.${role}`));
-  }
-  return out;
-}
-
-/** Splits GPT-2's fused c_attn ([hidden, 3*hidden] weight, [3*hidden] bias) into q, k, v. */
-function splitQkv(t: Tensor, layer: string, options: ImportOptions): Tensor[] {
-  const isWeight = t.name.endsWith(".weight");
-  const fused = isWeight && !options.skipConv1dTranspose ? transpose2d(t, t.name) : t;
+/** A fused tensor ([rows, cols] weight or [rows] bias) split by rows into names.length equal parts, as float32. */
+function splitRows(fused: Tensor, names: readonly string[]): Tensor[] {
   const values = toFloat32(fused);
-  const parts = ["attn_q", "attn_k", "attn_v"];
-  if (!isWeight) {
-    const n = values.length / 3;
-    return parts.map((p, i) => ({ name: `blk.${layer}.${p}.bias`, dtype: "f32", shape: [n], data: float32Bytes(values.slice(i * n, (i + 1) * n)) }));
-  }
-  const [rows, cols] = fused.shape; // [3*hidden, hidden] once transposed
-  const n = rows / 3;
-  return parts.map((p, i) => ({
-    name: `blk.${layer}.${p}.weight`,
+  const [rows, cols = 1] = fused.shape;
+  const n = rows / names.length;
+  return names.map((name, i) => ({
+    name,
     dtype: "f32",
-    shape: [n, cols],
+    shape: fused.shape.length === 2 ? [n, cols] : [n],
     data: float32Bytes(values.slice(i * n * cols, (i + 1) * n * cols)),
   }));
 }
 
-function mapGpt2(tensors: Tensor[], options: ImportOptions): Tensor[] {
+/** The canonical tensors one layer tensor becomes. */
+function layerTensors(t: Tensor, layer: string, target: LayerTensor, options: ImportOptions): Tensor[] {
+  const transpose = target.conv1d === true && !options.skipConv1dTranspose;
+  if (typeof target.to === "string") {
+    const canonical = `blk.${layer}.${target.to}`;
+    return [transpose ? transpose2d(t, canonical) : renamed(t, canonical)];
+  }
+  return splitRows(transpose ? transpose2d(t, t.name) : t, target.to.map((to) => `blk.${layer}.${to}`));
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function mapTensors(tensors: Tensor[], names: HfTensorNames, options: ImportOptions): Tensor[] {
+  const layerName = new RegExp(`^${escapeRegex(names.layerPrefix)}(\\d+)\\.(.+)$`);
   const out: Tensor[] = [];
   for (const t of tensors) {
-    const name = t.name.startsWith("transformer.") ? t.name.slice("transformer.".length) : t.name;
-    if (IGNORED.some((re) => re.test(name))) continue;
-    if (name === "lm_head.weight") {
-      out.push(renamed(t, OUTPUT));
-      continue;
-    }
-    const global = GPT2_GLOBAL[name];
+    const name = names.prefix && t.name.startsWith(names.prefix) ? t.name.slice(names.prefix.length) : t.name;
+    if (names.ignored.some((suffix) => name.endsWith(`.${suffix}`))) continue;
+    const global = names.global[name];
     if (global) {
       out.push(renamed(t, global));
       continue;
     }
-    const m = /^h\.(\d+)\.(.+)$/.exec(name);
-    if (!m) unknownTensor(t.name);
-    if (m[2] === "attn.c_attn.weight" || m[2] === "attn.c_attn.bias") {
-      out.push(...splitQkv(t, m[1], options));
-      continue;
-    }
-    const target = GPT2_LAYER[m[2]];
-    if (!target) unknownTensor(t.name);
-    const canonical = `blk.${m[1]}.${target.name}`;
-    out.push(target.transpose && !options.skipConv1dTranspose ? transpose2d(t, canonical) : renamed(t, canonical));
+    const m = layerName.exec(name);
+    const target = m && names.layer[m[2]];
+    if (!m || !target) unknownTensor(t.name);
+    out.push(...layerTensors(t, m[1], target, options));
   }
   return out;
 }
 
 /** Canonical tensors from a Hugging Face checkpoint's tensors. A tied head saved anyway is dropped. */
 export function canonicalFromHf(arch: Architecture, tensors: Tensor[], options: ImportOptions = {}): Map<string, Tensor> {
-  const mapped = arch.family === "gpt2" ? mapGpt2(tensors, options) : mapLlama(tensors);
   const byName = new Map<string, Tensor>();
-  for (const t of mapped) byName.set(t.name, t);
+  for (const t of mapTensors(tensors, FAMILY_SPECS[arch.family].tensors, options)) byName.set(t.name, t);
   if (arch.tiedEmbeddings) byName.delete(OUTPUT);
   return byName;
 }

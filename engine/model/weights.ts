@@ -76,7 +76,7 @@ export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>): 
       v: linear(l, "attn_v"),
       o: linear(l, "attn_output"),
       ffnNorm: norm(`blk.${l}.ffn_norm`),
-      gate: arch.mlp === "swiglu" ? linear(l, "ffn_gate") : null,
+      gate: arch.gatedMlp ? linear(l, "ffn_gate") : null,
       up: linear(l, "ffn_up"),
       down: linear(l, "ffn_down"),
     });

@@ -22,6 +22,7 @@ import { prepareSource } from "../../engine/convert.ts";
 import { greedy } from "../../engine/generate/greedy.ts";
 import { Session, type LoadedModel } from "../../engine/generate/session.ts";
 import type { Architecture } from "../../engine/model/architecture.ts";
+import { FAMILY_SPECS } from "../../engine/model/families/index.ts";
 import { EngineModel } from "../../engine/model.ts";
 import type { QuantName } from "../../engine/quant/types.ts";
 import { KERNEL_CASES, NMSE_DEFAULT, NMSE_PRODUCT, agreement, compareKernel, type KernelAgreement } from "../../engine/backends/agreement.ts";
@@ -141,11 +142,11 @@ if (!probe.available && !STANDIN) {
     });
   });
 
-  const SHAPE = { vocabSize: 512, hidden: 256, layers: 2, heads: 4, kvHeads: 2, headDim: 64, intermediate: 512, maxPositions: 64, normEps: 1e-5, ropeTheta: 10000, bosTokenId: null, eosTokenId: null };
+  const SHAPE = { vocabSize: 512, hidden: 256, layers: 2, heads: 4, kvHeads: 2, headDim: 64, rotaryDims: 64, intermediate: 512, maxPositions: 64, normEps: 1e-5, ropeTheta: 10000, bosTokenId: null, eosTokenId: null };
   const FAMILIES: Architecture[] = [
-    { ...SHAPE, family: "llama", norm: "rms", position: "rope", mlp: "swiglu", qkvBias: false, outputBias: false, tiedEmbeddings: true },
-    { ...SHAPE, family: "qwen2", norm: "rms", position: "rope", mlp: "swiglu", qkvBias: true, outputBias: false, tiedEmbeddings: false },
-    { ...SHAPE, family: "gpt2", kvHeads: 4, norm: "layer", position: "learned", mlp: "gelu", qkvBias: true, outputBias: true, tiedEmbeddings: true },
+    { ...SHAPE, family: "llama", ...FAMILY_SPECS.llama.traits },
+    { ...SHAPE, family: "qwen2", ...FAMILY_SPECS.qwen2.traits },
+    { ...SHAPE, family: "gpt2", kvHeads: 4, rotaryDims: 0, ...FAMILY_SPECS.gpt2.traits },
   ];
   const RANDOM = FAMILIES.flatMap((arch) => (["f32", "q8_0", "q4_0", ...(arch.family === "llama" ? ["q4_k", "q6_k"] : [])] as QuantName[]).map((q) => [arch.family, q, arch] as const));
 

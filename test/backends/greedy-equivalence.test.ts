@@ -12,6 +12,8 @@ import { prepareSource } from "../../engine/convert.ts";
 import { greedy } from "../../engine/generate/greedy.ts";
 import { Session, type LoadedModel } from "../../engine/generate/session.ts";
 import type { Architecture } from "../../engine/model/architecture.ts";
+import type { FamilyTraits } from "../../engine/model/families/family.ts";
+import { FAMILY_SPECS } from "../../engine/model/families/index.ts";
 import { EngineModel } from "../../engine/model.ts";
 import type { QuantName } from "../../engine/quant/types.ts";
 import { randomModel } from "./random-model.ts";
@@ -45,13 +47,14 @@ describe.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2"])("zoo %s", (slug) => {
   });
 });
 
-const SHAPE: Omit<Architecture, "family" | "norm" | "position" | "mlp" | "qkvBias" | "outputBias" | "tiedEmbeddings"> = {
+const SHAPE: Omit<Architecture, "family" | keyof FamilyTraits> = {
   vocabSize: 256,
   hidden: 256, // k-quant rows are whole blocks of 256
   layers: 1,
   heads: 4,
   kvHeads: 2,
   headDim: 64,
+  rotaryDims: 64,
   intermediate: 256,
   maxPositions: 64,
   normEps: 1e-5,
@@ -60,9 +63,9 @@ const SHAPE: Omit<Architecture, "family" | "norm" | "position" | "mlp" | "qkvBia
   eosTokenId: null,
 };
 const FAMILIES: Architecture[] = [
-  { ...SHAPE, family: "llama", norm: "rms", position: "rope", mlp: "swiglu", qkvBias: false, outputBias: false, tiedEmbeddings: true },
-  { ...SHAPE, family: "qwen2", norm: "rms", position: "rope", mlp: "swiglu", qkvBias: true, outputBias: false, tiedEmbeddings: false },
-  { ...SHAPE, family: "gpt2", kvHeads: 4, norm: "layer", position: "learned", mlp: "gelu", qkvBias: true, outputBias: true, tiedEmbeddings: true },
+  { ...SHAPE, family: "llama", ...FAMILY_SPECS.llama.traits },
+  { ...SHAPE, family: "qwen2", ...FAMILY_SPECS.qwen2.traits },
+  { ...SHAPE, family: "gpt2", kvHeads: 4, rotaryDims: 0, ...FAMILY_SPECS.gpt2.traits },
 ];
 
 function tokens(model: LoadedModel, kernels: Kernels): number[] {

@@ -4,6 +4,7 @@
 // arithmetic are meaningful.
 
 import type { Architecture } from "../../engine/model/architecture.ts";
+import { FAMILY_SPECS } from "../../engine/model/families/index.ts";
 import type { LayerWeights, Linear, ModelWeights, Norm } from "../../engine/model/weights.ts";
 import type { LoadedModel } from "../../engine/generate/session.ts";
 import { gaussian, randomMatrix } from "../../engine/backends/random-inputs.ts";
@@ -18,16 +19,12 @@ export const SMOLLM_135M: Architecture = {
   heads: 9,
   kvHeads: 3,
   headDim: 64,
+  rotaryDims: 64,
   intermediate: 1536,
   maxPositions: 2048,
-  norm: "rms",
   normEps: 1e-5,
-  position: "rope",
   ropeTheta: 10000,
-  mlp: "swiglu",
-  qkvBias: false,
-  outputBias: false,
-  tiedEmbeddings: true,
+  ...FAMILY_SPECS.llama.traits,
   bosTokenId: null,
   eosTokenId: null,
 };
@@ -49,7 +46,7 @@ export function randomModel(arch: Architecture, quant: QuantName, seed = 1): Loa
       v: linear(`blk.${l}.attn_v`, kvHeads * headDim, hidden, arch.qkvBias),
       o: linear(`blk.${l}.attn_output`, hidden, heads * headDim, arch.outputBias),
       ffnNorm: norm(),
-      gate: arch.mlp === "swiglu" ? linear(`blk.${l}.ffn_gate`, intermediate, hidden, arch.outputBias) : null,
+      gate: arch.gatedMlp ? linear(`blk.${l}.ffn_gate`, intermediate, hidden, arch.outputBias) : null,
       up: linear(`blk.${l}.ffn_up`, intermediate, hidden, arch.outputBias),
       down: linear(`blk.${l}.ffn_down`, hidden, intermediate, arch.outputBias),
     });
