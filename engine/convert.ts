@@ -1,10 +1,10 @@
 // Turning a model into the thing a subject names: its format (SafeTensors as loaded, the
 // native .rft container, GGUF, or the round trip native -> GGUF -> native) at a quantization.
 // Conversions run in memory through the real writers and readers, byte for byte as a file
-// on disk would be. An injected fault enters at the stage where such a bug would live.
+// on disk would be. A hook (engine/hooks.ts) enters at the stage where its bug would live.
 
 import { RefuteError } from "../core/errors.ts";
-import type { Fault } from "../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "./hooks.ts";
 import { readGguf } from "./formats/gguf/read.ts";
 import { writeGguf } from "./formats/gguf/write.ts";
 import { readNative } from "./formats/native/read.ts";
@@ -15,7 +15,6 @@ import { sourceFromGguf } from "./model/gguf-import.ts";
 import { nativeFromSource, sourceFromNative } from "./model/native-convert.ts";
 import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
 import { quantizeSource } from "./model/quantize.ts";
-import { applyLoadFault, applyQuantFault } from "./model/source-faults.ts";
 import { openSource } from "./open.ts";
 
 export const FORMATS = ["safetensors", "native", "gguf", "roundtrip"] as const;
@@ -29,9 +28,10 @@ export function throughNative(source: ModelSource, quantization: string): ModelS
   return sourceFromNative(readNative(bytes), source.files);
 }
 
-export function throughGguf(source: ModelSource, name: string, quantization: string, fault: Fault | null = null): ModelSource {
-  const bytes = writeGguf(ggufFromSource(source, name, quantization, { skipQkPermutation: fault === "qk-permutation-skipped" }));
-  return sourceFromGguf(readGguf(bytes), source.files, { misalignBy: fault === "gguf-alignment-off" ? 16 : 0 });
+/** Through the GGUF exporter and importer; hooks: skipQkPermutation (export), ggufMisalignBy (import). */
+export function throughGguf(source: ModelSource, name: string, quantization: string, hooks: EngineHooks = NO_HOOKS): ModelSource {
+  const bytes = writeGguf(ggufFromSource(source, name, quantization, hooks));
+  return sourceFromGguf(readGguf(bytes), source.files, hooks);
 }
 
 function quantized(source: ModelSource, quant: string): ModelSource {
@@ -42,18 +42,21 @@ function quantized(source: ModelSource, quant: string): ModelSource {
   return quantizeSource(source, quant);
 }
 
-export function prepareSource(model: string, format: string, quant: string, fault: Fault | null = null): ModelSource {
-  const loaded = applyLoadFault(openSource(model, { skipConv1dTranspose: fault === "conv1d-not-transposed" }), fault);
-  const source = applyQuantFault(quantized(loaded, quant), fault);
+/** hooks: skipConv1dTranspose and loadedSource (loading), quantizedSource (quantizing), and throughGguf's. */
+export function prepareSource(model: string, format: string, quant: string, hooks: EngineHooks = NO_HOOKS): ModelSource {
+  const opened = openSource(model, { skipConv1dTranspose: hooks.skipConv1dTranspose });
+  const loaded = hooks.loadedSource ? hooks.loadedSource(opened) : opened;
+  const atQuant = quantized(loaded, quant);
+  const source = hooks.quantizedSource ? hooks.quantizedSource(atQuant) : atQuant;
   switch (format) {
     case "safetensors":
       return source;
     case "native":
       return throughNative(source, quant);
     case "gguf":
-      return throughGguf(throughNative(source, quant), model, quant, fault);
+      return throughGguf(throughNative(source, quant), model, quant, hooks);
     case "roundtrip":
-      return throughNative(throughGguf(throughNative(source, quant), model, quant, fault), quant);
+      return throughNative(throughGguf(throughNative(source, quant), model, quant, hooks), quant);
     default:
       throw new RefuteError("UNKNOWN_FORMAT", `format ${JSON.stringify(format)} is not one of ${FORMATS.join(", ")}`, { found: format });
   }

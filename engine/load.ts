@@ -7,10 +7,11 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RefuteError } from "../core/errors.ts";
 import type { ByteAllocator } from "./formats/read-file.ts";
+import { NO_HOOKS } from "./hooks.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
 import type { Architecture } from "./model/architecture.ts";
 import { architectureFromHfConfig } from "./model/config.ts";
-import { canonicalFromHf, type ImportOptions } from "./model/hf-names.ts";
+import { canonicalFromHf, type ImportHooks } from "./model/hf-names.ts";
 import type { Tensor } from "./tensor.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -52,16 +53,16 @@ export function resolveModelPath(model: string): string {
   return path;
 }
 
-export function loadHfDirectory(dir: string, options: ImportOptions = {}): ModelSource {
+export function loadHfDirectory(dir: string, hooks: ImportHooks = NO_HOOKS): ModelSource {
   const configFile = join(dir, "config.json");
   const config = readJsonFile(configFile) as Record<string, unknown>;
   const arch = architectureFromHfConfig(config, configFile);
   const tokenizerJson = readJsonFile(join(dir, "tokenizer.json"));
   const files = safeTensorsFiles(dir).map((path) => ({ path, bytes: statSync(path).size }));
-  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), options), tokenizerJson, files };
+  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), hooks), tokenizerJson, files };
 }
 
-export interface LoadOptions extends ImportOptions {
+export interface LoadOptions extends ImportHooks {
   /** Where a model file's bytes are read to (engine/formats/read-file.ts); default a fresh buffer. */
   allocate?: ByteAllocator;
 }

@@ -3,9 +3,8 @@
 
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
-import { withKernelFault } from "./backends/faulty.ts";
-import type { Fault } from "../core/faults.ts";
 import { greedy } from "./generate/greedy.ts";
+import { hookedKernels, NO_HOOKS, type EngineHooks } from "./hooks.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
 import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
 import { Session } from "./generate/session.ts";
@@ -41,7 +40,7 @@ export class EngineModel {
   constructor(
     source: ModelSource,
     kernels: Kernels = cpuKernels,
-    readonly fault: Fault | null = null,
+    readonly hooks: EngineHooks = NO_HOOKS,
     options: EngineOptions = {},
   ) {
     this.arch = source.arch;
@@ -51,21 +50,21 @@ export class EngineModel {
     // of which f32 tensors are views.
     const prepare = kernels.prepare?.bind(kernels);
     this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
-    this.tokenizer = tokenizerFromJson(source.tokenizerJson, { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" });
-    this.kernels = withKernelFault(kernels, fault);
+    this.tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
+    this.kernels = hookedKernels(kernels, hooks);
     this.kv = options.kv ?? null;
     if (this.kv) checkKvOptions(this.kv, this.arch.headDim);
   }
 
   /** A fresh session; `kv` overrides the model's KV-cache option for this one (null: float32). */
   session(capacity?: number, kv: KvQuantOptions | null = this.kv): Session {
-    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.fault, kv);
+    return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.hooks, kv);
   }
 
   /** The prompt's token ids as the model is fed them: no BOS (the zoo and the oracle use none). */
   encodePrompt(prompt: string): number[] {
     const ids = this.tokenizer.encode(prompt);
-    return this.fault === "bos-prepended" && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
+    return this.hooks.prependBos === true && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
   }
 
   /** kv: this generation's KV-cache option (default the model's; null: float32). */

@@ -1,8 +1,8 @@
 // The embedded runtime's model-file probes (capability `model-files`): self-checks of the
 // engine's converters, importers and contracts, the observations behind the F-GT, F-LAYOUT
-// and quantization claims. Each probe runs the real code path (with the injected fault, if
-// any) and returns what it found as a list of violations: empty means the engine behaved as
-// the claim predicts. Expectations come from mathematics, from the source files read
+// and quantization claims. Each probe runs the real code path (with the engine hooks of the
+// injected fault, if any) and returns what it found as a list of violations: empty means the
+// engine behaved as the claim predicts. Expectations come from mathematics, from the source files read
 // independently, or from the oracle's tokenizer vectors. `runProbe` dispatches by name.
 
 import { createHash } from "node:crypto";
@@ -12,7 +12,6 @@ import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { prepareSource, throughGguf, throughNative } from "../engine/convert.ts";
 import { isRefuteError } from "../core/errors.ts";
-import type { Fault } from "../core/faults.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { readGguf } from "../engine/formats/gguf/read.ts";
 import { writeGguf } from "../engine/formats/gguf/write.ts";
@@ -20,6 +19,7 @@ import { readNative } from "../engine/formats/native/read.ts";
 import { writeNative } from "../engine/formats/native/write.ts";
 import { diffSources, mixedQuantizationWarning } from "../engine/inspect/diff.ts";
 import { REPO_ROOT, resolveModelPath, type ModelSource } from "../engine/load.ts";
+import type { EngineHooks } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
 import { toFloat32 } from "../engine/model/dequantize.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
@@ -46,9 +46,9 @@ function errorCode(fn: () => unknown): string | null {
 }
 
 // F-GT-001: an import with enforced provenance refuses a GGUF source.
-export function probeProvenanceEnforced(model: string, fault: Fault | null): ProbeResult {
-  const native = prepareSource(model, "native", "q8_0", fault);
-  const gguf = throughGguf(native, model, "q8_0", fault);
+export function probeProvenanceEnforced(model: string, hooks: EngineHooks): ProbeResult {
+  const native = prepareSource(model, "native", "q8_0", hooks);
+  const gguf = throughGguf(native, model, "q8_0", hooks);
   const code = errorCode(() => importToNative(gguf, { quantization: "q8_0", enforceProvenance: true }));
   const allowed = errorCode(() => importToNative(gguf, { quantization: "q8_0", enforceProvenance: false }));
   const violations: string[] = [];
@@ -58,9 +58,9 @@ export function probeProvenanceEnforced(model: string, fault: Fault | null): Pro
 }
 
 // F-GT-002: comparing two quantization levels side by side carries a warning; one level does not.
-export function probeMixedQuantWarning(model: string, fault: Fault | null): ProbeResult {
-  const q8 = prepareSource(model, "native", "q8_0", fault);
-  const q4 = prepareSource(model, "native", "q4_0", fault);
+export function probeMixedQuantWarning(model: string, hooks: EngineHooks): ProbeResult {
+  const q8 = prepareSource(model, "native", "q8_0", hooks);
+  const q4 = prepareSource(model, "native", "q4_0", hooks);
   const violations: string[] = [];
   if (!mixedQuantizationWarning(q8, q4)) violations.push("q8_0 vs q4_0 compared without a mixed-quantization warning");
   if (mixedQuantizationWarning(q8, q8)) violations.push("q8_0 vs q8_0 warned of mixed quantization");
@@ -72,8 +72,8 @@ function sha256(path: string): string {
 }
 
 // F-GT-003: the native file says it came from SafeTensors, and its hashes are the files' own.
-export function probeProvenanceReadable(model: string, fault: Fault | null): ProbeResult {
-  const source = prepareSource(model, "safetensors", "q8_0", fault);
+export function probeProvenanceReadable(model: string, hooks: EngineHooks): ProbeResult {
+  const source = prepareSource(model, "safetensors", "q8_0", hooks);
   const file = readNative(writeNative(importToNative(source, { quantization: "q8_0", enforceProvenance: true })));
   const violations: string[] = [];
   if (file.provenance.source_format !== "safetensors") violations.push(`provenance.source_format is ${file.provenance.source_format}, expected safetensors`);
@@ -88,10 +88,10 @@ export function probeProvenanceReadable(model: string, fault: Fault | null): Pro
 }
 
 // F-GT-004: five independent loads and greedy runs give bit-identical tokens and log-probs.
-export function probeDeterminism(model: string, format: string, quant: string, fault: Fault | null, prompts: string[], kernels: Kernels, runs = 5): ProbeResult {
+export function probeDeterminism(model: string, format: string, quant: string, hooks: EngineHooks, prompts: string[], kernels: Kernels, runs = 5): ProbeResult {
   const fingerprints = new Map<string, number>();
   for (let run = 0; run < runs; run++) {
-    const engine = new EngineModel(prepareSource(model, format, quant, fault), kernels, fault);
+    const engine = new EngineModel(prepareSource(model, format, quant, hooks), kernels, hooks);
     const hash = createHash("sha256");
     for (const prompt of prompts) {
       const g = engine.generate(prompt, 32, 10);
@@ -108,16 +108,15 @@ interface TokenizerVectors {
 }
 
 // F-GT-005: the SafeTensors, native and GGUF tokenizers all give the independent encoder's ids.
-export function probeTokenizerFormats(model: string, fault: Fault | null): ProbeResult {
+export function probeTokenizerFormats(model: string, hooks: EngineHooks): ProbeResult {
   const vectors = JSON.parse(readFileSync(join(REPO_ROOT, "oracle", "tokenizer", `${model}.json`), "utf8")) as TokenizerVectors;
-  const st = prepareSource(model, "safetensors", "f32", fault);
+  const st = prepareSource(model, "safetensors", "f32", hooks);
   const native = throughNative(st, "f32");
-  const gguf = throughGguf(native, model, "f32", fault);
-  const options = { dropFirstMerge: fault === "tokenizer-merge-ranks-off-by-one" };
+  const gguf = throughGguf(native, model, "f32", hooks);
   const tokenizers = { safetensors: st, native, gguf } as Record<string, ModelSource>;
   const violations: string[] = [];
   for (const [format, source] of Object.entries(tokenizers)) {
-    const tokenizer = tokenizerFromJson(source.tokenizerJson, options);
+    const tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
     const wrong = vectors.cases.filter((c) => JSON.stringify(tokenizer.encode(c.text)) !== JSON.stringify(c.ids));
     if (wrong.length) violations.push(`${format}: ${wrong.length}/${vectors.cases.length} strings encode differently, first ${JSON.stringify(wrong[0].text)}`);
   }
@@ -125,7 +124,7 @@ export function probeTokenizerFormats(model: string, fault: Fault | null): Probe
 }
 
 // F-GT-006: a sharded checkpoint loads every tensor its index names, once, and passes the contract.
-export function probeShardedLoad(model: string, fault: Fault | null): ProbeResult {
+export function probeShardedLoad(model: string, hooks: EngineHooks): ProbeResult {
   const dir = resolveModelPath(model);
   const index = JSON.parse(readFileSync(join(dir, "model.safetensors.index.json"), "utf8")) as { weight_map: Record<string, string> };
   const raw = readSafeTensorsDir(dir);
@@ -133,7 +132,7 @@ export function probeShardedLoad(model: string, fault: Fault | null): ProbeResul
   const names = new Set(raw.map((t) => t.name));
   for (const name of Object.keys(index.weight_map)) if (!names.has(name)) violations.push(`${name} named in the index but not loaded`);
   if (raw.length !== Object.keys(index.weight_map).length) violations.push(`${raw.length} tensors loaded, the index names ${Object.keys(index.weight_map).length}`);
-  const code = errorCode(() => new EngineModel(prepareSource(model, "safetensors", "f32", fault), cpuKernels, fault));
+  const code = errorCode(() => new EngineModel(prepareSource(model, "safetensors", "f32", hooks), cpuKernels, hooks));
   if (code) violations.push(`model does not load: ${code}`);
   return ok(raw.length + 1, violations);
 }
@@ -147,16 +146,16 @@ function engineShapeOf(ggufName: string, source: ModelSource): number[] | null {
 }
 
 // F-LAYOUT-002: GGUF lists dims innermost first, and import restores the engine's [out, in].
-export function probeGgufDimsReversed(model: string, fault: Fault | null): ProbeResult {
-  const native = prepareSource(model, "native", "f32", fault);
-  const file = readGguf(writeGguf(ggufFromSource(native, model, "f32", { skipQkPermutation: fault === "qk-permutation-skipped" })));
+export function probeGgufDimsReversed(model: string, hooks: EngineHooks): ProbeResult {
+  const native = prepareSource(model, "native", "f32", hooks);
+  const file = readGguf(writeGguf(ggufFromSource(native, model, "f32", hooks)));
   const violations: string[] = [];
   for (const t of file.tensors) {
     const shape = engineShapeOf(t.name, native);
     if (!shape) violations.push(`${t.name}: no engine tensor it stands for`);
     else if (t.dims.join() !== [...shape].reverse().join()) violations.push(`${t.name}: GGUF dims [${t.dims}] are not the reverse of the engine's [${shape}]`);
   }
-  const back = throughGguf(native, model, "f32", fault);
+  const back = throughGguf(native, model, "f32", hooks);
   for (const [name, t] of native.tensors) {
     const b = back.tensors.get(name);
     if (!b || b.shape.join() !== t.shape.join()) violations.push(`${name}: reimported shape [${b?.shape}] is not [${t.shape}]`);
@@ -174,8 +173,8 @@ function withTensor(source: ModelSource, t: Tensor): Map<string, Tensor> {
 
 // F-LAYOUT-003/004/005: the load contract rejects a transposed matrix and a transposed
 // embedding, each with its own error, and accepts the model as it is.
-export function probeLoadContract(model: string, fault: Fault | null): ProbeResult {
-  const source = prepareSource(model, "safetensors", "f32", fault);
+export function probeLoadContract(model: string, hooks: EngineHooks): ProbeResult {
+  const source = prepareSource(model, "safetensors", "f32", hooks);
   const violations: string[] = [];
   const clean = errorCode(() => buildWeights(source.arch, source.tensors));
   if (clean) violations.push(`the model itself fails its contract: ${clean}`);
@@ -189,8 +188,8 @@ export function probeLoadContract(model: string, fault: Fault | null): ProbeResu
 }
 
 // F-LAYOUT-006: diff detects a transposed tensor and reports no other.
-export function probeDiffDetectsTranspose(model: string, fault: Fault | null): ProbeResult {
-  const source = prepareSource(model, "safetensors", "f32", fault);
+export function probeDiffDetectsTranspose(model: string, hooks: EngineHooks): ProbeResult {
+  const source = prepareSource(model, "safetensors", "f32", hooks);
   const flipped = { ...source, tensors: withTensor(source, transposed(source.tensors.get("blk.0.attn_output.weight") as Tensor)) };
   const diffs = diffSources(source, flipped);
   const flagged = diffs.filter((d) => d.transposed).map((d) => d.name);
@@ -202,12 +201,12 @@ export function probeDiffDetectsTranspose(model: string, fault: Fault | null): P
 }
 
 // The Conv1D contract: every GPT-2 Conv1D weight ([in, out] on disk) is transposed at load.
-export function probeConv1dTransposed(model: string, fault: Fault | null): ProbeResult {
+export function probeConv1dTransposed(model: string, hooks: EngineHooks): ProbeResult {
   const dir = resolveModelPath(model);
   const raw = new Map(readSafeTensorsDir(dir).map((t) => [t.name.replace(/^transformer\./, ""), t]));
   let source: ModelSource;
   try {
-    source = prepareSource(model, "safetensors", "f32", fault);
+    source = prepareSource(model, "safetensors", "f32", hooks);
     buildWeights(source.arch, source.tensors);
   } catch (e) {
     if (!isRefuteError(e)) throw e;
@@ -246,9 +245,9 @@ function blockBound(type: "q8_0" | "q4_0", block: Float32Array): number {
   return type === "q8_0" ? Math.abs(d) / 2 + Math.abs(d) * 2 ** -16 + 127 * Math.abs(d - dh) : Math.abs(d) * (1 + 2 ** -16) + 8 * Math.abs(d - dh);
 }
 
-export function probeQuantBound(model: string, type: "q8_0" | "q4_0", fault: Fault | null): ProbeResult {
-  const original = prepareSource(model, "safetensors", "f32", null);
-  const quantized = prepareSource(model, "native", type, fault);
+export function probeQuantBound(model: string, type: "q8_0" | "q4_0", hooks: EngineHooks): ProbeResult {
+  const original = prepareSource(model, "safetensors", "f32");
+  const quantized = prepareSource(model, "native", type, hooks);
   const violations: string[] = [];
   let checked = 0;
   for (const [name, q] of quantized.tensors) {
@@ -274,32 +273,32 @@ export function probeQuantBound(model: string, type: "q8_0" | "q4_0", fault: Fau
 }
 
 
-/** The probe `name` on a subject, its fault included; `kernels`: the subject's backend, for the probes that generate. */
-export function runProbe(subject: SubjectSpec, name: ProbeName, prompts: string[], fault: Fault | null, kernels: Kernels): ProbeResult {
+/** The probe `name` on a subject, with the hooks of its injected fault; `kernels`: the subject's backend, for the probes that generate. */
+export function runProbe(subject: SubjectSpec, name: ProbeName, prompts: string[], hooks: EngineHooks, kernels: Kernels): ProbeResult {
   const { model, format, quant } = subject;
   switch (name) {
     case "provenance-enforced":
-      return probeProvenanceEnforced(model, fault);
+      return probeProvenanceEnforced(model, hooks);
     case "mixed-quant-warning":
-      return probeMixedQuantWarning(model, fault);
+      return probeMixedQuantWarning(model, hooks);
     case "provenance-readable":
-      return probeProvenanceReadable(model, fault);
+      return probeProvenanceReadable(model, hooks);
     case "determinism":
-      return probeDeterminism(model, format, quant, fault, prompts, kernels);
+      return probeDeterminism(model, format, quant, hooks, prompts, kernels);
     case "tokenizer-formats":
-      return probeTokenizerFormats(model, fault);
+      return probeTokenizerFormats(model, hooks);
     case "sharded-load":
-      return probeShardedLoad(model, fault);
+      return probeShardedLoad(model, hooks);
     case "gguf-dims-reversed":
-      return probeGgufDimsReversed(model, fault);
+      return probeGgufDimsReversed(model, hooks);
     case "load-contract":
-      return probeLoadContract(model, fault);
+      return probeLoadContract(model, hooks);
     case "diff-transposed":
-      return probeDiffDetectsTranspose(model, fault);
+      return probeDiffDetectsTranspose(model, hooks);
     case "conv1d-transposed":
-      return probeConv1dTransposed(model, fault);
+      return probeConv1dTransposed(model, hooks);
     case "quant-error-bound":
       if (quant !== "q8_0" && quant !== "q4_0") throw new BlockedError(`probe quant-error-bound: the block bounds are those of q8_0 and q4_0, not ${quant}`);
-      return probeQuantBound(model, quant, fault);
+      return probeQuantBound(model, quant, hooks);
   }
 }

@@ -3,9 +3,9 @@
 // file or a synthetic shape (synthetic:<shape>) is opened as the file llama.cpp reads.
 
 import type { Kernels } from "../engine/backends/kernels.ts";
-import { withKernelFault } from "../engine/backends/faulty.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../core/faults.ts";
+import { hookedKernels, type EngineHooks } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { subjectKey } from "../core/subject.ts";
@@ -14,6 +14,7 @@ import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
 import { compressKv } from "../engine/kv/report.ts";
 import { createKernels, wasmThreads } from "./backends.ts";
+import { hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import {
@@ -68,12 +69,12 @@ export class EmbeddedRuntime implements Runtime {
     const key = subjectKey(spec);
     let model = this.models.get(key);
     if (!model) {
-      const fault = parseFault(spec.inject);
+      const hooks = hooksOf(spec);
       const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
       const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
-      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(spec.model, spec.format, spec.quant, fault);
-      model = new EngineModel(source, kernels, fault);
+      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(spec.model, spec.format, spec.quant, hooks);
+      model = new EngineModel(source, kernels, hooks);
       this.models.set(key, model);
     }
     return model;
@@ -117,7 +118,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async kernels(spec: SubjectSpec): Promise<Kernels> {
-    return withKernelFault(await this.backend(spec.backend), parseFault(spec.inject));
+    return hookedKernels(await this.backend(spec.backend), hooksOf(spec));
   }
 
   /** The float32 cache the model builds over the first `tokens` tokens of `text`, compressed as `refute kv compress` does. */
@@ -125,7 +126,7 @@ export class EmbeddedRuntime implements Runtime {
     const model = await this.model(spec);
     checkKvOptions(kv, model.arch.headDim);
     const cache = extractKvCache(model, model.tokenizer.encode(text).slice(0, tokens), spec.model);
-    const r = compressKv(cache, kv, parseFault(spec.inject)).report;
+    const r = compressKv(cache, kv, hooksOf(spec)).report;
     const fidelity = (m: KvFidelity): KvFidelity => ({ snrDb: m.snrDb, cosine: m.cosine, maxAbsError: m.maxAbsError });
     return {
       ...fidelity(r),
@@ -142,7 +143,7 @@ export class EmbeddedRuntime implements Runtime {
 
   async probe(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult> {
     const { runProbe } = await import("./embedded-probes.ts");
-    return runProbe(spec, probe, prompts, parseFault(spec.inject), await this.backend(spec.backend));
+    return runProbe(spec, probe, prompts, hooksOf(spec), await this.backend(spec.backend));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */
@@ -158,6 +159,11 @@ export class EmbeddedRuntime implements Runtime {
     this.backends.clear();
     for (const kernels of await Promise.allSettled(backends)) if (kernels.status === "fulfilled") await kernels.value.close?.();
   }
+}
+
+/** The engine hooks of the subject's injected fault (none without one). */
+function hooksOf(spec: SubjectSpec): EngineHooks {
+  return hooksFor(parseFault(spec.inject));
 }
 
 /** Forced decoding on a fresh session: step i's logits are those after tokens[0..i-1]. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { agrees, compareKernel, KERNEL_CASES, nmse } from "./agreement.ts";
 import { cpuKernels } from "./cpu/kernels.ts";
-import { withKernelFault } from "./faulty.ts";
+import { withAdjacentPairRope, withGqaModuloHeads } from "./faulty.ts";
 
 // the cases that run in milliseconds on the TypeScript reference
 const SMALL = KERNEL_CASES.filter((c) => !/rows=(1536|2048|4096)|rows=576 cols=1536|n=(49152|151936)|length.*1024/.test(c.params));
@@ -29,10 +29,10 @@ it("the reference agrees with itself bit for bit on every case", () => {
 });
 
 it.each([
-  ["rope-adjacent-pairs", "ROPE"],
-  ["gqa-head-mapping", "ATTENTION"],
-] as const)("%s fails the %s cases it touches", (fault, op) => {
-  const faulty = withKernelFault(cpuKernels, fault);
+  ["withAdjacentPairRope", "ROPE", withAdjacentPairRope],
+  ["withGqaModuloHeads", "ATTENTION", withGqaModuloHeads],
+] as const)("%s fails the %s cases it touches", (_name, op, wrap) => {
+  const faulty = wrap(cpuKernels);
   const results = SMALL.filter((c) => c.op === op).map((c) => compareKernel(c, faulty, cpuKernels));
   // RoPE at position 0 rotates nothing, whatever the pairing; the KV-head mapping only
   // matters with several KV heads, each shared by several query heads

@@ -1,7 +1,7 @@
-// Kernel faults of the teeth catalogue: a clean backend wrapped so that one kernel has the
-// bug. Built only when a fault is injected; the clean path never sees this file.
+// Buggy kernels: a clean backend wrapped so that one kernel has a bug a real backend has had.
+// Each wrapper is an EngineHooks.kernels value (engine/hooks.ts); built only when a caller
+// sets that hook, so the clean path never runs this file's code.
 
-import type { Fault } from "../../core/faults.ts";
 import type { AttentionShape, Kernels } from "./kernels.ts";
 
 /** RoPE over adjacent pairs (2i, 2i+1): llama.cpp's llama rotation, wrong on split-halves weights. */
@@ -63,20 +63,25 @@ function overriding(base: Kernels, changes: Partial<Kernels>): Kernels {
   });
 }
 
-export function withKernelFault(base: Kernels, fault: Fault | null): Kernels {
-  switch (fault) {
-    case "rope-adjacent-pairs":
-      return overriding(base, { rope: ropeAdjacentPairs });
-    case "softmax-no-max-subtraction":
-      return overriding(base, { softmax: softmaxNoMax });
-    case "gqa-head-mapping":
-      return overriding(base, { attention: gqaModuloAttention(base) });
-    case "norm-epsilon-ignored":
-      return overriding(base, {
-        rmsNorm: (x, w, _eps, out) => base.rmsNorm(x, w, 0, out),
-        layerNorm: (x, w, b, _eps, out) => base.layerNorm(x, w, b, 0, out),
-      });
-    default:
-      return base;
-  }
+/** RoPE over adjacent pairs on weights laid out for split halves. */
+export function withAdjacentPairRope(base: Kernels): Kernels {
+  return overriding(base, { rope: ropeAdjacentPairs });
+}
+
+/** Softmax that exponentiates raw scores, without subtracting their maximum. */
+export function withSoftmaxNoMaxSubtraction(base: Kernels): Kernels {
+  return overriding(base, { softmax: softmaxNoMax });
+}
+
+/** Attention where query head h reads kv head h % kvHeads instead of floor(h / (heads / kvHeads)). */
+export function withGqaModuloHeads(base: Kernels): Kernels {
+  return overriding(base, { attention: gqaModuloAttention(base) });
+}
+
+/** RMSNorm and LayerNorm computed without their epsilon. */
+export function withNormEpsilonIgnored(base: Kernels): Kernels {
+  return overriding(base, {
+    rmsNorm: (x, w, _eps, out) => base.rmsNorm(x, w, 0, out),
+    layerNorm: (x, w, b, _eps, out) => base.layerNorm(x, w, b, 0, out),
+  });
 }

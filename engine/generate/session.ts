@@ -6,7 +6,7 @@
 
 import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
 import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
@@ -47,7 +47,7 @@ export class Session {
   private readonly activation: (x: number) => number;
   // The backend's fused swiglu applies where the MLP is gated by silu.
   private readonly siluGated: boolean;
-  // Teeth faults living in the decode loop (0 and false on a clean run).
+  // Hooks of the decode loop, read once here (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
 
@@ -55,17 +55,17 @@ export class Session {
     private readonly model: LoadedModel,
     private readonly kernels: Kernels,
     readonly capacity = model.arch.maxPositions,
-    fault: Fault | null = null,
+    hooks: EngineHooks = NO_HOOKS,
     kv: KvQuantOptions | null = null,
   ) {
     checkRotaryDims(model.arch);
     this.activation = ACTIVATIONS[model.arch.activation];
     this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu";
-    this.queryPositionOffset = fault === "rope-position-off-by-one" ? 1 : 0;
-    this.writesOneSlotBack = fault === "kv-cache-stale-position";
+    this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
+    this.writesOneSlotBack = hooks.writesOneSlotBack === true;
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
-    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, fault) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
+    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
     this.x = this.allocate(hidden);
     this.normed = this.allocate(hidden);
     this.q = this.allocate(heads * headDim);

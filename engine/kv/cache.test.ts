@@ -1,6 +1,7 @@
 // The session's KV cache: the float32 default hands attention the stored arrays themselves;
 // the quantized cache reads back exactly what quantize -> dequantize gives; a session with
-// an int8 cache stays close to the float32 one (int4 less close, the fault far off), and
+// an int8 cache stays close to the float32 one (int4 less close, with the unsigned-range
+// scale hook far off), and
 // EngineModel's `kv` option reaches every session it makes.
 
 import { describe, expect, it } from "vitest";
@@ -8,7 +9,7 @@ import { gaussian } from "../backends/random-inputs.ts";
 import { randomModel } from "../../test/backends/random-model.ts";
 import { tinyGguf } from "../../test/runtimes/tiny-model.ts";
 import { cpuKernels } from "../backends/cpu/kernels.ts";
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { Session } from "../generate/session.ts";
 import type { Architecture } from "../model/architecture.ts";
 import { FAMILY_SPECS } from "../model/families/index.ts";
@@ -71,11 +72,11 @@ describe("KV caches", () => {
     });
   });
 
-  it("a session with an int8 cache follows the float32 one closely (logits within about 10^(-44/20)); int4 less closely; the fault far off", () => {
+  it("a session with an int8 cache follows the float32 one closely (logits within about 10^(-44/20)); int4 less closely; the unsigned-range scale far off", () => {
     const model = randomModel(ARCH, "f32", 3);
     const tokens = Array.from({ length: 24 }, (_, i) => (i * 37 + 11) % ARCH.vocabSize);
-    const run = (kv: KvQuantOptions | null, fault: Fault | null = null) => {
-      const s = new Session(model, cpuKernels, 32, fault, kv);
+    const run = (kv: KvQuantOptions | null, hooks: EngineHooks = NO_HOOKS) => {
+      const s = new Session(model, cpuKernels, 32, hooks, kv);
       return tokens.map((t) => Float32Array.from(s.step(t) as Float32Array));
     };
     const base = run(null);
@@ -91,7 +92,7 @@ describe("KV caches", () => {
       );
     const int8 = worst(run(INT8));
     const int4 = worst(run(INT4));
-    const faulty = worst(run(INT8, "kv-group-scale-wrong"));
+    const faulty = worst(run(INT8, { kvScaleUnsignedRange: true }));
     expect(int8).toBeGreaterThan(0); // the cache is really quantized
     expect(int8).toBeLessThan(2e-2); // measured 1e-2 at worst: a random model passes v's 44 dB error straight on
     expect(int4).toBeGreaterThan(int8 * 5);
@@ -101,7 +102,7 @@ describe("KV caches", () => {
 
   it("EngineModel's kv option reaches its sessions; int8 greedy leaves float32's only at a near-tie; a group not dividing head_dim is refused", () => {
     const source = openSource(tinyGguf("llama", "f32", { hidden_size: 128 })); // head_dim 32
-    const int8 = new EngineModel(source, cpuKernels, null, { kv: INT8 });
+    const int8 = new EngineModel(source, cpuKernels, NO_HOOKS, { kv: INT8 });
     expect(int8.kv).toEqual(INT8);
     expect(int8.session(8, null).cache).toBeInstanceOf(FloatKvCache);
     expect(int8.session(8).cache).toBeInstanceOf(QuantizedKvCache);
@@ -112,6 +113,6 @@ describe("KV caches", () => {
       const step = float.tokens.findIndex((t, i) => t !== quantized.tokens[i]);
       if (step >= 0) expect(float.topk[step][0].logprob - float.topk[step][1].logprob, prompt).toBeLessThan(0.25);
     }
-    expect(() => new EngineModel(source, cpuKernels, null, { kv: { ...INT8, groupSize: 64 } })).toThrow(/group size 64 does not divide head_dim 32/);
+    expect(() => new EngineModel(source, cpuKernels, NO_HOOKS, { kv: { ...INT8, groupSize: 64 } })).toThrow(/group size 64 does not divide head_dim 32/);
   });
 });

@@ -3,9 +3,12 @@
 // quantize.ts), dequantized into a float scratch for the attention step of each layer.
 // Shapes: k, v: [kvHeads * headDim] (one position); keys(l, n), values(l, n): [n, kvHeads * headDim].
 
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvOptions, packInt4, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
+
+/** The hooks the quantized cache reads: one on write (the quantizer's), one on read. */
+export type KvHooks = Pick<EngineHooks, "kvScaleUnsignedRange" | "kvCodesUnsigned">;
 
 export interface KvCache {
   /** Stores one position's keys and values of a layer. */
@@ -59,7 +62,7 @@ class QuantizedStore {
     capacity: number,
     private readonly width: number,
     private readonly options: KvQuantOptions,
-    private readonly fault: Fault | null,
+    private readonly hooks: KvHooks,
   ) {
     const groups = width / options.groupSize;
     this.codes = options.bits === 8
@@ -72,7 +75,7 @@ class QuantizedStore {
   }
 
   write(layer: number, position: number, x: Float32Array): void {
-    quantizeGroups(x, this.rowCodes, this.rowScales, this.options, this.fault);
+    quantizeGroups(x, this.rowCodes, this.rowScales, this.options, this.hooks);
     const scales = this.scales[layer];
     for (let g = 0, at = position * this.rowScales.length; g < this.rowScales.length; g++) scales[at + g] = fp32ToFp16Bits(this.rowScales[g]);
     if (this.options.bits === 8) (this.codes[layer] as Int8Array).set(this.rowCodes, position * this.width);
@@ -84,8 +87,8 @@ class QuantizedStore {
     const scales = this.scales[layer];
     const g = this.options.groupSize;
     const groups = (length * this.width) / g;
-    // Teeth fault kv-codes-read-unsigned: the signed codes read through an unsigned view.
-    const unsigned = this.fault === "kv-codes-read-unsigned";
+    // Hook kvCodesUnsigned: the signed codes read through an unsigned view.
+    const unsigned = this.hooks.kvCodesUnsigned === true;
     if (this.options.bits === 8) {
       const stored = this.codes[layer] as Int8Array;
       const codes = unsigned ? new Uint8Array(stored.buffer, stored.byteOffset, stored.length) : stored;
@@ -121,11 +124,11 @@ export class QuantizedKvCache implements KvCache {
   private readonly k: QuantizedStore;
   private readonly v: QuantizedStore;
 
-  constructor(layers: number, capacity: number, kvHeads: number, headDim: number, options: KvQuantOptions, fault: Fault | null = null) {
+  constructor(layers: number, capacity: number, kvHeads: number, headDim: number, options: KvQuantOptions, hooks: KvHooks = NO_HOOKS) {
     checkKvOptions(options, headDim);
     const width = kvHeads * headDim;
-    this.k = new QuantizedStore(layers, capacity, width, options, fault);
-    this.v = new QuantizedStore(layers, capacity, width, options, fault);
+    this.k = new QuantizedStore(layers, capacity, width, options, hooks);
+    this.v = new QuantizedStore(layers, capacity, width, options, hooks);
   }
 
   write(layer: number, position: number, k: Float32Array, v: Float32Array): void {

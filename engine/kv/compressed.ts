@@ -15,7 +15,7 @@
 // no sparsity is 34 bytes per 32 values, 3.76x against float32.
 
 import { RefuteError } from "../../core/errors.ts";
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { readSafeTensorsWithIntegers, writeSafeTensorsWithIntegers, type RawTensor } from "../formats/safetensors/integer.ts";
 import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvTensors, KV_KINDS, kvTensorName, kvTensorsOf, kvTensorSize, parseKvMetadata, type KvMetadata, type KvTensors } from "./file.ts";
@@ -41,8 +41,8 @@ function layoutOf(m: KvMetadata, o: KvQuantOptions): Layout {
   return { rows: m.num_kv_heads * m.seq_len, groups: m.head_dim / o.groupSize, kept, codeBytes: o.bits === 8 ? kept : Math.ceil(kept / 2) };
 }
 
-/** Quantizes every tensor of the cache and writes the compressed file's bytes. */
-export function encodeCompressedKv(cache: KvTensors, options: KvQuantOptions, fault: Fault | null = null): Uint8Array {
+/** Quantizes every tensor of the cache and writes the compressed file's bytes. Hook: kvScaleUnsignedRange. */
+export function encodeCompressedKv(cache: KvTensors, options: KvQuantOptions, hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS): Uint8Array {
   checkKvTensors(cache);
   const m = cache.metadata;
   checkKvOptions(options, m.head_dim);
@@ -57,7 +57,7 @@ export function encodeCompressedKv(cache: KvTensors, options: KvQuantOptions, fa
   for (let i = 0; i < m.num_layers; i++) {
     for (const kind of KV_KINDS) {
       const name = kvTensorName(i, kind);
-      quantizeGroups(kvTensorsOf(cache, kind)[i], codes, scales, options, fault, keptFlags);
+      quantizeGroups(kvTensorsOf(cache, kind)[i], codes, scales, options, hooks, keptFlags);
       const packed = new Uint8Array(rows * groups * codeBytes);
       for (let grp = 0; grp < rows * groups; grp++) {
         let at = grp * codeBytes * (options.bits === 8 ? 1 : 2); // in codes (nibbles for int4)

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isRefuteError } from "../../core/errors.ts";
+import { NO_HOOKS } from "../hooks.ts";
 import { checkKvOptions, dequantizeGroups, keptPerGroup, packInt4, qmaxOf, quantizeGroups, roundToHalf, unpackInt4, type KvQuantOptions } from "./quantize.ts";
 
 const options = fc.record({
@@ -27,7 +28,7 @@ function quantize(x: Float32Array, o: KvQuantOptions) {
   const codes = new Int8Array(x.length);
   const scales = new Float32Array(x.length / o.groupSize);
   const kept = new Uint8Array(x.length);
-  quantizeGroups(x, codes, scales, o, null, kept);
+  quantizeGroups(x, codes, scales, o, NO_HOOKS, kept);
   const y = new Float32Array(x.length);
   dequantizeGroups(codes, scales, o.groupSize, y);
   return { codes, scales, kept, y };
@@ -82,12 +83,12 @@ describe("per-group quantization", () => {
     );
   });
 
-  it("the fault kv-group-scale-wrong clips: a group's largest value comes back at about half", () => {
+  it("the hook kvScaleUnsignedRange clips: a group's largest value comes back at about half", () => {
     const x = Float32Array.from({ length: 32 }, (_, i) => (i + 1) / 32);
     for (const bits of [8, 4] as const) {
       const codes = new Int8Array(32);
       const scales = new Float32Array(1);
-      quantizeGroups(x, codes, scales, { bits, groupSize: 32, sparsity: 0 }, "kv-group-scale-wrong");
+      quantizeGroups(x, codes, scales, { bits, groupSize: 32, sparsity: 0 }, { kvScaleUnsignedRange: true });
       expect(codes[31]).toBe(qmaxOf(bits));
       expect(codes[31] * scales[0]).toBeCloseTo((bits === 8 ? 127 / 255 : 7 / 15), 2);
     }

@@ -25,7 +25,7 @@
 // per group, so a cache can apply it one position at a time as tokens arrive.
 
 import { RefuteError } from "../../core/errors.ts";
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 
 export const KV_BITS = [8, 4] as const;
@@ -77,7 +77,7 @@ export function roundToHalf(x: number): number {
 /**
  * Quantizes x (a whole number of groups) in place of `codes` (one per value, in [-qmax, qmax])
  * and `scales` (one per group, f16-exact). `kept`, when given, gets 1 for each value kept and
- * 0 for each one sparsified. The fault `kv-group-scale-wrong` divides amax by the unsigned
+ * 0 for each one sparsified. The hook kvScaleUnsignedRange divides amax by the unsigned
  * range (2^bits - 1) instead of qmax: codes then clamp, clipping every value above about half
  * of its group's largest magnitude.
  */
@@ -86,12 +86,12 @@ export function quantizeGroups(
   codes: Int8Array,
   scales: Float32Array,
   options: KvQuantOptions,
-  fault: Fault | null = null,
+  hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS,
   kept: Uint8Array | null = null,
 ): void {
   const { groupSize } = options;
   const qmax = qmaxOf(options.bits);
-  const divisor = fault === "kv-group-scale-wrong" ? 2 ** options.bits - 1 : qmax;
+  const divisor = hooks.kvScaleUnsignedRange ? 2 ** options.bits - 1 : qmax;
   const drop = groupSize - keptPerGroup(options);
   const order = drop > 0 ? new Uint16Array(groupSize) : null;
   const groups = x.length / groupSize;
@@ -115,6 +115,7 @@ export function quantizeGroups(
     const inverse = scale > 0 ? 1 / scale : 0;
     for (let i = 0; i < groupSize; i++) {
       const q = Math.round(x[base + i] * inverse);
+      // biome-ignore lint/complexity/useMathMinMax: the clamp of the inner loop, spelled as the kernels spell it
       codes[base + i] = q > qmax ? qmax : q < -qmax ? -qmax : q;
     }
     if (order) {

@@ -2,7 +2,7 @@
 // the kv claims. The metrics compare the original with what the written bytes decode to, so
 // a bug in the writer or the reader shows in them as surely as one in the quantizer.
 
-import type { Fault } from "../../core/faults.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { compressedDataBytes, decodeCompressedKv, encodeCompressedKv } from "./compressed.ts";
 import { KV_KINDS, kvDataBytes, kvTensorName, kvTensorsOf, type KvTensors } from "./file.ts";
 import { ErrorAccumulator, errorMetrics, qualityLevel, type ErrorMetrics, type QualityLevel } from "./metrics.ts";
@@ -21,9 +21,10 @@ export interface KvCompressionReport extends ErrorMetrics {
   tensors: ({ name: string } & ErrorMetrics)[];
 }
 
-export function compressKv(cache: KvTensors, options: KvQuantOptions, fault: Fault | null = null): { bytes: Uint8Array; report: KvCompressionReport } {
+/** Hook: kvScaleUnsignedRange (the quantizer's). */
+export function compressKv(cache: KvTensors, options: KvQuantOptions, hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS): { bytes: Uint8Array; report: KvCompressionReport } {
   const started = performance.now();
-  const bytes = encodeCompressedKv(cache, options, fault);
+  const bytes = encodeCompressedKv(cache, options, hooks);
   const processingMs = performance.now() - started;
   const decoded = decodeCompressedKv(bytes, "compressed cache");
   const all = new ErrorAccumulator();

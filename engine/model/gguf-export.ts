@@ -7,6 +7,7 @@
 import { RefuteError } from "../../core/errors.ts";
 import type { GgufTensorInput, GgufWriteInput } from "../formats/gguf/write.ts";
 import type { GgufValue } from "../formats/gguf/value.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import type { ModelSource } from "../load.ts";
 import { quantType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
@@ -83,13 +84,8 @@ function concatRows(parts: Tensor[]): Uint8Array {
   return out;
 }
 
-export interface GgufExportOptions {
-  /** Teeth fault: leave q/k rows in Hugging Face's split-halves order where llama.cpp expects adjacent pairs. */
-  skipQkPermutation?: boolean;
-}
-
-/** The GGUF tensors of a model, in llama.cpp's layouts. */
-export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, options: GgufExportOptions = {}): GgufTensorInput[] {
+/** The GGUF tensors of a model, in llama.cpp's layouts; hook: skipQkPermutation. */
+export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, hooks: Pick<EngineHooks, "skipQkPermutation"> = NO_HOOKS): GgufTensorInput[] {
   const { fusedQkv, adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out: GgufTensorInput[] = [];
   for (const [name, t] of tensors) {
@@ -104,7 +100,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, op
       out.push(ggufTensor(`blk.${m[1]}.attn_qkv.${m[3]}`, { ...t, shape }, concatRows(parts)));
       continue;
     }
-    if (m && adjacentPairRope && m[2] !== "v" && !options.skipQkPermutation) {
+    if (m && adjacentPairRope && m[2] !== "v" && !hooks.skipQkPermutation) {
       const rows = t.shape[0];
       out.push(ggufTensor(name, t, toAdjacentPairs(t.data, rows, arch.headDim)));
       continue;
@@ -114,7 +110,7 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, op
   return out;
 }
 
-export function ggufFromSource(source: ModelSource, name: string, fileType: string, options: GgufExportOptions = {}): GgufWriteInput {
+export function ggufFromSource(source: ModelSource, name: string, fileType: string, hooks: Pick<EngineHooks, "skipQkPermutation"> = NO_HOOKS): GgufWriteInput {
   const { arch } = source;
   const metadata: [string, GgufValue][] = [
     ["general.architecture", str(FAMILY_SPECS[arch.family].gguf.architecture)],
@@ -125,5 +121,5 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ...architectureKeys(arch),
     ...tokenizerKeys(arch, source.tokenizerJson),
   ];
-  return { metadata, tensors: ggufTensors(arch, source.tensors, options) };
+  return { metadata, tensors: ggufTensors(arch, source.tensors, hooks) };
 }

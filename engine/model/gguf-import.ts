@@ -7,6 +7,7 @@
 import { RefuteError } from "../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
 import type { GgufFile } from "../formats/gguf/read.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import type { ModelSource, SourceFile } from "../load.ts";
 import { quantTypeByGgmlType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
@@ -94,20 +95,15 @@ function splitRows(t: Tensor, counts: number[], names: string[]): Tensor[] {
   });
 }
 
-export interface GgufImportOptions {
-  /** Teeth fault: read each tensor's bytes this many bytes early, as if alignment padding did not exist. */
-  misalignBy?: number;
-}
-
 function tensorBytes(data: Uint8Array, misalignBy: number): Uint8Array {
   return misalignBy ? new Uint8Array(data.buffer, data.byteOffset - misalignBy, data.byteLength) : data;
 }
 
-function canonicalTensors(file: GgufFile, arch: Architecture, options: GgufImportOptions): Map<string, Tensor> {
+function canonicalTensors(file: GgufFile, arch: Architecture, hooks: Pick<EngineHooks, "ggufMisalignBy">): Map<string, Tensor> {
   const { adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out = new Map<string, Tensor>();
   for (const g of file.tensors) {
-    const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: tensorBytes(g.data, options.misalignBy ?? 0) };
+    const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: tensorBytes(g.data, hooks.ggufMisalignBy ?? 0) };
     const fused = /^blk\.(\d+)\.attn_qkv\.(weight|bias)$/.exec(g.name);
     if (fused) {
       const q = arch.heads * arch.headDim;
@@ -134,9 +130,10 @@ function ggufDetails(file: GgufFile): Record<string, unknown> {
   return { version: file.version, alignment: file.alignment, metadata };
 }
 
-export function sourceFromGguf(file: GgufFile, files: SourceFile[], options: GgufImportOptions = {}): ModelSource {
+/** hook: ggufMisalignBy. */
+export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<EngineHooks, "ggufMisalignBy"> = NO_HOOKS): ModelSource {
   const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, options), tokenizerJson: tokenizerJson(file, spec), files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJson(file, spec), files, details: ggufDetails(file) };
 }

@@ -3,6 +3,7 @@
 // projections (GPT-2's c_attn, [hidden, 3*hidden]) split into q, k, v.
 
 import { RefuteError } from "../../core/errors.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { float32Bytes, type Tensor } from "../tensor.ts";
 import { toFloat32 } from "./dequantize.ts";
 import type { Architecture } from "./architecture.ts";
@@ -10,10 +11,8 @@ import type { HfTensorNames, LayerTensor } from "./families/family.ts";
 import { FAMILY_SPECS } from "./families/index.ts";
 import { OUTPUT } from "./names.ts";
 
-export interface ImportOptions {
-  /** Fault injection: keep Conv1D weights in their [in, out] layout. */
-  skipConv1dTranspose?: boolean;
-}
+/** The hook the Hugging Face import reads. */
+export type ImportHooks = Pick<EngineHooks, "skipConv1dTranspose">;
 
 function renamed(t: Tensor, name: string): Tensor {
   return { ...t, name };
@@ -45,8 +44,8 @@ function splitRows(fused: Tensor, names: readonly string[]): Tensor[] {
 }
 
 /** The canonical tensors one layer tensor becomes. */
-function layerTensors(t: Tensor, layer: string, target: LayerTensor, options: ImportOptions): Tensor[] {
-  const transpose = target.conv1d === true && !options.skipConv1dTranspose;
+function layerTensors(t: Tensor, layer: string, target: LayerTensor, hooks: ImportHooks): Tensor[] {
+  const transpose = target.conv1d === true && !hooks.skipConv1dTranspose;
   if (typeof target.to === "string") {
     const canonical = `blk.${layer}.${target.to}`;
     return [transpose ? transpose2d(t, canonical) : renamed(t, canonical)];
@@ -58,7 +57,7 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function mapTensors(tensors: Tensor[], names: HfTensorNames, options: ImportOptions): Tensor[] {
+function mapTensors(tensors: Tensor[], names: HfTensorNames, hooks: ImportHooks): Tensor[] {
   const layerName = new RegExp(`^${escapeRegex(names.layerPrefix)}(\\d+)\\.(.+)$`);
   const out: Tensor[] = [];
   for (const t of tensors) {
@@ -72,15 +71,15 @@ function mapTensors(tensors: Tensor[], names: HfTensorNames, options: ImportOpti
     const m = layerName.exec(name);
     const target = m && names.layer[m[2]];
     if (!m || !target) unknownTensor(t.name);
-    out.push(...layerTensors(t, m[1], target, options));
+    out.push(...layerTensors(t, m[1], target, hooks));
   }
   return out;
 }
 
 /** Canonical tensors from a Hugging Face checkpoint's tensors. A tied head saved anyway is dropped. */
-export function canonicalFromHf(arch: Architecture, tensors: Tensor[], options: ImportOptions = {}): Map<string, Tensor> {
+export function canonicalFromHf(arch: Architecture, tensors: Tensor[], hooks: ImportHooks = NO_HOOKS): Map<string, Tensor> {
   const byName = new Map<string, Tensor>();
-  for (const t of mapTensors(tensors, FAMILY_SPECS[arch.family].tensors, options)) byName.set(t.name, t);
+  for (const t of mapTensors(tensors, FAMILY_SPECS[arch.family].tensors, hooks)) byName.set(t.name, t);
   if (arch.tiedEmbeddings) byName.delete(OUTPUT);
   return byName;
 }

@@ -1,8 +1,8 @@
-// Faults of the teeth catalogue that live in the weights a loader or converter produces.
-// Each takes a clean model source and returns the one a buggy loader or writer would have
-// produced; applied only when that fault is injected.
+// Bugs that live in the weights a loader or converter produces, as source transforms: each
+// takes a clean model source and returns the one a buggy loader or writer would have
+// produced. Each is an EngineHooks.loadedSource or .quantizedSource value (engine/hooks.ts),
+// applied only when a caller sets that hook.
 
-import type { Fault } from "../../core/faults.ts";
 import type { ModelSource } from "../load.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";
@@ -44,33 +44,33 @@ function bf16Q8Scales(t: Tensor): Tensor {
   return { ...t, data };
 }
 
-/** Faults a loader makes, applied to the float weights before any quantization. */
-export function applyLoadFault(source: ModelSource, fault: Fault | null): ModelSource {
-  switch (fault) {
-    case "embedding-transposed":
-      return mapTensors(source, (t) => (t.name === TOKEN_EMBEDDING ? readTransposed(t) : t));
-    case "qkv-bias-dropped":
-      return mapTensors(source, (t) => (/attn_[qkv]\.bias$/.test(t.name) ? zeroed(t) : t));
-    case "untied-head-as-tied": {
-      // The head keeps its name and shape [vocab, hidden] but holds the embedding's values,
-      // so the bug survives every format the model is written to afterwards.
-      const embedding = source.tensors.get(TOKEN_EMBEDDING);
-      if (source.arch.tiedEmbeddings || !embedding) return source;
-      return mapTensors(source, (t) => (t.name === OUTPUT ? { ...embedding, name: OUTPUT } : t));
-    }
-    default:
-      return source;
-  }
+/** Loader bug: the token embedding read as if stored [hidden, vocab] (dims not reversed). */
+export function embeddingReadTransposed(source: ModelSource): ModelSource {
+  return mapTensors(source, (t) => (t.name === TOKEN_EMBEDDING ? readTransposed(t) : t));
 }
 
-/** Faults a quantizer's writer makes, applied to the quantized blocks. */
-export function applyQuantFault(source: ModelSource, fault: Fault | null): ModelSource {
-  switch (fault) {
-    case "q4-nibble-order-swapped":
-      return mapTensors(source, (t) => (t.dtype === "q4_0" ? swapQ4Nibbles(t) : t));
-    case "q8-scale-bf16":
-      return mapTensors(source, (t) => (t.dtype === "q8_0" ? bf16Q8Scales(t) : t));
-    default:
-      return source;
-  }
+/** Loader bug: the q/k/v projection biases ignored (zeros). */
+export function qkvBiasesDropped(source: ModelSource): ModelSource {
+  return mapTensors(source, (t) => (/attn_[qkv]\.bias$/.test(t.name) ? zeroed(t) : t));
+}
+
+/**
+ * Loader bug: an untied head ignored and the token embedding used as the head. The head keeps
+ * its name and shape [vocab, hidden] but holds the embedding's values, so the bug survives
+ * every format the model is written to afterwards. A tied model is left as it is.
+ */
+export function untiedHeadAsTied(source: ModelSource): ModelSource {
+  const embedding = source.tensors.get(TOKEN_EMBEDDING);
+  if (source.arch.tiedEmbeddings || !embedding) return source;
+  return mapTensors(source, (t) => (t.name === OUTPUT ? { ...embedding, name: OUTPUT } : t));
+}
+
+/** Quantizer-writer bug: Q4_0 blocks with elements i and i + 16 in each other's nibble. */
+export function q4NibblesSwapped(source: ModelSource): ModelSource {
+  return mapTensors(source, (t) => (t.dtype === "q4_0" ? swapQ4Nibbles(t) : t));
+}
+
+/** Quantizer-writer bug: Q8_0 block scales rounded to bf16 precision on their way to fp16. */
+export function q8ScalesThroughBf16(source: ModelSource): ModelSource {
+  return mapTensors(source, (t) => (t.dtype === "q8_0" ? bf16Q8Scales(t) : t));
 }

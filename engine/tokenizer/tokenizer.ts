@@ -3,6 +3,7 @@
 // the rest is pre-tokenized, then BPE-encoded piece by piece.
 
 import { RefuteError } from "../../core/errors.ts";
+import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
 import { symbolsToBytes } from "./byte-level.ts";
 import { buildPreTokenizer, type PreTokenize } from "./pretokenizer.ts";
@@ -129,13 +130,8 @@ function parseAdded(added: unknown): AddedToken[] {
   });
 }
 
-export interface TokenizerOptions {
-  /** Teeth fault: read merges from index 1, as if line 0 were merges.txt's #version header. */
-  dropFirstMerge?: boolean;
-}
-
-/** Builds a tokenizer from parsed tokenizer.json content; every field used is checked. */
-export function tokenizerFromJson(json: unknown, options: TokenizerOptions = {}): Tokenizer {
+/** Builds a tokenizer from parsed tokenizer.json content; every field used is checked. Hook: dropFirstMerge. */
+export function tokenizerFromJson(json: unknown, hooks: Pick<EngineHooks, "dropFirstMerge"> = NO_HOOKS): Tokenizer {
   if (json === null || typeof json !== "object" || Array.isArray(json)) fail("(root)", "must be a JSON object");
   const root = json as Record<string, unknown>;
   const model = root.model as Record<string, unknown> | undefined;
@@ -144,7 +140,7 @@ export function tokenizerFromJson(json: unknown, options: TokenizerOptions = {})
   const decoder = root.decoder as Record<string, unknown> | null | undefined;
   if (decoder && decoder.type !== "ByteLevel") fail("decoder.type", `only ByteLevel is supported, found ${JSON.stringify(decoder.type)}`);
   return new Tokenizer(
-    { vocab: parseVocab(model.vocab), ranks: parseMerges(options.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges), ignoreMerges: model.ignore_merges === true },
+    { vocab: parseVocab(model.vocab), ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges), ignoreMerges: model.ignore_merges === true },
     buildPreTokenizer(root.pre_tokenizer),
     parseAdded(root.added_tokens),
   );

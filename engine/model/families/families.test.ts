@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isRefuteError, RefuteError } from "../../../core/errors.ts";
+import { isRefuteError, type RefuteError } from "../../../core/errors.ts";
 import { FAMILIES } from "../../../core/vocabulary.ts";
 import { readGguf } from "../../formats/gguf/read.ts";
 import { writeGguf } from "../../formats/gguf/write.ts";

@@ -2,7 +2,7 @@
 // biases always, an untied head by default, its own pre-tokenizer, and llama.cpp keeps its
 // RoPE on split halves (NEOX), so GGUF q/k rows are not permuted. A specification only.
 
-import { type FamilySpec } from "./family.ts";
+import type { FamilySpec } from "./family.ts";
 import { llama } from "./llama.ts";
 
 // Qwen2's split regex (tokenizer.json of Qwen/Qwen2-0.5B).

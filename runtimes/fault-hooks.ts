@@ -1,0 +1,38 @@
+// The one mapping from a fault of the teeth catalogue (core/faults.ts) to the engine hooks
+// that make the embedded engine have that bug (engine/hooks.ts). The engine never sees a
+// fault's name: runtimes and tests build its hooks here. A Record over every Fault, so a
+// fault added to the catalogue without hooks is a type error.
+
+import { withAdjacentPairRope, withGqaModuloHeads, withNormEpsilonIgnored, withSoftmaxNoMaxSubtraction } from "../engine/backends/faulty.ts";
+import { NO_HOOKS, type EngineHooks } from "../engine/hooks.ts";
+import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, untiedHeadAsTied } from "../engine/model/source-faults.ts";
+import type { Fault } from "../core/faults.ts";
+
+// gguf-alignment-off: tensor offsets shifted by 16 bytes (of the 32 that GGUF aligns data to).
+const MISALIGNMENT_BYTES = 16;
+
+export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
+  "embedding-transposed": { loadedSource: embeddingReadTransposed },
+  "conv1d-not-transposed": { skipConv1dTranspose: true },
+  "qk-permutation-skipped": { skipQkPermutation: true },
+  "rope-position-off-by-one": { ropePositionOffset: 1 },
+  "rope-adjacent-pairs": { kernels: withAdjacentPairRope },
+  "qkv-bias-dropped": { loadedSource: qkvBiasesDropped },
+  "gqa-head-mapping": { kernels: withGqaModuloHeads },
+  "norm-epsilon-ignored": { kernels: withNormEpsilonIgnored },
+  "softmax-no-max-subtraction": { kernels: withSoftmaxNoMaxSubtraction },
+  "kv-cache-stale-position": { writesOneSlotBack: true },
+  "q4-nibble-order-swapped": { quantizedSource: q4NibblesSwapped },
+  "q8-scale-bf16": { quantizedSource: q8ScalesThroughBf16 },
+  "tokenizer-merge-ranks-off-by-one": { dropFirstMerge: true },
+  "bos-prepended": { prependBos: true },
+  "gguf-alignment-off": { ggufMisalignBy: MISALIGNMENT_BYTES },
+  "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
+  "kv-group-scale-wrong": { kvScaleUnsignedRange: true },
+  "kv-codes-read-unsigned": { kvCodesUnsigned: true },
+};
+
+/** The hooks that inject `fault` into the engine; none (the clean engine) for null. */
+export function hooksFor(fault: Fault | null): EngineHooks {
+  return fault === null ? NO_HOOKS : FAULT_HOOKS[fault];
+}

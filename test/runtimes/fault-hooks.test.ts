@@ -1,0 +1,86 @@
+// The mapping from the fault catalogue to engine hooks (runtimes/fault-hooks.ts): it covers
+// every fault, each with hooks of its own and none for the clean engine, and every fault
+// reaches its code: through the engine calls the embedded runtime makes, each changes what
+// the engine computes (the converted weights, the prompt's tokens, the log-probabilities of a
+// generation with a float or an int8 KV cache, or a kernel's output).
+
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { isRefuteError } from "../../core/errors.ts";
+import { FAULT_NAMES } from "../../core/faults.ts";
+import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
+import { prepareSource } from "../../engine/convert.ts";
+import { hookedKernels, NO_HOOKS, type EngineHooks } from "../../engine/hooks.ts";
+import type { ModelSource } from "../../engine/load.ts";
+import { EngineModel } from "../../engine/model.ts";
+import { FAULT_HOOKS, hooksFor } from "../../runtimes/fault-hooks.ts";
+
+const INT8 = { bits: 8, groupSize: 32, sparsity: 0 } as const;
+
+function digest(source: ModelSource): string {
+  const hash = createHash("sha256");
+  for (const [name, t] of source.tensors) hash.update(`${name} ${t.dtype} ${t.shape}`).update(t.data);
+  return hash.digest("hex");
+}
+
+/** The weights a conversion gives, or the error code it stops with. */
+function converted(model: string, format: string, quant: string, hooks: EngineHooks): string {
+  try {
+    return digest(prepareSource(model, format, quant, hooks));
+  } catch (e) {
+    if (isRefuteError(e)) return e.code;
+    throw e;
+  }
+}
+
+/** What the engine computes with `hooks`: conversions of three families, then a clean model run through the hooked engine. */
+function observe(hooks: EngineHooks): Record<string, unknown> {
+  const model = new EngineModel(prepareSource("tiny-qwen2", "native", "f32"), cpuKernels, hooks);
+  const prompt = "12 + 30 is"; // " is" needs the first merge, "Ġ i"
+  const softmax = Float32Array.of(100, 0, -100);
+  hookedKernels(cpuKernels, hooks).softmax(softmax, softmax.length);
+  return {
+    gpt2: converted("tiny-gpt2", "safetensors", "f32", hooks),
+    qwen2q4: converted("tiny-qwen2", "native", "q4_0", hooks),
+    llamaGguf: converted("tiny-llama", "gguf", "q8_0", hooks),
+    promptTokens: model.encodePrompt(prompt),
+    float: model.generate(prompt, 3, 3, null).topk,
+    int8: model.generate(prompt, 3, 3, INT8).topk,
+    softmax: [...softmax],
+  };
+}
+
+describe("hooksFor", () => {
+  it("maps every fault of the catalogue, and no other name", () => {
+    expect(Object.keys(FAULT_HOOKS).sort()).toEqual([...FAULT_NAMES].sort());
+  });
+
+  it("gives the clean engine no hook, and every fault at least one", () => {
+    expect(hooksFor(null)).toBe(NO_HOOKS);
+    expect(Object.keys(NO_HOOKS)).toEqual([]);
+    for (const fault of FAULT_NAMES) expect(Object.keys(hooksFor(fault)).length, fault).toBeGreaterThan(0);
+  });
+
+  it("gives no two faults the same hooks", () => {
+    const signature = (h: EngineHooks) => Object.entries(h).map(([k, v]) => [k, typeof v === "function" ? v.name : v]);
+    const signatures = FAULT_NAMES.map((f) => JSON.stringify(signature(hooksFor(f))));
+    expect(new Set(signatures).size).toBe(FAULT_NAMES.length);
+  });
+});
+
+describe("every fault reaches its code", () => {
+  let clean: Record<string, unknown>;
+  beforeAll(() => {
+    clean = observe(NO_HOOKS);
+  });
+
+  it("the clean observation is reproducible", () => {
+    expect(observe(NO_HOOKS)).toEqual(clean);
+  });
+
+  it.each(FAULT_NAMES)("%s changes what the engine computes", (fault) => {
+    const faulty = observe(hooksFor(fault));
+    const changed = Object.keys(clean).filter((key) => JSON.stringify(faulty[key]) !== JSON.stringify(clean[key]));
+    expect(changed.length, `${fault}: nothing changed`).toBeGreaterThan(0);
+  });
+});
