@@ -5,7 +5,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**"],
     pool: "forks",
-    setupFiles: ["test/setup/temp-dir.ts"],
+    setupFiles: ["test/setup/temp-dir.ts", "test/setup/yield-to-event-loop.ts"],
     testTimeout: 60_000,
   },
 });
