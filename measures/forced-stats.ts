@@ -1,5 +1,5 @@
 // kl-divergence, same-top1, rms-dp: llama-perplexity's KL-divergence statistics of the subject
-// against the oracle under forced decoding, over all the claim's prompts (suites/forced.ts).
+// against the oracle under forced decoding, over all the claim's prompts (measures/forced.ts).
 // Each observes one statistic; its uncertainty is in the summary and the evidence.
 
 import { describeStep, forcedAgainstOracle, meanKl, rmsDp, sameTop1, type Estimate, type ForcedStep } from "./forced.ts";

@@ -1,7 +1,7 @@
 // Backend agreement, kernel by kernel, as llama.cpp's test-backend-ops judges a backend: the
 // normalized mean squared error of its output against the reference's on the same random
 // inputs, at most 1e-7 by default and 5e-4 for matrix products and attention; argmax exactly.
-// Used by the parity claims (suites/kernel-agreement.ts) and the CUDA parity tests.
+// Used by the parity claims (measures/kernel-agreement.ts) and the CUDA parity tests.
 //
 // How to add a case: one line in its table below.
 
