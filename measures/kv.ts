@@ -13,6 +13,7 @@
 import type { JSONSchemaType } from "ajv";
 import type { KvCacheSettings } from "../runtimes/runtime.ts";
 import { defineMeasure, type MeasureInput, paramsSchema } from "./measure.ts";
+import { perplexityRow } from "./perplexity-evidence.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
 interface CacheParams {
@@ -58,21 +59,12 @@ export const kvPerplexity = defineMeasure<PerplexityParams>({
     const quantized = await perplexity(subject, oracle.text, oracle.window, oracle.stride, { kvCache: cacheOf(params) });
     const delta = quantized.perplexity - base.perplexity;
     const percent = (100 * delta) / base.perplexity;
-    const side = (name: string, p: typeof base) => ({
-      label: name,
-      subject: p.perplexity,
-      reference: oracle.perplexity,
-      tokensScored: p.tokensScored,
-      referenceTokensScored: oracle.tokensScored,
-      window: oracle.window,
-      stride: oracle.stride,
-    });
     return {
       value: Math.abs(params.unit === "absolute" ? delta : percent),
       summary:
         `${label(params)} ${quantized.perplexity.toFixed(4)} vs float32 cache ${base.perplexity.toFixed(4)}: ` +
         `delta ${sign(delta)}${delta.toFixed(6)} (${sign(percent)}${percent.toFixed(4)}%) over ${base.tokensScored} tokens`,
-      evidence: { perplexity: [side(label(null), base), side(label(params), quantized)] },
+      evidence: { perplexity: [perplexityRow(base, oracle, label(null)), perplexityRow(quantized, oracle, label(params))] },
     };
   },
 });

@@ -2,6 +2,7 @@
 // window and stride, next to the oracle's perplexity (the reference for a ceiling factor).
 
 import { defineMeasure, NO_PARAMS } from "./measure.ts";
+import { perplexityRow } from "./perplexity-evidence.ts";
 
 export const pplCeiling = defineMeasure({
   name: "ppl-ceiling",
@@ -26,16 +27,7 @@ export const pplCeiling = defineMeasure({
       reference: oracle.perplexity,
       summary: `perplexity ${ppl.perplexity.toFixed(3)} (oracle ${oracle.perplexity.toFixed(3)}) over ${ppl.tokensScored} tokens`,
       evidence: {
-        perplexity: [
-          {
-            subject: ppl.perplexity,
-            reference: oracle.perplexity,
-            tokensScored: ppl.tokensScored,
-            referenceTokensScored: oracle.tokensScored,
-            window: oracle.window,
-            stride: oracle.stride,
-          },
-        ],
+        perplexity: [perplexityRow(ppl, oracle)],
         notes,
       },
     };

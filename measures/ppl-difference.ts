@@ -2,6 +2,7 @@
 // quantizations of one model are apart.
 
 import { defineMeasure, NO_PARAMS } from "./measure.ts";
+import { perplexityRow } from "./perplexity-evidence.ts";
 
 export const pplDifference = defineMeasure({
   name: "ppl-difference",
@@ -22,20 +23,7 @@ export const pplDifference = defineMeasure({
       value: difference,
       summary: `${subject.quant} ${mine.perplexity.toFixed(3)} vs ${against!.quant} ${theirs.perplexity.toFixed(3)}: |difference| ${difference.toFixed(3)}`,
       evidence: {
-        perplexity: (
-          [
-            [subject.quant, mine],
-            [against!.quant, theirs],
-          ] as const
-        ).map(([label, p]) => ({
-          label,
-          subject: p.perplexity,
-          reference: oracle.perplexity,
-          tokensScored: p.tokensScored,
-          referenceTokensScored: oracle.tokensScored,
-          window: oracle.window,
-          stride: oracle.stride,
-        })),
+        perplexity: [perplexityRow(mine, oracle, subject.quant), perplexityRow(theirs, oracle, against!.quant)],
       },
     };
   },
