@@ -11,14 +11,13 @@
 // the field; bodies over the limit are refused (413) before they are read whole. The engine
 // is synchronous, so requests are answered one at a time.
 
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvalidArgumentError, Option } from "commander";
 import { prepareSource } from "../engine/convert.ts";
 import { EngineModel } from "../engine/model.ts";
 import type { ModelSource } from "../engine/load.ts";
+import { sha256File } from "../engine/model/native-convert.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
 import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob, type ServedIdentity } from "../runtimes/openai.ts";
@@ -215,7 +214,7 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
 /** The model to serve, and what it is: quantized as the native format does when `quant` is given, else as loaded. */
 export function loadServedModel(model: string, quant?: string, kernels?: Kernels): { model: EngineModel; identity: ServedIdentity } {
   const source = quant ? prepareSource(model, "native", quant) : openSource(model, loadOptionsFor(kernels));
-  const files = source.files.map((f) => ({ path: f.path, sha256: createHash("sha256").update(readFileSync(f.path)).digest("hex") }));
+  const files = source.files.map((f) => ({ path: f.path, sha256: sha256File(f.path) }));
   return { model: new EngineModel(source, kernels), identity: { format: source.format, quant: quant ?? dominantWeightType(source), files } };
 }
 

@@ -12,8 +12,7 @@
 // so a comparison is about the forward pass; a server that refuses id prompts (400/422) gets
 // text from then on. An unreachable server is a BlockedError naming the URL, never a crash.
 
-import { createHash } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
@@ -21,6 +20,7 @@ import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer
 import { perplexityWindows } from "./logits.ts";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
+import { sha256File } from "../engine/model/native-convert.ts";
 import { responseText, responseTokens, type CompletionRequest, type ResponseToken, type ServedIdentity } from "./openai.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
@@ -93,16 +93,20 @@ export class HttpRuntime implements Runtime {
     return identity && typeof identity.format === "string" && typeof identity.quant === "string" && Array.isArray(identity.files) ? identity : null;
   }
 
-  /** GET path as JSON; null when the server has no such route or answers something else than JSON. */
-  private async get(path: string): Promise<unknown> {
+  /** A request to the server; one that cannot reach it is a BlockedError naming the URL. */
+  private async send(path: string, init: RequestInit = {}): Promise<{ url: string; response: Response }> {
     const url = this.base + path;
-    let response: Response;
     try {
-      response = await fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) });
+      return { url, response: await fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) }) };
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
       throw new BlockedError(`http: cannot reach ${url} (${cause}): is the server running?`);
     }
+  }
+
+  /** GET path as JSON; null when the server has no such route or answers something else than JSON. */
+  private async get(path: string): Promise<unknown> {
+    const { response } = await this.send(path);
     if (!response.ok) return null;
     try {
       return JSON.parse(await response.text());
@@ -125,19 +129,7 @@ export class HttpRuntime implements Runtime {
   }
 
   private async post(path: string, body: unknown): Promise<unknown> {
-    const url = this.base + path;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
-      });
-    } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new BlockedError(`http: cannot reach ${url} (${cause}): is the server running?`);
-    }
+    const { url, response } = await this.send(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const text = await response.text();
     if (!response.ok) throw new HttpStatusError(response.status, url, text);
     try {
@@ -272,5 +264,5 @@ function localFileHashes(model: string): string[] | null {
     return null;
   }
   const files = statSync(path).isDirectory() ? safeTensorsFiles(path) : [path];
-  return files.map((f) => createHash("sha256").update(readFileSync(f)).digest("hex"));
+  return files.map(sha256File);
 }

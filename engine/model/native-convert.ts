@@ -12,7 +12,8 @@ import type { Tensor } from "../tensor.ts";
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
 
-function sha256File(path: string): string {
+/** The sha256 of a file's bytes, in hex (provenance records, served-model identities). */
+export function sha256File(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
