@@ -12,6 +12,7 @@ import { Option, type Command } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { FAULT_NAMES } from "../core/faults.ts";
+import { CONFIG_FILE, findConfig, type ProjectConfig } from "../core/config.ts";
 import { BACKENDS, QUANTS, RUNTIMES, type Backend, type RuntimeName } from "../core/vocabulary.ts";
 import type { RuntimeFactory } from "../gates/cache.ts";
 import { claimSchemaText } from "../gates/claim-schema.ts";
@@ -28,9 +29,10 @@ import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger, repeatable } from "./options.ts";
 
-/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them. */
+/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, and the config's runtimes. */
 export interface RuntimeSettings {
   threads?: number;
+  config?: ProjectConfig;
 }
 
 export interface GatesDeps extends Output {
@@ -65,6 +67,7 @@ export function run(argv: string[]): Promise<number> {
 }
 
 interface SelectionOptions {
+  config?: string;
   suite?: string[];
   claim?: string[];
   model?: string[];
@@ -73,7 +76,7 @@ interface SelectionOptions {
   backend?: Backend;
   runtime?: RuntimeName;
   inject?: string;
-  claims: string;
+  claims?: string;
   json?: boolean;
 }
 
@@ -81,8 +84,8 @@ interface RunOptions extends SelectionOptions {
   threads?: number;
   teeth?: boolean;
   fault?: string[];
-  oracle: string;
-  reports: string;
+  oracle?: string;
+  reports?: string;
   concurrency: number;
   strict?: boolean;
 }
@@ -96,22 +99,27 @@ function withSelectionOptions(command: Command, json: string): Command {
     .optionsGroup("Selection:")
     .addOption(repeatable(new Option("--suite <name>", "only this suite (repeatable): canary, token, drift, roundtrip, ppl, ...")))
     .addOption(repeatable(new Option("--claim <id>", "only this claim (repeatable)")))
-    .addOption(repeatable(new Option("--model <slug>", "only subjects of this model (repeatable)")))
+    .addOption(
+      repeatable(
+        new Option("--model <name>", "run every selected claim on this model instead of the claim's own (repeatable): a zoo slug, a model of the config, or a path (HF directory, .gguf, .rft)"),
+      ),
+    )
     .addOption(repeatable(new Option("--quant <quant>", "only subjects of this quantization (repeatable)"), QUANTS))
     .option("--shard <k/n>", "only shard k of n (1-based); the n shards partition the checks")
     .optionsGroup("Subject:")
     .addOption(new Option("--backend <name>", "run every subject on this backend").choices(BACKENDS))
-    .addOption(new Option("--runtime <name>", "run every subject through this runtime").choices(RUNTIMES))
+    .option("--runtime <name>", `run every subject through this runtime: ${RUNTIMES.join(", ")}, or a runtime of the config`)
     .addOption(new Option("--inject <fault>", "inject this fault of the teeth catalogue into every subject").choices(FAULT_NAMES))
     .optionsGroup("Inputs and outputs:")
-    .option("--claims <dir>", "the claim files", "claims")
+    .option("--config <file>", `the project config: models and runtimes by name, the oracle, claims and reports directories (default ${CONFIG_FILE} when the working directory has one)`)
+    .option("--claims <dir>", "the claim files (default: the config's, else claims)")
     .option("--json", json);
 }
 
 function withRunOptions(command: Command): Command {
   return withSelectionOptions(command, "print the report as one JSON object on stdout; no progress")
-    .option("--oracle <dir>", "the oracle files", "oracle")
-    .option("--reports <dir>", `where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl (git-ignored; \`refute report publish\` copies them to reports/)`, RUN_DIR)
+    .option("--oracle <dir>", "the oracle files (default: the config's, else oracle)")
+    .option("--reports <dir>", `where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl (default: the config's, else ${RUN_DIR}, git-ignored; \`refute report publish\` copies them to reports/)`)
     .addOption(new Option("--concurrency <n>", "checks in flight (the embedded engine is CPU-bound)").argParser(positiveInteger).default(1))
     .option("--strict", "exit 3 when checks are blocked and none is falsified")
     .addOption(
@@ -138,9 +146,13 @@ export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
   const validate = gates
     .command("validate")
     .summary("validate the claim files")
-    .description("Validates every claim file against claims/schema.json and the measures; prints each problem with its file, claim id, field and what was expected. Exit 0 when valid, 2 otherwise.")
-    .option("--claims <dir>", "the claim files", "claims");
-  onRun(validate, (options: { claims: string }) => validateClaims(options.claims, deps));
+    .description(
+      "Validates every claim file against claims/schema.json and the measures, and resolves every model, prompt and oracle record it names; prints each problem with its file, claim id, field and what was expected. Exit 0 when valid, 2 otherwise.",
+    )
+    .option("--config <file>", `the project config whose models the claims may name (default ${CONFIG_FILE} when the working directory has one)`)
+    .option("--claims <dir>", "the claim files (default: the config's, else claims)")
+    .option("--oracle <dir>", "the oracle the references resolve in (default: the config's, else oracle)");
+  onRun(validate, (options: { claims?: string; config?: string; oracle?: string }) => validateClaims(options, deps));
 
   const list = withSelectionOptions(
     gates.command("list").summary("print the checks a run with these options would run").description("Prints the checks a run with the same options would run, one per line (or a JSON array)."),
@@ -170,10 +182,14 @@ export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
   return runCommand(gates, argv, deps);
 }
 
-function gateOptions(options: SelectionOptions & Partial<RunOptions>): Omit<GateOptions, "factory"> {
+/** The run's directories and models: the options, else the config's, else the defaults. */
+function gateOptions(options: SelectionOptions & Partial<RunOptions>): Omit<GateOptions, "factory"> & { reportsDir: string } {
+  const config = findConfig(options.config);
   return {
-    claimsDir: options.claims,
-    oracleDir: options.oracle ?? "oracle",
+    config,
+    claimsDir: options.claims ?? config.claims ?? "claims",
+    oracleDir: options.oracle ?? config.oracle ?? "oracle",
+    reportsDir: options.reports ?? config.reports ?? RUN_DIR,
     select: { suites: options.suite, claims: options.claim, models: options.model, quants: options.quant },
     backend: options.backend,
     runtime: options.runtime,
@@ -192,19 +208,21 @@ function lazyFactory(deps: GatesDeps, settings: RuntimeSettings): RuntimeFactory
 
 async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<number> {
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
+  const planned = gateOptions(options);
   const report = await runTeeth({
-    ...gateOptions(options),
+    ...planned,
     faults: options.fault,
-    newFactory: () => lazyFactory(deps, { threads: options.threads }),
+    newFactory: () => lazyFactory(deps, { threads: options.threads, config: planned.config }),
     onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
-  await mkdir(options.reports, { recursive: true });
-  await writeAtomic(join(options.reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
-  await writeAtomic(join(options.reports, "teeth.md"), teethMarkdown(report));
+  const reports = planned.reportsDir;
+  await mkdir(reports, { recursive: true });
+  await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
+  await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));
   if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(options.reports, "teeth.json")}, ${join(options.reports, "teeth.md")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(reports, "teeth.json")}, ${join(reports, "teeth.md")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }
@@ -226,13 +244,14 @@ function recordedArgs(argv: string[]): string[] {
 
 async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {
   if (options.teeth) return teethCommand(options, deps);
+  const planned = gateOptions(options);
   const report = await runGates({
-    ...gateOptions(options),
-    factory: lazyFactory(deps, { threads: options.threads }),
+    ...planned,
+    factory: lazyFactory(deps, { threads: options.threads, config: planned.config }),
     args: recordedArgs(given),
     onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });
-  const written = await writeReports(report, options.reports);
+  const written = await writeReports(report, planned.reportsDir);
   const code = exitCodeFor(report.summary, options.strict === true);
   if (options.json) deps.out(JSON.stringify(report));
   else deps.out(renderSummary(report, written, code));
@@ -252,19 +271,22 @@ function renderSummary(report: Report, written: string[], code: number): string 
     // Nothing ran: say why once, most common reason first, instead of as many lines as checks.
     lines.push(`every check is blocked; nothing ran:`, ...blockedReasons(blocked).map((r) => `  ${r.count} x ${r.reason}`));
   } else if (blocked.length) lines.push(`blocked: ${blocked.length} (reasons in ${written.find((w) => w.endsWith("latest.md"))})`);
+  const conversions = new Set(report.checks.flatMap((c) => (c.conversion ? [c.conversion] : [])));
+  for (const c of conversions) lines.push(`converted: ${c}`);
   for (const w of report.run.warnings) lines.push(`warning: ${w}`);
   lines.push(`reports: ${written.join(", ")}`, `exit ${code}`);
   return lines.join("\n");
 }
 
-async function validateClaims(claimsDir: string, deps: GatesDeps): Promise<number> {
-  const { claims, problems, files } = await readClaims(claimsDir);
+async function validateClaims(options: { claims?: string; config?: string; oracle?: string }, deps: GatesDeps): Promise<number> {
+  const { config, claimsDir, oracleDir } = gateOptions(options);
+  const { claims, problems, files } = await readClaims(claimsDir, { oracleDir, config });
   if (problems.length > 0) {
     for (const p of problems) deps.err(formatProblem(p));
     deps.err(`${problems.length} problem(s) in ${files.length} claim file(s)`);
     return 2;
   }
-  const checks = await planChecks({ claimsDir });
+  const checks = await planChecks({ claimsDir, oracleDir, config });
   deps.out(`${files.length} claim files, ${claims.length} claims, ${checks.length} checks: valid`);
   return 0;
 }

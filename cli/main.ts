@@ -36,10 +36,23 @@ function program() {
   return refute;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** The exit code of a crash: a bug in refute, never mistaken for a refutation (1) or a usage error (2). */
+export const EXIT_CRASH = 70; // sysexits' EX_SOFTWARE
+
+/** Runs `refute <argv>`; anything thrown past the commands is a crash, reported with its stack and EXIT_CRASH. */
+export async function main(argv: string[], err: (text: string) => void = (t) => process.stderr.write(t)): Promise<number> {
+  try {
+    return await dispatch(argv);
+  } catch (e) {
+    err(`refute: internal error (a bug in refute; please report it with this output):\n${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT_CRASH;
+  }
+}
+
+async function dispatch(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   // `refute help [command...]` is `refute [command...] --help`.
-  if (name === "help") return main([...rest, "--help"]);
+  if (name === "help") return dispatch([...rest, "--help"]);
   if (name !== undefined && Object.hasOwn(COMMANDS, name)) return (await COMMANDS[name].load()).run(rest);
   return runProgram(program(), argv, consoleOutput);
 }

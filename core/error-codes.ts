@@ -33,6 +33,9 @@ export const ERROR_CODES = {
     E_GITHUB: "a GitHub API call failed (the message names the call, never the token)",
     E_TICKET_SHARD: "tickets are filed from a merged report, not from one shard's",
   },
+  config: {
+    E_CONFIG: "refute.config.yaml (or --config FILE) is missing, not YAML, or breaks refute.config.schema.json",
+  },
   runtimes: {
     E_CLI_CONFIG: "the cli runtime's config file (REFUTE_CLI_CONFIG) is invalid",
   },

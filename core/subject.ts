@@ -7,7 +7,9 @@ import type { Backend, Format, Quant, RuntimeName } from "./vocabulary.ts";
 
 /** One point of a claim's matrix: what a check runs on. */
 export interface SubjectSpec {
-  model: string; // zoo slug, a configured model's name, or a path to a model directory or file
+  model: string; // the model's name: a zoo slug, a configured model's name, a synthetic shape, or a path's base name
+  /** Where the model's files are, when its name is not a zoo slug or a synthetic shape (a configured model, a path). */
+  path?: string;
   format: Format;
   quant: Quant;
   backend: Backend;
@@ -17,8 +19,11 @@ export interface SubjectSpec {
 
 /** Every field that makes two subjects different, in a fixed order: equal keys, same subject. */
 export function subjectKey(s: SubjectSpec): string {
-  return JSON.stringify([s.model, s.format, s.quant, s.backend, s.runtime, s.inject ?? null]);
+  return JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime, s.inject ?? null]);
 }
+
+/** What a runtime opens for the subject's model: its path, or the name (a zoo slug, a synthetic shape). */
+export const modelLocation = (s: Pick<SubjectSpec, "model" | "path">): string => s.path ?? s.model;
 
 /** The subject as a person reads it: "tiny-llama native q8_0 cpu embedded". */
 export function subjectLabel(s: SubjectSpec): string {

@@ -21,9 +21,11 @@ export type FileQuant = (typeof FILE_QUANTS)[number];
 export const BACKENDS = ["cpu", "cpu-wasm", "cpu-ts", "cuda"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** The kinds of runtime a subject runs through. */
+/** The kinds of runtime a subject runs through; each is also the name of that kind's default runtime. */
 export const RUNTIMES = ["embedded", "llamacpp", "http", "cli"] as const;
-export type RuntimeName = (typeof RUNTIMES)[number];
+export type RuntimeKind = (typeof RUNTIMES)[number];
+/** A runtime's name: a kind (its default runtime), or a runtime configured in refute.config.yaml. */
+export type RuntimeName = string;
 
 /** The model families the engine implements (engine/model/families/). */
 export const FAMILIES = ["llama", "qwen2", "gpt2"] as const;

@@ -13,6 +13,7 @@ import type { SubjectSpec } from "../core/subject.ts";
 import type { Backend, Comparator, Format, Quant, RuntimeName, Severity } from "../core/vocabulary.ts";
 import { measures } from "../measures/index.ts";
 import { claimSchema } from "./claim-schema.ts";
+import type { ProjectConfig } from "../core/config.ts";
 import { referenceProblems } from "./references.ts";
 
 export const SCHEMA_HEADER = "# yaml-language-server: $schema=./schema.json";
@@ -112,7 +113,21 @@ export interface LoadedClaims {
 export interface ClaimsOptions {
   /** The oracle the claims' prompts and oracle records are looked up in (default "oracle"). */
   oracleDir?: string;
+  /** The project config, whose models are names a claim may use. */
+  config?: ProjectConfig;
+  /** Substitution (--model): every claim runs on these models instead of its own (its default set). */
+  models?: string[];
+  /** Only the claims of these suites and ids need their references resolved (the run's selection); default all. */
+  suites?: string[];
+  ids?: string[];
 }
+
+/** The claim with its subject's models replaced by `models`: the claim's own list is its default set. */
+export function substituteModels(claim: Claim, models: string[] | undefined): Claim {
+  return models && models.length > 0 ? { ...claim, subject: { ...claim.subject, model: [...models] } } : claim;
+}
+
+const chosen = (claim: Claim, options: ClaimsOptions) => (!options.suites?.length || options.suites.includes(claim.suite)) && (!options.ids?.length || options.ids.includes(claim.id));
 
 /** Reads and validates every claims/*.yaml, and the names they use; never throws on bad content (see `problems`). */
 export async function readClaims(dir = "claims", options: ClaimsOptions = {}): Promise<LoadedClaims> {
@@ -126,15 +141,18 @@ export async function readClaims(dir = "claims", options: ClaimsOptions = {}): P
   if (files.length === 0) {
     return { claims: [], files, problems: [{ file: dir, field: "(directory)", expected: "at least one <suite>.yaml claim file", found: "none" }] };
   }
-  const claims: Claim[] = [];
+  const parsedClaims: Claim[] = [];
   const problems: ClaimProblem[] = [];
   for (const file of files) {
     const parsed = parseClaimFile(relative(".", file) || file, await readFile(file, "utf8"));
-    claims.push(...parsed.claims);
+    parsedClaims.push(...parsed.claims);
     problems.push(...parsed.problems);
   }
-  problems.push(...crossFileProblems(claims));
-  if (problems.length === 0) for (const claim of claims) problems.push(...referenceProblems(claim, options.oracleDir ?? "oracle"));
+  problems.push(...crossFileProblems(parsedClaims));
+  const claims = parsedClaims.map((c) => substituteModels(c, options.models));
+  if (problems.length === 0) {
+    for (const claim of claims) if (chosen(claim, options)) problems.push(...referenceProblems(claim, options.oracleDir ?? "oracle", options.config));
+  }
   return { claims, problems, files };
 }
 

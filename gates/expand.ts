@@ -1,10 +1,15 @@
 // Claims become checks: each claim is expanded over its subject matrix (model x format x
 // quant x backend x runtime) and, for per-prompt measures, over its prompts. Then the run's
-// selection (--suite, --claim, --model), overrides (--backend, --runtime, --inject) and
-// shard (--shard k/n) are applied. Pure functions over values.
+// selection (--suite, --claim, --quant), overrides (--backend, --runtime, --inject) and
+// shard (--shard k/n) are applied. Model names become the subjects' names and paths
+// (core/model-ref.ts); --model substitutes models before this (gates/claims.ts). Pure
+// functions over values.
 
 import { createHash } from "node:crypto";
+import { EMPTY_CONFIG, type ProjectConfig, runtimeKind } from "../core/config.ts";
 import { RefuteError } from "../core/errors.ts";
+import { locateModel } from "../core/model-ref.ts";
+import type { RuntimeKind } from "../core/vocabulary.ts";
 import type { Backend, RuntimeName, SubjectSpec } from "../runtimes/runtime.ts";
 import { measures } from "../measures/index.ts";
 import type { Claim } from "./claims.ts";
@@ -17,6 +22,8 @@ export interface Check {
   prompts: string[]; // one (per-prompt measures), the claim's set ("all"), or none (text measures)
   /** The subject without the prompt: checks of one claim and group share a ticket. */
   group: string;
+  /** How the subject differs from the claim's matrix point, when the runner had to convert (a GGUF-only runtime given a native model). */
+  conversion?: string;
   /** Stable while the same claim fails on the same subject group; independent of observations. */
   fingerprint: string;
 }
@@ -25,6 +32,25 @@ export interface Overrides {
   backend?: Backend; // run every subject on this backend instead of the claim's
   runtime?: RuntimeName; // ... and through this runtime
   inject?: string; // a fault of the teeth catalogue, on every subject
+  config?: ProjectConfig; // the configured models (names to paths) and runtimes (names to kinds)
+}
+
+/** Runtimes that read GGUF files only: a claim's other formats reach them as the engine's GGUF export at the claim's quant. */
+const GGUF_ONLY: readonly RuntimeKind[] = ["llamacpp"];
+
+/**
+ * The subject a GGUF-only runtime actually runs for a claim's matrix point, and what the
+ * runner converted, so the report names what ran: "tiny-llama gguf q8_0 ... llamacpp",
+ * converted from native. Null conversion: the subject runs as the claim states it.
+ */
+function asRun(subject: SubjectSpec, config: ProjectConfig): { subject: SubjectSpec; conversion?: string } {
+  const kind = runtimeKind(subject.runtime, config);
+  const isGgufFile = (subject.path ?? subject.model).toLowerCase().endsWith(".gguf");
+  if (!kind || !GGUF_ONLY.includes(kind) || subject.format === "gguf" || isGgufFile) return { subject };
+  return {
+    subject: { ...subject, format: "gguf" },
+    conversion: `the claim's ${subject.format} ${subject.quant} runs as GGUF: runtime ${subject.runtime} reads GGUF files only, so the engine exported ${subject.model} to GGUF at ${subject.quant}`,
+  };
 }
 
 export function subjectGroup(s: SubjectSpec): string {
@@ -45,6 +71,12 @@ function* product(axes: string[][]): Generator<string[]> {
   for (const value of first) for (const tail of product(rest)) yield [value, ...tail];
 }
 
+/** The second subject: the first with the fields the claim's `against` sets; a model it names is located anew. */
+function againstOf(stated: SubjectSpec, against: Partial<SubjectSpec>, config: ProjectConfig): SubjectSpec {
+  const { path: _, ...rest } = stated;
+  return against.model ? { ...rest, ...against, ...locateModel(against.model, config) } : { ...stated, ...against };
+}
+
 export function expandClaim(claim: Claim, overrides: Overrides = {}): Check[] {
   const measure = measures.get(claim.measure);
   if (!measure) throw new RefuteError("E_CLAIMS", `claim '${claim.id}' names unknown measure '${claim.measure}'`, { claim: claim.id });
@@ -53,16 +85,18 @@ export function expandClaim(claim: Claim, overrides: Overrides = {}): Check[] {
   const promptSets = !claim.prompts ? [[]] : claim.prompts.mode === "each" ? claim.prompts.names.map((p) => [p]) : [claim.prompts.names];
   const checks: Check[] = [];
   const seen = new Set<string>();
+  const config = overrides.config ?? EMPTY_CONFIG;
   for (const [model, format, quant, backend, runtime] of product(axes)) {
-    const subject = { model, format, quant, backend, runtime, ...(overrides.inject ? { inject: overrides.inject } : {}) } as SubjectSpec;
+    const stated = { ...locateModel(model, config), format, quant, backend, runtime, ...(overrides.inject ? { inject: overrides.inject } : {}) } as SubjectSpec;
+    const { subject, conversion } = asRun(stated, config);
     // An override applies to the second subject too, except where the claim sets that field.
-    const against = claim.against ? ({ ...subject, ...claim.against } as SubjectSpec) : undefined;
+    const against = claim.against ? asRun(againstOf(stated, claim.against, config), config).subject : undefined;
     const group = subjectGroup(subject);
     for (const prompts of promptSets) {
       const id = `${claim.id}/${group}` + (claim.prompts?.mode === "each" ? `/${prompts[0]}` : "");
       if (seen.has(id)) continue; // an override collapsed two matrix points into one
       seen.add(id);
-      checks.push({ id, claim, subject, ...(against ? { against } : {}), prompts, group, fingerprint: fingerprint(claim.id, group) });
+      checks.push({ id, claim, subject, ...(against ? { against } : {}), prompts, group, fingerprint: fingerprint(claim.id, group), ...(conversion ? { conversion } : {}) });
     }
   }
   return checks;
@@ -77,16 +111,16 @@ export function expandClaims(claims: Claim[], overrides: Overrides = {}): Check[
 export interface Selection {
   suites?: string[];
   claims?: string[];
+  /** Substitution, not a filter: every selected claim runs on these models (gates/claims.ts substituteModels). */
   models?: string[];
   quants?: string[];
 }
 
 /** Keeps the checks the selection names; a name that matches nothing is a usage error. */
 export function selectChecks(checks: Check[], selection: Selection): Check[] {
-  const axes: Array<[keyof Selection, string, (c: Check) => string]> = [
+  const axes: Array<[Exclude<keyof Selection, "models">, string, (c: Check) => string]> = [
     ["suites", "--suite", (c) => c.claim.suite],
     ["claims", "--claim", (c) => c.claim.id],
-    ["models", "--model", (c) => c.subject.model],
     ["quants", "--quant", (c) => c.subject.quant],
   ];
   let selected = checks;
@@ -102,7 +136,7 @@ export function selectChecks(checks: Check[], selection: Selection): Check[] {
   }
   if (selected.length === 0 && checks.length > 0) {
     // each name exists, but not together (--suite parity --claim perf-x): a run of nothing would pass
-    throw new RefuteError("E_USAGE", "the selection matches no check: every --suite, --claim, --model and --quant must hold at once", { selection });
+    throw new RefuteError("E_USAGE", "the selection matches no check: every --suite, --claim and --quant must hold at once", { selection });
   }
   return selected;
 }

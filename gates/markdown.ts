@@ -36,6 +36,7 @@ export function runLine(report: Report): string {
     `node ${r.node}`,
     `backends ${r.backends.join(", ") || "none"}`,
     `runtimes ${r.runtimes.join(", ") || "none"}`,
+    ...(r.config ? [`config ${r.config}`] : []),
     ...(r.inject ? [`**inject ${r.inject}**`] : []),
     ...(r.shard ? [`shard ${r.shard}`] : []),
     ...(r.mergedFrom ? [`merged from ${r.mergedFrom.length} reports`] : []),
@@ -56,6 +57,10 @@ export function renderMarkdown(report: Report): string {
     out.push("## Blocked", "");
     for (const c of blocked) out.push(`- \`${c.claim}\` ${checkLabel(c)} (${c.blockedBy}): ${cell(c.reason ?? "")}`);
     out.push("");
+  }
+  const conversions = [...new Set(report.checks.flatMap((c) => (c.conversion ? [c.conversion] : [])))];
+  if (conversions.length > 0) {
+    out.push("## Conversions", "", "Subjects that ran in another format than their claim states, and why:", "", ...conversions.map((c) => `- ${cell(c)}`), "");
   }
   out.push("## Checks", "", "| claim | subject | verdict | observed |", "|---|---|---|---|");
   for (const c of report.checks) out.push(`| \`${c.claim}\` | ${cell(checkLabel(c))} | ${c.verdict} | ${cell(c.line)} |`);

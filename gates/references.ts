@@ -1,4 +1,4 @@
-// What a claim names must exist: its models (zoo slugs, synthetic shapes, paths), its prompts
+// What a claim names must exist: its models (zoo slugs, synthetic shapes, configured models, paths), its prompts
 // (oracle/prompts/<name>.txt) and the oracle records its measure reads for each model (the
 // prompts' generations, or the perplexity record). Problems name the file, the claim, the
 // field and the known names, so `gates validate` catches `model: tiny-lama` before a run
@@ -6,41 +6,19 @@
 
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { SYNTHETIC_PREFIX, SYNTHETIC_SHAPES } from "../core/vocabulary.ts";
+import { EMPTY_CONFIG, type ProjectConfig } from "../core/config.ts";
+import { locateModel, modelProblem, zooModels } from "../core/model-ref.ts";
 import { measures } from "../measures/index.ts";
 import type { Claim, ClaimProblem } from "./claims.ts";
 
-const ZOO_DIR = fileURLToPath(new URL("../models/zoo/", import.meta.url));
-
-/** The zoo's model slugs: the directories of models/zoo/. */
-export function zooModels(): string[] {
-  return readdirSync(ZOO_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
-}
-
-/** A model named by path rather than by slug: it has a separator or a model file's extension. */
-const isPath = (model: string) => /[\\/]/.test(model) || /\.(gguf|rft|safetensors)$/i.test(model);
-
-function modelProblem(model: string, zoo: string[]): string | null {
-  if (model.startsWith(SYNTHETIC_PREFIX)) {
-    const shape = model.slice(SYNTHETIC_PREFIX.length);
-    return (SYNTHETIC_SHAPES as readonly string[]).includes(shape) ? null : `a synthetic shape among ${SYNTHETIC_SHAPES.map((s) => SYNTHETIC_PREFIX + s).join(", ")}`;
-  }
-  if (isPath(model)) return existsSync(model) ? null : "an existing model directory or file";
-  return zoo.includes(model) ? null : `a zoo model (${zoo.join(", ")}), a synthetic shape (${SYNTHETIC_SHAPES.map((s) => SYNTHETIC_PREFIX + s).join(", ")}) or a path`;
-}
-
 /** Problems with the names a claim uses, against the zoo and the oracle directory. */
-export function referenceProblems(claim: Claim, oracleDir: string): ClaimProblem[] {
+export function referenceProblems(claim: Claim, oracleDir: string, config: ProjectConfig = EMPTY_CONFIG): ClaimProblem[] {
   const problems: ClaimProblem[] = [];
   const problem = (field: string, expected: string, found: string) => problems.push({ file: claim.file, claim: claim.id, field, expected, found: JSON.stringify(found) });
   const zoo = zooModels();
   const models = [...claim.subject.model.map((m, i) => [`subject.model${claim.subject.model.length > 1 ? `.${i}` : ""}`, m] as const), ...(claim.against?.model ? [["against.model", claim.against.model] as const] : [])];
   for (const [field, model] of models) {
-    const expected = modelProblem(model, zoo);
+    const expected = modelProblem(model, config, zoo);
     if (expected) problem(field, expected, model);
   }
   const known = existsSync(join(oracleDir, "prompts")) ? readdirSync(join(oracleDir, "prompts")).filter((f) => f.endsWith(".txt")).map((f) => f.slice(0, -4)) : [];
@@ -49,7 +27,7 @@ export function referenceProblems(claim: Claim, oracleDir: string): ClaimProblem
   }
   if (problems.length > 0) return problems;
   const need = measures.get(claim.measure)?.oracle(claim.params) ?? "none";
-  for (const model of new Set(models.map(([, m]) => m))) {
+  for (const model of new Set(models.map(([, m]) => locateModel(m, config).model))) {
     const files = need === "generations" ? (claim.prompts?.names ?? []).map((p) => join(oracleDir, model, `${p}.json`)) : need === "perplexity" ? [join(oracleDir, "ppl", `${model}.json`)] : [];
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length > 0) problem("subject.model", `a model with the oracle records measure '${claim.measure}' reads (missing: ${missing.join(", ")}; pnpm oracle generates them)`, model);

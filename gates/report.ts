@@ -22,6 +22,8 @@ export interface CheckResult {
   prompts: string[];
   /** The prompts' texts, in the order of `prompts` (absent when the oracle's prompt files could not be read). */
   promptTexts?: string[];
+  /** What the runner converted for the subject's runtime (a native model run as the engine's GGUF export). */
+  conversion?: string;
   group: string;
   fingerprint: string;
   verdict: Verdict;
@@ -71,6 +73,8 @@ export interface RunInfo {
   oracle: string;
   /** The claim files' directory the run read (absent in reports older than it). */
   claims?: string;
+  /** The project config the run read, if any: its models and runtimes are part of a reproduction. */
+  config?: string | null;
   /** The runtimes' settings from the environment (REFUTE_*), secrets redacted: what a reproduction must set. */
   settings?: Record<string, string>;
   /** The options that selected and shaped this run, as they would be given on the command line. */

@@ -6,7 +6,9 @@
 // Entry points: runGates (load, expand, select, shard, run) and runChecks (run given checks).
 
 import pLimit from "p-limit";
-import { isRefuteError } from "../core/errors.ts";
+import { EMPTY_CONFIG, runtimeKind, runtimeNames, type ProjectConfig } from "../core/config.ts";
+import { isRefuteError, RefuteError } from "../core/errors.ts";
+import { modelProblem } from "../core/model-ref.ts";
 import { BlockedError, requireCapability, requireServed, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
 import { measures } from "../measures/index.ts";
 import type { PromptRef } from "../measures/measure.ts";
@@ -67,6 +69,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
     prompts: check.prompts,
     group: check.group,
     fingerprint: check.fingerprint,
+    ...(check.conversion ? { conversion: check.conversion } : {}),
   };
   const quantity = measure.quantity(check.claim.params);
   try {
@@ -154,6 +157,7 @@ export function blockedReason(e: unknown): { reason: string; cause: string; bloc
 
 export interface GateOptions extends RunChecksOptions {
   claimsDir?: string; // default "claims"
+  config?: ProjectConfig; // the configured models and runtimes (default none)
   select?: Selection;
   backend?: Backend;
   runtime?: RuntimeName;
@@ -169,12 +173,22 @@ export interface GateOptions extends RunChecksOptions {
 
 /** Loads the claims, plans the checks the options select. Throws RefuteError (exit 2) on bad claims or options. */
 export async function planChecks(options: Omit<GateOptions, "factory">): Promise<Check[]> {
-  return planFromClaims(await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir }), options);
+  const config = options.config ?? EMPTY_CONFIG;
+  const select = options.select ?? {};
+  for (const model of select.models ?? []) {
+    const expected = modelProblem(model, config);
+    if (expected) throw new RefuteError("E_USAGE", `--model '${model}': expected ${expected}`, { model });
+  }
+  if (options.runtime !== undefined && runtimeKind(options.runtime, config) === null) {
+    throw new RefuteError("E_USAGE", `--runtime '${options.runtime}': expected one of ${runtimeNames(config).join(", ")}`, { runtime: options.runtime });
+  }
+  const claims = await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir, config, models: select.models, suites: select.suites, ids: select.claims });
+  return planFromClaims(claims, options);
 }
 
 /** The checks of already loaded claims that the options select. */
 export function planFromClaims(claims: Claim[], options: Omit<GateOptions, "factory">): Check[] {
-  const all = expandClaims(claims, { backend: options.backend, runtime: options.runtime, inject: options.inject });
+  const all = expandClaims(claims, { backend: options.backend, runtime: options.runtime, inject: options.inject, config: options.config });
   const selected = selectChecks(all, options.select ?? {});
   return options.shard ? shardChecks(selected, options.shard) : selected;
 }
@@ -204,6 +218,7 @@ export async function runGates(options: GateOptions): Promise<Report> {
     inject: options.inject ?? null,
     oracle: options.oracleDir ?? "oracle",
     claims: options.claimsDir ?? "claims",
+    config: options.config?.file ?? null,
     settings: options.settings ?? runtimeSettings(process.env),
     args: options.args ?? [],
     shard: options.shard ? `${options.shard.index}/${options.shard.count}` : null,

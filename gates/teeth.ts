@@ -44,7 +44,7 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const faults = options.faults ?? FAULT_NAMES;
   const total = faults.length + 1;
   // The claims are read once: a pass must not see claim files that change while the run goes on.
-  const loaded = await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir });
+  const loaded = await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir, config: options.config, models: options.select?.models });
   const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[] }> => {
     const checks = planFromClaims(loaded, { ...options, inject });
     const { results } = await runChecks(checks, { ...options, factory: options.newFactory() });

@@ -141,7 +141,7 @@ function shellQuote(arg: string): string {
 export function reproduceCommand(report: Report, c: CheckResult): string {
   const s = c.subject;
   const settings = Object.entries(report.run.settings ?? {}).map(([name, value]) => `${name}=${shellQuote(value)}`);
-  const args = [...(report.run.claims && report.run.claims !== "claims" ? ["--claims", report.run.claims] : []), "--claim", c.claim, "--model", s.model, "--quant", s.quant, "--backend", s.backend, "--runtime", s.runtime];
+  const args = [...(report.run.config ? ["--config", report.run.config] : []), ...(report.run.claims && report.run.claims !== "claims" ? ["--claims", report.run.claims] : []), "--claim", c.claim, "--model", s.model, "--quant", s.quant, "--backend", s.backend, "--runtime", s.runtime];
   if (c.subject.inject) args.push("--inject", c.subject.inject);
   if (report.run.oracle !== "oracle") args.push("--oracle", report.run.oracle);
   return [...settings, "pnpm", "gates", ...args.map(shellQuote)].join(" ");

@@ -11,8 +11,8 @@
 //     }
 //   }
 //
-// Placeholders: {model} {format} {quant} {backend} {prompt} {max_new_tokens} {text}
-// {tokens} (comma-separated ids) {tokens_json}. Output paths are dotted ("result.ids",
+// Placeholders: {model} (where the model's files are) {model_name} {format} {quant} {backend}
+// {prompt} {max_new_tokens} {text} {tokens} (comma-separated ids) {tokens_json} {window} {stride}. Output paths are dotted ("result.ids",
 // "choices.0.tokens"). Operations the config does not describe are blocked, naming the one
 // missing. A command that is not installed is a BlockedError; one that fails or prints
 // something else than the mapping expects is an error with its stderr.
@@ -21,7 +21,7 @@ import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import { RefuteError } from "../core/errors.ts";
 import { servedSubject } from "../core/served.ts";
-import { refusalOf, type ServedSubject } from "../core/subject.ts";
+import { modelLocation, refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec, type TopKEntry } from "./runtime.ts";
 
@@ -44,7 +44,7 @@ export interface CliConfig {
   perplexity?: CliOperation<"perplexity" | "tokens_scored">;
 }
 
-const PLACEHOLDERS = ["model", "format", "quant", "backend", "prompt", "max_new_tokens", "text", "tokens", "tokens_json", "window", "stride"] as const;
+const PLACEHOLDERS = ["model", "model_name", "format", "quant", "backend", "prompt", "max_new_tokens", "text", "tokens", "tokens_json", "window", "stride"] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /** Checks a config's shape and placeholders; errors name the field. */
@@ -117,16 +117,19 @@ const isTopK = (v: unknown): v is TopKEntry[][] =>
   Array.isArray(v) && v.every((s) => Array.isArray(s) && s.every((e) => e && Number.isInteger(e.token) && typeof e.logprob === "number"));
 
 export class CliRuntime implements Runtime {
-  readonly name = "cli" as const;
   /** generate, and the operations the config describes */
   readonly capabilities: ReadonlySet<Capability>;
 
-  constructor(private readonly config: CliConfig) {
+  constructor(
+    private readonly config: CliConfig,
+    readonly name = "cli",
+    private readonly servesSource = "its config's serves",
+  ) {
     this.capabilities = new Set<Capability>(["generate", ...(["tokenize", "score", "perplexity"] as const).filter((op) => config[op] !== undefined)]);
   }
 
   serves(spec: SubjectSpec): string | null {
-    return refusalOf(`cli (${this.config.command})`, this.config.serves, "its config's serves", spec);
+    return refusalOf(`${this.name} (${this.config.command})`, this.config.serves, this.servesSource, spec);
   }
 
   private async call<O extends string>(op: keyof CliConfig & string, operation: CliOperation<O> | undefined, values: Partial<Record<Placeholder, string>>) {
@@ -162,7 +165,7 @@ export class CliRuntime implements Runtime {
   }
 
   private subjectValues(spec: SubjectSpec): Partial<Record<Placeholder, string>> {
-    return { model: spec.model, format: spec.format, quant: spec.quant, backend: spec.backend };
+    return { model: modelLocation(spec), model_name: spec.model, format: spec.format, quant: spec.quant, backend: spec.backend };
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {

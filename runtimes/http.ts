@@ -8,12 +8,14 @@
 //   tokenize: POST /tokenize {content} (llama-server's and refute serve's), else the engine's
 //             tokenizer of the model when it is local.
 //
-// Prompts go as token ids (the engine's tokenization of the model, when the model is local),
-// so a comparison is about the forward pass; a server that refuses id prompts (400/422) gets
-// text from then on. An unreachable server is a BlockedError naming the URL, never a crash.
+// Tokenization is the server's by default (prompt "text"): generations send the prompt's
+// text, and forced decoding and perplexity, which must send token ids, get them from the
+// server's /tokenize. With prompt "ids" every prompt goes as ids of the model's local
+// tokenizer, so a comparison is about the forward pass alone. An unreachable server is a
+// BlockedError naming the URL, never a crash; a response body is read up to a limit.
 
 import { statSync } from "node:fs";
-import { refusalOf, type ServedSubject } from "../core/subject.ts";
+import { modelLocation, refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
@@ -25,14 +27,17 @@ import { responseText, responseTokens, type CompletionRequest, type ResponseToke
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface HttpOptions {
+  name?: string; // the runtime's name in reports; default "http"
   baseUrl: string; // e.g. http://127.0.0.1:8080 (the /v1 paths are appended)
   /** The subjects behind the URL; any other subject is refused, never answered by this server's model. */
   serves?: ServedSubject[];
   /** Where `serves` was declared, for the refusal's reason (default "REFUTE_HTTP_SERVES"). */
   servesSource?: string;
   model?: string; // the name sent as `model`; default the subject's model
-  promptAs?: "auto" | "ids" | "text"; // default auto: ids when the model's tokenizer is local
+  promptAs?: "ids" | "text"; // default text: the server tokenizes
   timeoutMs?: number; // per request; default 120000
+  maxBodyBytes?: number; // the largest response body read; default 16 MiB
+  headers?: Record<string, string>; // sent with every request (values may be secrets: never reported)
   topK?: number; // logprobs asked for in generations; default 10
 }
 
@@ -49,10 +54,9 @@ export class HttpStatusError extends Error {
 }
 
 export class HttpRuntime implements Runtime {
-  readonly name = "http" as const;
+  readonly name: string;
   readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   private readonly base: string;
-  private idsRefused = false;
   private readonly tokenizers = new Map<string, Tokenizer | null>();
   private serverTokenize: boolean | null = null; // unknown until asked
   private identity: Promise<ServedIdentity | null> | undefined; // what the server says it holds, asked once
@@ -60,10 +64,11 @@ export class HttpRuntime implements Runtime {
 
   constructor(private readonly options: HttpOptions) {
     this.base = options.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+    this.name = options.name ?? "http";
   }
 
   serves(spec: SubjectSpec): string | null {
-    return refusalOf(`http (${this.base})`, this.options.serves, this.options.servesSource ?? "REFUTE_HTTP_SERVES", spec);
+    return refusalOf(`${this.name} (${this.base})`, this.options.serves, this.options.servesSource ?? "REFUTE_HTTP_SERVES", spec);
   }
 
   /**
@@ -79,8 +84,9 @@ export class HttpRuntime implements Runtime {
     if (identity.format !== spec.format || identity.quant !== spec.quant) {
       throw new BlockedError(`http: ${this.base}/v1/models says the server holds ${identity.format} ${identity.quant}; the check asks for ${asked}`);
     }
-    if (!this.localHashes.has(spec.model)) this.localHashes.set(spec.model, localFileHashes(spec.model));
-    const local = this.localHashes.get(spec.model)!;
+    const location = modelLocation(spec);
+    if (!this.localHashes.has(location)) this.localHashes.set(location, localFileHashes(location));
+    const local = this.localHashes.get(location)!;
     const served = new Set(identity.files.map((f) => f.sha256));
     if (local && (local.length !== served.size || local.some((h) => !served.has(h)))) {
       throw new BlockedError(`http: ${this.base}/v1/models says the server's model files have sha256 ${[...served].join(", ")}; ${spec.model}'s are ${local.join(", ")}: another model is behind the URL`);
@@ -97,7 +103,8 @@ export class HttpRuntime implements Runtime {
   private async send(path: string, init: RequestInit = {}): Promise<{ url: string; response: Response }> {
     const url = this.base + path;
     try {
-      return { url, response: await fetch(url, { ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) }) };
+      const headers = { ...this.options.headers, ...(init.headers as Record<string, string> | undefined) };
+      return { url, response: await fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) }) };
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
       throw new BlockedError(`http: cannot reach ${url} (${cause}): is the server running?`);
@@ -106,10 +113,10 @@ export class HttpRuntime implements Runtime {
 
   /** GET path as JSON; null when the server has no such route or answers something else than JSON. */
   private async get(path: string): Promise<unknown> {
-    const { response } = await this.send(path);
+    const { url, response } = await this.send(path);
     if (!response.ok) return null;
     try {
-      return JSON.parse(await response.text());
+      return JSON.parse(await boundedText(response, url, this.options.maxBodyBytes));
     } catch {
       return null;
     }
@@ -130,7 +137,7 @@ export class HttpRuntime implements Runtime {
 
   private async post(path: string, body: unknown): Promise<unknown> {
     const { url, response } = await this.send(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    const text = await response.text();
+    const text = await boundedText(response, url, this.options.maxBodyBytes);
     if (!response.ok) throw new HttpStatusError(response.status, url, text);
     try {
       return JSON.parse(text);
@@ -139,64 +146,63 @@ export class HttpRuntime implements Runtime {
     }
   }
 
-  private usesIds(spec: SubjectSpec): Tokenizer | null {
-    if (this.options.promptAs === "text" || this.idsRefused) return null;
-    const tokenizer = this.localTokenizer(spec.model);
-    if (!tokenizer && this.options.promptAs === "ids") throw new BlockedError(`http: prompts as ids need the tokenizer of ${spec.model} locally`);
+  /** With prompt "ids": the model's local tokenizer, which then encodes every prompt; null with "text". */
+  private localIds(spec: SubjectSpec): Tokenizer | null {
+    if (this.options.promptAs !== "ids") return null;
+    const tokenizer = this.localTokenizer(modelLocation(spec));
+    if (!tokenizer) throw new BlockedError(`${this.name}: prompt "ids" needs the tokenizer of ${spec.model} locally`);
     return tokenizer;
   }
 
-  /** POST /v1/completions; an id prompt the server refuses is sent again as text. */
-  private async complete(spec: SubjectSpec, ids: number[] | null, text: string | null, fields: Omit<CompletionRequest, "prompt" | "temperature" | "model">) {
-    const request = (prompt: string | number[]): CompletionRequest => ({
-      model: this.options.model ?? spec.model,
-      prompt,
-      temperature: 0,
-      return_tokens_as_token_ids: true,
-      ...fields,
-    });
-    if (ids) {
+  /** The ids a text is sent as where ids must be sent (forced decoding, perplexity): the local tokenizer's with prompt "ids", else the server's own. */
+  private async idsOf(spec: SubjectSpec, text: string, what: string): Promise<number[]> {
+    const local = this.localIds(spec);
+    if (local) return local.encode(text);
+    if (!(await this.hasServerTokenize(text))) throw new BlockedError(`${this.name}: ${what} sends token ids, and the server has no /tokenize to make them (set prompt: ids to use the local tokenizer)`);
+    return this.serverTokens(text);
+  }
+
+  /** POST /v1/completions with a text or id prompt. */
+  private complete(spec: SubjectSpec, prompt: string | number[], fields: Omit<CompletionRequest, "prompt" | "temperature" | "model">): Promise<unknown> {
+    return this.post("/v1/completions", { model: this.options.model ?? spec.model, prompt, temperature: 0, return_tokens_as_token_ids: true, ...fields } satisfies CompletionRequest);
+  }
+
+  /** Whether the server answers POST /tokenize (asked once, with `probe` as the text). */
+  private async hasServerTokenize(probe: string): Promise<boolean> {
+    if (this.serverTokenize === null) {
       try {
-        return { body: await this.post("/v1/completions", request(ids)), sentIds: true };
+        await this.serverTokens(probe);
+        this.serverTokenize = true;
       } catch (e) {
-        const refused = e instanceof HttpStatusError && (e.status === 400 || e.status === 422) && /prompt/i.test(e.body);
-        if (!refused || this.options.promptAs === "ids") throw e;
-        this.idsRefused = true;
+        if (!(e instanceof HttpStatusError && (e.status === 404 || e.status === 405))) throw e;
+        this.serverTokenize = false;
       }
     }
-    if (text === null) throw new BlockedError("http: the server refused a prompt of token ids; forced decoding and perplexity cannot run on text");
-    return { body: await this.post("/v1/completions", request(text)), sentIds: false };
+    return this.serverTokenize;
+  }
+
+  private async serverTokens(text: string): Promise<number[]> {
+    const body = (await this.post("/tokenize", { content: text, add_special: false })) as { tokens?: unknown };
+    if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error(`${this.base}/tokenize answered without a list of token ids: ${JSON.stringify(body).slice(0, 120)}`);
+    return body.tokens as number[];
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
     await this.verifyIdentity(spec);
-    if (this.serverTokenize !== false) {
-      try {
-        const body = (await this.post("/tokenize", { content: text, add_special: false })) as { tokens?: unknown };
-        if (Array.isArray(body.tokens) && body.tokens.every((t) => Number.isInteger(t))) {
-          this.serverTokenize = true;
-          return body.tokens as number[];
-        }
-      } catch (e) {
-        if (!(e instanceof HttpStatusError && (e.status === 404 || e.status === 405))) throw e;
-      }
-      this.serverTokenize = false;
-    }
-    const local = this.localTokenizer(spec.model);
-    if (!local) throw new BlockedError(`http: the server has no /tokenize and ${spec.model} is not a local model`);
-    return local.encode(text);
+    if (await this.hasServerTokenize(text)) return this.serverTokens(text);
+    // The subject's tokenization is the server's; a local tokenizer would be another subject's.
+    throw new BlockedError(`${this.name}: the server has no /tokenize, so its tokenization cannot be observed`);
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
     await this.verifyIdentity(spec);
-    const tokenizer = this.usesIds(spec);
-    const ids = tokenizer ? tokenizer.encode(prompt) : null;
-    const { body, sentIds } = await this.complete(spec, ids, prompt, { max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 });
+    const ids = this.localIds(spec)?.encode(prompt) ?? null;
+    const body = await this.complete(spec, ids ?? prompt, { max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 });
     const tokens = responseTokens(body);
     if (!tokens) {
-      throw new BlockedError(`http: ${this.base} returned text without token ids (llama-server's logprobs.content or vLLM's return_tokens_as_token_ids carry them); token-level claims cannot run on text`);
+      throw new BlockedError(`${this.name}: ${this.base} returned text without token ids (llama-server's logprobs.content or vLLM's return_tokens_as_token_ids carry them); token-level claims cannot run on text`);
     }
-    const promptTokens = sentIds && ids ? ids : await this.tokenize(spec, prompt).catch(() => []);
+    const promptTokens = ids ?? (await this.tokenize(spec, prompt).catch(() => []));
     return {
       promptTokens,
       tokens: tokens.map((t) => t.id),
@@ -207,9 +213,7 @@ export class HttpRuntime implements Runtime {
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     await this.verifyIdentity(spec);
-    const tokenizer = this.usesIds(spec);
-    if (!tokenizer) throw new BlockedError("http: forced decoding needs the prompt sent as token ids (a local tokenizer and a server that takes id prompts)");
-    const promptTokens = tokenizer.encode(prompt);
+    const promptTokens = await this.idsOf(spec, prompt, "forced decoding");
     const echoed = await this.echo(spec, [...promptTokens, ...tokens], options.topK ?? 10);
     const steps = tokens.map((token, i) => {
       const at = echoed[promptTokens.length + i];
@@ -225,9 +229,7 @@ export class HttpRuntime implements Runtime {
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
     await this.verifyIdentity(spec);
-    const tokenizer = this.usesIds(spec);
-    if (!tokenizer) throw new BlockedError("http: perplexity needs windows sent as token ids (a local tokenizer and a server that takes id prompts)");
-    const ids = tokenizer.encode(text);
+    const ids = await this.idsOf(spec, text, "perplexity");
     let nllSum = 0;
     let scored = 0;
     for (const w of perplexityWindows(ids.length, window, stride)) {
@@ -244,7 +246,7 @@ export class HttpRuntime implements Runtime {
 
   /** The server's log p of every token of an id prompt after the first (echo, max_tokens 0). */
   private async echo(spec: SubjectSpec, ids: number[], topK: number): Promise<ResponseToken[]> {
-    const { body } = await this.complete(spec, ids, null, { max_tokens: 0, echo: true, logprobs: topK });
+    const body = await this.complete(spec, ids, { max_tokens: 0, echo: true, logprobs: topK });
     const echoed = responseTokens(body);
     if (!echoed || echoed.length < ids.length) {
       throw new BlockedError(`http: ${this.base} does not echo prompt log-probs (echo with max_tokens 0); forced decoding and perplexity need them`);
@@ -265,4 +267,21 @@ function localFileHashes(model: string): string[] | null {
   }
   const files = statSync(path).isDirectory() ? safeTensorsFiles(path) : [path];
   return files.map(sha256File);
+}
+
+const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+
+/** The response body as text, refused past `max` bytes (a server is untrusted input: no unbounded read). */
+async function boundedText(response: Response, url: string, max = DEFAULT_MAX_BODY_BYTES): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? NaN);
+  if (declared > max) throw new Error(`${url} answered a body of ${declared} bytes, over the limit of ${max} (max_body_bytes)`);
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > max) throw new Error(`${url} answered a body over the limit of ${max} bytes (max_body_bytes)`); // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

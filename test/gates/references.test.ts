@@ -6,7 +6,8 @@ import { describe, expect, it } from "vitest";
 import { SYNTHETIC_SHAPES as SHAPE_NAMES } from "../../core/vocabulary.ts";
 import { SYNTHETIC_SHAPES } from "../../bench/synthetic.ts";
 import { formatProblem, parseClaimFile } from "../../gates/claims.ts";
-import { referenceProblems, zooModels } from "../../gates/references.ts";
+import { zooModels } from "../../core/model-ref.ts";
+import { referenceProblems } from "../../gates/references.ts";
 
 const canary = readFileSync("claims/canary.yaml", "utf8");
 const kv = readFileSync("claims/kv.yaml", "utf8");
