@@ -8,7 +8,7 @@ import { parseFault } from "../core/faults.ts";
 import { hookedKernels, type EngineHooks } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
-import { subjectKey } from "../core/subject.ts";
+import { modelLocation, subjectKey } from "../core/subject.ts";
 import { CAPABILITIES, type Capability } from "../core/vocabulary.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
@@ -72,8 +72,9 @@ export class EmbeddedRuntime implements Runtime {
       const hooks = hooksOf(spec);
       const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
-      const asFile = isSynthetic(spec.model) || spec.model.toLowerCase().endsWith(".gguf");
-      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(spec.model, spec.format, spec.quant, hooks);
+      const location = modelLocation(spec);
+      const asFile = isSynthetic(location) || location.toLowerCase().endsWith(".gguf");
+      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(location, spec.format, spec.quant, hooks);
       model = new EngineModel(source, kernels, hooks);
       this.models.set(key, model);
     }

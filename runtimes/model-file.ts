@@ -18,6 +18,7 @@ import { writeGguf } from "../engine/formats/gguf/write.ts";
 import { REPO_ROOT } from "../engine/load.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
 import type { Quantization } from "../engine/model/quantize.ts";
+import { modelLocation } from "../core/subject.ts";
 import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
 import { BlockedError, type SubjectSpec } from "./runtime.ts";
 
@@ -36,16 +37,17 @@ export function modelName(model: string): string {
 }
 
 /** Why a file-reading runtime cannot run this subject as a GGUF file, or null when it can (a .gguf path, or the engine's export at the claim's quant). */
-export function ggufRefusal(spec: Pick<SubjectSpec, "model" | "format" | "quant">): string | null {
-  if (spec.model.toLowerCase().endsWith(".gguf")) return null;
+export function ggufRefusal(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">): string | null {
+  if (modelLocation(spec).toLowerCase().endsWith(".gguf")) return null;
   if (spec.format !== "gguf") return `format ${spec.format}: this runtime reads GGUF files only (name format gguf, and the engine exports the model at quant ${spec.quant})`;
   if (!isOneOf(FILE_QUANTS, spec.quant)) return `quant ${spec.quant}: the engine does not export GGUF at this type`;
   return null;
 }
 
 /** The GGUF file a file-reading runtime runs for this subject. */
-export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
-  if (spec.model.toLowerCase().endsWith(".gguf")) return spec.model;
+export function ggufFor(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
+  const location = modelLocation(spec);
+  if (location.toLowerCase().endsWith(".gguf")) return location;
   const refusal = ggufRefusal(spec);
   if (refusal !== null) throw new BlockedError(refusal);
   const quant = spec.quant as Quantization;
@@ -54,7 +56,7 @@ export function ggufFor(spec: Pick<SubjectSpec, "model" | "format" | "quant">, c
     if (!SYNTHETIC_SHAPES[shape]) throw new BlockedError(`${spec.model}: no such synthetic shape (known: ${Object.keys(SYNTHETIC_SHAPES).join(", ")})`);
     return ensureSyntheticGguf(shape, quant);
   }
-  const bytes = writeGguf(ggufFromSource(prepareSource(spec.model, "native", quant), modelName(spec.model), quant));
+  const bytes = writeGguf(ggufFromSource(prepareSource(location, "native", quant), modelName(spec.model), quant));
   const sha = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
   const path = join(cacheDir, `${modelName(spec.model)}-${quant}-${sha}.gguf`);
   if (!existsSync(path)) {

@@ -1,6 +1,7 @@
 // `refute gates` as a command: every exit code, --json, --strict, --shard, and the report
 // files it writes (atomically, valid against gates/report.schema.json).
 
+import { EMPTY_CONFIG } from "../../core/config.ts";
 import { existsSync, readdirSync, readFileSync, writeFileSync, cpSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -76,7 +77,7 @@ describe("refute gates exit codes", () => {
     deps.factory = (s) => (settings.push(s), factory(s));
     expect(await gatesCommand(["--threads", "1", "--json", "--suite", "canary", "--model", "tiny-llama", ...base(tempDir())], deps)).toBe(0);
     expect(process.env.REFUTE_THREADS).toBe(before);
-    expect(settings).toEqual([{ threads: 1 }]);
+    expect(settings).toEqual([{ threads: 1, config: EMPTY_CONFIG }]);
     expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual(["cpu = cpu-wasm (WebAssembly SIMD, 1 thread)"]);
   });
 

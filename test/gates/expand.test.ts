@@ -5,8 +5,11 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Claim } from "../../gates/claims.ts";
 import { loadClaims } from "../../gates/claims.ts";
+import { EMPTY_CONFIG } from "../../core/config.ts";
+import { substituteModels } from "../../gates/claims.ts";
 import { expandClaims, fingerprint, parseShard, selectChecks, shardChecks, type Check } from "../../gates/expand.ts";
-import { CORE_CHECKS, CORE_CLAIMS } from "./helpers.ts";
+import { planChecks } from "../../gates/run.ts";
+import { CORE_CHECKS, CORE_CLAIMS, FIXTURE_ORACLE } from "./helpers.ts";
 
 let claims: Claim[]; // the core suites' claims
 let all: Check[];
@@ -46,16 +49,53 @@ describe("expansion", () => {
     expect(drift.against!.quant).toBe("q4_0"); // the claim's own against field wins
   });
 
-  it("selects by suite, claim and model, and refuses names that match nothing", () => {
+  it("selects by suite, claim and quant, and refuses names that match nothing", () => {
     expect(selectChecks(all, { suites: ["canary", "ppl"] }).length).toBe(21);
-    expect(selectChecks(all, { claims: ["token-int8-mismatch"], models: ["tiny-gpt2"] }).map((c) => c.prompts[0])).toEqual(["arithmetic", "completion", "code", "greeting"]);
     expect(() => selectChecks(all, { suites: ["canary", "canry"] })).toThrow(/--suite 'canry' matches no claim; known: canary, drift, ppl, roundtrip, token/);
-    expect(() => selectChecks(all, { models: ["smollm"] })).toThrow(expect.objectContaining({ code: "E_USAGE" }));
     // names that exist on their own but never together select nothing: an error, not an empty pass
     expect(() => selectChecks(all, { suites: ["ppl"], claims: ["token-int8-mismatch"] })).toThrow(/the selection matches no check/);
-    expect(selectChecks(all, { claims: ["roundtrip-gguf-identical-tokens"], models: ["tiny-qwen2"], quants: ["q4_0"] }).map((c) => c.id)).toEqual([
+    expect(selectChecks(all, { claims: ["roundtrip-gguf-identical-tokens"], quants: ["q4_0"] }).map((c) => c.id)).toEqual([
+      "roundtrip-gguf-identical-tokens/tiny-llama/roundtrip/q4_0/cpu/embedded",
       "roundtrip-gguf-identical-tokens/tiny-qwen2/roundtrip/q4_0/cpu/embedded",
+      "roundtrip-gguf-identical-tokens/tiny-gpt2/roundtrip/q4_0/cpu/embedded",
     ]);
+  });
+});
+
+describe("models: substitution, paths and configured names", () => {
+  const config = { ...EMPTY_CONFIG, file: "/cfg/refute.config.yaml", models: { mine: { path: "/models/mine" } } };
+
+  it("--model runs every claim on the given models instead of its own: the claim's list is its default set", async () => {
+    const substituted = await planChecks({ claimsDir: CORE_CLAIMS, oracleDir: FIXTURE_ORACLE, select: { claims: ["token-int8-mismatch"], models: ["tiny-gpt2"] } });
+    expect(substituted.map((c) => `${c.subject.model} ${c.prompts[0]}`)).toEqual(["tiny-gpt2 arithmetic", "tiny-gpt2 completion", "tiny-gpt2 code", "tiny-gpt2 greeting"]);
+    const one = claims.find((c) => c.id === "token-int8-mismatch")!;
+    const narrowed = { ...one, subject: { ...one.subject, model: ["tiny-llama"] } };
+    expect(expandClaims([substituteModels(narrowed, ["tiny-qwen2", "tiny-gpt2"])]).map((c) => c.subject.model)).toEqual([...Array(4).fill("tiny-qwen2"), ...Array(4).fill("tiny-gpt2")]);
+    await expect(planChecks({ claimsDir: CORE_CLAIMS, oracleDir: FIXTURE_ORACLE, select: { models: ["smollm"] } })).rejects.toThrow(/--model 'smollm': expected a zoo model/);
+  });
+
+  it("a path's subject goes by its base name (where its oracle records are) and carries the path; a configured name carries the config's path", () => {
+    const one = claims.find((c) => c.id === "token-int8-mismatch")!;
+    const [path] = expandClaims([substituteModels(one, ["/tmp/somewhere/my-model.gguf"])]);
+    expect(path.subject).toMatchObject({ model: "my-model", path: "/tmp/somewhere/my-model.gguf" });
+    const [named] = expandClaims([substituteModels(one, ["mine"])], { config });
+    expect(named.subject).toMatchObject({ model: "mine", path: "/models/mine" });
+    expect(named.id).toBe("token-int8-mismatch/mine/native/q8_0/cpu/embedded/arithmetic");
+    const [zoo] = expandClaims([one]);
+    expect(zoo.subject.path).toBeUndefined();
+  });
+
+  it("a GGUF-only runtime runs a native claim as GGUF and the check says what was converted", () => {
+    const one = claims.find((c) => c.id === "token-int8-mismatch")!;
+    const checks = expandClaims([one], { runtime: "llamacpp" });
+    expect(new Set(checks.map((c) => c.subject.format))).toEqual(new Set(["gguf"]));
+    expect(checks[0].conversion).toMatch(/the claim's native q8_0 runs as GGUF: runtime llamacpp reads GGUF files only/);
+    expect(checks[0].group).toBe("tiny-llama/gguf/q8_0/cpu/llamacpp");
+    // the embedded engine reads every format: nothing converted
+    expect(expandClaims([one]).every((c) => c.conversion === undefined && c.subject.format === "native")).toBe(true);
+    // a configured runtime of kind llamacpp is converted for as well
+    const named = expandClaims([one], { runtime: "my-llama", config: { ...config, runtimes: { "my-llama": { kind: "llamacpp" } } } });
+    expect(named[0].subject).toMatchObject({ format: "gguf", runtime: "my-llama" });
   });
 });
 

@@ -4,6 +4,7 @@
 // oracle, a changed oracle token is caught with its evidence, and the timing measures run.
 // The statistics themselves are checked on hand-made numbers.
 
+import { nameOfPath } from "../../core/model-ref.ts";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -28,13 +29,13 @@ async function makeOracle(model: string, flip?: { prompt: string; step: number }
     const g = await engine.generate({ model, format: "gguf", quant: "f32", backend: "cpu", runtime: "embedded" }, text, 8);
     const tokens = [...g.tokens];
     if (flip?.prompt === name) tokens[flip.step] = g.topk[flip.step][1].token; // the runner-up at that step
-    mkdirSync(join(dir, model), { recursive: true });
+    mkdirSync(join(dir, nameOfPath(model)), { recursive: true });
     const file = {
       ...{ model: "test/engine-f32", model_slug: "engine-f32", prompt: text, prompt_file: `oracle/prompts/${name}.txt`, runtime: "fixture", format: "float32", device: "cpu" },
       ...{ transformers_version: null, torch_version: "none: the embedded engine", max_new_tokens: 8, do_sample: false, prompt_tokens: g.promptTokens, tokens, token_count: tokens.length },
       ...{ text: g.text, weights_sha256: { "model.safetensors": "0".repeat(64) }, topk: g.topk },
     };
-    writeFileSync(join(dir, model, `${name}.json`), JSON.stringify(file));
+    writeFileSync(join(dir, nameOfPath(model), `${name}.json`), JSON.stringify(file));
   }
   return dir;
 }

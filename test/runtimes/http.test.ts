@@ -33,8 +33,8 @@ async function call(path: string, init?: { method?: string; body?: string }) {
 }
 
 describe("http runtime against refute serve", () => {
-  it("generates the engine's greedy tokens, text and top-k, sending the prompt as ids", async () => {
-    const http = new HttpRuntime({ baseUrl: base });
+  it("generates the engine's greedy tokens, text and top-k, sending the prompt as ids when told to", async () => {
+    const http = new HttpRuntime({ baseUrl: base, promptAs: "ids" });
     const mine = await http.generate(spec("http"), PROMPT, 16);
     const engine = await embedded.generate(spec("embedded"), PROMPT, 16);
     expect(mine.promptTokens).toEqual(engine.promptTokens);
@@ -43,16 +43,19 @@ describe("http runtime against refute serve", () => {
     expect(mine.topk.map((s) => s.map((e) => e.token))).toEqual(engine.topk.map((s) => s.map((e) => e.token)));
   });
 
-  it("sends text when told to, and the server's tokenization gives the same tokens", async () => {
-    const http = new HttpRuntime({ baseUrl: `${base}/v1/`, promptAs: "text" });
+  it("sends text by default: the server tokenizes, for generations and for the ids forced decoding sends", async () => {
+    const http = new HttpRuntime({ baseUrl: `${base}/v1/` });
     const mine = await http.generate(spec("http"), PROMPT, 8);
     expect(mine.tokens).toEqual((await embedded.generate(spec("embedded"), PROMPT, 8)).tokens);
+    expect(mine.promptTokens).toEqual(await embedded.tokenize(spec("embedded"), PROMPT));
     expect(await http.tokenize(spec("http"), PROMPT)).toEqual(await embedded.tokenize(spec("embedded"), PROMPT));
-    await expect(http.score(spec("http"), PROMPT, [1])).rejects.toThrow(/token ids/);
+    const scored = await http.score(spec("http"), PROMPT, [5, 300]);
+    expect(scored.promptTokens).toEqual(await embedded.tokenize(spec("embedded"), PROMPT));
+    expect(scored.steps[1].logprob).toBeCloseTo((await embedded.score(spec("embedded"), PROMPT, [5, 300])).steps[1].logprob, 9);
   });
 
   it("scores forced tokens (echo, max_tokens 0) and computes perplexity as the engine does", async () => {
-    const http = new HttpRuntime({ baseUrl: base });
+    const http = new HttpRuntime({ baseUrl: base, promptAs: "ids" });
     const forced = [5, 300, 17, 900];
     const mine = await http.score(spec("http"), PROMPT, forced, { topK: 5, candidates: [[5], [], [], [17]] });
     const engine = await embedded.score(spec("embedded"), PROMPT, forced, { topK: 5 });
@@ -116,10 +119,10 @@ describe("http runtime against servers it cannot use", () => {
     await expect(http.generate(spec("http"), PROMPT, 2)).rejects.toThrow(new RegExp(`cannot reach http://127.0.0.1:${port}/v1/`));
   });
 
-  it("falls back to a text prompt when ids are refused, and is blocked when the answer has no token ids", async () => {
+  it("is blocked when the answer has no token ids, when forced decoding has no /tokenize to make ids, and never falls back from ids to text", async () => {
     const prompts: unknown[] = [];
     const textOnly = createServer((req, res) => {
-      if (req.method !== "POST") return void res.writeHead(404).end(); // no /v1/models: a server that does not identify its model
+      if (req.method !== "POST" || req.url !== "/v1/completions") return void res.writeHead(404).end(); // no /v1/models, no /tokenize
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {
@@ -137,9 +140,30 @@ describe("http runtime against servers it cannot use", () => {
     try {
       const http = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}` });
       await expect(http.generate(spec("http"), PROMPT, 1)).rejects.toThrow(/without token ids/);
-      expect(prompts.map((p) => typeof p)).toEqual(["object", "string"]);
+      await expect(http.score(spec("http"), PROMPT, [1])).rejects.toThrow(/no \/tokenize to make them/);
+      await expect(http.tokenize(spec("http"), PROMPT)).rejects.toThrow(BlockedError);
+      const ids = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}`, promptAs: "ids" });
+      await expect(ids.generate(spec("http"), PROMPT, 1)).rejects.toThrow(/answered 400/);
+      expect(prompts.map((p) => typeof p)).toEqual(["string", "object"]);
     } finally {
       await new Promise<void>((resolve) => textOnly.close(() => resolve()));
+    }
+  });
+
+  it("sends the configured headers and refuses a body over the limit", async () => {
+    const seen: (string | undefined)[] = [];
+    const big = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      req.resume();
+      req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ choices: [{ text: "x".repeat(5000) }] })));
+    });
+    const { port } = (await listen(big, 0, "127.0.0.1")) as AddressInfo;
+    try {
+      const http = new HttpRuntime({ baseUrl: `http://127.0.0.1:${port}`, headers: { authorization: "Bearer s3cret" }, maxBodyBytes: 1000 });
+      await expect(http.generate(spec("http"), PROMPT, 1)).rejects.toThrow(/over the limit of 1000/);
+      expect(seen).toContain("Bearer s3cret");
+    } finally {
+      await new Promise<void>((resolve) => big.close(() => resolve()));
     }
   });
 
