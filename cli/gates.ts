@@ -77,6 +77,7 @@ interface SelectionOptions {
   runtime?: RuntimeName;
   inject?: string;
   claims?: string;
+  oracle?: string;
   json?: boolean;
 }
 
@@ -84,7 +85,6 @@ interface RunOptions extends SelectionOptions {
   threads?: number;
   teeth?: boolean;
   fault?: string[];
-  oracle?: string;
   reports?: string;
   concurrency: number;
   strict?: boolean;
@@ -113,12 +113,12 @@ function withSelectionOptions(command: Command, json: string): Command {
     .optionsGroup("Inputs and outputs:")
     .option("--config <file>", `the project config: models and runtimes by name, the oracle, claims and reports directories (default ${CONFIG_FILE} when the working directory has one)`)
     .option("--claims <dir>", "the claim files (default: the config's, else claims)")
+    .option("--oracle <dir>", "the oracle files (default: the config's, else oracle)")
     .option("--json", json);
 }
 
 function withRunOptions(command: Command): Command {
   return withSelectionOptions(command, "print the report as one JSON object on stdout; no progress")
-    .option("--oracle <dir>", "the oracle files (default: the config's, else oracle)")
     .option("--reports <dir>", `where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl (default: the config's, else ${RUN_DIR}, git-ignored; \`refute report publish\` copies them to reports/)`)
     .addOption(new Option("--concurrency <n>", "checks in flight (the embedded engine is CPU-bound)").argParser(positiveInteger).default(1))
     .option("--strict", "exit 3 when checks are blocked and none is falsified")

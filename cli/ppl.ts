@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { Option } from "commander";
 import { RefuteError } from "../core/errors.ts";
 import type { PerplexityResult } from "../engine/generate/perplexity.ts";
-import { openModel } from "../engine/open.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { openModelAs, type QuantOption, withQuantOption } from "./quant-option.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger } from "./options.ts";
 
-interface PplOptions extends BackendOptions {
+interface PplOptions extends BackendOptions, QuantOption {
   model: string;
   textFile: string;
   window?: number;
@@ -35,13 +35,14 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--window <n>", "tokens per window (default: 128, or the model's context if shorter)").argParser(positiveInteger))
     .addOption(new Option("--stride <n>", "tokens between window starts (default: half the window)").argParser(positiveInteger))
     .option("--json", "one JSON object: perplexity, nll_sum, tokens_scored, window, stride");
+  withQuantOption(command);
   withBackendOptions(command);
   onRun(command, async (options: PplOptions) => {
     const text = readText(options.textFile);
     const kernels = await kernelsFor(options);
     let r: PerplexityResult;
     try {
-      const model = openModel(options.model, kernels);
+      const model = openModelAs(options.model, options.quant, kernels);
       const window = options.window ?? Math.min(128, model.arch.maxPositions);
       const stride = options.stride ?? Math.max(1, window >> 1);
       const progress = options.json || !process.stderr.isTTY ? undefined : (done: number, total: number) => process.stderr.write(`\rwindow ${done}/${total}`);

@@ -2,12 +2,12 @@
 
 import { Option } from "commander";
 import type { GenerateResult } from "../engine/model.ts";
-import { openModel } from "../engine/open.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { openModelAs, type QuantOption, withQuantOption } from "./quant-option.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger } from "./options.ts";
 
-interface RunOptions extends BackendOptions {
+interface RunOptions extends BackendOptions, QuantOption {
   model: string;
   prompt: string;
   maxNewTokens: number;
@@ -25,12 +25,13 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--max-new-tokens <n>", "tokens to generate").argParser(positiveInteger).default(32))
     .addOption(new Option("--top-k <k>", "with --json, also the k most likely tokens of each step").argParser(positiveInteger))
     .option("--json", "one JSON object: prompt_tokens, tokens, text, and topk with --top-k");
+  withQuantOption(command);
   withBackendOptions(command);
   onRun(command, async (options: RunOptions) => {
     const kernels = await kernelsFor(options);
     let result: GenerateResult;
     try {
-      result = openModel(options.model, kernels).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
+      result = openModelAs(options.model, options.quant, kernels).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
     } finally {
       await kernels.close?.();
     }

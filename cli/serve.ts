@@ -3,9 +3,12 @@
 //
 //   POST /v1/completions  greedy only (temperature 0), max_tokens exactly (EOS does not stop
 //                         it, as in the oracle), logprobs 0..20, echo; prompt as text or ids
-//   GET  /v1/models       the one model served, with what it is (refute: format, quant, files' sha256)
+//   GET  /v1/models       the models served, each with what it is (refute: format, quant, files' sha256)
 //   GET  /health          {"status": "ok"}
-//   POST /tokenize        {"content": text} -> {"tokens": ids} (llama-server's route)
+//   POST /tokenize        {"content": text[, "model": id]} -> {"tokens": ids} (llama-server's route)
+//
+// One model, or one model at several quantizations (--quant q8_0 --quant q4_0: ids
+// <name>-q8_0 and <name>-q4_0); with several, a request names its model.
 //
 // Requests are validated and every problem is a 4xx with an OpenAI-style error body naming
 // the field; bodies over the limit are refused (413) before they are read whole. The engine
@@ -22,18 +25,36 @@ import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { scoreTokens } from "../runtimes/embedded.ts";
 import { errorBody, type CompletionLogprobs, type CompletionResponse, type ContentLogprob, type ServedIdentity } from "../runtimes/openai.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
+import { isModelPath, nameOfPath } from "../core/model-ref.ts";
 import { FILE_QUANTS, type FileQuant } from "../core/vocabulary.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
-import { positiveInteger } from "./options.ts";
+import { positiveInteger, repeatable } from "./options.ts";
 
 export const MAX_LOGPROBS = 20;
 
-export interface ServeOptions {
-  modelName: string; // the id /v1/models lists and requests may name
-  maxBodyBytes?: number; // default 1 MiB
+/** One model behind the server. */
+export interface ServedModel {
+  name: string; // the id /v1/models lists and requests name
+  model: EngineModel;
   /** What the model is (format, quant, source files' sha256): /v1/models says it, for clients to check. */
   identity?: ServedIdentity;
+}
+
+export interface ServeOptions {
+  maxBodyBytes?: number; // default 1 MiB
+}
+
+/** The served model a request names: the only one when it names none, else the one of that id; 400/404 otherwise. */
+export function pickModel(served: readonly ServedModel[], requested: unknown): ServedModel {
+  const ids = served.map((s) => JSON.stringify(s.name)).join(", ");
+  if (requested === undefined || requested === null) {
+    if (served.length === 1) return served[0];
+    throw new RequestError(400, `model is required: this server serves ${ids}`, "model");
+  }
+  const found = served.find((s) => s.name === requested);
+  if (!found) throw new RequestError(404, `model ${JSON.stringify(requested)} is not served here; this server serves ${ids}`, "model", "not_found_error");
+  return found;
 }
 
 class RequestError extends Error {
@@ -79,10 +100,9 @@ interface CompletionParams {
 }
 
 /** Validates a /v1/completions body; throws RequestError naming the field. */
-export function parseCompletion(body: unknown, model: EngineModel, modelName: string): CompletionParams {
+export function parseCompletion(body: unknown, model: EngineModel): CompletionParams {
   if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RequestError(400, "request body must be a JSON object");
   const b = body as Record<string, unknown>;
-  if (b.model !== undefined && b.model !== modelName) throw new RequestError(404, `model ${JSON.stringify(b.model)} is not served here; this server serves ${JSON.stringify(modelName)}`, "model", "not_found_error");
   if (b.stream === true) throw new RequestError(400, "stream is not supported: responses are sent whole", "stream");
   if (b.n !== undefined && b.n !== 1) throw new RequestError(400, "n must be 1: greedy decoding has one answer", "n");
   if (b.best_of !== undefined && b.best_of !== 1) throw new RequestError(400, "best_of must be 1", "best_of");
@@ -164,8 +184,14 @@ export function complete(model: EngineModel, modelName: string, p: CompletionPar
   };
 }
 
-/** The request handler around one loaded model. */
-export function createCompletionServer(model: EngineModel, options: ServeOptions): Server {
+/** The request body as an object (the model it names is picked from it); 400 otherwise. */
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new RequestError(400, "request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+/** The request handler around the loaded models. */
+export function createCompletionServer(served: readonly ServedModel[], options: ServeOptions = {}): Server {
   const limit = options.maxBodyBytes ?? 1 << 20;
   const created = Math.floor(Date.now() / 1000);
   return createServer(async (req, res) => {
@@ -176,15 +202,19 @@ export function createCompletionServer(model: EngineModel, options: ServeOptions
         case "GET /health":
           return send(res, 200, { status: "ok" });
         case "GET /v1/models":
-          return send(res, 200, { object: "list", data: [{ id: options.modelName, object: "model", created, owned_by: "refute", ...(options.identity ? { refute: options.identity } : {}) }] });
+          return send(res, 200, {
+            object: "list",
+            data: served.map((s) => ({ id: s.name, object: "model", created, owned_by: "refute", ...(s.identity ? { refute: s.identity } : {}) })),
+          });
         case "POST /v1/completions": {
-          const params = parseCompletion(await readBody(req, limit), model, options.modelName);
-          return send(res, 200, complete(model, options.modelName, params));
+          const body = bodyObject(await readBody(req, limit));
+          const { name, model } = pickModel(served, body.model);
+          return send(res, 200, complete(model, name, parseCompletion(body, model)));
         }
         case "POST /tokenize": {
-          const body = (await readBody(req, limit)) as { content?: unknown } | null;
-          if (typeof body?.content !== "string") throw new RequestError(400, "content must be a string", "content");
-          return send(res, 200, { tokens: model.tokenizer.encode(body.content) });
+          const body = bodyObject(await readBody(req, limit));
+          if (typeof body.content !== "string") throw new RequestError(400, "content must be a string", "content");
+          return send(res, 200, { tokens: pickModel(served, body.model).model.tokenizer.encode(body.content) });
         }
       }
       const known = ["/health", "/v1/models", "/v1/completions", "/tokenize"];
@@ -234,7 +264,8 @@ function portNumber(text: string): number {
 
 interface ServeCommandOptions extends BackendOptions {
   model: string;
-  quant?: FileQuant;
+  name?: string;
+  quant?: FileQuant[];
   port: number;
   host: string;
   maxBodyBytes: number;
@@ -246,17 +277,29 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
       "Serves the embedded engine over an OpenAI-compatible API: POST /v1/completions (greedy, logprobs, echo), GET /v1/models, GET /health, POST /tokenize.",
     )
     .requiredOption("--model <model>", "a zoo slug, a Hugging Face directory, a .rft or a .gguf file")
-    .addOption(new Option("--quant <quant>", "quantize the model as the native format does (default: run it as loaded)").choices(FILE_QUANTS))
+    .option("--name <id>", "the model's id in /v1/models and requests (default: the model's name, its base name for a path)")
+    .addOption(
+      repeatable(
+        new Option("--quant <quant>", "quantize the model as the native format does (default: run it as loaded); repeatable: each quant is served as <name>-<quant>"),
+        FILE_QUANTS,
+      ),
+    )
     .addOption(new Option("--port <port>", "the TCP port; 0 picks a free one").argParser(portNumber).default(8080))
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .addOption(new Option("--max-body-bytes <n>", "the largest request body accepted").argParser(positiveInteger).default(1 << 20));
   withBackendOptions(command);
   onRun(command, async (options: ServeCommandOptions) => {
     const kernels = await kernelsFor(options);
-    const { model, identity } = loadServedModel(options.model, options.quant, kernels);
-    const server = createCompletionServer(model, { modelName: options.model, maxBodyBytes: options.maxBodyBytes, identity });
+    const name = options.name ?? (isModelPath(options.model) ? nameOfPath(options.model) : options.model);
+    const quants = [...new Set(options.quant ?? [])];
+    const served: ServedModel[] =
+      quants.length <= 1
+        ? [{ name, ...loadServedModel(options.model, quants[0], kernels) }]
+        : quants.map((quant) => ({ name: `${name}-${quant}`, ...loadServedModel(options.model, quant, kernels) }));
+    const server = createCompletionServer(served, { maxBodyBytes: options.maxBodyBytes });
     const address = await listen(server, options.port, options.host);
-    io.out(`refute serve: ${options.model}${options.quant ? ` (${options.quant})` : ""} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
+    const models = served.map((s) => `${s.name} (${s.identity?.format} ${s.identity?.quant})`).join(", ");
+    io.out(`refute serve: ${models} on http://${address.address}:${address.port}  (/v1/completions, /v1/models, /health, /tokenize)`);
     await new Promise<void>((resolve) => {
       const stop = () => server.close(() => void Promise.resolve(kernels.close?.()).then(() => resolve()));
       process.once("SIGINT", stop);

@@ -35,7 +35,13 @@ export interface ServedSubject {
   model: string;
   format: Format;
   quant: Quant;
+  /** The id the runtime knows this subject by (a server's model name), when it serves several. */
+  name?: string;
 }
+
+/** The served entry that is exactly this subject, if any. */
+export const servedEntry = (served: readonly ServedSubject[] | undefined, spec: Pick<SubjectSpec, "model" | "format" | "quant">): ServedSubject | undefined =>
+  served?.find((s) => s.model === spec.model && s.format === spec.format && s.quant === spec.quant);
 
 export const describeServed = (s: ServedSubject) => `${s.model} ${s.format} ${s.quant}`;
 
@@ -47,6 +53,6 @@ export const describeServed = (s: ServedSubject) => `${s.model} ${s.format} ${s.
 export function refusalOf(runtime: string, served: readonly ServedSubject[] | undefined, source: string, spec: SubjectSpec): string | null {
   const asked = describeServed(spec);
   if (!served || served.length === 0) return `runtime ${runtime} declares no served subject (${source}); the check asks for ${asked}, and no other subject may stand in for it`;
-  if (served.some((s) => s.model === spec.model && s.format === spec.format && s.quant === spec.quant)) return null;
+  if (servedEntry(served, spec)) return null;
   return `runtime ${runtime} serves ${served.map(describeServed).join(", ")} (${source}); the check asks for ${asked}`;
 }

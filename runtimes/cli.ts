@@ -12,12 +12,15 @@
 //   }
 //
 // Placeholders: {model} (where the model's files are) {model_name} {format} {quant} {backend}
-// {prompt} {max_new_tokens} {text} {tokens} (comma-separated ids) {tokens_json} {window} {stride}. Output paths are dotted ("result.ids",
+// {prompt} {max_new_tokens} {text} {text_file} (the text in a temporary file, for long texts)
+// {tokens} (comma-separated ids) {tokens_json} {window} {stride}. Output paths are dotted ("result.ids",
 // "choices.0.tokens"). Operations the config does not describe are blocked, naming the one
 // missing. A command that is not installed is a BlockedError; one that fails or prints
 // something else than the mapping expects is an error with its stderr.
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 import { RefuteError } from "../core/errors.ts";
 import { servedSubject } from "../core/served.ts";
@@ -44,7 +47,7 @@ export interface CliConfig {
   perplexity?: CliOperation<"perplexity" | "tokens_scored">;
 }
 
-const PLACEHOLDERS = ["model", "model_name", "format", "quant", "backend", "prompt", "max_new_tokens", "text", "tokens", "tokens_json", "window", "stride"] as const;
+const PLACEHOLDERS = ["model", "model_name", "format", "quant", "backend", "prompt", "max_new_tokens", "text", "text_file", "tokens", "tokens_json", "window", "stride"] as const;
 type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /** Checks a config's shape and placeholders; errors name the field. */
@@ -210,7 +213,12 @@ export class CliRuntime implements Runtime {
   }
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
-    const out = await this.call("perplexity", this.config.perplexity, { ...this.subjectValues(spec), text, window: String(window), stride: String(stride) });
+    const dir = mkdtempSync(join(tmpdir(), "refute-cli-"));
+    const textFile = join(dir, "text.txt");
+    writeFileSync(textFile, text);
+    const out = await this.call("perplexity", this.config.perplexity, { ...this.subjectValues(spec), text, text_file: textFile, window: String(window), stride: String(stride) }).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     const perplexity = out.need("perplexity", (v): v is number => typeof v === "number", "a number");
     const scored = out.get("tokens_scored");
     return { perplexity, tokensScored: typeof scored === "number" ? scored : 0, window, stride };

@@ -15,7 +15,7 @@
 // BlockedError naming the URL, never a crash; a response body is read up to a limit.
 
 import { statSync } from "node:fs";
-import { modelLocation, refusalOf, type ServedSubject } from "../core/subject.ts";
+import { modelLocation, refusalOf, servedEntry, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
@@ -59,7 +59,7 @@ export class HttpRuntime implements Runtime {
   private readonly base: string;
   private readonly tokenizers = new Map<string, Tokenizer | null>();
   private serverTokenize: boolean | null = null; // unknown until asked
-  private identity: Promise<ServedIdentity | null> | undefined; // what the server says it holds, asked once
+  private models: Promise<ListedModel[]> | undefined; // what /v1/models lists, asked once
   private readonly localHashes = new Map<string, string[] | null>(); // a local model's files' sha256, by model
 
   constructor(private readonly options: HttpOptions) {
@@ -78,25 +78,29 @@ export class HttpRuntime implements Runtime {
    * served list. Checked before a subject's first request; a mismatch blocks, naming both.
    */
   private async verifyIdentity(spec: SubjectSpec): Promise<void> {
-    const identity = await (this.identity ??= this.askIdentity());
+    const identity = identityOf(await (this.models ??= this.askModels()), this.modelName(spec));
     if (!identity) return;
     const asked = `${spec.model} ${spec.format} ${spec.quant}`;
     if (identity.format !== spec.format || identity.quant !== spec.quant) {
-      throw new BlockedError(`http: ${this.base}/v1/models says the server holds ${identity.format} ${identity.quant}; the check asks for ${asked}`);
+      throw new BlockedError(`${this.name}: ${this.base}/v1/models says the server holds ${identity.format} ${identity.quant}; the check asks for ${asked}`);
     }
     const location = modelLocation(spec);
     if (!this.localHashes.has(location)) this.localHashes.set(location, localFileHashes(location));
     const local = this.localHashes.get(location)!;
     const served = new Set(identity.files.map((f) => f.sha256));
     if (local && (local.length !== served.size || local.some((h) => !served.has(h)))) {
-      throw new BlockedError(`http: ${this.base}/v1/models says the server's model files have sha256 ${[...served].join(", ")}; ${spec.model}'s are ${local.join(", ")}: another model is behind the URL`);
+      throw new BlockedError(`${this.name}: ${this.base}/v1/models says the server's model files have sha256 ${[...served].join(", ")}; ${spec.model}'s are ${local.join(", ")}: another model is behind the URL`);
     }
   }
 
-  private async askIdentity(): Promise<ServedIdentity | null> {
-    const body = (await this.get("/v1/models")) as { data?: { refute?: ServedIdentity }[] } | null;
-    const identity = body?.data?.[0]?.refute;
-    return identity && typeof identity.format === "string" && typeof identity.quant === "string" && Array.isArray(identity.files) ? identity : null;
+  private async askModels(): Promise<ListedModel[]> {
+    const body = (await this.get("/v1/models")) as { data?: unknown } | null;
+    return Array.isArray(body?.data) ? (body.data as ListedModel[]) : [];
+  }
+
+  /** The `model` a request for this subject names: its served entry's name, else the runtime's model setting, else the subject's model. */
+  private modelName(spec: SubjectSpec): string {
+    return servedEntry(this.options.serves, spec)?.name ?? this.options.model ?? spec.model;
   }
 
   /** A request to the server; one that cannot reach it is a BlockedError naming the URL. */
@@ -107,7 +111,7 @@ export class HttpRuntime implements Runtime {
       return { url, response: await fetch(url, { ...init, headers, signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000) }) };
     } catch (e) {
       const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).name;
-      throw new BlockedError(`http: cannot reach ${url} (${cause}): is the server running?`);
+      throw new BlockedError(`${this.name}: cannot reach ${url} (${cause}): is the server running?`);
     }
   }
 
@@ -158,22 +162,33 @@ export class HttpRuntime implements Runtime {
   private async idsOf(spec: SubjectSpec, text: string, what: string): Promise<number[]> {
     const local = this.localIds(spec);
     if (local) return local.encode(text);
-    if (!(await this.hasServerTokenize(text))) throw new BlockedError(`${this.name}: ${what} sends token ids, and the server has no /tokenize to make them (set prompt: ids to use the local tokenizer)`);
-    return this.serverTokens(text);
+    if (!(await this.hasServerTokenize(text, this.modelName(spec)))) throw new BlockedError(`${this.name}: ${what} sends token ids, and the server has no /tokenize to make them (set prompt: ids to use the local tokenizer)`);
+    return this.serverTokens(text, this.modelName(spec));
   }
 
   /** POST /v1/completions with a text or id prompt. */
   private complete(spec: SubjectSpec, prompt: string | number[], fields: Omit<CompletionRequest, "prompt" | "temperature" | "model">): Promise<unknown> {
-    return this.post("/v1/completions", { model: this.options.model ?? spec.model, prompt, temperature: 0, return_tokens_as_token_ids: true, ...fields } satisfies CompletionRequest);
+    const model = this.modelName(spec);
+    return this.post("/v1/completions", { model, prompt, temperature: 0, return_tokens_as_token_ids: true, ...fields } satisfies CompletionRequest).catch((e) => {
+      throw this.unservedModel(e, model) ?? e;
+    });
+  }
+
+  /** A 404 that names the model: the server does not serve the one asked for (a misconfiguration, not a refutation). */
+  private unservedModel(e: unknown, model: string): BlockedError | null {
+    if (!(e instanceof HttpStatusError && e.status === 404 && /model/i.test(e.body))) return null;
+    return new BlockedError(`${this.name}: the server does not serve model ${JSON.stringify(model)} (${e.body.slice(0, 200)}); set the served subject's name to the id it lists in /v1/models`);
   }
 
   /** Whether the server answers POST /tokenize (asked once, with `probe` as the text). */
-  private async hasServerTokenize(probe: string): Promise<boolean> {
+  private async hasServerTokenize(probe: string, model: string): Promise<boolean> {
     if (this.serverTokenize === null) {
       try {
-        await this.serverTokens(probe);
+        await this.serverTokens(probe, model);
         this.serverTokenize = true;
       } catch (e) {
+        const unserved = this.unservedModel(e, model);
+        if (unserved) throw unserved;
         if (!(e instanceof HttpStatusError && (e.status === 404 || e.status === 405))) throw e;
         this.serverTokenize = false;
       }
@@ -181,15 +196,15 @@ export class HttpRuntime implements Runtime {
     return this.serverTokenize;
   }
 
-  private async serverTokens(text: string): Promise<number[]> {
-    const body = (await this.post("/tokenize", { content: text, add_special: false })) as { tokens?: unknown };
+  private async serverTokens(text: string, model?: string): Promise<number[]> {
+    const body = (await this.post("/tokenize", { content: text, add_special: false, ...(model ? { model } : {}) })) as { tokens?: unknown };
     if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error(`${this.base}/tokenize answered without a list of token ids: ${JSON.stringify(body).slice(0, 120)}`);
     return body.tokens as number[];
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
     await this.verifyIdentity(spec);
-    if (await this.hasServerTokenize(text)) return this.serverTokens(text);
+    if (await this.hasServerTokenize(text, this.modelName(spec))) return this.serverTokens(text, this.modelName(spec));
     // The subject's tokenization is the server's; a local tokenizer would be another subject's.
     throw new BlockedError(`${this.name}: the server has no /tokenize, so its tokenization cannot be observed`);
   }
@@ -267,6 +282,19 @@ function localFileHashes(model: string): string[] | null {
   }
   const files = statSync(path).isDirectory() ? safeTensorsFiles(path) : [path];
   return files.map(sha256File);
+}
+
+/** One entry of /v1/models; refute serve's carry what the model is. */
+interface ListedModel {
+  id?: unknown;
+  refute?: ServedIdentity;
+}
+
+/** What the server says the model `name` is: its entry, or the only entry when one is listed; null when it does not say. */
+function identityOf(listed: ListedModel[], name: string): ServedIdentity | null {
+  const entry = listed.find((m) => m.id === name) ?? (listed.length === 1 ? listed[0] : undefined);
+  const identity = entry?.refute;
+  return identity && typeof identity.format === "string" && typeof identity.quant === "string" && Array.isArray(identity.files) ? identity : null;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 << 20;

@@ -10,7 +10,11 @@ plain-PyTorch reference in scripts/zoo/reference.py ("torch-reference"); --runti
 The committed oracle is cpu + float32; any other device or precision writes under
 models/cache/oracle-<device>-<precision>/ (ignored by git) unless --out says otherwise.
 
-Usage: gen_oracle.py --all | --model <slug> [--model ...]
+A --model may be a local Hugging Face directory of a supported family: its records go under
+<out>/<directory name>/ with the directory and its files' sha256, and --out then also gets
+the prompts (prompts/*.txt), so the folder is a complete oracle for `refute gates --oracle`.
+
+Usage: gen_oracle.py --all | --model <slug|dir> [--model ...]
                      [--device cpu|cuda] [--precision float32|bfloat16|float16]
                      [--runtime auto|transformers|torch-reference] [--out DIR]
 """
@@ -43,6 +47,13 @@ def read_prompts():
     return out
 
 
+def copy_prompts(out_dir):
+    os.makedirs(out_dir, exist_ok=True)
+    for name, text in read_prompts():
+        with open(os.path.join(out_dir, name + ".txt"), "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+
+
 def greedy_with_topk(model, prompt_ids):
     ids, tokens, topk = list(prompt_ids), [], []
     for _ in range(MAX_NEW_TOKENS):
@@ -73,6 +84,7 @@ def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, en
         "token_count": len(tokens),
         "text": enc.decode(tokens),
         "weights_sha256": weights,
+        **subjects.provenance(slug, model.model_dir),
         "topk": topk,
     }
 
@@ -80,7 +92,7 @@ def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, en
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--all", action="store_true", help="every zoo model")
-    ap.add_argument("--model", action="append", default=[], help="a zoo or roster slug (repeatable)")
+    ap.add_argument("--model", action="append", default=[], help="a zoo or roster slug, or a local HF directory (repeatable)")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "float16"])
     ap.add_argument("--runtime", default="auto", choices=["auto", "transformers", "torch-reference"])
@@ -99,8 +111,11 @@ def main():
                             os.path.join(subjects.ROOT, "models", "cache", "oracle-%s-%s" % (args.device, args.precision)))
     runtime = subjects.pick_runtime(args.runtime)
     slugs = (subjects.ZOO_SLUGS if args.all else []) + [m for m in args.model if not (args.all and m in subjects.ZOO_SLUGS)]
-    for slug in slugs:
-        model_dir, hf_id = subjects.resolve(slug)
+    if os.path.abspath(out_root) != os.path.join(subjects.ROOT, "oracle"):
+        copy_prompts(os.path.join(out_root, "prompts"))
+    for arg in slugs:
+        model_dir, hf_id = subjects.resolve(arg)
+        slug = subjects.name_of(arg)
         enc = subjects.load_encoder(model_dir)
         model = subjects.LoadedModel(model_dir, runtime, args.device, args.precision)
         weights = subjects.weights_sha256(model_dir)

@@ -5,7 +5,11 @@ at a document boundary once every zoo tokenizer gives at least MIN_TOKENS tokens
 perplexity is computed Hugging Face style with a sliding window (PROCEDURE below), in fp32
 on the CPU with the same runtime choice as gen_oracle.py.
 
-Usage: gen_ppl.py [--model <slug> ...] [--runtime auto|transformers|torch-reference]
+A --model may be a local Hugging Face directory of a supported family (records under its
+base name, with the directory and its files' sha256). --out names the oracle root to write
+(<out>/ppl/heldout.txt and <out>/ppl/<name>.json; default the repository's oracle/).
+
+Usage: gen_ppl.py [--model <slug|dir> ...] [--runtime auto|transformers|torch-reference] [--out DIR]
 """
 
 import os
@@ -24,8 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo
 import corpus  # noqa: E402
 import subjects  # noqa: E402
 
-PPL_DIR = os.path.join(subjects.ROOT, "oracle", "ppl")
-TEXT_FILE = "oracle/ppl/heldout.txt"
+TEXT_FILE = "oracle/ppl/heldout.txt"  # as the record names it: relative to the oracle root's parent
 WINDOW, STRIDE = 128, 64
 MIN_TOKENS = 4608  # >= 4096 with margin, under every zoo tokenizer
 PROCEDURE = (
@@ -68,19 +71,22 @@ def sliding_nll(model, ids):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", action="append", default=[], help="zoo or roster slug; default: every zoo model")
+    ap.add_argument("--model", action="append", default=[], help="zoo or roster slug, or a local HF directory; default: every zoo model")
     ap.add_argument("--runtime", default="auto", choices=["auto", "transformers", "torch-reference"])
+    ap.add_argument("--out", default=os.path.join(subjects.ROOT, "oracle"), help="root folder of the oracle files")
     args = ap.parse_args()
+    ppl_dir = os.path.join(args.out, "ppl")
     torch.set_num_threads(1)
     runtime = subjects.pick_runtime(args.runtime)
     zoo_encoders = [subjects.load_encoder(os.path.join(subjects.ZOO_DIR, s)) for s in subjects.ZOO_SLUGS]
     text = heldout_text(zoo_encoders)
-    os.makedirs(PPL_DIR, exist_ok=True)
-    with open(os.path.join(subjects.ROOT, TEXT_FILE), "w", encoding="utf-8", newline="") as f:
+    os.makedirs(ppl_dir, exist_ok=True)
+    with open(os.path.join(ppl_dir, "heldout.txt"), "w", encoding="utf-8", newline="") as f:
         f.write(text)
     text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    for slug in args.model or subjects.ZOO_SLUGS:
-        model_dir, hf_id = subjects.resolve(slug)
+    for arg in args.model or subjects.ZOO_SLUGS:
+        model_dir, hf_id = subjects.resolve(arg)
+        slug = subjects.name_of(arg)
         enc = subjects.load_encoder(model_dir)
         ids = enc.encode(text)
         model = subjects.LoadedModel(model_dir, runtime, "cpu", "float32")
@@ -99,9 +105,10 @@ def main():
             "nll_sum": round(nll_sum, 4),
             "perplexity": round(math.exp(nll_sum / scored), 6),
             "weights_sha256": subjects.weights_sha256(model_dir),
+            **subjects.provenance(slug, model_dir),
             "procedure": PROCEDURE,
         }
-        subjects.write_json(os.path.join(PPL_DIR, slug + ".json"), rec)
+        subjects.write_json(os.path.join(ppl_dir, slug + ".json"), rec)
         print("%s: %d tokens, perplexity %.4f [%s]" % (slug, len(ids), rec["perplexity"], runtime))
 
 

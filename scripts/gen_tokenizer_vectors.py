@@ -5,9 +5,13 @@ test/zoo/tokenizer-vectors.test.ts checks that Hugging Face's tokenizers library
 `tokenizers`) gives exactly the same ids for every string. No BOS, no post-processing
 (add_special_tokens false); `<|endoftext|>` inside a string is the special token 0.
 
-Usage: gen_tokenizer_vectors.py
+A --model may be a local Hugging Face directory (vectors under its base name); --out names
+the oracle root to write (<out>/tokenizer/<name>.json; default the repository's oracle/).
+
+Usage: gen_tokenizer_vectors.py [--model <slug|dir> ...] [--out DIR]
 """
 
+import argparse
 import os
 import random
 import sys
@@ -16,7 +20,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo
 import corpus  # noqa: E402
 import subjects  # noqa: E402
 
-OUT_DIR = os.path.join(subjects.ROOT, "oracle", "tokenizer")
 
 HANDWRITTEN = [
     "", " ", "  ", "   ", "\t", "\n", "\n\n", "\r\n", " \n ", "\t\t  \n", "a", "A", "ab", "hello", "Hello",
@@ -74,9 +77,14 @@ def cases():
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", action="append", default=[], help="zoo slug or local HF directory; default: every zoo model")
+    ap.add_argument("--out", default=os.path.join(subjects.ROOT, "oracle"), help="root folder of the oracle files")
+    args = ap.parse_args()
     strings = cases()
-    for slug in subjects.ZOO_SLUGS:
-        model_dir = os.path.join(subjects.ZOO_DIR, slug)
+    for arg in args.model or subjects.ZOO_SLUGS:
+        model_dir, _ = subjects.resolve(arg)
+        slug = subjects.name_of(arg)
         enc = subjects.load_encoder(model_dir)
         records = []
         for s in strings:
@@ -85,10 +93,10 @@ def main():
         bad = [c["text"] for c in records if c["decoded"] != c["text"]]
         if bad:
             raise SystemExit("%s: round trip fails for %r" % (slug, bad[:3]))
-        subjects.write_json(os.path.join(OUT_DIR, slug + ".json"), {
+        subjects.write_json(os.path.join(args.out, "tokenizer", slug + ".json"), {
             "model_slug": slug,
             "family": enc.family,
-            "tokenizer_file": "models/zoo/%s/tokenizer.json" % slug,
+            "tokenizer_file": "models/zoo/%s/tokenizer.json" % slug if slug in subjects.ZOO_SLUGS else os.path.join(model_dir, "tokenizer.json"),
             "tokenizer_sha256": subjects.sha256_file(os.path.join(model_dir, "tokenizer.json")),
             "encoder": "scripts/zoo/bpe.py",
             "add_special_tokens": False,

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Regenerates the oracles outside the engine: `pnpm oracle --all` or `pnpm oracle --model <slug>`.
+# Regenerates the oracles outside the engine: `pnpm oracle --all`, `pnpm oracle --model <slug>`,
+# or `pnpm oracle --model <HF directory> --out <oracle dir>` for a checkpoint of your own.
 # Arguments go to scripts/gen_oracle.py (--all, --model, --device, --precision, --runtime, --out).
-# With --all it also rewrites the perplexity ground truth (oracle/ppl/) and the tokenizer
-# vectors (oracle/tokenizer/). On a machine with python3-torch and without transformers the
-# committed files come back byte for byte.
+# The perplexity ground truth (ppl/) and the tokenizer vectors (tokenizer/) are rewritten too:
+# for every zoo model with --all, for the --model ones otherwise, under --out when given.
+# On a machine with python3-torch and without transformers the committed files come back
+# byte for byte.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
@@ -13,17 +15,34 @@ if ! "$PY" -c "import torch, regex" 2>/dev/null; then
   echo "  install: sudo apt-get install --no-install-recommends python3-torch python3-regex libopenblas0-pthread" >&2
   exit 1
 fi
-"$PY" scripts/gen_oracle.py "$@"
 all=0
+shared=()   # what gen_ppl.py and gen_tokenizer_vectors.py take too: --model, --out
 runtime=()
 prev=""
 for arg in "$@"; do
   [ "$arg" = "--all" ] && all=1
-  [ "$prev" = "--runtime" ] && runtime=(--runtime "$arg")
-  case "$arg" in --runtime=*) runtime=("$arg") ;; esac
+  case "$prev" in
+    --model | --out) shared+=("$prev" "$arg") ;;
+    --runtime) runtime=(--runtime "$arg") ;;
+  esac
+  case "$arg" in
+    --model=* | --out=*) shared+=("$arg") ;;
+    --runtime=*) runtime=("$arg") ;;
+  esac
   prev="$arg"
 done
 if [ "$all" -eq 1 ]; then
-  "$PY" scripts/gen_ppl.py "${runtime[@]}"
-  "$PY" scripts/gen_tokenizer_vectors.py
+  # every zoo model: keep only --out
+  kept=()
+  for ((i = 0; i < ${#shared[@]}; i++)); do
+    case "${shared[$i]}" in
+      --out) kept+=(--out "${shared[$((i + 1))]}"); i=$((i + 1)) ;;
+      --out=*) kept+=("${shared[$i]}") ;;
+      --model) i=$((i + 1)) ;;
+    esac
+  done
+  shared=("${kept[@]+"${kept[@]}"}")
 fi
+"$PY" scripts/gen_oracle.py "$@"
+"$PY" scripts/gen_ppl.py "${shared[@]+"${shared[@]}"}" "${runtime[@]+"${runtime[@]}"}"
+"$PY" scripts/gen_tokenizer_vectors.py "${shared[@]+"${shared[@]}"}"

@@ -1,7 +1,9 @@
-"""Where the oracle scripts find a model: zoo slugs and the seed roster, and how they load it.
+"""Where the oracle scripts find a model: zoo slugs, the seed roster, any local directory, and how they load it.
 
 A slug is a zoo model (models/zoo/<slug>) or a roster entry (models/roster.json) whose
-checkpoint a user has placed in its local_dir. Two runtimes load it:
+checkpoint a user has placed in its local_dir. Any other argument that is a directory is a
+local Hugging Face checkpoint (config.json, tokenizer.json, SafeTensors) of a supported
+family; its records go under the directory's base name. Two runtimes load it:
   torch-reference  scripts/zoo/reference.py + the hand-written SafeTensors reader
   transformers     AutoModelForCausalLM, when transformers can be imported
 Both tokenize with scripts/zoo/bpe.py; with transformers, Hugging Face's tokenizer must agree.
@@ -31,13 +33,45 @@ def roster():
         return {m["slug"]: m for m in json.load(f)["models"]}
 
 
+SUPPORTED_ARCHITECTURES = tuple(reference.ARCHITECTURES)
+
+
+def is_local_dir(arg):
+    return arg not in ZOO_SLUGS and os.path.isdir(arg)
+
+
+def name_of(arg):
+    """The name a model's records go under: the slug, or a local directory's base name."""
+    return os.path.basename(os.path.normpath(arg)) if is_local_dir(arg) else arg
+
+
+def resolve_local(path):
+    """(directory, id) of a local checkpoint, after checking it is one the reference can run."""
+    model_dir = os.path.abspath(path)
+    config_file = os.path.join(model_dir, "config.json")
+    for needed in ("config.json", "tokenizer.json"):
+        if not os.path.exists(os.path.join(model_dir, needed)):
+            raise SystemExit("%s: no %s; a Hugging Face checkpoint directory has config.json, tokenizer.json and SafeTensors" % (model_dir, needed))
+    if not safetensors_io.weight_files(model_dir):
+        raise SystemExit("%s: no .safetensors weights" % model_dir)
+    with open(config_file, encoding="utf-8") as f:
+        cfg = json.load(f)
+    arch = (cfg.get("architectures") or [None])[0]
+    if arch not in SUPPORTED_ARCHITECTURES:
+        raise SystemExit("%s: architecture %r (model_type %r) is not a supported family; the reference implements %s"
+                         % (config_file, arch, cfg.get("model_type"), ", ".join(SUPPORTED_ARCHITECTURES)))
+    return model_dir, cfg.get("_name_or_path") or "local/" + name_of(path)
+
+
 def resolve(slug):
-    """(model directory, Hugging Face style id) of a slug; an error names what is missing."""
+    """(model directory, Hugging Face style id) of a slug or a local directory; an error names what is missing."""
     if slug in ZOO_SLUGS:
         return os.path.join(ZOO_DIR, slug), "refute-zoo/" + slug
+    if is_local_dir(slug):
+        return resolve_local(slug)
     entries = roster()
     if slug not in entries:
-        raise SystemExit("unknown model %r: zoo slugs are %s, roster slugs are %s"
+        raise SystemExit("unknown model %r: not a directory; zoo slugs are %s, roster slugs are %s"
                          % (slug, ", ".join(ZOO_SLUGS), ", ".join(sorted(entries))))
     local = os.path.join(ROOT, entries[slug]["local_dir"])
     if not os.path.exists(os.path.join(local, "config.json")):
@@ -57,8 +91,22 @@ def weights_sha256(model_dir):
     return {name: sha256_file(os.path.join(model_dir, name)) for name in safetensors_io.weight_files(model_dir)}
 
 
+def files_sha256(model_dir):
+    """sha256 of every file the reference reads: config.json, tokenizer.json and the weights."""
+    names = ["config.json", "tokenizer.json"] + list(safetensors_io.weight_files(model_dir))
+    return {name: sha256_file(os.path.join(model_dir, name)) for name in names}
+
+
+def provenance(slug, model_dir):
+    """Extra record fields for a checkpoint outside the zoo: where it was and its files' hashes."""
+    return {} if slug in ZOO_SLUGS else {"model_dir": model_dir, "files_sha256": files_sha256(model_dir)}
+
+
 def load_encoder(model_dir):
-    return bpe.Encoder.from_file(os.path.join(model_dir, "tokenizer.json"))
+    try:
+        return bpe.Encoder.from_file(os.path.join(model_dir, "tokenizer.json"))
+    except ValueError as e:
+        raise SystemExit("unsupported tokenizer: %s (the oracle's encoder implements the byte-level BPE of the gpt2, llama and qwen2 families)" % e)
 
 
 def transformers_version():
@@ -81,7 +129,7 @@ class LoadedModel:
     """logits(ids) -> [T, V] fp32 for one sequence, full recompute, no cache."""
 
     def __init__(self, model_dir, runtime, device, precision):
-        self.runtime, self.device = runtime, device
+        self.model_dir, self.runtime, self.device = model_dir, runtime, device
         self.dtype = getattr(torch, precision)
         if runtime == "transformers":
             from transformers import AutoModelForCausalLM

@@ -21,7 +21,7 @@ const PROMPT = "Once upon a time, there was";
 
 beforeAll(async () => {
   // served on the embedded runtime's own backend, so that any difference is the transport's
-  server = createCompletionServer(loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))).model, { modelName: model, maxBodyBytes: 4096 });
+  server = createCompletionServer([{ name: model, model: loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))).model }], { maxBodyBytes: 4096 });
   const address = await listen(server, 0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
 });

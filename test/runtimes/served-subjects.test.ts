@@ -23,7 +23,7 @@ let requests = 0;
 
 beforeAll(async () => {
   const { model, identity } = loadServedModel("tiny-llama", "q8_0");
-  server = createCompletionServer(model, { modelName: "tiny-llama", identity });
+  server = createCompletionServer([{ name: "tiny-llama", model, identity }]);
   server.on("request", () => requests++);
   base = `http://127.0.0.1:${(await listen(server, 0, "127.0.0.1")).port}`;
 });
