@@ -24,6 +24,8 @@ export interface CheckResult {
   promptTexts?: string[];
   /** What the runner converted for the subject's runtime (a native model run as the engine's GGUF export). */
   conversion?: string;
+  /** For a falsified generation check: the runtime's request as a standalone command (Runtime.reproduction). */
+  reproduction?: string;
   group: string;
   fingerprint: string;
   verdict: Verdict;

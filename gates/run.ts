@@ -18,6 +18,7 @@ import { expandClaims, selectChecks, shardChecks, type Check, type Selection, ty
 import { describeExpected, judge } from "./judge.ts";
 import { OracleStore } from "./oracle.ts";
 import { runtimeSettings } from "./settings.ts";
+import { evidenceTokenTexts } from "./token-text.ts";
 import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type Report } from "./report.ts";
 
 export interface RunChecksOptions {
@@ -102,12 +103,15 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       check.claim.params,
     );
     const j = judge(quantity, check.claim.prediction, observation);
+    const tokenTexts = j.verdict === "falsified" && observation.evidence ? evidenceTokenTexts(observation.evidence, check.subject) : null;
+    const reproduction = j.verdict === "falsified" && measure.needs.includes("generate") && prompts.length > 0 ? (await cache.runtime(check.subject.runtime)).reproduction?.(check.subject, prompts[0].text, check.claim.maxNewTokens) : undefined;
     return {
       ...base,
+      ...(reproduction ? { reproduction } : {}),
       verdict: j.verdict,
       expected: j.expected,
       observed: j.observed,
-      evidence: observation.evidence,
+      evidence: tokenTexts ? { ...observation.evidence, tokenTexts } : observation.evidence,
       line: j.line,
       durationMs: Math.round(performance.now() - started),
     };

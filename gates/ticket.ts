@@ -7,6 +7,7 @@
 // was observed). Filing them on GitHub is a separate step (`ticket --file`).
 
 import { createHash } from "node:crypto";
+import { shellQuote } from "../core/shell-quote.ts";
 import type { Divergence, Evidence } from "../measures/measure.ts";
 import { checkLabel } from "./markdown.ts";
 import type { CheckResult, Report, Verdict } from "./report.ts";
@@ -111,6 +112,10 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
     out.push(...renderEvidence(c.evidence ?? {}));
   }
   out.push("## Reproduce", "", "```sh", reproduceCommand(report, first), "```", "");
+  const standalone = falsified.find((c) => c.reproduction);
+  if (standalone) {
+    out.push(`Without refute, the request of ${standalone.prompts.length === 1 ? `prompt \`${standalone.prompts[0]}\`` : "the first prompt"} to runtime \`${standalone.subject.runtime}\`:`, "", "```sh", standalone.reproduction!, "```", "");
+  }
   const r = report.run;
   out.push(
     "## Environment",
@@ -130,10 +135,6 @@ function renderBody(report: Report, checks: CheckResult[], falsified: CheckResul
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9._/:=-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
  * `[REFUTE_...=...] pnpm gates [--claims d] --claim <id> --model <m> --quant <q> --backend <b> --runtime <r> [--inject f] [--oracle d]`:
  * exactly the group's checks, with the runtimes' settings of the run (secrets stay redacted: the reader sets their own).
@@ -149,7 +150,7 @@ export function reproduceCommand(report: Report, c: CheckResult): string {
 
 function renderEvidence(e: Evidence): string[] {
   const out: string[] = [];
-  for (const d of e.divergences ?? []) out.push(...renderDivergence(d));
+  for (const d of e.divergences ?? []) out.push(...renderDivergence(d, e.tokenTexts ?? {}));
   if (e.identical?.length) out.push(`Identical: ${e.identical.map((p) => `\`${p}\``).join(", ")}.`, "");
   if (e.perplexity?.length) {
     out.push("| subject | perplexity | oracle perplexity | tokens scored (oracle) | window / stride |", "|---|---:|---:|---:|---|");
@@ -180,7 +181,25 @@ export function tokenDiff(d: Divergence, reference = d.reference): string {
   ].join("\n");
 }
 
-function renderDivergence(d: Divergence): string[] {
+/** `518 " Paris"`: an id with its text when the report has it. */
+function tokenWithText(id: number | null | undefined, texts: Record<string, string>): string {
+  if (id === null || id === undefined) return "(end)";
+  const text = texts[id];
+  if (text === undefined) return `${id}`;
+  const shown = text.replace(/[\n\r\t]/g, (c) => ({ "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c]!).replace(/`/g, "'").replace(/\|/g, "\\|");
+  return `${id} \`${shown}\``;
+}
+
+/** The steps around the first divergence, both tokens of each with their text. */
+function divergenceWindow(d: Divergence, texts: Record<string, string>, reference: string): string[] {
+  const from = Math.max(0, d.step - 2);
+  const to = Math.min(Math.max(d.expectedTokens.length, d.observedTokens.length), d.step + 3);
+  const rows = [];
+  for (let i = from; i < to; i++) rows.push(`| ${i === d.step ? `**${i}**` : i} | ${tokenWithText(d.expectedTokens[i], texts)} | ${tokenWithText(d.observedTokens[i], texts)} |`);
+  return [`| step | ${reference} | observed |`, "|---:|---|---|", ...rows, ""];
+}
+
+function renderDivergence(d: Divergence, texts: Record<string, string> = {}): string[] {
   const reference = d.reference;
   const label = d.label ? ` (${d.label})` : "";
   const out = [
@@ -193,20 +212,21 @@ function renderDivergence(d: Divergence): string[] {
     `- ${reference} text: ${JSON.stringify(d.expectedText)}`,
     `- observed text: ${JSON.stringify(d.observedText)}`,
     "",
+    ...(Object.keys(texts).length > 0 ? divergenceWindow(d, texts, reference) : []),
   ];
   if (d.referenceTopK.length > 0) {
     const where =
       d.observedLogprob === null
-        ? `the observed token ${d.observedToken ?? "(end)"} is outside the ${reference}'s top-${d.referenceTopK.length}`
-        : `the observed token ${d.observedToken} has log p ${d.observedLogprob.toFixed(3)} there`;
+        ? `the observed token ${tokenWithText(d.observedToken, texts)} is outside the ${reference}'s top-${d.referenceTopK.length}`
+        : `the observed token ${tokenWithText(d.observedToken, texts)} has log p ${d.observedLogprob.toFixed(3)} there`;
     out.push(
       `The ${reference}'s top-${d.referenceTopK.length} at step ${d.step}` +
         (d.margin === null ? "" : ` (margin between its first two: ${d.margin.toFixed(3)})`) +
         `; ${where}:`,
       "",
       "| rank | token | log p | |",
-      "|---:|---:|---:|---|",
-      ...d.referenceTopK.map((t, i) => `| ${i + 1} | ${t.token} | ${t.logprob.toFixed(3)} | ${t.token === d.expectedToken ? reference : ""}${t.token === d.observedToken ? "observed" : ""} |`),
+      "|---:|---|---:|---|",
+      ...d.referenceTopK.map((t, i) => `| ${i + 1} | ${tokenWithText(t.token, texts)} | ${t.logprob.toFixed(3)} | ${t.token === d.expectedToken ? reference : ""}${t.token === d.observedToken ? "observed" : ""} |`),
       "",
     );
   }

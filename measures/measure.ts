@@ -129,6 +129,8 @@ export interface Evidence {
   identical?: string[];
   perplexity?: PerplexityEvidence[];
   notes?: string[];
+  /** The text of every token id the divergences name ("518": " Paris"), from the model's tokenizer.json; the runner adds it. */
+  tokenTexts?: Record<string, string>;
 }
 
 export interface Observation {

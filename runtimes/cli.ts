@@ -24,6 +24,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { RefuteError } from "../core/errors.ts";
 import { servedSubject } from "../core/served.ts";
+import { shellLine, shellQuote } from "../core/shell-quote.ts";
 import { modelLocation, refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec, type TopKEntry } from "./runtime.ts";
@@ -169,6 +170,12 @@ export class CliRuntime implements Runtime {
 
   private subjectValues(spec: SubjectSpec): Partial<Record<Placeholder, string>> {
     return { model: modelLocation(spec), model_name: spec.model, format: spec.format, quant: spec.quant, backend: spec.backend };
+  }
+
+  /** The generation as the command line the config makes of it (run where the config's cwd says). */
+  reproduction(spec: SubjectSpec, prompt: string, maxNewTokens: number): string {
+    const line = shellLine([this.config.command, ...fill(this.config.generate.args, { ...this.subjectValues(spec), prompt, max_new_tokens: String(maxNewTokens) })]);
+    return this.config.cwd ? `cd ${shellQuote(this.config.cwd)} && ${line}` : line;
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {

@@ -15,6 +15,7 @@
 // BlockedError naming the URL, never a crash; a response body is read up to a limit.
 
 import { statSync } from "node:fs";
+import { shellLine } from "../core/shell-quote.ts";
 import { modelLocation, refusalOf, servedEntry, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
@@ -38,6 +39,8 @@ export interface HttpOptions {
   timeoutMs?: number; // per request; default 120000
   maxBodyBytes?: number; // the largest response body read; default 16 MiB
   headers?: Record<string, string>; // sent with every request (values may be secrets: never reported)
+  /** The headers as a reproduction shows them: the variable that holds a secret, never its value ("Bearer $TOKEN"). */
+  headersShown?: Record<string, string>;
   topK?: number; // logprobs asked for in generations; default 10
 }
 
@@ -164,6 +167,14 @@ export class HttpRuntime implements Runtime {
     if (local) return local.encode(text);
     if (!(await this.hasServerTokenize(text, this.modelName(spec)))) throw new BlockedError(`${this.name}: ${what} sends token ids, and the server has no /tokenize to make them (set prompt: ids to use the local tokenizer)`);
     return this.serverTokens(text, this.modelName(spec));
+  }
+
+  /** The generation request as curl: what refute sent, with secret headers as their variables. */
+  reproduction(spec: SubjectSpec, prompt: string, maxNewTokens: number): string {
+    const ids = this.options.promptAs === "ids" ? (this.localTokenizer(modelLocation(spec))?.encode(prompt) ?? null) : null;
+    const body: CompletionRequest = { model: this.modelName(spec), prompt: ids ?? prompt, temperature: 0, return_tokens_as_token_ids: true, max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 };
+    const headers = Object.entries(this.options.headersShown ?? {}).map(([name, value]) => ["-H", `"${`${name}: ${value}`.replace(/["\\`]/g, "\\$&")}"`]);
+    return [shellLine(["curl", "-sS", `${this.base}/v1/completions`, "-H", "content-type: application/json"]), ...headers.map((h) => h.join(" ")), shellLine(["-d", JSON.stringify(body)])].join(" ");
   }
 
   /** POST /v1/completions with a text or id prompt. */

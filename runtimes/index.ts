@@ -111,10 +111,12 @@ function httpRuntime(name: string, configured: HttpConfig | undefined, overrides
   const prompt = overrides.REFUTE_HTTP_PROMPT ?? configured?.prompt ?? "text";
   if (prompt !== "text" && prompt !== "ids") throw new BlockedError(`runtime ${name}: prompt must be text or ids; found ${JSON.stringify(prompt)}`);
   const headers: Record<string, string> = {};
+  const headersShown: Record<string, string> = {};
   for (const [header, from] of Object.entries(configured?.headers ?? {})) {
     const value = env[from.env];
     if (value === undefined) throw new BlockedError(`runtime ${name}: header ${header} is read from the environment variable ${from.env}, which is not set`);
     headers[header] = (from.prefix ?? "") + value;
+    headersShown[header] = `${from.prefix ?? ""}$${from.env}`;
   }
   return new HttpRuntime({
     name,
@@ -126,6 +128,7 @@ function httpRuntime(name: string, configured: HttpConfig | undefined, overrides
     timeoutMs: configured?.timeout_ms,
     maxBodyBytes: configured?.max_body_bytes,
     headers,
+    headersShown,
   });
 }
 

@@ -140,6 +140,12 @@ export interface Runtime {
   kernels?(spec: SubjectSpec): Promise<Kernels>;
   /** The subject's float32 KV cache over `tokens` of `text`, compressed with `kv`: `kv-cache`. */
   kvCompression?(spec: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression>;
+  /**
+   * A standalone command that makes the generation request refute made, outside refute (the
+   * HTTP request as curl, the CLI's command line), for a runtime's maintainer; secrets appear
+   * as the environment variables that hold them.
+   */
+  reproduction?(spec: SubjectSpec, prompt: string, maxNewTokens: number): string;
   /** A model-file probe of the subject's converters and contracts: `model-files`. */
   probe?(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@
 // same check keeps failing.
 
 import { join } from "node:path";
+import { Tokenizer } from "tokenizers";
 import { describe, expect, it } from "vitest";
 import { ticketCommand } from "../../cli/ticket.ts";
 import { gitSha } from "../../gates/report.ts";
@@ -42,8 +43,12 @@ describe("tickets", () => {
     expect(t.body).toContain("| arithmetic | corroborated | mismatched tokens = 0 <= 5 |");
     expect(t.body).toContain("**code**: 8 of 32 tokens differ; first divergence at step 8.");
     const oracle = oracleTokens("tiny-llama", "code");
-    expect(t.body).toContain(`| 1 | ${oracle[8]} | -0.500 | oracle |`); // the oracle's top-k at step 8
-    expect(t.body).toContain(`the observed token ${oracle[8] + 1} is outside the oracle's top-10`);
+    // the oracle's top-k at step 8, each token with its text as Hugging Face's tokenizers decodes it
+    const hf = await Tokenizer.fromFile("models/zoo/tiny-llama/tokenizer.json");
+    const piece = async (id: number) => (await hf.decode([id], false)).replace(/\n/g, "\\n");
+    expect(t.body).toContain(`| 1 | ${oracle[8]} \`${await piece(oracle[8])}\` | -0.500 | oracle |`);
+    expect(t.body).toContain(`the observed token ${oracle[8] + 1} \`${await piece(oracle[8] + 1)}\` is outside the oracle's top-10`);
+    expect(t.body).toContain(`| **8** | ${oracle[8]} \`${await piece(oracle[8])}\` | ${oracle[8] + 1} \`${await piece(oracle[8] + 1)}\` |`);
     expect(t.body).toContain("(margin between its first two: 1.750)");
     expect(t.body).toContain("```sh\npnpm gates --claims test/gates/fixtures/core-claims --claim token-int4-mismatch --model tiny-llama --quant q4_0 --backend cpu --runtime embedded --oracle ");
     expect(t.body).toContain('Prompt text: "def fibonacci(n):"');

@@ -67,3 +67,19 @@ describe("refute serve with several models", () => {
     expect(pickModel(served.slice(0, 1), undefined).name).toBe("m-q8_0");
   });
 });
+
+describe("standalone reproductions", () => {
+  it("http: curl with the request refute sends and the secret header as its variable, never its value", () => {
+    const srv = makeRuntime("srv", { config, env: { SRV_TOKEN: "s3cret" } });
+    const line = srv.reproduction!(spec("srv"), "What's 2+2?", 32);
+    expect(line).toBe(
+      `curl -sS http://127.0.0.1:1/v1/completions -H 'content-type: application/json' -H "Authorization: Bearer $SRV_TOKEN" -d '{"model":"mine-q8","prompt":"What'\\''s 2+2?","temperature":0,"return_tokens_as_token_ids":true,"max_tokens":32,"logprobs":10}'`,
+    );
+    expect(line).not.toContain("s3cret");
+  });
+
+  it("cli: the filled command line, in the config's directory", () => {
+    const withCwd = parseConfig({ runtimes: { tool: { kind: "cli", command: "my tool", cwd: "/opt/x", serves: served, generate: { args: ["--model", "{model}", "--name", "{model_name}", "-p", "{prompt}", "-n", "{max_new_tokens}"], output: { tokens: "t" } } } } }, "/p/refute.config.yaml");
+    expect(makeRuntime("tool", { config: withCwd }).reproduction!(spec("tool"), "a b", 4)).toBe("cd /opt/x && 'my tool' --model /p/mine --name mine -p 'a b' -n 4");
+  });
+});

@@ -54,6 +54,14 @@ describe("http runtime against refute serve", () => {
     expect(scored.steps[1].logprob).toBeCloseTo((await embedded.score(spec("embedded"), PROMPT, [5, 300])).steps[1].logprob, 9);
   });
 
+  it("its curl reproduction makes the same request: the body it sends answers with the generation's tokens", async () => {
+    const http = new HttpRuntime({ baseUrl: base });
+    const line = http.reproduction(spec("http"), PROMPT, 8);
+    const body = /-d '(.*)'$/.exec(line)![1].replace(/'\\''/g, "'");
+    const replayed = await call("/v1/completions", { body });
+    expect(replayed.body.choices[0].tokens).toEqual((await http.generate(spec("http"), PROMPT, 8)).tokens);
+  });
+
   it("scores forced tokens (echo, max_tokens 0) and computes perplexity as the engine does", async () => {
     const http = new HttpRuntime({ baseUrl: base, promptAs: "ids" });
     const forced = [5, 300, 17, 900];
