@@ -4,8 +4,9 @@
 # Arguments go to scripts/gen_oracle.py (--all, --model, --device, --precision, --runtime, --out).
 # The perplexity ground truth (ppl/) and the tokenizer vectors (tokenizer/) are rewritten too:
 # for every zoo model with --all, for the --model ones otherwise, under --out when given.
-# On a machine with python3-torch and without transformers the committed files come back
-# byte for byte.
+# On a machine with python3-torch and without transformers the committed perplexity and
+# tokenizer files come back byte for byte, and the greedy files' tokens; their top-k
+# log-probabilities depend on the BLAS kernels in the sixth decimal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
