@@ -111,12 +111,14 @@ def main():
                             os.path.join(subjects.ROOT, "models", "cache", "oracle-%s-%s" % (args.device, args.precision)))
     runtime = subjects.pick_runtime(args.runtime)
     slugs = (subjects.ZOO_SLUGS if args.all else []) + [m for m in args.model if not (args.all and m in subjects.ZOO_SLUGS)]
+    # Every model is resolved and its tokenizer read before anything is written: a missing
+    # directory or an unsupported family or tokenizer leaves no half-written oracle behind.
+    resolved = [(subjects.name_of(arg),) + subjects.resolve(arg) for arg in slugs]
+    encoders = {slug: subjects.load_encoder(model_dir) for slug, model_dir, _ in resolved}
     if os.path.abspath(out_root) != os.path.join(subjects.ROOT, "oracle"):
         copy_prompts(os.path.join(out_root, "prompts"))
-    for arg in slugs:
-        model_dir, hf_id = subjects.resolve(arg)
-        slug = subjects.name_of(arg)
-        enc = subjects.load_encoder(model_dir)
+    for slug, model_dir, hf_id in resolved:
+        enc = encoders[slug]
         model = subjects.LoadedModel(model_dir, runtime, args.device, args.precision)
         weights = subjects.weights_sha256(model_dir)
         for prompt_name, prompt in read_prompts():

@@ -183,6 +183,9 @@ def to_json(obj, indent=0):
 
 
 def write_json(path, obj):
+    """Atomically: a reader (or an interrupted run) sees the old file or the new one, never part of one."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
         f.write(to_json(obj) + "\n")
+    os.replace(tmp, path)
