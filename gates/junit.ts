@@ -1,6 +1,7 @@
 // reports/junit.xml: one <testsuite> per claim suite, one <testcase> per check.
-// falsified -> <failure> with the verdict line and summary; blocked -> <skipped> with its
-// reason (visible in every JUnit viewer: blocked is never silent, but it is not a failure).
+// falsified -> <failure> with the verdict line and summary; blocked -> <error> with its
+// reason: the check could not run, which counts against the score, so it is not shown as
+// skipped (viewers pass over skipped tests); `type` says why (unavailable or error).
 
 import type { Report } from "./report.ts";
 
@@ -17,11 +18,11 @@ export function renderJunit(report: Report): string {
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
   const lines = [`<?xml version="1.0" encoding="UTF-8"?>`];
   const s = report.summary;
-  lines.push(`<testsuites name="refute" tests="${s.total}" failures="${s.falsified}" errors="0" skipped="${s.blocked}" time="${seconds(report.run.durationMs)}">`);
+  lines.push(`<testsuites name="refute" tests="${s.total}" failures="${s.falsified}" errors="${s.blocked}" skipped="0" time="${seconds(report.run.durationMs)}">`);
   for (const [suite, sum] of Object.entries(report.suites)) {
     const checks = report.checks.filter((c) => c.suite === suite);
     const time = checks.reduce((t, c) => t + c.durationMs, 0);
-    lines.push(`  <testsuite name="${escapeXml(suite)}" tests="${sum.total}" failures="${sum.falsified}" errors="0" skipped="${sum.blocked}" time="${seconds(time)}" timestamp="${report.run.startedAt.replace(/\.\d+Z$/, "")}">`);
+    lines.push(`  <testsuite name="${escapeXml(suite)}" tests="${sum.total}" failures="${sum.falsified}" errors="${sum.blocked}" skipped="0" time="${seconds(time)}" timestamp="${report.run.startedAt.replace(/\.\d+Z$/, "")}">`);
     for (const c of checks) {
       const open = `    <testcase name="${escapeXml(c.id)}" classname="refute.${escapeXml(suite)}.${escapeXml(c.claim)}" time="${seconds(c.durationMs)}"`;
       if (c.verdict === "corroborated") {
@@ -32,7 +33,7 @@ export function renderJunit(report: Report): string {
         lines.push(`    </testcase>`);
       } else {
         lines.push(`${open}>`);
-        lines.push(`      <skipped message="${escapeXml(`blocked (${c.blockedBy}): ${c.reason ?? ""}`)}"/>`);
+        lines.push(`      <error message="${escapeXml(`blocked (${c.blockedBy}): ${c.reason ?? ""}`)}" type="blocked-${c.blockedBy}"/>`);
         lines.push(`    </testcase>`);
       }
     }
