@@ -3,6 +3,7 @@
 //
 //   <dir>/prompts/<prompt>.txt          the prompt texts
 //   <dir>/<model>/<prompt>.json         tokens, text, topk (per step, 10 entries), ...
+//   <dir>/<model>/<prompt>.logprobs.f32 every step's whole distribution (the record's `distributions`)
 //   <dir>/ppl/<model>.json              text_file, text_sha256, window, stride, perplexity, ...
 //   <dir>/ppl/heldout.txt               the held-out text
 //
@@ -10,13 +11,13 @@
 // guessed around. Every file is validated with oracle/schema.json (ajv). Files are read once per store.
 
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { RefuteError } from "../core/errors.ts";
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TopKEntry } from "../runtimes/runtime.ts";
-import type { OracleGeneration, OraclePerplexity, PromptRef } from "../measures/measure.ts";
+import type { OracleDistributions, OracleGeneration, OraclePerplexity, PromptRef } from "../measures/measure.ts";
 
 export class OracleStore {
   private readonly files = new Map<string, Promise<string>>();
@@ -35,6 +36,34 @@ export class OracleStore {
       throw new RefuteError("E_ORACLE_STALE", `${file} was generated for prompt ${JSON.stringify(doc.prompt)} but ${this.dir}/prompts/${prompt.name}.txt says ${JSON.stringify(prompt.text)}`, { file });
     }
     return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, promptTokens: doc.prompt_tokens, source: file };
+  }
+
+  /** The record's distributions file, checked against its sha256 and the size its layout implies. */
+  async distributions(model: string, prompt: PromptRef): Promise<OracleDistributions> {
+    const record = join(this.dir, model, `${prompt.name}.json`);
+    await this.generation(model, prompt); // the record itself, validated and current
+    const doc = JSON.parse(await this.read(record, `oracle generation for ${model}/${prompt.name}`)) as { distributions?: DistributionsRef };
+    const ref = doc.distributions;
+    if (!ref) throw new RefuteError("E_ORACLE_MISSING", `${record} has no distributions (an oracle older than them: pnpm oracle regenerates it)`, { file: record });
+    const file = join(this.dir, model, ref.file);
+    const bytes = await this.readBytes(file, ref);
+    return ref.kind === "full" ? fullDistributions(bytes, ref, file) : topDistributions(bytes, ref, file);
+  }
+
+  private async readBytes(file: string, ref: DistributionsRef): Promise<Buffer> {
+    const expected = ref.kind === "full" ? ref.steps * ref.vocab * 4 : ref.steps * ((ref.k ?? 0) * 8 + 4);
+    if (expected > MAX_DISTRIBUTION_BYTES) throw new RefuteError("E_ORACLE_INVALID", `${file}: its record says ${expected} bytes, over the limit of ${MAX_DISTRIBUTION_BYTES}`, { file });
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => {
+        throw new RefuteError("E_ORACLE_MISSING", `no distributions file: ${file} does not exist (pnpm oracle generates it)`, { file });
+      },
+    );
+    if (size !== expected) throw new RefuteError("E_ORACLE_INVALID", `${file}: ${size} bytes, but its record's layout (${ref.kind}, ${ref.steps} steps, vocab ${ref.vocab}) makes ${expected}`, { file });
+    const bytes = await readFile(file);
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    if (sha !== ref.sha256) throw new RefuteError("E_ORACLE_STALE", `${file} has sha256 ${sha}, but its record names ${ref.sha256}`, { file });
+    return bytes;
   }
 
   async perplexity(model: string): Promise<OraclePerplexity> {
@@ -75,6 +104,40 @@ export class OracleStore {
     }
     return pending;
   }
+}
+
+/** The record's description of its distributions file (oracle/schema.json#/properties/distributions). */
+interface DistributionsRef {
+  file: string;
+  kind: "full" | "top";
+  steps: number;
+  vocab: number;
+  k?: number;
+  sha256: string;
+}
+
+const MAX_DISTRIBUTION_BYTES = 256 << 20;
+
+/** [step][token] float32 little-endian. */
+function fullDistributions(bytes: Buffer, ref: DistributionsRef, source: string): OracleDistributions {
+  const at = (step: number, token: number) => bytes.readFloatLE((step * ref.vocab + token) * 4);
+  const all = Array.from({ length: ref.vocab }, (_, i) => i);
+  return {
+    kind: "full",
+    steps: ref.steps,
+    vocab: ref.vocab,
+    source,
+    logprob: (step, token) => (step >= 0 && step < ref.steps && token >= 0 && token < ref.vocab ? at(step, token) : null),
+    tokens: () => all,
+  };
+}
+
+/** Per step: k (int32 id, float32 log p) pairs, then the rest's float32 log p. */
+function topDistributions(bytes: Buffer, ref: DistributionsRef, source: string): OracleDistributions {
+  const k = ref.k ?? 0;
+  const stride = k * 8 + 4;
+  const rows = Array.from({ length: ref.steps }, (_, s) => new Map(Array.from({ length: k }, (_, i) => [bytes.readInt32LE(s * stride + i * 8), bytes.readFloatLE(s * stride + i * 8 + 4)] as const)));
+  return { kind: "top", steps: ref.steps, vocab: ref.vocab, source, logprob: (step, token) => rows[step]?.get(token) ?? null, tokens: (step) => [...(rows[step]?.keys() ?? [])] };
 }
 
 function parseJson(file: string, text: string): Record<string, unknown> {

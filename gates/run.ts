@@ -98,6 +98,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         probe: (subject, probe, probePrompts) => cache.probe(subject, probe, probePrompts),
         oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
         oraclePerplexity: (model) => oracle.perplexity(model),
+        oracleDistributions: (model, prompt) => oracle.distributions(model, prompt),
         heldoutText: () => oracle.heldoutText(),
       },
       check.claim.params,

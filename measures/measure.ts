@@ -53,6 +53,22 @@ export interface OracleGeneration {
   source: string; // the file it came from, for evidence
 }
 
+/**
+ * Every greedy step's whole distribution under the reference (the oracle's .logprobs.f32):
+ * all of the vocabulary ("full"), or the k most likely and the rest's total ("top", for large
+ * vocabularies).
+ */
+export interface OracleDistributions {
+  kind: "full" | "top";
+  steps: number;
+  vocab: number;
+  /** log p of `token` at `step` (0-based); null where the file does not hold it (kind top, outside its k). */
+  logprob(step: number, token: number): number | null;
+  /** The tokens the file holds at `step`: every id (full), or the k most likely (top). */
+  tokens(step: number): number[];
+  source: string;
+}
+
 /** The reference implementation's perplexity on the held-out text of one model. */
 export interface OraclePerplexity {
   model: string;
@@ -86,6 +102,8 @@ export interface MeasureInput {
   probe(subject: SubjectSpec, probe: ProbeName, prompts: PromptRef[]): Promise<ProbeResult>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
   oraclePerplexity(model: string): Promise<OraclePerplexity>;
+  /** The whole distribution of each greedy step of the prompt; E_ORACLE_MISSING where the oracle has none. */
+  oracleDistributions(model: string, prompt: PromptRef): Promise<OracleDistributions>;
   /** The oracle's held-out text (oracle/ppl/heldout.txt), for a model that has no perplexity oracle of its own. */
   heldoutText(): Promise<string>;
 }

@@ -5,6 +5,13 @@ for exactly 32 new tokens (full recompute every step, no stop at EOS), and write
 oracle/<slug>/<prompt>.json with the tokens, the decoded text and, at every step, the 10 most
 likely tokens with their log-probabilities (log_softmax of fp32 logits, rounded to 1e-6).
 
+Next to each record, oracle/<slug>/<prompt>.logprobs.f32 holds every step's whole distribution:
+the log_softmax of the fp32 logits over the vocabulary, float32 little-endian, row-major
+[step][token] (32 x 1024 x 4 bytes = 128 KiB for the zoo). A vocabulary over FULL_VOCAB_MAX
+tokens keeps the TOP_DIST most likely per step instead: per step TOP_DIST (int32 id, float32
+log p) pairs, most likely first, then one float32, the log of the probability of all other
+tokens. The record's `distributions` names the file, its layout and its sha256.
+
 Runtime: Hugging Face transformers when it can be imported ("transformers"), else the
 plain-PyTorch reference in scripts/zoo/reference.py ("torch-reference"); --runtime forces one.
 The committed oracle is cpu + float32; any other device or precision writes under
@@ -25,7 +32,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import argparse
+import hashlib
 import json
+import struct
 import sys
 
 import torch
@@ -36,6 +45,8 @@ import subjects  # noqa: E402
 PROMPTS_DIR = os.path.join(subjects.ROOT, "oracle", "prompts")
 MAX_NEW_TOKENS = 32
 TOP_K = 10
+FULL_VOCAB_MAX = 4096  # vocabularies up to this size are stored whole
+TOP_DIST = 100  # else the top 100 per step and the log-probability of the rest
 
 
 def read_prompts():
@@ -55,18 +66,45 @@ def copy_prompts(out_dir):
 
 
 def greedy_with_topk(model, prompt_ids):
-    ids, tokens, topk = list(prompt_ids), [], []
+    """Greedy tokens, the top-k of every step, and every step's log_softmax row (fp32)."""
+    ids, tokens, topk, rows = list(prompt_ids), [], [], []
     for _ in range(MAX_NEW_TOKENS):
         logprobs = torch.log_softmax(model.logits(ids)[-1].float(), dim=-1)
         values, indices = torch.topk(logprobs, TOP_K)
         topk.append([{"token": int(i), "logprob": round(float(v), 6)} for v, i in zip(values, indices)])
+        rows.append(logprobs)
         nxt = int(torch.argmax(logprobs))  # first index among equal maxima
         tokens.append(nxt)
         ids.append(nxt)
-    return tokens, topk
+    return tokens, topk, rows
 
 
-def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, enc, model, args, weights):
+def distribution_bytes(rows):
+    """The steps' distributions as the .logprobs.f32 file stores them, and the record's description."""
+    vocab = int(rows[0].shape[0])
+    if vocab <= FULL_VOCAB_MAX:
+        data = b"".join(struct.pack("<%df" % vocab, *r.tolist()) for r in rows)
+        return data, {"kind": "full", "steps": len(rows), "vocab": vocab, "encoding": "float32 little-endian, row-major [step][token]"}
+    parts = []
+    for r in rows:
+        values, indices = torch.topk(r, TOP_DIST)
+        rest = torch.logsumexp(r[torch.ones_like(r, dtype=torch.bool).index_fill_(0, indices, False)], dim=0)
+        parts.append(b"".join(struct.pack("<if", int(i), float(v)) for v, i in zip(values, indices)) + struct.pack("<f", float(rest)))
+    return b"".join(parts), {"kind": "top", "steps": len(rows), "vocab": vocab, "k": TOP_DIST,
+                             "encoding": "per step: k (int32 id, float32 log p) little-endian, most likely first, then float32 log p of every other token"}
+
+
+def write_distributions(path, rows):
+    data, description = distribution_bytes(rows)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = "%s.tmp-%d" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return {"file": os.path.basename(path), **description, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, distributions, enc, model, args, weights):
     return {
         "model": hf_id,
         "model_slug": slug,
@@ -86,6 +124,7 @@ def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, en
         "weights_sha256": weights,
         **subjects.provenance(slug, model.model_dir),
         "topk": topk,
+        "distributions": distributions,
     }
 
 
@@ -125,8 +164,9 @@ def main():
             prompt_ids = enc.encode(prompt)
             if runtime == "transformers":
                 subjects.check_hf_tokenizer(model_dir, prompt, prompt_ids)
-            tokens, topk = greedy_with_topk(model, prompt_ids)
-            rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, enc, model, args, weights)
+            tokens, topk, rows = greedy_with_topk(model, prompt_ids)
+            distributions = write_distributions(os.path.join(out_root, slug, prompt_name + ".logprobs.f32"), rows)
+            rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, distributions, enc, model, args, weights)
             subjects.write_json(os.path.join(out_root, slug, prompt_name + ".json"), rec)
             print("%s %s [%s]: %s%s" % (slug, prompt_name, runtime, prompt, json.dumps(rec["text"])[1:-1]))
 
