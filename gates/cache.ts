@@ -1,8 +1,9 @@
 // One run's memory of what subjects said. A generation is keyed by everything that can
 // change it (model, format, quant, backend, runtime, injected fault, prompt text, settings)
 // and computed once per run: concurrent requests for one key share one promise, and a
-// failure is remembered too, so a broken subject is asked once, not once per claim.
-// Runtimes are made by the injected factory, once per runtime name, and closed at the end.
+// failure is remembered too, so a broken subject is asked once, not once per claim. The
+// model-file tool is not remembered: each measure asks for its own, and what it converts goes
+// when that measure is done. Runtimes are made by the injected factory, once per runtime name, and closed at the end.
 
 import { createHash } from "node:crypto";
 import { subjectKey, subjectLabel } from "../core/subject.ts";
@@ -18,14 +19,13 @@ import {
   type KvCacheSettings,
   type KvCompression,
   type Perplexity,
-  type ProbeName,
-  type ProbeResult,
   type Runtime,
   type RuntimeName,
   type ScoreOptions,
   type Scoring,
   type SubjectSpec,
 } from "../runtimes/runtime.ts";
+import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
 import type { PromptRef } from "../measures/measure.ts";
 
 /** Makes the runtime for a name; the CLI passes runtimes/index.ts's defaultRuntimeFactory(). */
@@ -64,10 +64,26 @@ export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
 const describeSettings = (s: GenerationSettings) => (s.kvCache ? ` kv=int${s.kvCache.bits}-g${s.kvCache.groupSize}${s.kvCache.sparsity ? `-s${s.kvCache.sparsity}` : ""}` : "");
 
 /** An optional method of a runtime that declares its capability, bound; a runtime that declares one without its method is a defect, not a block. */
-function method<K extends "benchmark" | "kernels" | "kvCompression" | "probe">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
+function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
   const fn = runtime[name];
   if (typeof fn !== "function") throw new Error(`runtime ${runtime.name} declares the capability for ${name} but does not implement it`);
   return fn.bind(runtime) as NonNullable<Runtime[K]>;
+}
+
+/** The tool with each call's failure a SubjectError naming `context` and the call. */
+function namingFailures(tool: ModelFileTool, context: string): ModelFileTool {
+  return new Proxy(tool, {
+    get(target, call, receiver) {
+      const value: unknown = Reflect.get(target, call, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) =>
+        Promise.resolve()
+          .then(() => value.apply(target, args))
+          .catch((e: unknown) => {
+            throw new SubjectError(`${context} ${String(call)}`, e);
+          });
+    },
+  });
 }
 
 export class SubjectCache {
@@ -136,11 +152,18 @@ export class SubjectCache {
     );
   }
 
-  probe(subject: SubjectSpec, probe: ProbeName, prompts: PromptRef[]): Promise<ProbeResult> {
-    const texts = prompts.map((p) => p.text);
-    return this.once(JSON.stringify(["probe", subjectKey(subject), probe, texts]), `${subjectLabel(subject)} probe ${probe}`, async () =>
-      method(await this.capable(subject, "model-files"), "probe")(subject, probe, texts),
-    );
+  /**
+   * The subject's model-file tool, asked afresh for every request and not kept (what it
+   * converts lives as long as the measure that asked); a failure of any of its calls names the
+   * subject and the call.
+   */
+  async modelFiles(subject: SubjectSpec): Promise<ModelFileTool> {
+    const context = `${subjectLabel(subject)} model files`;
+    try {
+      return namingFailures(await method(await this.capable(subject, "model-files"), "modelFiles")(subject), context);
+    } catch (e) {
+      throw new SubjectError(context, e);
+    }
   }
 
   /** The subject's runtime, refused (blocked, naming the capability or the subjects it serves) when it cannot do what is asked. */

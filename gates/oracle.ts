@@ -6,6 +6,7 @@
 //   <dir>/<model>/<prompt>.logprobs.f32 every step's whole distribution (the record's `distributions`)
 //   <dir>/ppl/<model>.json              text_file, text_sha256, window, stride, perplexity, ...
 //   <dir>/ppl/heldout.txt               the held-out text
+//   <dir>/tokenizer/<model>.json        the independent encoder's ids for the tokenizer test strings
 //
 // A missing or malformed oracle blocks the checks that need it (E_ORACLE_*); it is never
 // guessed around. Every file is validated with oracle/schema.json (ajv). Files are read once per store.
@@ -17,7 +18,7 @@ import { Ajv, type ValidateFunction } from "ajv";
 import { RefuteError } from "../core/errors.ts";
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TopKEntry } from "../runtimes/runtime.ts";
-import type { OracleDistributions, OracleGeneration, OraclePerplexity, PromptRef } from "../measures/measure.ts";
+import type { OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
 
 export class OracleStore {
   private readonly files = new Map<string, Promise<string>>();
@@ -86,6 +87,12 @@ export class OracleStore {
       textSha256: sha,
       source: file,
     };
+  }
+
+  async tokenizer(model: string): Promise<OracleTokenizer> {
+    const file = join(this.dir, "tokenizer", `${model}.json`);
+    const doc = validated<TokenizerOracleFile>(file, parseJson(file, await this.read(file, `tokenizer vectors for ${model}`)), validateTokenizer);
+    return { model, cases: doc.cases.map((c) => ({ text: c.text, ids: c.ids })), source: file };
   }
 
   /** The held-out text every model's perplexity oracle is computed on. */
@@ -169,12 +176,18 @@ interface PerplexityOracleFile {
   perplexity: number;
 }
 
-// One ajv for the oracle's schema: the greedy file is its root, a perplexity file its definitions/ppl.
+/** The fields of a tokenizer vectors file the runner reads (oracle/schema.json#/definitions/tokenizerVectors). */
+interface TokenizerOracleFile {
+  cases: { text: string; ids: number[] }[];
+}
+
+// One ajv for the oracle's schema: the greedy file is its root, a perplexity file its definitions/ppl, a tokenizer file its definitions/tokenizerVectors.
 const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
 ajv.addSchema(oracleSchema);
 const schemaPart = (ref: string): ValidateFunction => ajv.getSchema(`${oracleSchema.$id}${ref}`)!;
 const validateGreedy = schemaPart("");
 const validatePerplexity = schemaPart("#/definitions/ppl");
+const validateTokenizer = schemaPart("#/definitions/tokenizerVectors");
 
 /** The document, when oracle/schema.json accepts it; else E_ORACLE_INVALID naming the file, the field, what was expected and what was found. */
 function validated<T>(file: string, doc: Record<string, unknown>, validate: ValidateFunction): T {

@@ -5,9 +5,8 @@
 //   norm-of-zero    RMS norm and layer norm of a zero vector are zero (epsilon keeps the scale finite)
 
 import type { Kernels } from "../engine/backends/kernels.ts";
-import type { ProbeResult } from "../runtimes/runtime.ts";
 import { defineMeasure, paramsSchema } from "./measure.ts";
-import { violationsObservation } from "./violations.ts";
+import { violationsObservation, type ProbeResult } from "./violations.ts";
 
 const KERNEL_PROBES = {
   "softmax-stable": (kernels: Kernels): ProbeResult => {

@@ -28,13 +28,12 @@ import type {
   KvCacheSettings,
   KvCompression,
   Perplexity,
-  ProbeName,
-  ProbeResult,
   ScoreOptions,
   Scoring,
   SubjectSpec,
   TopKEntry,
 } from "../runtimes/runtime.ts";
+import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
 
 /** A prompt of the zoo's oracle set: its name (file stem) and its exact text. */
 export interface PromptRef {
@@ -81,6 +80,13 @@ export interface OraclePerplexity {
   source: string;
 }
 
+/** The independent encoder's token ids for the zoo's tokenizer test strings, one model's. */
+export interface OracleTokenizer {
+  model: string;
+  cases: { text: string; ids: number[] }[];
+  source: string;
+}
+
 export interface MeasureInput {
   subject: SubjectSpec;
   against?: SubjectSpec; // the second subject of a comparison (drift, roundtrip, ppl difference)
@@ -98,12 +104,13 @@ export interface MeasureInput {
   benchmark(subject: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
   /** The subject's float32 KV cache over the first `tokens` tokens of `text`, compressed as `kv` says: capability `kv-cache`. */
   kvCompression(subject: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression>;
-  /** One of the subject's model-file probes (converters, importers, contracts): capability `model-files`. */
-  probe(subject: SubjectSpec, probe: ProbeName, prompts: PromptRef[]): Promise<ProbeResult>;
+  /** The primitives of the subject's model-file tool (converters, importers, inspectors), fault included: capability `model-files`. */
+  modelFiles(subject: SubjectSpec): Promise<ModelFileTool>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
   oraclePerplexity(model: string): Promise<OraclePerplexity>;
   /** The whole distribution of each greedy step of the prompt; E_ORACLE_MISSING where the oracle has none. */
   oracleDistributions(model: string, prompt: PromptRef): Promise<OracleDistributions>;
+  oracleTokenizer(model: string): Promise<OracleTokenizer>;
   /** The oracle's held-out text (oracle/ppl/heldout.txt), for a model that has no perplexity oracle of its own. */
   heldoutText(): Promise<string>;
 }

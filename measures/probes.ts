@@ -1,17 +1,18 @@
-// model-file-probe: one of the subject's model-file probes (capability `model-files`): the
-// converters', importers' and layout contracts' own behaviour on the subject's model (F-GT,
-// F-LAYOUT, quantization bounds), its fault included. The runtime runs the probe; the
-// observation is the number of violations it found, and the claims predict zero.
-// `determinism` takes the claim's prompts (five independent loads and greedy runs of them).
+// model-file-probe: one of the model-file probes of measures/model-file/ on the subject's
+// model-file tool (capability `model-files`): provenance, converters, tokenizers across
+// formats, layout contracts, quantization bounds, the subject's fault included. The probe
+// judges the tool's primitives; the observation is the number of violations it found, and the
+// claims predict zero. `determinism` takes the claim's prompts (five independent loads and
+// greedy runs of them).
 
-import { PROBES, type ProbeName } from "../runtimes/runtime.ts";
 import { defineMeasure, NO_PARAMS, paramsSchema } from "./measure.ts";
+import { MODEL_FILE_PROBES, PROBES, type ProbeName } from "./model-file/index.ts";
 import { violationsObservation } from "./violations.ts";
 
 const PARAMS = paramsSchema<{ probe: ProbeName }>({
   type: "object",
   additionalProperties: false,
-  properties: { probe: { type: "string", enum: [...PROBES], description: "which model-file probe" } },
+  properties: { probe: { type: "string", enum: PROBES, description: "which model-file probe" } },
   required: ["probe"],
 });
 
@@ -25,8 +26,8 @@ export const modelFileProbe = defineMeasure<{ probe: ProbeName }>({
   needs: ["model-files"],
   params: PARAMS,
   quantity: () => "violations",
-  async observe({ subject, probe }, params) {
-    return violationsObservation(await probe(subject, params.probe, []));
+  async observe(input, { probe }) {
+    return violationsObservation(await MODEL_FILE_PROBES[probe](await input.modelFiles(input.subject), input));
   },
 });
 
@@ -40,7 +41,7 @@ export const determinism = defineMeasure({
   needs: ["model-files"],
   params: NO_PARAMS,
   quantity: () => "violations",
-  async observe({ subject, probe, prompts }) {
-    return violationsObservation(await probe(subject, "determinism", prompts));
+  async observe(input) {
+    return violationsObservation(await MODEL_FILE_PROBES.determinism(await input.modelFiles(input.subject), input));
   },
 });

@@ -17,14 +17,13 @@ import { createKernels, wasmThreads } from "./backends.ts";
 import { hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
+import type { ModelFileTool } from "./model-file-tool.ts";
 import {
   BlockedError,
   type GenerationSettings,
   type KvCacheSettings,
   type KvCompression,
   type KvFidelity,
-  type ProbeName,
-  type ProbeResult,
   type BenchmarkRequest,
   type BenchmarkResult,
   type Generation,
@@ -142,9 +141,10 @@ export class EmbeddedRuntime implements Runtime {
     };
   }
 
-  async probe(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult> {
-    const { runProbe } = await import("./embedded-probes.ts");
-    return runProbe(spec, probe, prompts, hooksOf(spec), await this.backend(spec.backend));
+  /** The engine's converters, importers, loader and diff on the subject's model, with its fault's hooks; loaded when a model-file claim first asks. */
+  async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
+    const { EngineModelFileTool } = await import("./embedded-model-file-tool.ts");
+    return new EngineModelFileTool(modelLocation(spec), hooksOf(spec), await this.backend(spec.backend));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */

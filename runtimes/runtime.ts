@@ -7,6 +7,7 @@
 import type { SubjectSpec } from "../core/subject.ts";
 import type { Capability, RuntimeName } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
+import type { ModelFileTool } from "./model-file-tool.ts";
 
 export type { SubjectSpec } from "../core/subject.ts";
 export type { Backend, Format, Quant, RuntimeName } from "../core/vocabulary.ts";
@@ -98,27 +99,6 @@ export interface KvCompression extends KvFidelity {
   tensors: ({ name: string } & KvFidelity)[];
 }
 
-/** The model-file probes (capability `model-files`): the converters', importers' and contracts' own behaviour. */
-export const PROBES = [
-  "provenance-enforced",
-  "mixed-quant-warning",
-  "provenance-readable",
-  "determinism",
-  "tokenizer-formats",
-  "sharded-load",
-  "gguf-dims-reversed",
-  "load-contract",
-  "diff-transposed",
-  "conv1d-transposed",
-  "quant-error-bound",
-] as const;
-export type ProbeName = (typeof PROBES)[number];
-
-export interface ProbeResult {
-  checked: number; // how many things were looked at (tensors, prompts, runs)
-  violations: string[]; // one line each; empty when the prediction holds
-}
-
 export interface Runtime {
   readonly name: RuntimeName;
   /** What this runtime can do for a measure; the optional methods below are present exactly for these. */
@@ -146,8 +126,8 @@ export interface Runtime {
    * as the environment variables that hold them.
    */
   reproduction?(spec: SubjectSpec, prompt: string, maxNewTokens: number): string;
-  /** A model-file probe of the subject's converters and contracts: `model-files`. */
-  probe?(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult>;
+  /** The primitives of the subject's model-file tool (converters, importers, inspectors), its injected fault included: `model-files`. */
+  modelFiles?(spec: SubjectSpec): Promise<ModelFileTool>;
   close(): Promise<void>;
 }
 

@@ -1,9 +1,11 @@
 // The per-run cache: one computation per key, shared by concurrent callers, failures
-// remembered, everything that can change a generation part of its key.
+// remembered, everything that can change a generation part of its key; the model-file tool
+// handed out only with its capability, its failures naming the subject and the call.
 
 import { describe, expect, it } from "vitest";
 import { SubjectCache, SubjectError, generationKey } from "../../gates/cache.ts";
 import type { SubjectSpec } from "../../runtimes/runtime.ts";
+import { FakeModelFileTool } from "../measures/fake-model-file-tool.ts";
 import { FakeRuntime } from "./fake-runtime.ts";
 import { PROMPTS } from "./fixtures/make-oracle.ts";
 
@@ -62,5 +64,17 @@ describe("SubjectCache", () => {
     await cache.generate({ ...spec, runtime: "http" }, code, 32);
     expect(await cache.close()).toEqual(["runtime 'http' failed to close: socket hang up"]);
     expect(good.closed).toBe(true);
+  });
+
+  it("hands out the model-file tool only with its capability, and a failing call names the subject and the call", async () => {
+    const refused = await new SubjectCache(() => new FakeRuntime("embedded")).modelFiles(spec).catch((e) => e);
+    expect(refused).toBeInstanceOf(SubjectError);
+    expect(refused.message).toBe("tiny-llama native q8_0 cpu embedded model files: runtime embedded lacks capability 'model-files'");
+    const capable = Object.assign(new FakeRuntime("embedded"), { capabilities: new Set(["model-files"]), modelFiles: async () => new FakeModelFileTool() });
+    const tool = await new SubjectCache(() => capable).modelFiles(spec);
+    expect(await tool.mixedQuantWarning({ format: "native", quant: "q8_0" }, { format: "native", quant: "q8_0" })).toBeNull();
+    const failure = await tool.checkpointTensor("lm_head.weight").catch((e) => e);
+    expect(failure).toBeInstanceOf(SubjectError);
+    expect(failure.message).toBe("tiny-llama native q8_0 cpu embedded model files checkpointTensor: no checkpoint tensor lm_head.weight");
   });
 });

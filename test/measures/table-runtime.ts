@@ -1,7 +1,8 @@
 // A fake runtime with every capability, for the table of measures: `clean` says what the
 // fixture oracle says (and what mathematics expects of kernels, timings, caches and probes);
 // `broken` gets each of them wrong in the way its measure exists to see. It is built from the
-// fixture oracle's generator, never from a measure's output.
+// fixture oracle's generator (and, for model files, a fake tool over a toy model), never from
+// a measure's output.
 
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import type { Kernels } from "../../engine/backends/kernels.ts";
@@ -14,13 +15,14 @@ import type {
   KvCacheSettings,
   KvCompression,
   Perplexity,
-  ProbeName,
-  ProbeResult,
   Runtime,
   ScoreOptions,
   Scoring,
   SubjectSpec,
 } from "../../runtimes/runtime.ts";
+import { PROBES } from "../../measures/model-file/index.ts";
+import type { ModelFileTool } from "../../runtimes/model-file-tool.ts";
+import { FakeModelFileTool } from "./fake-model-file-tool.ts";
 import { decode, FIXTURE_TOKENS_SCORED, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
 
 export type Behaviour = "clean" | "broken";
@@ -109,8 +111,9 @@ export class TableRuntime implements Runtime {
     return { ...fidelity, count: 1024, quality: "fixture", compressionRatio: 3.76, originalBytes: 4096, compressedBytes: 1089, keys: fidelity, values: fidelity, tensors: [{ name: "layer_0_key", ...fidelity }] };
   }
 
-  async probe(spec: SubjectSpec, probe: ProbeName, prompts: string[]): Promise<ProbeResult> {
-    return { checked: Math.max(1, prompts.length), violations: this.behaviour(spec) === "broken" ? [`${probe}: fixture violation`] : [] };
+  /** Broken: the fake tool has every bug the model-file probes exist to see. */
+  async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
+    return new FakeModelFileTool(this.behaviour(spec) === "broken" ? new Set(PROBES) : new Set());
   }
 
   async close(): Promise<void> {}
