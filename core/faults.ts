@@ -25,7 +25,40 @@ export const FAULTS = {
   "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
   "kv-group-scale-wrong": "KV-cache group scale computed for the unsigned range (amax / (2^bits - 1)) while codes are signed: codes clamp at 2^(bits-1) - 1, clipping every value above half its group's largest magnitude",
   "kv-codes-read-unsigned": "KV-cache codes read back without their sign: int8 codes through an unsigned byte view, int4 nibbles without the -8 offset",
+  "residual-scaled-1e-2": "every layer's attention and MLP outputs scaled by 1 - 1e-2 before the residual add (graded: residual-scaled)",
+  "residual-scaled-1e-3": "every layer's attention and MLP outputs scaled by 1 - 1e-3 before the residual add (graded: residual-scaled)",
+  "residual-scaled-1e-4": "every layer's attention and MLP outputs scaled by 1 - 1e-4 before the residual add (graded: residual-scaled)",
+  "residual-scaled-1e-5": "every layer's attention and MLP outputs scaled by 1 - 1e-5 before the residual add (graded: residual-scaled)",
+  "norm-epsilon-x1000": "RMSNorm/LayerNorm epsilon multiplied by 1000 (graded: norm-epsilon-scaled)",
+  "norm-epsilon-x100": "RMSNorm/LayerNorm epsilon multiplied by 100 (graded: norm-epsilon-scaled)",
+  "norm-epsilon-x10": "RMSNorm/LayerNorm epsilon multiplied by 10 (graded: norm-epsilon-scaled)",
+  "norm-epsilon-x2": "RMSNorm/LayerNorm epsilon multiplied by 2 (graded: norm-epsilon-scaled)",
 } as const;
+
+/**
+ * Graded faults: one kind of numeric deviation at several magnitudes, coarsest first. The
+ * teeth report gives each claim's power: the finest magnitude of each kind it refutes.
+ */
+export const GRADED_FAULTS: Readonly<Record<string, { what: string; magnitudes: readonly (readonly [Fault, number])[] }>> = {
+  "residual-scaled": {
+    what: "e in x + (1 - e) f(x)",
+    magnitudes: [
+      ["residual-scaled-1e-2", 1e-2],
+      ["residual-scaled-1e-3", 1e-3],
+      ["residual-scaled-1e-4", 1e-4],
+      ["residual-scaled-1e-5", 1e-5],
+    ],
+  },
+  "norm-epsilon-scaled": {
+    what: "k in epsilon x k",
+    magnitudes: [
+      ["norm-epsilon-x1000", 1000],
+      ["norm-epsilon-x100", 100],
+      ["norm-epsilon-x10", 10],
+      ["norm-epsilon-x2", 2],
+    ],
+  },
+};
 
 export type Fault = keyof typeof FAULTS;
 export const FAULT_NAMES = Object.keys(FAULTS) as Fault[];

@@ -3,7 +3,7 @@
 // A fault no claim refutes, or a claim whose `catches` names a fault it did not refute,
 // fails the run; a claim that refutes no fault at all is flagged.
 
-import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
+import { FAULT_NAMES, FAULTS, GRADED_FAULTS } from "../core/faults.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import type { Check } from "./expand.ts";
 import type { CheckResult } from "./report.ts";
@@ -18,10 +18,21 @@ export interface FaultOutcome {
   checks: { falsified: number; corroborated: number; blocked: number };
 }
 
+/** A claim's power against one graded kind of fault: the finest magnitude it refuted, of those run. */
+export interface ClaimPower {
+  family: string;
+  what: string; // what the magnitude is ("e in x + (1 - e) f(x)")
+  claim: string;
+  finest: number | null; // null: refuted none of them
+  refuted: number[]; // every magnitude it refuted, coarsest first
+}
+
 export interface TeethReport {
   summary: { faults: number; caught: number; claims: number; cleanFalsified: number; cleanBlocked: number; passed: boolean };
   clean: { falsified: string[]; blocked: string[] };
   faults: FaultOutcome[];
+  /** For every graded kind of fault that ran, each claim's power against it (core/faults.ts GRADED_FAULTS). */
+  power: ClaimPower[];
   claims: { claim: string; catches: string[]; refuted: string[]; missing: string[]; catchesNothing: boolean }[];
   problems: string[];
 }
@@ -94,8 +105,24 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked") },
     faults: outcomes,
     claims,
+    power: powerOf(outcomes, claims.map((c) => c.claim)),
     problems,
   };
+}
+
+/** Each claim's finest refuted magnitude of each graded kind whose faults ran. */
+export function powerOf(outcomes: FaultOutcome[], claims: string[]): ClaimPower[] {
+  const caught = new Map(outcomes.map((o) => [o.fault, new Set(o.caughtBy)]));
+  const power: ClaimPower[] = [];
+  for (const [family, { what, magnitudes }] of Object.entries(GRADED_FAULTS)) {
+    const ran = magnitudes.filter(([fault]) => caught.has(fault));
+    if (ran.length === 0) continue;
+    for (const claim of claims) {
+      const refuted = ran.filter(([fault]) => caught.get(fault)!.has(claim)).map(([, m]) => m);
+      if (refuted.length > 0) power.push({ family, what, claim, finest: refuted[refuted.length - 1], refuted });
+    }
+  }
+  return power;
 }
 
 /** The fault x claim matrix: X where the claim refuted the fault, . where it held, b where blocked. */
@@ -115,6 +142,12 @@ export function teethMarkdown(report: TeethReport): string {
     "",
     ...claims.map((c, i) => `${i + 1}. \`${c}\`${report.claims[i].catchesNothing ? " (catches no fault)" : ""}`),
   ];
+  const families = [...new Set((report.power ?? []).map((p) => p.family))];
+  for (const family of families) {
+    const rows = report.power.filter((p) => p.family === family);
+    lines.push("", `## Power against ${family} (${rows[0].what})`, "", "The finest magnitude each claim refuted; claims that refuted none are left out.", "", "| claim | finest refuted | refuted |", "|---|---:|---|");
+    lines.push(...rows.map((p) => `| \`${p.claim}\` | ${p.finest} | ${p.refuted.join(", ")} |`));
+  }
   if (report.problems.length) lines.push("", "## Problems", "", ...report.problems.map((p) => `- ${p}`));
   return lines.join("\n") + "\n";
 }

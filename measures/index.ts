@@ -13,6 +13,7 @@ import { forcedTop1 } from "./forced-top1.ts";
 import { kernelAgreement } from "./kernel-agreement.ts";
 import { kernelProbe } from "./kernel-probe.ts";
 import { kvCacheFidelity, kvGreedyMismatch, kvPerplexity } from "./kv.ts";
+import { logprobAgreement, logprobDelta } from "./logprob-delta.ts";
 import type { AnyMeasure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
 import { pplDifference } from "./ppl-difference.ts";
@@ -47,6 +48,8 @@ const registry: AnyMeasure[] = [
   kvPerplexity,
   kvGreedyMismatch,
   kvCacheFidelity,
+  logprobDelta,
+  logprobAgreement,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

@@ -3,9 +3,9 @@
 // fault's name: runtimes and tests build its hooks here. A Record over every Fault, so a
 // fault added to the catalogue without hooks is a type error.
 
-import { withAdjacentPairRope, withGqaModuloHeads, withNormEpsilonIgnored, withSoftmaxNoMaxSubtraction } from "../engine/backends/faulty.ts";
+import { withAdjacentPairRope, withGqaModuloHeads, withNormEpsilonIgnored, withNormEpsilonScaled, withSoftmaxNoMaxSubtraction } from "../engine/backends/faulty.ts";
 import { NO_HOOKS, type EngineHooks } from "../engine/hooks.ts";
-import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, untiedHeadAsTied } from "../engine/model/source-faults.ts";
+import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, residualBranchesScaled, untiedHeadAsTied } from "../engine/model/source-faults.ts";
 import type { Fault } from "../core/faults.ts";
 
 // gguf-alignment-off: tensor offsets shifted by 16 bytes (of the 32 that GGUF aligns data to).
@@ -30,6 +30,14 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },
   "kv-codes-read-unsigned": { kvCodesUnsigned: true },
+  "residual-scaled-1e-2": { loadedSource: residualBranchesScaled(1 - 1e-2) },
+  "residual-scaled-1e-3": { loadedSource: residualBranchesScaled(1 - 1e-3) },
+  "residual-scaled-1e-4": { loadedSource: residualBranchesScaled(1 - 1e-4) },
+  "residual-scaled-1e-5": { loadedSource: residualBranchesScaled(1 - 1e-5) },
+  "norm-epsilon-x1000": { kernels: withNormEpsilonScaled(1000) },
+  "norm-epsilon-x100": { kernels: withNormEpsilonScaled(100) },
+  "norm-epsilon-x10": { kernels: withNormEpsilonScaled(10) },
+  "norm-epsilon-x2": { kernels: withNormEpsilonScaled(2) },
 };
 
 /** The hooks that inject `fault` into the engine; none (the clean engine) for null. */

@@ -78,6 +78,15 @@ export function withGqaModuloHeads(base: Kernels): Kernels {
   return overriding(base, { attention: gqaModuloAttention(base) });
 }
 
+/** RMSNorm and LayerNorm with their epsilon multiplied by `factor` (a normalisation hyperparameter read wrong), graded. */
+export function withNormEpsilonScaled(factor: number): (base: Kernels) => Kernels {
+  return (base) =>
+    overriding(base, {
+      rmsNorm: (x, w, eps, out) => base.rmsNorm(x, w, eps * factor, out),
+      layerNorm: (x, w, b, eps, out) => base.layerNorm(x, w, b, eps * factor, out),
+    });
+}
+
 /** RMSNorm and LayerNorm computed without their epsilon. */
 export function withNormEpsilonIgnored(base: Kernels): Kernels {
   return overriding(base, {

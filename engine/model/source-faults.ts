@@ -7,6 +7,7 @@ import type { ModelSource } from "../load.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";
 import type { Tensor } from "../tensor.ts";
+import { toFloat32 } from "./dequantize.ts";
 import { transpose2d } from "./hf-names.ts";
 import { OUTPUT, TOKEN_EMBEDDING } from "./names.ts";
 
@@ -63,6 +64,21 @@ export function untiedHeadAsTied(source: ModelSource): ModelSource {
   const embedding = source.tensors.get(TOKEN_EMBEDDING);
   if (source.arch.tiedEmbeddings || !embedding) return source;
   return mapTensors(source, (t) => (t.name === OUTPUT ? { ...embedding, name: OUTPUT } : t));
+}
+
+/**
+ * Port bug, graded: every layer's attention and MLP output (the branches added to the
+ * residual stream) scaled by `scale`, as a residual path off by a factor would leave it:
+ * x + scale * f(x). Made on the float source, so it reaches every format.
+ */
+export function residualBranchesScaled(scale: number): (source: ModelSource) => ModelSource {
+  const branch = /^blk\.\d+\.(attn_output|ffn_down)\.(weight|bias)$/;
+  return (source) => mapTensors(source, (t) => (branch.test(t.name) ? scaled(t, scale) : t));
+}
+
+function scaled(t: Tensor, scale: number): Tensor {
+  const values = toFloat32(t).map((v) => v * scale);
+  return { ...t, dtype: "f32", data: new Uint8Array(values.buffer) };
 }
 
 /** Quantizer-writer bug: Q4_0 blocks with elements i and i + 16 in each other's nibble. */

@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
 import { RefuteError } from "../../core/errors.ts";
-import { FAULTS } from "../../core/faults.ts";
-import { runTeeth, teethMarkdown, type TeethReport } from "../../gates/teeth.ts";
+import { FAULTS, GRADED_FAULTS } from "../../core/faults.ts";
+import { powerOf, runTeeth, teethMarkdown, type TeethReport } from "../../gates/teeth.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 import { fakeFactory, type FakeScript, type FaultEffect } from "./fake-runtime.ts";
 import { captureDeps, FIXTURE_ORACLE, tempDir } from "./helpers.ts";
@@ -188,5 +188,29 @@ describe("refute gates --teeth", () => {
       expect(deps.fake.made).toEqual([]);
       expect(existsSync(dir)).toBe(false);
     }
+  });
+});
+
+describe("power against graded faults", () => {
+  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0 } });
+
+  it("gives each claim the finest magnitude of each kind it refuted, over the magnitudes that ran", () => {
+    const outcomes = [
+      outcome("residual-scaled-1e-2", ["a", "b"]),
+      outcome("residual-scaled-1e-3", ["a"]),
+      outcome("residual-scaled-1e-4", ["a"]),
+      outcome("residual-scaled-1e-5", []),
+      outcome("norm-epsilon-x1000", ["b"]),
+    ];
+    expect(powerOf(outcomes, ["a", "b", "c"])).toEqual([
+      { family: "residual-scaled", what: "e in x + (1 - e) f(x)", claim: "a", finest: 1e-4, refuted: [1e-2, 1e-3, 1e-4] },
+      { family: "residual-scaled", what: "e in x + (1 - e) f(x)", claim: "b", finest: 1e-2, refuted: [1e-2] },
+      { family: "norm-epsilon-scaled", what: "k in epsilon x k", claim: "b", finest: 1000, refuted: [1000] },
+    ]);
+    expect(powerOf([outcome("bos-prepended", ["a"])], ["a"])).toEqual([]); // no graded fault ran
+  });
+
+  it("every graded magnitude is a fault of the catalogue", () => {
+    for (const { magnitudes } of Object.values(GRADED_FAULTS)) for (const [fault] of magnitudes) expect(FAULTS).toHaveProperty(fault);
   });
 });
