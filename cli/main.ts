@@ -25,6 +25,7 @@ const COMMANDS: Record<string, CommandModule> = {
   serve: { summary: "the engine behind an OpenAI-compatible HTTP API", load: () => import("./serve.ts") },
   bench: { summary: "llama-bench-style pp/tg timings, engine vs llama.cpp", load: () => import("./bench.ts") },
   kv: { summary: "extract, compress and decompress KV caches, with quality metrics", load: () => import("./kv.ts") },
+  trace: { summary: "layer-by-layer activations against the reference: where a subject first departs", load: () => import("./trace.ts") },
 };
 
 /** `refute` itself: the list of commands (each a summary here; its options live in its module). */

@@ -46,8 +46,9 @@ export const SYNTHETIC_PREFIX = "synthetic:";
  *   kernels     the backend's kernels, for kernel-level probes
  *   kv-cache    generation and perplexity through a quantized KV cache, and the cache's compression
  *   model-files the subject's model-file tools: converters, importers, contracts, diff
+ *   trace       the activations of every layer for a token sequence (refute trace)
  */
-export const CAPABILITIES = ["generate", "score", "tokenize", "perplexity", "benchmark", "kernels", "kv-cache", "model-files"] as const;
+export const CAPABILITIES = ["generate", "score", "tokenize", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;

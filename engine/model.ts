@@ -7,6 +7,7 @@ import { greedy } from "./generate/greedy.ts";
 import { hookedKernels, NO_HOOKS, type EngineHooks } from "./hooks.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
 import { perplexity, type PerplexityResult } from "./generate/perplexity.ts";
+import { TraceRecorder, type TracedTensor, tracePoints } from "./generate/trace.ts";
 import { Session } from "./generate/session.ts";
 import { checkKvOptions, type KvQuantOptions } from "./kv/quantize.ts";
 import type { ModelSource } from "./load.ts";
@@ -74,6 +75,19 @@ export class EngineModel {
     try {
       const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
       return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
+    } finally {
+      session.dispose();
+    }
+  }
+
+  /** The activations at every trace point for every position of `tokens` (engine/generate/trace.ts), in forward order. */
+  trace(tokens: number[]): TracedTensor[] {
+    const session = this.session(Math.min(this.arch.maxPositions, tokens.length), null);
+    const recorder = new TraceRecorder();
+    session.traceInto(recorder.tracer);
+    try {
+      for (const token of tokens) session.step(token, false);
+      return recorder.tensors(tracePoints(this.arch.layers));
     } finally {
       session.dispose();
     }

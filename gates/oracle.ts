@@ -12,11 +12,12 @@
 // guessed around. Every file is validated with oracle/schema.json (ajv). Files are read once per store.
 
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { RefuteError } from "../core/errors.ts";
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
+import type { TracedTensor } from "../engine/generate/trace.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
 import type { OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
 
@@ -67,6 +68,32 @@ export class OracleStore {
     return bytes;
   }
 
+  /** A prompt with a reference trace of `model`: the first of `preferred` that has one, else any; null when none has. */
+  async tracedPrompt(model: string, preferred: string[]): Promise<string | null> {
+    const names = await readdir(join(this.dir, model)).catch(() => [] as string[]);
+    const traced = names.filter((n) => n.endsWith(".trace.json")).map((n) => n.slice(0, -".trace.json".length)).sort();
+    return preferred.find((p) => traced.includes(p)) ?? traced[0] ?? null;
+  }
+
+  /** The reference's layer-by-layer trace of a prompt (scripts/gen_trace.py), checked against its sha256. */
+  async trace(model: string, prompt: string): Promise<ReferenceTrace> {
+    const indexFile = join(this.dir, model, `${prompt}.trace.json`);
+    const index = JSON.parse(await this.read(indexFile, `reference trace of ${model}/${prompt}`)) as TraceIndex;
+    const file = join(this.dir, model, index.file);
+    const floats = index.points.reduce((n, p) => Math.max(n, p.offset + p.width * index.positions), 0);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size !== floats * 4 || floats * 4 > MAX_DISTRIBUTION_BYTES) throw new RefuteError("E_ORACLE_INVALID", `${file}: ${size} bytes, but ${indexFile} describes ${floats * 4}`, { file });
+    const bytes = await readFile(file);
+    const sha = createHash("sha256").update(bytes).digest("hex");
+    if (sha !== index.sha256) throw new RefuteError("E_ORACLE_STALE", `${file} has sha256 ${sha}, but ${indexFile} names ${index.sha256}`, { file });
+    const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    const tensors = index.points.map((p) => ({ name: p.name, width: p.width, values: all.slice(p.offset, p.offset + p.width * index.positions) }));
+    return { tokens: index.tokens, tensors, source: indexFile };
+  }
+
   async perplexity(model: string): Promise<OraclePerplexity> {
     const file = join(this.dir, "ppl", `${model}.json`);
     const doc = validated<PerplexityOracleFile>(file, parseJson(file, await this.read(file, `oracle perplexity for ${model}`)), validatePerplexity);
@@ -111,6 +138,21 @@ export class OracleStore {
     }
     return pending;
   }
+}
+
+/** A reference trace: the tokens it ran and every point's activations. */
+export interface ReferenceTrace {
+  tokens: number[];
+  tensors: TracedTensor[];
+  source: string;
+}
+
+interface TraceIndex {
+  positions: number;
+  tokens: number[];
+  file: string;
+  sha256: string;
+  points: { name: string; width: number; offset: number }[];
 }
 
 /** The record's description of its distributions file (oracle/schema.json#/properties/distributions). */

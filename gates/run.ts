@@ -11,7 +11,7 @@ import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { modelProblem } from "../core/model-ref.ts";
 import { BlockedError, requireCapability, requireServed, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
 import { measures } from "../measures/index.ts";
-import type { PromptRef } from "../measures/measure.ts";
+import type { PromptRef, TraceEvidence } from "../measures/measure.ts";
 import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
 import { loadClaims, type Claim } from "./claims.ts";
 import { expandClaims, selectChecks, shardChecks, type Check, type Selection, type Shard } from "./expand.ts";
@@ -19,6 +19,7 @@ import { describeExpected, judge } from "./judge.ts";
 import { OracleStore } from "./oracle.ts";
 import { runtimeSettings } from "./settings.ts";
 import { evidenceTokenTexts } from "./token-text.ts";
+import { compareTraces } from "./trace.ts";
 import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type Report } from "./report.ts";
 
 export interface RunChecksOptions {
@@ -106,6 +107,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
     );
     const j = judge(quantity, check.claim.prediction, observation);
     const tokenTexts = j.verdict === "falsified" && observation.evidence ? evidenceTokenTexts(observation.evidence, check.subject) : null;
+    const trace = j.verdict === "falsified" ? await traceEvidence(check, cache, oracle) : null;
     const reproduction = j.verdict === "falsified" && measure.needs.includes("generate") && prompts.length > 0 ? (await cache.runtime(check.subject.runtime)).reproduction?.(check.subject, prompts[0].text, check.claim.maxNewTokens) : undefined;
     return {
       ...base,
@@ -113,7 +115,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       verdict: j.verdict,
       expected: j.expected,
       observed: j.observed,
-      evidence: tokenTexts ? { ...observation.evidence, tokenTexts } : observation.evidence,
+      evidence: { ...observation.evidence, ...(tokenTexts ? { tokenTexts } : {}), ...(trace ? { trace } : {}) },
       line: j.line,
       durationMs: Math.round(performance.now() - started),
     };
@@ -132,6 +134,26 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       blockedBy,
       durationMs: Math.round(performance.now() - started),
     };
+  }
+}
+
+/**
+ * Where a falsified check's subject first departs from the reference, when its runtime can
+ * trace and the oracle holds a reference trace of its model (one of the check's prompts, else
+ * any): what a maintainer needs next after "it is wrong". Null when either is missing; a
+ * failure to trace leaves the verdict as it is.
+ */
+async function traceEvidence(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<TraceEvidence | null> {
+  try {
+    const runtime = await cache.runtime(check.subject.runtime);
+    if (!runtime.capabilities.has("trace") || !runtime.trace) return null;
+    const prompt = await oracle.tracedPrompt(check.subject.model, check.prompts);
+    if (!prompt) return null;
+    const reference = await oracle.trace(check.subject.model, prompt);
+    const comparison = compareTraces(await runtime.trace(check.subject, reference.tokens), reference.tensors);
+    return { prompt, bound: comparison.bound, first: comparison.first };
+  } catch {
+    return null;
   }
 }
 

@@ -161,6 +161,12 @@ function renderEvidence(e: Evidence): string[] {
   }
   for (const n of e.notes ?? []) out.push(`- ${n}`);
   if (e.notes?.length) out.push("");
+  if (e.trace) {
+    const where = e.trace.first
+      ? `first departs at \`${e.trace.first.name}\` (position ${e.trace.first.position}, element ${e.trace.first.element}): relative error ${e.trace.first.relative.toExponential(2)} > ${e.trace.bound.toExponential(1)}, subject ${e.trace.first.subject.toPrecision(7)} against reference ${e.trace.first.reference.toPrecision(7)}`
+      : `stays within ${e.trace.bound.toExponential(1)} of the reference at every tensor (the fault is not in the forward pass these tokens take)`;
+    out.push(`**Where:** traced layer by layer on prompt \`${e.trace.prompt}\` against the PyTorch reference (\`refute trace\`), the subject ${where}.`, "");
+  }
   return out;
 }
 

@@ -156,6 +156,15 @@ export interface Evidence {
   notes?: string[];
   /** The text of every token id the divergences name ("518": " Paris"), from the model's tokenizer.json; the runner adds it. */
   tokenTexts?: Record<string, string>;
+  /** For a falsified check on a subject that can trace: where it first departs from the reference's trace (the runner adds it). */
+  trace?: TraceEvidence;
+}
+
+/** The first tensor of a subject's trace over the bound (gates/trace.ts), on one prompt. */
+export interface TraceEvidence {
+  prompt: string;
+  bound: number;
+  first: { name: string; relative: number; position: number; element: number; subject: number; reference: number } | null;
 }
 
 export interface Observation {

@@ -3,6 +3,7 @@
 // file or a synthetic shape (synthetic:<shape>) is opened as the file llama.cpp reads.
 
 import type { Kernels } from "../engine/backends/kernels.ts";
+import type { TracedTensor } from "../engine/generate/trace.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../core/faults.ts";
 import { hookedKernels, type EngineHooks } from "../engine/hooks.ts";
@@ -115,6 +116,10 @@ export class EmbeddedRuntime implements Runtime {
     }
     session.dispose();
     return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
+  }
+
+  async trace(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]> {
+    return (await this.model(spec)).trace(tokens);
   }
 
   async kernels(spec: SubjectSpec): Promise<Kernels> {

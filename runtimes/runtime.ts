@@ -7,6 +7,7 @@
 import type { SubjectSpec } from "../core/subject.ts";
 import type { Capability, RuntimeName } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
+import type { TracedTensor } from "../engine/generate/trace.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
 
 export type { SubjectSpec } from "../core/subject.ts";
@@ -128,6 +129,8 @@ export interface Runtime {
   reproduction?(spec: SubjectSpec, prompt: string, maxNewTokens: number): string;
   /** The primitives of the subject's model-file tool (converters, importers, inspectors), its injected fault included: `model-files`. */
   modelFiles?(spec: SubjectSpec): Promise<ModelFileTool>;
+  /** The activations at every trace point for every position of `tokens`, in forward order: `trace`. */
+  trace?(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]>;
   close(): Promise<void>;
 }
 

@@ -2,7 +2,8 @@
 # Regenerates the oracles outside the engine: `pnpm oracle --all`, `pnpm oracle --model <slug>`,
 # or `pnpm oracle --model <HF directory> --out <oracle dir>` for a checkpoint of your own.
 # Arguments go to scripts/gen_oracle.py (--all, --model, --device, --precision, --runtime, --out).
-# The perplexity ground truth (ppl/) and the tokenizer vectors (tokenizer/) are rewritten too:
+# The perplexity ground truth (ppl/), the tokenizer vectors (tokenizer/) and the layer-by-layer
+# reference trace of the `completion` prompt (<model>/completion.trace.*) are rewritten too:
 # for every zoo model with --all, for the --model ones otherwise, under --out when given.
 # On a machine with python3-torch and without transformers the committed perplexity and
 # tokenizer files come back byte for byte, and the greedy files' tokens; their top-k
@@ -47,3 +48,4 @@ fi
 "$PY" scripts/gen_oracle.py "$@"
 "$PY" scripts/gen_ppl.py "${shared[@]+"${shared[@]}"}" "${runtime[@]+"${runtime[@]}"}"
 "$PY" scripts/gen_tokenizer_vectors.py "${shared[@]+"${shared[@]}"}"
+"$PY" scripts/gen_trace.py "${shared[@]+"${shared[@]}"}" --prompt completion

@@ -12,6 +12,7 @@ import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
 import type { LayerWeights, Linear, ModelWeights, Norm } from "../model/weights.ts";
 import { ACTIVATIONS } from "./activation.ts";
+import type { Tracer } from "./trace.ts";
 
 export interface LoadedModel {
   arch: Architecture;
@@ -50,6 +51,8 @@ export class Session {
   // Hooks of the decode loop, read once here (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
+  /** Where each step's activations go (engine/generate/trace.ts); none: nothing is recorded. */
+  private tracer: Tracer | null = null;
 
   constructor(
     private readonly model: LoadedModel,
@@ -97,6 +100,11 @@ export class Session {
     return this.position;
   }
 
+  /** Records every following step's activations into `tracer` (null: stop). */
+  traceInto(tracer: Tracer | null): void {
+    this.tracer = tracer;
+  }
+
   /** Forgets every cached position (the next token is at position 0 again). */
   reset(): void {
     this.position = 0;
@@ -117,12 +125,15 @@ export class Session {
       const row = weights.positionEmbedding.subarray(this.position * arch.hidden, (this.position + 1) * arch.hidden);
       for (let i = 0; i < arch.hidden; i++) this.x[i] += row[i];
     }
+    this.tracer?.("embedding", this.x);
     for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l]);
     this.position++;
-    if (!wantLogits) return null;
+    if (!wantLogits && !this.tracer) return null;
     this.norm(weights.outputNorm, this.x, this.normed);
     this.kernels.matvec(weights.output, this.normed, this.logits, null);
-    return this.logits;
+    this.tracer?.("output_norm", this.normed);
+    this.tracer?.("logits", this.logits);
+    return wantLogits ? this.logits : null;
   }
 
   private norm(n: Norm, x: Float32Array, out: Float32Array): void {
@@ -143,8 +154,11 @@ export class Session {
     const kern = this.kernels;
     const { heads, kvHeads, headDim } = arch;
 
+    const trace = this.tracer;
     this.norm(w.attnNorm, this.x, this.normed);
+    trace?.(`blk.${l}.attn_norm`, this.normed);
     this.products([w.q, w.k, w.v], this.normed, [this.q, this.k, this.v]);
+    if (trace) for (const [name, values] of [["q", this.q], ["k", this.k], ["v", this.v]] as const) trace(`blk.${l}.${name}`, values);
     if (arch.position === "rope") {
       kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, arch.ropeTheta);
       kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
@@ -154,9 +168,12 @@ export class Session {
     const length = this.position + 1;
     kern.attention(this.q, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, this.attnOut);
     kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
+    trace?.(`blk.${l}.attn_output`, this.proj);
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
+    trace?.(`blk.${l}.attn_residual`, this.x);
 
     this.norm(w.ffnNorm, this.x, this.normed);
+    trace?.(`blk.${l}.ffn_norm`, this.normed);
     const act = this.activation;
     if (arch.gatedMlp) {
       // up: [intermediate] = act(gate x) * (up x); the contract gave a gated model its gate.
@@ -168,6 +185,8 @@ export class Session {
       for (let i = 0; i < this.up.length; i++) this.up[i] = act(this.up[i]);
     }
     kern.matvec(w.down.weight, this.up, this.proj, w.down.bias);
+    trace?.(`blk.${l}.mlp_output`, this.proj);
     for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
+    trace?.(`blk.${l}.residual`, this.x);
   }
 }
