@@ -7,6 +7,7 @@
 //   <dir>/ppl/<model>.json              text_file, text_sha256, window, stride, perplexity, ...
 //   <dir>/ppl/heldout.txt               the held-out text
 //   <dir>/tokenizer/<model>.json        the independent encoder's ids for the tokenizer test strings
+//   <dir>/<model>/<prompt>.trace.json   the reference's layer-by-layer activations, in <prompt>.trace.f32
 //
 // A missing or malformed oracle blocks the checks that need it (E_ORACLE_*); it is never
 // guessed around. Every file is validated with oracle/schema.json (ajv). Files are read once per store.
@@ -78,7 +79,7 @@ export class OracleStore {
   /** The reference's layer-by-layer trace of a prompt (scripts/gen_trace.py), checked against its sha256. */
   async trace(model: string, prompt: string): Promise<ReferenceTrace> {
     const indexFile = join(this.dir, model, `${prompt}.trace.json`);
-    const index = JSON.parse(await this.read(indexFile, `reference trace of ${model}/${prompt}`)) as TraceIndex;
+    const index = validated<TraceIndex>(indexFile, parseJson(indexFile, await this.read(indexFile, `reference trace of ${model}/${prompt}`)), validateTrace);
     const file = join(this.dir, model, index.file);
     const floats = index.points.reduce((n, p) => Math.max(n, p.offset + p.width * index.positions), 0);
     const size = await stat(file).then(
@@ -230,6 +231,7 @@ const schemaPart = (ref: string): ValidateFunction => ajv.getSchema(`${oracleSch
 const validateGreedy = schemaPart("");
 const validatePerplexity = schemaPart("#/definitions/ppl");
 const validateTokenizer = schemaPart("#/definitions/tokenizerVectors");
+const validateTrace = schemaPart("#/definitions/trace");
 
 /** The document, when oracle/schema.json accepts it; else E_ORACLE_INVALID naming the file, the field, what was expected and what was found. */
 function validated<T>(file: string, doc: Record<string, unknown>, validate: ValidateFunction): T {

@@ -81,6 +81,9 @@ describe.each(SLUGS)("%s in fp32 against the oracle", (slug) => {
   });
 });
 
-it("the oracle covers every model and prompt", () => {
-  for (const slug of SLUGS) expect(readdirSync(join(ORACLE, slug)).sort()).toEqual(PROMPTS.map((p) => `${p}.json`).sort());
+it("the oracle covers every model and prompt, each with its whole distributions", () => {
+  for (const slug of SLUGS) {
+    const records = readdirSync(join(ORACLE, slug)).filter((f) => /^[a-z0-9_-]+\.(json|logprobs\.f32)$/.test(f));
+    expect(records.sort()).toEqual(PROMPTS.flatMap((p) => [`${p}.json`, `${p}.logprobs.f32`]).sort());
+  }
 });

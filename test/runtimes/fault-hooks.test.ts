@@ -62,7 +62,10 @@ describe("hooksFor", () => {
   });
 
   it("gives no two faults the same hooks", () => {
-    const signature = (h: EngineHooks) => Object.entries(h).map(([k, v]) => [k, typeof v === "function" ? v.name : v]);
+    // Graded faults share a factory, so hooks are told apart by identity, not by function name.
+    const ids = new Map<unknown, number>();
+    const idOf = (v: unknown) => (typeof v === "function" ? (ids.get(v) ?? ids.set(v, ids.size).get(v)) : v);
+    const signature = (h: EngineHooks) => Object.entries(h).map(([k, v]) => [k, idOf(v)]);
     const signatures = FAULT_NAMES.map((f) => JSON.stringify(signature(hooksFor(f))));
     expect(new Set(signatures).size).toBe(FAULT_NAMES.length);
   });

@@ -44,6 +44,7 @@ const validator = (ref: string) => {
 const validateGreedy = validator("");
 const validatePpl = validator("#/definitions/ppl");
 const validateVectors = validator("#/definitions/tokenizerVectors");
+const validateTrace = validator("#/definitions/trace");
 
 const ORACLE_DIR = repoPath("oracle");
 const NOT_MODELS = new Set(["prompts", "ppl", "tokenizer"]);
@@ -52,7 +53,12 @@ const modelDirs = readdirSync(ORACLE_DIR, { withFileTypes: true })
   .map((d) => d.name);
 const greedyFiles = modelDirs.flatMap((slug) =>
   readdirSync(join(ORACLE_DIR, slug))
-    .filter((f) => f.endsWith(".json"))
+    .filter((f) => f.endsWith(".json") && !f.endsWith(".trace.json"))
+    .map((f) => `oracle/${slug}/${f}`),
+);
+const traceFiles = modelDirs.flatMap((slug) =>
+  readdirSync(join(ORACLE_DIR, slug))
+    .filter((f) => f.endsWith(".trace.json"))
     .map((f) => `oracle/${slug}/${f}`),
 );
 const jsonIn = (dir: string) =>
@@ -73,6 +79,15 @@ describe("oracle files validate against oracle/schema.json", () => {
   it.each(greedyFiles)("%s", (file) => {
     const ok = validateGreedy(readJson(file));
     expect(ok ? [] : validateGreedy.errors).toEqual([]);
+  });
+
+  it("every zoo model has a reference trace", () => {
+    for (const slug of ZOO_SLUGS) expect(traceFiles.filter((f) => f.startsWith(`oracle/${slug}/`)).length, slug).toBeGreaterThan(0);
+  });
+
+  it.each(traceFiles)("%s", (file) => {
+    const ok = validateTrace(readJson(file));
+    expect(ok ? [] : validateTrace.errors).toEqual([]);
   });
 
   it.each(jsonIn("oracle/ppl"))("%s", (file) => {
