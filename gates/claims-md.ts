@@ -1,5 +1,6 @@
-// CLAIMS.md: the pre-registered claims, generated from claims/*.yaml, followed by the
-// hand-written decisions in claims/ADR.md. A test fails when the committed file is stale,
+// CLAIMS.md: the pre-registered claims, generated from claims/*.yaml, their power against the
+// graded faults (from their recorded `catches`), followed by the hand-written decisions in
+// claims/ADR.md. A test fails when the committed file is stale,
 // so the document can never disagree with what `pnpm gates` checks.
 
 import { readFile } from "node:fs/promises";
@@ -8,6 +9,8 @@ import { measures } from "../measures/index.ts";
 import { claimQuantity, type Claim } from "./claims.ts";
 import { expandClaim } from "./expand.ts";
 import { describeExpected } from "./judge.ts";
+import { powerOf } from "./power.ts";
+import { GRADED_FAULTS } from "../core/faults.ts";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 
@@ -54,8 +57,29 @@ export function renderClaimsMd(claims: Claim[], adr: string): string {
       "",
     );
   }
-  out.push(adr.trim(), "");
+  out.push(...powerSection(claims), adr.trim(), "");
   return out.join("\n");
+}
+
+/** Each claim's finest recorded catch of each graded kind of fault, as a table per kind. */
+function powerSection(claims: Claim[]): string[] {
+  const graded = Object.values(GRADED_FAULTS).flatMap((g) => g.magnitudes.map(([fault]) => fault));
+  const outcomes = graded.map((fault) => ({ fault, caughtBy: claims.filter((c) => c.catches.includes(fault)).map((c) => c.id) }));
+  const power = powerOf(outcomes, claims.map((c) => c.id));
+  const out = [
+    "## Power against graded faults",
+    "",
+    "The finest magnitude of each graded fault of the teeth catalogue that a claim is recorded to catch",
+    "(its `catches`, which every teeth run verifies; a magnitude refuted on only some zoo models, at the",
+    "edge of a tolerance, is left unrecorded and shows in the teeth report). Claims that catch none are left out.",
+    "",
+  ];
+  for (const [family, { what, magnitudes }] of Object.entries(GRADED_FAULTS)) {
+    out.push(`### ${family} (${what}; ${magnitudes.map(([, m]) => m).join(", ")})`, "", "| claim | finest caught | caught |", "|---|---:|---|");
+    for (const p of power.filter((p) => p.family === family)) out.push(`| \`${p.claim}\` | ${p.finest} | ${p.refuted.join(", ")} |`);
+    out.push("");
+  }
+  return out;
 }
 
 /** ", params `bits=4 group_size=64`" (key=value, as test-backend-ops prints a case), or nothing. */

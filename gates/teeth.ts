@@ -3,11 +3,12 @@
 // A fault no claim refutes, or a claim whose `catches` names a fault it did not refute,
 // fails the run; a claim that refutes no fault at all is flagged.
 
-import { FAULT_NAMES, FAULTS, GRADED_FAULTS } from "../core/faults.ts";
+import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import type { Check } from "./expand.ts";
 import type { CheckResult } from "./report.ts";
 import { loadClaims } from "./claims.ts";
+import { type ClaimPower, powerOf } from "./power.ts";
 import { planFromClaims, runChecks, type GateOptions } from "./run.ts";
 
 export interface FaultOutcome {
@@ -16,15 +17,6 @@ export interface FaultOutcome {
   caughtBy: string[]; // claims with a check falsified under the fault that the clean engine did not falsify
   blocked: string[]; // claims with a check that could not run under the fault but ran clean
   checks: { falsified: number; corroborated: number; blocked: number };
-}
-
-/** A claim's power against one graded kind of fault: the finest magnitude it refuted, of those run. */
-export interface ClaimPower {
-  family: string;
-  what: string; // what the magnitude is ("e in x + (1 - e) f(x)")
-  claim: string;
-  finest: number | null; // null: refuted none of them
-  refuted: number[]; // every magnitude it refuted, coarsest first
 }
 
 export interface TeethReport {
@@ -108,21 +100,6 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     power: powerOf(outcomes, claims.map((c) => c.claim)),
     problems,
   };
-}
-
-/** Each claim's finest refuted magnitude of each graded kind whose faults ran. */
-export function powerOf(outcomes: FaultOutcome[], claims: string[]): ClaimPower[] {
-  const caught = new Map(outcomes.map((o) => [o.fault, new Set(o.caughtBy)]));
-  const power: ClaimPower[] = [];
-  for (const [family, { what, magnitudes }] of Object.entries(GRADED_FAULTS)) {
-    const ran = magnitudes.filter(([fault]) => caught.has(fault));
-    if (ran.length === 0) continue;
-    for (const claim of claims) {
-      const refuted = ran.filter(([fault]) => caught.get(fault)!.has(claim)).map(([, m]) => m);
-      if (refuted.length > 0) power.push({ family, what, claim, finest: refuted[refuted.length - 1], refuted });
-    }
-  }
-  return power;
 }
 
 /** The fault x claim matrix: X where the claim refuted the fault, . where it held, b where blocked. */

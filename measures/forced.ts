@@ -5,9 +5,11 @@
 // cascades. At each step we compare the subject's distribution with the oracle's recorded
 // top-10, as `llama-perplexity --kl-divergence` compares a model with its base:
 //
-//   KL     sum over the oracle's top-10 tokens and one "rest" bin of p log(p / q), p the oracle,
-//          q the subject (the full KL needs the full oracle distribution, which the oracle file
-//          does not keep; merging bins never raises KL, so this is a lower bound of it);
+//   KL     sum of p log(p / q), p the oracle, q the subject, over bins: the oracle's top-10
+//          tokens and one "rest" bin (what a server's top_logprobs allows; merging bins never
+//          raises KL, so this is a lower bound of the full KL), or every token of the vocabulary
+//          from the oracle's whole distributions (.logprobs.f32; for a large vocabulary its
+//          top-100 and the rest), the KL itself;
 //   top-1  whether the subject's most likely token is the oracle's token;
 //   dp     p_subject(oracle token) - p_oracle(oracle token).
 //
@@ -15,7 +17,7 @@
 // (n - 1)) for the top-1 rate, and the propagated standard error of RMS dp.
 // Pure functions here; the measures (kl-divergence, same-top1, rms-dp, forced-top1) are thin.
 
-import type { ScoredStep, TopKEntry } from "../runtimes/runtime.ts";
+import { BlockedError, type ScoredStep, type TopKEntry } from "../runtimes/runtime.ts";
 import type { MeasureInput, OracleGeneration, PromptRef } from "./measure.ts";
 
 export interface ForcedStep {
@@ -37,29 +39,50 @@ function logRest(logprobs: number[]): number {
   return lse >= 0 ? -Infinity : Math.log(-Math.expm1(lse));
 }
 
-/** KL(oracle || subject) over the oracle's top-k bins and the rest; subject log p per bin given. */
-export function binnedKl(oracle: TopKEntry[], subjectLogprobs: number[]): number {
+/**
+ * KL(oracle || subject) over the oracle's listed tokens and, with `rest`, one bin of the mass
+ * outside them; subject log p per bin given. Without `rest` the tokens are the whole
+ * vocabulary: what float32 rounding leaves of the rest is noise, not mass, and is not binned.
+ */
+export function binnedKl(oracle: TopKEntry[], subjectLogprobs: number[], rest = true): number {
   let kl = 0;
   oracle.forEach((e, i) => (kl += Math.exp(e.logprob) * (e.logprob - subjectLogprobs[i])));
+  if (!rest) return Math.max(0, kl);
   const pRest = logRest(oracle.map((e) => e.logprob));
   if (pRest > -Infinity) kl += Math.exp(pRest) * (pRest - Math.max(logRest(subjectLogprobs), -700));
   return Math.max(0, kl);
 }
 
-export function forcedSteps(prompt: string, oracle: OracleGeneration, scored: ScoredStep[]): ForcedStep[] {
+/** Which of the oracle's tokens KL is summed over (the rest in one bin). */
+export type KlBins = "top-10" | "vocabulary";
+
+/** The oracle's log p of the tokens KL sums over at each step, and whether a rest bin holds the others. */
+export interface KlTokens {
+  bins: TopKEntry[][];
+  rest: boolean;
+}
+
+/**
+ * The steps of one prompt. `tokens.bins[i]`: the oracle's log p of the tokens KL sums over at
+ * step i (its top-10 and the rest when not given); the subject's scoring must hold a candidate
+ * log p for each.
+ */
+export function forcedSteps(prompt: string, oracle: OracleGeneration, scored: ScoredStep[], tokens?: KlTokens): ForcedStep[] {
+  const bins = tokens?.bins;
   return scored.map((s, i) => {
     const oracleTopK = oracle.topk[i] ?? [];
+    const reference = bins?.[i] ?? oracleTopK;
     const candidates = s.candidates ?? [];
-    if (oracleTopK.length === 0 || candidates.length !== oracleTopK.length || candidates.some((c) => c === null)) {
-      throw new Error(`step ${i} of ${prompt}: the subject reported no log p for the oracle's top-${oracleTopK.length}`);
-    }
+    if (reference.length === 0 || candidates.length !== reference.length) throw new Error(`step ${i} of ${prompt}: the subject scored ${candidates.length} of the oracle's ${reference.length} tokens KL sums over`);
+    const missing = candidates.filter((c) => c === null).length;
+    if (missing > 0) throw new BlockedError(`step ${i} of ${prompt}: the subject cannot say the log p of ${missing} of the ${reference.length} tokens KL sums over (a server reports only its top-k; bins: top-10 asks for the oracle's top-10 alone)`);
     const oracleP = Math.exp(oracleTopK.find((e) => e.token === s.token)?.logprob ?? -Infinity);
     return {
       prompt,
       step: i,
       oracleToken: s.token,
       subjectTop: s.topk[0]?.token ?? -1,
-      kl: binnedKl(oracleTopK, candidates as number[]),
+      kl: binnedKl(reference, candidates as number[], tokens?.rest ?? true),
       dp: Math.exp(s.logprob) - oracleP,
       oracleMargin: oracleTopK.length >= 2 ? oracleTopK[0].logprob - oracleTopK[1].logprob : null,
       subjectTopK: s.topk.slice(0, 3),
@@ -68,14 +91,21 @@ export function forcedSteps(prompt: string, oracle: OracleGeneration, scored: Sc
   });
 }
 
+/** The oracle's log p of every token its distributions file holds, per step; a rest bin where it holds only the top (kind top). */
+export async function vocabularyBins(input: Pick<MeasureInput, "subject" | "oracleDistributions">, prompt: PromptRef, steps: number): Promise<KlTokens> {
+  const dist = await input.oracleDistributions(input.subject.model, prompt);
+  const bins = Array.from({ length: steps }, (_, step) => dist.tokens(step).map((token) => ({ token, logprob: dist.logprob(step, token) as number })));
+  return { bins, rest: dist.kind === "top" };
+}
+
 /** Feeds the oracle's tokens to the subject for each prompt and compares step by step. */
-export async function forcedAgainstOracle(input: Pick<MeasureInput, "subject" | "score" | "oracleGeneration">, prompts: PromptRef[]): Promise<ForcedStep[]> {
+export async function forcedAgainstOracle(input: Pick<MeasureInput, "subject" | "score" | "oracleGeneration" | "oracleDistributions">, prompts: PromptRef[], kl: KlBins = "top-10"): Promise<ForcedStep[]> {
   const steps: ForcedStep[] = [];
   for (const prompt of prompts) {
     const oracle = await input.oracleGeneration(input.subject.model, prompt);
-    const candidates = oracle.tokens.map((_, i) => (oracle.topk[i] ?? []).map((e) => e.token));
-    const scored = await input.score(input.subject, prompt, oracle.tokens, { topK: 10, candidates });
-    steps.push(...forcedSteps(prompt.name, oracle, scored.steps));
+    const tokens = kl === "vocabulary" ? await vocabularyBins(input, prompt, oracle.tokens.length) : { bins: oracle.tokens.map((_, i) => oracle.topk[i] ?? []), rest: true };
+    const scored = await input.score(input.subject, prompt, oracle.tokens, { topK: 10, candidates: tokens.bins.map((b) => b.map((e) => e.token)) });
+    steps.push(...forcedSteps(prompt.name, oracle, scored.steps, tokens));
   }
   return steps;
 }
@@ -93,6 +123,24 @@ export function meanKl(steps: ForcedStep[]): Estimate {
   const m = meanOf(steps.map((s) => s.kl));
   const m2 = meanOf(steps.map((s) => s.kl * s.kl));
   return { value: m, uncertainty: n > 1 ? Math.sqrt(Math.max(0, m2 - m * m) / (n - 1)) : 0, n };
+}
+
+/**
+ * The q-th percentile (0 < q <= 100; 100 the maximum) of the steps' KL, by linear interpolation
+ * between order statistics as numpy's default; its uncertainty is the half-spread of the order
+ * statistics a binomial standard deviation either side (0 at the maximum, which is exact).
+ */
+export function klPercentile(steps: ForcedStep[], q: number): Estimate {
+  const n = steps.length;
+  const sorted = steps.map((s) => s.kl).sort((a, b) => a - b);
+  const at = (rank: number) => {
+    const r = Math.min(Math.max(rank, 0), n - 1);
+    const lo = Math.floor(r);
+    return sorted[lo] + (sorted[Math.min(lo + 1, n - 1)] - sorted[lo]) * (r - lo);
+  };
+  const rank = (q / 100) * (n - 1);
+  const spread = Math.sqrt(n * (q / 100) * (1 - q / 100));
+  return { value: at(rank), uncertainty: (at(rank + spread) - at(rank - spread)) / 2, n };
 }
 
 /** Percent of steps whose top-1 is the oracle's token. */
