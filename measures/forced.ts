@@ -9,7 +9,8 @@
 //          tokens and one "rest" bin (what a server's top_logprobs allows; merging bins never
 //          raises KL, so this is a lower bound of the full KL), or every token of the vocabulary
 //          from the oracle's whole distributions (.logprobs.f32; for a large vocabulary its
-//          top-100 and the rest), the KL itself;
+//          top-100 and the rest), the KL itself; with a rest bin, a token the subject cannot
+//          say (outside a server's top-k) joins the rest, so the bound stays a bound;
 //   top-1  whether the subject's most likely token is the oracle's token;
 //   dp     p_subject(oracle token) - p_oracle(oracle token).
 //
@@ -74,15 +75,18 @@ export function forcedSteps(prompt: string, oracle: OracleGeneration, scored: Sc
     const reference = bins?.[i] ?? oracleTopK;
     const candidates = s.candidates ?? [];
     if (reference.length === 0 || candidates.length !== reference.length) throw new Error(`step ${i} of ${prompt}: the subject scored ${candidates.length} of the oracle's ${reference.length} tokens KL sums over`);
+    const rest = tokens?.rest ?? true;
     const missing = candidates.filter((c) => c === null).length;
-    if (missing > 0) throw new BlockedError(`step ${i} of ${prompt}: the subject cannot say the log p of ${missing} of the ${reference.length} tokens KL sums over (a server reports only its top-k; bins: top-10 asks for the oracle's top-10 alone)`);
+    if (missing > 0 && !rest) throw new BlockedError(`step ${i} of ${prompt}: the subject cannot say the log p of ${missing} of the ${reference.length} tokens KL sums over (a server reports only its top-k; bins: top-10 sums over what it reports)`);
+    // With a rest bin, a token the subject cannot say (outside a server's top-k) joins the rest: merging bins never raises KL.
+    const known = reference.flatMap((e, j) => (candidates[j] === null ? [] : [{ e, q: candidates[j] as number }]));
     const oracleP = Math.exp(oracleTopK.find((e) => e.token === s.token)?.logprob ?? -Infinity);
     return {
       prompt,
       step: i,
       oracleToken: s.token,
       subjectTop: s.topk[0]?.token ?? -1,
-      kl: binnedKl(reference, candidates as number[], tokens?.rest ?? true),
+      kl: binnedKl(known.map((k) => k.e), known.map((k) => k.q), rest),
       dp: Math.exp(s.logprob) - oracleP,
       oracleMargin: oracleTopK.length >= 2 ? oracleTopK[0].logprob - oracleTopK[1].logprob : null,
       subjectTopK: s.topk.slice(0, 3),

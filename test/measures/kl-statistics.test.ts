@@ -56,4 +56,16 @@ describe("KL over the vocabulary", () => {
     expect(() => forcedSteps("p", oracle, scored, { bins, rest: false })).toThrow(BlockedError);
     expect(() => forcedSteps("p", oracle, scored, { bins, rest: false })).toThrow(/cannot say the log p of 1 of the 2 tokens/);
   });
+
+  it("with a rest bin, merges what the subject cannot say into the rest: a lower bound of KL", () => {
+    const oracle = { model: "m", prompt: "p", tokens: [5], text: "", promptTokens: [1], source: "x", topk: [[{ token: 5, logprob: Math.log(0.6) }]] };
+    const bins = [[{ token: 5, logprob: Math.log(0.6) }, { token: 6, logprob: Math.log(0.3) }]];
+    // q: 0.5 for token 5, 0.1 for token 6 (outside the subject's report), 0.4 elsewhere
+    const scored = [{ token: 5, logprob: Math.log(0.5), topk: [{ token: 5, logprob: Math.log(0.5) }], candidates: [Math.log(0.5), null] }];
+    const [step] = forcedSteps("p", oracle, scored, { bins, rest: true });
+    const merged = 0.6 * Math.log(0.6 / 0.5) + 0.4 * Math.log(0.4 / 0.5);
+    const full = 0.6 * Math.log(0.6 / 0.5) + 0.3 * Math.log(0.3 / 0.1) + 0.1 * Math.log(0.1 / 0.4);
+    expect(step.kl).toBeCloseTo(merged, 12);
+    expect(step.kl).toBeLessThan(full);
+  });
 });
