@@ -33,6 +33,10 @@ export const FAULTS = {
   "norm-epsilon-x100": "RMSNorm/LayerNorm epsilon multiplied by 100 (graded: norm-epsilon-scaled)",
   "norm-epsilon-x10": "RMSNorm/LayerNorm epsilon multiplied by 10 (graded: norm-epsilon-scaled)",
   "norm-epsilon-x2": "RMSNorm/LayerNorm epsilon multiplied by 2 (graded: norm-epsilon-scaled)",
+  "activation-constant-1e-2": "the MLP activation's constant moved by a factor 1 + 1e-2: silu as x sigmoid((1 + 1e-2) x), gelu_new with (1 + 1e-2) sqrt(2/pi) (graded: activation-constant)",
+  "activation-constant-1e-3": "the MLP activation's constant moved by a factor 1 + 1e-3: silu as x sigmoid((1 + 1e-3) x), gelu_new with (1 + 1e-3) sqrt(2/pi) (graded: activation-constant)",
+  "activation-constant-1e-4": "the MLP activation's constant moved by a factor 1 + 1e-4: silu as x sigmoid((1 + 1e-4) x), gelu_new with (1 + 1e-4) sqrt(2/pi) (graded: activation-constant)",
+  "activation-constant-1e-5": "the MLP activation's constant moved by a factor 1 + 1e-5: silu as x sigmoid((1 + 1e-5) x), gelu_new with (1 + 1e-5) sqrt(2/pi) (graded: activation-constant)",
 } as const;
 
 /**
@@ -56,6 +60,15 @@ export const GRADED_FAULTS: Readonly<Record<string, { what: string; magnitudes: 
       ["norm-epsilon-x100", 100],
       ["norm-epsilon-x10", 10],
       ["norm-epsilon-x2", 2],
+    ],
+  },
+  "activation-constant": {
+    what: "e in sigmoid((1 + e) x) and (1 + e) sqrt(2/pi)",
+    magnitudes: [
+      ["activation-constant-1e-2", 1e-2],
+      ["activation-constant-1e-3", 1e-3],
+      ["activation-constant-1e-4", 1e-4],
+      ["activation-constant-1e-5", 1e-5],
     ],
   },
 };

@@ -7,6 +7,7 @@
 
 import type { Kernels } from "./backends/kernels.ts";
 import type { ModelSource } from "./load.ts";
+import type { Activation } from "./model/architecture.ts";
 
 export interface EngineHooks {
   // Loading and converting (convert.ts, the importers and exporters of model/).
@@ -28,6 +29,8 @@ export interface EngineHooks {
   readonly dropFirstMerge?: boolean;
   /** Prompt encoding: the model's BOS token prepended to every prompt (where it has one). */
   readonly prependBos?: boolean;
+  /** The MLP activation the forward pass uses instead of its own (generate/activation-faults.ts); the fused SwiGLU kernel is then bypassed. */
+  readonly activation?: (name: Activation) => (x: number) => number;
   /** The kernel backend as the forward pass gets it: wrapped so that one kernel has a bug (backends/faulty.ts). */
   readonly kernels?: (base: Kernels) => Kernels;
   /** Decode: queries rotated at position + this (0: their own position). */

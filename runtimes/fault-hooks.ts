@@ -4,6 +4,7 @@
 // fault added to the catalogue without hooks is a type error.
 
 import { withAdjacentPairRope, withGqaModuloHeads, withNormEpsilonIgnored, withNormEpsilonScaled, withSoftmaxNoMaxSubtraction } from "../engine/backends/faulty.ts";
+import { activationConstantMoved } from "../engine/generate/activation-faults.ts";
 import { NO_HOOKS, type EngineHooks } from "../engine/hooks.ts";
 import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, residualBranchesScaled, untiedHeadAsTied } from "../engine/model/source-faults.ts";
 import type { Fault } from "../core/faults.ts";
@@ -38,6 +39,10 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "norm-epsilon-x100": { kernels: withNormEpsilonScaled(100) },
   "norm-epsilon-x10": { kernels: withNormEpsilonScaled(10) },
   "norm-epsilon-x2": { kernels: withNormEpsilonScaled(2) },
+  "activation-constant-1e-2": { activation: activationConstantMoved(1e-2) },
+  "activation-constant-1e-3": { activation: activationConstantMoved(1e-3) },
+  "activation-constant-1e-4": { activation: activationConstantMoved(1e-4) },
+  "activation-constant-1e-5": { activation: activationConstantMoved(1e-5) },
 };
 
 /** The hooks that inject `fault` into the engine; none (the clean engine) for null. */

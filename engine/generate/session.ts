@@ -62,8 +62,8 @@ export class Session {
     kv: KvQuantOptions | null = null,
   ) {
     checkRotaryDims(model.arch);
-    this.activation = ACTIVATIONS[model.arch.activation];
-    this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu";
+    this.activation = hooks.activation ? hooks.activation(model.arch.activation) : ACTIVATIONS[model.arch.activation];
+    this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu" && !hooks.activation;
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;

@@ -37,6 +37,8 @@ describe("trace against the reference", () => {
     ["rope-position-off-by-one", "tiny-llama", "blk.0.attn_output"], // q and k are traced before RoPE: the attention is the first to see it
     ["gqa-head-mapping", "tiny-llama", "blk.0.attn_output"], // which kv head a query reads: attention again
     ["untied-head-as-tied", "tiny-qwen2", "logits"], // only the head differs
+    ["activation-constant-1e-3", "tiny-qwen2", "blk.0.mlp_output"], // silu inside the first MLP
+    ["activation-constant-1e-3", "tiny-gpt2", "blk.0.mlp_output"], // gelu_new inside the first MLP
   ])("%s on %s first departs at %s", async (fault, model, tensor) => {
     expect(await firstDeparture(model, fault)).toBe(tensor);
   });
