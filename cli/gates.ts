@@ -27,11 +27,13 @@ import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { RUN_DIR, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { skipContract } from "./contract-option.ts";
 import { positiveInteger, repeatable } from "./options.ts";
 
-/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, and the config's runtimes. */
+/** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, whether the engine skips the contract gate, and the config's runtimes. */
 export interface RuntimeSettings {
   threads?: number;
+  skipContract?: boolean;
   config?: ProjectConfig;
 }
 
@@ -83,6 +85,7 @@ interface SelectionOptions {
 
 interface RunOptions extends SelectionOptions {
   threads?: number;
+  skipContract?: boolean;
   teeth?: boolean;
   fault?: string[];
   reports?: string;
@@ -126,6 +129,9 @@ function withRunOptions(command: Command): Command {
       new Option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp (default: REFUTE_THREADS, else every core for the engine and 1 for llama.cpp)")
         .argParser(positiveInteger)
         .helpGroup("Subject:"),
+    )
+    .addOption(
+      new Option("--skip-contract", "the embedded engine loads models that break their contract (engine/contract-gate.ts) instead of blocking their checks; a warning says so").helpGroup("Subject:"),
     )
     .optionsGroup("Teeth:")
     .option(
@@ -209,10 +215,11 @@ function lazyFactory(deps: GatesDeps, settings: RuntimeSettings): RuntimeFactory
 async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<number> {
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
   const planned = gateOptions(options);
+  const skip = skipContract(options, deps);
   const report = await runTeeth({
     ...planned,
     faults: options.fault,
-    newFactory: () => lazyFactory(deps, { threads: options.threads, config: planned.config }),
+    newFactory: () => lazyFactory(deps, { threads: options.threads, skipContract: skip, config: planned.config }),
     onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
   const reports = planned.reportsDir;
@@ -247,7 +254,7 @@ async function runClaims(options: RunOptions, given: string[], deps: GatesDeps):
   const planned = gateOptions(options);
   const report = await runGates({
     ...planned,
-    factory: lazyFactory(deps, { threads: options.threads, config: planned.config }),
+    factory: lazyFactory(deps, { threads: options.threads, skipContract: skipContract(options, deps), config: planned.config }),
     args: recordedArgs(given),
     onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });

@@ -12,6 +12,7 @@ import { KV_BITS, KV_GROUP_SIZES, type KvQuantOptions } from "../engine/kv/quant
 import { compressKv } from "../engine/kv/report.ts";
 import { openModel } from "../engine/open.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 import { anyCaseChoices, numberChoices } from "./options.ts";
 
 /** --sparsity: a ratio in [0, 1). */
@@ -39,8 +40,9 @@ function extractCommand(kv: Command, io: Output): void {
     .requiredOption("--model <model>", "a zoo slug, a Hugging Face directory, a .rft or a .gguf file")
     .requiredOption("--prompt <text>", "the prompt whose cache is saved")
     .requiredOption("-o, --output <file>", "the cache file to write (.safetensors)");
-  onRun(command, async (options: { model: string; prompt: string; output: string }) => {
-    const model = openModel(options.model);
+  withContractOption(command);
+  onRun(command, async (options: { model: string; prompt: string; output: string } & ContractOption) => {
+    const model = openModel(options.model, undefined, { skipContract: skipContract(options, io) });
     const cache = extractKvCache(model, model.encodePrompt(options.prompt), options.model);
     const metadataPath = writeKvCacheFiles(options.output, cache);
     const m = cache.metadata;

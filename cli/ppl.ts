@@ -5,11 +5,12 @@ import { Option } from "commander";
 import { RefuteError } from "../core/errors.ts";
 import type { PerplexityResult } from "../engine/generate/perplexity.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 import { openModelAs, type QuantOption, withQuantOption } from "./quant-option.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger } from "./options.ts";
 
-interface PplOptions extends BackendOptions, QuantOption {
+interface PplOptions extends BackendOptions, QuantOption, ContractOption {
   model: string;
   textFile: string;
   window?: number;
@@ -36,13 +37,14 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--stride <n>", "tokens between window starts (default: half the window)").argParser(positiveInteger))
     .option("--json", "one JSON object: perplexity, nll_sum, tokens_scored, window, stride");
   withQuantOption(command);
+  withContractOption(command);
   withBackendOptions(command);
   onRun(command, async (options: PplOptions) => {
     const text = readText(options.textFile);
     const kernels = await kernelsFor(options);
     let r: PerplexityResult;
     try {
-      const model = openModelAs(options.model, options.quant, kernels);
+      const model = openModelAs(options.model, options.quant, kernels, { skipContract: skipContract(options, io) });
       const window = options.window ?? Math.min(128, model.arch.maxPositions);
       const stride = options.stride ?? Math.max(1, window >> 1);
       const progress = options.json || !process.stderr.isTTY ? undefined : (done: number, total: number) => process.stderr.write(`\rwindow ${done}/${total}`);

@@ -6,7 +6,7 @@ import { type Command, Option } from "commander";
 import { FILE_QUANTS, type FileQuant } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { prepareSource } from "../engine/convert.ts";
-import { EngineModel } from "../engine/model.ts";
+import { type EngineOptions, EngineModel } from "../engine/model.ts";
 import { openModel } from "../engine/open.ts";
 
 export interface QuantOption {
@@ -18,6 +18,6 @@ export function withQuantOption(command: Command): Command {
 }
 
 /** The model as `--quant` asks for it. */
-export function openModelAs(model: string, quant: FileQuant | undefined, kernels: Kernels): EngineModel {
-  return quant ? new EngineModel(prepareSource(model, "native", quant), kernels) : openModel(model, kernels);
+export function openModelAs(model: string, quant: FileQuant | undefined, kernels: Kernels, options: EngineOptions = {}): EngineModel {
+  return quant ? new EngineModel(prepareSource(model, "native", quant), kernels, undefined, options) : openModel(model, kernels, options);
 }

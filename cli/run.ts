@@ -3,11 +3,12 @@
 import { Option } from "commander";
 import type { GenerateResult } from "../engine/model.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 import { openModelAs, type QuantOption, withQuantOption } from "./quant-option.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { positiveInteger } from "./options.ts";
 
-interface RunOptions extends BackendOptions, QuantOption {
+interface RunOptions extends BackendOptions, QuantOption, ContractOption {
   model: string;
   prompt: string;
   maxNewTokens: number;
@@ -26,12 +27,13 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--top-k <k>", "with --json, also the k most likely tokens of each step").argParser(positiveInteger))
     .option("--json", "one JSON object: prompt_tokens, tokens, text, and topk with --top-k");
   withQuantOption(command);
+  withContractOption(command);
   withBackendOptions(command);
   onRun(command, async (options: RunOptions) => {
     const kernels = await kernelsFor(options);
     let result: GenerateResult;
     try {
-      result = openModelAs(options.model, options.quant, kernels).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
+      result = openModelAs(options.model, options.quant, kernels, { skipContract: skipContract(options, io) }).generate(options.prompt, options.maxNewTokens, options.topK ?? 0);
     } finally {
       await kernels.close?.();
     }

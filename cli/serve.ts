@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { InvalidArgumentError, Option } from "commander";
 import { prepareSource } from "../engine/convert.ts";
-import { EngineModel } from "../engine/model.ts";
+import { type EngineOptions, EngineModel } from "../engine/model.ts";
 import type { ModelSource } from "../engine/load.ts";
 import { sha256File } from "../engine/model/native-convert.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
@@ -29,6 +29,7 @@ import { isModelPath, nameOfPath } from "../core/model-ref.ts";
 import { FILE_QUANTS, type FileQuant } from "../core/vocabulary.ts";
 import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 import { positiveInteger, repeatable } from "./options.ts";
 
 export const MAX_LOGPROBS = 20;
@@ -242,10 +243,10 @@ export function listen(server: Server, port: number, host: string): Promise<Addr
 }
 
 /** The model to serve, and what it is: quantized as the native format does when `quant` is given, else as loaded. */
-export function loadServedModel(model: string, quant?: string, kernels?: Kernels): { model: EngineModel; identity: ServedIdentity } {
+export function loadServedModel(model: string, quant?: string, kernels?: Kernels, options: EngineOptions = {}): { model: EngineModel; identity: ServedIdentity } {
   const source = quant ? prepareSource(model, "native", quant) : openSource(model, loadOptionsFor(kernels));
   const files = source.files.map((f) => ({ path: f.path, sha256: sha256File(f.path) }));
-  return { model: new EngineModel(source, kernels), identity: { format: source.format, quant: quant ?? dominantWeightType(source), files } };
+  return { model: new EngineModel(source, kernels, undefined, options), identity: { format: source.format, quant: quant ?? dominantWeightType(source), files } };
 }
 
 /** The type most of a source's weight matrices have (norms and biases are f32 in every mix). */
@@ -262,7 +263,7 @@ function portNumber(text: string): number {
   return n;
 }
 
-interface ServeCommandOptions extends BackendOptions {
+interface ServeCommandOptions extends BackendOptions, ContractOption {
   model: string;
   name?: string;
   quant?: FileQuant[];
@@ -287,15 +288,17 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--port <port>", "the TCP port; 0 picks a free one").argParser(portNumber).default(8080))
     .option("--host <host>", "the address to listen on", "127.0.0.1")
     .addOption(new Option("--max-body-bytes <n>", "the largest request body accepted").argParser(positiveInteger).default(1 << 20));
+  withContractOption(command);
   withBackendOptions(command);
   onRun(command, async (options: ServeCommandOptions) => {
+    const engine = { skipContract: skipContract(options, io) };
     const kernels = await kernelsFor(options);
     const name = options.name ?? (isModelPath(options.model) ? nameOfPath(options.model) : options.model);
     const quants = [...new Set(options.quant ?? [])];
     const served: ServedModel[] =
       quants.length <= 1
-        ? [{ name, ...loadServedModel(options.model, quants[0], kernels) }]
-        : quants.map((quant) => ({ name: `${name}-${quant}`, ...loadServedModel(options.model, quant, kernels) }));
+        ? [{ name, ...loadServedModel(options.model, quants[0], kernels, engine) }]
+        : quants.map((quant) => ({ name: `${name}-${quant}`, ...loadServedModel(options.model, quant, kernels, engine) }));
     const server = createCompletionServer(served, { maxBodyBytes: options.maxBodyBytes });
     const address = await listen(server, options.port, options.host);
     const models = served.map((s) => `${s.name} (${s.identity?.format} ${s.identity?.quant})`).join(", ");

@@ -15,8 +15,9 @@ import { BACKENDS, type Backend, FORMATS, type Format, QUANTS, type Quant } from
 import { OracleStore } from "../gates/oracle.ts";
 import { compareTraces, describeTensorError, TRACE_BOUND, type TraceComparison } from "../gates/trace.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 
-interface TraceOptions {
+interface TraceOptions extends ContractOption {
   model: string;
   prompt: string;
   format: Format;
@@ -49,6 +50,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .addOption(new Option("--inject <fault>", "a fault of the teeth catalogue, to see where it shows").choices(FAULT_NAMES))
     .option("--oracle <dir>", "the oracle files", "oracle")
     .option("--json", "one JSON object: the first departing tensor and every tensor's error");
+  withContractOption(command);
   onRun(command, (options: TraceOptions) => trace(options, io));
   return runCommand(command, argv, io);
 }
@@ -63,7 +65,7 @@ async function trace(options: TraceOptions, io: Output): Promise<number> {
     throw e;
   });
   const { EmbeddedRuntime } = await import("../runtimes/embedded.ts");
-  const runtime = new EmbeddedRuntime();
+  const runtime = new EmbeddedRuntime({ skipContract: skipContract(options, io) });
   try {
     const subject = { model, ...(path ? { path } : {}), format: options.format, quant: options.quant, backend: options.backend, runtime: "embedded", ...(options.inject ? { inject: options.inject } : {}) };
     const mine = await runtime.trace(subject, reference.tokens);

@@ -3,6 +3,7 @@
 
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
+import { enforceContract } from "./contract-gate.ts";
 import { greedy } from "./generate/greedy.ts";
 import { hookedKernels, NO_HOOKS, type EngineHooks } from "./hooks.ts";
 import type { TokenLogprob } from "./generate/logprobs.ts";
@@ -25,6 +26,8 @@ export interface GenerateResult {
 export interface EngineOptions {
   /** Quantize the KV cache of every session (engine/kv/quantize.ts); absent or null: float32. */
   kv?: KvQuantOptions | null;
+  /** Load a model that breaks its contract (engine/contract-gate.ts) anyway: --skip-contract. */
+  skipContract?: boolean;
 }
 
 export class EngineModel {
@@ -44,6 +47,7 @@ export class EngineModel {
     readonly hooks: EngineHooks = NO_HOOKS,
     options: EngineOptions = {},
   ) {
+    if (!options.skipContract) enforceContract(source);
     this.arch = source.arch;
     this.parameters = [...source.tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
     const weights = buildWeights(source.arch, source.tensors);

@@ -4,7 +4,7 @@ import { statSync } from "node:fs";
 import type { Kernels } from "./backends/kernels.ts";
 import { readGgufFile } from "./formats/gguf/file.ts";
 import { loadModelSource, type LoadOptions, type ModelSource, type SourceLoader } from "./load.ts";
-import { EngineModel } from "./model.ts";
+import { type EngineOptions, EngineModel } from "./model.ts";
 import { sourceFromGguf } from "./model/gguf-import.ts";
 import { readNativeFile } from "./formats/native/file.ts";
 import { sourceFromNative } from "./model/native-convert.ts";
@@ -23,6 +23,6 @@ export function loadOptionsFor(kernels: Kernels | undefined): LoadOptions {
   return kernels?.allocateBytes ? { allocate: (bytes) => kernels.allocateBytes!(bytes) } : {};
 }
 
-export function openModel(model: string, kernels?: Kernels): EngineModel {
-  return new EngineModel(openSource(model, loadOptionsFor(kernels)), kernels);
+export function openModel(model: string, kernels?: Kernels, options: EngineOptions = {}): EngineModel {
+  return new EngineModel(openSource(model, loadOptionsFor(kernels)), kernels, undefined, options);
 }

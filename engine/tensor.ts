@@ -19,7 +19,8 @@ export function elementCount(shape: readonly number[]): number {
 /** A Float32Array over the bytes without copying when they are 4-byte aligned. */
 export function float32View(bytes: Uint8Array): Float32Array {
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return new Float32Array(bytes.slice().buffer);
+  // A copy into a fresh buffer: Buffer#slice (a Node file buffer is one) is a view, not a copy.
+  return new Float32Array(new Uint8Array(bytes).buffer);
 }
 
 export function bf16ToFloat32(bytes: Uint8Array): Float32Array {

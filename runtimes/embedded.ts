@@ -37,15 +37,18 @@ import {
 
 export interface EmbeddedOptions {
   threads?: number; // the cpu-wasm backend's (default REFUTE_THREADS, else every core)
+  skipContract?: boolean; // load models that break their contract (engine/contract-gate.ts): --skip-contract
 }
 
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
   private readonly threads: number;
+  private readonly skipContract: boolean;
 
   constructor(options: EmbeddedOptions = {}) {
     this.threads = options.threads ?? wasmThreads();
+    this.skipContract = options.skipContract === true;
   }
 
   /** Any subject: the engine prepares the claim's model in the claim's format and quant itself. */
@@ -75,7 +78,7 @@ export class EmbeddedRuntime implements Runtime {
       const location = modelLocation(spec);
       const asFile = isSynthetic(location) || location.toLowerCase().endsWith(".gguf");
       const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(location, spec.format, spec.quant, hooks);
-      model = new EngineModel(source, kernels, hooks);
+      model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract });
       this.models.set(key, model);
     }
     return model;

@@ -63,6 +63,7 @@ export type Environment = Record<string, string | undefined>;
 export interface RuntimeSettings {
   env?: Environment; // the adapters' configuration and the default threads (default process.env)
   threads?: number; // the engine's and llama.cpp's threads, over the environment's and the config's
+  skipContract?: boolean; // the embedded engine loads models that break their contract (--skip-contract)
   config?: ProjectConfig; // the runtimes it names (default none)
 }
 
@@ -76,7 +77,7 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
     case null:
       return new UnavailableRuntime(name, `no runtime named '${name}': known are ${runtimeNames(config).join(", ")} (kinds, and the runtimes of ${config.file ?? "a refute.config.yaml"})`);
     case "embedded":
-      return new EmbeddedRuntime({ threads: settings.threads ?? (configured?.kind === "embedded" ? configured.threads : undefined) ?? wasmThreads(env) });
+      return new EmbeddedRuntime({ threads: settings.threads ?? (configured?.kind === "embedded" ? configured.threads : undefined) ?? wasmThreads(env), skipContract: settings.skipContract });
     case "llamacpp":
       return new LlamacppRuntime({
         threads: settings.threads ?? (configured?.kind === "llamacpp" ? configured.threads : undefined) ?? threadsFrom(env.REFUTE_LLAMACPP_THREADS) ?? threadsOverride(env) ?? 1,

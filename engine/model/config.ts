@@ -46,6 +46,32 @@ function tokenId(config: Json, key: string): number | null {
   return typeof v === "number" && Number.isSafeInteger(v) ? v : null;
 }
 
+// What any model this engine can run stays within (Llama 3.1 405B: hidden 16384, 126 layers,
+// 128 heads, intermediate 53248, vocabulary 128256). A config beyond is refused before anything
+// is sized by it: a layer count of 2^31 must not become a map of 2^31 expected tensors.
+const SHAPE_LIMITS: Partial<Record<ShapeField, number>> = {
+  vocabSize: 1 << 22,
+  hidden: 1 << 16,
+  layers: 1024,
+  heads: 1024,
+  kvHeads: 1024,
+  headDim: 1024,
+  rotaryDims: 1024,
+  intermediate: 1 << 18,
+  maxPositions: 1 << 24,
+};
+
+function checkBounds(read: ReadFields, file: string, spec: FamilySpec): void {
+  for (const [f, limit] of Object.entries(SHAPE_LIMITS) as [ShapeField, number][]) {
+    const key = spec.config[f]?.key ?? f;
+    if (read[f] > limit) throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${key} ${read[f]} is more than the ${limit} the engine allows`, { file, field: key, found: read[f] });
+  }
+  if (!Number.isSafeInteger(read.headDim)) {
+    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${spec.config.hidden.key} ${read.hidden} is not a multiple of ${spec.config.heads.key} ${read.heads}: the head size would be ${read.headDim}`, { file, field: spec.config.heads.key });
+  }
+  if (read.rotaryDims > read.headDim) throw new RefuteError("CONFIG_BAD_FIELD", `${file}: rotary dimensions ${read.rotaryDims} exceed the head size ${read.headDim}`, { file, field: spec.config.rotaryDims?.key ?? "rotaryDims" });
+}
+
 /** The shape fields of the config, by the family's keys, fallbacks and derivations. */
 function shapeFields(c: Json, file: string, spec: FamilySpec): ReadFields {
   const read = {} as Record<ShapeField, number>;
@@ -87,6 +113,7 @@ export function architectureFromHfConfig(config: unknown, file = "config.json"):
   const c = config as Json;
   const spec = familyForModelType(c.model_type, file);
   const shape = shapeFields(c, file, spec);
+  checkBounds(shape, file, spec);
   checkHeads(shape, file, spec);
   checkActivation(c, file, spec);
   const { traits } = spec;

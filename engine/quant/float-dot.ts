@@ -12,7 +12,7 @@ const f = Math.fround;
 
 function f32Values(bytes: Uint8Array): Float32Array {
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-  return new Float32Array(bytes.slice().buffer);
+  return new Float32Array(new Uint8Array(bytes).buffer); // a copy: Buffer#slice would be a view
 }
 
 export function vecDotF32(w: Uint8Array, a: Uint8Array): number {

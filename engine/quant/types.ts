@@ -44,7 +44,7 @@ function f32Bytes(x: Float32Array): Uint8Array {
 
 function f32Row(bytes: Uint8Array): Float32Array {
   blocksInBytes("f32", bytes, 4);
-  return new Float32Array(bytes.slice().buffer);
+  return new Float32Array(new Uint8Array(bytes).buffer); // a copy: Buffer#slice would be a view
 }
 
 function assertFinite(name: QuantName, x: Float32Array): void {

@@ -5,6 +5,7 @@
 
 // Unicode White_Space, as Rust's \s.
 import { RefuteError } from "../../core/errors.ts";
+import { checkRegexSafety } from "./regex-safety.ts";
 
 const WHITESPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 
@@ -66,8 +67,15 @@ function rewriteWhitespace(pattern: string): string {
   return out;
 }
 
+/** The pattern as a JavaScript RegExp, once checkRegexSafety accepts it; a pattern JavaScript cannot compile is TOKENIZER_UNSAFE_REGEX. */
 export function hfRegex(pattern: string): RegExp {
-  return new RegExp(rewriteWhitespace(expandInlineCaseGroups(pattern)), "gu");
+  checkRegexSafety(pattern);
+  const translated = rewriteWhitespace(expandInlineCaseGroups(pattern));
+  try {
+    return new RegExp(translated, "gu");
+  } catch (e) {
+    throw new RefuteError("TOKENIZER_UNSAFE_REGEX", `pre-tokenizer regex ${JSON.stringify(pattern.slice(0, 120))}: not a valid regular expression (${(e as Error).message})`, { field: "pre_tokenizer.pattern.Regex", pattern: pattern.slice(0, 4096) });
+  }
 }
 
 export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";

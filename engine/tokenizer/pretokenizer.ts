@@ -53,8 +53,12 @@ function split(config: Record<string, unknown>): PreTokenize {
   return unsupported("Split without a pattern", config);
 }
 
-export function buildPreTokenizer(config: unknown): PreTokenize {
+/** How deep Sequences may nest: the tokenizers Hugging Face ships use one level. */
+export const MAX_PRETOKENIZER_DEPTH = 16;
+
+export function buildPreTokenizer(config: unknown, depth = 0): PreTokenize {
   if (config === null || config === undefined) return (pieces) => pieces;
+  if (depth > MAX_PRETOKENIZER_DEPTH) throw new RefuteError("TOKENIZER_TOO_DEEP", `tokenizer.json: pre_tokenizer Sequences nest more than ${MAX_PRETOKENIZER_DEPTH} deep`, { field: "pre_tokenizer" });
   if (typeof config !== "object") return unsupported(JSON.stringify(config), config);
   const c = config as Record<string, unknown>;
   switch (c.type) {
@@ -68,7 +72,7 @@ export function buildPreTokenizer(config: unknown): PreTokenize {
       return split(c);
     case "Sequence": {
       if (!Array.isArray(c.pretokenizers)) return unsupported("Sequence without pretokenizers", c);
-      const steps = c.pretokenizers.map(buildPreTokenizer);
+      const steps = c.pretokenizers.map((p) => buildPreTokenizer(p, depth + 1));
       return (pieces) => steps.reduce((acc, step) => step(acc), pieces);
     }
     default:

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isRefuteError } from "../../core/errors.ts";
-import { validateSource } from "../../engine/inspect/validate.ts";
+import { contractFindings } from "../../engine/contract-gate.ts";
 import { openSource } from "../../engine/open.ts";
 import { run as validateCommand } from "../../cli/validate.ts";
 
@@ -15,7 +15,7 @@ const index = JSON.parse(readFileSync(join(CORPUS, "corpus.json"), "utf8")) as {
 
 function codesOf(path: string): string[] {
   try {
-    return validateSource(openSource(path)).map((f) => f.code);
+    return contractFindings(openSource(path)).filter((f) => f.severity === "error").map((f) => f.code);
   } catch (e) {
     if (isRefuteError(e)) return [e.code];
     throw e;

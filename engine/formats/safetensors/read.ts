@@ -48,7 +48,10 @@ function shardFiles(index: string, dir: string): string[] {
     }
     files.add(shard);
   }
-  return [...files].sort().map((f) => join(dir, f));
+  const paths = [...files].sort().map((f) => join(dir, f));
+  const missing = paths.find((p) => !existsSync(p));
+  if (missing) throw new RefuteError("SAFETENSORS_NOT_FOUND", `${missing}: a shard ${index} names is missing`, { file: missing });
+  return paths;
 }
 
 /** All tensors of a directory; a name found in two shards is an error. */
@@ -56,7 +59,6 @@ export function readSafeTensorsDir(dir: string): Tensor[] {
   const seen = new Map<string, string>();
   const tensors: Tensor[] = [];
   for (const file of safeTensorsFiles(dir)) {
-    if (!existsSync(file)) throw new RefuteError("SAFETENSORS_NOT_FOUND", `${file}: shard named in the index is missing`, { file });
     for (const t of readSafeTensorsFile(file)) {
       const other = seen.get(t.name);
       if (other) throw new RefuteError("SAFETENSORS_DUPLICATE", `tensor ${t.name} appears in ${other} and ${file}`, { tensor: t.name, file });
