@@ -9,8 +9,9 @@ import { writeNativeFile } from "../engine/formats/native/file.ts";
 import { importToNative } from "../engine/model/import.ts";
 import { openSource } from "../engine/open.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
+import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
 
-interface ImportOptions {
+interface ImportOptions extends ContractOption {
   quantize: FileQuant;
   output: string;
   enforceProvenance?: boolean;
@@ -32,10 +33,11 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .requiredOption("-o, --output <file>", "the .rft file to write")
     .option("--enforce-provenance", "refuse a GGUF source (F-GT-001): only original weights are ground truth")
     .option("--json", "one JSON object: output, source_format, quantization, tensors, enforced");
+  withContractOption(command);
   onRun(command, async (sourceName: string, options: ImportOptions) => {
     const source = openSource(sourceName);
     const enforced = options.enforceProvenance === true;
-    const input = importToNative(source, { quantization: options.quantize, enforceProvenance: enforced });
+    const input = importToNative(source, { quantization: options.quantize, enforceProvenance: enforced, skipContract: skipContract(options, io) });
     writeNativeFile(options.output, input);
     const summary = { output: options.output, source_format: source.format, quantization: options.quantize, tensors: input.tensors.length, enforced };
     io.out(options.json ? JSON.stringify(summary) : `wrote ${options.output}: ${summary.tensors} tensors, ${options.quantize}, from ${source.format}`);

@@ -107,6 +107,7 @@ export const ERROR_CODES = {
     NATIVE_TRUNCATED: "the RFT file is shorter than its prefix or header says",
     NATIVE_BAD_MAGIC: "the file does not start with RFT1",
     NATIVE_BAD_VERSION: "an RFT version the reader does not know",
+    NATIVE_CHECKSUM_MISMATCH: "an RFT tensor's bytes do not match the CRC-32 its header records",
     NATIVE_HEADER_TOO_LARGE: "the RFT header length exceeds the file",
     NATIVE_BAD_JSON: "the RFT header is not valid UTF-8 JSON",
     NATIVE_BAD_HEADER: "the RFT header is not the object it should be",

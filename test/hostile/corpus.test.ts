@@ -25,7 +25,7 @@ function codesOf(path: string): string[] {
 describe("corrupted-file corpus", () => {
   it("covers truncation, magic, giant lengths and counts, offsets, NaN/Inf and all-zero tensors", () => {
     const codes = new Set(index.entries.map((e) => e.code));
-    for (const code of ["SAFETENSORS_HEADER_TOO_LARGE", "SAFETENSORS_OVERLAP", "SAFETENSORS_OFFSET_OUT_OF_RANGE", "GGUF_BAD_MAGIC", "GGUF_TRUNCATED", "GGUF_COUNT_TOO_LARGE", "GGUF_STRING_TOO_LONG", "GGUF_MISALIGNED", "TENSOR_NAN", "TENSOR_INF", "TENSOR_ALL_ZERO", "NATIVE_BAD_MAGIC"]) {
+    for (const code of ["SAFETENSORS_HEADER_TOO_LARGE", "SAFETENSORS_OVERLAP", "SAFETENSORS_OFFSET_OUT_OF_RANGE", "GGUF_BAD_MAGIC", "GGUF_TRUNCATED", "GGUF_COUNT_TOO_LARGE", "GGUF_STRING_TOO_LONG", "GGUF_MISALIGNED", "TENSOR_NAN", "TENSOR_INF", "TENSOR_ALL_ZERO", "NATIVE_BAD_MAGIC", "NATIVE_CHECKSUM_MISMATCH"]) {
       expect(codes).toContain(code);
     }
   });

@@ -5,6 +5,7 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { run as importCommand } from "../../cli/import.ts";
 import { run as runCommand } from "../../cli/run.ts";
 import { run as validateCommand } from "../../cli/validate.ts";
 import { mutant, withValues } from "./mutant.ts";
@@ -94,5 +95,15 @@ describe("issue 19 defects", () => {
   it("a tokenizer with ids the embedding has no row for is refused", async () => {
     const dir = mutant("tiny-llama", { tokenizer: (t) => ((t.added_tokens as unknown[]).push({ id: 1030, content: "<|beyond|>", special: true })) });
     await refusedByBoth(dir, "CONTRACT_VOCAB_MISMATCH");
+  });
+
+  it.each(["f32", "q8_0"])("import --quantize %s refuses NaN weights and a tokenizer the embedding cannot serve", async (quant) => {
+    const nan = mutant("tiny-llama", { tensors: (ts) => withValues(ts, "model.layers.0.self_attn.q_proj.weight", (v) => (v[3] = Number.NaN)) });
+    const beyond = mutant("tiny-llama", { tokenizer: (t) => ((t.added_tokens as unknown[]).push({ id: 1030, content: "<|beyond|>", special: true })) });
+    for (const [dir, code] of [[nan, "TENSOR_NAN"], [beyond, "CONTRACT_VOCAB_MISMATCH"]]) {
+      const r = await outcome(importCommand, [dir, "--quantize", quant, "-o", join(dir, "out.rft")]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(`[${code}]`);
+    }
   });
 });

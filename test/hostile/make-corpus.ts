@@ -164,6 +164,12 @@ file("rft-clean.rft", "none: the undamaged micro model", "OK", rft);
 file("rft-wrong-magic.rft", "magic RFT1 replaced by RFT9", "NATIVE_BAD_MAGIC", Uint8Array.from([...new TextEncoder().encode("RFT9"), ...rft.subarray(4)]));
 file("rft-truncated.rft", "file cut inside the data section", "NATIVE_OFFSET_OUT_OF_RANGE", rft.subarray(0, rft.length - 100));
 file("rft-giant-header.rft", "header length field 2^50", "NATIVE_HEADER_TOO_LARGE", setU64(rft, 8, 1n << 50n));
+const flipped = Uint8Array.from(rft);
+flipped[flipped.length - 9] ^= 0x10; // one bit of the last tensor's data
+file("rft-bit-flipped.rft", "one bit of a tensor's data flipped", "NATIVE_CHECKSUM_MISMATCH", flipped);
+const version1 = Uint8Array.from(rft);
+new DataView(version1.buffer).setUint32(4, 1, true);
+file("rft-version-1.rft", "version 1, which carries no checksums", "NATIVE_BAD_VERSION", version1);
 
 write("corpus.json", JSON.stringify({ generator: "test/hostile/make-corpus.ts", entries }, null, 2) + "\n");
 console.log(`wrote ${entries.length} corpus entries to ${OUT}`);

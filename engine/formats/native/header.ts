@@ -37,6 +37,8 @@ export interface TensorEntry {
   /** relative to the data section, a multiple of 64 */
   offset: number;
   byte_length: number;
+  /** CRC-32 (zlib's) of the tensor's bytes, as an unsigned integer: a bit flipped on disk is caught on load */
+  crc32: number;
 }
 
 export interface NativeHeader {
@@ -116,7 +118,7 @@ export function tensorByteLength(name: string, dtype: NativeDType, shape: readon
 function tensorEntry(v: unknown, i: number, seen: Set<string>): TensorEntry {
   const field = `tensors[${i}]`;
   const t = object(v, field);
-  onlyKeys(t, ["name", "dtype", "shape", "offset", "byte_length"], field);
+  onlyKeys(t, ["name", "dtype", "shape", "offset", "byte_length", "crc32"], field);
   const name = string(t.name, `${field}.name`);
   if (name.length === 0) throw bad(`${field}.name`, "must not be empty", name);
   if (seen.has(name)) throw new RefuteError("NATIVE_DUPLICATE_TENSOR", `RFT: tensor ${name} is listed twice`, { tensor: name });
@@ -139,7 +141,9 @@ function tensorEntry(v: unknown, i: number, seen: Set<string>): TensorEntry {
       found: byteLength,
     });
   }
-  return { name, dtype, shape, offset, byte_length: byteLength };
+  const crc32 = t.crc32;
+  if (typeof crc32 !== "number" || !Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff) throw bad(`${field}.crc32`, "must be the CRC-32 of the tensor's bytes, an integer in [0, 2^32)", crc32);
+  return { name, dtype, shape, offset, byte_length: byteLength, crc32 };
 }
 
 /** Checks a parsed header; returns it typed. Offsets are checked against the file by the reader. */

@@ -1,3 +1,4 @@
+import { crc32 } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RefuteError } from "../../../core/errors.ts";
@@ -20,7 +21,7 @@ function rft(headerText: string, data: number[] = [], opts: { magic?: string; ve
   const json = new TextEncoder().encode(headerText);
   const prefix = new Uint8Array(16);
   prefix.set(new TextEncoder().encode(opts.magic ?? "RFT1"));
-  new DataView(prefix.buffer).setUint32(4, opts.version ?? 1, true);
+  new DataView(prefix.buffer).setUint32(4, opts.version ?? 2, true);
   new DataView(prefix.buffer).setBigUint64(8, opts.headerLength ?? BigInt(json.length), true);
   const head = [...prefix, ...json];
   while (opts.pad !== false && head.length % 64 !== 0) head.push(0);
@@ -30,7 +31,7 @@ function rft(headerText: string, data: number[] = [], opts: { magic?: string; ve
 const SHA = "ab".repeat(32);
 const provenance = { source_format: "safetensors", source_files: [{ path: "model.safetensors", sha256: SHA }], quantization: "f32", tool: "refute", tool_version: "0.1.0", created_at: "2026-01-02T03:04:05.000Z" };
 const header = (tensors: unknown[], extra: Record<string, unknown> = {}) => JSON.stringify({ config: { hidden_size: 4 }, tokenizer: { model: { type: "BPE" } }, provenance, tensors, ...extra });
-const tensor = (name: string, dtype: string, shape: number[], offset: number, byteLength: number) => ({ name, dtype, shape, offset, byte_length: byteLength });
+const tensor = (name: string, dtype: string, shape: number[], offset: number, byteLength: number, data?: number[]) => ({ name, dtype, shape, offset, byte_length: byteLength, crc32: data ? crc32(Uint8Array.from(data)) : 0 });
 
 describe("RFT layout", () => {
   it("writes prefix, the header JSON in a fixed key order, zero padding to 64, and 64-aligned data", () => {
@@ -48,7 +49,7 @@ describe("RFT layout", () => {
     const text =
       '{"config":{"hidden_size":4},"tokenizer":{"model":{"type":"BPE"}},' +
       `"provenance":{"source_format":"safetensors","source_files":[{"path":"model.safetensors","sha256":"${SHA}"}],"quantization":"f32","tool":"refute","tool_version":"0.1.0","created_at":"2026-01-02T03:04:05.000Z"},` +
-      '"tensors":[{"name":"w","dtype":"f32","shape":[1,2],"offset":0,"byte_length":8},{"name":"b","dtype":"bf16","shape":[1],"offset":64,"byte_length":2}]}';
+      `"tensors":[{"name":"w","dtype":"f32","shape":[1,2],"offset":0,"byte_length":8,"crc32":${crc32(w)}},{"name":"b","dtype":"bf16","shape":[1],"offset":64,"byte_length":2,"crc32":${crc32(b)}}]}`;
     const data = [...w, ...new Array(56).fill(0), ...b, ...new Array(62).fill(0)];
     expect(written).toEqual(rft(text, data));
     const read = readNative(written);
@@ -69,13 +70,17 @@ describe("RFT layout", () => {
 });
 
 describe("readNative error codes", () => {
-  const f32x4 = [tensor("w", "f32", [4], 0, 16)];
   const data16 = new Array(16).fill(1);
+  const f32x4 = [tensor("w", "f32", [4], 0, 16, data16)];
   const cases: Array<[string, Uint8Array, string]> = [
-    ["NATIVE_TRUNCATED", Uint8Array.from([0x52, 0x46, 0x54, 0x31, 1, 0]), "shorter than the prefix"],
+    ["NATIVE_TRUNCATED", Uint8Array.from([0x52, 0x46, 0x54, 0x31, 2, 0]), "shorter than the prefix"],
     ["NATIVE_TRUNCATED", rft(header([]), [], { pad: false }).subarray(0, 16 + header([]).length), "the header padding is missing"],
     ["NATIVE_BAD_MAGIC", rft(header([]), [], { magic: "RFT2" }), "magic RFT2"],
-    ["NATIVE_BAD_VERSION", rft(header([]), [], { version: 2 }), "version 2"],
+    ["NATIVE_BAD_VERSION", rft(header([]), [], { version: 3 }), "version 3"],
+    ["NATIVE_BAD_VERSION", rft(header([]), [], { version: 1 }), "version 1 (no checksums)"],
+    ["NATIVE_CHECKSUM_MISMATCH", rft(header(f32x4), [...data16.slice(0, 15), 3]), "a tensor byte changed after its CRC-32 was recorded"],
+    ["NATIVE_BAD_HEADER", rft(header([{ ...f32x4[0], crc32: undefined }]), data16), "a tensor without its CRC-32"],
+    ["NATIVE_BAD_HEADER", rft(header([{ ...f32x4[0], crc32: 2 ** 32 }]), data16), "a CRC-32 of 2^32"],
     ["NATIVE_HEADER_TOO_LARGE", rft(header([]), [], { headerLength: 2n ** 40n }), "a header length of 2^40"],
     ["NATIVE_HEADER_TOO_LARGE", rft(header([]), [], { headerLength: 2n ** 64n - 1n }), "a header length of 2^64 - 1"],
     ["NATIVE_BAD_JSON", rft('{"config":'), "unterminated JSON"],

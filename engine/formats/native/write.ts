@@ -3,6 +3,7 @@
 // the caller's order), tensors are laid out in the order given, and padding is zeros. Pass
 // provenance.created_at to make the time part of the input too.
 
+import { crc32 } from "node:zlib";
 import { RefuteError } from "../../../core/errors.ts";
 import { NATIVE_ALIGNMENT, validateHeader, type NativeDType, type NativeHeader, type Provenance, type SourceFile } from "./header.ts";
 import { NATIVE_MAGIC, NATIVE_PREFIX_BYTES, NATIVE_VERSION } from "./read.ts";
@@ -56,7 +57,7 @@ export function writeNative(input: NativeWriteInput): Uint8Array {
   // shapes and that each data length is what the dtype and shape require
   let offset = 0;
   const entries = input.tensors.map((t) => {
-    const entry = { name: t.name, dtype: t.dtype, shape: Array.isArray(t.shape) ? [...t.shape] : t.shape, offset, byte_length: t.data.length };
+    const entry = { name: t.name, dtype: t.dtype, shape: Array.isArray(t.shape) ? [...t.shape] : t.shape, offset, byte_length: t.data.length, crc32: crc32(t.data) };
     offset = alignUp(offset + t.data.length);
     return entry;
   });
