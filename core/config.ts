@@ -10,7 +10,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Ajv, type ErrorObject } from "ajv";
-import yaml from "js-yaml";
+import { loadBoundedYaml, YamlBoundError } from "./bounded-yaml.ts";
 import configSchema from "../refute.config.schema.json" with { type: "json" };
 import { RefuteError } from "./errors.ts";
 import { zooModels } from "./model-ref.ts";
@@ -87,9 +87,10 @@ export function loadConfig(file: string): ProjectConfig {
   if (statSync(file).size > MAX_CONFIG_BYTES) throw new RefuteError("E_CONFIG", `${file}: larger than ${MAX_CONFIG_BYTES} bytes; not a config file`, { file });
   let doc: unknown;
   try {
-    doc = yaml.load(readFileSync(file, "utf8"), { filename: file }) ?? {};
+    doc = loadBoundedYaml(readFileSync(file, "utf8"), file) ?? {};
   } catch (e) {
-    throw new RefuteError("E_CONFIG", `${file}: not valid YAML: ${(e as Error).message.split("\n")[0]}`, { file });
+    const what = e instanceof YamlBoundError ? "refused" : "not valid YAML";
+    throw new RefuteError("E_CONFIG", `${file}: ${what}: ${(e as Error).message.split("\n")[0]}`, { file });
   }
   return parseConfig(doc, file);
 }

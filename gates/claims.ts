@@ -4,10 +4,10 @@
 //
 // This module does not expand claims into checks (gates/expand.ts) nor run anything.
 
-import { readFile, readdir } from "node:fs/promises";
+import { readFile, readdir, stat } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import yaml from "js-yaml";
+import { loadBoundedYaml, MAX_YAML_BYTES, YamlBoundError } from "../core/bounded-yaml.ts";
 import { RefuteError } from "../core/errors.ts";
 import type { SubjectSpec } from "../core/subject.ts";
 import type { Backend, Comparator, Format, Quant, RuntimeName, Severity } from "../core/vocabulary.ts";
@@ -144,6 +144,11 @@ export async function readClaims(dir = "claims", options: ClaimsOptions = {}): P
   const parsedClaims: Claim[] = [];
   const problems: ClaimProblem[] = [];
   for (const file of files) {
+    const size = (await stat(file)).size;
+    if (size > MAX_YAML_BYTES) {
+      problems.push({ file: relative(".", file) || file, field: "(file)", expected: `a claim file of at most ${MAX_YAML_BYTES} bytes`, found: `${size} bytes` });
+      continue;
+    }
     const parsed = parseClaimFile(relative(".", file) || file, await readFile(file, "utf8"));
     parsedClaims.push(...parsed.claims);
     problems.push(...parsed.problems);
@@ -171,9 +176,10 @@ export function parseClaimFile(file: string, text: string): { claims: Claim[]; p
   }
   let doc: unknown;
   try {
-    doc = yaml.load(text, { filename: file });
+    doc = loadBoundedYaml(text, file);
   } catch (e) {
-    problems.push({ file, field: "(yaml)", expected: "valid YAML", found: (e as Error).message.split("\n")[0] });
+    const bound = e instanceof YamlBoundError;
+    problems.push({ file, field: "(yaml)", expected: bound ? "a claim file of bounded size" : "valid YAML", found: (e as Error).message.split("\n")[0] });
     return { claims: [], problems };
   }
   if (!validateFile(doc)) {
@@ -306,11 +312,16 @@ function normalizeClaim(file: string, raw: RawClaim): Claim {
 // ----------------------------------------------------------------- semantic problems
 
 /** What the schema cannot say: the claim agrees with its measure and its file. */
+/** Checks one claim may expand into: a matrix beyond is a mistake or an attack, not a plan. */
+export const MAX_CHECKS_PER_CLAIM = 2048;
+
 function claimProblems(claim: Claim): ClaimProblem[] {
   const problems: ClaimProblem[] = [];
   const problem = (field: string, expected: string, found?: string) => problems.push({ file: claim.file, claim: claim.id, field, expected, found });
   const stem = basename(claim.file).replace(/\.ya?ml$/, "");
   if (claim.suite !== stem) problem("suite", `'${stem}' (one file per suite: the file's name)`, JSON.stringify(claim.suite));
+  const checks = Object.values(claim.subject).reduce((n, axis) => n * (axis as string[]).length, 1) * (claim.prompts?.mode === "each" ? claim.prompts.names.length : 1);
+  if (checks > MAX_CHECKS_PER_CLAIM) problem("subject", `a matrix of at most ${MAX_CHECKS_PER_CLAIM} checks per claim (split the claim)`, `${checks} checks`);
 
   const measure = measures.get(claim.measure);
   if (!measure) {

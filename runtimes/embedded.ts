@@ -40,6 +40,9 @@ export interface EmbeddedOptions {
   skipContract?: boolean; // load models that break their contract (engine/contract-gate.ts): --skip-contract
 }
 
+/** The weights the embedded runtime keeps loaded across checks, at most (the zoo's models are 1-5 MB each). */
+export const MODEL_CACHE_BYTES = 512 << 20;
+
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
@@ -55,6 +58,9 @@ export class EmbeddedRuntime implements Runtime {
   serves(): string | null {
     return null;
   }
+  // The models loaded, least recently used first; kept while their weights (about 4 bytes a
+  // parameter, less when quantized) fit MODEL_CACHE_BYTES, so a matrix of thousands of models
+  // runs in bounded memory while a run's few subjects each load once.
   private readonly models = new Map<string, EngineModel>();
   private readonly backends = new Map<string, Promise<Kernels>>();
 
@@ -71,7 +77,10 @@ export class EmbeddedRuntime implements Runtime {
   private async model(spec: SubjectSpec): Promise<EngineModel> {
     const key = subjectKey(spec);
     let model = this.models.get(key);
-    if (!model) {
+    if (model) {
+      this.models.delete(key);
+      this.models.set(key, model);
+    } else {
       const hooks = hooksOf(spec);
       const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
@@ -80,8 +89,19 @@ export class EmbeddedRuntime implements Runtime {
       const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(location, spec.format, spec.quant, hooks);
       model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract });
       this.models.set(key, model);
+      this.evictBeyond(MODEL_CACHE_BYTES);
     }
     return model;
+  }
+
+  /** Drops the least recently used models until the rest fit `bytes` (the newest always stays). */
+  private evictBeyond(bytes: number): void {
+    let held = [...this.models.values()].reduce((n, m) => n + 4 * m.parameters, 0);
+    for (const [key, m] of this.models) {
+      if (held <= bytes || this.models.size === 1) break;
+      this.models.delete(key);
+      held -= 4 * m.parameters;
+    }
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
