@@ -219,7 +219,7 @@ async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<numbe
   const report = await runTeeth({
     ...planned,
     faults: options.fault,
-    newFactory: () => lazyFactory(deps, { threads: options.threads, skipContract: skip, config: planned.config }),
+    newFactory: () => lazyFactory(deps, { threads: options.threads, ...(skip ? { skipContract: true } : {}), config: planned.config }),
     onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
   const reports = planned.reportsDir;
@@ -254,7 +254,7 @@ async function runClaims(options: RunOptions, given: string[], deps: GatesDeps):
   const planned = gateOptions(options);
   const report = await runGates({
     ...planned,
-    factory: lazyFactory(deps, { threads: options.threads, skipContract: skipContract(options, deps), config: planned.config }),
+    factory: lazyFactory(deps, { threads: options.threads, ...(skipContract(options, deps) ? { skipContract: true } : {}), config: planned.config }),
     args: recordedArgs(given),
     onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });

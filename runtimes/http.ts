@@ -16,11 +16,13 @@
 
 import { statSync } from "node:fs";
 import { shellLine } from "../core/shell-quote.ts";
+import { splitCredentials } from "../core/url-credentials.ts";
 import { modelLocation, refusalOf, servedEntry, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { perplexityWindows } from "./logits.ts";
+import { checkEcho, checkGenerated, ProtocolError } from "./protocol-check.ts";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
 import { sha256File } from "../engine/model/native-convert.ts";
@@ -65,8 +67,16 @@ export class HttpRuntime implements Runtime {
   private models: Promise<ListedModel[]> | undefined; // what /v1/models lists, asked once
   private readonly localHashes = new Map<string, string[] | null>(); // a local model's files' sha256, by model
 
-  constructor(private readonly options: HttpOptions) {
-    this.base = options.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "");
+  private readonly options: HttpOptions;
+
+  constructor(options: HttpOptions) {
+    // Credentials in the URL become the Authorization header (fetch refuses such URLs) and never appear again.
+    const { url, authorization } = splitCredentials(options.baseUrl);
+    const own = authorization && !Object.keys(options.headers ?? {}).some((h) => h.toLowerCase() === "authorization");
+    this.options = own
+      ? { ...options, baseUrl: url, headers: { ...options.headers, Authorization: authorization }, headersShown: { ...options.headersShown, Authorization: "Basic <the credentials of the configured URL>" } }
+      : { ...options, baseUrl: url };
+    this.base = url.replace(/\/+$/, "").replace(/\/v1$/, "");
     this.name = options.name ?? "http";
   }
 
@@ -228,6 +238,7 @@ export class HttpRuntime implements Runtime {
     if (!tokens) {
       throw new BlockedError(`${this.name}: ${this.base} returned text without token ids (llama-server's logprobs.content or vLLM's return_tokens_as_token_ids carry them); token-level claims cannot run on text`);
     }
+    checkGenerated(this.base, tokens, maxNewTokens);
     const promptTokens = ids ?? (await this.tokenize(spec, prompt).catch(() => []));
     return {
       promptTokens,
@@ -243,9 +254,7 @@ export class HttpRuntime implements Runtime {
     const echoed = await this.echo(spec, [...promptTokens, ...tokens], options.topK ?? 10);
     const steps = tokens.map((token, i) => {
       const at = echoed[promptTokens.length + i];
-      if (!at || at.id !== token || at.logprob === null) {
-        throw new Error(`http: the echo of forced token ${i} (id ${token}) came back as ${JSON.stringify(at)}`);
-      }
+      if (at.logprob === null) throw new ProtocolError(this.base, `echoed forced token ${i} (id ${token}) without its log p`);
       const topk = at.topk ?? [];
       const candidates = options.candidates?.[i]?.map((c) => (c === token ? at.logprob : (topk.find((e) => e.token === c)?.logprob ?? null)));
       return { token, logprob: at.logprob, topk, ...(candidates ? { candidates } : {}) };
@@ -261,8 +270,8 @@ export class HttpRuntime implements Runtime {
     for (const w of perplexityWindows(ids.length, window, stride)) {
       const echoed = await this.echo(spec, ids.slice(w.begin, w.end), 1);
       for (let target = w.firstTarget; target < w.end; target++) {
-        const logprob = echoed[target - w.begin]?.logprob;
-        if (typeof logprob !== "number") throw new Error(`http: no echoed log p for token ${target} of the text`);
+        const logprob = echoed[target - w.begin].logprob;
+        if (logprob === null) throw new ProtocolError(this.base, `echoed token ${target} of the text without its log p`);
         nllSum -= logprob;
         scored++;
       }
@@ -277,7 +286,10 @@ export class HttpRuntime implements Runtime {
     if (!echoed || echoed.length < ids.length) {
       throw new BlockedError(`http: ${this.base} does not echo prompt log-probs (echo with max_tokens 0); forced decoding and perplexity need them`);
     }
-    return echoed.slice(0, ids.length);
+    // Servers echo the prompt and then max_tokens 0 generated tokens; some give one more: only the prompt's are compared.
+    const prompt = echoed.slice(0, ids.length);
+    checkEcho(this.base, prompt, ids);
+    return prompt;
   }
 
   async close(): Promise<void> {}

@@ -14,6 +14,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { RefuteError } from "../../core/errors.ts";
+import { isLoopback, redactCredentials } from "../../core/url-credentials.ts";
 import type { RemoteComment, RemoteIssue } from "./issues.ts";
 
 export interface IssueTracker {
@@ -119,7 +120,15 @@ export function isTransient(e: unknown): boolean {
   return status === undefined || status === 0 || status === 408 || status >= 500;
 }
 
+/** The API's base URL, when a token may travel to it: https, or plain http to a loopback test server only. */
+function checkedBaseUrl(raw: string): string {
+  const url = raw.replace(/\/+$/, "");
+  if (url.startsWith("https://") || (url.startsWith("http://") && isLoopback(url))) return url;
+  throw new RefuteError("E_USAGE", `GitHub API base URL ${redactCredentials(url)} is not https: the token would travel unencrypted (plain http is accepted for loopback test servers only)`, { option: "base-url" });
+}
+
 export function createIssueTracker(options: ClientOptions): IssueTracker {
+  const baseUrl = checkedBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL);
   const { owner, name: repo } = parseRepo(options.repo);
   const tuning = { ...defaultTuning, ...options.tuning };
   const redact = redactor(options.token);
@@ -131,7 +140,7 @@ export function createIssueTracker(options: ClientOptions): IssueTracker {
   };
   const octokit = new GitHub({
     auth: options.token || undefined,
-    baseUrl: (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, ""),
+    baseUrl,
     userAgent: "refute-ticket",
     log: { debug: () => {}, info: () => {}, warn: (m: string) => log(`github: ${m}`), error: (m: string) => log(`github: ${m}`) },
     request: {

@@ -80,3 +80,14 @@ describe("GITHUB_TOKEN", () => {
     expect(gh.writes()).toEqual([]);
   });
 });
+
+describe("the API's base URL", () => {
+  it("must be https, or plain http to loopback only: the token never travels unencrypted", async () => {
+    const { dir } = await reportDir(faultScript(), { inject: "q4-nibble-swap", select: { claims: ["token-int4-mismatch"], models: ["tiny-llama"] } });
+    const remote = { ...gh, url: gh.url.replace("127.0.0.1", "192.0.2.2") }; // TEST-NET-1: never reached
+    const run = await ticket(remote, dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr.join("\n")).toMatch(/base URL http:\/\/192\.0\.2\.2:\d+ is not https: the token would travel unencrypted/);
+    expect(gh.requests).toHaveLength(0);
+  });
+});
