@@ -28,6 +28,7 @@ import { RUN_DIR, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { skipContract } from "./contract-option.ts";
+import { replacementNote } from "../gates/partial-run.ts";
 import { positiveInteger, repeatable } from "./options.ts";
 
 /** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, whether the engine skips the contract gate, and the config's runtimes. */
@@ -258,6 +259,8 @@ async function runClaims(options: RunOptions, given: string[], deps: GatesDeps):
     args: recordedArgs(given),
     onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });
+  const note = await replacementNote(planned.reportsDir, report);
+  if (note) deps.err(`refute gates: note: ${note}`);
   const written = await writeReports(report, planned.reportsDir);
   const code = exitCodeFor(report.summary, options.strict === true);
   if (options.json) deps.out(JSON.stringify(report));

@@ -8,9 +8,10 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
-import { isRefuteError } from "../core/errors.ts";
+import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { currentBadgeUrl, rawBadgeUrl, renderReadme } from "../gates/github/scoreboard.ts";
 import { mergeReports } from "../gates/merge.ts";
+import { replacementNote } from "../gates/partial-run.ts";
 import type { Report } from "../gates/report.ts";
 import { readReport, RUN_DIR, writeReports } from "../gates/write.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
@@ -139,9 +140,13 @@ Exit code: 0 published, 2 usage or input error (no report in <from>).`,
     )
     .option("--from <dir>", "the run directory", RUN_DIR)
     .option("--to <dir>", "the committed reports directory", "reports")
-    .option("--readme <file>", "the README whose scoreboard to regenerate", "README.md");
-  onRun(command, async (options: { from: string; to: string; readme: string }) => {
+    .option("--readme <file>", "the README whose scoreboard to regenerate", "README.md")
+    .option("--allow-partial", "publish a partial run (selected suites, claims, models, quants, a shard or an injected fault) over a complete report");
+  onRun(command, async (options: { from: string; to: string; readme: string; allowPartial?: boolean }) => {
     const published = await readReport(join(options.from, "latest.json"));
+    const note = await replacementNote(options.to, published);
+    if (note && !options.allowPartial) throw new RefuteError("E_USAGE", `${note}: not published (--allow-partial publishes it anyway)`, { option: "allow-partial" });
+    if (note) io.err(`refute report publish: note: ${note}`);
     const written = await writeReports(published, options.to);
     for (const name of RUN_FILES) {
       const text = await readFile(join(options.from, name), "utf8").catch(() => null);

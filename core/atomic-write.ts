@@ -2,25 +2,50 @@
 // directory, so the same filesystem), which is then renamed over the target. A reader sees the
 // old file or the new one, never half of one, and a failed write leaves no temporary behind.
 //
-// The temporary name carries the pid and random bytes, so concurrent writers never share one.
+// The temporary name carries the pid and random bytes, so concurrent writers never share one;
+// a process killed between writing and renaming leaves its temporary, which the next writer
+// into that directory removes once that pid is no longer running (removeStaleTemporaries).
 
 import { randomBytes } from "node:crypto";
 import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { rename, rm, writeFile } from "node:fs/promises";
+import { readdir, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+const TEMPORARY = /\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
 function temporaryName(file: string): string {
   return `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
 }
 
-export async function writeAtomic(file: string, content: string | Uint8Array): Promise<void> {
+/** A file written beside its target, not yet in place: commit renames it over the target, abort removes it. */
+export interface StagedFile {
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export async function stageAtomic(file: string, content: string | Uint8Array): Promise<StagedFile> {
   const temp = temporaryName(file);
   try {
     await writeFile(temp, content);
-    await rename(temp, file);
   } catch (e) {
     await rm(temp, { force: true });
     throw e;
   }
+  return {
+    commit: async () => {
+      try {
+        await rename(temp, file);
+      } catch (e) {
+        await rm(temp, { force: true });
+        throw e;
+      }
+    },
+    abort: () => rm(temp, { force: true }),
+  };
+}
+
+export async function writeAtomic(file: string, content: string | Uint8Array): Promise<void> {
+  await (await stageAtomic(file, content)).commit();
 }
 
 /** writeAtomic for synchronous callers (the engine's file writers, the GGUF cache). */
@@ -33,4 +58,24 @@ export function writeAtomicSync(file: string, content: string | Uint8Array): voi
     rmSync(temp, { force: true });
     throw e;
   }
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // alive, another user's
+  }
+}
+
+/** Removes the temporaries in `dir` that processes no longer running left behind; returns their names. */
+export async function removeStaleTemporaries(dir: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const stale = names.filter((n) => {
+    const m = TEMPORARY.exec(n);
+    return m !== null && Number(m[1]) !== process.pid && !running(Number(m[1]));
+  });
+  await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
+  return stale;
 }

@@ -1,5 +1,10 @@
 // Writes a report's files into a directory, each atomically (core/atomic-write.ts), so a
-// reader never sees half a file:
+// reader never sees half a file, and in an order a kill at any moment leaves consistent: every
+// file is first written beside its target; then the run's line is appended to history.jsonl;
+// then latest.json is renamed into place, then the files rendered from it. So the run in
+// latest.json is always in history.jsonl, and a kill mid-way leaves at worst a latest.md of
+// the previous run beside the new latest.json (publish renders every file from latest.json
+// anew). Temporaries of writers killed earlier are removed first.
 //
 //   latest.json   the Report, checked against gates/report.schema.json before it is written
 //   latest.md     for people          junit.xml   for CI viewers
@@ -9,7 +14,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
-import { writeAtomic } from "../core/atomic-write.ts";
+import { removeStaleTemporaries, type StagedFile, stageAtomic } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { badgeFor, badgeSvg } from "./badge.ts";
 import { renderJunit } from "./junit.ts";
@@ -64,6 +69,7 @@ export async function writeReports(report: Report, dir: string, options: { histo
     throw new RefuteError("E_REPORT_SCHEMA", `report does not match gates/report.schema.json: ${problems.join("; ")}`, { problems });
   }
   await mkdir(dir, { recursive: true });
+  await removeStaleTemporaries(dir);
   const badge = badgeFor(report.summary);
   const files: Array<[string, string]> = [
     ["latest.json", json],
@@ -72,17 +78,18 @@ export async function writeReports(report: Report, dir: string, options: { histo
     ["badge.json", JSON.stringify(badge, null, 2) + "\n"],
     ["badge.svg", badgeSvg(badge)],
   ];
-  const written: string[] = [];
-  for (const [name, content] of files) {
-    await writeAtomic(join(dir, name), content);
-    written.push(join(dir, name));
+  const staged: StagedFile[] = [];
+  try {
+    for (const [name, content] of files) staged.push(await stageAtomic(join(dir, name), content));
+  } catch (e) {
+    await Promise.all(staged.map((f) => f.abort()));
+    throw e;
   }
-  if (options.history ?? true) {
-    // One short line with O_APPEND: concurrent runs interleave whole lines, never bytes.
-    await appendFile(join(dir, "history.jsonl"), JSON.stringify(historyLine(report)) + "\n");
-    written.push(join(dir, "history.jsonl"));
-  }
-  return written;
+  const history = options.history ?? true;
+  // One short line with O_APPEND: concurrent runs interleave whole lines, never bytes.
+  if (history) await appendFile(join(dir, "history.jsonl"), JSON.stringify(historyLine(report)) + "\n");
+  for (const f of staged) await f.commit();
+  return [...files.map(([name]) => join(dir, name)), ...(history ? [join(dir, "history.jsonl")] : [])];
 }
 
 /** Reads and validates a report written by writeReports (E_REPORT_* errors otherwise). */
