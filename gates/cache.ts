@@ -113,6 +113,13 @@ export class SubjectCache {
     });
   }
 
+  /** The `run`-th greedy generation of the prompt: run 0 is the shared one (generate), every other a request of its own. */
+  generateAgain(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number, run: number): Promise<Generation> {
+    if (run === 0) return this.generate(subject, prompt, maxNewTokens);
+    const context = `${subjectLabel(subject)} prompt=${prompt.name} run=${run}`;
+    return this.once(`${generationKey(subject, prompt.text, maxNewTokens, {})}#${run}`, context, async () => (await this.capable(subject, "generate")).generate(subject, prompt.text, maxNewTokens, {}));
+  }
+
   perplexity(subject: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
     const context = `${subjectLabel(subject)} perplexity window=${window} stride=${stride}${describeSettings(settings)}`;
     return this.once(perplexityKey(subject, text, window, stride, settings), context, async () => {

@@ -90,6 +90,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         prompts,
         maxNewTokens: check.claim.maxNewTokens,
         generate: (subject, prompt, settings) => cache.generate(subject, prompt, check.claim.maxNewTokens, settings),
+        generateAgain: (subject, prompt, run) => cache.generateAgain(subject, prompt, check.claim.maxNewTokens, run),
         perplexity: (subject, text, window, stride, settings) => cache.perplexity(subject, text, window, stride, settings),
         tokenize: (subject, text) => cache.tokenize(subject, text),
         score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),

@@ -19,6 +19,7 @@ import { pplCeiling } from "./ppl-ceiling.ts";
 import { pplDifference } from "./ppl-difference.ts";
 import { determinism, modelFileProbe } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
+import { generationSanity } from "./sanity.ts";
 import { runtimeAgreement } from "./runtime-agreement.ts";
 import { throughputRatio } from "./throughput-ratio.ts";
 import { timingCv } from "./timing-cv.ts";
@@ -50,6 +51,7 @@ const registry: AnyMeasure[] = [
   kvCacheFidelity,
   logprobDelta,
   logprobAgreement,
+  generationSanity,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

@@ -93,6 +93,8 @@ export interface MeasureInput {
   prompts: PromptRef[]; // one for `input: "prompt"`, the claim's whole set for "prompts", none for "text"
   maxNewTokens: number;
   generate(subject: SubjectSpec, prompt: PromptRef, settings?: GenerationSettings): Promise<Generation>;
+  /** The `run`-th greedy generation: 0 is generate's, each other one asked of the subject anew (not a cached answer). */
+  generateAgain(subject: SubjectSpec, prompt: PromptRef, run: number): Promise<Generation>;
   perplexity(subject: SubjectSpec, text: string, window: number, stride: number, settings?: GenerationSettings): Promise<Perplexity>;
   /** The subject's own tokenization of a text. */
   tokenize(subject: SubjectSpec, text: string): Promise<number[]>;

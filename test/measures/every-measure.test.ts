@@ -48,6 +48,7 @@ const ROWS: Row[] = [
   { measure: "kv-greedy-mismatch", body: `${KV_SUBJECT}\nparams: { bits: 8, group_size: 32 }\n${ONE_PROMPT}\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "logprob-delta", body: `${NATIVE}\nparams: { tokens: top-k, k: 10 }\n${ALL_PROMPTS}\nprediction: { comparator: le, threshold: 0.0001 }` },
   { measure: "logprob-agreement", body: `${NATIVE}\nagainst: { backend: cpu-ts }\nparams: { tokens: top-k }\n${ALL_PROMPTS}\nprediction: { comparator: le, threshold: 0.0001 }` },
+  { measure: "generation-sanity", body: `${NATIVE}\nparams: { property: repetition }\n${ALL_PROMPTS}\nprediction: { comparator: lt, threshold: 8 }` },
   { measure: "kv-cache-fidelity", body: `${KV_SUBJECT}\nparams: { bits: 4, group_size: 128, metric: snr-db, tokens: 16 }\nprediction: { comparator: ge, threshold: 18 }` },
 ];
 

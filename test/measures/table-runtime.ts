@@ -62,11 +62,10 @@ export class TableRuntime implements Runtime {
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
-    // Broken: eight tokens wrong (for a kv claim's subject, only through the quantized cache).
+    // Broken: eight tokens wrong, all one token repeated (for a kv claim's subject, only through the quantized cache).
     const wrong = this.behaviour(spec) === "broken" && (settings.kvCache !== undefined || !this.kvOnly(spec));
-    const tokens = oracleTokens(spec.model, promptName(prompt))
-      .slice(0, maxNewTokens)
-      .map((t, i) => (wrong && i >= 8 && i < 16 ? t + 1 : t));
+    const oracle = oracleTokens(spec.model, promptName(prompt)).slice(0, maxNewTokens);
+    const tokens = oracle.map((t, i) => (wrong && i >= 8 && i < 16 ? oracle[8] + 1 : t));
     return { promptTokens: [1, 2, 3], tokens, text: decode(tokens), topk: oracleTopK(tokens) };
   }
 
