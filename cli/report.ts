@@ -128,7 +128,7 @@ async function writeReadme(options: ReadmeOptions, io: Output): Promise<number> 
 }
 
 /** A run directory's outputs besides the report itself, copied as they are when present. */
-const RUN_FILES = ["teeth.json", "teeth.md", "bench.json"];
+const RUN_FILES = ["teeth.json", "teeth.md", "bench.json", "hostile.json", "hostile.md"];
 
 function publishCommand(report: Command, io: Output): void {
   const command = report

@@ -26,7 +26,7 @@ import { checkEcho, checkGenerated, ProtocolError } from "./protocol-check.ts";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
 import { sha256File } from "../engine/model/native-convert.ts";
-import { responseText, responseTokens, type CompletionRequest, type ResponseToken, type ServedIdentity } from "./openai.ts";
+import { preview, responseText, responseTokens, type CompletionRequest, type ResponseToken, type ServedIdentity } from "./openai.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface HttpOptions {
@@ -159,7 +159,7 @@ export class HttpRuntime implements Runtime {
     try {
       return JSON.parse(text);
     } catch {
-      throw new Error(`${url} answered 200 with a body that is not JSON: ${text.slice(0, 200)}`);
+      throw new ProtocolError(url, `answered 200 with a body that is not JSON: ${text.slice(0, 200)}`);
     }
   }
 
@@ -219,7 +219,7 @@ export class HttpRuntime implements Runtime {
 
   private async serverTokens(text: string, model?: string): Promise<number[]> {
     const body = (await this.post("/tokenize", { content: text, add_special: false, ...(model ? { model } : {}) })) as { tokens?: unknown };
-    if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new Error(`${this.base}/tokenize answered without a list of token ids: ${JSON.stringify(body).slice(0, 120)}`);
+    if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new ProtocolError(`${this.base}/tokenize`, `answered without a list of token ids: ${preview(body, 120)}`);
     return body.tokens as number[];
   }
 
@@ -234,7 +234,7 @@ export class HttpRuntime implements Runtime {
     await this.verifyIdentity(spec);
     const ids = this.localIds(spec)?.encode(prompt) ?? null;
     const body = await this.complete(spec, ids ?? prompt, { max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 });
-    const tokens = responseTokens(body);
+    const tokens = this.tokensOf(body);
     if (!tokens) {
       throw new BlockedError(`${this.name}: ${this.base} returned text without token ids (llama-server's logprobs.content or vLLM's return_tokens_as_token_ids carry them); token-level claims cannot run on text`);
     }
@@ -282,7 +282,7 @@ export class HttpRuntime implements Runtime {
   /** The server's log p of every token of an id prompt after the first (echo, max_tokens 0). */
   private async echo(spec: SubjectSpec, ids: number[], topK: number): Promise<ResponseToken[]> {
     const body = await this.complete(spec, ids, { max_tokens: 0, echo: true, logprobs: topK });
-    const echoed = responseTokens(body);
+    const echoed = this.tokensOf(body);
     if (!echoed || echoed.length < ids.length) {
       throw new BlockedError(`http: ${this.base} does not echo prompt log-probs (echo with max_tokens 0); forced decoding and perplexity need them`);
     }
@@ -290,6 +290,15 @@ export class HttpRuntime implements Runtime {
     const prompt = echoed.slice(0, ids.length);
     checkEcho(this.base, prompt, ids);
     return prompt;
+  }
+
+  /** The response's tokens (null: text only); a body that is no completion response is a protocol error. */
+  private tokensOf(body: unknown): ResponseToken[] | null {
+    try {
+      return responseTokens(body);
+    } catch (e) {
+      throw new ProtocolError(this.base, (e as Error).message);
+    }
   }
 
   async close(): Promise<void> {}
@@ -325,13 +334,13 @@ const DEFAULT_MAX_BODY_BYTES = 16 << 20;
 /** The response body as text, refused past `max` bytes (a server is untrusted input: no unbounded read). */
 async function boundedText(response: Response, url: string, max = DEFAULT_MAX_BODY_BYTES): Promise<string> {
   const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > max) throw new Error(`${url} answered a body of ${declared} bytes, over the limit of ${max} (max_body_bytes)`);
+  if (declared > max) throw new ProtocolError(url, `answered a body of ${declared} bytes, over the limit of ${max} (max_body_bytes)`);
   if (!response.body) return "";
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body) {
     size += chunk.byteLength;
-    if (size > max) throw new Error(`${url} answered a body over the limit of ${max} bytes (max_body_bytes)`); // leaving the loop cancels the stream
+    if (size > max) throw new ProtocolError(url, `answered a body over the limit of ${max} bytes (max_body_bytes)`); // leaving the loop cancels the stream
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString("utf8");

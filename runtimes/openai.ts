@@ -75,6 +75,15 @@ export interface ResponseToken {
 
 const TOKEN_ID = /^token_id:(\d+)$/;
 
+/** The start of a value as JSON, for a message; a value JSON cannot print (nested too deep) says so. */
+export function preview(v: unknown, length = 200): string {
+  try {
+    return String(JSON.stringify(v)).slice(0, length);
+  } catch {
+    return "(a value too deeply nested to print)";
+  }
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -85,7 +94,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function responseTokens(body: unknown): ResponseToken[] | null {
   if (!isRecord(body) || !Array.isArray(body.choices) || !isRecord(body.choices[0])) {
-    throw new Error(`not a completion response: ${JSON.stringify(body).slice(0, 200)}`);
+    throw new Error(`not a completion response: ${preview(body)}`);
   }
   const choice = body.choices[0];
   const lp = isRecord(choice.logprobs) ? choice.logprobs : null;

@@ -69,6 +69,10 @@ function checkBounds(read: ReadFields, file: string, spec: FamilySpec): void {
   if (!Number.isSafeInteger(read.headDim)) {
     throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${spec.config.hidden.key} ${read.hidden} is not a multiple of ${spec.config.heads.key} ${read.heads}: the head size would be ${read.headDim}`, { file, field: spec.config.heads.key });
   }
+  if (read.maxPositions < 2) {
+    const key = spec.config.maxPositions.key;
+    throw new RefuteError("CONFIG_BAD_FIELD", `${file}: ${key} ${read.maxPositions} leaves no room for a prompt token and a generated one (at least 2)`, { file, field: key, found: read.maxPositions });
+  }
   if (read.rotaryDims > read.headDim) throw new RefuteError("CONFIG_BAD_FIELD", `${file}: rotary dimensions ${read.rotaryDims} exceed the head size ${read.headDim}`, { file, field: spec.config.rotaryDims?.key ?? "rotaryDims" });
 }
 
