@@ -16,7 +16,7 @@
 
 import type { ErrorCode } from "../core/error-codes.ts";
 import { isRefuteError, RefuteError } from "../core/errors.ts";
-import { tensorStats } from "./inspect/stats.ts";
+import { scanValues } from "./inspect/value-scan.ts";
 import type { ModelSource } from "./load.ts";
 import { OUTPUT, TOKEN_EMBEDDING } from "./model/names.ts";
 import { buildWeights } from "./model/weights.ts";
@@ -48,7 +48,7 @@ function caught(action: () => void): Finding[] {
 function valueFindings(source: ModelSource): Finding[] {
   const out: Finding[] = [];
   for (const t of source.tensors.values()) {
-    const s = tensorStats(t);
+    const s = scanValues(t);
     if (s.nan > 0) out.push(finding("TENSOR_NAN", `tensor ${t.name}: ${s.nan} NaN values`, t.name));
     if (s.inf > 0) out.push(finding("TENSOR_INF", `tensor ${t.name}: ${s.inf} infinite values`, t.name));
     if (s.elements > 0 && s.zeros === s.elements) {
