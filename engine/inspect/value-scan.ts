@@ -21,7 +21,7 @@ function countFloats(values: Float32Array, into: ValueCounts): void {
     if (v === 0) zeros++;
     else if (v - v !== 0) {
       // NaN - NaN and Inf - Inf are NaN; every finite v - v is 0
-      if (v !== v) nan++;
+      if (Number.isNaN(v)) nan++;
       else inf++;
     }
   }
