@@ -26,6 +26,8 @@ const COMMANDS: Record<string, CommandModule> = {
   bench: { summary: "llama-bench-style pp/tg timings, engine vs llama.cpp", load: () => import("./bench.ts") },
   kv: { summary: "extract, compress and decompress KV caches, with quality metrics", load: () => import("./kv.ts") },
   trace: { summary: "layer-by-layer activations against the reference: where a subject first departs", load: () => import("./trace.ts") },
+  tokenize: { summary: "a text's token ids, from a model's tokenizer alone (no weights)", load: () => import("./tokenize.ts") },
+  detokenize: { summary: "token ids back to text, from a model's tokenizer alone", load: async () => ({ run: (await import("./tokenize.ts")).runDetokenize }) },
 };
 
 /** `refute` itself: the list of commands (each a summary here; its options live in its module). */

@@ -14,8 +14,8 @@ import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { architectureFromHfConfig } from "./config.ts";
 import type { FamilySpec, ShapeField } from "./families/family.ts";
-import { FAMILY_SPECS, familyForGgufArchitecture, preTokenizerJson, preTokenizerNames } from "./families/index.ts";
-import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
+import { FAMILY_SPECS, familyForGgufArchitecture } from "./families/index.ts";
+import { tokenizerJsonFromGguf } from "./gguf-vocab.ts";
 import { OUTPUT } from "./names.ts";
 import { toSplitHalves } from "./rope-permute.ts";
 
@@ -47,35 +47,6 @@ function hfConfig(file: GgufFile, spec: FamilySpec): Record<string, unknown> {
   config.bos_token_id = optionalNumber(file, "tokenizer.ggml.bos_token_id");
   config.eos_token_id = optionalNumber(file, "tokenizer.ggml.eos_token_id");
   return config;
-}
-
-function tokenizerJson(file: GgufFile, spec: FamilySpec): unknown {
-  const model = metadataString(file.metadata, "tokenizer.ggml.model");
-  if (model !== GGUF_BPE_TOKENIZER) {
-    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}"`, { field: "tokenizer.ggml.model" });
-  }
-  const pre = file.metadata.has("tokenizer.ggml.pre") ? metadataString(file.metadata, "tokenizer.ggml.pre") : spec.preTokenizer.name;
-  const preTokenizer = preTokenizerJson(pre);
-  if (!preTokenizer) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not one of ${preTokenizerNames().join(", ")}`, { field: "tokenizer.ggml.pre" });
-  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
-  const typeValue = file.metadata.get("tokenizer.ggml.token_type");
-  const types = typeValue?.type === "array" && typeValue.itemType === "i32" ? typeValue.value : new Int32Array(tokens.length).fill(1);
-  const vocab: Record<string, number> = {};
-  const added: { id: number; content: string; special: boolean }[] = [];
-  tokens.forEach((token, id) => {
-    if (types[id] === 5) return; // unused padding slot
-    if (types[id] === 3 || types[id] === 4) added.push({ id, content: token, special: types[id] === 3 });
-    vocab[token] = id;
-  });
-  return {
-    version: "1.0",
-    added_tokens: added.map((t) => ({ ...t, single_word: false, lstrip: false, rstrip: false, normalized: false })),
-    normalizer: null,
-    pre_tokenizer: preTokenizer,
-    post_processor: null,
-    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: "BPE", vocab, merges: metadataStrings(file.metadata, "tokenizer.ggml.merges") },
-  };
 }
 
 function dtypeOf(ggmlType: number, name: string): Tensor["dtype"] {
@@ -135,5 +106,5 @@ export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<
   const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJson(file, spec), files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), files, details: ggufDetails(file) };
 }

@@ -1,0 +1,58 @@
+// A GGUF file's vocabulary as tokenizer.json content, from its metadata alone (no architecture,
+// no weights: llama.cpp's vocabulary-only files tokenize too). tokenizer.ggml.model must be
+// the byte-level BPE (GGUF_BPE_TOKENIZER); tokenizer.ggml.pre names the pre-tokenizer: a family's own
+// (families/) or one of llama.cpp's (tokenizer/llama-pre-tokenizers.ts). A file that names
+// none is refused, never given a family's guess: llama.cpp would fall back to its default and
+// the two disagree on about half of all strings.
+
+import { RefuteError } from "../../core/errors.ts";
+import { metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
+import type { GgufFile } from "../formats/gguf/read.ts";
+import { LLAMA_PRE_TOKENIZERS, llamaPreTokenizer } from "../tokenizer/llama-pre-tokenizers.ts";
+import { preTokenizerJson, preTokenizerNames } from "./families/index.ts";
+import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
+
+// llama.cpp's token types (tokenizer.ggml.token_type)
+const CONTROL = 3;
+const USER_DEFINED = 4;
+const UNUSED = 5;
+
+function preTokenizerOf(file: GgufFile): { json: unknown; ignoreMerges: boolean } {
+  if (!file.metadata.has("tokenizer.ggml.pre")) {
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: no tokenizer.ggml.pre: the file does not say how its text is split before BPE, and refute does not guess (llama.cpp falls back to a default of its own)", { field: "tokenizer.ggml.pre" });
+  }
+  const pre = metadataString(file.metadata, "tokenizer.ggml.pre");
+  const own = preTokenizerJson(pre);
+  if (own) return { json: own, ignoreMerges: false };
+  const llama = llamaPreTokenizer(pre);
+  if (llama) return llama;
+  const known = [...new Set([...preTokenizerNames(), ...Object.keys(LLAMA_PRE_TOKENIZERS)])].sort();
+  throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not a pre-tokenizer refute implements (${known.join(", ")})`, { field: "tokenizer.ggml.pre", found: pre });
+}
+
+export function tokenizerJsonFromGguf(file: GgufFile): unknown {
+  const model = metadataString(file.metadata, "tokenizer.ggml.model");
+  if (model !== GGUF_BPE_TOKENIZER) {
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}" (SentencePiece and WordPiece vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
+  }
+  const preTokenizer = preTokenizerOf(file);
+  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
+  const typeValue = file.metadata.get("tokenizer.ggml.token_type");
+  const types = typeValue?.type === "array" && typeValue.itemType === "i32" ? typeValue.value : new Int32Array(tokens.length).fill(1);
+  const vocab: Record<string, number> = {};
+  const added: { id: number; content: string; special: boolean }[] = [];
+  tokens.forEach((token, id) => {
+    if (types[id] === UNUSED) return;
+    if (types[id] === CONTROL || types[id] === USER_DEFINED) added.push({ id, content: token, special: types[id] === CONTROL });
+    vocab[token] = id;
+  });
+  return {
+    version: "1.0",
+    added_tokens: added.map((t) => ({ ...t, single_word: false, lstrip: false, rstrip: false, normalized: false })),
+    normalizer: null,
+    pre_tokenizer: preTokenizer.json,
+    post_processor: null,
+    decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
+    model: { type: "BPE", vocab, merges: file.metadata.has("tokenizer.ggml.merges") ? metadataStrings(file.metadata, "tokenizer.ggml.merges") : [], ignore_merges: preTokenizer.ignoreMerges },
+  };
+}

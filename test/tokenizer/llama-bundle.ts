@@ -1,0 +1,57 @@
+// llama.cpp's vocabulary test files, from the source node-llama-cpp ships
+// (node_modules/node-llama-cpp/llama/gitRelease.bundle, a git bundle): every
+// models/ggml-vocab-<name>.gguf with its .gguf.inp (strings separated by
+// "\n__ggml_vocab_test__\n") and .gguf.out (one line of ids per string, from Hugging Face's
+// AutoTokenizer). Extracted once into models/cache/llama-vocab/ (git-ignored), not committed.
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const BUNDLE = join("node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
+const CACHE = join("models", "cache", "llama-vocab");
+
+export interface Vocabulary {
+  name: string;
+  gguf: string; // path
+  cases: { text: string; ids: number[] }[] | null; // null: the bundle has no test vectors for it
+}
+
+/** The cache directory holding the bundle's vocabularies, extracted when it is not there yet. */
+function extracted(): string {
+  const head = execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
+  const dir = join(CACHE, head.slice(0, 12));
+  if (existsSync(join(dir, ".complete"))) return dir;
+  const clone = mkdtempSync(join(tmpdir(), "refute-llama-bundle-"));
+  try {
+    execFileSync("git", ["clone", "-q", "--no-checkout", BUNDLE, clone]);
+    const names = execFileSync("git", ["-C", clone, "ls-tree", "--name-only", "HEAD", "models/"], { encoding: "utf8" }).split("\n").filter((n) => /^models\/ggml-vocab-.*\.gguf(\.inp|\.out)?$/.test(n));
+    const staging = `${dir}.${process.pid}`;
+    mkdirSync(staging, { recursive: true });
+    for (const name of names) writeFileSync(join(staging, name.slice("models/".length)), execFileSync("git", ["-C", clone, "show", `HEAD:${name}`], { maxBuffer: 1 << 28 }));
+    writeFileSync(join(staging, ".complete"), `${names.length}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(staging, dir);
+  } finally {
+    rmSync(clone, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+const SEPARATOR = "\n__ggml_vocab_test__\n";
+
+export function llamaVocabularies(): Vocabulary[] {
+  const dir = extracted();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".gguf"))
+    .sort()
+    .map((f) => {
+      const gguf = join(dir, f);
+      const name = f.slice("ggml-vocab-".length, -".gguf".length);
+      if (!existsSync(`${gguf}.inp`)) return { name, gguf, cases: null };
+      const texts = readFileSync(`${gguf}.inp`, "utf8").split(SEPARATOR);
+      const lines = readFileSync(`${gguf}.out`, "utf8").split("\n");
+      return { name, gguf, cases: texts.map((text, i) => ({ text: i === texts.length - 1 ? text.replace(/\n$/, "") : text, ids: (lines[i] ?? "").trim().split(/\s+/).filter(Boolean).map(Number) })) };
+    });
+}
