@@ -1,6 +1,7 @@
 // A GGUF file's vocabulary as tokenizer.json content, from its metadata alone (no architecture,
-// no weights: llama.cpp's vocabulary-only files tokenize too). tokenizer.ggml.model must be
-// the byte-level BPE (GGUF_BPE_TOKENIZER); tokenizer.ggml.pre names the pre-tokenizer: a family's own
+// no weights: llama.cpp's vocabulary-only files tokenize too). tokenizer.ggml.model is the
+// byte-level BPE (GGUF_BPE_TOKENIZER) or SentencePiece (GGUF_SPM_TOKENIZER: tokens with scores, byte
+// tokens, add_space_prefix; tokenizer/spm.ts). For BPE, tokenizer.ggml.pre names the pre-tokenizer: a family's own
 // (families/) or one of llama.cpp's (tokenizer/llama-pre-tokenizers.ts). A file that names
 // none is refused, never given a family's guess: llama.cpp would fall back to its default and
 // the two disagree on about half of all strings.
@@ -30,25 +31,64 @@ function preTokenizerOf(file: GgufFile): { json: unknown; ignoreMerges: boolean 
   throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not a pre-tokenizer refute implements (${known.join(", ")})`, { field: "tokenizer.ggml.pre", found: pre });
 }
 
+/** llama.cpp's tokenizer.ggml.model for SentencePiece vocabularies (Llama 2, TinyLlama, Mistral, Phi-3). */
+const GGUF_SPM_TOKENIZER = "llama";
+const UNKNOWN = 2;
+
+function tokenTypes(file: GgufFile, count: number): ArrayLike<number> {
+  const v = file.metadata.get("tokenizer.ggml.token_type");
+  return v?.type === "array" && v.itemType === "i32" ? v.value : new Int32Array(count).fill(1);
+}
+
+function addedTokens(tokens: string[], types: ArrayLike<number>) {
+  const added: { id: number; content: string; special: boolean; single_word: false; lstrip: false; rstrip: false; normalized: false }[] = [];
+  tokens.forEach((content, id) => {
+    if (types[id] === CONTROL || types[id] === USER_DEFINED) added.push({ id, content, special: types[id] === CONTROL, single_word: false, lstrip: false, rstrip: false, normalized: false });
+  });
+  return added;
+}
+
+/** A SentencePiece vocabulary: every token with its score (model type "SPM", read by tokenizer.ts). */
+function spmTokenizerJson(file: GgufFile): unknown {
+  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
+  const scoresValue = file.metadata.get("tokenizer.ggml.scores");
+  if (scoresValue?.type !== "array" || scoresValue.itemType !== "f32" || scoresValue.value.length !== tokens.length) {
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: a SentencePiece vocabulary needs tokenizer.ggml.scores, one f32 per token", { field: "tokenizer.ggml.scores" });
+  }
+  const types = tokenTypes(file, tokens.length);
+  const vocab: Record<string, number> = {};
+  tokens.forEach((token, id) => {
+    if (types[id] !== UNUSED && !Object.hasOwn(vocab, token)) vocab[token] = id;
+  });
+  const prefix = file.metadata.get("tokenizer.ggml.add_space_prefix");
+  const unk = Array.from(types).indexOf(UNKNOWN);
+  return {
+    version: "1.0",
+    added_tokens: addedTokens(tokens, types),
+    normalizer: null,
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: null,
+    model: { type: "SPM", vocab, scores: Array.from(scoresValue.value), add_space_prefix: prefix?.type === "bool" ? prefix.value : true, unk_id: unk >= 0 ? unk : null },
+  };
+}
+
 export function tokenizerJsonFromGguf(file: GgufFile): unknown {
   const model = metadataString(file.metadata, "tokenizer.ggml.model");
+  if (model === GGUF_SPM_TOKENIZER) return spmTokenizerJson(file);
   if (model !== GGUF_BPE_TOKENIZER) {
-    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}" (SentencePiece and WordPiece vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}" nor SentencePiece "${GGUF_SPM_TOKENIZER}" (WordPiece and Unigram vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
   }
   const preTokenizer = preTokenizerOf(file);
   const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
-  const typeValue = file.metadata.get("tokenizer.ggml.token_type");
-  const types = typeValue?.type === "array" && typeValue.itemType === "i32" ? typeValue.value : new Int32Array(tokens.length).fill(1);
+  const types = tokenTypes(file, tokens.length);
   const vocab: Record<string, number> = {};
-  const added: { id: number; content: string; special: boolean }[] = [];
   tokens.forEach((token, id) => {
-    if (types[id] === UNUSED) return;
-    if (types[id] === CONTROL || types[id] === USER_DEFINED) added.push({ id, content: token, special: types[id] === CONTROL });
-    vocab[token] = id;
+    if (types[id] !== UNUSED) vocab[token] = id;
   });
   return {
     version: "1.0",
-    added_tokens: added.map((t) => ({ ...t, single_word: false, lstrip: false, rstrip: false, normalized: false })),
+    added_tokens: addedTokens(tokens, types),
     normalizer: null,
     pre_tokenizer: preTokenizer.json,
     post_processor: null,

@@ -1,12 +1,15 @@
 // A Hugging Face tokenizer.json (byte-level BPE) as an encoder and decoder. Added tokens
 // (special tokens such as <|endoftext|>) are cut out of the text first and map to their ids;
-// the rest is pre-tokenized, then BPE-encoded piece by piece.
+// the rest is pre-tokenized, then BPE-encoded piece by piece. A GGUF's SentencePiece
+// vocabulary (model type "SPM", which gguf-vocab.ts writes) encodes the rest by score
+// instead (spm.ts).
 
 import { RefuteError } from "../../core/errors.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
 import { symbolsToBytes } from "./byte-level.ts";
-import { buildPreTokenizer, type PreTokenize } from "./pretokenizer.ts";
+import { buildPreTokenizer } from "./pretokenizer.ts";
+import { encodeSpm, spmEscape, type SpmModel, spmTokenBytes } from "./spm.ts";
 
 export interface AddedToken {
   id: number;
@@ -14,20 +17,26 @@ export interface AddedToken {
   special: boolean;
 }
 
+/** How the ordinary text between added tokens becomes ids, and a token back into bytes. */
+export interface TextCodec {
+  vocab: Map<string, number>;
+  /** `startsSegment`: the text starts the input or follows an added token. */
+  encode(text: string, startsSegment: boolean): number[];
+  tokenBytes(token: string, out: number[]): void;
+}
+
 export class Tokenizer {
-  private readonly cache = new Map<string, number[]>();
   private readonly idToToken: string[];
   private readonly addedById: Map<number, AddedToken>;
   private readonly addedPattern: RegExp | null;
   private readonly addedByContent: Map<string, AddedToken>;
 
   constructor(
-    private readonly model: BpeModel,
-    private readonly preTokenize: PreTokenize,
+    private readonly codec: TextCodec,
     readonly added: AddedToken[],
   ) {
     this.idToToken = [];
-    for (const [token, id] of model.vocab) this.idToToken[id] = token;
+    for (const [token, id] of codec.vocab) this.idToToken[id] = token;
     this.addedById = new Map(added.map((t) => [t.id, t]));
     this.addedByContent = new Map(added.map((t) => [t.content, t]));
     const alternatives = [...added].sort((a, b) => b.content.length - a.content.length).map((t) => t.content.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
@@ -35,18 +44,21 @@ export class Tokenizer {
   }
 
   get vocabSize(): number {
-    return Math.max(this.idToToken.length, ...this.added.map((t) => t.id + 1));
+    return this.added.reduce((n, t) => Math.max(n, t.id + 1), this.idToToken.length);
   }
 
   /** The token ids of the text; no BOS or EOS is added. */
   encode(text: string): number[] {
     const ids: number[] = [];
+    let startsSegment = true;
     for (const segment of this.splitAdded(text)) {
       if (typeof segment !== "string") {
         ids.push(segment.id);
+        startsSegment = true;
         continue;
       }
-      for (const piece of this.preTokenize([segment])) ids.push(...encodePiece(this.model, piece, this.cache));
+      ids.push(...this.codec.encode(segment, startsSegment));
+      startsSegment = false;
     }
     return ids;
   }
@@ -81,7 +93,7 @@ export class Tokenizer {
       }
       const token = this.idToToken[id];
       if (token === undefined) throw new RefuteError("TOKENIZER_UNKNOWN_ID", `token id ${id} is not in the vocabulary`, { token: id });
-      symbolsToBytes(token, bytes);
+      this.codec.tokenBytes(token, bytes);
     }
     flush();
     return text;
@@ -91,6 +103,9 @@ export class Tokenizer {
     return this.addedById.get(id)?.content ?? this.idToToken[id] ?? `<${id}>`;
   }
 }
+
+/** Ids a vocabulary may use: [0, 2^22), as the engine's config bound. */
+const MAX_IDS = 1 << 22;
 
 function fail(field: string, message: string): never {
   throw new RefuteError("TOKENIZER_BAD_JSON", `tokenizer.json: ${field}: ${message}`, { field });
@@ -112,7 +127,7 @@ function parseVocab(vocab: unknown): Map<string, number> {
   if (vocab === null || typeof vocab !== "object" || Array.isArray(vocab)) fail("model.vocab", "must be an object of token -> id");
   const map = new Map<string, number>();
   for (const [token, id] of Object.entries(vocab as Record<string, unknown>)) {
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) fail(`model.vocab[${JSON.stringify(token)}]`, `id must be a non-negative integer, found ${JSON.stringify(id)}`);
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0 || id >= MAX_IDS) fail(`model.vocab[${JSON.stringify(token)}]`, `id must be an integer in [0, ${MAX_IDS}), found ${JSON.stringify(id)}`);
     map.set(token, id);
   }
   return map;
@@ -123,8 +138,8 @@ function parseAdded(added: unknown): AddedToken[] {
   if (!Array.isArray(added)) fail("added_tokens", "must be a list");
   return added.map((t, i) => {
     const { id, content, special } = (t ?? {}) as Record<string, unknown>;
-    if (typeof id !== "number" || !Number.isSafeInteger(id) || typeof content !== "string" || content.length === 0) {
-      fail(`added_tokens[${i}]`, "needs an integer id and a non-empty content");
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0 || id >= MAX_IDS || typeof content !== "string" || content.length === 0) {
+      fail(`added_tokens[${i}]`, `needs an integer id in [0, ${MAX_IDS}) and a non-empty content`);
     }
     return { id, content, special: special === true };
   });
@@ -136,12 +151,33 @@ export function tokenizerFromJson(json: unknown, hooks: Pick<EngineHooks, "dropF
   const root = json as Record<string, unknown>;
   const model = root.model as Record<string, unknown> | undefined;
   if (!model || typeof model !== "object") fail("model", "missing");
+  if (model.type === "SPM") return new Tokenizer(spmCodec(model), parseAdded(root.added_tokens));
   if (model.type !== undefined && model.type !== "BPE") fail("model.type", `only BPE is supported, found ${JSON.stringify(model.type)}`);
   const decoder = root.decoder as Record<string, unknown> | null | undefined;
   if (decoder && decoder.type !== "ByteLevel") fail("decoder.type", `only ByteLevel is supported, found ${JSON.stringify(decoder.type)}`);
+  const bpe: BpeModel = { vocab: parseVocab(model.vocab), ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges), ignoreMerges: model.ignore_merges === true };
+  const preTokenize = buildPreTokenizer(root.pre_tokenizer);
+  const cache = new Map<string, number[]>();
   return new Tokenizer(
-    { vocab: parseVocab(model.vocab), ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges), ignoreMerges: model.ignore_merges === true },
-    buildPreTokenizer(root.pre_tokenizer),
+    {
+      vocab: bpe.vocab,
+      encode: (text) => preTokenize([text]).flatMap((piece) => encodePiece(bpe, piece, cache)),
+      tokenBytes: symbolsToBytes,
+    },
     parseAdded(root.added_tokens),
   );
+}
+
+/** model.type "SPM": vocab (token -> id), scores (by id), add_space_prefix, unk_id. */
+function spmCodec(model: Record<string, unknown>): TextCodec {
+  const vocab = parseVocab(model.vocab);
+  if (!Array.isArray(model.scores) || model.scores.length > MAX_IDS || !model.scores.every((x) => typeof x === "number" && Number.isFinite(x))) fail("model.scores", "must be a list of finite numbers, one per id");
+  const unknown = typeof model.unk_id === "number" && vocab.size > 0 ? model.unk_id : null;
+  const byteTokens = new Map<number, number>();
+  for (const [token, id] of vocab) {
+    const m = /^<0x([0-9A-F]{2})>$/.exec(token);
+    if (m) byteTokens.set(Number.parseInt(m[1], 16), id);
+  }
+  const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false, byteTokens, unknown };
+  return { vocab, encode: (text, startsSegment) => (text ? encodeSpm(spm, spmEscape(spm, text, startsSegment)) : []), tokenBytes: spmTokenBytes };
 }

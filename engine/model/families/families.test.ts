@@ -108,10 +108,10 @@ function engineSources(dir = join(REPO_ROOT, "engine")): [string, string][] {
   });
 }
 
-it("no engine module outside families/ names a family in a string literal (but the GGUF tokenizer kind \"gpt2\", a BPE name, and llama.cpp's pre-tokenizer names)", () => {
+it("no engine module outside families/ names a family in a string literal (but the GGUF tokenizer kinds \"gpt2\" and \"llama\", a BPE and a SentencePiece name, and llama.cpp's pre-tokenizer names)", () => {
   const literal = new RegExp(`["'\`](${FAMILIES.join("|")})["'\`]`);
   const found = engineSources()
     .filter(([path]) => !path.startsWith("engine/model/families/") && path !== "engine/tokenizer/llama-pre-tokenizers.ts")
     .flatMap(([path, text]) => text.split("\n").filter((line) => literal.test(line)).map((line) => `${path}: ${line.trim()}`));
-  expect(found).toEqual(['engine/model/gguf-export.ts: export const GGUF_BPE_TOKENIZER = "gpt2";']);
+  expect(found).toEqual(['engine/model/gguf-export.ts: export const GGUF_BPE_TOKENIZER = "gpt2";', 'engine/model/gguf-vocab.ts: const GGUF_SPM_TOKENIZER = "llama";']);
 });
