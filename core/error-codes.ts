@@ -70,6 +70,7 @@ export const ERROR_CODES = {
     TOKENIZER_UNSUPPORTED: "tokenizer.json uses a pre-tokenizer the engine does not implement",
     TOKENIZER_UNSUPPORTED_REGEX: "a pre-tokenizer regex uses syntax the engine does not translate",
     TOKENIZER_UNSAFE_REGEX: "a pre-tokenizer regex is malformed, too long or deep, Rust-only, or can backtrack exponentially",
+    CHAT_TEMPLATE_INVALID: "a chat template does not parse or fails to render (raise_exception included), or is too large",
     TOKENIZER_TOO_DEEP: "tokenizer.json nests pre-tokenizers or normalizers deeper than the engine allows",
     TOKENIZER_UNKNOWN_ID: "a token id is not in the vocabulary",
     TOKENIZER_UNKNOWN_SYMBOL: "a BPE symbol is not in the vocabulary",

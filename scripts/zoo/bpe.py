@@ -198,6 +198,14 @@ def tokenizer_json(family, vocab, merges):
     }
 
 
+# Each family's chat template (GPT-2 has none): Qwen2's ChatML, and SmolLM-Instruct's (ChatML with
+# its default system message) for the llama family, which SmolLM is.
+CHAT_TEMPLATES = {
+    "qwen2": "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{% endif %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
+    "llama": "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
+}
+
+
 def tokenizer_config(family, vocab):
     added = {str(vocab[t]): {"content": t, "lstrip": False, "normalized": False, "rstrip": False,
                              "single_word": False, "special": True} for t in SPECIAL_TOKENS}
@@ -217,6 +225,8 @@ def tokenizer_config(family, vocab):
     if family == "qwen2":
         cfg["additional_special_tokens"] = []
         cfg["split_special_tokens"] = False
+    if family in CHAT_TEMPLATES:
+        cfg["chat_template"] = CHAT_TEMPLATES[family]
     return cfg
 
 

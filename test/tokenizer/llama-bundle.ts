@@ -2,7 +2,8 @@
 // (node_modules/node-llama-cpp/llama/gitRelease.bundle, a git bundle): every
 // models/ggml-vocab-<name>.gguf with its .gguf.inp (strings separated by
 // "\n__ggml_vocab_test__\n") and .gguf.out (one line of ids per string, from Hugging Face's
-// AutoTokenizer). Extracted once into models/cache/llama-vocab/ (git-ignored), not committed.
+// AutoTokenizer), and the chat templates of models/templates/. Extracted once into
+// models/cache/llama-vocab/ (git-ignored), not committed.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -26,9 +27,10 @@ function extracted(): string {
   const clone = mkdtempSync(join(tmpdir(), "refute-llama-bundle-"));
   try {
     execFileSync("git", ["clone", "-q", "--no-checkout", BUNDLE, clone]);
-    const names = execFileSync("git", ["-C", clone, "ls-tree", "--name-only", "HEAD", "models/"], { encoding: "utf8" }).split("\n").filter((n) => /^models\/ggml-vocab-.*\.gguf(\.inp|\.out)?$/.test(n));
+    const list = (path: string) => execFileSync("git", ["-C", clone, "ls-tree", "--name-only", "HEAD", path], { encoding: "utf8" }).split("\n");
+    const names = [...list("models/").filter((n) => /^models\/ggml-vocab-.*\.gguf(\.inp|\.out)?$/.test(n)), ...list("models/templates/").filter((n) => n.endsWith(".jinja"))];
     const staging = `${dir}.${process.pid}`;
-    mkdirSync(staging, { recursive: true });
+    mkdirSync(join(staging, "templates"), { recursive: true });
     for (const name of names) writeFileSync(join(staging, name.slice("models/".length)), execFileSync("git", ["-C", clone, "show", `HEAD:${name}`], { maxBuffer: 1 << 28 }));
     writeFileSync(join(staging, ".complete"), `${names.length}\n`);
     rmSync(dir, { recursive: true, force: true });
@@ -40,6 +42,11 @@ function extracted(): string {
 }
 
 const SEPARATOR = "\n__ggml_vocab_test__\n";
+
+/** A chat template of the bundle's models/templates/, by its file name without .jinja. */
+export function llamaTemplate(name: string): string {
+  return readFileSync(join(extracted(), "templates", `${name}.jinja`), "utf8");
+}
 
 export function llamaVocabularies(): Vocabulary[] {
   const dir = extracted();
