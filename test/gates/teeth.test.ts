@@ -9,7 +9,6 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
-import { RefuteError } from "../../core/errors.ts";
 import { FAULTS, GRADED_FAULTS } from "../../core/faults.ts";
 import { powerOf } from "../../gates/power.ts";
 import { runTeeth, teethMarkdown, type TeethReport } from "../../gates/teeth.ts";
