@@ -21,6 +21,8 @@ export const FAULTS = {
   "q8-scale-bf16": "Q8_0 block scales rounded to bf16 precision instead of fp16",
   "tokenizer-merge-ranks-off-by-one": "merges read from index 1, as for a merges.txt whose line 0 is the #version header: merge 0 is lost, every rank shifts",
   "bos-prepended": "a BOS token prepended to every prompt of a model that has none",
+  "spm-byte-fallback-dropped": "a SentencePiece tokenizer without byte fallback: a character the vocabulary lacks becomes the unknown token instead of its <0xNN> bytes",
+  "spm-space-prefix-dropped": "a SentencePiece tokenizer that ignores add_space_prefix: no \u2581 before a text's first word",
   "gguf-alignment-off": "GGUF tensor data read without the alignment padding (offsets shifted by 16 bytes)",
   "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
   "kv-group-scale-wrong": "KV-cache group scale computed for the unsigned range (amax / (2^bits - 1)) while codes are signed: codes clamp at 2^(bits-1) - 1, clipping every value above half its group's largest magnitude",

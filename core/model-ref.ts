@@ -9,6 +9,7 @@
 // two, the path its runtime opens. A path's name is its base name without the extension, the
 // name `pnpm oracle --model PATH` writes its records under. Looks at the file system only.
 
+import { isLlamaVocabulary, LLAMA_VOCAB_PREFIX } from "./llama-vocabularies.ts";
 import { existsSync, readdirSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,6 +52,8 @@ export function locateModel(name: string, config: Pick<ProjectConfig, "models">)
 export function modelProblem(name: string, config: Pick<ProjectConfig, "models" | "file">, zoo = zooModels()): string | null {
   const shapes = SYNTHETIC_SHAPES.map((s) => SYNTHETIC_PREFIX + s);
   if (name.startsWith(SYNTHETIC_PREFIX)) return (shapes as string[]).includes(name) ? null : `a synthetic shape among ${shapes.join(", ")}`;
+  // llama.cpp's vocabularies come from node-llama-cpp's source bundle, checked when a check runs (blocked where it is missing)
+  if (isLlamaVocabulary(name)) return /^[a-z0-9][a-z0-9.-]*$/.test(name.slice(LLAMA_VOCAB_PREFIX.length)) ? null : `llama-vocab:<name of a llama.cpp vocabulary>`;
   const configured = config.models[name];
   if (configured) return existsSync(configured.path) ? null : `model '${name}' of ${config.file} at an existing path (${configured.path} does not exist)`;
   if (isModelPath(name)) return existsSync(name) ? null : "an existing model directory or file";

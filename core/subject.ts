@@ -3,6 +3,7 @@
 // runtimes' prepared-model caches and the reports alike, so "the same subject" means one
 // thing everywhere.
 
+import { isLlamaVocabulary, llamaVocabulary } from "./llama-vocabularies.ts";
 import type { Backend, Format, Quant, RuntimeName } from "./vocabulary.ts";
 
 /** One point of a claim's matrix: what a check runs on. */
@@ -22,8 +23,8 @@ export function subjectKey(s: SubjectSpec): string {
   return JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime, s.inject ?? null]);
 }
 
-/** What a runtime opens for the subject's model: its path, or the name (a zoo slug, a synthetic shape). */
-export const modelLocation = (s: Pick<SubjectSpec, "model" | "path">): string => s.path ?? s.model;
+/** What a runtime opens for the subject's model: its path, a llama.cpp vocabulary's extracted file, or the name (a zoo slug, a synthetic shape). */
+export const modelLocation = (s: Pick<SubjectSpec, "model" | "path">): string => s.path ?? (isLlamaVocabulary(s.model) ? llamaVocabulary(s.model).gguf : s.model);
 
 /** The subject as a person reads it: "tiny-llama native q8_0 cpu embedded". */
 export function subjectLabel(s: SubjectSpec): string {

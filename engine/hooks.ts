@@ -27,6 +27,10 @@ export interface EngineHooks {
 
   /** Tokenizer: merges read from index 1, as for a merges.txt whose line 0 is the #version header. */
   readonly dropFirstMerge?: boolean;
+  /** SentencePiece tokenizer: byte tokens <0xNN> not used, so a character the vocabulary lacks becomes the unknown token. */
+  readonly spmNoByteFallback?: boolean;
+  /** SentencePiece tokenizer: no "▁" put before a text's start, whatever the vocabulary's add_space_prefix says. */
+  readonly spmNoSpacePrefix?: boolean;
   /** Prompt encoding: the model's BOS token prepended to every prompt (where it has one). */
   readonly prependBos?: boolean;
   /** The MLP activation the forward pass uses instead of its own (generate/activation-faults.ts); the fused SwiGLU kernel is then bypassed. */

@@ -11,7 +11,7 @@ import { readNativeFile } from "./formats/native/file.ts";
 import { metadataString } from "./formats/gguf/metadata.ts";
 import { readJsonFile, resolveModelPath } from "./load.ts";
 import { tokenizerJsonFromGguf } from "./model/gguf-vocab.ts";
-import { type Tokenizer, tokenizerFromJson } from "./tokenizer/tokenizer.ts";
+import { type Tokenizer, type TokenizerHooks, tokenizerFromJson } from "./tokenizer/tokenizer.ts";
 
 /** The tokenizer.json content of `model`. */
 export function tokenizerJsonOf(model: string): unknown {
@@ -23,8 +23,8 @@ export function tokenizerJsonOf(model: string): unknown {
   throw new RefuteError("MODEL_UNKNOWN_FORMAT", `${path}: not a directory, a .gguf or a .rft file`, { file: path });
 }
 
-export function openTokenizer(model: string): Tokenizer {
-  return tokenizerFromJson(tokenizerJsonOf(model));
+export function openTokenizer(model: string, hooks?: TokenizerHooks): Tokenizer {
+  return tokenizerFromJson(tokenizerJsonOf(model), hooks);
 }
 
 export interface ChatTemplateSource {

@@ -17,6 +17,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
 import { RefuteError } from "../core/errors.ts";
+import { isLlamaVocabulary, llamaVocabulary, type Vocabulary } from "../core/llama-vocabularies.ts";
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TracedTensor } from "../engine/generate/trace.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
@@ -117,7 +118,18 @@ export class OracleStore {
     };
   }
 
+  /** Hugging Face's ids of test strings: the oracle's records, or for a llama.cpp vocabulary (llama-vocab:<name>) its .gguf.inp/.gguf.out vectors. */
   async tokenizer(model: string): Promise<OracleTokenizer> {
+    if (isLlamaVocabulary(model)) {
+      let vocabulary: Vocabulary;
+      try {
+        vocabulary = llamaVocabulary(model);
+      } catch (e) {
+        throw new RefuteError("E_ORACLE_MISSING", `no tokenizer vectors for ${model}: ${(e as Error).message}`, { model });
+      }
+      if (!vocabulary.cases) throw new RefuteError("E_ORACLE_MISSING", `no tokenizer vectors for ${model}: llama.cpp's source has no ${vocabulary.gguf}.inp/.out`, { model });
+      return { model, cases: vocabulary.cases, source: `${vocabulary.gguf}.out` };
+    }
     const file = join(this.dir, "tokenizer", `${model}.json`);
     const doc = validated<TokenizerOracleFile>(file, parseJson(file, await this.read(file, `tokenizer vectors for ${model}`)), validateTokenizer);
     return { model, cases: doc.cases.map((c) => ({ text: c.text, ids: c.ids })), source: file };

@@ -25,6 +25,7 @@ import { throughputRatio } from "./throughput-ratio.ts";
 import { timingCv } from "./timing-cv.ts";
 import { tokenMismatch } from "./token-mismatch.ts";
 import { tokenizeAgreement } from "./tokenize-agreement.ts";
+import { tokenizerVectors } from "./tokenizer-vectors.ts";
 
 const registry: AnyMeasure[] = [
   exactText,
@@ -52,6 +53,7 @@ const registry: AnyMeasure[] = [
   logprobDelta,
   logprobAgreement,
   generationSanity,
+  tokenizerVectors,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

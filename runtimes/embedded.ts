@@ -2,6 +2,9 @@
 // format, quantization, backend, fault) and reused by every check that names it. A GGUF
 // file or a synthetic shape (synthetic:<shape>) is opened as the file llama.cpp reads.
 
+import { isLlamaVocabulary } from "../core/llama-vocabularies.ts";
+import { openTokenizer } from "../engine/open-tokenizer.ts";
+import type { Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import type { TracedTensor } from "../engine/generate/trace.ts";
 import { prepareSource } from "../engine/convert.ts";
@@ -62,6 +65,7 @@ export class EmbeddedRuntime implements Runtime {
   // parameter, less when quantized) fit MODEL_CACHE_BYTES, so a matrix of thousands of models
   // runs in bounded memory while a run's few subjects each load once.
   private readonly models = new Map<string, EngineModel>();
+  private readonly vocabularies = new Map<string, Tokenizer>();
   private readonly backends = new Map<string, Promise<Kernels>>();
 
   /** The backend's kernels, made once per runtime and shared by its models. */
@@ -105,7 +109,19 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
+    // A llama.cpp vocabulary file has no weights: its tokenizer alone.
+    if (isLlamaVocabulary(spec.model)) return this.vocabularyTokenizer(spec).encode(text);
     return (await this.model(spec)).tokenizer.encode(text);
+  }
+
+  private vocabularyTokenizer(spec: SubjectSpec): Tokenizer {
+    const key = subjectKey(spec);
+    let tokenizer = this.vocabularies.get(key);
+    if (!tokenizer) {
+      tokenizer = openTokenizer(modelLocation(spec), hooksOf(spec));
+      this.vocabularies.set(key, tokenizer);
+    }
+    return tokenizer;
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {

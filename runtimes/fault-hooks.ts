@@ -27,6 +27,8 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "q8-scale-bf16": { quantizedSource: q8ScalesThroughBf16 },
   "tokenizer-merge-ranks-off-by-one": { dropFirstMerge: true },
   "bos-prepended": { prependBos: true },
+  "spm-byte-fallback-dropped": { spmNoByteFallback: true },
+  "spm-space-prefix-dropped": { spmNoSpacePrefix: true },
   "gguf-alignment-off": { ggufMisalignBy: MISALIGNMENT_BYTES },
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },

@@ -16,6 +16,8 @@
 // A missing binary or a model llama.cpp refuses is a BlockedError with the reason, never a crash.
 
 import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token } from "node-llama-cpp";
+import { isLlamaVocabulary } from "../core/llama-vocabularies.ts";
+import { modelLocation } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
@@ -85,6 +87,7 @@ export class LlamacppRuntime implements Runtime {
   readonly name = "llamacpp" as const;
   readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity", "benchmark"]);
   private readonly loaded = new Map<string, Promise<Loaded>>();
+  private readonly vocabularies = new Map<string, Promise<LlamaModel>>(); // llama-vocab subjects, loaded vocabulary-only
   private readonly threads: number;
 
   constructor(private readonly options: LlamacppOptions = {}) {
@@ -145,10 +148,23 @@ export class LlamacppRuntime implements Runtime {
     return loaded.tokenizer;
   }
 
-  /** llama.cpp's own tokenization (no BOS, special tokens as text), for comparison with the engine's. */
+  /** llama.cpp's own tokenization (no BOS; the text of a special token is that token, as Hugging Face reads it), for comparison with the engine's; a vocabulary file is loaded vocabulary-only. */
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
+    if (isLlamaVocabulary(spec.model)) return (await this.vocabulary(spec)).tokenize(text, true).map(Number);
     const loaded = await this.load(spec);
-    return loaded.model.tokenize(text, false).map(Number);
+    return loaded.model.tokenize(text, true).map(Number);
+  }
+
+  private vocabulary(spec: SubjectSpec): Promise<LlamaModel> {
+    if (spec.inject) return Promise.reject(new BlockedError(`fault ${spec.inject}: faults are injected into the embedded engine only`));
+    const path = modelLocation(spec);
+    let pending = this.vocabularies.get(path);
+    if (!pending) {
+      pending = loadLlama().then((llama) => llama.loadModel({ modelPath: path, vocabOnly: true }));
+      this.vocabularies.set(path, pending);
+      pending.catch(() => this.vocabularies.delete(path));
+    }
+    return pending;
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
@@ -253,5 +269,8 @@ export class LlamacppRuntime implements Runtime {
       await loaded.context.dispose();
       await loaded.model.dispose();
     }
+    const vocabularies = [...this.vocabularies.values()];
+    this.vocabularies.clear();
+    for (const pending of vocabularies) await (await pending.catch(() => null))?.dispose();
   }
 }

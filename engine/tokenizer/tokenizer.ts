@@ -145,13 +145,16 @@ function parseAdded(added: unknown): AddedToken[] {
   });
 }
 
-/** Builds a tokenizer from parsed tokenizer.json content; every field used is checked. Hook: dropFirstMerge. */
-export function tokenizerFromJson(json: unknown, hooks: Pick<EngineHooks, "dropFirstMerge"> = NO_HOOKS): Tokenizer {
+/** The engine hooks a tokenizer obeys (faults of the teeth catalogue). */
+export type TokenizerHooks = Pick<EngineHooks, "dropFirstMerge" | "spmNoByteFallback" | "spmNoSpacePrefix">;
+
+/** Builds a tokenizer from parsed tokenizer.json content; every field used is checked. */
+export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOKS): Tokenizer {
   if (json === null || typeof json !== "object" || Array.isArray(json)) fail("(root)", "must be a JSON object");
   const root = json as Record<string, unknown>;
   const model = root.model as Record<string, unknown> | undefined;
   if (!model || typeof model !== "object") fail("model", "missing");
-  if (model.type === "SPM") return new Tokenizer(spmCodec(model), parseAdded(root.added_tokens));
+  if (model.type === "SPM") return new Tokenizer(spmCodec(model, hooks), parseAdded(root.added_tokens));
   if (model.type !== undefined && model.type !== "BPE") fail("model.type", `only BPE is supported, found ${JSON.stringify(model.type)}`);
   const decoder = root.decoder as Record<string, unknown> | null | undefined;
   if (decoder && decoder.type !== "ByteLevel") fail("decoder.type", `only ByteLevel is supported, found ${JSON.stringify(decoder.type)}`);
@@ -169,15 +172,15 @@ export function tokenizerFromJson(json: unknown, hooks: Pick<EngineHooks, "dropF
 }
 
 /** model.type "SPM": vocab (token -> id), scores (by id), add_space_prefix, unk_id. */
-function spmCodec(model: Record<string, unknown>): TextCodec {
+function spmCodec(model: Record<string, unknown>, hooks: TokenizerHooks): TextCodec {
   const vocab = parseVocab(model.vocab);
   if (!Array.isArray(model.scores) || model.scores.length > MAX_IDS || !model.scores.every((x) => typeof x === "number" && Number.isFinite(x))) fail("model.scores", "must be a list of finite numbers, one per id");
   const unknown = typeof model.unk_id === "number" && vocab.size > 0 ? model.unk_id : null;
   const byteTokens = new Map<number, number>();
   for (const [token, id] of vocab) {
     const m = /^<0x([0-9A-F]{2})>$/.exec(token);
-    if (m) byteTokens.set(Number.parseInt(m[1], 16), id);
+    if (m && !hooks.spmNoByteFallback) byteTokens.set(Number.parseInt(m[1], 16), id);
   }
-  const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false, byteTokens, unknown };
+  const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false && !hooks.spmNoSpacePrefix, byteTokens, unknown };
   return { vocab, encode: (text, startsSegment) => (text ? encodeSpm(spm, spmEscape(spm, text, startsSegment)) : []), tokenBytes: spmTokenBytes };
 }

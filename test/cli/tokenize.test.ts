@@ -5,7 +5,7 @@
 import { Tokenizer } from "tokenizers";
 import { describe, expect, it } from "vitest";
 import { runDetokenize, run as tokenize } from "../../cli/tokenize.ts";
-import { llamaVocabularies } from "../tokenizer/llama-bundle.ts";
+import { llamaVocabularies } from "../../core/llama-vocabularies.ts";
 
 async function outcome(command: typeof tokenize, argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];

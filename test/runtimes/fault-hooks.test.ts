@@ -2,7 +2,8 @@
 // every fault, each with hooks of its own and none for the clean engine, and every fault
 // reaches its code: through the engine calls the embedded runtime makes, each changes what
 // the engine computes (the converted weights, the prompt's tokens, the log-probabilities of a
-// generation with a float or an int8 KV cache, or a kernel's output).
+// generation with a float or an int8 KV cache, a kernel's output, or a SentencePiece
+// vocabulary's tokens).
 
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,8 @@ import { hookedKernels, NO_HOOKS, type EngineHooks } from "../../engine/hooks.ts
 import type { ModelSource } from "../../engine/load.ts";
 import { EngineModel } from "../../engine/model.ts";
 import { FAULT_HOOKS, hooksFor } from "../../runtimes/fault-hooks.ts";
+import { llamaVocabulary } from "../../core/llama-vocabularies.ts";
+import { openTokenizer } from "../../engine/open-tokenizer.ts";
 
 const INT8 = { bits: 8, groupSize: 32, sparsity: 0 } as const;
 
@@ -47,6 +50,8 @@ function observe(hooks: EngineHooks): Record<string, unknown> {
     float: model.generate(prompt, 3, 3, null).topk,
     int8: model.generate(prompt, 3, 3, INT8).topk,
     softmax: [...softmax],
+    // a SentencePiece vocabulary (llama.cpp's llama-spm): its leading space and a character it spells in bytes
+    spm: openTokenizer(llamaVocabulary("llama-vocab:llama-spm").gguf, hooks).encode("Hello \u{1F999} world"),
   };
 }
 

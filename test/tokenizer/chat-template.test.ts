@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type ChatMessage, renderChat } from "../../engine/tokenizer/chat-template.ts";
-import { llamaTemplate } from "./llama-bundle.ts";
+import { llamaTemplate } from "../../core/llama-vocabularies.ts";
 
 interface Reference {
   template: string;

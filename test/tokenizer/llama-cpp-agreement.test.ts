@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTokenizer } from "../../engine/open-tokenizer.ts";
 import { loadLlama } from "../../runtimes/llamacpp.ts";
-import { llamaVocabularies } from "./llama-bundle.ts";
+import { llamaVocabularies } from "../../core/llama-vocabularies.ts";
 
 const MATCHED = ["command-r", "deepseek-coder", "deepseek-llm", "falcon", "gpt-2", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35", "refact", "starcoder"];
 

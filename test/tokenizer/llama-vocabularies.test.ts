@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { isRefuteError } from "../../core/errors.ts";
 import { openTokenizer } from "../../engine/open-tokenizer.ts";
-import { llamaVocabularies } from "./llama-bundle.ts";
+import { llamaVocabularies } from "../../core/llama-vocabularies.ts";
 
 const vocabularies = llamaVocabularies();
 const named = (name: string) => vocabularies.find((v) => v.name === name)!;

@@ -3,15 +3,20 @@
 // models/ggml-vocab-<name>.gguf with its .gguf.inp (strings separated by
 // "\n__ggml_vocab_test__\n") and .gguf.out (one line of ids per string, from Hugging Face's
 // AutoTokenizer), and the chat templates of models/templates/. Extracted once into
-// models/cache/llama-vocab/ (git-ignored), not committed.
+// models/cache/llama-vocab/ (git-ignored), not committed. Claims name a vocabulary as a model,
+// llama-vocab:<name> (the GGUF file is its path); where the bundle is missing they are blocked.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RefuteError } from "./errors.ts";
 
-export const BUNDLE = join("node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
-const CACHE = join("models", "cache", "llama-vocab");
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BUNDLE = join(ROOT, "node_modules", "node-llama-cpp", "llama", "gitRelease.bundle");
+const CACHE = join(ROOT, "models", "cache", "llama-vocab");
+export const LLAMA_VOCAB_PREFIX = "llama-vocab:";
 
 export interface Vocabulary {
   name: string;
@@ -21,6 +26,7 @@ export interface Vocabulary {
 
 /** The cache directory holding the bundle's vocabularies, extracted when it is not there yet. */
 function extracted(): string {
+  if (!existsSync(BUNDLE)) throw new RefuteError("FILE_NOT_FOUND", `${BUNDLE}: node-llama-cpp's llama.cpp source bundle is missing (pnpm install brings it), so llama.cpp's vocabularies are not available`, { file: BUNDLE });
   const head = execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
   const dir = join(CACHE, head.slice(0, 12));
   if (existsSync(join(dir, ".complete"))) return dir;
@@ -61,4 +67,17 @@ export function llamaVocabularies(): Vocabulary[] {
       const lines = readFileSync(`${gguf}.out`, "utf8").split("\n");
       return { name, gguf, cases: texts.map((text, i) => ({ text: i === texts.length - 1 ? text.replace(/\n$/, "") : text, ids: (lines[i] ?? "").trim().split(/\s+/).filter(Boolean).map(Number) })) };
     });
+}
+
+/** Whether a model name is one of llama.cpp's vocabularies (llama-vocab:<name>). */
+export function isLlamaVocabulary(model: string): boolean {
+  return model.startsWith(LLAMA_VOCAB_PREFIX);
+}
+
+/** The vocabulary llama-vocab:<name> names, its file extracted; FILE_NOT_FOUND when the bundle lacks it. */
+export function llamaVocabulary(model: string): Vocabulary {
+  const name = model.slice(LLAMA_VOCAB_PREFIX.length);
+  const found = llamaVocabularies().find((v) => v.name === name);
+  if (!found) throw new RefuteError("FILE_NOT_FOUND", `${model}: llama.cpp's source has no vocabulary ggml-vocab-${name}.gguf (it has ${llamaVocabularies().map((v) => v.name).join(", ")})`, { model });
+  return found;
 }
