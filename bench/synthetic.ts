@@ -75,7 +75,7 @@ export const SYNTHETIC_SHAPES: Record<string, SyntheticShape> = {
 const GENERATOR_VERSION = 1;
 
 /** mulberry32: a small, fast, seedable PRNG; enough for weights whose values do not matter. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -5,6 +5,7 @@
 // flipped bytes, truncation, pathological regexes and aliases, oversized counts.
 
 import { readFileSync } from "node:fs";
+import { mulberry32 } from "../../bench/synthetic.ts";
 import { crc32 } from "node:zlib";
 import { writeGguf } from "../../engine/formats/gguf/write.ts";
 import { writeNative } from "../../engine/formats/native/write.ts";
@@ -28,18 +29,6 @@ export interface Case {
   index: number;
   damage: string;
   input: CaseInput;
-}
-
-/** mulberry32: small, fast, and the same on every machine. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Rng = () => number;
@@ -365,7 +354,7 @@ const BUILDERS: Record<Kind, (rng: Rng) => [string, CaseInput]> = {
 
 /** Case `index` of `kind`: the same on every run and machine. */
 export function buildCase(kind: Kind, index: number): Case {
-  const rng = prng(KINDS.indexOf(kind) * 1_000_003 + index * 7919 + 1);
+  const rng = mulberry32(KINDS.indexOf(kind) * 1_000_003 + index * 7919 + 1);
   const [damage, input] = BUILDERS[kind](rng);
   return { kind, index, damage, input };
 }
