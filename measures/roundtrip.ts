@@ -32,6 +32,7 @@ export const roundtrip = defineMeasure({
     const identical: string[] = [];
     const notes: string[] = [];
     let refused = 0;
+    let firstBreak: string | null = null;
     for (const prompt of prompts) {
       const before = await generate(against!, prompt);
       let after: Awaited<ReturnType<typeof generate>>;
@@ -41,18 +42,22 @@ export const roundtrip = defineMeasure({
         const broken = contractBreak(e);
         if (!broken) throw e;
         refused += before.tokens.length;
-        notes.push(`${prompt.name}: the ${subject.format} model does not load, though the ${against!.format} one does: ${broken.message} [${broken.code}]`);
+        const reason = `the ${subject.format} model does not load, though the ${against!.format} one does: ${broken.message} [${broken.code}]`;
+        firstBreak ??= reason;
+        notes.push(`${prompt.name}: ${reason}`);
         continue;
       }
       const d = compareTokens(prompt.name, before, after, against!.format);
       if (d) divergences.push(d);
       else identical.push(prompt.name);
     }
-    const total = divergences.reduce((n, d) => n + d.mismatches, 0) + refused;
-    const summary =
-      total === 0
-        ? `${subject.format} tokens identical to ${against!.format} on ${prompts.length} prompts`
-        : [refused ? `the ${subject.format} model breaks its contract (${notes[0].split(": ").slice(1).join(": ").slice(0, 160)})` : "", ...(divergences.length ? [`${total - refused} tokens differ on ${divergences.length}/${prompts.length} prompts; ` + divergences.map((d) => `${d.prompt}: ${describeDivergence(d)}`).join("; ")] : [])].filter(Boolean).join("; ");
+    const differing = divergences.reduce((n, d) => n + d.mismatches, 0);
+    const total = differing + refused;
+    const parts = [
+      ...(firstBreak ? [`the ${subject.format} model breaks its contract (${firstBreak.slice(0, 160)})`] : []),
+      ...(divergences.length ? [`${differing} tokens differ on ${divergences.length}/${prompts.length} prompts; ${divergences.map((d) => `${d.prompt}: ${describeDivergence(d)}`).join("; ")}`] : []),
+    ];
+    const summary = total === 0 ? `${subject.format} tokens identical to ${against!.format} on ${prompts.length} prompts` : parts.join("; ");
     return { value: total, summary, evidence: { divergences, identical, ...(notes.length ? { notes } : {}) } };
   },
 });
