@@ -1,11 +1,13 @@
 // Pre-tokenizers of tokenizer.json as data -> a function splitting text into pieces that BPE
 // then encodes one by one. Supported: ByteLevel (GPT-2's regex), Digits, Split (regex or
-// string, behaviour "Isolated") and Sequence: the ones GPT-2, SmolLM and Qwen2 use.
+// string, behaviour "Isolated"), Metaspace and Sequence: the ones GPT-2, SmolLM, Qwen2 and the
+// SentencePiece-style tokenizers (Mistral, Llama 2 converted with legacy=false) use.
 
 import { RefuteError } from "../../core/errors.ts";
 import { GPT2_PATTERN, hfRegex } from "./hf-regex.ts";
 
-export type PreTokenize = (pieces: string[]) => string[];
+/** `atInputStart`: the pieces start the input (not text after an added token). */
+export type PreTokenize = (pieces: string[], atInputStart: boolean) => string[];
 
 /** Isolated splitting: every match is a piece, and so is every non-empty gap between matches. */
 export function splitIsolated(text: string, pattern: RegExp): string[] {
@@ -53,6 +55,38 @@ function split(config: Record<string, unknown>): PreTokenize {
   return unsupported("Split without a pattern", config);
 }
 
+/** Where a Metaspace split starts a new piece: before each replacement character but one at the start ("MergedWithNext"). */
+function splitBefore(text: string, mark: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  for (let i = text.indexOf(mark, 1); i > 0; i = text.indexOf(mark, i + mark.length)) {
+    pieces.push(text.slice(start, i));
+    start = i;
+  }
+  pieces.push(text.slice(start));
+  return pieces.filter((p) => p.length > 0);
+}
+
+/**
+ * Spaces become the replacement ("▁"), one is put before the text (prepend_scheme "always";
+ * "first": only where the text starts the input; the older add_prefix_space true is "always"),
+ * and with split the text is cut before each replacement.
+ */
+function metaspace(config: Record<string, unknown>): PreTokenize {
+  const mark = config.replacement;
+  if (typeof mark !== "string" || mark.length === 0) unsupported("Metaspace without a replacement", config);
+  const scheme = typeof config.prepend_scheme === "string" ? config.prepend_scheme : config.add_prefix_space === false ? "never" : "always";
+  if (!["always", "first", "never"].includes(scheme)) unsupported(`Metaspace with prepend_scheme ${JSON.stringify(scheme)}`, config);
+  const split = config.split !== false;
+  return (pieces, atInputStart) =>
+    pieces.flatMap((p, i) => {
+      const escaped = p.split(" ").join(mark);
+      const prepend = !escaped.startsWith(mark) && (scheme === "always" || (scheme === "first" && atInputStart && i === 0));
+      const text = prepend ? mark + escaped : escaped;
+      return split ? splitBefore(text, mark) : [text];
+    });
+}
+
 /** How deep Sequences may nest: the tokenizers Hugging Face ships use one level. */
 export const MAX_PRETOKENIZER_DEPTH = 16;
 
@@ -70,10 +104,12 @@ export function buildPreTokenizer(config: unknown, depth = 0): PreTokenize {
     }
     case "Split":
       return split(c);
+    case "Metaspace":
+      return metaspace(c);
     case "Sequence": {
       if (!Array.isArray(c.pretokenizers)) return unsupported("Sequence without pretokenizers", c);
       const steps = c.pretokenizers.map((p) => buildPreTokenizer(p, depth + 1));
-      return (pieces) => steps.reduce((acc, step) => step(acc), pieces);
+      return (pieces, atInputStart) => steps.reduce((acc, step) => step(acc, atInputStart), pieces);
     }
     default:
       return unsupported(`type ${JSON.stringify(c.type)}`, c);

@@ -32,11 +32,11 @@ describe("encodeSpm", () => {
     expect(encodeSpm(model(scores, ["abc"]), "abc")).toEqual(ids("ab", "c"));
   });
 
-  it("escapes spaces as ▁ and prefixes one at a segment's start", () => {
+  it("escapes spaces as ▁ and prefixes one where the vocabulary adds a prefix", () => {
     const m = model();
-    expect(spmEscape(m, "a b", true)).toBe("▁a▁b");
-    expect(spmEscape(m, "a b", false)).toBe("a▁b");
-    expect(encodeSpm(m, spmEscape(m, "a", true))).toEqual(ids("▁a"));
+    expect(spmEscape(m, "a b")).toBe("▁a▁b");
+    expect(spmEscape({ ...m, addSpacePrefix: false }, "a b")).toBe("a▁b");
+    expect(encodeSpm(m, spmEscape(m, "a"))).toEqual(ids("▁a"));
   });
 
   it("spells a missing character in byte tokens, and one without byte tokens as unknown", () => {

@@ -7,6 +7,9 @@
 // is a single character the vocabulary lacks: it is spelled in byte tokens "<0xNN>" (byte
 // fallback), or the unknown token where a byte has none.
 
+import { byteOfToken, fallbackIds } from "./byte-fallback.ts";
+import { mergeSymbols } from "./merge-queue.ts";
+
 /** Where a word's spaces go: "▁" stands for " " in the vocabulary. */
 export const SPACE = "\u2581";
 
@@ -19,110 +22,26 @@ export interface SpmModel {
   unknown: number | null;
 }
 
-interface Symbol {
-  text: string;
-  prev: number;
-  next: number;
-  live: boolean;
-}
-
-interface Bigram {
-  left: number;
-  right: number;
-  score: number;
-  text: string;
-}
-
-/** A max-heap of bigrams: highest score first, then the leftmost. */
-class BigramQueue {
-  private readonly items: Bigram[] = [];
-  private static before(a: Bigram, b: Bigram): boolean {
-    return a.score > b.score || (a.score === b.score && a.left < b.left);
-  }
-  get size(): number {
-    return this.items.length;
-  }
-  push(b: Bigram): void {
-    const items = this.items;
-    items.push(b);
-    for (let i = items.length - 1; i > 0; ) {
-      const parent = (i - 1) >> 1;
-      if (!BigramQueue.before(items[i], items[parent])) break;
-      [items[i], items[parent]] = [items[parent], items[i]];
-      i = parent;
-    }
-  }
-  pop(): Bigram {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop() as Bigram;
-    if (items.length > 0) {
-      items[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let best = i;
-        if (l < items.length && BigramQueue.before(items[l], items[best])) best = l;
-        if (r < items.length && BigramQueue.before(items[r], items[best])) best = r;
-        if (best === i) break;
-        [items[i], items[best]] = [items[best], items[i]];
-        i = best;
-      }
-    }
-    return top;
-  }
-}
-
-/** The text as the vocabulary writes it: spaces as "▁", one before it when it starts a segment and the vocabulary adds a prefix. */
-export function spmEscape(model: SpmModel, text: string, startsSegment: boolean): string {
-  return `${model.addSpacePrefix && startsSegment ? " " : ""}${text}`.replace(/ /g, SPACE);
+/** The text as the vocabulary writes it: spaces as "▁", one before it where the vocabulary adds a prefix (llama.cpp: before the input's text and before text after a special token alike). */
+export function spmEscape(model: SpmModel, text: string): string {
+  return `${model.addSpacePrefix ? " " : ""}${text}`.replace(/ /g, SPACE);
 }
 
 /** The ids of an escaped text (spmEscape), merged by score. */
 export function encodeSpm(model: SpmModel, text: string): number[] {
-  const chars = Array.from(text);
-  if (chars.length === 0) return [];
-  const symbols: Symbol[] = chars.map((c, i) => ({ text: c, prev: i - 1, next: i + 1 < chars.length ? i + 1 : -1, live: true }));
-  const queue = new BigramQueue();
-  const tryBigram = (left: number, right: number) => {
-    if (left < 0 || right < 0) return;
-    const joined = symbols[left].text + symbols[right].text;
-    const id = model.vocab.get(joined);
-    if (id === undefined) return;
-    queue.push({ left, right, score: model.scores[id] ?? 0, text: joined });
-  };
-  for (let i = 1; i < symbols.length; i++) tryBigram(i - 1, i);
-  while (queue.size > 0) {
-    const b = queue.pop();
-    const left = symbols[b.left];
-    const right = symbols[b.right];
-    // stale: one side was merged into another since this pair was queued
-    if (!left.live || !right.live || left.next !== b.right || left.text + right.text !== b.text) continue;
-    left.text = b.text;
-    right.live = false;
-    left.next = right.next;
-    if (right.next >= 0) symbols[right.next].prev = b.left;
-    tryBigram(left.prev, b.left);
-    tryBigram(b.left, left.next);
-  }
-  const ids: number[] = [];
-  for (let i = 0; i !== -1; i = symbols[i].next) {
-    const id = model.vocab.get(symbols[i].text);
-    if (id !== undefined) {
-      ids.push(id);
-      continue;
-    }
-    for (const byte of new TextEncoder().encode(symbols[i].text)) {
-      const b = model.byteTokens.get(byte) ?? model.unknown;
-      if (b !== null) ids.push(b);
-    }
-  }
-  return ids;
+  const merged = mergeSymbols(Array.from(text), (left, right) => {
+    const id = model.vocab.get(left + right);
+    return id === undefined ? undefined : -(model.scores[id] ?? 0);
+  });
+  return merged.flatMap((symbol) => {
+    const id = model.vocab.get(symbol);
+    return id !== undefined ? [id] : fallbackIds(symbol, model.byteTokens, model.unknown);
+  });
 }
 
 /** The bytes a vocabulary token stands for: "<0xNN>" one byte, any other its text with "▁" as a space. */
 export function spmTokenBytes(token: string, out: number[]): void {
-  const byte = /^<0x([0-9A-Fa-f]{2})>$/.exec(token);
-  if (byte) out.push(Number.parseInt(byte[1], 16));
+  const byte = byteOfToken(token);
+  if (byte !== null) out.push(byte);
   else out.push(...new TextEncoder().encode(token.replace(/\u2581/g, " ")));
 }

@@ -1,13 +1,16 @@
-// A Hugging Face tokenizer.json (byte-level BPE) as an encoder and decoder. Added tokens
-// (special tokens such as <|endoftext|>) are cut out of the text first and map to their ids;
-// the rest is pre-tokenized, then BPE-encoded piece by piece. A GGUF's SentencePiece
-// vocabulary (model type "SPM", which gguf-vocab.ts writes) encodes the rest by score
-// instead (spm.ts).
+// A Hugging Face tokenizer.json (BPE: byte-level, or SentencePiece-style with byte fallback)
+// as an encoder and decoder. Added tokens (special tokens such as <|endoftext|>) are cut out
+// of the text first and map to their ids; the rest is normalized, pre-tokenized, then
+// BPE-encoded piece by piece. A GGUF's SentencePiece vocabulary (model type "SPM", which
+// gguf-vocab.ts writes) encodes the rest by score instead (spm.ts), as llama.cpp does.
 
 import { RefuteError } from "../../core/errors.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
+import { byteOfToken, byteTokenIds } from "./byte-fallback.ts";
 import { symbolsToBytes } from "./byte-level.ts";
+import { decoderSpec } from "./decoder.ts";
+import { buildNormalizer } from "./normalizer.ts";
 import { buildPreTokenizer } from "./pretokenizer.ts";
 import { encodeSpm, spmEscape, type SpmModel, spmTokenBytes } from "./spm.ts";
 
@@ -20,9 +23,11 @@ export interface AddedToken {
 /** How the ordinary text between added tokens becomes ids, and a token back into bytes. */
 export interface TextCodec {
   vocab: Map<string, number>;
-  /** `startsSegment`: the text starts the input or follows an added token. */
-  encode(text: string, startsSegment: boolean): number[];
+  /** `atInputStart`: the text starts the input; otherwise it follows an added token. */
+  encode(text: string, atInputStart: boolean): number[];
   tokenBytes(token: string, out: number[]): void;
+  /** Leading spaces decoding removes from its text (SentencePiece's prefix space). */
+  stripLeading: number;
 }
 
 export class Tokenizer {
@@ -50,15 +55,9 @@ export class Tokenizer {
   /** The token ids of the text; no BOS or EOS is added. */
   encode(text: string): number[] {
     const ids: number[] = [];
-    let startsSegment = true;
     for (const segment of this.splitAdded(text)) {
-      if (typeof segment !== "string") {
-        ids.push(segment.id);
-        startsSegment = true;
-        continue;
-      }
-      ids.push(...this.codec.encode(segment, startsSegment));
-      startsSegment = false;
+      if (typeof segment === "string") ids.push(...this.codec.encode(segment, ids.length === 0));
+      else ids.push(segment.id);
     }
     return ids;
   }
@@ -96,6 +95,11 @@ export class Tokenizer {
       this.codec.tokenBytes(token, bytes);
     }
     flush();
+    let strip = this.codec.stripLeading;
+    while (strip > 0 && text.startsWith(" ")) {
+      text = text.slice(1);
+      strip--;
+    }
     return text;
   }
 
@@ -156,19 +160,47 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
   if (!model || typeof model !== "object") fail("model", "missing");
   if (model.type === "SPM") return new Tokenizer(spmCodec(model, hooks), parseAdded(root.added_tokens));
   if (model.type !== undefined && model.type !== "BPE") fail("model.type", `only BPE is supported, found ${JSON.stringify(model.type)}`);
-  const decoder = root.decoder as Record<string, unknown> | null | undefined;
-  if (decoder && decoder.type !== "ByteLevel") fail("decoder.type", `only ByteLevel is supported, found ${JSON.stringify(decoder.type)}`);
-  const bpe: BpeModel = { vocab: parseVocab(model.vocab), ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges), ignoreMerges: model.ignore_merges === true };
+  const vocab = parseVocab(model.vocab);
+  const decoder = decoderSpec(root.decoder);
+  const unknown = typeof model.unk_token === "string" ? (vocab.get(model.unk_token) ?? null) : null;
+  const bpe: BpeModel = {
+    vocab,
+    ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges),
+    ignoreMerges: model.ignore_merges === true,
+    byteLevel: decoder.byteLevel,
+    byteFallback: model.byte_fallback === true && !hooks.spmNoByteFallback ? byteTokenIds(vocab) : null,
+    unknown,
+    fuseUnknown: model.fuse_unk === true,
+  };
+  const normalize = buildNormalizer(hooks.spmNoSpacePrefix ? withoutPrepend(root.normalizer) : root.normalizer);
   const preTokenize = buildPreTokenizer(root.pre_tokenizer);
   const cache = new Map<string, number[]>();
   return new Tokenizer(
     {
-      vocab: bpe.vocab,
-      encode: (text) => preTokenize([text]).flatMap((piece) => encodePiece(bpe, piece, cache)),
-      tokenBytes: symbolsToBytes,
+      vocab,
+      encode: (text, atInputStart) => preTokenize([normalize(text)], atInputStart).flatMap((piece) => encodePiece(bpe, piece, cache)),
+      tokenBytes: decoder.byteLevel ? symbolsToBytes : (token, out) => characterTokenBytes(token, decoder.spaceMark, out),
+      stripLeading: decoder.stripLeading,
     },
     parseAdded(root.added_tokens),
   );
+}
+
+/** The normalizer without its Prepend steps: the space-prefix fault. */
+function withoutPrepend(config: unknown): unknown {
+  const c = config as { type?: unknown; normalizers?: unknown[] } | null;
+  if (c?.type === "Prepend") return null;
+  if (c?.type === "Sequence" && Array.isArray(c.normalizers)) return { ...c, normalizers: c.normalizers.filter((n) => (n as { type?: unknown } | null)?.type !== "Prepend") };
+  return config;
+}
+
+const encoder = new TextEncoder();
+
+/** A SentencePiece-style BPE token's bytes: "<0xNN>" one byte, any other its UTF-8 with the space mark as a space. */
+function characterTokenBytes(token: string, spaceMark: string | null, out: number[]): void {
+  const byte = byteOfToken(token);
+  if (byte !== null) out.push(byte);
+  else out.push(...encoder.encode(spaceMark ? token.split(spaceMark).join(" ") : token));
 }
 
 /** model.type "SPM": vocab (token -> id), scores (by id), add_space_prefix, unk_id. */
@@ -176,11 +208,7 @@ function spmCodec(model: Record<string, unknown>, hooks: TokenizerHooks): TextCo
   const vocab = parseVocab(model.vocab);
   if (!Array.isArray(model.scores) || model.scores.length > MAX_IDS || !model.scores.every((x) => typeof x === "number" && Number.isFinite(x))) fail("model.scores", "must be a list of finite numbers, one per id");
   const unknown = typeof model.unk_id === "number" && vocab.size > 0 ? model.unk_id : null;
-  const byteTokens = new Map<number, number>();
-  for (const [token, id] of vocab) {
-    const m = /^<0x([0-9A-F]{2})>$/.exec(token);
-    if (m && !hooks.spmNoByteFallback) byteTokens.set(Number.parseInt(m[1], 16), id);
-  }
+  const byteTokens = hooks.spmNoByteFallback ? new Map<number, number>() : byteTokenIds(vocab);
   const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false && !hooks.spmNoSpacePrefix, byteTokens, unknown };
-  return { vocab, encode: (text, startsSegment) => (text ? encodeSpm(spm, spmEscape(spm, text, startsSegment)) : []), tokenBytes: spmTokenBytes };
+  return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), tokenBytes: spmTokenBytes, stripLeading: 0 };
 }

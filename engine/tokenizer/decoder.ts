@@ -1,0 +1,67 @@
+// tokenizer.json decoders as data -> how a token becomes bytes and what is done to the whole
+// text. Supported: ByteLevel (GPT-2's byte alphabet), and the SentencePiece-style chains:
+// Metaspace, or Sequence[Replace "▁" -> " ", ByteFallback, Fuse, Strip " " from the start]
+// (Llama 2, TinyLlama). Anything else is refused, never ignored.
+
+import { RefuteError } from "../../core/errors.ts";
+
+export interface DecoderSpec {
+  byteLevel: boolean;
+  /** The character written for a space ("▁"), turned back into one; null where none is. */
+  spaceMark: string | null;
+  /** Leading spaces removed from the decoded text (the prefix space SentencePiece put there). */
+  stripLeading: number;
+}
+
+function unsupported(what: string, config: unknown): never {
+  throw new RefuteError("TOKENIZER_UNSUPPORTED", `tokenizer.json: decoder ${what} is not supported`, { field: "decoder", found: config });
+}
+
+function step(c: Record<string, unknown>, spec: DecoderSpec): void {
+  switch (c.type) {
+    case "ByteLevel":
+      spec.byteLevel = true;
+      return;
+    case "Metaspace": {
+      if (typeof c.replacement !== "string") unsupported("Metaspace without a replacement", c);
+      spec.spaceMark = c.replacement;
+      const scheme = typeof c.prepend_scheme === "string" ? c.prepend_scheme : c.add_prefix_space === false ? "never" : "always";
+      if (scheme !== "never") spec.stripLeading = 1;
+      return;
+    }
+    case "Replace": {
+      const from = (c.pattern as { String?: unknown } | undefined)?.String;
+      if (typeof from !== "string" || c.content !== " ") unsupported("Replace other than of a string by a space", c);
+      spec.spaceMark = from;
+      return;
+    }
+    case "ByteFallback":
+    case "Fuse":
+      // <0xNN> tokens are bytes, and the tokens are one text: what decoding does here anyway
+      return;
+    case "Strip": {
+      if (c.content !== " " || c.stop !== 0 || !Number.isSafeInteger(c.start) || (c.start as number) < 0 || (c.start as number) > 16) unsupported("Strip other than of leading spaces", c);
+      spec.stripLeading = c.start as number;
+      return;
+    }
+    default:
+      unsupported(`type ${JSON.stringify(c.type)}`, c);
+  }
+}
+
+export function decoderSpec(config: unknown): DecoderSpec {
+  const spec: DecoderSpec = { byteLevel: false, spaceMark: null, stripLeading: 0 };
+  if (config === null || config === undefined) return spec;
+  if (typeof config !== "object") unsupported(JSON.stringify(config), config);
+  const c = config as Record<string, unknown>;
+  if (c.type !== "Sequence") {
+    step(c, spec);
+    return spec;
+  }
+  if (!Array.isArray(c.decoders) || c.decoders.length > 16) unsupported("Sequence without a short list of decoders", c);
+  for (const d of c.decoders) {
+    if (d === null || typeof d !== "object" || (d as Record<string, unknown>).type === "Sequence") unsupported("Sequence of non-objects or nested Sequences", d);
+    step(d as Record<string, unknown>, spec);
+  }
+  return spec;
+}
