@@ -4,9 +4,14 @@
 // (Llama 2, TinyLlama). Anything else is refused, never ignored.
 
 import { RefuteError } from "../../core/errors.ts";
+import { byteOfToken } from "./byte-fallback.ts";
 
 export interface DecoderSpec {
   byteLevel: boolean;
+  /** "<0xNN>" tokens are bytes (ByteFallback); without it they decode as their own text. */
+  byteFallback: boolean;
+  /** A Fuse step came before: a Strip applies to the whole text, not to each token. */
+  fused: boolean;
   /** The character written for a space ("▁"), turned back into one; null where none is. */
   spaceMark: string | null;
   /** Leading spaces removed from the decoded text (the prefix space SentencePiece put there). */
@@ -36,11 +41,14 @@ function step(c: Record<string, unknown>, spec: DecoderSpec): void {
       return;
     }
     case "ByteFallback":
+      spec.byteFallback = true;
+      return;
     case "Fuse":
-      // <0xNN> tokens are bytes, and the tokens are one text: what decoding does here anyway
+      spec.fused = true;
       return;
     case "Strip": {
       if (c.content !== " " || c.stop !== 0 || !Number.isSafeInteger(c.start) || (c.start as number) < 0 || (c.start as number) > 16) unsupported("Strip other than of leading spaces", c);
+      if (!spec.fused) unsupported("Strip of each token (no Fuse before it)", c);
       spec.stripLeading = c.start as number;
       return;
     }
@@ -50,7 +58,7 @@ function step(c: Record<string, unknown>, spec: DecoderSpec): void {
 }
 
 export function decoderSpec(config: unknown): DecoderSpec {
-  const spec: DecoderSpec = { byteLevel: false, spaceMark: null, stripLeading: 0 };
+  const spec: DecoderSpec = { byteLevel: false, byteFallback: false, fused: false, spaceMark: null, stripLeading: 0 };
   if (config === null || config === undefined) return spec;
   if (typeof config !== "object") unsupported(JSON.stringify(config), config);
   const c = config as Record<string, unknown>;
@@ -64,4 +72,36 @@ export function decoderSpec(config: unknown): DecoderSpec {
     step(d as Record<string, unknown>, spec);
   }
   return spec;
+}
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The text of SentencePiece-style BPE tokens, as Hugging Face's decoders give it: the space
+ * mark back to a space; with ByteFallback each run of "<0xNN>" tokens is its UTF-8 text, or
+ * one U+FFFD per token where the run's bytes are not valid UTF-8.
+ */
+export function decodeCharacterTokens(spec: DecoderSpec, tokens: readonly string[]): string {
+  let text = "";
+  let bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length === 0) return;
+    try {
+      text += decoder.decode(new Uint8Array(bytes));
+    } catch {
+      text += "\uFFFD".repeat(bytes.length);
+    }
+    bytes = [];
+  };
+  for (const token of tokens) {
+    const byte = spec.byteFallback ? byteOfToken(token) : null;
+    if (byte !== null) {
+      bytes.push(byte);
+      continue;
+    }
+    flush();
+    text += spec.spaceMark ? token.split(spec.spaceMark).join(" ") : token;
+  }
+  flush();
+  return text;
 }

@@ -7,9 +7,9 @@
 import { RefuteError } from "../../core/errors.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
-import { byteOfToken, byteTokenIds } from "./byte-fallback.ts";
+import { byteTokenIds } from "./byte-fallback.ts";
 import { symbolsToBytes } from "./byte-level.ts";
-import { decoderSpec } from "./decoder.ts";
+import { decodeCharacterTokens, decoderSpec } from "./decoder.ts";
 import { buildNormalizer } from "./normalizer.ts";
 import { buildPreTokenizer } from "./pretokenizer.ts";
 import { encodeSpm, spmEscape, type SpmModel, spmTokenBytes } from "./spm.ts";
@@ -25,7 +25,8 @@ export interface TextCodec {
   vocab: Map<string, number>;
   /** `atInputStart`: the text starts the input; otherwise it follows an added token. */
   encode(text: string, atInputStart: boolean): number[];
-  tokenBytes(token: string, out: number[]): void;
+  /** The text of a run of vocabulary tokens (no added token among them). */
+  decode(tokens: readonly string[]): string;
   /** Leading spaces decoding removes from its text (SentencePiece's prefix space). */
   stripLeading: number;
 }
@@ -75,26 +76,22 @@ export class Tokenizer {
     return out;
   }
 
-  /** Text of the ids: byte-level symbols back to bytes, then UTF-8 with U+FFFD for invalid sequences. */
+  /** Text of the ids: each run of vocabulary tokens decoded by the codec, added tokens as their text. */
   decode(ids: readonly number[]): string {
     let text = "";
-    let bytes: number[] = [];
-    const flush = () => {
-      text += new TextDecoder("utf-8").decode(new Uint8Array(bytes));
-      bytes = [];
-    };
+    let run: string[] = [];
     for (const id of ids) {
       const added = this.addedById.get(id);
       if (added) {
-        flush();
-        text += added.content;
+        text += this.codec.decode(run) + added.content;
+        run = [];
         continue;
       }
       const token = this.idToToken[id];
       if (token === undefined) throw new RefuteError("TOKENIZER_UNKNOWN_ID", `token id ${id} is not in the vocabulary`, { token: id });
-      this.codec.tokenBytes(token, bytes);
+      run.push(token);
     }
-    flush();
+    text += this.codec.decode(run);
     let strip = this.codec.stripLeading;
     while (strip > 0 && text.startsWith(" ")) {
       text = text.slice(1);
@@ -179,7 +176,7 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
     {
       vocab,
       encode: (text, atInputStart) => preTokenize([normalize(text)], atInputStart).flatMap((piece) => encodePiece(bpe, piece, cache)),
-      tokenBytes: decoder.byteLevel ? symbolsToBytes : (token, out) => characterTokenBytes(token, decoder.spaceMark, out),
+      decode: decoder.byteLevel ? (tokens) => bytesText(tokens, symbolsToBytes) : (tokens) => decodeCharacterTokens(decoder, tokens),
       stripLeading: decoder.stripLeading,
     },
     parseAdded(root.added_tokens),
@@ -194,13 +191,11 @@ function withoutPrepend(config: unknown): unknown {
   return config;
 }
 
-const encoder = new TextEncoder();
-
-/** A SentencePiece-style BPE token's bytes: "<0xNN>" one byte, any other its UTF-8 with the space mark as a space. */
-function characterTokenBytes(token: string, spaceMark: string | null, out: number[]): void {
-  const byte = byteOfToken(token);
-  if (byte !== null) out.push(byte);
-  else out.push(...encoder.encode(spaceMark ? token.split(spaceMark).join(" ") : token));
+/** The UTF-8 text of the tokens' bytes, U+FFFD for each maximal invalid sequence (as Rust's from_utf8_lossy). */
+function bytesText(tokens: readonly string[], tokenBytes: (token: string, out: number[]) => void): string {
+  const bytes: number[] = [];
+  for (const token of tokens) tokenBytes(token, bytes);
+  return new TextDecoder("utf-8").decode(new Uint8Array(bytes));
 }
 
 /** model.type "SPM": vocab (token -> id), scores (by id), add_space_prefix, unk_id. */
@@ -210,5 +205,5 @@ function spmCodec(model: Record<string, unknown>, hooks: TokenizerHooks): TextCo
   const unknown = typeof model.unk_id === "number" && vocab.size > 0 ? model.unk_id : null;
   const byteTokens = hooks.spmNoByteFallback ? new Map<number, number>() : byteTokenIds(vocab);
   const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false && !hooks.spmNoSpacePrefix, byteTokens, unknown };
-  return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), tokenBytes: spmTokenBytes, stripLeading: 0 };
+  return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), decode: (tokens) => bytesText(tokens, spmTokenBytes), stripLeading: 0 };
 }
