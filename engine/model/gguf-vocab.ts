@@ -1,7 +1,9 @@
 // A GGUF file's vocabulary as tokenizer.json content, from its metadata alone (no architecture,
 // no weights: llama.cpp's vocabulary-only files tokenize too). tokenizer.ggml.model is the
 // byte-level BPE (GGUF_BPE_TOKENIZER) or SentencePiece (GGUF_SPM_TOKENIZER: tokens with scores, byte
-// tokens, add_space_prefix; tokenizer/spm.ts). For BPE, tokenizer.ggml.pre names the pre-tokenizer: a family's own
+// tokens, add_space_prefix; tokenizer/spm.ts) or Gemma 4's SentencePiece-style BPE ("gemma4": merges over
+// the text's characters with spaces as "▁" and byte fallback, split only at newlines, as llama.cpp's
+// LLAMA_VOCAB_PRE_TYPE_GEMMA4). For BPE, tokenizer.ggml.pre names the pre-tokenizer: a family's own
 // (families/) or one of llama.cpp's (tokenizer/llama-pre-tokenizers.ts). A file that names
 // none is refused, never given a family's guess: llama.cpp would fall back to its default and
 // the two disagree on about half of all strings.
@@ -12,6 +14,7 @@ import type { GgufFile } from "../formats/gguf/read.ts";
 import { LLAMA_PRE_TOKENIZERS, llamaPreTokenizer } from "../tokenizer/llama-pre-tokenizers.ts";
 import { preTokenizerJson, preTokenizerNames } from "./families/index.ts";
 import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
+import { SPACE } from "../tokenizer/spm.ts";
 
 // llama.cpp's token types (tokenizer.ggml.token_type)
 const CONTROL = 3;
@@ -56,10 +59,7 @@ function spmTokenizerJson(file: GgufFile): unknown {
     throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: a SentencePiece vocabulary needs tokenizer.ggml.scores, one f32 per token", { field: "tokenizer.ggml.scores" });
   }
   const types = tokenTypes(file, tokens.length);
-  const vocab: Record<string, number> = {};
-  tokens.forEach((token, id) => {
-    if (types[id] !== UNUSED && !Object.hasOwn(vocab, token)) vocab[token] = id;
-  });
+  const vocab = vocabOf(tokens, types);
   const prefix = file.metadata.get("tokenizer.ggml.add_space_prefix");
   const unk = Array.from(types).indexOf(UNKNOWN);
   return {
@@ -73,19 +73,87 @@ function spmTokenizerJson(file: GgufFile): unknown {
   };
 }
 
-export function tokenizerJsonFromGguf(file: GgufFile): unknown {
-  const model = metadataString(file.metadata, "tokenizer.ggml.model");
-  if (model === GGUF_SPM_TOKENIZER) return spmTokenizerJson(file);
-  if (model !== GGUF_BPE_TOKENIZER) {
-    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not the byte-level BPE "${GGUF_BPE_TOKENIZER}" nor SentencePiece "${GGUF_SPM_TOKENIZER}" (WordPiece and Unigram vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
-  }
-  const preTokenizer = preTokenizerOf(file);
-  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
-  const types = tokenTypes(file, tokens.length);
+/** llama.cpp's tokenizer.ggml.model for Gemma 4's SentencePiece-style BPE. */
+const GGUF_GEMMA4_TOKENIZER = "gemma4";
+
+/**
+ * A merge as llama.cpp reads it: split at the first space after the first character; one
+ * without such a space is ("", "") there, a pair no text makes, so it is left out.
+ */
+function mergePair(merge: string): [string, string] | null {
+  const at = merge.indexOf(" ", 1);
+  return at < 0 ? null : [merge.slice(0, at), merge.slice(at + 1)];
+}
+
+/** Token -> id; of equal tokens the last wins, as in llama.cpp's token_to_id map. */
+function vocabOf(tokens: string[], types: ArrayLike<number>): Record<string, number> {
   const vocab: Record<string, number> = {};
   tokens.forEach((token, id) => {
     if (types[id] !== UNUSED) vocab[token] = id;
   });
+  return vocab;
+}
+
+/** Gemma 4: BPE over characters, spaces as "▁", byte fallback, pieces cut at newlines. */
+function gemma4TokenizerJson(file: GgufFile): unknown {
+  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
+  const types = tokenTypes(file, tokens.length);
+  if (!file.metadata.has("tokenizer.ggml.merges")) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: a gemma4 vocabulary needs tokenizer.ggml.merges", { field: "tokenizer.ggml.merges" });
+  const merges = metadataStrings(file.metadata, "tokenizer.ggml.merges").map(mergePair).filter((m) => m !== null);
+  return {
+    version: "1.0",
+    added_tokens: addedTokens(tokens, types),
+    normalizer: { type: "Replace", pattern: { String: " " }, content: SPACE },
+    pre_tokenizer: { type: "Split", pattern: { Regex: "[^\\n]+|[\\n]+" }, behavior: "Isolated", invert: false },
+    post_processor: null,
+    decoder: { type: "Sequence", decoders: [{ type: "Replace", pattern: { String: SPACE }, content: " " }, { type: "ByteFallback" }, { type: "Fuse" }] },
+    model: { type: "BPE", vocab: vocabOf(tokens, types), merges, byte_fallback: true, fuse_unk: false, unk_token: null, ignore_merges: false },
+  };
+}
+
+/** llama.cpp's tokenizer.ggml.model for BERT's WordPiece. */
+const GGUF_WPM_TOKENIZER = "bert";
+
+function optionalBool(file: GgufFile, key: string, fallback: boolean): boolean {
+  const v = file.metadata.get(key);
+  return v?.type === "bool" ? v.value : fallback;
+}
+
+/** WordPiece (model type "WPM", tokenizer/wordpiece.ts), with llama.cpp's normalizer defaults: lowercase and strip accents. */
+function wpmTokenizerJson(file: GgufFile): unknown {
+  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
+  const types = tokenTypes(file, tokens.length);
+  const unk = file.metadata.get("tokenizer.ggml.unknown_token_id");
+  if (typeof unk?.value !== "number" || unk.value >= tokens.length) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: a WordPiece vocabulary needs tokenizer.ggml.unknown_token_id, a token's id", { field: "tokenizer.ggml.unknown_token_id" });
+  return {
+    version: "1.0",
+    added_tokens: addedTokens(tokens, types),
+    normalizer: null,
+    pre_tokenizer: null,
+    post_processor: null,
+    decoder: null,
+    model: {
+      type: "WPM",
+      vocab: vocabOf(tokens, types),
+      unk_id: unk.value,
+      lowercase: optionalBool(file, "tokenizer.ggml.normalizer.lowercase", true),
+      strip_accents: optionalBool(file, "tokenizer.ggml.normalizer.strip_accents", true),
+    },
+  };
+}
+
+export function tokenizerJsonFromGguf(file: GgufFile): unknown {
+  const model = metadataString(file.metadata, "tokenizer.ggml.model");
+  if (model === GGUF_SPM_TOKENIZER) return spmTokenizerJson(file);
+  if (model === GGUF_GEMMA4_TOKENIZER) return gemma4TokenizerJson(file);
+  if (model === GGUF_WPM_TOKENIZER) return wpmTokenizerJson(file);
+  if (model !== GGUF_BPE_TOKENIZER) {
+    throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not one refute implements (byte-level BPE "${GGUF_BPE_TOKENIZER}", SentencePiece "${GGUF_SPM_TOKENIZER}", "${GGUF_GEMMA4_TOKENIZER}", WordPiece "${GGUF_WPM_TOKENIZER}"; Unigram vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
+  }
+  const preTokenizer = preTokenizerOf(file);
+  const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
+  const types = tokenTypes(file, tokens.length);
+  const vocab = vocabOf(tokens, types);
   return {
     version: "1.0",
     added_tokens: addedTokens(tokens, types),

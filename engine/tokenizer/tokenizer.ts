@@ -9,10 +9,11 @@ import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { encodePiece, type BpeModel } from "./bpe.ts";
 import { byteTokenIds } from "./byte-fallback.ts";
 import { symbolsToBytes } from "./byte-level.ts";
-import { decodeCharacterTokens, decoderSpec } from "./decoder.ts";
+import { type DecoderSpec, decodeCharacterTokens, decoderSpec } from "./decoder.ts";
 import { buildNormalizer } from "./normalizer.ts";
 import { buildPreTokenizer } from "./pretokenizer.ts";
 import { encodeSpm, spmEscape, type SpmModel, spmTokenBytes } from "./spm.ts";
+import { encodeWordPiece, WORD_START, type WordPieceModel } from "./wordpiece.ts";
 
 export interface AddedToken {
   id: number;
@@ -156,6 +157,7 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
   const model = root.model as Record<string, unknown> | undefined;
   if (!model || typeof model !== "object") fail("model", "missing");
   if (model.type === "SPM") return new Tokenizer(spmCodec(model, hooks), parseAdded(root.added_tokens));
+  if (model.type === "WPM") return new Tokenizer(wordPieceCodec(model), parseAdded(root.added_tokens));
   if (model.type !== undefined && model.type !== "BPE") fail("model.type", `only BPE is supported, found ${JSON.stringify(model.type)}`);
   const vocab = parseVocab(model.vocab);
   const decoder = decoderSpec(root.decoder);
@@ -206,4 +208,15 @@ function spmCodec(model: Record<string, unknown>, hooks: TokenizerHooks): TextCo
   const byteTokens = hooks.spmNoByteFallback ? new Map<number, number>() : byteTokenIds(vocab);
   const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false && !hooks.spmNoSpacePrefix, byteTokens, unknown };
   return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), decode: (tokens) => bytesText(tokens, spmTokenBytes), stripLeading: 0 };
+}
+
+/** model.type "WPM": vocab (token -> id, word starts with "▁"), unk_id, lowercase, strip_accents. */
+function wordPieceCodec(model: Record<string, unknown>): TextCodec {
+  const vocab = parseVocab(model.vocab);
+  if (typeof model.unk_id !== "number" || ![...vocab.values()].includes(model.unk_id)) fail("model.unk_id", "must be the id of a token of the vocabulary");
+  let maxTokenLength = 1;
+  for (const token of vocab.keys()) maxTokenLength = Math.max(maxTokenLength, token.length);
+  const wpm: WordPieceModel = { vocab, unknown: model.unk_id, lowercase: model.lowercase !== false, stripAccents: model.strip_accents !== false, maxTokenLength };
+  const spaced: DecoderSpec = { byteLevel: false, byteFallback: false, fused: true, spaceMark: WORD_START, stripLeading: 1 };
+  return { vocab, encode: (text) => encodeWordPiece(wpm, text), decode: (tokens) => decodeCharacterTokens(spaced, tokens), stripLeading: 1 };
 }

@@ -12,12 +12,13 @@ import { openTokenizer } from "../../engine/open-tokenizer.ts";
 import { loadLlama } from "../../runtimes/llamacpp.ts";
 import { llamaVocabularies } from "../../core/llama-vocabularies.ts";
 
-const MATCHED = ["command-r", "deepseek-coder", "deepseek-llm", "falcon", "gpt-2", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35", "refact", "starcoder"];
+const MATCHED = ["bert-bge", "command-r", "deepseek-coder", "deepseek-llm", "falcon", "gemma-4", "gpt-2", "llama-bpe", "llama-spm", "mpt", "phi-3", "qwen2", "qwen35", "refact", "starcoder"];
 
 const piece = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 12 }),
   fc.stringMatching(/^[0-9]{1,9}$/),
   fc.stringMatching(/^[ \t\n]{1,6}$/),
+  fc.stringMatching(/^\n{1,4}$/),
   fc.constantFrom("def f(x):\n    return x", "if (a && b) { c++; }", "Hello, World!", "naïve café", "日本語のテキスト", "Привет мир", "🦙🦙", "'s 're 'll", "<|endoftext|>", "<|im_start|>"),
   fc.stringMatching(/^[a-zA-Z]{1,10}$/),
 );
