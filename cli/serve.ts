@@ -137,7 +137,7 @@ export function parseCompletion(body: unknown, model: EngineModel): CompletionPa
 let completionCounter = 0;
 
 export function complete(model: EngineModel, modelName: string, p: CompletionParams): CompletionResponse {
-  const promptTokens = typeof p.prompt === "string" ? model.tokenizer.encode(p.prompt) : p.prompt;
+  const promptTokens = typeof p.prompt === "string" ? model.encodePrompt(p.prompt) : p.prompt;
   if (promptTokens.length === 0) throw new RequestError(400, "the prompt encodes to no tokens", "prompt");
   if (promptTokens.length + p.maxTokens > model.arch.maxPositions) {
     throw new RequestError(400, `prompt (${promptTokens.length} tokens) + max_tokens (${p.maxTokens}) exceeds the model's context of ${model.arch.maxPositions}`, "max_tokens");

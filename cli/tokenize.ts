@@ -1,6 +1,6 @@
 // `refute tokenize` and `refute detokenize`: a model's tokenizer on its own, from a Hugging
 // Face directory, a .gguf (llama.cpp's vocabulary-only files included) or a .rft file. No
-// special token is added: the ids are exactly the text's encoding.
+// special token is added unless --add-special asks for the ones the model puts around a prompt.
 
 import { readFileSync } from "node:fs";
 import { InvalidArgumentError } from "commander";
@@ -15,6 +15,7 @@ interface TokenizeOptions {
   text?: string;
   textFile?: string;
   json?: boolean;
+  addSpecial?: boolean;
 }
 
 function textOf(options: TokenizeOptions): string {
@@ -28,10 +29,12 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .requiredOption("--model <model>", MODEL_HELP)
     .option("--text <text>", "the text")
     .option("--text-file <file>", "the text, from a file (UTF-8)")
+    .option("--add-special", "add the special tokens the model puts around a prompt (BOS, EOS, CLS/SEP: Hugging Face's add_special_tokens, llama.cpp's add_bos/add_eos)")
     .option("--json", "one JSON object: ids, tokens (each id's token text), count");
   onRun(command, async (options: TokenizeOptions) => {
     const tokenizer = openTokenizer(options.model);
-    const ids = tokenizer.encode(textOf(options));
+    const text = textOf(options);
+    const ids = options.addSpecial ? tokenizer.encodePrompt(text) : tokenizer.encode(text);
     io.out(options.json ? JSON.stringify({ ids, tokens: ids.map((id) => tokenizer.tokenText(id)), count: ids.length }) : ids.join(" "));
     return 0;
   });

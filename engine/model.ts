@@ -66,9 +66,9 @@ export class EngineModel {
     return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.hooks, kv);
   }
 
-  /** The prompt's token ids as the model is fed them: no BOS (the zoo and the oracle use none). */
+  /** The prompt's token ids as the model is fed them: with the special tokens its tokenizer puts around a text (a SentencePiece llama's BOS; none for the zoo, as the oracle). */
   encodePrompt(prompt: string): number[] {
-    const ids = this.tokenizer.encode(prompt);
+    const ids = this.tokenizer.encodePrompt(prompt);
     return this.hooks.prependBos === true && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
   }
 

@@ -181,7 +181,7 @@ export class HttpRuntime implements Runtime {
 
   /** The generation request as curl: what refute sent, with secret headers as their variables. */
   reproduction(spec: SubjectSpec, prompt: string, maxNewTokens: number): string {
-    const ids = this.options.promptAs === "ids" ? (this.localTokenizer(modelLocation(spec))?.encode(prompt) ?? null) : null;
+    const ids = this.options.promptAs === "ids" ? (this.localTokenizer(modelLocation(spec))?.encodePrompt(prompt) ?? null) : null;
     const body: CompletionRequest = { model: this.modelName(spec), prompt: ids ?? prompt, temperature: 0, return_tokens_as_token_ids: true, max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 };
     const headers = Object.entries(this.options.headersShown ?? {}).map(([name, value]) => ["-H", `"${`${name}: ${value}`.replace(/["\\`]/g, "\\$&")}"`]);
     return [shellLine(["curl", "-sS", `${this.base}/v1/completions`, "-H", "content-type: application/json"]), ...headers.map((h) => h.join(" ")), shellLine(["-d", JSON.stringify(body)])].join(" ");
@@ -232,7 +232,7 @@ export class HttpRuntime implements Runtime {
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
     await this.verifyIdentity(spec);
-    const ids = this.localIds(spec)?.encode(prompt) ?? null;
+    const ids = this.localIds(spec)?.encodePrompt(prompt) ?? null;
     const body = await this.complete(spec, ids ?? prompt, { max_tokens: maxNewTokens, logprobs: this.options.topK ?? 10 });
     const tokens = this.tokensOf(body);
     if (!tokens) {

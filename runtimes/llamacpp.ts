@@ -169,7 +169,7 @@ export class LlamacppRuntime implements Runtime {
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
     const loaded = await this.load(spec);
-    const promptTokens = this.engineTokenizer(loaded).encode(prompt);
+    const promptTokens = this.engineTokenizer(loaded).encodePrompt(prompt);
     const tokens = await this.greedy(loaded, promptTokens, maxNewTokens);
     // Top-k of each generated step from a second, scoring pass over the same tokens.
     const steps = tokens.length ? await this.forced(loaded, promptTokens, tokens, { topK: 10 }) : [];
@@ -178,7 +178,7 @@ export class LlamacppRuntime implements Runtime {
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     const loaded = await this.load(spec);
-    const promptTokens = this.engineTokenizer(loaded).encode(prompt);
+    const promptTokens = this.engineTokenizer(loaded).encodePrompt(prompt);
     return { promptTokens, steps: await this.forced(loaded, promptTokens, tokens, options) };
   }
 

@@ -11,7 +11,7 @@
 import { RefuteError } from "../../core/errors.ts";
 import { metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
 import type { GgufFile } from "../formats/gguf/read.ts";
-import { LLAMA_PRE_TOKENIZERS, llamaPreTokenizer } from "../tokenizer/llama-pre-tokenizers.ts";
+import { LLAMA_ADD_BOS_BY_DEFAULT, LLAMA_PRE_TOKENIZERS, llamaPreTokenizer } from "../tokenizer/llama-pre-tokenizers.ts";
 import { preTokenizerJson, preTokenizerNames } from "./families/index.ts";
 import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
 import { SPACE } from "../tokenizer/spm.ts";
@@ -32,6 +32,46 @@ function preTokenizerOf(file: GgufFile): { json: unknown; ignoreMerges: boolean 
   if (llama) return llama;
   const known = [...new Set([...preTokenizerNames(), ...Object.keys(LLAMA_PRE_TOKENIZERS)])].sort();
   throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.pre "${pre}" is not a pre-tokenizer refute implements (${known.join(", ")})`, { field: "tokenizer.ggml.pre", found: pre });
+}
+
+interface SpecialDefaults {
+  addBos: boolean;
+  addSep: boolean;
+  bos: number | null; // llama.cpp's default id where the file names none
+  sep: number | null;
+}
+
+function optionalId(file: GgufFile, key: string, fallback: number | null): number | null {
+  const v = file.metadata.get(key);
+  return typeof v?.value === "number" ? v.value : fallback;
+}
+
+/**
+ * What the vocabulary puts around a prompt, as llama.cpp decides it: its defaults for the
+ * tokenizer kind (and BPE pre-tokenizer name), overridden by tokenizer.ggml.add_bos_token,
+ * add_eos_token and add_sep_token; written as Hugging Face's TemplateProcessing so the
+ * tokenizer reads one form.
+ */
+function postProcessor(file: GgufFile, tokens: string[], defaults: SpecialDefaults, forceBos = false): unknown {
+  const addBos = forceBos || optionalBool(file, "tokenizer.ggml.add_bos_token", defaults.addBos);
+  const addEos = optionalBool(file, "tokenizer.ggml.add_eos_token", false);
+  const addSep = optionalBool(file, "tokenizer.ggml.add_sep_token", defaults.addSep);
+  const special = (key: string, fallback: number | null, add: boolean): { id: number; token: string } | null => {
+    if (!add) return null;
+    const id = optionalId(file, key, fallback);
+    if (id === null || id >= tokens.length) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: the vocabulary adds a special token (${key.replace("_token_id", "")}) but ${key} names no token of it`, { field: key, found: id });
+    return { id, token: tokens[id] };
+  };
+  const before = [special("tokenizer.ggml.bos_token_id", defaults.bos, addBos)].filter((t) => t !== null);
+  const after = [special("tokenizer.ggml.eos_token_id", null, addEos), special("tokenizer.ggml.seperator_token_id", defaults.sep, addSep)].filter((t) => t !== null);
+  if (before.length + after.length === 0) return null;
+  const piece = (t: { token: string }) => ({ SpecialToken: { id: t.token, type_id: 0 } });
+  return {
+    type: "TemplateProcessing",
+    single: [...before.map(piece), { Sequence: { id: "A", type_id: 0 } }, ...after.map(piece)],
+    pair: [],
+    special_tokens: Object.fromEntries([...before, ...after].map((t) => [t.token, { id: t.token, ids: [t.id], tokens: [t.token] }])),
+  };
 }
 
 /** llama.cpp's tokenizer.ggml.model for SentencePiece vocabularies (Llama 2, TinyLlama, Mistral, Phi-3). */
@@ -67,7 +107,7 @@ function spmTokenizerJson(file: GgufFile): unknown {
     added_tokens: addedTokens(tokens, types),
     normalizer: null,
     pre_tokenizer: null,
-    post_processor: null,
+    post_processor: postProcessor(file, tokens, { addBos: true, addSep: false, bos: 1, sep: null }),
     decoder: null,
     model: { type: "SPM", vocab, scores: Array.from(scoresValue.value), add_space_prefix: prefix?.type === "bool" ? prefix.value : true, unk_id: unk >= 0 ? unk : null },
   };
@@ -105,7 +145,8 @@ function gemma4TokenizerJson(file: GgufFile): unknown {
     added_tokens: addedTokens(tokens, types),
     normalizer: { type: "Replace", pattern: { String: " " }, content: SPACE },
     pre_tokenizer: { type: "Split", pattern: { Regex: "[^\\n]+|[\\n]+" }, behavior: "Isolated", invert: false },
-    post_processor: null,
+    // llama.cpp adds a BOS token to Gemma 4's prompts whatever the file says
+    post_processor: postProcessor(file, tokens, { addBos: true, addSep: false, bos: null, sep: null }, true),
     decoder: { type: "Sequence", decoders: [{ type: "Replace", pattern: { String: SPACE }, content: " " }, { type: "ByteFallback" }, { type: "Fuse" }] },
     model: { type: "BPE", vocab: vocabOf(tokens, types), merges, byte_fallback: true, fuse_unk: false, unk_token: null, ignore_merges: false },
   };
@@ -125,19 +166,21 @@ function wpmTokenizerJson(file: GgufFile): unknown {
   const types = tokenTypes(file, tokens.length);
   const unk = file.metadata.get("tokenizer.ggml.unknown_token_id");
   if (typeof unk?.value !== "number" || unk.value >= tokens.length) throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", "GGUF: a WordPiece vocabulary needs tokenizer.ggml.unknown_token_id, a token's id", { field: "tokenizer.ggml.unknown_token_id" });
+  const lowercase = optionalBool(file, "tokenizer.ggml.normalizer.lowercase", true);
   return {
     version: "1.0",
     added_tokens: addedTokens(tokens, types),
     normalizer: null,
     pre_tokenizer: null,
-    post_processor: null,
+    post_processor: postProcessor(file, tokens, { addBos: true, addSep: true, bos: 101, sep: 102 }),
     decoder: null,
     model: {
       type: "WPM",
       vocab: vocabOf(tokens, types),
       unk_id: unk.value,
-      lowercase: optionalBool(file, "tokenizer.ggml.normalizer.lowercase", true),
-      strip_accents: optionalBool(file, "tokenizer.ggml.normalizer.strip_accents", true),
+      lowercase,
+      // llama.cpp: strip_accents follows lowercase unless the file says
+      strip_accents: optionalBool(file, "tokenizer.ggml.normalizer.strip_accents", lowercase),
     },
   };
 }
@@ -151,6 +194,7 @@ export function tokenizerJsonFromGguf(file: GgufFile): unknown {
     throw new RefuteError("GGUF_UNSUPPORTED_TOKENIZER", `GGUF: tokenizer.ggml.model "${model}" is not one refute implements (byte-level BPE "${GGUF_BPE_TOKENIZER}", SentencePiece "${GGUF_SPM_TOKENIZER}", "${GGUF_GEMMA4_TOKENIZER}", WordPiece "${GGUF_WPM_TOKENIZER}"; Unigram vocabularies are not implemented)`, { field: "tokenizer.ggml.model", found: model });
   }
   const preTokenizer = preTokenizerOf(file);
+  const pre = metadataString(file.metadata, "tokenizer.ggml.pre");
   const tokens = metadataStrings(file.metadata, "tokenizer.ggml.tokens");
   const types = tokenTypes(file, tokens.length);
   const vocab = vocabOf(tokens, types);
@@ -159,7 +203,8 @@ export function tokenizerJsonFromGguf(file: GgufFile): unknown {
     added_tokens: addedTokens(tokens, types),
     normalizer: null,
     pre_tokenizer: preTokenizer.json,
-    post_processor: null,
+    // llama.cpp's BPE defaults: no BOS (its id 11 where the file names none) but for the Llama 3 names, and no SEP but for RoBERTa's
+    post_processor: postProcessor(file, tokens, { addBos: LLAMA_ADD_BOS_BY_DEFAULT.has(pre), addSep: ["jina-v1-en", "jina-v2-code", "roberta-bpe"].includes(pre), bos: 11, sep: null }),
     decoder: { type: "ByteLevel", add_prefix_space: true, trim_offsets: true, use_regex: true },
     model: { type: "BPE", vocab, merges: file.metadata.has("tokenizer.ggml.merges") ? metadataStrings(file.metadata, "tokenizer.ggml.merges") : [], ignore_merges: preTokenizer.ignoreMerges },
   };

@@ -71,6 +71,9 @@ export const LLAMA_PRE_TOKENIZERS: Readonly<Record<string, readonly string[]>> =
 
 const IGNORE_MERGES = new Set(["llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral"]);
 
+/** Names whose vocabulary adds a BOS token by default (llama.cpp sets add_bos with them; the GGUF's add_bos_token overrides). */
+export const LLAMA_ADD_BOS_BY_DEFAULT: ReadonlySet<string> = new Set([...IGNORE_MERGES, "tekken", "chameleon"]);
+
 /** The tokenizer.json pre_tokenizer of a llama.cpp pre-tokenizer name, and whether its BPE ignores merges; null for a name not known. */
 export function llamaPreTokenizer(name: string): { json: unknown; ignoreMerges: boolean } | null {
   const regexes = Object.hasOwn(LLAMA_PRE_TOKENIZERS, name) ? LLAMA_PRE_TOKENIZERS[name] : null;

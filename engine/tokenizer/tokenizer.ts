@@ -11,6 +11,7 @@ import { byteTokenIds } from "./byte-fallback.ts";
 import { symbolsToBytes } from "./byte-level.ts";
 import { type DecoderSpec, decodeCharacterTokens, decoderSpec } from "./decoder.ts";
 import { buildNormalizer } from "./normalizer.ts";
+import { NO_SPECIALS, type Specials, specialsOf } from "./post-processor.ts";
 import { buildPreTokenizer } from "./pretokenizer.ts";
 import { encodeSpm, spmEscape, type SpmModel, spmTokenBytes } from "./spm.ts";
 import { encodeWordPiece, WORD_START, type WordPieceModel } from "./wordpiece.ts";
@@ -41,6 +42,8 @@ export class Tokenizer {
   constructor(
     private readonly codec: TextCodec,
     readonly added: AddedToken[],
+    /** What the model puts around a prompt (BOS, EOS, CLS/SEP). */
+    readonly specials: Specials = NO_SPECIALS,
   ) {
     this.idToToken = [];
     for (const [token, id] of codec.vocab) this.idToToken[id] = token;
@@ -62,6 +65,11 @@ export class Tokenizer {
       else ids.push(segment.id);
     }
     return ids;
+  }
+
+  /** The ids a model is given for a text: the text's, with the special tokens it puts around it (Hugging Face's add_special_tokens, llama.cpp's add_bos/add_eos). */
+  encodePrompt(text: string): number[] {
+    return [...this.specials.prefix, ...this.encode(text), ...this.specials.suffix];
   }
 
   private splitAdded(text: string): (string | AddedToken)[] {
@@ -156,8 +164,9 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
   const root = json as Record<string, unknown>;
   const model = root.model as Record<string, unknown> | undefined;
   if (!model || typeof model !== "object") fail("model", "missing");
-  if (model.type === "SPM") return new Tokenizer(spmCodec(model, hooks), parseAdded(root.added_tokens));
-  if (model.type === "WPM") return new Tokenizer(wordPieceCodec(model), parseAdded(root.added_tokens));
+  const specials = specialsOf(root.post_processor);
+  if (model.type === "SPM") return new Tokenizer(spmCodec(model, hooks), parseAdded(root.added_tokens), specials);
+  if (model.type === "WPM") return new Tokenizer(wordPieceCodec(model), parseAdded(root.added_tokens), specials);
   if (model.type !== undefined && model.type !== "BPE") fail("model.type", `only BPE is supported, found ${JSON.stringify(model.type)}`);
   const vocab = parseVocab(model.vocab);
   const decoder = decoderSpec(root.decoder);
@@ -182,6 +191,7 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
       stripLeading: decoder.stripLeading,
     },
     parseAdded(root.added_tokens),
+    specials,
   );
 }
 

@@ -34,6 +34,14 @@ describe("refute tokenize", () => {
     expect(r.out).toBe(c.ids.join(" "));
   });
 
+  it("adds the BOS a SentencePiece vocabulary puts before a prompt with --add-special, and only then", async () => {
+    const spm = llamaVocabularies().find((v) => v.name === "llama-spm")!;
+    const c = spm.cases!.find((x) => x.text === "Hello world")!;
+    expect((await outcome(tokenize, ["--model", spm.gguf, "--text", c.text])).out).toBe(c.ids.join(" "));
+    // id 1 is <s>, llama.cpp's BOS for the file (add_bos_token true)
+    expect((await outcome(tokenize, ["--model", spm.gguf, "--text", c.text, "--add-special"])).out).toBe([1, ...c.ids].join(" "));
+  });
+
   it("refuses two texts, no text, and a vocabulary it does not implement, with exit 2", async () => {
     expect((await outcome(tokenize, ["--model", "tiny-gpt2", "--text", "a", "--text-file", "b"])).code).toBe(2);
     expect((await outcome(tokenize, ["--model", "tiny-gpt2"])).err).toMatch(/exactly one of --text and --text-file/);

@@ -45,7 +45,9 @@ function hfSentencePieceJson(spm: SpmJson, form: Form): Record<string, unknown> 
   const decoder = { type: "Sequence", decoders: [{ type: "Replace", pattern: { String: "▁" }, content: " " }, { type: "ByteFallback" }, { type: "Fuse" }, { type: "Strip", content: " ", start: 1, stop: 0 }] };
   const legacy = { normalizer: { type: "Sequence", normalizers: [{ type: "Prepend", prepend: "▁" }, { type: "Replace", pattern: { String: " " }, content: "▁" }] }, pre_tokenizer: null };
   const metaspace = { normalizer: null, pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "first", split: false } };
-  return { version: "1.0", truncation: null, padding: null, added_tokens: added, ...(form === "legacy" ? legacy : metaspace), post_processor: null, decoder, model };
+  // TinyLlama's: a BOS before the text
+  const bos = { type: "TemplateProcessing", single: [{ SpecialToken: { id: "<s>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }], pair: [], special_tokens: { "<s>": { id: "<s>", ids: [1], tokens: ["<s>"] } } };
+  return { version: "1.0", truncation: null, padding: null, added_tokens: added, ...(form === "legacy" ? legacy : metaspace), post_processor: bos, decoder, model };
 }
 
 const textArb = fc.oneof(
@@ -80,11 +82,12 @@ describe.each(["llama-spm", "phi-3"])("Hugging Face's SentencePiece-style BPE on
       expect(mismatches).toEqual([]);
     });
 
-    it("and on generated strings, encoding and decoding", async () => {
+    it("and on generated strings, encoding (with and without the BOS the post-processor adds) and decoding", async () => {
       await fc.assert(
         fc.asyncProperty(textArb, async (text) => {
           const ids = await hfIds(text);
           expect(ours.encode(text)).toEqual(ids);
+          expect(ours.encodePrompt(text)).toEqual((await hf.encode(text, null, { addSpecialTokens: true })).getIds());
           expect(ours.decode(ids)).toBe(await hf.decode(ids, false));
         }),
         { numRuns: 200 },

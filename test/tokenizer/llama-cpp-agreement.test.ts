@@ -42,5 +42,10 @@ describe("refute's tokenizer and llama.cpp's agree", () => {
       }),
       { numRuns: 150, seed: 20261202 },
     );
+    // the special tokens around a prompt: llama.cpp's add_bos / add_eos (and a WordPiece vocabulary's SEP)
+    const tokens = model.tokens;
+    const prefix = tokens.shouldPrependBosToken ? [Number(tokens.bos)] : [];
+    const suffix = [...(tokens.shouldAppendEosToken ? [Number(tokens.eos)] : []), ...(name === "bert-bge" ? [Number(tokens.sep)] : [])];
+    expect(mine.specials).toEqual({ prefix, suffix });
   }, 60_000);
 });
