@@ -12,6 +12,7 @@ import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read
 import type { Architecture } from "./model/architecture.ts";
 import { architectureFromHfConfig } from "./model/config.ts";
 import { canonicalFromHf, type ImportHooks } from "./model/hf-names.ts";
+import { type ChatTemplate, chatTemplateFromConfig } from "./tokenizer/chat-template.ts";
 import type { Tensor } from "./tensor.ts";
 
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -29,6 +30,7 @@ export interface ModelSource {
   config: Record<string, unknown>; // the Hugging Face config.json content
   tensors: Map<string, Tensor>; // canonical names, [out, in]
   tokenizerJson: unknown; // tokenizer.json content
+  chatTemplate: ChatTemplate | null; // tokenizer_config.json's chat_template, a GGUF's tokenizer.chat_template, an RFT header's
   files: SourceFile[];
   details?: Record<string, unknown>; // format-specific facts: native provenance, GGUF metadata
 }
@@ -53,13 +55,22 @@ export function resolveModelPath(model: string): string {
   return path;
 }
 
+/** A Hugging Face directory's chat template (tokenizer_config.json); null without one. */
+export function readChatTemplate(dir: string): ChatTemplate | null {
+  const file = join(dir, "tokenizer_config.json");
+  if (!existsSync(file)) return null;
+  const config = readJsonFile(file);
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new RefuteError("BAD_JSON", `${file}: not a JSON object`, { file });
+  return chatTemplateFromConfig(config as Record<string, unknown>);
+}
+
 export function loadHfDirectory(dir: string, hooks: ImportHooks = NO_HOOKS): ModelSource {
   const configFile = join(dir, "config.json");
   const config = readJsonFile(configFile) as Record<string, unknown>;
   const arch = architectureFromHfConfig(config, configFile);
   const tokenizerJson = readJsonFile(join(dir, "tokenizer.json"));
   const files = safeTensorsFiles(dir).map((path) => ({ path, bytes: statSync(path).size }));
-  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), hooks), tokenizerJson, files };
+  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), hooks), tokenizerJson, chatTemplate: readChatTemplate(dir), files };
 }
 
 export interface LoadOptions extends ImportHooks {

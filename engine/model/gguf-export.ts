@@ -120,6 +120,7 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ["general.alignment", u32(32)],
     ...architectureKeys(arch),
     ...tokenizerKeys(arch, source.tokenizerJson),
+    ...(source.chatTemplate ? ([["tokenizer.chat_template", str(source.chatTemplate.template)]] as [string, GgufValue][]) : []),
   ];
   return { metadata, tensors: ggufTensors(arch, source.tensors, hooks) };
 }

@@ -15,7 +15,7 @@ import type { Architecture } from "./architecture.ts";
 import { architectureFromHfConfig } from "./config.ts";
 import type { FamilySpec, ShapeField } from "./families/family.ts";
 import { FAMILY_SPECS, familyForGgufArchitecture } from "./families/index.ts";
-import { tokenizerJsonFromGguf } from "./gguf-vocab.ts";
+import { chatTemplateOfGguf, tokenizerJsonFromGguf } from "./gguf-vocab.ts";
 import { OUTPUT } from "./names.ts";
 import { toSplitHalves } from "./rope-permute.ts";
 
@@ -106,5 +106,5 @@ export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<
   const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), files, details: ggufDetails(file) };
 }

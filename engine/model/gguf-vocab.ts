@@ -14,6 +14,7 @@ import type { GgufFile } from "../formats/gguf/read.ts";
 import { LLAMA_ADD_BOS_BY_DEFAULT, LLAMA_PRE_TOKENIZERS, llamaPreTokenizer } from "../tokenizer/llama-pre-tokenizers.ts";
 import { preTokenizerJson, preTokenizerNames } from "./families/index.ts";
 import { GGUF_BPE_TOKENIZER } from "./gguf-export.ts";
+import type { ChatTemplate } from "../tokenizer/chat-template.ts";
 import { SPACE } from "../tokenizer/spm.ts";
 
 // llama.cpp's token types (tokenizer.ggml.token_type)
@@ -183,6 +184,17 @@ function wpmTokenizerJson(file: GgufFile): unknown {
       strip_accents: optionalBool(file, "tokenizer.ggml.normalizer.strip_accents", lowercase),
     },
   };
+}
+
+/** The file's tokenizer.chat_template with its bos and eos tokens' text; null when it has none. */
+export function chatTemplateOfGguf(file: GgufFile): ChatTemplate | null {
+  if (!file.metadata.has("tokenizer.chat_template")) return null;
+  const tokens = file.metadata.get("tokenizer.ggml.tokens");
+  const text = (key: string) => {
+    const id = file.metadata.get(key);
+    return id && typeof id.value === "number" && tokens?.type === "array" && tokens.itemType === "string" ? (tokens.value[id.value] ?? "") : "";
+  };
+  return { template: metadataString(file.metadata, "tokenizer.chat_template"), bosToken: text("tokenizer.ggml.bos_token_id"), eosToken: text("tokenizer.ggml.eos_token_id") };
 }
 
 export function tokenizerJsonFromGguf(file: GgufFile): unknown {

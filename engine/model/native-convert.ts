@@ -26,6 +26,7 @@ export function nativeFromSource(source: ModelSource, options: NativeOptions): N
   return {
     config: source.config,
     tokenizer: source.tokenizerJson as Record<string, unknown>,
+    chatTemplate: source.chatTemplate,
     provenance: {
       source_format: source.format,
       source_files: source.files.map((f) => ({ path: f.path, sha256: sha256File(f.path) })),
@@ -39,5 +40,5 @@ export function nativeFromSource(source: ModelSource, options: NativeOptions): N
 
 export function sourceFromNative(file: NativeFile, files: SourceFile[]): ModelSource {
   const tensors = new Map<string, Tensor>(file.tensors.map((t) => [t.name, { name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }]));
-  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, files, details: { version: file.version, provenance: file.provenance } };
+  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, chatTemplate: file.chatTemplate, files, details: { version: file.version, provenance: file.provenance } };
 }

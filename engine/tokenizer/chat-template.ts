@@ -6,6 +6,28 @@
 import { Template } from "@huggingface/jinja";
 import { RefuteError } from "../../core/errors.ts";
 
+/** A model's chat template with the bos and eos tokens' text it is rendered with. */
+export interface ChatTemplate {
+  template: string;
+  bosToken: string;
+  eosToken: string;
+}
+
+/** The text of a tokenizer_config.json special-token entry (a string, or an object with content). */
+function tokenText(v: unknown): string {
+  if (typeof v === "string") return v;
+  const content = (v as { content?: unknown } | null)?.content;
+  return typeof content === "string" ? content : "";
+}
+
+/** tokenizer_config.json's chat_template (a string, or a list of named ones: "default"); null when it has none. */
+export function chatTemplateFromConfig(config: Record<string, unknown>): ChatTemplate | null {
+  const raw = config.chat_template;
+  const template = typeof raw === "string" ? raw : Array.isArray(raw) ? (raw.find((t) => t?.name === "default")?.template as unknown) : undefined;
+  if (typeof template !== "string") return null;
+  return { template, bosToken: tokenText(config.bos_token), eosToken: tokenText(config.eos_token) };
+}
+
 export interface ChatMessage {
   role: string;
   content: string;

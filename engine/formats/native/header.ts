@@ -41,9 +41,17 @@ export interface TensorEntry {
   crc32: number;
 }
 
+/** The model's chat template, where it has one (tokenizer_config.json's chat_template and bos/eos token text). */
+export interface NativeChatTemplate {
+  template: string;
+  bos_token: string;
+  eos_token: string;
+}
+
 export interface NativeHeader {
   config: Record<string, unknown>;
   tokenizer: Record<string, unknown>;
+  chat_template?: NativeChatTemplate;
   provenance: Provenance;
   tensors: TensorEntry[];
 }
@@ -146,15 +154,22 @@ function tensorEntry(v: unknown, i: number, seen: Set<string>): TensorEntry {
   return { name, dtype, shape, offset, byte_length: byteLength, crc32 };
 }
 
+function chatTemplate(v: unknown): NativeChatTemplate {
+  const c = object(v, "chat_template");
+  onlyKeys(c, ["template", "bos_token", "eos_token"], "chat_template");
+  return { template: string(c.template, "chat_template.template"), bos_token: string(c.bos_token, "chat_template.bos_token"), eos_token: string(c.eos_token, "chat_template.eos_token") };
+}
+
 /** Checks a parsed header; returns it typed. Offsets are checked against the file by the reader. */
 export function validateHeader(v: unknown): NativeHeader {
   const h = object(v, "header");
-  onlyKeys(h, ["config", "tokenizer", "provenance", "tensors"], "header");
+  onlyKeys(h, ["config", "tokenizer", "chat_template", "provenance", "tensors"], "header");
   const config = object(h.config, "config");
   const tokenizer = object(h.tokenizer, "tokenizer");
+  const chat = h.chat_template === undefined ? undefined : chatTemplate(h.chat_template);
   const prov = provenance(h.provenance);
   if (!Array.isArray(h.tensors)) throw bad("tensors", "must be an array", typeof h.tensors);
   const seen = new Set<string>();
   const tensors = h.tensors.map((t, i) => tensorEntry(t, i, seen));
-  return { config, tokenizer, provenance: prov, tensors };
+  return { config, tokenizer, ...(chat ? { chat_template: chat } : {}), provenance: prov, tensors };
 }

@@ -91,6 +91,8 @@ describe("readNative error codes", () => {
     ["NATIVE_BAD_HEADER", rft(header([], { provenance: { ...provenance, source_files: [{ path: "x", sha256: "XYZ" }] } })), "a malformed sha256"],
     ["NATIVE_BAD_HEADER", rft(header([], { provenance: { ...provenance, created_at: "yesterday" } })), "a created_at that is not a time"],
     ["NATIVE_BAD_HEADER", rft(header([], { extra: 1 })), "an unknown top-level key"],
+    ["NATIVE_BAD_HEADER", rft(header([], { chat_template: { template: 1, bos_token: "", eos_token: "" } })), "a chat template that is not a string"],
+    ["NATIVE_BAD_HEADER", rft(header([], { chat_template: { template: "", bos_token: "", eos_token: "", tools: [] } })), "a chat template with an unknown key"],
     ["NATIVE_BAD_HEADER", rft(header([{ ...f32x4[0], offset: -64 }]), data16), "a negative offset"],
     ["NATIVE_UNKNOWN_DTYPE", rft(header([tensor("w", "q5_k", [256], 0, 176)])), "dtype q5_k"],
     ["NATIVE_BAD_SHAPE", rft(header([tensor("w", "q4_k", [2, 100], 0, 144)])), "q4_k rows of 100 values"],
@@ -109,6 +111,13 @@ describe("readNative error codes", () => {
 
   it("the well-formed variant of those files reads", () => {
     expect(readNative(rft(header(f32x4), data16)).tensors[0].data).toEqual(Uint8Array.from(data16));
+  });
+
+  it("a chat template is kept, and a file without one has none", () => {
+    const chatTemplate = { template: "{{ messages[0].content }}", bosToken: "<s>", eosToken: "</s>" };
+    const base = { config: {}, tokenizer: {}, provenance: { ...provenance }, tensors: [] };
+    expect(readNative(writeNative({ ...base, chatTemplate })).chatTemplate).toEqual(chatTemplate);
+    expect(readNative(writeNative(base)).chatTemplate).toBeNull();
   });
 });
 

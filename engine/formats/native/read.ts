@@ -10,6 +10,7 @@
 // (zlib's, about 1 GB/s: a bit flipped on disk is NATIVE_CHECKSUM_MISMATCH, not garbage
 // generated); errors are RefuteError NATIVE_*. Tensor data are views into the input.
 
+import type { ChatTemplate } from "../../tokenizer/chat-template.ts";
 import { crc32 } from "node:zlib";
 import { RefuteError } from "../../../core/errors.ts";
 import { NATIVE_ALIGNMENT, validateHeader, type NativeDType, type NativeHeader, type Provenance } from "./header.ts";
@@ -34,6 +35,8 @@ export interface NativeFile {
   version: number;
   config: Record<string, unknown>;
   tokenizer: Record<string, unknown>;
+  /** null: the file carries no chat template */
+  chatTemplate: ChatTemplate | null;
   provenance: Provenance;
   tensors: NativeTensor[];
   /** absolute offset of the data section */
@@ -130,5 +133,7 @@ export function readNative(bytes: Uint8Array): NativeFile {
   if (dataOffset > bytes.length) {
     throw new RefuteError("NATIVE_TRUNCATED", `RFT: file ends at ${bytes.length}, inside the header padding (data section at ${dataOffset})`, { expected: dataOffset, found: bytes.length });
   }
-  return { version, config: header.config, tokenizer: header.tokenizer, provenance: header.provenance, tensors: placeTensors(header, bytes, dataOffset), dataOffset };
+  const chat = header.chat_template;
+  const chatTemplate = chat ? { template: chat.template, bosToken: chat.bos_token, eosToken: chat.eos_token } : null;
+  return { version, config: header.config, tokenizer: header.tokenizer, chatTemplate, provenance: header.provenance, tensors: placeTensors(header, bytes, dataOffset), dataOffset };
 }

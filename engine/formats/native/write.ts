@@ -3,6 +3,7 @@
 // the caller's order), tensors are laid out in the order given, and padding is zeros. Pass
 // provenance.created_at to make the time part of the input too.
 
+import type { ChatTemplate } from "../../tokenizer/chat-template.ts";
 import { crc32 } from "node:zlib";
 import { RefuteError } from "../../../core/errors.ts";
 import { NATIVE_ALIGNMENT, validateHeader, type NativeDType, type NativeHeader, type Provenance, type SourceFile } from "./header.ts";
@@ -29,6 +30,8 @@ export interface ProvenanceInput {
 export interface NativeWriteInput {
   config: Record<string, unknown>;
   tokenizer: Record<string, unknown>;
+  /** written where present and not null */
+  chatTemplate?: ChatTemplate | null;
   provenance: ProvenanceInput;
   tensors: readonly NativeTensorInput[];
 }
@@ -61,7 +64,8 @@ export function writeNative(input: NativeWriteInput): Uint8Array {
     offset = alignUp(offset + t.data.length);
     return entry;
   });
-  const header = validateHeader({ config: input.config, tokenizer: input.tokenizer, provenance: provenanceOf(input.provenance), tensors: entries });
+  const chat = input.chatTemplate ? { chat_template: { template: input.chatTemplate.template, bos_token: input.chatTemplate.bosToken, eos_token: input.chatTemplate.eosToken } } : {};
+  const header = validateHeader({ config: input.config, tokenizer: input.tokenizer, ...chat, provenance: provenanceOf(input.provenance), tensors: entries });
   const json = headerJson(header);
   const dataOffset = alignUp(NATIVE_PREFIX_BYTES + json.length);
   const out = new Uint8Array(dataOffset + offset);
