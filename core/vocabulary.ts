@@ -48,7 +48,7 @@ export const SYNTHETIC_PREFIX = "synthetic:";
  *   model-files the subject's model-file tools: converters, importers, contracts, diff
  *   trace       the activations of every layer for a token sequence (refute trace)
  */
-export const CAPABILITIES = ["generate", "score", "tokenize", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace"] as const;
+export const CAPABILITIES = ["generate", "score", "tokenize", "chat-template", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;

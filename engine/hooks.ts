@@ -31,6 +31,8 @@ export interface EngineHooks {
   readonly spmNoByteFallback?: boolean;
   /** SentencePiece tokenizer: no "▁" put before a text's start, whatever the vocabulary's add_space_prefix says. */
   readonly spmNoSpacePrefix?: boolean;
+  /** Chat templates: rendered without the generation prompt (add_generation_prompt ignored), so the model is not told it is its turn. */
+  readonly chatNoGenerationPrompt?: boolean;
   /** Prompt encoding: the model's BOS token prepended to every prompt (where it has one). */
   readonly prependBos?: boolean;
   /** The MLP activation the forward pass uses instead of its own (generate/activation-faults.ts); the fused SwiGLU kernel is then bypassed. */

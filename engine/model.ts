@@ -1,6 +1,7 @@
 // A loaded model ready to run: architecture, weights arranged for the forward pass, the
 // tokenizer, and a kernel backend. This is what runtimes and the CLI use.
 
+import type { ChatTemplate } from "./tokenizer/chat-template.ts";
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
 import { enforceContract } from "./contract-gate.ts";
@@ -38,6 +39,8 @@ export class EngineModel {
   readonly tokenizer: Tokenizer;
   readonly kernels: Kernels;
   readonly kv: KvQuantOptions | null;
+  /** The chat template the model came with; null: none. */
+  readonly chatTemplate: ChatTemplate | null;
 
   // The source itself is not kept: where the backend holds weights in its own memory
   // (prepare), the loader's bytes become garbage and each weight exists once.
@@ -56,6 +59,7 @@ export class EngineModel {
     const prepare = kernels.prepare?.bind(kernels);
     this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
+    this.chatTemplate = source.chatTemplate;
     this.kernels = hookedKernels(kernels, hooks);
     this.kv = options.kv ?? null;
     if (this.kv) checkKvOptions(this.kv, this.arch.headDim);

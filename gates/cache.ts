@@ -5,6 +5,7 @@
 // model-file tool is not remembered: each measure asks for its own, and what it converts goes
 // when that measure is done. Runtimes are made by the injected factory, once per runtime name, and closed at the end.
 
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import { createHash } from "node:crypto";
 import { subjectKey, subjectLabel } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
@@ -64,7 +65,7 @@ export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
 const describeSettings = (s: GenerationSettings) => (s.kvCache ? ` kv=int${s.kvCache.bits}-g${s.kvCache.groupSize}${s.kvCache.sparsity ? `-s${s.kvCache.sparsity}` : ""}` : "");
 
 /** An optional method of a runtime that declares its capability, bound; a runtime that declares one without its method is a defect, not a block. */
-function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
+function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles" | "applyChatTemplate">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
   const fn = runtime[name];
   if (typeof fn !== "function") throw new Error(`runtime ${runtime.name} declares the capability for ${name} but does not implement it`);
   return fn.bind(runtime) as NonNullable<Runtime[K]>;
@@ -132,6 +133,11 @@ export class SubjectCache {
   tokenize(subject: SubjectSpec, text: string): Promise<number[]> {
     const key = JSON.stringify(["tokenize", subjectKey(subject), text]);
     return this.once(key, `${subjectLabel(subject)} tokenize`, async () => (await this.capable(subject, "tokenize")).tokenize(subject, text));
+  }
+
+  applyChatTemplate(subject: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null> {
+    const key = JSON.stringify(["chat", subjectKey(subject), messages, addGenerationPrompt]);
+    return this.once(key, `${subjectLabel(subject)} chat template`, async () => method(await this.capable(subject, "chat-template"), "applyChatTemplate")(subject, messages, addGenerationPrompt));
   }
 
   score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {

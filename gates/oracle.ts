@@ -21,7 +21,7 @@ import { isLlamaVocabulary, llamaVocabulary, type Vocabulary } from "../core/lla
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TracedTensor } from "../engine/generate/trace.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
-import type { OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
+import type { OracleChat, OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
 
 export class OracleStore {
   private readonly files = new Map<string, Promise<string>>();
@@ -135,6 +135,13 @@ export class OracleStore {
     return { model, cases: doc.cases.map((c) => ({ text: c.text, ids: c.ids })), source: file };
   }
 
+  /** A model's chat template rendered by Python's Jinja2 as transformers does (oracle/chat/<model>.json). */
+  async chat(model: string): Promise<OracleChat> {
+    const file = join(this.dir, "chat", `${model}.json`);
+    const doc = validated<ChatOracleFile>(file, parseJson(file, await this.read(file, `chat template renders for ${model}`)), validateChat);
+    return { model, cases: doc.cases.map((c) => ({ messages: c.messages, addGenerationPrompt: c.add_generation_prompt, rendered: c.rendered ?? null })), source: file };
+  }
+
   /** The held-out text every model's perplexity oracle is computed on. */
   heldoutText(): Promise<string> {
     return this.read(join(this.dir, "ppl", "heldout.txt"), "held-out text");
@@ -244,6 +251,11 @@ const validateGreedy = schemaPart("");
 const validatePerplexity = schemaPart("#/definitions/ppl");
 const validateTokenizer = schemaPart("#/definitions/tokenizerVectors");
 const validateTrace = schemaPart("#/definitions/trace");
+const validateChat = schemaPart("#/definitions/chatRenders");
+
+interface ChatOracleFile {
+  cases: { messages: { role: string; content: string }[]; add_generation_prompt: boolean; rendered?: string; error?: string }[];
+}
 
 /** The document, when oracle/schema.json accepts it; else E_ORACLE_INVALID naming the file, the field, what was expected and what was found. */
 function validated<T>(file: string, doc: Record<string, unknown>, validate: ValidateFunction): T {

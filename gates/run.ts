@@ -102,6 +102,8 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         oraclePerplexity: (model) => oracle.perplexity(model),
         oracleDistributions: (model, prompt) => oracle.distributions(model, prompt),
         oracleTokenizer: (model) => oracle.tokenizer(model),
+        oracleChat: (model) => oracle.chat(model),
+        applyChatTemplate: (subject, messages, addGenerationPrompt) => cache.applyChatTemplate(subject, messages, addGenerationPrompt),
         heldoutText: () => oracle.heldoutText(),
       },
       check.claim.params,

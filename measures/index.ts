@@ -5,6 +5,7 @@
 // Loading it loads no engine or runtime code: every measure imports types only, and what it
 // needs of the engine's test data it imports when it observes.
 
+import { chatRender } from "./chat-render.ts";
 import { drift } from "./drift.ts";
 import { decodeScaling } from "./decode-scaling.ts";
 import { exactText } from "./exact-text.ts";
@@ -54,6 +55,7 @@ const registry: AnyMeasure[] = [
   logprobAgreement,
   generationSanity,
   tokenizerVectors,
+  chatRender,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

@@ -80,6 +80,13 @@ export interface OraclePerplexity {
   source: string;
 }
 
+/** A chat template's reference renders (Python's Jinja2 as transformers renders): each conversation and its text, or the error the template raised. */
+export interface OracleChat {
+  model: string;
+  cases: { messages: { role: string; content: string }[]; addGenerationPrompt: boolean; rendered: string | null }[];
+  source: string;
+}
+
 /** The independent encoder's token ids for the zoo's tokenizer test strings, one model's. */
 export interface OracleTokenizer {
   model: string;
@@ -113,6 +120,9 @@ export interface MeasureInput {
   /** The whole distribution of each greedy step of the prompt; E_ORACLE_MISSING where the oracle has none. */
   oracleDistributions(model: string, prompt: PromptRef): Promise<OracleDistributions>;
   oracleTokenizer(model: string): Promise<OracleTokenizer>;
+  oracleChat(model: string): Promise<OracleChat>;
+  /** The subject's render of a conversation with its model's chat template (null: it has none): capability `chat-template`. */
+  applyChatTemplate(subject: SubjectSpec, messages: { role: string; content: string }[], addGenerationPrompt: boolean): Promise<string | null>;
   /** The oracle's held-out text (oracle/ppl/heldout.txt), for a model that has no perplexity oracle of its own. */
   heldoutText(): Promise<string>;
 }

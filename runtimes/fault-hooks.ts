@@ -29,6 +29,7 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "bos-prepended": { prependBos: true },
   "spm-byte-fallback-dropped": { spmNoByteFallback: true },
   "spm-space-prefix-dropped": { spmNoSpacePrefix: true },
+  "chat-generation-prompt-dropped": { chatNoGenerationPrompt: true },
   "gguf-alignment-off": { ggufMisalignBy: MISALIGNMENT_BYTES },
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },

@@ -4,6 +4,7 @@
 // capabilities (core/vocabulary.ts); the optional methods are those capabilities, and a
 // request a runtime has no capability for is refused (blocked), never served approximately.
 
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import type { SubjectSpec } from "../core/subject.ts";
 import type { Capability, RuntimeName } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
@@ -111,6 +112,8 @@ export interface Runtime {
    */
   serves(spec: SubjectSpec): string | null;
   tokenize(spec: SubjectSpec, text: string): Promise<number[]>;
+  /** The subject's render of a conversation with its model's own chat template (null: the model, as the subject has it, has none): `chat-template`. */
+  applyChatTemplate?(spec: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null>;
   generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings?: GenerationSettings): Promise<Generation>;
   /** Forced decoding: feed `tokens` after the prompt and report each one's log p and the top-k. */
   score(spec: SubjectSpec, prompt: string, tokens: number[], options?: ScoreOptions): Promise<Scoring>;

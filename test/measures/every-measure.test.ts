@@ -50,6 +50,7 @@ const ROWS: Row[] = [
   { measure: "logprob-agreement", body: `${NATIVE}\nagainst: { backend: cpu-ts }\nparams: { tokens: top-k }\n${ALL_PROMPTS}\nprediction: { comparator: le, threshold: 0.0001 }` },
   { measure: "generation-sanity", body: `${NATIVE}\nparams: { property: repetition }\n${ALL_PROMPTS}\nprediction: { comparator: lt, threshold: 8 }` },
   { measure: "tokenizer-vectors", body: `${NATIVE}\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "chat-render", body: `${NATIVE}\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "kv-cache-fidelity", body: `${KV_SUBJECT}\nparams: { bits: 4, group_size: 128, metric: snr-db, tokens: 16 }\nprediction: { comparator: ge, threshold: 18 }` },
 ];
 

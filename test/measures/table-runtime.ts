@@ -23,7 +23,7 @@ import type {
 import { PROBES } from "../../measures/model-file/index.ts";
 import type { ModelFileTool } from "../../runtimes/model-file-tool.ts";
 import { FakeModelFileTool } from "./fake-model-file-tool.ts";
-import { decode, FIXTURE_TOKENS_SCORED, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
+import { decode, FIXTURE_TOKENS_SCORED, fixtureRender, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
 
 export type Behaviour = "clean" | "broken";
 
@@ -59,6 +59,11 @@ export class TableRuntime implements Runtime {
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
     const ids = [...text].map((c) => c.charCodeAt(0));
     return this.behaviour(spec) === "broken" ? ids.map((t, i) => (i === 0 ? t + 1 : t)) : ids;
+  }
+
+  /** Broken: the generation prompt left out. */
+  async applyChatTemplate(spec: SubjectSpec, messages: { role: string; content: string }[], addGenerationPrompt: boolean): Promise<string | null> {
+    return fixtureRender(messages, addGenerationPrompt && this.behaviour(spec) === "clean");
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {

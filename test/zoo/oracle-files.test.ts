@@ -45,9 +45,10 @@ const validateGreedy = validator("");
 const validatePpl = validator("#/definitions/ppl");
 const validateVectors = validator("#/definitions/tokenizerVectors");
 const validateTrace = validator("#/definitions/trace");
+const validateChat = validator("#/definitions/chatRenders");
 
 const ORACLE_DIR = repoPath("oracle");
-const NOT_MODELS = new Set(["prompts", "ppl", "tokenizer", "chat"]); // chat: the chat templates' reference renders (test/tokenizer/chat-template.test.ts)
+const NOT_MODELS = new Set(["prompts", "ppl", "tokenizer", "chat"]); // chat: the chat templates' reference renders
 const modelDirs = readdirSync(ORACLE_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory() && !NOT_MODELS.has(d.name))
   .map((d) => d.name);
@@ -98,6 +99,11 @@ describe("oracle files validate against oracle/schema.json", () => {
   it.each(jsonIn("oracle/tokenizer"))("%s", (file) => {
     const ok = validateVectors(readJson(file));
     expect(ok ? [] : validateVectors.errors).toEqual([]);
+  });
+
+  it.each(jsonIn("oracle/chat"))("%s", (file) => {
+    const ok = validateChat(readJson(file));
+    expect(ok ? [] : validateChat.errors).toEqual([]);
   });
 });
 
