@@ -27,6 +27,7 @@ const COMMANDS: Record<string, CommandModule> = {
   kv: { summary: "extract, compress and decompress KV caches, with quality metrics", load: () => import("./kv.ts") },
   trace: { summary: "layer-by-layer activations against the reference: where a subject first departs", load: () => import("./trace.ts") },
   tokenize: { summary: "a text's token ids, from a model's tokenizer alone (no weights)", load: () => import("./tokenize.ts") },
+  setup: { summary: "build what some checks need: llama.cpp's tools (llama-server, llama-bench, ...)", load: () => import("./setup.ts") },
   detokenize: { summary: "token ids back to text, from a model's tokenizer alone", load: async () => ({ run: (await import("./tokenize.ts")).runDetokenize }) },
 };
 

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
     E_USAGE: "an option or argument is missing, unknown or malformed, or options that exclude each other were given together",
     BACKEND_UNAVAILABLE: "the --backend asked for cannot run on this machine",
     FILE_NOT_FOUND: "a file named on the command line or by a model does not exist",
+    LLAMA_BUILD_FAILED: "building llama.cpp's tools from the bundled source failed (refute setup llama.cpp)",
   },
   claims: {
     E_CLAIMS: "a claim file is invalid: schema, measure, params or the selection of subjects",
@@ -100,7 +101,7 @@ export const ERROR_CODES = {
     GGUF_METADATA_TYPE: "a GGUF metadata value has another type than expected",
     GGUF_UNSUPPORTED_ARCH: "general.architecture is not a family the engine implements",
     GGUF_UNSUPPORTED_TENSOR_TYPE: "a GGUF tensor has a ggml type the engine does not run",
-    GGUF_UNSUPPORTED_TOKENIZER: "tokenizer.ggml.model is not the byte-level BPE the engine implements",
+    GGUF_UNSUPPORTED_TOKENIZER: "a GGUF vocabulary refute does not tokenize (Unigram), or one that lacks what its kind needs (no tokenizer.ggml.pre, scores, merges or the special token it adds)",
     GGUF_EXPORT_MIXED_QKV: "q, k and v of a layer have different dtypes and cannot be fused for export",
     GGUF_EXPORT_VOCAB: "a token id lies beyond the vocabulary on export",
   },

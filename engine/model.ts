@@ -1,7 +1,7 @@
 // A loaded model ready to run: architecture, weights arranged for the forward pass, the
 // tokenizer, and a kernel backend. This is what runtimes and the CLI use.
 
-import type { ChatTemplate } from "./tokenizer/chat-template.ts";
+import { type ChatMessage, type ChatTemplate, renderChat } from "./tokenizer/chat-template.ts";
 import type { Kernels } from "./backends/kernels.ts";
 import { cpuKernels } from "./backends/cpu/kernels.ts";
 import { enforceContract } from "./contract-gate.ts";
@@ -68,6 +68,13 @@ export class EngineModel {
   /** A fresh session; `kv` overrides the model's KV-cache option for this one (null: float32). */
   session(capacity?: number, kv: KvQuantOptions | null = this.kv): Session {
     return new Session({ arch: this.arch, weights: this.weights }, this.kernels, capacity, this.hooks, kv);
+  }
+
+  /** A conversation as the model's own chat template renders it (with the generation prompt where asked); null: the model has no template. */
+  renderChat(messages: ChatMessage[], addGenerationPrompt: boolean): string | null {
+    const chat = this.chatTemplate;
+    if (!chat) return null;
+    return renderChat(chat.template, messages, { addGenerationPrompt: addGenerationPrompt && !this.hooks.chatNoGenerationPrompt, bosToken: chat.bosToken, eosToken: chat.eosToken });
   }
 
   /** The prompt's token ids as the model is fed them: with the special tokens its tokenizer puts around a text (a SentencePiece llama's BOS; none for the zoo, as the oracle). */

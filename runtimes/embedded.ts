@@ -4,7 +4,7 @@
 
 import { isLlamaVocabulary } from "../core/llama-vocabularies.ts";
 import { openTokenizer } from "../engine/open-tokenizer.ts";
-import { type ChatMessage, renderChat } from "../engine/tokenizer/chat-template.ts";
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import type { Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import type { TracedTensor } from "../engine/generate/trace.ts";
@@ -116,10 +116,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async applyChatTemplate(spec: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null> {
-    const model = await this.model(spec);
-    const chat = model.chatTemplate;
-    if (!chat) return null;
-    return renderChat(chat.template, messages, { addGenerationPrompt: addGenerationPrompt && !model.hooks.chatNoGenerationPrompt, bosToken: chat.bosToken, eosToken: chat.eosToken });
+    return (await this.model(spec)).renderChat(messages, addGenerationPrompt);
   }
 
   private vocabularyTokenizer(spec: SubjectSpec): Tokenizer {

@@ -2,8 +2,8 @@
 // every fault, each with hooks of its own and none for the clean engine, and every fault
 // reaches its code: through the engine calls the embedded runtime makes, each changes what
 // the engine computes (the converted weights, the prompt's tokens, the log-probabilities of a
-// generation with a float or an int8 KV cache, a kernel's output, or a SentencePiece
-// vocabulary's tokens).
+// generation with a float or an int8 KV cache, a kernel's output, a SentencePiece
+// vocabulary's tokens, or a chat template's render).
 
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -52,6 +52,7 @@ function observe(hooks: EngineHooks): Record<string, unknown> {
     softmax: [...softmax],
     // a SentencePiece vocabulary (llama.cpp's llama-spm): its leading space and a character it spells in bytes
     spm: openTokenizer(llamaVocabulary("llama-vocab:llama-spm").gguf, hooks).encode("Hello \u{1F999} world"),
+    chat: model.renderChat([{ role: "user", content: "Hello" }], true),
   };
 }
 
