@@ -5,6 +5,7 @@
 //
 // How to add a case: one line in its table below.
 
+import { plainRopeFrequencies } from "./rope-frequencies.ts";
 import type { QuantName } from "../quant/types.ts";
 import type { Kernels } from "./kernels.ts";
 import { gaussian, randomMatrix } from "./random-inputs.ts";
@@ -115,7 +116,7 @@ function ropeCase([heads, headDim, position, theta]: (typeof ROPES)[number]): Ke
       const x = gaussian(heads * headDim, heads + headDim + position);
       return (k) => {
         const y = x.slice();
-        k.rope(y, heads, headDim, position, theta);
+        k.rope(y, heads, headDim, position, plainRopeFrequencies(headDim, theta));
         return y;
       };
     },

@@ -3,13 +3,14 @@
 // sets that hook, so the clean path never runs this file's code.
 
 import type { AttentionShape, Kernels } from "./kernels.ts";
+import { type RopeFrequencies, ropeTable } from "./rope-frequencies.ts";
 
 /** RoPE over adjacent pairs (2i, 2i+1): llama.cpp's llama rotation, wrong on split-halves weights. */
-export function ropeAdjacentPairs(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+export function ropeAdjacentPairs(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
+  const table = ropeTable(freqs, position);
   for (let i = 0; i < headDim / 2; i++) {
-    const angle = position * Math.pow(theta, (-2 * i) / headDim);
-    const cos = Math.cos(angle);
-    const sin = Math.sin(angle);
+    const cos = table[2 * i];
+    const sin = table[2 * i + 1];
     for (let h = 0; h < heads; h++) {
       const a = h * headDim + 2 * i;
       const x0 = x[a];

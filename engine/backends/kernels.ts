@@ -3,6 +3,7 @@
 // Shapes: x: [cols], w: [rows, cols] row-major, out: [rows]; a head-major vector holds
 // `heads` consecutive slices of `headDim` values.
 
+import type { RopeFrequencies } from "./rope-frequencies.ts";
 import type { Matrix } from "../model/weights.ts";
 
 export interface AttentionShape {
@@ -21,8 +22,8 @@ export interface Kernels {
   rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void;
   /** out = (x - mean) / sqrt(var + eps) * weight + bias (biased variance). */
   layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, out: Float32Array): void;
-  /** Rotates each head of x in place at `position`, split-halves pairing (i, i + headDim/2). */
-  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void;
+  /** Rotates each head of x in place at `position`, split-halves pairing (i, i + headDim/2), by `freqs` (rope-frequencies.ts). */
+  rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void;
   /**
    * Causal attention of one query over the first `length` cached positions.
    * q: [heads * headDim]; keys, values: [length, kvHeads * headDim]; out: [heads * headDim].

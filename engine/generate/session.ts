@@ -4,6 +4,8 @@
 // cache per layer: [maxPositions, kvHeads * headDim]. Family differences (norm, positions,
 // activation, gating, embedding scale) are read from the Architecture as data.
 
+import type { RopeFrequencies } from "../backends/rope-frequencies.ts";
+import { ropeFrequencies } from "../model/rope-scaling.ts";
 import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
@@ -51,6 +53,7 @@ export class Session {
   // Hooks of the decode loop, read once here (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
+  private readonly ropeFreqs: RopeFrequencies;
   /** Where each step's activations go (engine/generate/trace.ts); none: nothing is recorded. */
   private tracer: Tracer | null = null;
 
@@ -66,6 +69,7 @@ export class Session {
     this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu" && !hooks.activation;
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
+    this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, model.arch.ropeScaling);
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
     this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
@@ -160,8 +164,8 @@ export class Session {
     this.products([w.q, w.k, w.v], this.normed, [this.q, this.k, this.v]);
     if (trace) for (const [name, values] of [["q", this.q], ["k", this.k], ["v", this.v]] as const) trace(`blk.${l}.${name}`, values);
     if (arch.position === "rope") {
-      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, arch.ropeTheta);
-      kern.rope(this.k, kvHeads, headDim, this.position, arch.ropeTheta);
+      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, this.ropeFreqs);
+      kern.rope(this.k, kvHeads, headDim, this.position, this.ropeFreqs);
     }
     const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.position;
     this.cache.write(l, slot, this.k, this.v);

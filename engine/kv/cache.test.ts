@@ -34,6 +34,7 @@ const ARCH: Architecture = {
   ...FAMILY_SPECS.llama.traits,
   bosTokenId: null,
   eosTokenId: null,
+  ropeScaling: null,
 };
 
 const INT8: KvQuantOptions = { bits: 8, groupSize: 32, sparsity: 0 };

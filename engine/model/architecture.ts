@@ -2,6 +2,7 @@
 // reads as data. Where each family's values come from (config.json keys, defaults, GGUF
 // keys) is the family registry's business (families/); this file is only the description.
 
+import type { RopeScaling } from "./rope-scaling.ts";
 import type { Family } from "../../core/vocabulary.ts";
 
 export type { Family } from "../../core/vocabulary.ts";
@@ -23,6 +24,7 @@ export interface Architecture {
   normEps: number;
   position: "rope" | "learned";
   ropeTheta: number; // 0 with learned positions
+  ropeScaling: RopeScaling | null; // config.json's rope_scaling (rope-scaling.ts); null: plain RoPE, or learned positions
   rotaryDims: number; // dims of each head RoPE rotates (llama.cpp's n_rot): headDim, as the rope kernels rotate whole heads; 0 with learned positions
   activation: Activation;
   gatedMlp: boolean; // true: down(act(gate x) * up x); false: down(act(up x + b)) + b

@@ -6,6 +6,7 @@ import { RefuteError } from "../../core/errors.ts";
 import type { Architecture } from "./architecture.ts";
 import type { FamilySpec, ReadFields, ShapeField } from "./families/family.ts";
 import { familyForModelType } from "./families/index.ts";
+import { type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
 
 type Json = Record<string, unknown>;
 
@@ -129,5 +130,12 @@ export function architectureFromHfConfig(config: unknown, file = "config.json"):
     tiedEmbeddings: c.tie_word_embeddings === undefined ? traits.tiedEmbeddings : c.tie_word_embeddings === true,
     bosTokenId: tokenId(c, "bos_token_id"),
     eosTokenId: tokenId(c, "eos_token_id"),
+    ropeScaling: ropeScalingOf(c, shape.maxPositions, file, traits.position),
   };
+}
+
+function ropeScalingOf(c: Json, maxPositions: number, file: string, position: "rope" | "learned"): RopeScaling | null {
+  const scaling = ropeScalingFromConfig(c, maxPositions, file);
+  if (scaling && position === "learned") throw new RefuteError("CONFIG_BAD_FIELD", `${file}: rope_scaling on a model with learned positions, which has no RoPE to scale`, { file, field: "rope_scaling" });
+  return scaling;
 }

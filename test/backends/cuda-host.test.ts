@@ -5,6 +5,7 @@
 // only), and the device weight layouts against the engine's dequantizers. The arithmetic of
 // the kernels is checked on a GPU by cuda-parity.test.ts.
 
+import { plainRopeFrequencies } from "../../engine/backends/rope-frequencies.ts";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -182,8 +183,8 @@ describe("backend host side (stand-in libcuda: no arithmetic, only traffic)", ()
     for (const quant of ["f32", "q8_0", "q4_0", "q4_k", "q6_k"] as const) cuda.matvec(randomMatrix(`m.${quant}`, 32, 256, quant, 6), x, out.subarray(0, 32), gaussian(32, 7));
     cuda.rmsNorm(x, gaussian(256, 8), 1e-5, out);
     cuda.layerNorm(x, gaussian(256, 8), gaussian(256, 9), 1e-5, out);
-    cuda.rope(out, 4, 64, 3, 10000);
-    cuda.ropeAdjacent(out, 4, 64, 3, 10000);
+    cuda.rope(out, 4, 64, 3, plainRopeFrequencies(64, 10000));
+    cuda.ropeAdjacent(out, 4, 64, 3, plainRopeFrequencies(64, 10000));
     const keys = gaussian(10 * 128, 10);
     cuda.attention(gaussian(256, 11), keys, gaussian(10 * 128, 12), 10, { heads: 4, kvHeads: 2, headDim: 64 }, out);
     cuda.softmax(out, 100);

@@ -12,6 +12,7 @@
 //
 // How to add a case: one line in the table of its section.
 
+import { plainRopeFrequencies } from "../../engine/backends/rope-frequencies.ts";
 import { ropeAdjacentPairs } from "../../engine/backends/faulty.ts";
 import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,8 +108,8 @@ if (!probe.available && !STANDIN) {
     it.each(ROPES)("heads=%i headDim=%i position=%i theta=%d", (heads, headDim, position, theta) => {
       const x = gaussian(heads * headDim, heads + headDim + position);
       const [expected, observed] = [x.slice(), x.slice()];
-      ropeAdjacentPairs(expected, heads, headDim, position, theta);
-      subject.ropeAdjacent(observed, heads, headDim, position, theta);
+      ropeAdjacentPairs(expected, heads, headDim, position, plainRopeFrequencies(headDim, theta));
+      subject.ropeAdjacent(observed, heads, headDim, position, plainRopeFrequencies(headDim, theta));
       judge("ROPE", `mode=adjacent heads=${heads} headDim=${headDim} pos=${position} theta=${theta}`, expected, observed, NMSE_DEFAULT);
     });
   });
@@ -142,7 +143,7 @@ if (!probe.available && !STANDIN) {
     });
   });
 
-  const SHAPE = { vocabSize: 512, hidden: 256, layers: 2, heads: 4, kvHeads: 2, headDim: 64, rotaryDims: 64, intermediate: 512, maxPositions: 64, normEps: 1e-5, ropeTheta: 10000, bosTokenId: null, eosTokenId: null };
+  const SHAPE = { vocabSize: 512, hidden: 256, layers: 2, heads: 4, kvHeads: 2, headDim: 64, rotaryDims: 64, intermediate: 512, maxPositions: 64, normEps: 1e-5, ropeTheta: 10000, bosTokenId: null, eosTokenId: null, ropeScaling: null };
   const FAMILIES: Architecture[] = [
     { ...SHAPE, family: "llama", ...FAMILY_SPECS.llama.traits },
     { ...SHAPE, family: "qwen2", ...FAMILY_SPECS.qwen2.traits },

@@ -61,6 +61,7 @@ const SHAPE: Omit<Architecture, "family" | keyof FamilyTraits> = {
   ropeTheta: 10000,
   bosTokenId: null,
   eosTokenId: null,
+  ropeScaling: null,
 };
 const FAMILIES: Architecture[] = [
   { ...SHAPE, family: "llama", ...FAMILY_SPECS.llama.traits },

@@ -27,6 +27,7 @@ export const SMOLLM_135M: Architecture = {
   ...FAMILY_SPECS.llama.traits,
   bosTokenId: null,
   eosTokenId: null,
+  ropeScaling: null,
 };
 
 export function randomModel(arch: Architecture, quant: QuantName, seed = 1): LoadedModel {

@@ -4,6 +4,7 @@
 // where the arithmetic is the same (k-quant products, norms, RoPE, argmax).
 // Two backends run every property: 2 threads with every product split into chunks, and 1 thread.
 
+import { plainRopeFrequencies } from "../../engine/backends/rope-frequencies.ts";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
@@ -166,8 +167,8 @@ describe("vector kernels", () => {
         const headDim = 2 * halfDim;
         const expected = gaussian(heads * headDim, seed);
         const observed = expected.slice();
-        cpuKernels.rope(expected, heads, headDim, position, theta);
-        single.rope(observed, heads, headDim, position, theta);
+        cpuKernels.rope(expected, heads, headDim, position, plainRopeFrequencies(headDim, theta));
+        single.rope(observed, heads, headDim, position, plainRopeFrequencies(headDim, theta));
         expect(bitDifferences(observed, expected), `[ROPE] heads=${heads} headDim=${headDim} position=${position}`).toEqual([]);
       }),
       { numRuns: 40 },
@@ -284,7 +285,7 @@ describe("matvecs(): several products of one input as one task", () => {
     const n = 16;
     expect(() => threaded.rmsNorm(gaussian(n, 1), gaussian(n, 2), 1e-5, short)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
     expect(() => threaded.rmsNorm(gaussian(n, 1), gaussian(n - 1, 2), 1e-5, threaded.allocate(n))).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
-    expect(() => threaded.rope(short, 1, 16, 3, 10000)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+    expect(() => threaded.rope(short, 1, 16, 3, plainRopeFrequencies(16, 10000))).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
     expect(() => threaded.softmax(short, 16)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
     const shape = { heads: 2, kvHeads: 1, headDim: 8 };
     expect(() => threaded.attention(gaussian(16, 3), gaussian(8, 4), gaussian(24, 5), 3, shape, threaded.allocate(16))).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));

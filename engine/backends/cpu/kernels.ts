@@ -1,6 +1,7 @@
 // The reference CPU backend: plain TypeScript, float32 storage, float64 accumulation.
 // Every other backend is checked against this one.
 
+import { type RopeFrequencies, ropeTable } from "../rope-frequencies.ts";
 import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
@@ -52,12 +53,12 @@ export const cpuKernels: Kernels = {
     for (let i = 0; i < x.length; i++) out[i] = (x[i] - mean) * scale * weight[i] + bias[i];
   },
 
-  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+  rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
     const half = headDim / 2;
+    const table = ropeTable(freqs, position);
     for (let i = 0; i < half; i++) {
-      const angle = position * Math.pow(theta, (-2 * i) / headDim);
-      const cos = Math.cos(angle);
-      const sin = Math.sin(angle);
+      const cos = table[2 * i];
+      const sin = table[2 * i + 1];
       for (let h = 0; h < heads; h++) {
         const a = h * headDim + i;
         const b = a + half;

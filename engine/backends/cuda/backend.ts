@@ -17,6 +17,7 @@
 // probeCuda() (driver.ts) says the same without throwing. After close() the kernels keep
 // working on the CPU reference, as the interface asks.
 
+import { type RopeFrequencies, ropeTable } from "../rope-frequencies.ts";
 import { readFileSync } from "node:fs";
 import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
@@ -80,7 +81,7 @@ export interface CudaKernels extends Kernels {
   allocate(length: number): Float32Array;
   release(buffer: Float32Array): void;
   /** RoPE with adjacent pairs (2i, 2i + 1) (GPT-J / original-Meta layout); rope() pairs split halves. */
-  ropeAdjacent(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void;
+  ropeAdjacent(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void;
   /** Counters since creation: what crossed the bus and how many kernels ran. */
   traffic(): CudaTraffic;
   /** Frees the device (destroys the context); the kernels keep working on the CPU reference. */
@@ -118,17 +119,6 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 }
 
-/** The reference's RoPE angles, cos and sin interleaved, in float64. */
-function ropeTable(headDim: number, position: number, theta: number): Float64Array {
-  const half = headDim / 2;
-  const table = new Float64Array(2 * half);
-  for (let i = 0; i < half; i++) {
-    const angle = position * Math.pow(theta, (-2 * i) / headDim);
-    table[2 * i] = Math.cos(angle);
-    table[2 * i + 1] = Math.sin(angle);
-  }
-  return table;
-}
 
 class CudaBackend implements CudaKernels {
   readonly name = "cuda";
@@ -366,14 +356,14 @@ class CudaBackend implements CudaKernels {
     this.output(out, om, n);
   }
 
-  private rotate(x: Float32Array, heads: number, headDim: number, position: number, theta: number, adjacent: boolean): void {
+  private rotate(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies, adjacent: boolean): void {
     const n = heads * headDim;
     atLeast("rope", "x", n, x.length);
     const half = headDim / 2;
     const table = this.scratchAt("rope", half * 16);
-    const key = `${position} ${headDim} ${theta}`;
+    const key = `${position} ${headDim} ${freqs.key}`;
     if (key !== this.ropeKey) {
-      this.upload(table, ropeTable(headDim, position, theta));
+      this.upload(table, ropeTable(freqs, position));
       this.ropeKey = key;
     }
     const xm = this.input(x, n);
@@ -381,15 +371,15 @@ class CudaBackend implements CudaKernels {
     this.output(x, xm, n);
   }
 
-  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
-    if (this.closed || headDim % 2 !== 0 || heads * headDim === 0) return cpuKernels.rope(x, heads, headDim, position, theta);
-    this.rotate(x, heads, headDim, position, theta, false);
+  rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
+    if (this.closed || headDim % 2 !== 0 || heads * headDim === 0) return cpuKernels.rope(x, heads, headDim, position, freqs);
+    this.rotate(x, heads, headDim, position, freqs, false);
   }
 
-  ropeAdjacent(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+  ropeAdjacent(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
     if (headDim % 2 !== 0) throw new RefuteError("KERNEL_SHAPE", `ropeAdjacent: headDim ${headDim} is odd`, { expected: "even", found: headDim });
     if (this.closed) throw new RefuteError("CUDA_CLOSED", "ropeAdjacent: the CUDA backend was closed (the CPU reference has no adjacent-pair RoPE)", {});
-    if (heads * headDim > 0) this.rotate(x, heads, headDim, position, theta, true);
+    if (heads * headDim > 0) this.rotate(x, heads, headDim, position, freqs, true);
   }
 
   attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void {

@@ -13,6 +13,7 @@
 //
 // Not here: the reference (cpu/kernels.ts), the threads (pool.ts).
 
+import { type RopeFrequencies, ropeTable } from "../rope-frequencies.ts";
 import { availableParallelism } from "node:os";
 import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
@@ -329,18 +330,13 @@ class WasmBackend implements WasmKernels {
     if (own < 0) up.set(this.f32.subarray(at >> 2, (at >> 2) + n));
   }
 
-  rope(x: Float32Array, heads: number, headDim: number, position: number, theta: number): void {
+  rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
     const half = headDim / 2;
     const cs = this.scratchAt("rope", half * 16);
-    const key = `${position} ${headDim} ${theta}`;
+    const key = `${position} ${headDim} ${freqs.key}`;
     if (key !== this.ropeKey) {
       // the angles in float64 exactly as the reference computes them
-      const table = new Float64Array(this.memory.buffer, cs, half * 2);
-      for (let i = 0; i < half; i++) {
-        const angle = position * Math.pow(theta, (-2 * i) / headDim);
-        table[2 * i] = Math.cos(angle);
-        table[2 * i + 1] = Math.sin(angle);
-      }
+      ropeTable(freqs, position, new Float64Array(this.memory.buffer, cs, half * 2));
       this.ropeKey = key;
     }
     const n = heads * headDim;

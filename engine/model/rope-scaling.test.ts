@@ -1,0 +1,114 @@
+// RoPE scaling, pinned by mathematics rather than by this code's own output: linear scaling is
+// a rotation at position / factor; llama3 keeps pairs whose wavelength is under
+// original / high_freq_factor, divides those over original / low_freq_factor by the factor and
+// blends continuously between; yarn keeps the pairs that turn more than beta_fast times over the
+// original context, divides those that turn fewer than beta_slow times, and scales cos and sin
+// by 0.1 ln(factor) + 1. And config.json's rope_scaling is read with errors naming the field.
+
+import { describe, expect, it } from "vitest";
+import { isRefuteError } from "../../core/errors.ts";
+import { cpuKernels } from "../backends/cpu/kernels.ts";
+import { gaussian } from "../backends/random-inputs.ts";
+import { plainRopeFrequencies } from "../backends/rope-frequencies.ts";
+import { ropeFrequencies, type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
+
+const HEAD = 128;
+const THETA = 500000;
+const plain = plainRopeFrequencies(HEAD, THETA).invFreq;
+const wavelength = (f: number) => (2 * Math.PI) / f;
+
+describe("linear", () => {
+  it("rotates at position p as plain RoPE rotates at p / factor", () => {
+    const freqs = ropeFrequencies(HEAD, THETA, { type: "linear", factor: 4 });
+    const x = gaussian(2 * HEAD, 7);
+    const [scaled, reference] = [x.slice(), x.slice()];
+    cpuKernels.rope(scaled, 2, HEAD, 300, freqs);
+    cpuKernels.rope(reference, 2, HEAD, 75, plainRopeFrequencies(HEAD, THETA));
+    for (let i = 0; i < x.length; i++) expect(scaled[i]).toBeCloseTo(reference[i], 5);
+  });
+});
+
+describe("llama3 (Llama 3.1's parameters)", () => {
+  const s: RopeScaling = { type: "llama3", factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 };
+  const scaled = ropeFrequencies(HEAD, THETA, s).invFreq;
+
+  it("keeps short wavelengths, divides long ones by the factor, and blends between without a jump", () => {
+    let kept = 0;
+    let divided = 0;
+    for (let i = 0; i < plain.length; i++) {
+      if (wavelength(plain[i]) < 8192 / 4) {
+        expect(scaled[i]).toBe(plain[i]);
+        kept++;
+      } else if (wavelength(plain[i]) > 8192 / 1) {
+        expect(scaled[i]).toBeCloseTo(plain[i] / 8, 15);
+        divided++;
+      } else {
+        expect(scaled[i]).toBeLessThanOrEqual(plain[i]);
+        expect(scaled[i]).toBeGreaterThanOrEqual(plain[i] / 8);
+      }
+    }
+    expect(kept).toBeGreaterThan(0);
+    expect(divided).toBeGreaterThan(0);
+    // the ratio scaled / plain falls monotonically from 1 to 1/8 along the pairs
+    const ratios = [...scaled].map((f, i) => f / plain[i]);
+    for (let i = 1; i < ratios.length; i++) expect(ratios[i]).toBeLessThanOrEqual(ratios[i - 1] + 1e-12);
+  });
+});
+
+describe("yarn", () => {
+  const base: Extract<RopeScaling, { type: "yarn" }> = { type: "yarn", factor: 4, originalMaxPositions: 4096, betaFast: 32, betaSlow: 1, attentionFactor: 0.1 * Math.log(4) + 1, truncate: false };
+
+  it("the ramp's ends are where a pair turns beta_fast and beta_slow times over the original context", () => {
+    const rotations = (d: number) => (4096 * Math.pow(THETA, (-2 * d) / HEAD)) / (2 * Math.PI);
+    const scaled = ropeFrequencies(HEAD, THETA, base).invFreq;
+    for (let i = 0; i < plain.length; i++) {
+      if (rotations(i) > 32) expect(scaled[i]).toBeCloseTo(plain[i], 15);
+      if (rotations(i) < 1) expect(scaled[i]).toBeCloseTo(plain[i] / 4, 15);
+    }
+    expect([...scaled].some((f, i) => rotations(i) > 32 && f === plain[i])).toBe(true);
+    expect([...scaled].some((f, i) => rotations(i) < 1 && Math.abs(f - plain[i] / 4) < 1e-18)).toBe(true);
+  });
+
+  it("scales cos and sin by its attention factor: every head's norm grows by it", () => {
+    const freqs = ropeFrequencies(HEAD, THETA, base);
+    expect(freqs.attentionFactor).toBeCloseTo(1.1386294361, 9);
+    const x = gaussian(HEAD, 3);
+    const y = x.slice();
+    cpuKernels.rope(y, 1, HEAD, 17, freqs);
+    const norm = (v: Float32Array) => Math.sqrt(v.reduce((s, a) => s + a * a, 0));
+    expect(norm(y) / norm(x)).toBeCloseTo(freqs.attentionFactor, 5);
+  });
+});
+
+describe("rope_scaling in config.json", () => {
+  const read = (scaling: unknown, maxPositions = 1024) => ropeScalingFromConfig({ rope_scaling: scaling }, maxPositions, "config.json");
+  const failure = (scaling: unknown) => {
+    try {
+      read(scaling);
+    } catch (e) {
+      return isRefuteError(e) ? { code: e.code, field: e.facts.field } : e;
+    }
+    return null;
+  };
+
+  it("reads each type, the older `type` key and the newer rope_parameters alike; none and default are plain", () => {
+    expect(read({ type: "linear", factor: 2 })).toEqual({ type: "linear", factor: 2 });
+    expect(ropeScalingFromConfig({ rope_parameters: { rope_type: "linear", factor: 2 } }, 1024, "config.json")).toEqual({ type: "linear", factor: 2 });
+    expect(read(null)).toBeNull();
+    expect(read({ rope_type: "default" })).toBeNull();
+    expect(read({ rope_type: "yarn", factor: 4, original_max_position_embeddings: 256 })).toMatchObject({ betaFast: 32, betaSlow: 1, truncate: true, attentionFactor: 0.1 * Math.log(4) + 1 });
+    // yarn without a factor scales from the original context to max_position_embeddings
+    expect(read({ rope_type: "yarn", original_max_position_embeddings: 256 })).toMatchObject({ factor: 4 });
+  });
+
+  it.each([
+    [{ rope_type: "linear" }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
+    [{ rope_type: "llama3", factor: 8, low_freq_factor: 4, high_freq_factor: 1, original_max_position_embeddings: 8192 }, "CONFIG_BAD_FIELD", "rope_scaling.high_freq_factor"],
+    [{ rope_type: "yarn", factor: -1 }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
+    [{ rope_type: "dynamic", factor: 2 }, "UNSUPPORTED_ARCHITECTURE", "rope_scaling.type"],
+    [{ rope_type: "longrope" }, "UNSUPPORTED_ARCHITECTURE", "rope_scaling.type"],
+    ["linear", "CONFIG_BAD_FIELD", "rope_scaling"],
+  ])("refuses %j naming the field", (scaling, code, field) => {
+    expect(failure(scaling)).toEqual({ code, field });
+  });
+});
