@@ -24,6 +24,7 @@ export const FAULTS = {
   "spm-byte-fallback-dropped": "a SentencePiece tokenizer without byte fallback: a character the vocabulary lacks becomes the unknown token instead of its <0xNN> bytes",
   "spm-space-prefix-dropped": "a SentencePiece tokenizer that ignores add_space_prefix: no \u2581 before a text's first word",
   "chat-generation-prompt-dropped": "chat templates rendered without add_generation_prompt: the assistant's turn is never opened",
+  "rope-scaling-ignored": "config.json's rope_scaling ignored: plain RoPE frequencies at every position",
   "gguf-alignment-off": "GGUF tensor data read without the alignment padding (offsets shifted by 16 bytes)",
   "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
   "kv-group-scale-wrong": "KV-cache group scale computed for the unsigned range (amax / (2^bits - 1)) while codes are signed: codes clamp at 2^(bits-1) - 1, clipping every value above half its group's largest magnitude",

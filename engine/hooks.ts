@@ -31,6 +31,8 @@ export interface EngineHooks {
   readonly spmNoByteFallback?: boolean;
   /** SentencePiece tokenizer: no "▁" put before a text's start, whatever the vocabulary's add_space_prefix says. */
   readonly spmNoSpacePrefix?: boolean;
+  /** RoPE: the config's rope_scaling ignored, plain frequencies at every position. */
+  readonly ropeScalingIgnored?: boolean;
   /** Chat templates: rendered without the generation prompt (add_generation_prompt ignored), so the model is not told it is its turn. */
   readonly chatNoGenerationPrompt?: boolean;
   /** Prompt encoding: the model's BOS token prepended to every prompt (where it has one). */

@@ -30,6 +30,7 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "spm-byte-fallback-dropped": { spmNoByteFallback: true },
   "spm-space-prefix-dropped": { spmNoSpacePrefix: true },
   "chat-generation-prompt-dropped": { chatNoGenerationPrompt: true },
+  "rope-scaling-ignored": { ropeScalingIgnored: true },
   "gguf-alignment-off": { ggufMisalignBy: MISALIGNMENT_BYTES },
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },

@@ -69,7 +69,7 @@ export class Session {
     this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu" && !hooks.activation;
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
-    this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, model.arch.ropeScaling);
+    this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, hooks.ropeScalingIgnored ? null : model.arch.ropeScaling);
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
     this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));

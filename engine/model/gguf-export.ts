@@ -26,6 +26,9 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
 
 function architectureKeys(arch: Architecture): [string, GgufValue][] {
+  // llama.cpp keeps RoPE scaling in keys of its own (and Llama 3.1's as a rope_freqs tensor); not
+  // written yet, and a file without them would silently be another model
+  if (arch.ropeScaling) throw new RefuteError("GGUF_EXPORT_ROPE_SCALING", `GGUF export: rope_scaling ${arch.ropeScaling.type} is not written to GGUF yet; the file would run with plain RoPE`, { found: arch.ropeScaling.type });
   const { architecture, hyperparameters } = FAMILY_SPECS[arch.family].gguf;
   return hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])]);
 }

@@ -10,6 +10,8 @@ import { isRefuteError } from "../../core/errors.ts";
 import { cpuKernels } from "../backends/cpu/kernels.ts";
 import { gaussian } from "../backends/random-inputs.ts";
 import { plainRopeFrequencies } from "../backends/rope-frequencies.ts";
+import { loadHfDirectory, ZOO_DIR } from "../load.ts";
+import { ggufFromSource } from "./gguf-export.ts";
 import { ropeFrequencies, type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
 
 const HEAD = 128;
@@ -110,5 +112,17 @@ describe("rope_scaling in config.json", () => {
     ["linear", "CONFIG_BAD_FIELD", "rope_scaling"],
   ])("refuses %j naming the field", (scaling, code, field) => {
     expect(failure(scaling)).toEqual({ code, field });
+  });
+});
+
+describe("GGUF export of a RoPE-scaled model", () => {
+  it("is refused, not written without the scaling", () => {
+    let error: unknown;
+    try {
+      ggufFromSource(loadHfDirectory(`${ZOO_DIR}/tiny-llama-rope-scaled`), "tiny-llama-rope-scaled", "f32");
+    } catch (e) {
+      error = e;
+    }
+    expect(isRefuteError(error) && error.code).toBe("GGUF_EXPORT_ROPE_SCALING");
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds the tiny model zoo from nothing: corpus -> tokenizer -> three trainings in
-# parallel (one thread each) -> manifest. About 15-30 minutes on two cores.
+# parallel (one thread each) -> variants (scripts/zoo/variants.py) -> manifest. About 15-30 minutes on two cores.
 # The weights are committed: rebuilding changes their bits (BLAS kernels differ between
 # machines), so after a rebuild the oracles must be regenerated with `pnpm oracle --all`.
 # Never run in CI.
@@ -28,5 +28,6 @@ if [ "$status" -ne 0 ]; then
   echo "zoo: a training failed; see $BUILD/*.out" >&2
   exit 1
 fi
+"$PY" scripts/zoo/variants.py
 "$PY" scripts/zoo/manifest.py
 echo "zoo: done. Regenerate the oracles: pnpm oracle --all"

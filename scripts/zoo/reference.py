@@ -53,12 +53,60 @@ def rotate_half(x):
     return torch.cat((-x2, x1), dim=-1)
 
 
-def rope_cos_sin(T, D, theta, device):
-    """cos, sin: [T, D] in fp32; inv_freq = 1/theta^(arange(0,D,2)/D), halves repeated."""
+def rope_inv_freq(cfg, D, device):
+    """inv_freq [D/2] fp32 and the cos/sin scale, as transformers' rope types compute them
+    (modeling_rope_utils): plain, linear, llama3, yarn; rope_scaling or rope_parameters."""
+    theta = cfg.get("rope_theta", 10000.0)
     inv_freq = 1.0 / (theta ** (torch.arange(0, D, 2, dtype=torch.int64, device=device).float() / D))
+    s = cfg.get("rope_scaling") or cfg.get("rope_parameters") or {}
+    kind = s.get("rope_type", s.get("type", "default"))
+    if kind == "default":
+        return inv_freq, 1.0
+    if kind == "linear":
+        return inv_freq / s["factor"], 1.0
+    if kind == "llama3":
+        factor, low, high, old = s["factor"], s["low_freq_factor"], s["high_freq_factor"], s["original_max_position_embeddings"]
+        wavelen = 2 * math.pi / inv_freq
+        scaled = torch.where(wavelen > old / low, inv_freq / factor, inv_freq)
+        smooth = (old / wavelen - low) / (high - low)
+        smoothed = (1 - smooth) * scaled / factor + smooth * scaled
+        medium = ~(wavelen < old / high) * ~(wavelen > old / low)
+        return torch.where(medium, smoothed, scaled), 1.0
+    if kind == "yarn":
+        original = s.get("original_max_position_embeddings") or cfg["max_position_embeddings"]
+        factor = s.get("factor") or cfg["max_position_embeddings"] / original
+
+        def mscale(scale, m=1.0):
+            return 1.0 if scale <= 1 else 0.1 * m * math.log(scale) + 1.0
+
+        attention = s.get("attention_factor")
+        if attention is None:
+            m, m_all = s.get("mscale"), s.get("mscale_all_dim")
+            attention = mscale(factor, m) / mscale(factor, m_all) if m and m_all else mscale(factor)
+        beta_fast, beta_slow = s.get("beta_fast") or 32, s.get("beta_slow") or 1
+
+        def correction(rotations):
+            return (D * math.log(original / (rotations * 2 * math.pi))) / (2 * math.log(theta))
+
+        low, high = correction(beta_fast), correction(beta_slow)
+        if s.get("truncate", True):
+            low, high = math.floor(low), math.ceil(high)
+        low, high = max(low, 0), min(high, D - 1)
+        if low == high:
+            high += 0.001
+        ramp = torch.clamp((torch.arange(D // 2, dtype=torch.float32, device=device) - low) / (high - low), 0, 1)
+        pos_freqs = theta ** (torch.arange(0, D, 2, device=device).float() / D)
+        extrapolation = 1 - ramp
+        return (1.0 / (factor * pos_freqs)) * (1 - extrapolation) + (1.0 / pos_freqs) * extrapolation, float(attention)
+    raise SystemExit("rope type %r: the reference implements default, linear, llama3 and yarn" % kind)
+
+
+def rope_cos_sin(T, D, cfg, device):
+    """cos, sin: [T, D] in fp32, the pair frequencies' halves repeated, times the scale (yarn's attention factor)."""
+    inv_freq, scale = rope_inv_freq(cfg, D, device)
     freqs = torch.outer(torch.arange(T, device=device).float(), inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
-    return emb.cos(), emb.sin()
+    return emb.cos() * scale, emb.sin() * scale
 
 
 class LlamaAttention(nn.Module):
@@ -135,7 +183,7 @@ class LlamaForCausalLM(nn.Module):
         """ids: [B,T] int64 -> logits [B,T,V] fp32."""
         x = self.model.embed_tokens(ids)
         D = self.cfg["hidden_size"] // self.cfg["num_attention_heads"]
-        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg.get("rope_theta", 10000.0), ids.device)
+        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg, ids.device)
         for layer in self.model.layers:
             x = layer(x, cos, sin)
         x = self.model.norm(x)

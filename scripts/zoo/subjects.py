@@ -22,10 +22,11 @@ sys.path.insert(0, HERE)
 import bpe  # noqa: E402
 import reference  # noqa: E402
 import safetensors_io  # noqa: E402
+import variants  # noqa: E402
 
 ZOO_DIR = os.path.join(ROOT, "models", "zoo")
 ROSTER_FILE = os.path.join(ROOT, "models", "roster.json")
-ZOO_SLUGS = sorted(bpe.ZOO_FAMILY)
+ZOO_SLUGS = sorted([*bpe.ZOO_FAMILY, *variants.VARIANTS])
 
 
 def roster():

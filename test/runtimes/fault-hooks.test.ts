@@ -3,7 +3,7 @@
 // reaches its code: through the engine calls the embedded runtime makes, each changes what
 // the engine computes (the converted weights, the prompt's tokens, the log-probabilities of a
 // generation with a float or an int8 KV cache, a kernel's output, a SentencePiece
-// vocabulary's tokens, or a chat template's render).
+// vocabulary's tokens, a chat template's render, or a RoPE-scaled model's generation).
 
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -53,6 +53,7 @@ function observe(hooks: EngineHooks): Record<string, unknown> {
     // a SentencePiece vocabulary (llama.cpp's llama-spm): its leading space and a character it spells in bytes
     spm: openTokenizer(llamaVocabulary("llama-vocab:llama-spm").gguf, hooks).encode("Hello \u{1F999} world"),
     chat: model.renderChat([{ role: "user", content: "Hello" }], true),
+    ropeScaled: new EngineModel(prepareSource("tiny-llama-rope-scaled", "native", "f32"), cpuKernels, hooks).generate(prompt, 3, 3, null).topk,
   };
 }
 

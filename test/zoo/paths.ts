@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const ZOO_SLUGS = ["tiny-gpt2", "tiny-llama", "tiny-qwen2"];
+export const ZOO_SLUGS = ["tiny-gpt2", "tiny-llama", "tiny-llama-rope-scaled", "tiny-qwen2"];
 export const PROMPTS = ["arithmetic", "code", "completion", "greeting"];
 
 export const repoPath = (relative: string): string => join(REPO, relative);
