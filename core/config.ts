@@ -38,6 +38,7 @@ export interface CliOperationConfig {
 export type ConfiguredRuntime =
   | { kind: "embedded"; threads?: number }
   | { kind: "llamacpp"; threads?: number }
+  | { kind: "llama-server"; threads?: number; args?: string[] }
   | {
       kind: "http";
       url: string;

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
     E_USAGE: "an option or argument is missing, unknown or malformed, or options that exclude each other were given together",
     BACKEND_UNAVAILABLE: "the --backend asked for cannot run on this machine",
     FILE_NOT_FOUND: "a file named on the command line or by a model does not exist",
+    LLAMA_SERVER_CRASHED: "the llama-server started for a subject exited before it answered /health",
     LLAMA_BUILD_FAILED: "building llama.cpp's tools from the bundled source failed (refute setup llama.cpp)",
   },
   claims: {

@@ -22,7 +22,7 @@ export const BACKENDS = ["cpu", "cpu-wasm", "cpu-ts", "cuda"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** The kinds of runtime a subject runs through; each is also the name of that kind's default runtime. */
-export const RUNTIMES = ["embedded", "llamacpp", "http", "cli"] as const;
+export const RUNTIMES = ["embedded", "llamacpp", "llama-server", "http", "cli"] as const;
 export type RuntimeKind = (typeof RUNTIMES)[number];
 /** A runtime's name: a kind (its default runtime), or a runtime configured in refute.config.yaml. */
 export type RuntimeName = string;

@@ -36,7 +36,7 @@ export interface Overrides {
 }
 
 /** Runtimes that read GGUF files only: a claim's other formats reach them as the engine's GGUF export at the claim's quant. */
-const GGUF_ONLY: readonly RuntimeKind[] = ["llamacpp"];
+const GGUF_ONLY: readonly RuntimeKind[] = ["llamacpp", "llama-server"];
 
 /**
  * The subject a GGUF-only runtime actually runs for a claim's matrix point, and what the

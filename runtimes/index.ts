@@ -9,6 +9,7 @@
 //                            subject is blocked (a server is never asked about a quant it lacks)
 //   REFUTE_HTTP_MODEL        the `model` name to send (default: the subject's model)
 //   REFUTE_HTTP_PROMPT       text (default: the server tokenizes) | ids (the local tokenizer's)
+//   REFUTE_LLAMA_SERVER_ARGS further llama-server arguments, space-separated (llama-server)
 //   REFUTE_CLI_CONFIG        a JSON file: command, the subjects it serves, argument templates
 //                            and output mapping (cli)
 //   REFUTE_THREADS           the engine's threads (default: all cores), and llama.cpp's unless
@@ -19,6 +20,10 @@
 // Unconfigured, an adapter is blocked with what to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
 
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { toolsPlace } from "../core/llama-tools.ts";
+import { BUNDLE } from "../core/llama-vocabularies.ts";
 import { EMPTY_CONFIG, runtimeKind, runtimeNames, type ConfiguredRuntime, type ProjectConfig } from "../core/config.ts";
 import { isRefuteError } from "../core/errors.ts";
 import { parseServedList } from "../core/served.ts";
@@ -28,6 +33,7 @@ import { CliRuntime, loadCliConfig, parseCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
 import { HttpRuntime } from "./http.ts";
 import { LlamacppRuntime } from "./llamacpp.ts";
+import { LlamaServerRuntime } from "./llama-server.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring } from "./runtime.ts";
 
 class UnavailableRuntime implements Runtime {
@@ -82,11 +88,25 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
       return new LlamacppRuntime({
         threads: settings.threads ?? (configured?.kind === "llamacpp" ? configured.threads : undefined) ?? threadsFrom(env.REFUTE_LLAMACPP_THREADS) ?? threadsOverride(env) ?? 1,
       });
+    case "llama-server":
+      return guarded(name, () =>
+        llamaServerRuntime(
+          settings.threads ?? (configured?.kind === "llama-server" ? configured.threads : undefined) ?? threadsFrom(env.REFUTE_LLAMACPP_THREADS) ?? threadsOverride(env) ?? 1,
+          env.REFUTE_LLAMA_SERVER_ARGS !== undefined ? env.REFUTE_LLAMA_SERVER_ARGS.split(/\s+/).filter(Boolean) : configured?.kind === "llama-server" ? configured.args : undefined,
+        ),
+      );
     case "http":
       return guarded(name, () => httpRuntime(name, configured?.kind === "http" ? configured : undefined, name === "http" ? env : {}, env, where));
     case "cli":
       return guarded(name, () => cliRuntime(name, configured?.kind === "cli" ? configured : undefined, name === "cli" ? env : {}, where));
   }
+}
+
+/** llama-server from the tools `refute setup llama.cpp` built for the bundled llama.cpp. */
+function llamaServerRuntime(threads: number, extraArgs: string[] | undefined): Runtime {
+  if (!existsSync(BUNDLE)) throw new BlockedError(`runtime llama-server: ${BUNDLE} is missing (pnpm install brings node-llama-cpp's llama.cpp source), so llama-server cannot be built`);
+  const head = execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
+  return new LlamaServerRuntime({ place: toolsPlace(head), threads, extraArgs });
 }
 
 /** The runtime `make` builds, or one that blocks every request with why it could not be built. */

@@ -35,14 +35,14 @@ describe("project config", () => {
     expect(runtimeKind("srv", config)).toBe("http");
     expect(runtimeKind("embedded", config)).toBe("embedded");
     expect(runtimeKind("nope", config)).toBeNull();
-    expect(runtimeNames(config)).toEqual(["embedded", "llamacpp", "http", "cli", "srv", "eng"]);
+    expect(runtimeNames(config)).toEqual(["embedded", "llamacpp", "llama-server", "http", "cli", "srv", "eng"]);
   });
 
   it.each([
     ["an unknown top-level field", { oracles: "x" }, /field 'oracles': expected no such field \(known: oracle, reports, claims, models, runtimes\)/],
     ["an unknown runtime field, listing its kind's fields", { runtimes: { s: { kind: "http", url: "http://x", serves: served, timeout: 5 } } }, /field 'runtimes.s.timeout': expected no such field \(known: kind, url, serves, model, prompt/],
     ["a missing url", { runtimes: { s: { kind: "http", serves: served } } }, /field 'runtimes.s.url': expected the field to be present/],
-    ["an unknown kind", { runtimes: { s: { kind: "grpc" } } }, /field 'runtimes.s.kind': expected one of "embedded", "llamacpp", "http", "cli"; found "grpc"/],
+    ["an unknown kind", { runtimes: { s: { kind: "grpc" } } }, /field 'runtimes.s.kind': expected one of "embedded", "llamacpp", "llama-server", "http", "cli"; found "grpc"/],
     ["a served quant outside the vocabulary", { runtimes: { s: { kind: "http", url: "http://x", serves: [{ model: "m", format: "native", quant: "q5_1" }] } } }, /field 'runtimes.s.serves.0.quant': expected one of .*"q4_0".*; found "q5_1"/],
     ["a header value written in the file instead of a variable", { runtimes: { s: { kind: "http", url: "http://x", serves: served, headers: { Authorization: "Bearer abc" } } } }, /field 'runtimes.s.headers.Authorization'/],
     ["a model named like a zoo model", { models: { "tiny-llama": "/somewhere" } }, /field 'models.tiny-llama': expected a name that is not a zoo model's/],
@@ -77,7 +77,7 @@ describe("model names", () => {
   it("an unknown name lists what a name may be, including the config's models", () => {
     expect(modelProblem("tiny-llama", config)).toBeNull();
     expect(modelProblem("mine", config)).toBe(`model 'mine' of ${FILE} at an existing path (/nowhere/mine does not exist)`);
-    expect(modelProblem("tiny-lama", config)).toMatch(/^a zoo model \(tiny-gpt2, tiny-llama, tiny-qwen2\), a model of .* \(mine\), a synthetic shape/);
+    expect(modelProblem("tiny-lama", config)).toMatch(/^a zoo model \(tiny-gpt2, tiny-llama, tiny-llama-rope-scaled, tiny-qwen2\), a model of .* \(mine\), a synthetic shape/);
     expect(modelProblem("/no/such/dir", config)).toBe("an existing model directory or file");
   });
 });
