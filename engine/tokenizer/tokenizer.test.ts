@@ -55,6 +55,11 @@ describe("tokenizer.json validation", () => {
     expect(tokenizerFromJson(pairs).encode(text)).toEqual(tokenizerFromJson(strings).encode(text));
   });
 
+  it("reads byte-level BPE from the pre-tokenizer too: without a decoder, the same ids", () => {
+    const text = "Héllo wörld, 1234 🎉";
+    expect(tokenizerFromJson({ ...base, decoder: null }).encode(text)).toEqual(tokenizerFromJson(base).encode(text));
+  });
+
   it.each([
     ["a non-BPE model", { ...base, model: { ...base.model, type: "Unigram" } }, "model.type"],
     ["a malformed merge", { ...base, model: { ...base.model, merges: ["a b c"] } }, "model.merges[0]"],

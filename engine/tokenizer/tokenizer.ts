@@ -175,7 +175,7 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
     vocab,
     ranks: parseMerges(hooks.dropFirstMerge && Array.isArray(model.merges) ? model.merges.slice(1) : model.merges),
     ignoreMerges: model.ignore_merges === true,
-    byteLevel: decoder.byteLevel,
+    byteLevel: decoder.byteLevel || hasByteLevelStep(root.pre_tokenizer),
     byteFallback: model.byte_fallback === true && !hooks.spmNoByteFallback ? byteTokenIds(vocab) : null,
     unknown,
     fuseUnknown: model.fuse_unk === true,
@@ -193,6 +193,14 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
     parseAdded(root.added_tokens),
     specials,
   );
+}
+
+/** Whether a pre-tokenizer maps bytes to GPT-2's alphabet (ByteLevel, alone or in a Sequence): then so do the BPE's symbols, whatever the decoder says. */
+function hasByteLevelStep(config: unknown, depth = 0): boolean {
+  const c = config as { type?: unknown; pretokenizers?: unknown } | null;
+  if (!c || typeof c !== "object" || depth > 16) return false;
+  if (c.type === "ByteLevel") return true;
+  return c.type === "Sequence" && Array.isArray(c.pretokenizers) && c.pretokenizers.some((p) => hasByteLevelStep(p, depth + 1));
 }
 
 /** The normalizer without its Prepend steps: the space-prefix fault. */
