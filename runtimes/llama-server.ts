@@ -11,6 +11,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import pLimit from "p-limit";
 import { RefuteError } from "../core/errors.ts";
 import { builtTool, type LlamaToolsPlace } from "../core/llama-tools.ts";
 import type { Capability } from "../core/vocabulary.ts";
@@ -56,7 +57,7 @@ export class LlamaServerRuntime implements Runtime {
   readonly name = "llama-server";
   readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
   private running: Running | null = null;
-  private starting: Promise<Running> | null = null;
+  private readonly one = pLimit(1);
 
   constructor(private readonly options: LlamaServerOptions) {}
 
@@ -77,15 +78,9 @@ export class LlamaServerRuntime implements Runtime {
     const tool = builtTool(this.options.place, "llama-server");
     if ("blocked" in tool) throw new BlockedError(tool.blocked);
     const gguf = ggufFor(spec);
-    if (this.starting) await this.starting.catch(() => null);
     if (this.running?.gguf === gguf) return this.running.http;
     await this.stop();
-    this.starting = this.start(tool.path, gguf, spec);
-    try {
-      this.running = await this.starting;
-    } finally {
-      this.starting = null;
-    }
+    this.running = await this.start(tool.path, gguf, spec);
     return this.running.http;
   }
 
@@ -115,21 +110,25 @@ export class LlamaServerRuntime implements Runtime {
     return { gguf, child, http, log };
   }
 
-  /** Each request goes to the subject's own server; a subject of another file is another server. */
-  async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
-    return (await this.server(spec)).tokenize(spec, text);
+  /**
+   * Each request goes to the subject's own server; a subject of another file is another
+   * server. One request at a time (checks run concurrently must not stop a server another
+   * request is still talking to).
+   */
+  tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
+    return this.one(async () => (await this.server(spec)).tokenize(spec, text));
   }
 
-  async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
-    return (await this.server(spec)).generate(spec, prompt, maxNewTokens);
+  generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
+    return this.one(async () => (await this.server(spec)).generate(spec, prompt, maxNewTokens));
   }
 
-  async score(spec: SubjectSpec, prompt: string, tokens: number[], options?: ScoreOptions): Promise<Scoring> {
-    return (await this.server(spec)).score(spec, prompt, tokens, options);
+  score(spec: SubjectSpec, prompt: string, tokens: number[], options?: ScoreOptions): Promise<Scoring> {
+    return this.one(async () => (await this.server(spec)).score(spec, prompt, tokens, options));
   }
 
-  async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
-    return (await this.server(spec)).perplexity(spec, text, window, stride);
+  perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
+    return this.one(async () => (await this.server(spec)).perplexity(spec, text, window, stride));
   }
 
   private async stop(): Promise<void> {
@@ -145,9 +144,8 @@ export class LlamaServerRuntime implements Runtime {
     clearTimeout(timer);
   }
 
-  async close(): Promise<void> {
-    if (this.starting) await this.starting.catch(() => null);
-    await this.stop();
+  close(): Promise<void> {
+    return this.one(() => this.stop());
   }
 }
 
