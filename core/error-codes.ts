@@ -105,6 +105,7 @@ export const ERROR_CODES = {
     GGUF_UNSUPPORTED_TOKENIZER: "a GGUF vocabulary refute does not tokenize (Unigram), or one that lacks what its kind needs (no tokenizer.ggml.pre, scores, merges or the special token it adds)",
     GGUF_EXPORT_MIXED_QKV: "q, k and v of a layer have different dtypes and cannot be fused for export",
     GGUF_EXPORT_VOCAB: "a token id lies beyond the vocabulary on export",
+    GGUF_UNSUPPORTED_ROPE: "a GGUF's RoPE factors (rope_freqs) that refute cannot run or that disagree with its rope_scaling",
     GGUF_EXPORT_ROPE_SCALING: "a model with rope_scaling, which GGUF export does not write yet",
   },
   native: {

@@ -14,6 +14,12 @@ import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { FAMILY_SPECS } from "./families/index.ts";
 import { toAdjacentPairs } from "./rope-permute.ts";
+import { ropeFrequencies } from "./rope-scaling.ts";
+
+/** llama.cpp's tensor of per-pair RoPE frequency factors (Llama 3.1's scaling). */
+export const ROPE_FREQS = "rope_freqs.weight";
+/** Where refute keeps the config's rope_scaling in a GGUF, to read it back exactly. */
+export const ROPE_SCALING_KEY = "refute.rope_scaling";
 
 /** llama.cpp's tokenizer.ggml.model for byte-level BPE: a tokenizer kind that GPT-2 named, not the family. */
 export const GGUF_BPE_TOKENIZER = "gpt2";
@@ -26,9 +32,9 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
 
 function architectureKeys(arch: Architecture): [string, GgufValue][] {
-  // llama.cpp keeps RoPE scaling in keys of its own (and Llama 3.1's as a rope_freqs tensor); not
-  // written yet, and a file without them would silently be another model
-  if (arch.ropeScaling) throw new RefuteError("GGUF_EXPORT_ROPE_SCALING", `GGUF export: rope_scaling ${arch.ropeScaling.type} is not written to GGUF yet; the file would run with plain RoPE`, { found: arch.ropeScaling.type });
+  // llama.cpp keeps linear and yarn scaling in keys of its own; not written yet, and a file
+  // without them would silently be another model (llama3 is written: ropeScalingOut)
+  if (arch.ropeScaling && arch.ropeScaling.type !== "llama3") throw new RefuteError("GGUF_EXPORT_ROPE_SCALING", `GGUF export: rope_scaling ${arch.ropeScaling.type} is not written to GGUF yet; the file would run with plain RoPE`, { found: arch.ropeScaling.type });
   const { architecture, hyperparameters } = FAMILY_SPECS[arch.family].gguf;
   return hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])]);
 }
@@ -87,6 +93,21 @@ function concatRows(parts: Tensor[]): Uint8Array {
   return out;
 }
 
+/**
+ * Llama 3.1's RoPE scaling as llama.cpp reads it, a rope_freqs.weight tensor [headDim / 2] of
+ * per-pair factors it divides each frequency by (plain / scaled), and as refute reads it back:
+ * the config's rope_scaling as JSON under refute.rope_scaling (llama.cpp ignores the key).
+ */
+function ropeScalingOut(source: ModelSource): { metadata: [string, GgufValue][]; tensors: GgufTensorInput[] } {
+  const { arch } = source;
+  if (arch.ropeScaling?.type !== "llama3") return { metadata: [], tensors: [] };
+  const plain = ropeFrequencies(arch.headDim, arch.ropeTheta, null).invFreq;
+  const scaled = ropeFrequencies(arch.headDim, arch.ropeTheta, arch.ropeScaling).invFreq;
+  const factors = Float32Array.from(plain, (f, i) => f / scaled[i]);
+  const tensor: Tensor = { name: ROPE_FREQS, dtype: "f32", shape: [factors.length], data: new Uint8Array(factors.buffer) };
+  return { metadata: [[ROPE_SCALING_KEY, str(JSON.stringify(source.config.rope_scaling ?? source.config.rope_parameters))]], tensors: [ggufTensor(ROPE_FREQS, tensor)] };
+}
+
 /** The GGUF tensors of a model, in llama.cpp's layouts; hook: skipQkPermutation. */
 export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, hooks: Pick<EngineHooks, "skipQkPermutation"> = NO_HOOKS): GgufTensorInput[] {
   const { fusedQkv, adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
@@ -125,5 +146,6 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ...tokenizerKeys(arch, source.tokenizerJson),
     ...(source.chatTemplate ? ([["tokenizer.chat_template", str(source.chatTemplate.template)]] as [string, GgufValue][]) : []),
   ];
-  return { metadata, tensors: ggufTensors(arch, source.tensors, hooks) };
+  const rope = ropeScalingOut(source);
+  return { metadata: [...metadata, ...rope.metadata], tensors: [...ggufTensors(arch, source.tensors, hooks), ...rope.tensors] };
 }

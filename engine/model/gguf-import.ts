@@ -4,6 +4,8 @@
 // returned to split halves where llama.cpp rotates adjacent pairs, and a fused attn_qkv
 // split into q, k, v.
 
+import { ROPE_FREQS, ROPE_SCALING_KEY } from "./gguf-export.ts";
+import { ropeFrequencies } from "./rope-scaling.ts";
 import { RefuteError } from "../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
 import type { GgufFile } from "../formats/gguf/read.ts";
@@ -46,7 +48,41 @@ function hfConfig(file: GgufFile, spec: FamilySpec): Record<string, unknown> {
   if (spec.qkvBiasKey !== null) config[spec.qkvBiasKey] = file.tensors.some((t) => t.name.endsWith("attn_q.bias"));
   config.bos_token_id = optionalNumber(file, "tokenizer.ggml.bos_token_id");
   config.eos_token_id = optionalNumber(file, "tokenizer.ggml.eos_token_id");
+  const rope = ropeScalingIn(file);
+  if (rope) config.rope_scaling = rope;
   return config;
+}
+
+/** The longest refute.rope_scaling read (a few fields of JSON). */
+const MAX_ROPE_SCALING_CHARS = 4096;
+
+/** The config's rope_scaling refute wrote (refute.rope_scaling); a rope_freqs tensor without it is refused: its factors alone are not read. */
+function ropeScalingIn(file: GgufFile): Record<string, unknown> | null {
+  const hasFactors = file.tensors.some((t) => t.name === ROPE_FREQS);
+  if (!file.metadata.has(ROPE_SCALING_KEY)) {
+    if (hasFactors) throw new RefuteError("GGUF_UNSUPPORTED_ROPE", `GGUF: a ${ROPE_FREQS} tensor (per-pair RoPE factors, Llama 3.1's scaling) without the rope_scaling it came from (${ROPE_SCALING_KEY}); refute does not run the factors alone`, { tensor: ROPE_FREQS });
+    return null;
+  }
+  const text = metadataString(file.metadata, ROPE_SCALING_KEY);
+  let parsed: unknown = null;
+  try {
+    parsed = text.length <= MAX_ROPE_SCALING_CHARS ? JSON.parse(text) : null;
+  } catch {
+    parsed = null;
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new RefuteError("GGUF_METADATA_TYPE", `GGUF: ${ROPE_SCALING_KEY} must be a JSON object of at most ${MAX_ROPE_SCALING_CHARS} characters`, { field: ROPE_SCALING_KEY });
+  return parsed as Record<string, unknown>;
+}
+
+/** A rope_freqs tensor must hold the factors the rope_scaling implies (llama.cpp runs the tensor, refute the config). */
+function checkRopeFactors(file: GgufFile, arch: Architecture): void {
+  const t = file.tensors.find((x) => x.name === ROPE_FREQS);
+  if (!t) return;
+  const plain = ropeFrequencies(arch.headDim, arch.ropeTheta, null).invFreq;
+  const scaled = ropeFrequencies(arch.headDim, arch.ropeTheta, arch.ropeScaling).invFreq;
+  const data = t.type === 0 && t.data.byteLength === 4 * plain.length ? new Float32Array(t.data.slice().buffer) : null;
+  const wrong = data ? [...data].findIndex((f, i) => Math.abs(f - plain[i] / scaled[i]) > 1e-5 * (plain[i] / scaled[i])) : 0;
+  if (wrong >= 0) throw new RefuteError("GGUF_UNSUPPORTED_ROPE", `GGUF: ${ROPE_FREQS} ${data ? `factor ${wrong} is ${data[wrong]}, where ${ROPE_SCALING_KEY} implies ${plain[wrong] / scaled[wrong]}` : `is not ${plain.length} f32 values`}: llama.cpp and refute would run different models`, { tensor: ROPE_FREQS });
 }
 
 function dtypeOf(ggmlType: number, name: string): Tensor["dtype"] {
@@ -74,6 +110,7 @@ function canonicalTensors(file: GgufFile, arch: Architecture, hooks: Pick<Engine
   const { adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out = new Map<string, Tensor>();
   for (const g of file.tensors) {
+    if (g.name === ROPE_FREQS) continue; // checked against the config's rope_scaling (checkRopeFactors)
     const t: Tensor = { name: g.name, dtype: dtypeOf(g.type, g.name), shape: [...g.dims].reverse(), data: tensorBytes(g.data, hooks.ggufMisalignBy ?? 0) };
     const fused = /^blk\.(\d+)\.attn_qkv\.(weight|bias)$/.exec(g.name);
     if (fused) {
@@ -106,5 +143,6 @@ export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<
   const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
+  checkRopeFactors(file, arch);
   return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), files, details: ggufDetails(file) };
 }

@@ -11,7 +11,10 @@ import { cpuKernels } from "../backends/cpu/kernels.ts";
 import { gaussian } from "../backends/random-inputs.ts";
 import { plainRopeFrequencies } from "../backends/rope-frequencies.ts";
 import { loadHfDirectory, ZOO_DIR } from "../load.ts";
-import { ggufFromSource } from "./gguf-export.ts";
+import { readGguf } from "../formats/gguf/read.ts";
+import { writeGguf } from "../formats/gguf/write.ts";
+import { ggufFromSource, ROPE_FREQS, ROPE_SCALING_KEY } from "./gguf-export.ts";
+import { sourceFromGguf } from "./gguf-import.ts";
 import { ropeFrequencies, type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
 
 const HEAD = 128;
@@ -116,13 +119,44 @@ describe("rope_scaling in config.json", () => {
 });
 
 describe("GGUF export of a RoPE-scaled model", () => {
-  it("is refused, not written without the scaling", () => {
-    let error: unknown;
+  const source = loadHfDirectory(`${ZOO_DIR}/tiny-llama-rope-scaled`);
+  const input = ggufFromSource(source, "tiny-llama-rope-scaled", "f32");
+
+  it("writes llama3 as llama.cpp reads it (rope_freqs: plain / scaled per pair) and reads the same scaling back", () => {
+    const freqs = input.tensors.find((t) => t.name === ROPE_FREQS)!;
+    const factors = new Float32Array(freqs.data.slice().buffer);
+    const plainF = ropeFrequencies(source.arch.headDim, source.arch.ropeTheta, null).invFreq;
+    const scaledF = ropeFrequencies(source.arch.headDim, source.arch.ropeTheta, source.arch.ropeScaling).invFreq;
+    // pairs of short wavelength keep factor 1, the longest are divided by the factor 4
+    expect(factors[0]).toBe(1);
+    expect(factors[factors.length - 1]).toBeCloseTo(4, 5);
+    factors.forEach((f, i) => expect(f).toBeCloseTo(plainF[i] / scaledF[i], 5));
+    const back = sourceFromGguf(readGguf(writeGguf(input)), []);
+    expect(back.arch.ropeScaling).toEqual(source.arch.ropeScaling);
+    expect(back.arch.maxPositions).toBe(2048);
+    expect(back.tensors.has(ROPE_FREQS)).toBe(false);
+  });
+
+  const codeOf = (f: () => unknown) => {
     try {
-      ggufFromSource(loadHfDirectory(`${ZOO_DIR}/tiny-llama-rope-scaled`), "tiny-llama-rope-scaled", "f32");
+      f();
     } catch (e) {
-      error = e;
+      return isRefuteError(e) ? e.code : String(e);
     }
-    expect(isRefuteError(error) && error.code).toBe("GGUF_EXPORT_ROPE_SCALING");
+    return null;
+  };
+
+  it("refuses factors without the rope_scaling they came from, and factors that disagree with it", () => {
+    const withoutKey = { ...input, metadata: [...input.metadata].filter(([k]) => k !== ROPE_SCALING_KEY) };
+    expect(codeOf(() => sourceFromGguf(readGguf(writeGguf(withoutKey)), []))).toBe("GGUF_UNSUPPORTED_ROPE");
+    const flat = Float32Array.from({ length: source.arch.headDim / 2 }, () => 1);
+    const wrong = { ...input, tensors: input.tensors.map((t) => (t.name === ROPE_FREQS ? { ...t, data: new Uint8Array(flat.buffer) } : t)) };
+    expect(codeOf(() => sourceFromGguf(readGguf(writeGguf(wrong)), []))).toBe("GGUF_UNSUPPORTED_ROPE");
+  });
+
+  it("refuses linear and yarn, which it cannot write yet, rather than writing plain RoPE", () => {
+    for (const scaling of [{ type: "linear", factor: 2 }, { type: "yarn", factor: 4, originalMaxPositions: 512, betaFast: 32, betaSlow: 1, attentionFactor: 1.1, truncate: true }] as RopeScaling[]) {
+      expect(codeOf(() => ggufFromSource({ ...source, arch: { ...source.arch, ropeScaling: scaling } }, "x", "f32"))).toBe("GGUF_EXPORT_ROPE_SCALING");
+    }
   });
 });
