@@ -7,7 +7,7 @@
 // check that needs a tool that is not built is blocked with the command that builds it.
 // A build that stops midway leaves no `.complete` marker, and the next setup starts over.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RefuteError } from "./errors.ts";
@@ -90,10 +90,4 @@ export async function buildLlamaTools(place: LlamaToolsPlace, run: RunProgram, o
 export function builtTool(place: LlamaToolsPlace, tool: LlamaTool): { path: string } | { blocked: string } {
   if (!toolsBuilt(place)) return { blocked: `llama.cpp's ${tool} is not built for the bundled llama.cpp ${place.commit.slice(0, 12)} (${SETUP_COMMAND} builds it, about 10 minutes of CPU)` };
   return { path: join(place.bin, tool) };
-}
-
-/** What the marker says about a complete build. */
-export function buildRecord(place: LlamaToolsPlace): { commit: string; built_at: string } | null {
-  const marker = join(place.dir, ".complete");
-  return existsSync(marker) ? (JSON.parse(readFileSync(marker, "utf8")) as { commit: string; built_at: string }) : null;
 }

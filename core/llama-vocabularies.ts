@@ -24,10 +24,15 @@ export interface Vocabulary {
   cases: { text: string; ids: number[] }[] | null; // null: the bundle has no test vectors for it
 }
 
+/** The commit the bundle's HEAD names (the llama.cpp source node-llama-cpp was built from). */
+export function bundleHead(): string {
+  return execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
+}
+
 /** The cache directory holding the bundle's vocabularies, extracted when it is not there yet. */
 function extracted(): string {
   if (!existsSync(BUNDLE)) throw new RefuteError("FILE_NOT_FOUND", `${BUNDLE}: node-llama-cpp's llama.cpp source bundle is missing (pnpm install brings it), so llama.cpp's vocabularies are not available`, { file: BUNDLE });
-  const head = execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
+  const head = bundleHead();
   const dir = join(CACHE, head.slice(0, 12));
   if (existsSync(join(dir, ".complete"))) return dir;
   const clone = mkdtempSync(join(tmpdir(), "refute-llama-bundle-"));

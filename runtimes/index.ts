@@ -20,10 +20,9 @@
 // Unconfigured, an adapter is blocked with what to set; llama.cpp is blocked when
 // node-llama-cpp has no usable binary.
 
-import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { toolsPlace } from "../core/llama-tools.ts";
-import { BUNDLE } from "../core/llama-vocabularies.ts";
+import { BUNDLE, bundleHead } from "../core/llama-vocabularies.ts";
 import { EMPTY_CONFIG, runtimeKind, runtimeNames, type ConfiguredRuntime, type ProjectConfig } from "../core/config.ts";
 import { isRefuteError } from "../core/errors.ts";
 import { parseServedList } from "../core/served.ts";
@@ -105,8 +104,7 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
 /** llama-server from the tools `refute setup llama.cpp` built for the bundled llama.cpp. */
 function llamaServerRuntime(threads: number, extraArgs: string[] | undefined): Runtime {
   if (!existsSync(BUNDLE)) throw new BlockedError(`runtime llama-server: ${BUNDLE} is missing (pnpm install brings node-llama-cpp's llama.cpp source), so llama-server cannot be built`);
-  const head = execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
-  return new LlamaServerRuntime({ place: toolsPlace(head), threads, extraArgs });
+  return new LlamaServerRuntime({ place: toolsPlace(bundleHead()), threads, extraArgs });
 }
 
 /** The runtime `make` builds, or one that blocks every request with why it could not be built. */

@@ -28,8 +28,8 @@ export interface LlamaServerOptions {
   startTimeoutMs?: number;
 }
 
-/** What every server is started with: one slot, the model's own context, greedy's seed, prompt cache on (llama-server's default). */
-export const SERVER_SETTINGS = { slots: 1, context: 0, seed: 0, cachePrompt: true } as const;
+/** What every server is started with: one slot, the model's own context (0), greedy's seed; and the prompt cache on (llama-server's default, said explicitly). */
+export const SERVER_SETTINGS = { slots: 1, context: 0, seed: 0 } as const;
 
 const START_TIMEOUT_MS = 60_000;
 
@@ -70,7 +70,7 @@ export class LlamaServerRuntime implements Runtime {
   /** The arguments a server for this file starts with. */
   static argumentsFor(gguf: string, port: number, threads: number, extra: readonly string[] = []): string[] {
     const s = SERVER_SETTINGS;
-    return ["-m", gguf, "--host", "127.0.0.1", "--port", String(port), "-c", String(s.context), "-np", String(s.slots), "-t", String(threads), "--seed", String(s.seed), "--no-webui", s.cachePrompt ? "--cache-prompt" : "--no-cache-prompt", ...extra];
+    return ["-m", gguf, "--host", "127.0.0.1", "--port", String(port), "-c", String(s.context), "-np", String(s.slots), "-t", String(threads), "--seed", String(s.seed), "--no-webui", "--cache-prompt", ...extra];
   }
 
   private async server(spec: SubjectSpec): Promise<HttpRuntime> {

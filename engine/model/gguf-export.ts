@@ -14,7 +14,7 @@ import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { FAMILY_SPECS } from "./families/index.ts";
 import { toAdjacentPairs } from "./rope-permute.ts";
-import { ropeFrequencies } from "./rope-scaling.ts";
+import { ropeFreqFactors } from "./rope-scaling.ts";
 
 /** llama.cpp's tensor of per-pair RoPE frequency factors (Llama 3.1's scaling). */
 export const ROPE_FREQS = "rope_freqs.weight";
@@ -101,9 +101,7 @@ function concatRows(parts: Tensor[]): Uint8Array {
 function ropeScalingOut(source: ModelSource): { metadata: [string, GgufValue][]; tensors: GgufTensorInput[] } {
   const { arch } = source;
   if (arch.ropeScaling?.type !== "llama3") return { metadata: [], tensors: [] };
-  const plain = ropeFrequencies(arch.headDim, arch.ropeTheta, null).invFreq;
-  const scaled = ropeFrequencies(arch.headDim, arch.ropeTheta, arch.ropeScaling).invFreq;
-  const factors = Float32Array.from(plain, (f, i) => f / scaled[i]);
+  const factors = Float32Array.from(ropeFreqFactors(arch.headDim, arch.ropeTheta, arch.ropeScaling));
   const tensor: Tensor = { name: ROPE_FREQS, dtype: "f32", shape: [factors.length], data: new Uint8Array(factors.buffer) };
   return { metadata: [[ROPE_SCALING_KEY, str(JSON.stringify(source.config.rope_scaling ?? source.config.rope_parameters))]], tensors: [ggufTensor(ROPE_FREQS, tensor)] };
 }

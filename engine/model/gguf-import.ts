@@ -5,7 +5,7 @@
 // split into q, k, v.
 
 import { ROPE_FREQS, ROPE_SCALING_KEY } from "./gguf-export.ts";
-import { ropeFrequencies } from "./rope-scaling.ts";
+import { ropeFreqFactors } from "./rope-scaling.ts";
 import { RefuteError } from "../../core/errors.ts";
 import { metadataNumber, metadataString, metadataStrings } from "../formats/gguf/metadata.ts";
 import type { GgufFile } from "../formats/gguf/read.ts";
@@ -78,11 +78,10 @@ function ropeScalingIn(file: GgufFile): Record<string, unknown> | null {
 function checkRopeFactors(file: GgufFile, arch: Architecture): void {
   const t = file.tensors.find((x) => x.name === ROPE_FREQS);
   if (!t) return;
-  const plain = ropeFrequencies(arch.headDim, arch.ropeTheta, null).invFreq;
-  const scaled = ropeFrequencies(arch.headDim, arch.ropeTheta, arch.ropeScaling).invFreq;
-  const data = t.type === 0 && t.data.byteLength === 4 * plain.length ? new Float32Array(t.data.slice().buffer) : null;
-  const wrong = data ? [...data].findIndex((f, i) => Math.abs(f - plain[i] / scaled[i]) > 1e-5 * (plain[i] / scaled[i])) : 0;
-  if (wrong >= 0) throw new RefuteError("GGUF_UNSUPPORTED_ROPE", `GGUF: ${ROPE_FREQS} ${data ? `factor ${wrong} is ${data[wrong]}, where ${ROPE_SCALING_KEY} implies ${plain[wrong] / scaled[wrong]}` : `is not ${plain.length} f32 values`}: llama.cpp and refute would run different models`, { tensor: ROPE_FREQS });
+  const expected = ropeFreqFactors(arch.headDim, arch.ropeTheta, arch.ropeScaling);
+  const data = t.type === 0 && t.data.byteLength === 4 * expected.length ? new Float32Array(t.data.slice().buffer) : null;
+  const wrong = data ? [...data].findIndex((f, i) => Math.abs(f - expected[i]) > 1e-5 * expected[i]) : 0;
+  if (wrong >= 0) throw new RefuteError("GGUF_UNSUPPORTED_ROPE", `GGUF: ${ROPE_FREQS} ${data ? `factor ${wrong} is ${data[wrong]}, where ${ROPE_SCALING_KEY} implies ${expected[wrong]}` : `is not ${expected.length} f32 values`}: llama.cpp and refute would run different models`, { tensor: ROPE_FREQS });
 }
 
 function dtypeOf(ggmlType: number, name: string): Tensor["dtype"] {

@@ -127,3 +127,10 @@ export function ropeFrequencies(headDim: number, theta: number, scaling: RopeSca
       return { invFreq: yarn(plain.invFreq, headDim, theta, scaling), attentionFactor: scaling.attentionFactor, key };
   }
 }
+
+/** What llama.cpp's rope_freqs tensor holds: per pair, the factor it divides the plain frequency by (plain / scaled). */
+export function ropeFreqFactors(headDim: number, theta: number, scaling: RopeScaling | null): Float64Array {
+  const plain = plainRopeFrequencies(headDim, theta).invFreq;
+  const scaled = ropeFrequencies(headDim, theta, scaling).invFreq;
+  return plain.map((f, i) => f / scaled[i]);
+}
