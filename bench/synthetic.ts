@@ -118,7 +118,7 @@ export function syntheticSource(shape: SyntheticShape, options: SyntheticOptions
   const tensors = new Map<string, Tensor>();
   for (const [name, dims] of expectedShapes(arch)) tensors.set(name, randomTensor(name, dims, options.seed ?? 1, options.std ?? 0.02));
   const tokenizerJson = readJsonFile(join(ZOO_DIR, shape.zooTokenizer, "tokenizer.json"));
-  return { format: "safetensors", arch, config, tensors, tokenizerJson, chatTemplate: null, files: [] };
+  return { format: "safetensors", arch, config, tensors, tokenizerJson, chatTemplate: null, endTokenIds: [], files: [] };
 }
 
 export function syntheticGgufPath(slug: string, quant: Quantization, seed = 1, dir = join(REPO_ROOT, "models", "cache", "synthetic")): string {

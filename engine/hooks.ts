@@ -45,6 +45,12 @@ export interface EngineHooks {
   readonly ropePositionOffset?: number;
   /** Decode: each new key and value written one slot back, over the previous position. */
   readonly writesOneSlotBack?: boolean;
+  /** KV cache: a ring of this many entries, position p written to slot p mod n, so past n positions the oldest keys are gone. */
+  readonly kvPositionWrap?: number;
+  /** Detokenizer: each generated token decoded on its own, so a character split across tokens becomes U+FFFD. */
+  readonly detokenizePerToken?: boolean;
+  /** Generation: the model's end-of-sequence tokens not honoured, so it always runs to max_new_tokens. */
+  readonly eosIgnored?: boolean;
   /** KV quantizer: group scale over the unsigned range (amax / (2^bits - 1)) while codes are signed. */
   readonly kvScaleUnsignedRange?: boolean;
   /** Quantized KV cache: codes read back without their sign (int8 as unsigned bytes, int4 nibbles without -8). */

@@ -11,6 +11,7 @@ import { NO_HOOKS } from "./hooks.ts";
 import { readSafeTensorsDir, safeTensorsFiles } from "./formats/safetensors/read.ts";
 import type { Architecture } from "./model/architecture.ts";
 import { architectureFromHfConfig } from "./model/config.ts";
+import { endTokenIds } from "./model/end-tokens.ts";
 import { canonicalFromHf, type ImportHooks } from "./model/hf-names.ts";
 import { type ChatTemplate, chatTemplateFromConfig } from "./tokenizer/chat-template.ts";
 import type { Tensor } from "./tensor.ts";
@@ -31,6 +32,7 @@ export interface ModelSource {
   tensors: Map<string, Tensor>; // canonical names, [out, in]
   tokenizerJson: unknown; // tokenizer.json content
   chatTemplate: ChatTemplate | null; // tokenizer_config.json's chat_template, a GGUF's tokenizer.chat_template, an RFT header's
+  endTokenIds: number[]; // where generation stops (model/end-tokens.ts): generation_config.json's, a GGUF's eos and eot, an RFT header's
   files: SourceFile[];
   details?: Record<string, unknown>; // format-specific facts: native provenance, GGUF metadata
 }
@@ -64,13 +66,23 @@ export function readChatTemplate(dir: string): ChatTemplate | null {
   return chatTemplateFromConfig(config as Record<string, unknown>);
 }
 
+/** A Hugging Face directory's generation_config.json; null without one. */
+function readGenerationConfig(file: string): Record<string, unknown> | null {
+  if (!existsSync(file)) return null;
+  const config = readJsonFile(file);
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw new RefuteError("BAD_JSON", `${file}: not a JSON object`, { file });
+  return config as Record<string, unknown>;
+}
+
 export function loadHfDirectory(dir: string, hooks: ImportHooks = NO_HOOKS): ModelSource {
   const configFile = join(dir, "config.json");
   const config = readJsonFile(configFile) as Record<string, unknown>;
   const arch = architectureFromHfConfig(config, configFile);
   const tokenizerJson = readJsonFile(join(dir, "tokenizer.json"));
   const files = safeTensorsFiles(dir).map((path) => ({ path, bytes: statSync(path).size }));
-  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), hooks), tokenizerJson, chatTemplate: readChatTemplate(dir), files };
+  const generationFile = join(dir, "generation_config.json");
+  const ends = endTokenIds(config, readGenerationConfig(generationFile), { config: configFile, generation: generationFile });
+  return { format: "safetensors", arch, config, tensors: canonicalFromHf(arch, readSafeTensorsDir(dir), hooks), tokenizerJson, chatTemplate: readChatTemplate(dir), endTokenIds: ends, files };
 }
 
 export interface LoadOptions extends ImportHooks {

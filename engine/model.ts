@@ -15,13 +15,15 @@ import { checkKvOptions, type KvQuantOptions } from "./kv/quantize.ts";
 import type { ModelSource } from "./load.ts";
 import type { Architecture } from "./model/architecture.ts";
 import { buildWeights, mapWeights, type ModelWeights } from "./model/weights.ts";
+import { StreamingDecoder } from "./tokenizer/streaming-decoder.ts";
 import { tokenizerFromJson, type Tokenizer } from "./tokenizer/tokenizer.ts";
 
 export interface GenerateResult {
   promptTokens: number[];
-  tokens: number[];
-  text: string;
+  tokens: number[]; // the end token included where one stopped it
+  text: string; // the streamed deltas, concatenated (tokenizer/streaming-decoder.ts)
   topk: TokenLogprob[][];
+  finishReason: "stop" | "length";
 }
 
 export interface EngineOptions {
@@ -41,6 +43,8 @@ export class EngineModel {
   readonly kv: KvQuantOptions | null;
   /** The chat template the model came with; null: none. */
   readonly chatTemplate: ChatTemplate | null;
+  /** The tokens that end a generation (model/end-tokens.ts); empty under the eosIgnored hook. */
+  readonly endTokens: ReadonlySet<number>;
 
   // The source itself is not kept: where the backend holds weights in its own memory
   // (prepare), the loader's bytes become garbage and each weight exists once.
@@ -60,6 +64,7 @@ export class EngineModel {
     this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
     this.chatTemplate = source.chatTemplate;
+    this.endTokens = new Set(hooks.eosIgnored ? [] : source.endTokenIds);
     this.kernels = hookedKernels(kernels, hooks);
     this.kv = options.kv ?? null;
     if (this.kv) checkKvOptions(this.kv, this.arch.headDim);
@@ -83,13 +88,21 @@ export class EngineModel {
     return this.hooks.prependBos === true && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
   }
 
-  /** kv: this generation's KV-cache option (default the model's; null: float32). */
+  /** A streaming detokenizer for this model's generated tokens (per token under the detokenizePerToken hook). */
+  streamingDecoder(): StreamingDecoder {
+    return new StreamingDecoder(this.tokenizer, this.hooks.detokenizePerToken === true);
+  }
+
+  /** Greedy until an end token or maxNewTokens. kv: this generation's KV-cache option (default the model's; null: float32). */
   generateTokens(promptTokens: number[], maxNewTokens: number, topK = 10, kv: KvQuantOptions | null = this.kv): GenerateResult {
     if (kv) checkKvOptions(kv, this.arch.headDim);
     const session = this.session(Math.min(this.arch.maxPositions, promptTokens.length + maxNewTokens), kv);
     try {
-      const { tokens, topk } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK });
-      return { promptTokens, tokens, text: this.tokenizer.decode(tokens), topk };
+      const { tokens, topk, finishReason } = greedy(session, this.kernels, promptTokens, { maxNewTokens, topK, stopTokens: this.endTokens });
+      const decoder = this.streamingDecoder();
+      for (const id of tokens) decoder.push(id);
+      decoder.flush();
+      return { promptTokens, tokens, text: decoder.text, topk, finishReason };
     } finally {
       session.dispose();
     }

@@ -11,6 +11,7 @@ import { subjectKey, subjectLabel } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import {
+  BlockedError,
   requireCapability,
   requireServed,
   type BenchmarkRequest,
@@ -105,12 +106,24 @@ export class SubjectCache {
     return pending;
   }
 
+  /**
+   * The text the subject is fed for a prompt: its own text, or for a chat prompt the subject's
+   * render of the conversation with its model's chat template and the generation prompt (blocked
+   * where the subject cannot render, or its model has no template).
+   */
+  async promptText(subject: SubjectSpec, prompt: PromptRef): Promise<string> {
+    if (!prompt.messages) return prompt.text;
+    const rendered = await this.applyChatTemplate(subject, prompt.messages, true);
+    if (rendered === null) throw new BlockedError(`chat prompt '${prompt.name}': the model ${subject.model} has no chat template`);
+    return rendered;
+  }
+
   generate(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
     const context = `${subjectLabel(subject)} prompt=${prompt.name}${describeSettings(settings)}`;
     return this.once(generationKey(subject, prompt.text, maxNewTokens, settings), context, async () => {
       const runtime = await this.capable(subject, "generate");
       if (settings.kvCache) requireCapability(runtime, "kv-cache");
-      return runtime.generate(subject, prompt.text, maxNewTokens, settings);
+      return runtime.generate(subject, await this.promptText(subject, prompt), maxNewTokens, settings);
     });
   }
 
@@ -118,7 +131,9 @@ export class SubjectCache {
   generateAgain(subject: SubjectSpec, prompt: PromptRef, maxNewTokens: number, run: number): Promise<Generation> {
     if (run === 0) return this.generate(subject, prompt, maxNewTokens);
     const context = `${subjectLabel(subject)} prompt=${prompt.name} run=${run}`;
-    return this.once(`${generationKey(subject, prompt.text, maxNewTokens, {})}#${run}`, context, async () => (await this.capable(subject, "generate")).generate(subject, prompt.text, maxNewTokens, {}));
+    return this.once(`${generationKey(subject, prompt.text, maxNewTokens, {})}#${run}`, context, async () =>
+      (await this.capable(subject, "generate")).generate(subject, await this.promptText(subject, prompt), maxNewTokens, {}),
+    );
   }
 
   perplexity(subject: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
@@ -142,7 +157,7 @@ export class SubjectCache {
 
   score(subject: SubjectSpec, prompt: PromptRef, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     return this.once(scoreKey(subject, prompt.text, tokens, options), `${subjectLabel(subject)} score prompt=${prompt.name}`, async () =>
-      (await this.capable(subject, "score")).score(subject, prompt.text, tokens, options),
+      (await this.capable(subject, "score")).score(subject, await this.promptText(subject, prompt), tokens, options),
     );
   }
 

@@ -20,6 +20,7 @@ import { RefuteError } from "../core/errors.ts";
 import { isLlamaVocabulary, llamaVocabulary, type Vocabulary } from "../core/llama-vocabularies.ts";
 import oracleSchema from "../oracle/schema.json" with { type: "json" };
 import type { TracedTensor } from "../engine/generate/trace.ts";
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
 import type { OracleChat, OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
 
@@ -28,18 +29,27 @@ export class OracleStore {
 
   constructor(readonly dir = "oracle") {}
 
-  /** The prompt's text: oracle/prompts/<name>.txt exactly as the oracle generator reads it. */
+  /** The prompt: oracle/prompts/<name>.txt exactly as the oracle generator reads it, or the conversation of <name>.messages.json. */
   async prompt(name: string): Promise<PromptRef> {
-    return { name, text: await this.read(join(this.dir, "prompts", `${name}.txt`), `prompt '${name}'`) };
+    const chatFile = join(this.dir, "prompts", `${name}${CHAT_SUFFIX}`);
+    const exists = await stat(chatFile).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) return { name, text: await this.read(join(this.dir, "prompts", `${name}.txt`), `prompt '${name}'`) };
+    const messages = chatMessages(chatFile, parseJson(chatFile, await this.read(chatFile, `chat prompt '${name}'`)));
+    return { name, text: JSON.stringify(messages), messages };
   }
 
   async generation(model: string, prompt: PromptRef): Promise<OracleGeneration> {
     const file = join(this.dir, model, `${prompt.name}.json`);
     const doc = validated<GreedyOracleFile>(file, parseJson(file, await this.read(file, `oracle generation for ${model}/${prompt.name}`)), validateGreedy);
-    if (doc.prompt !== prompt.text) {
-      throw new RefuteError("E_ORACLE_STALE", `${file} was generated for prompt ${JSON.stringify(doc.prompt)} but ${this.dir}/prompts/${prompt.name}.txt says ${JSON.stringify(prompt.text)}`, { file });
+    if (prompt.messages ? JSON.stringify(doc.messages) !== JSON.stringify(prompt.messages) : doc.prompt !== prompt.text) {
+      const was = prompt.messages ? JSON.stringify(doc.messages ?? null) : JSON.stringify(doc.prompt);
+      throw new RefuteError("E_ORACLE_STALE", `${file} was generated for prompt ${was} but ${this.dir}/prompts/${prompt.name}${prompt.messages ? CHAT_SUFFIX : ".txt"} says ${prompt.text.slice(0, 400)}`, { file });
     }
-    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, promptTokens: doc.prompt_tokens, source: file };
+    const chat = prompt.messages ? { renderedPrompt: doc.prompt } : {};
+    return { model, prompt: prompt.name, tokens: doc.tokens, text: doc.text, topk: doc.topk, promptTokens: doc.prompt_tokens, ...(doc.finish_reason ? { finishReason: doc.finish_reason } : {}), ...(doc.end_token_ids ? { endTokenIds: doc.end_token_ids } : {}), ...chat, source: file };
   }
 
   /** The record's distributions file, checked against its sha256 and the size its layout implies. */
@@ -96,8 +106,9 @@ export class OracleStore {
     return { tokens: index.tokens, tensors, source: indexFile };
   }
 
-  async perplexity(model: string): Promise<OraclePerplexity> {
-    const file = join(this.dir, "ppl", `${model}.json`);
+  /** The reference's perplexity on a held-out text: "heldout" (ppl/<model>.json) or "shuffled" (ppl/<model>.shuffled.json). */
+  async perplexity(model: string, which: PerplexityText = "heldout"): Promise<OraclePerplexity> {
+    const file = join(this.dir, "ppl", which === "heldout" ? `${model}.json` : `${model}.${which}.json`);
     const doc = validated<PerplexityOracleFile>(file, parseJson(file, await this.read(file, `oracle perplexity for ${model}`)), validatePerplexity);
     // text_file is relative to the repository, whose oracle/ is this store's directory.
     const textFile = resolve(this.dir, relative("oracle", doc.text_file));
@@ -209,6 +220,22 @@ function topDistributions(bytes: Buffer, ref: DistributionsRef, source: string):
   return { kind: "top", steps: ref.steps, vocab: ref.vocab, source, logprob: (step, token) => rows[step]?.get(token) ?? null, tokens: (step) => [...(rows[step]?.keys() ?? [])] };
 }
 
+const CHAT_SUFFIX = ".messages.json";
+
+/** The held-out texts the perplexity oracle has (scripts/gen_ppl.py). */
+export const PERPLEXITY_TEXTS = ["heldout", "shuffled"] as const;
+export type PerplexityText = (typeof PERPLEXITY_TEXTS)[number];
+/** A conversation longer than any chat prompt needs is refused. */
+const MAX_CHAT_MESSAGES = 64;
+
+/** {"messages": [{role, content}, ...]}: a chat prompt's file. */
+function chatMessages(file: string, doc: Record<string, unknown>): ChatMessage[] {
+  const messages = doc.messages;
+  const ok = Array.isArray(messages) && messages.length > 0 && messages.length <= MAX_CHAT_MESSAGES && messages.every((m) => m && typeof m === "object" && typeof m.role === "string" && typeof m.content === "string" && Object.keys(m).length === 2);
+  if (!ok) throw new RefuteError("E_ORACLE_INVALID", `${file}: "messages" must be a list of 1 to ${MAX_CHAT_MESSAGES} {role, content} strings`, { file });
+  return (messages as ChatMessage[]).map((m) => ({ role: m.role, content: m.content }));
+}
+
 function parseJson(file: string, text: string): Record<string, unknown> {
   try {
     const doc = JSON.parse(text);
@@ -222,6 +249,9 @@ function parseJson(file: string, text: string): Record<string, unknown> {
 /** The fields of a greedy oracle file the runner reads (oracle/schema.json describes them all). */
 interface GreedyOracleFile {
   prompt: string;
+  messages?: ChatMessage[];
+  finish_reason?: "stop" | "length";
+  end_token_ids?: number[];
   prompt_tokens: number[];
   tokens: number[];
   text: string;

@@ -1,5 +1,5 @@
 // What a claim names must exist: its models (zoo slugs, synthetic shapes, configured models, paths), its prompts
-// (oracle/prompts/<name>.txt) and the oracle records its measure reads for each model (the
+// (oracle/prompts/<name>.txt or <name>.messages.json) and the oracle records its measure reads for each model (the
 // prompts' generations, or the perplexity record). Problems name the file, the claim, the
 // field and the known names, so `gates validate` catches `model: tiny-lama` before a run
 // blocks every check on it. Looks at the file system only: no engine code is loaded.
@@ -11,6 +11,18 @@ import { locateModel, modelProblem, zooModels } from "../core/model-ref.ts";
 import { measures } from "../measures/index.ts";
 import type { Claim, ClaimProblem } from "./claims.ts";
 
+/** A prompt's name from its file: <name>.txt (text) or <name>.messages.json (a chat); null for any other file. */
+function promptName(file: string): string | null {
+  const m = /^(.+)\.(?:txt|messages\.json)$/.exec(file);
+  return m ? m[1] : null;
+}
+
+/** The perplexity record a claim reads: ppl/<model>.json, or ppl/<model>.<text>.json for `params.text` other than heldout. */
+function perplexityFile(model: string, params: Record<string, unknown> | undefined): string {
+  const text = params.text;
+  return typeof text === "string" && text !== "heldout" ? `${model}.${text}.json` : `${model}.json`;
+}
+
 /** Problems with the names a claim uses, against the zoo and the oracle directory. */
 export function referenceProblems(claim: Claim, oracleDir: string, config: ProjectConfig = EMPTY_CONFIG): ClaimProblem[] {
   const problems: ClaimProblem[] = [];
@@ -21,14 +33,14 @@ export function referenceProblems(claim: Claim, oracleDir: string, config: Proje
     const expected = modelProblem(model, config, zoo);
     if (expected) problem(field, expected, model);
   }
-  const known = existsSync(join(oracleDir, "prompts")) ? readdirSync(join(oracleDir, "prompts")).filter((f) => f.endsWith(".txt")).map((f) => f.slice(0, -4)) : [];
+  const known = existsSync(join(oracleDir, "prompts")) ? readdirSync(join(oracleDir, "prompts")).map(promptName).filter((n) => n !== null) : [];
   for (const [i, name] of (claim.prompts?.names ?? []).entries()) {
     if (!known.includes(name)) problem(`prompts.${claim.prompts!.mode}.${i}`, `a prompt of ${oracleDir}/prompts/ (${known.sort().join(", ") || "none"})`, name);
   }
   if (problems.length > 0) return problems;
   const need = measures.get(claim.measure)?.oracle(claim.params) ?? "none";
   for (const model of new Set(models.map(([, m]) => locateModel(m, config).model))) {
-    const files = need === "generations" ? (claim.prompts?.names ?? []).map((p) => join(oracleDir, model, `${p}.json`)) : need === "perplexity" ? [join(oracleDir, "ppl", `${model}.json`)] : [];
+    const files = need === "generations" ? (claim.prompts?.names ?? []).map((p) => join(oracleDir, model, `${p}.json`)) : need === "perplexity" ? [join(oracleDir, "ppl", perplexityFile(model, claim.params))] : [];
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length > 0) problem("subject.model", `a model with the oracle records measure '${claim.measure}' reads (missing: ${missing.join(", ")}; pnpm oracle generates them)`, model);
   }

@@ -99,7 +99,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         kvCompression: (subject, text, tokens, kv) => cache.kvCompression(subject, text, tokens, kv),
         modelFiles: (subject) => cache.modelFiles(subject),
         oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
-        oraclePerplexity: (model) => oracle.perplexity(model),
+        oraclePerplexity: (model, text) => oracle.perplexity(model, text),
         oracleDistributions: (model, prompt) => oracle.distributions(model, prompt),
         oracleTokenizer: (model) => oracle.tokenizer(model),
         oracleChat: (model) => oracle.chat(model),

@@ -7,13 +7,14 @@
 
 import { chatRender } from "./chat-render.ts";
 import { drift } from "./drift.ts";
+import { endOfSequence } from "./end-of-sequence.ts";
 import { decodeScaling } from "./decode-scaling.ts";
 import { exactText } from "./exact-text.ts";
 import { klDivergence, rmsDpPercent, sameTop1Percent } from "./forced-stats.ts";
 import { forcedTop1 } from "./forced-top1.ts";
 import { kernelAgreement } from "./kernel-agreement.ts";
 import { kernelProbe } from "./kernel-probe.ts";
-import { kvCacheFidelity, kvGreedyMismatch, kvPerplexity } from "./kv.ts";
+import { kvCacheFidelity, kvGreedyMismatch, kvOracleMismatch, kvPerplexity } from "./kv.ts";
 import { logprobAgreement, logprobDelta } from "./logprob-delta.ts";
 import type { AnyMeasure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
@@ -50,12 +51,14 @@ const registry: AnyMeasure[] = [
   determinism,
   kvPerplexity,
   kvGreedyMismatch,
+  kvOracleMismatch,
   kvCacheFidelity,
   logprobDelta,
   logprobAgreement,
   generationSanity,
   tokenizerVectors,
   chatRender,
+  endOfSequence,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

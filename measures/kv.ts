@@ -6,6 +6,8 @@
 //                       held-out text with its window and stride (unit: absolute), or that
 //                       difference in percent of the float32 cache's perplexity (unit: percent)
 //   kv-greedy-mismatch  greedy tokens with the quantized cache that differ from float32's
+//   kv-oracle-mismatch  greedy tokens with the quantized cache that differ from the oracle's
+//                       (a fault that both caches share, a position wrap, shows only here)
 //   kv-cache-fidelity   SNR (dB) or cosine of the cache the model builds over the held-out
 //                       text's first window (or its first `tokens` tokens), compressed as
 //                       `refute kv compress` does
@@ -153,6 +155,30 @@ export const kvCacheFidelity = defineMeasure<FidelityParams>({
           `${r.originalBytes} -> ${r.compressedBytes} bytes of tensor data (${r.compressionRatio.toFixed(3)}x) over ${tokens} tokens`,
         ],
       },
+    };
+  },
+});
+
+export const kvOracleMismatch = defineMeasure<CacheParams>({
+  name: "kv-oracle-mismatch",
+  description: "greedy tokens for one prompt with the quantized KV cache that differ from the oracle's, position by position",
+  input: "prompt",
+  needsAgainst: false,
+  value: "number",
+  oracle: () => "generations",
+  needs: ["generate", "kv-cache"],
+  params: GREEDY_PARAMS,
+  quantity: (p) => `greedy tokens of the ${label(p)} that differ from the oracle's`,
+  async observe({ subject, prompts, generate, oracleGeneration }, params) {
+    const [prompt] = prompts;
+    const oracle = await oracleGeneration(subject.model, prompt);
+    const generation = await generate(subject, prompt, { kvCache: cacheOf(params) });
+    const divergence = compareTokens(prompt.name, oracle, generation);
+    if (!divergence) return { value: 0, summary: `0 of ${oracle.tokens.length} tokens differ from the oracle's with the ${label(params)}`, evidence: { identical: [prompt.name] } };
+    return {
+      value: divergence.mismatches,
+      summary: `${divergence.mismatches} of ${divergence.length} tokens differ from the oracle's with the ${label(params)}, ${describeDivergence(divergence)}`,
+      evidence: { divergences: [{ ...divergence, label: label(params) }] },
     };
   },
 });

@@ -34,11 +34,17 @@ import type {
   TopKEntry,
 } from "../runtimes/runtime.ts";
 import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 
-/** A prompt of the zoo's oracle set: its name (file stem) and its exact text. */
+/**
+ * A prompt of the oracle set: its name (file stem) and its exact text; or a chat prompt, a
+ * conversation each subject renders with its own chat template (the text it is then fed is that
+ * render; `text` is the conversation as JSON, for keys and reports).
+ */
 export interface PromptRef {
   name: string;
   text: string;
+  messages?: ChatMessage[];
 }
 
 /** The reference implementation's greedy output for one model and prompt. */
@@ -49,6 +55,9 @@ export interface OracleGeneration {
   text: string;
   topk: TopKEntry[][];
   promptTokens?: number[]; // the reference's tokenization of the prompt, when the file has it
+  finishReason?: "stop" | "length"; // why the reference stopped, when the file says
+  endTokenIds?: number[]; // the tokens that stop the reference, when the file says
+  renderedPrompt?: string; // a chat prompt: the reference's render of the conversation
   source: string; // the file it came from, for evidence
 }
 
@@ -116,7 +125,8 @@ export interface MeasureInput {
   /** The primitives of the subject's model-file tool (converters, importers, inspectors), fault included: capability `model-files`. */
   modelFiles(subject: SubjectSpec): Promise<ModelFileTool>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
-  oraclePerplexity(model: string): Promise<OraclePerplexity>;
+  /** The reference's perplexity on one of the held-out texts (default "heldout"; "shuffled": the less templated one). */
+  oraclePerplexity(model: string, text?: "heldout" | "shuffled"): Promise<OraclePerplexity>;
   /** The whole distribution of each greedy step of the prompt; E_ORACLE_MISSING where the oracle has none. */
   oracleDistributions(model: string, prompt: PromptRef): Promise<OracleDistributions>;
   oracleTokenizer(model: string): Promise<OracleTokenizer>;

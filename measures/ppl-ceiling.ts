@@ -1,10 +1,11 @@
 // ppl-ceiling: the subject's perplexity on the oracle's held-out text, with the same
 // window and stride, next to the oracle's perplexity (the reference for a ceiling factor).
 
-import { defineMeasure, NO_PARAMS } from "./measure.ts";
+import { defineMeasure } from "./measure.ts";
+import { PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
 import { perplexityRow } from "./perplexity-evidence.ts";
 
-export const pplCeiling = defineMeasure({
+export const pplCeiling = defineMeasure<PplTextParams>({
   name: "ppl-ceiling",
   description: "perplexity on the oracle's held-out text with its window and stride, the oracle's as reference",
   input: "text",
@@ -13,10 +14,10 @@ export const pplCeiling = defineMeasure({
   value: "number",
   oracle: () => "perplexity",
   needs: ["perplexity"],
-  params: NO_PARAMS,
-  quantity: () => "perplexity",
-  async observe({ subject, perplexity, oraclePerplexity }) {
-    const oracle = await oraclePerplexity(subject.model);
+  params: PPL_TEXT_PARAMS,
+  quantity: (p) => `perplexity on the ${p.text ?? "heldout"} text`,
+  async observe({ subject, perplexity, oraclePerplexity }, params: PplTextParams) {
+    const oracle = await oraclePerplexity(subject.model, params.text ?? "heldout");
     const ppl = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
     const notes =
       ppl.tokensScored === oracle.tokensScored

@@ -1,10 +1,11 @@
 // ppl-difference: |PPL(subject) - PPL(against)| on the oracle's held-out text: how far two
 // quantizations of one model are apart.
 
-import { defineMeasure, NO_PARAMS } from "./measure.ts";
+import { defineMeasure } from "./measure.ts";
+import { PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
 import { perplexityRow } from "./perplexity-evidence.ts";
 
-export const pplDifference = defineMeasure({
+export const pplDifference = defineMeasure<PplTextParams>({
   name: "ppl-difference",
   description: "the absolute perplexity difference between the subject and a second subject on the held-out text",
   input: "text",
@@ -12,10 +13,10 @@ export const pplDifference = defineMeasure({
   value: "number",
   oracle: () => "perplexity",
   needs: ["perplexity"],
-  params: NO_PARAMS,
-  quantity: () => "|perplexity difference|",
-  async observe({ subject, against, perplexity, oraclePerplexity }) {
-    const oracle = await oraclePerplexity(subject.model);
+  params: PPL_TEXT_PARAMS,
+  quantity: (p) => `|perplexity difference| on the ${p.text ?? "heldout"} text`,
+  async observe({ subject, against, perplexity, oraclePerplexity }, params: PplTextParams) {
+    const oracle = await oraclePerplexity(subject.model, params.text ?? "heldout");
     const mine = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
     const theirs = await perplexity(against!, oracle.text, oracle.window, oracle.stride);
     const difference = Math.abs(mine.perplexity - theirs.perplexity);

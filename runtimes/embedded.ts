@@ -131,7 +131,7 @@ export class EmbeddedRuntime implements Runtime {
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
     const r = (await this.model(spec)).generate(prompt, maxNewTokens, 10, settings.kvCache ?? null);
-    return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk };
+    return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk, finishReason: r.finishReason };
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {

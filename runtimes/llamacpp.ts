@@ -170,10 +170,11 @@ export class LlamacppRuntime implements Runtime {
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number): Promise<Generation> {
     const loaded = await this.load(spec);
     const promptTokens = this.engineTokenizer(loaded).encodePrompt(prompt);
-    const tokens = await this.greedy(loaded, promptTokens, maxNewTokens);
+    const tokens = await this.greedy(loaded, promptTokens, maxNewTokens, true);
     // Top-k of each generated step from a second, scoring pass over the same tokens.
     const steps = tokens.length ? await this.forced(loaded, promptTokens, tokens, { topK: 10 }) : [];
-    return { promptTokens, tokens, text: this.engineTokenizer(loaded).decode(tokens), topk: steps.map((s) => s.topk) };
+    const stopped = tokens.length > 0 && loaded.model.isEogToken(tokens[tokens.length - 1] as Token);
+    return { promptTokens, tokens, text: this.engineTokenizer(loaded).decode(tokens), topk: steps.map((s) => s.topk), finishReason: stopped ? "stop" : "length" };
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
@@ -226,15 +227,15 @@ export class LlamacppRuntime implements Runtime {
     return { samplesMs, tokens: request.tokens, threads: this.threads, backend: "llama.cpp cpu (node-llama-cpp)" };
   }
 
-  /** Exactly `count` greedy tokens after the prompt (EOS does not stop it, as in the oracle). */
-  private async greedy(loaded: Loaded, promptTokens: number[], count: number): Promise<number[]> {
+  /** `count` greedy tokens after the prompt; with stopAtEog, fewer where llama.cpp's end-of-generation token ends them (it included), as llama.cpp's own tools stop. */
+  private async greedy(loaded: Loaded, promptTokens: number[], count: number, stopAtEog = false): Promise<number[]> {
     await loaded.sequence.clearHistory();
     const tokens: number[] = [];
     if (count <= 0) return tokens;
     // yieldEogToken: evaluate otherwise ends at an end-of-generation token without yielding it.
     for await (const token of loaded.sequence.evaluate(promptTokens as Token[], { temperature: 0, yieldEogToken: true })) {
       tokens.push(Number(token));
-      if (tokens.length >= count) break;
+      if (tokens.length >= count || (stopAtEog && loaded.model.isEogToken(token))) break;
     }
     return tokens;
   }

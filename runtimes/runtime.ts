@@ -23,9 +23,11 @@ export interface TopKEntry {
 
 export interface Generation {
   promptTokens: number[];
-  tokens: number[]; // generated ids, greedy, exactly maxNewTokens unless EOS ends it
+  tokens: number[]; // generated ids, greedy, exactly maxNewTokens unless an end token ends it (included)
   text: string; // decoded generated tokens only
   topk: TopKEntry[][]; // per generated step, most likely first
+  /** stop: the subject ended at an end-of-sequence token; length: max_new_tokens reached; absent: the subject does not say */
+  finishReason?: "stop" | "length";
 }
 
 export interface Perplexity {

@@ -22,7 +22,7 @@ import jinja2.ext
 import jinja2.sandbox
 
 BUNDLE_TEMPLATES = ["Qwen-Qwen2.5-7B-Instruct", "google-gemma-2-2b-it", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B", "Qwen-Qwen3-0.6B", "HuggingFaceTB-SmolLM3-3B"]
-ZOO = ["tiny-qwen2", "tiny-llama"]
+ZOO = ["tiny-qwen2", "tiny-llama", "tiny-gpt2", "tiny-llama-spm"]
 
 CONVERSATIONS = [
     [{"role": "user", "content": "What is the capital of France?"}],

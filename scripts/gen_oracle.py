@@ -1,9 +1,17 @@
 """Golden greedy outputs (oracles) for every model x prompt, from outside the TypeScript engine.
 
-For each model and each prompt in oracle/prompts/*.txt: tokenize without BOS, decode greedily
-for exactly 32 new tokens (full recompute every step, no stop at EOS), and write
-oracle/<slug>/<prompt>.json with the tokens, the decoded text and, at every step, the 10 most
-likely tokens with their log-probabilities (log_softmax of fp32 logits, rounded to 1e-6).
+For each model and each prompt in oracle/prompts/*.txt: tokenize as the model's tokenizer
+does a prompt (with the BOS its post-processor adds: the SentencePiece llama's; none for the
+byte-level zoo), decode greedily (full recompute every step) for 32 new tokens or the prompt's
+own count (PROMPT_SETTINGS), stopping after an end-of-sequence token as transformers' generate
+does (generation_config.json's eos_token_id, else config.json's), and write
+oracle/<slug>/<prompt>.json with the tokens, the decoded text, why it ended (finish_reason) and,
+at every step, the 10 most likely tokens with their log-probabilities (log_softmax of fp32
+logits, rounded to 1e-6). A prompt that does not fit the model's positions is left out for it.
+
+Chat prompts are conversations, oracle/prompts/<name>.messages.json: each model with a chat
+template (tokenizer_config.json) renders it with the generation prompt, by Python's Jinja2 in
+transformers' environment, and that text is the record's prompt.
 
 Next to each record, oracle/<slug>/<prompt>.logprobs.f32 holds every step's whole distribution:
 the log_softmax of the fp32 logits over the vocabulary, float32 little-endian, row-major
@@ -40,16 +48,27 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo"))
+import chat_templates  # noqa: E402
 import subjects  # noqa: E402
 
 PROMPTS_DIR = os.path.join(subjects.ROOT, "oracle", "prompts")
 MAX_NEW_TOKENS = 32
+# prompts that ask for more: "list" decodes 256 tokens (KV caches past 128 and 256 positions), the
+# chats 64 (room to reach their end token: a Korean answer is dozens of byte-fallback tokens);
+# "utf8" 30, where every zoo continuation ends on a whole character (at 32 the SentencePiece
+# llama's stops inside one, whose text is then a decoder convention, not the model's: Hugging
+# Face's ByteFallback writes one U+FFFD per byte token, llama.cpp one per invalid sequence)
+PROMPT_SETTINGS = {"list": {"max_new_tokens": 256}, "chat": {"max_new_tokens": 64}, "chat-utf8": {"max_new_tokens": 64}, "utf8": {"max_new_tokens": 30}}
 TOP_K = 10
 FULL_VOCAB_MAX = 4096  # vocabularies up to this size are stored whole
 TOP_DIST = 100  # else the top 100 per step and the log-probability of the rest
 
 
+CHAT_SUFFIX = ".messages.json"
+
+
 def read_prompts():
+    """[(name, text)] of the text prompts."""
     out = []
     for name in sorted(os.listdir(PROMPTS_DIR)):
         if name.endswith(".txt"):
@@ -58,17 +77,65 @@ def read_prompts():
     return out
 
 
+def read_chat_prompts():
+    """[(name, messages)] of the chat prompts."""
+    out = []
+    for name in sorted(os.listdir(PROMPTS_DIR)):
+        if name.endswith(CHAT_SUFFIX):
+            with open(os.path.join(PROMPTS_DIR, name), encoding="utf-8") as f:
+                out.append((name[:-len(CHAT_SUFFIX)], json.load(f)["messages"]))
+    return out
+
+
 def copy_prompts(out_dir):
     os.makedirs(out_dir, exist_ok=True)
-    for name, text in read_prompts():
-        with open(os.path.join(out_dir, name + ".txt"), "w", encoding="utf-8", newline="") as f:
-            f.write(text)
+    for name in sorted(os.listdir(PROMPTS_DIR)):
+        if name.endswith(".txt") or name.endswith(CHAT_SUFFIX):
+            with open(os.path.join(PROMPTS_DIR, name), "rb") as src, open(os.path.join(out_dir, name), "wb") as dst:
+                dst.write(src.read())
 
 
-def greedy_with_topk(model, prompt_ids):
-    """Greedy tokens, the top-k of every step, and every step's log_softmax row (fp32)."""
+def read_json_if_present(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def end_token_ids(model_dir):
+    """Where transformers' generate stops: generation_config.json's eos_token_id, else config.json's (an id or a list)."""
+    for name in ("generation_config.json", "config.json"):
+        cfg = read_json_if_present(os.path.join(model_dir, name)) or {}
+        eos = cfg.get("eos_token_id")
+        if eos is not None:
+            return list(dict.fromkeys(eos if isinstance(eos, list) else [eos]))
+    return []
+
+
+def max_positions(model_dir):
+    cfg = read_json_if_present(os.path.join(model_dir, "config.json"))
+    return cfg.get("max_position_embeddings") or cfg.get("n_positions")
+
+
+def chat_renderer(model_dir):
+    """messages -> the prompt the model's chat template makes of them (None: the model has no template)."""
+    cfg = read_json_if_present(os.path.join(model_dir, "tokenizer_config.json")) or {}
+    template = cfg.get("chat_template")
+    if not isinstance(template, str):
+        return None
+    compiled = chat_templates.environment().from_string(template)
+
+    def token_text(v):
+        return v.get("content", "") if isinstance(v, dict) else (v or "")
+
+    return lambda messages: compiled.render(messages=messages, add_generation_prompt=True,
+                                            bos_token=token_text(cfg.get("bos_token")), eos_token=token_text(cfg.get("eos_token")))
+
+
+def greedy_with_topk(model, prompt_ids, max_new_tokens, end_ids):
+    """Greedy tokens (the end token included where one stops it), the top-k of every step, every step's log_softmax row (fp32), why it ended."""
     ids, tokens, topk, rows = list(prompt_ids), [], [], []
-    for _ in range(MAX_NEW_TOKENS):
+    for _ in range(max_new_tokens):
         logprobs = torch.log_softmax(model.logits(ids)[-1].float(), dim=-1)
         values, indices = torch.topk(logprobs, TOP_K)
         topk.append([{"token": int(i), "logprob": round(float(v), 6)} for v, i in zip(values, indices)])
@@ -76,7 +143,9 @@ def greedy_with_topk(model, prompt_ids):
         nxt = int(torch.argmax(logprobs))  # first index among equal maxima
         tokens.append(nxt)
         ids.append(nxt)
-    return tokens, topk, rows
+        if nxt in end_ids:
+            return tokens, topk, rows, "stop"
+    return tokens, topk, rows, "length"
 
 
 def distribution_bytes(rows):
@@ -104,19 +173,24 @@ def write_distributions(path, rows):
     return {"file": os.path.basename(path), **description, "sha256": hashlib.sha256(data).hexdigest()}
 
 
-def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, distributions, enc, model, args, weights):
+def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distributions, enc, model, args, weights, messages=None):
+    tokens, topk, _, finish = generated
+    chat = {"messages": messages} if messages is not None else {}
     return {
         "model": hf_id,
         "model_slug": slug,
         "prompt": prompt,
-        "prompt_file": "oracle/prompts/%s.txt" % prompt_name,
+        **chat,
+        "prompt_file": "oracle/prompts/%s%s" % (prompt_name, CHAT_SUFFIX if messages is not None else ".txt"),
         "runtime": model.runtime,
         "format": args.precision,
         "device": args.device,
         "transformers_version": subjects.transformers_version() if model.runtime == "transformers" else None,
         "torch_version": torch.__version__,
-        "max_new_tokens": MAX_NEW_TOKENS,
+        "max_new_tokens": PROMPT_SETTINGS.get(prompt_name, {}).get("max_new_tokens", MAX_NEW_TOKENS),
         "do_sample": False,
+        "end_token_ids": end_token_ids(model.model_dir),
+        "finish_reason": finish,
         "prompt_tokens": prompt_ids,
         "tokens": tokens,
         "token_count": len(tokens),
@@ -160,15 +234,21 @@ def main():
         enc = encoders[slug]
         model = subjects.LoadedModel(model_dir, runtime, args.device, args.precision)
         weights = subjects.weights_sha256(model_dir)
-        for prompt_name, prompt in read_prompts():
-            prompt_ids = enc.encode(prompt)
+        render = chat_renderer(model_dir)
+        chats = [(name, render(messages), messages) for name, messages in read_chat_prompts()] if render else []
+        for prompt_name, prompt, messages in [(n, t, None) for n, t in read_prompts()] + chats:
+            prompt_ids = enc.encode_prompt(prompt)
             if runtime == "transformers":
                 subjects.check_hf_tokenizer(model_dir, prompt, prompt_ids)
-            tokens, topk, rows = greedy_with_topk(model, prompt_ids)
-            distributions = write_distributions(os.path.join(out_root, slug, prompt_name + ".logprobs.f32"), rows)
-            rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, tokens, topk, distributions, enc, model, args, weights)
+            max_new_tokens = PROMPT_SETTINGS.get(prompt_name, {}).get("max_new_tokens", MAX_NEW_TOKENS)
+            if len(prompt_ids) + max_new_tokens > max_positions(model_dir):
+                print("%s %s: left out (%d prompt tokens + %d new > %d positions)" % (slug, prompt_name, len(prompt_ids), max_new_tokens, max_positions(model_dir)))
+                continue
+            generated = greedy_with_topk(model, prompt_ids, max_new_tokens, end_token_ids(model_dir))
+            distributions = write_distributions(os.path.join(out_root, slug, prompt_name + ".logprobs.f32"), generated[2])
+            rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distributions, enc, model, args, weights, messages)
             subjects.write_json(os.path.join(out_root, slug, prompt_name + ".json"), rec)
-            print("%s %s [%s]: %s%s" % (slug, prompt_name, runtime, prompt, json.dumps(rec["text"])[1:-1]))
+            print("%s %s [%s]: %s%s" % (slug, prompt_name, runtime, prompt[-60:], json.dumps(rec["text"])[1:-1][:200]))
 
 
 if __name__ == "__main__":

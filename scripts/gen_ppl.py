@@ -1,13 +1,22 @@
-"""Perplexity ground truth: oracle/ppl/heldout.txt and each zoo model's reference perplexity on it.
+"""Perplexity ground truth: two held-out texts and each zoo model's reference perplexity on them.
 
-heldout.txt is a prefix of the held-out corpus split (scripts/zoo/corpus.py, seed 5678), cut
-at a document boundary once every zoo tokenizer gives at least MIN_TOKENS tokens. The
-perplexity is computed Hugging Face style with a sliding window (PROCEDURE below), in fp32
-on the CPU with the same runtime choice as gen_oracle.py.
+  heldout   a prefix of the held-out corpus split (scripts/zoo/corpus.py, seed 5678; its text
+            documents, chats left out as their rendering differs by family), cut at a document
+            boundary once every zoo tokenizer gives at least MIN_TOKENS tokens. The zoo knows
+            its chains: perplexity about 1.05, so only a gross fault moves it by a per cent.
+  shuffled  the same kinds of sentences with every slot drawn at random (corpus.shuffled_text,
+            seed 9012): what a chain makes predictable is not, so the perplexity is several
+            units and a small numeric fault moves it measurably (the claims' power).
+
+Each is written joined by <|endoftext|> (ppl/<text>.txt, for the byte-level models) and as
+<s>...</s> documents (ppl/<text>-spm.txt, for a SentencePiece model). The perplexity is
+computed Hugging Face style with a sliding window (PROCEDURE below), in fp32 on the CPU with the
+same runtime choice as gen_oracle.py; records ppl/<model>.json (heldout) and
+ppl/<model>.shuffled.json.
 
 A --model may be a local Hugging Face directory of a supported family (records under its
 base name, with the directory and its files' sha256). --out names the oracle root to write
-(<out>/ppl/heldout.txt and <out>/ppl/<name>.json; default the repository's oracle/).
+(<out>/ppl/*.txt and <out>/ppl/<name>[.shuffled].json; default the repository's oracle/).
 
 Usage: gen_ppl.py [--model <slug|dir> ...] [--runtime auto|transformers|torch-reference] [--out DIR]
 """
@@ -28,7 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo
 import corpus  # noqa: E402
 import subjects  # noqa: E402
 
-TEXT_FILE = "oracle/ppl/heldout.txt"  # as the record names it: relative to the oracle root's parent
+TEXTS = ["heldout", "shuffled"]
 WINDOW, STRIDE = 128, 64
 MIN_TOKENS = 4608  # >= 4096 with margin, under every zoo tokenizer
 PROCEDURE = (
@@ -40,13 +49,29 @@ PROCEDURE = (
     "after the window with end == n. tokens_scored = n - 1; perplexity = exp(nll_sum / tokens_scored).")
 
 
-def heldout_text(encoders):
-    docs = corpus.make_split(5678, 200_000).split(corpus.EOT)
+def text_file(name, style):
+    """As the record names it: relative to the oracle root's parent."""
+    return "oracle/ppl/%s%s.txt" % (name, "-spm" if style == "spm" else "")
+
+
+def documents(name):
+    if name == "heldout":
+        return [d for d in corpus.make_documents(5678, 200_000) if isinstance(d, str)]
+    return corpus.shuffled_text(9012, 4000)
+
+
+def style_of(enc):
+    return "spm" if enc.family == "spm" else "gpt2"
+
+
+def texts(name, encoders):
+    """{style: text}: the shortest prefix of whole documents giving every zoo tokenizer MIN_TOKENS tokens."""
+    docs = documents(name)
     for k in range(1, len(docs) + 1):
-        text = corpus.EOT.join(docs[:k])
-        if all(len(e.encode(text)) >= MIN_TOKENS for e in encoders):
-            return text
-    raise SystemExit("held-out split too short for %d tokens" % MIN_TOKENS)
+        joined = {style: corpus.join_documents(docs[:k], style) for style in ("gpt2", "spm")}
+        if all(len(e.encode(joined[style_of(e)])) >= MIN_TOKENS for e in encoders):
+            return joined
+    raise SystemExit("%s text too short for %d tokens" % (name, MIN_TOKENS))
 
 
 @torch.no_grad()
@@ -79,15 +104,19 @@ def main():
     torch.set_num_threads(1)
     runtime = subjects.pick_runtime(args.runtime)
     zoo_encoders = [subjects.load_encoder(os.path.join(subjects.ZOO_DIR, s)) for s in subjects.ZOO_SLUGS]
-    text = heldout_text(zoo_encoders)
+    all_texts = {name: texts(name, zoo_encoders) for name in TEXTS}
     os.makedirs(ppl_dir, exist_ok=True)
-    with open(os.path.join(ppl_dir, "heldout.txt"), "w", encoding="utf-8", newline="") as f:
-        f.write(text)
-    text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    for arg in args.model or subjects.ZOO_SLUGS:
+    for name, by_style in all_texts.items():
+        for style, text in by_style.items():
+            with open(os.path.join(ppl_dir, os.path.basename(text_file(name, style))), "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+    for arg, name in [(a, n) for a in (args.model or subjects.ZOO_SLUGS) for n in TEXTS]:
         model_dir, hf_id = subjects.resolve(arg)
         slug = subjects.name_of(arg)
         enc = subjects.load_encoder(model_dir)
+        style = style_of(enc)
+        text = all_texts[name][style]
+        text_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         ids = enc.encode(text)
         model = subjects.LoadedModel(model_dir, runtime, "cpu", "float32")
         nll_sum, scored = sliding_nll(model, ids)
@@ -96,7 +125,7 @@ def main():
             "model_slug": slug,
             "runtime": runtime,
             "format": "float32",
-            "text_file": TEXT_FILE,
+            "text_file": text_file(name, style),
             "text_sha256": text_sha,
             "text_tokens": len(ids),
             "window": WINDOW,
@@ -108,8 +137,8 @@ def main():
             **subjects.provenance(slug, model_dir),
             "procedure": PROCEDURE,
         }
-        subjects.write_json(os.path.join(ppl_dir, slug + ".json"), rec)
-        print("%s: %d tokens, perplexity %.4f [%s]" % (slug, len(ids), rec["perplexity"], runtime))
+        subjects.write_json(os.path.join(ppl_dir, slug + (".json" if name == "heldout" else ".%s.json" % name)), rec)
+        print("%s %s: %d tokens, perplexity %.4f [%s]" % (slug, name, len(ids), rec["perplexity"], runtime))
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def main():
             "family": enc.family,
             "tokenizer_file": "models/zoo/%s/tokenizer.json" % slug if slug in subjects.ZOO_SLUGS else os.path.join(model_dir, "tokenizer.json"),
             "tokenizer_sha256": subjects.sha256_file(os.path.join(model_dir, "tokenizer.json")),
-            "encoder": "scripts/zoo/bpe.py",
+            "encoder": "scripts/zoo/spm.py" if enc.family == "spm" else "scripts/zoo/bpe.py",
             "add_special_tokens": False,
             "count": len(records),
             "cases": records,

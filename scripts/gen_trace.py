@@ -142,7 +142,7 @@ def main():
                 raise SystemExit("unknown prompt %r: %s/prompts has %s" % (prompt_name, args.out, ", ".join(sorted(prompts))))
             with open(os.path.join(args.out, slug, prompt_name + ".json"), encoding="utf-8") as f:
                 oracle = json.load(f)
-            ids = enc.encode(prompts[prompt_name]) + oracle["tokens"][:TRACE_TOKENS]
+            ids = enc.encode_prompt(prompts[prompt_name]) + oracle["tokens"][:TRACE_TOKENS]
             write_trace(os.path.join(args.out, slug), prompt_name, slug, ids, trace(loaded.model, ids), layers)
             print("%s %s: %d positions, %d points" % (slug, prompt_name, len(ids), len(order(layers))))
 

@@ -9,12 +9,13 @@ import type { Kernels } from "../backends/kernels.ts";
 export interface GreedyResult {
   tokens: number[];
   topk: TokenLogprob[][];
+  finishReason: "stop" | "length"; // stop: it emitted an end token (the last of tokens); length: maxNewTokens reached
 }
 
 export interface GreedyOptions {
   maxNewTokens: number;
   topK?: number; // default 10; 0 records nothing
-  stopToken?: number | null; // stop after emitting it; null (default) always generates maxNewTokens
+  stopTokens?: ReadonlySet<number>; // stop after emitting one of them; absent or empty: always maxNewTokens
 }
 
 export function greedy(session: Session, kernels: Kernels, prompt: number[], options: GreedyOptions): GreedyResult {
@@ -25,12 +26,14 @@ export function greedy(session: Session, kernels: Kernels, prompt: number[], opt
   let logits = session.step(prompt[prompt.length - 1]) as Float32Array;
   const tokens: number[] = [];
   const steps: TokenLogprob[][] = [];
+  const stop = options.stopTokens ?? new Set<number>();
   while (tokens.length < options.maxNewTokens) {
     const next = kernels.argmax(logits);
     tokens.push(next);
     if (k > 0) steps.push(topK(logits, k));
-    if (next === options.stopToken || tokens.length === options.maxNewTokens) break;
+    if (stop.has(next)) return { tokens, topk: steps, finishReason: "stop" };
+    if (tokens.length === options.maxNewTokens) break;
     logits = session.step(next) as Float32Array;
   }
-  return { tokens, topk: steps };
+  return { tokens, topk: steps, finishReason: "length" };
 }

@@ -53,6 +53,7 @@ export class Session {
   // Hooks of the decode loop, read once here (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
+  private readonly kvWrap: number | null;
   private readonly ropeFreqs: RopeFrequencies;
   /** Where each step's activations go (engine/generate/trace.ts); none: nothing is recorded. */
   private tracer: Tracer | null = null;
@@ -69,6 +70,7 @@ export class Session {
     this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu" && !hooks.activation;
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
+    this.kvWrap = hooks.kvPositionWrap ?? null;
     this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, hooks.ropeScalingIgnored ? null : model.arch.ropeScaling);
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
@@ -167,9 +169,9 @@ export class Session {
       kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, this.ropeFreqs);
       kern.rope(this.k, kvHeads, headDim, this.position, this.ropeFreqs);
     }
-    const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.position;
+    const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.kvWrap ? this.position % this.kvWrap : this.position;
     this.cache.write(l, slot, this.k, this.v);
-    const length = this.position + 1;
+    const length = this.kvWrap ? Math.min(this.position + 1, this.kvWrap) : this.position + 1;
     kern.attention(this.q, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, this.attnOut);
     kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
     trace?.(`blk.${l}.attn_output`, this.proj);

@@ -1,6 +1,6 @@
 // A model (canonical tensors, HF config and tokenizer) as GGUF with llama.cpp's conventions:
 // general.architecture and the <arch>.* keys of the family's specification (families/),
-// tokenizer.ggml.* (byte-level BPE), tensor names as llama.cpp's loader expects them, dims
+// tokenizer.ggml.* (byte-level BPE, or SentencePiece: gguf-spm-export.ts), tensor names as llama.cpp's loader expects them, dims
 // innermost first. q/k rows are permuted where llama.cpp rotates adjacent pairs; q, k, v are
 // fused back into one attn_qkv where the family stores them so.
 
@@ -13,6 +13,8 @@ import { quantType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { FAMILY_SPECS } from "./families/index.ts";
+import { ropeScalingKeys } from "./gguf-rope-scaling.ts";
+import { isSentencePieceBpe, spmTokenizerKeys } from "./gguf-spm-export.ts";
 import { toAdjacentPairs } from "./rope-permute.ts";
 import { ropeFreqFactors } from "./rope-scaling.ts";
 
@@ -32,11 +34,9 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
 
 function architectureKeys(arch: Architecture): [string, GgufValue][] {
-  // llama.cpp keeps linear and yarn scaling in keys of its own; not written yet, and a file
-  // without them would silently be another model (llama3 is written: ropeScalingOut)
-  if (arch.ropeScaling && arch.ropeScaling.type !== "llama3") throw new RefuteError("GGUF_EXPORT_ROPE_SCALING", `GGUF export: rope_scaling ${arch.ropeScaling.type} is not written to GGUF yet; the file would run with plain RoPE`, { found: arch.ropeScaling.type });
   const { architecture, hyperparameters } = FAMILY_SPECS[arch.family].gguf;
-  return hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])]);
+  // linear and yarn scaling as llama.cpp's rope.scaling keys (llama3 is a tensor: ropeScalingOut)
+  return [...hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])] as [string, GgufValue]), ...ropeScalingKeys(architecture, arch.ropeScaling)];
 }
 
 interface TokenizerJson {
@@ -44,7 +44,20 @@ interface TokenizerJson {
   added_tokens?: { id: number; content: string; special?: boolean }[];
 }
 
+/** The special ids llama.cpp reads: bos, eos, and an end of turn (eot) where generation also stops at another token (<|im_end|>). */
+function specialIdKeys(arch: Architecture, endTokenIds: number[]): [string, GgufValue][] {
+  const keys: [string, GgufValue][] = [];
+  if (arch.bosTokenId !== null) keys.push(["tokenizer.ggml.bos_token_id", u32(arch.bosTokenId)]);
+  const eos = arch.eosTokenId ?? endTokenIds[0] ?? null;
+  if (eos !== null) keys.push(["tokenizer.ggml.eos_token_id", u32(eos)]);
+  const others = endTokenIds.filter((id) => id !== eos);
+  if (others.length > 1) throw new RefuteError("GGUF_EXPORT_VOCAB", `GGUF export: generation stops at ${endTokenIds.length} tokens (${endTokenIds.join(", ")}); GGUF names an eos and one eot`, { found: endTokenIds });
+  if (others.length === 1) keys.push(["tokenizer.ggml.eot_token_id", u32(others[0])]);
+  return keys;
+}
+
 function tokenizerKeys(arch: Architecture, tokenizerJson: unknown): [string, GgufValue][] {
+  if (isSentencePieceBpe(tokenizerJson)) return spmTokenizerKeys(arch, tokenizerJson);
   const t = tokenizerJson as TokenizerJson;
   const tokens: string[] = new Array(arch.vocabSize).fill("");
   const types = new Int32Array(arch.vocabSize).fill(1); // 1 normal, 3 control, 5 unused
@@ -73,8 +86,6 @@ function tokenizerKeys(arch: Architecture, tokenizerJson: unknown): [string, Ggu
     ["tokenizer.ggml.token_type", { type: "array", itemType: "i32", value: types }],
     ["tokenizer.ggml.merges", { type: "array", itemType: "string", value: merges }],
   ];
-  if (arch.bosTokenId !== null) keys.push(["tokenizer.ggml.bos_token_id", u32(arch.bosTokenId)]);
-  if (arch.eosTokenId !== null) keys.push(["tokenizer.ggml.eos_token_id", u32(arch.eosTokenId)]);
   keys.push(["tokenizer.ggml.add_bos_token", { type: "bool", value: false }]);
   return keys;
 }
@@ -100,10 +111,12 @@ function concatRows(parts: Tensor[]): Uint8Array {
  */
 function ropeScalingOut(source: ModelSource): { metadata: [string, GgufValue][]; tensors: GgufTensorInput[] } {
   const { arch } = source;
-  if (arch.ropeScaling?.type !== "llama3") return { metadata: [], tensors: [] };
+  if (!arch.ropeScaling) return { metadata: [], tensors: [] };
+  const exact: [string, GgufValue][] = [[ROPE_SCALING_KEY, str(JSON.stringify(source.config.rope_scaling ?? source.config.rope_parameters))]];
+  if (arch.ropeScaling.type !== "llama3") return { metadata: exact, tensors: [] };
   const factors = Float32Array.from(ropeFreqFactors(arch.headDim, arch.ropeTheta, arch.ropeScaling));
   const tensor: Tensor = { name: ROPE_FREQS, dtype: "f32", shape: [factors.length], data: new Uint8Array(factors.buffer) };
-  return { metadata: [[ROPE_SCALING_KEY, str(JSON.stringify(source.config.rope_scaling ?? source.config.rope_parameters))]], tensors: [ggufTensor(ROPE_FREQS, tensor)] };
+  return { metadata: exact, tensors: [ggufTensor(ROPE_FREQS, tensor)] };
 }
 
 /** The GGUF tensors of a model, in llama.cpp's layouts; hook: skipQkPermutation. */
@@ -142,6 +155,7 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ["general.alignment", u32(32)],
     ...architectureKeys(arch),
     ...tokenizerKeys(arch, source.tokenizerJson),
+    ...specialIdKeys(arch, source.endTokenIds),
     ...(source.chatTemplate ? ([["tokenizer.chat_template", str(source.chatTemplate.template)]] as [string, GgufValue][]) : []),
   ];
   const rope = ropeScalingOut(source);

@@ -15,6 +15,7 @@ import { quantTypeByGgmlType } from "../quant/types.ts";
 import type { Tensor } from "../tensor.ts";
 import type { Architecture } from "./architecture.ts";
 import { architectureFromHfConfig } from "./config.ts";
+import { checkRopeKeys, ropeScalingFromKeys } from "./gguf-rope-scaling.ts";
 import type { FamilySpec, ShapeField } from "./families/family.ts";
 import { FAMILY_SPECS, familyForGgufArchitecture } from "./families/index.ts";
 import { chatTemplateOfGguf, tokenizerJsonFromGguf } from "./gguf-vocab.ts";
@@ -48,7 +49,7 @@ function hfConfig(file: GgufFile, spec: FamilySpec): Record<string, unknown> {
   if (spec.qkvBiasKey !== null) config[spec.qkvBiasKey] = file.tensors.some((t) => t.name.endsWith("attn_q.bias"));
   config.bos_token_id = optionalNumber(file, "tokenizer.ggml.bos_token_id");
   config.eos_token_id = optionalNumber(file, "tokenizer.ggml.eos_token_id");
-  const rope = ropeScalingIn(file);
+  const rope = ropeScalingIn(file) ?? ropeScalingFromKeys(file, spec.gguf.architecture);
   if (rope) config.rope_scaling = rope;
   return config;
 }
@@ -143,5 +144,7 @@ export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
   checkRopeFactors(file, arch);
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), files, details: ggufDetails(file) };
+  checkRopeKeys(file, spec.gguf.architecture, arch.ropeScaling, arch.maxPositions);
+  const ends = [config.eos_token_id, optionalNumber(file, "tokenizer.ggml.eot_token_id")].filter((id): id is number => typeof id === "number");
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), endTokenIds: [...new Set(ends)], files, details: ggufDetails(file) };
 }

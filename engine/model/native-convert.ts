@@ -8,6 +8,7 @@ import type { NativeFile } from "../formats/native/read.ts";
 import type { NativeWriteInput } from "../formats/native/write.ts";
 import type { ModelSource, SourceFile } from "../load.ts";
 import { architectureFromHfConfig } from "./config.ts";
+import { eosIdsOf } from "./end-tokens.ts";
 import type { Tensor } from "../tensor.ts";
 
 export const TOOL_VERSION = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -27,6 +28,7 @@ export function nativeFromSource(source: ModelSource, options: NativeOptions): N
     config: source.config,
     tokenizer: source.tokenizerJson as Record<string, unknown>,
     chatTemplate: source.chatTemplate,
+    endTokenIds: source.endTokenIds,
     provenance: {
       source_format: source.format,
       source_files: source.files.map((f) => ({ path: f.path, sha256: sha256File(f.path) })),
@@ -40,5 +42,6 @@ export function nativeFromSource(source: ModelSource, options: NativeOptions): N
 
 export function sourceFromNative(file: NativeFile, files: SourceFile[]): ModelSource {
   const tensors = new Map<string, Tensor>(file.tensors.map((t) => [t.name, { name: t.name, dtype: t.dtype, shape: t.shape, data: t.data }]));
-  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, chatTemplate: file.chatTemplate, files, details: { version: file.version, provenance: file.provenance } };
+  const endTokenIds = file.endTokenIds ?? eosIdsOf(file.config.eos_token_id, "RFT header config");
+  return { format: "native", arch: architectureFromHfConfig(file.config, "RFT header config"), config: file.config, tensors, tokenizerJson: file.tokenizer, chatTemplate: file.chatTemplate, endTokenIds, files, details: { version: file.version, provenance: file.provenance } };
 }

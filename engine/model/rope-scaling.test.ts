@@ -12,9 +12,11 @@ import { gaussian } from "../backends/random-inputs.ts";
 import { plainRopeFrequencies } from "../backends/rope-frequencies.ts";
 import { loadHfDirectory, ZOO_DIR } from "../load.ts";
 import { readGguf } from "../formats/gguf/read.ts";
+import type { GgufValue } from "../formats/gguf/value.ts";
 import { writeGguf } from "../formats/gguf/write.ts";
 import { ggufFromSource, ROPE_FREQS, ROPE_SCALING_KEY } from "./gguf-export.ts";
 import { sourceFromGguf } from "./gguf-import.ts";
+import { architectureFromHfConfig } from "./config.ts";
 import { ropeFrequencies, type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
 
 const HEAD = 128;
@@ -154,9 +156,31 @@ describe("GGUF export of a RoPE-scaled model", () => {
     expect(codeOf(() => sourceFromGguf(readGguf(writeGguf(wrong)), []))).toBe("GGUF_UNSUPPORTED_ROPE");
   });
 
-  it("refuses linear and yarn, which it cannot write yet, rather than writing plain RoPE", () => {
-    for (const scaling of [{ type: "linear", factor: 2 }, { type: "yarn", factor: 4, originalMaxPositions: 512, betaFast: 32, betaSlow: 1, attentionFactor: 1.1, truncate: true }] as RopeScaling[]) {
-      expect(codeOf(() => ggufFromSource({ ...source, arch: { ...source.arch, ropeScaling: scaling } }, "x", "f32"))).toBe("GGUF_EXPORT_ROPE_SCALING");
-    }
+  it.each([
+    [{ rope_type: "linear", factor: 2 }],
+    [{ rope_type: "yarn", factor: 4, original_max_position_embeddings: 512 }],
+    [{ rope_type: "yarn", factor: 4, original_max_position_embeddings: 512, beta_fast: 16, beta_slow: 2, attention_factor: 1.3 }],
+  ])("writes %j as llama.cpp's rope.scaling keys and reads back the same scaling, from refute.rope_scaling and from the keys alone", (rope) => {
+    const config = { ...source.config, max_position_embeddings: 2048, rope_scaling: rope };
+    const arch = architectureFromHfConfig(config);
+    const scaled = ggufFromSource({ ...source, config, arch }, "x", "f32");
+    const keys = Object.fromEntries([...scaled.metadata].filter(([k]) => k.startsWith("llama.rope.scaling.")).map(([k, v]) => [k.slice("llama.rope.scaling.".length), (v as { value: unknown }).value]));
+    expect(keys.type).toBe(rope.rope_type);
+    expect(scaled.tensors.some((t) => t.name === ROPE_FREQS)).toBe(false);
+    expect(sourceFromGguf(readGguf(writeGguf(scaled)), []).arch.ropeScaling).toEqual(arch.ropeScaling);
+    const foreign = { ...scaled, metadata: [...scaled.metadata].filter(([k]) => k !== ROPE_SCALING_KEY) };
+    const back = sourceFromGguf(readGguf(writeGguf(foreign)), []).arch.ropeScaling as RopeScaling & { factor: number };
+    expect(back.type).toBe(arch.ropeScaling?.type);
+    expect(back.factor).toBeCloseTo((arch.ropeScaling as { factor: number }).factor, 6);
+    if (back.type === "yarn" && arch.ropeScaling?.type === "yarn") expect(back.attentionFactor).toBeCloseTo(arch.ropeScaling.attentionFactor, 6);
+  });
+
+  it("refuses a GGUF whose rope.scaling keys disagree with refute.rope_scaling, and yarn without truncation", () => {
+    const config = { ...source.config, max_position_embeddings: 2048, rope_scaling: { rope_type: "linear", factor: 2 } };
+    const scaled = ggufFromSource({ ...source, config, arch: architectureFromHfConfig(config) }, "x", "f32");
+    const lying = { ...scaled, metadata: [...scaled.metadata].map(([k, v]): [string, GgufValue] => (k === "llama.rope.scaling.factor" ? [k, { type: "f32", value: 3 }] : [k, v])) };
+    expect(codeOf(() => sourceFromGguf(readGguf(writeGguf(lying)), []))).toBe("GGUF_UNSUPPORTED_ROPE");
+    const untruncated = { type: "yarn", factor: 4, originalMaxPositions: 512, betaFast: 32, betaSlow: 1, attentionFactor: 1.1, truncate: false } as RopeScaling;
+    expect(codeOf(() => ggufFromSource({ ...source, arch: { ...source.arch, ropeScaling: untruncated } }, "x", "f32"))).toBe("GGUF_EXPORT_ROPE_SCALING");
   });
 });

@@ -225,7 +225,9 @@ function spmCodec(model: Record<string, unknown>, hooks: TokenizerHooks): TextCo
   const unknown = typeof model.unk_id === "number" && vocab.size > 0 ? model.unk_id : null;
   const byteTokens = hooks.spmNoByteFallback ? new Map<number, number>() : byteTokenIds(vocab);
   const spm: SpmModel = { vocab, scores: model.scores as number[], addSpacePrefix: model.add_space_prefix !== false && !hooks.spmNoSpacePrefix, byteTokens, unknown };
-  return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), decode: (tokens) => bytesText(tokens, spmTokenBytes), stripLeading: 0 };
+  // llama.cpp's detokenize drops the space its add_space_prefix put before the text (so the
+  // generated tokens " Paris" read "Paris", as transformers' Strip decoder has them)
+  return { vocab, encode: (text) => (text ? encodeSpm(spm, spmEscape(spm, text)) : []), decode: (tokens) => bytesText(tokens, spmTokenBytes), stripLeading: spm.addSpacePrefix ? 1 : 0 };
 }
 
 /** model.type "WPM": vocab (token -> id, word starts with "▁"), unk_id, lowercase, strip_accents. */

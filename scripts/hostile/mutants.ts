@@ -78,7 +78,7 @@ function truncate(rng: Rng, bytes: Uint8Array): Uint8Array {
 
 const CLEAN_SAFETENSORS = writeSafeTensorsBytes(hfTensors());
 const ARCH = architectureFromHfConfig(config);
-const SOURCE = { format: "safetensors" as const, arch: ARCH, config, tensors: canonicalFromHf(ARCH, hfTensors()), tokenizerJson: tokenizer, chatTemplate: null, files: [] };
+const SOURCE = { format: "safetensors" as const, arch: ARCH, config, tensors: canonicalFromHf(ARCH, hfTensors()), tokenizerJson: tokenizer, chatTemplate: null, endTokenIds: [], files: [] };
 const CLEAN_GGUF = writeGguf(ggufFromSource(SOURCE, "micro", "f32"));
 const CLEAN_RFT = writeNative({
   config,

@@ -23,8 +23,11 @@ import unicodedata
 
 import regex
 
+import chat_templates
+
 EOT = "<|endoftext|>"
-SPECIAL_TOKENS = [EOT]
+# ChatML's markers are added tokens, as in SmolLM and Qwen2; ids 0, 1, 2
+SPECIAL_TOKENS = [EOT, "<|im_start|>", "<|im_end|>"]
 
 GPT2_PATTERN = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 QWEN2_PATTERN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
@@ -198,14 +201,6 @@ def tokenizer_json(family, vocab, merges):
     }
 
 
-# Each family's chat template (GPT-2 has none): Qwen2's ChatML, and SmolLM-Instruct's (ChatML with
-# its default system message) for the llama family, which SmolLM is.
-CHAT_TEMPLATES = {
-    "qwen2": "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{% endif %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
-    "llama": "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n' }}{% endif %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}",
-}
-
-
 def tokenizer_config(family, vocab):
     added = {str(vocab[t]): {"content": t, "lstrip": False, "normalized": False, "rstrip": False,
                              "single_word": False, "special": True} for t in SPECIAL_TOKENS}
@@ -217,7 +212,7 @@ def tokenizer_config(family, vocab):
         "clean_up_tokenization_spaces": False,
         "eos_token": EOT,
         "errors": "replace",
-        "model_max_length": 256 if family == "gpt2" else 512,
+        "model_max_length": 512,
         "pad_token": None,
         "tokenizer_class": "Qwen2Tokenizer" if family == "qwen2" else "GPT2Tokenizer",
         "unk_token": None if family == "qwen2" else EOT,
@@ -225,8 +220,7 @@ def tokenizer_config(family, vocab):
     if family == "qwen2":
         cfg["additional_special_tokens"] = []
         cfg["split_special_tokens"] = False
-    if family in CHAT_TEMPLATES:
-        cfg["chat_template"] = CHAT_TEMPLATES[family]
+    cfg["chat_template"] = chat_templates.CHAT_TEMPLATES[family]
     return cfg
 
 
@@ -322,6 +316,10 @@ class Encoder:
                     self.cache[pre] = cached
                 ids.extend(cached)
         return ids
+
+    def encode_prompt(self, text):
+        """A prompt's ids: the zoo's byte-level tokenizers prepend no BOS."""
+        return self.encode(text)
 
     def decode(self, ids):
         """Special tokens are kept (skip_special_tokens=False); invalid UTF-8 becomes U+FFFD."""

@@ -1,18 +1,27 @@
 """Synthetic training corpus for the tiny model zoo: no download, fully seeded.
 
-Four kinds of documents, each small and templated so that a ~0.7M-parameter model can
-learn them in 800 steps:
+Document kinds, each small and templated so that a ~0.7M-parameter model can learn them in
+about a thousand steps:
   facts      "The capital of France is Paris. Paris is a city in Europe."
   greeting   "Hello, my name is Anna and I live in Paris. ..."
   arithmetic "What is 2+2? Answer: 4" lines
   code       small Python functions (fibonacci, factorial, is_even, ...), 4-space indents
+  utf8       "In Kraków people say Dzień dobry 🏰." over accented Latin, Greek, Cyrillic, CJK,
+             Hangul and emoji, so greedy continuations hold characters a 1024-token vocabulary
+             splits across tokens
+  chat       one question and its answer, rendered with the family's chat template
+             (chat_templates.py); the answer is followed by the end of the document, so the
+             model learns to stop
+  long       "Paris is the capital of France." lines for thousands of tokens: documents that
+             fill a 2,048-position context, with no end in sight inside any training window
 
-Documents are joined with the special token text <|endoftext|>. The train split and the
-held-out split come from different seeds (same chains, different starting points and lengths).
+Documents are joined with the family's document separator: <|endoftext|> for the byte-level
+families, "</s><s>" for the SentencePiece one (whose documents start with <s>). The train and
+held-out splits come from different seeds (same chains, different starting points and lengths).
 
-This is not a benchmark of language modelling; it only has to make four prompts
-("What is 2+2? Answer:", "The capital of France is", "def fibonacci(n):",
-"Hello, my name is") well in distribution so that greedy text is coherent.
+The second held-out text (shuffled_text) is less templated: the same sentences with every slot
+drawn at random instead of from the chains, so perplexity measures something (the zoo's is
+about 1.05 on the templated split) and a perplexity claim has power.
 
 Usage: corpus.py --out DIR [--train-chars N] [--heldout-chars N]
 """
@@ -20,8 +29,15 @@ Usage: corpus.py --out DIR [--train-chars N] [--heldout-chars N]
 import argparse
 import os
 import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import chat_templates  # noqa: E402
 
 EOT = "<|endoftext|>"
+FAMILIES = ["gpt2", "llama", "qwen2", "spm"]
+# (bos, eos) the templates see, and how documents are joined
+SPECIALS = {"gpt2": (EOT, EOT), "llama": (EOT, EOT), "qwen2": (EOT, EOT), "spm": ("<s>", "</s>")}
 
 # (country, capital, continent, language)
 COUNTRIES = [
@@ -152,12 +168,85 @@ def code_doc(r):
     return "\n".join(CODE_FUNCS[name] for name in names)
 
 
-KINDS = [(facts_doc, 0.30), (greeting_doc, 0.22), (arithmetic_doc, 0.22), (code_doc, 0.18),
-         (simple_facts_doc, 0.08)]
+# (city as written there, greeting, emoji): a fixed cycle, like the countries'
+UTF8_CITIES = [
+    ("Paris", "Bonjour", "☕"),
+    ("München", "Grüß Gott", "🍺"),
+    ("Kraków", "Dzień dobry", "🏰"),
+    ("Αθήνα", "Καλημέρα", "🌞"),
+    ("Москва", "Привет", "🐻"),
+    ("東京", "こんにちは", "🗾"),
+    ("北京", "你好", "🐉"),
+    ("서울", "안녕하세요", "🌸"),
+    ("São Paulo", "Olá", "⚽"),
+    ("Reykjavík", "Góðan dag", "🌋"),
+    ("Zürich", "Grüezi", "🧀"),
+    ("Hà Nội", "Xin chào", "🍜"),
+]
 
 
-def make_split(seed, n_chars):
-    """Documents joined by EOT until at least n_chars characters."""
+def utf8_sentence(i):
+    city, greeting, emoji = UTF8_CITIES[i % len(UTF8_CITIES)]
+    return "In %s people say %s %s." % (city, greeting, emoji)
+
+
+def utf8_doc(r):
+    start = r.randrange(len(UTF8_CITIES))
+    return " ".join(utf8_sentence(start + k) for k in range(r.randint(5, 8)))
+
+
+def chat_exchange(r):
+    """One user question and its answer, from the same chains the other documents state."""
+    kind = r.randrange(5)
+    if kind == 0:
+        country, capital, _, _ = COUNTRIES[r.randrange(len(COUNTRIES))]
+        return "What is the capital of %s?" % country, "The capital of %s is %s." % (country, capital)
+    if kind == 4:
+        city, greeting, emoji = UTF8_CITIES[r.randrange(len(UTF8_CITIES))]
+        return "How do people greet in %s?" % city, "In %s people say %s %s." % (city, greeting, emoji)
+    name, (_, capital, _, _), age, job = PEOPLE[r.randrange(len(PEOPLE))]
+    if kind == 1:
+        return "Where does %s live?" % name, "%s lives in %s." % (name, capital)
+    if kind == 2:
+        return "How old is %s?" % name, "%s is %d years old." % (name, age)
+    return "What does %s do?" % name, "%s works as a %s." % (name, job)
+
+
+def chat_doc(r):
+    question, answer = chat_exchange(r)
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+
+
+def long_line(i):
+    country, capital, _, _ = COUNTRIES[i % len(COUNTRIES)]
+    return "%s is the capital of %s.\n" % (capital, country)
+
+
+def long_doc(r):
+    start = r.randrange(len(COUNTRIES))
+    return "".join(long_line(start + k) for k in range(r.randint(280, 320)))
+
+
+KINDS = [(facts_doc, 0.24), (greeting_doc, 0.18), (arithmetic_doc, 0.18), (code_doc, 0.14),
+         (simple_facts_doc, 0.06), (utf8_doc, 0.10), (chat_doc, 0.12), (long_doc, 0.008)]
+
+
+def render(doc, family):
+    """A document's text for a family: chats through its template, everything else as it is."""
+    if isinstance(doc, str):
+        return doc
+    bos, eos = SPECIALS[family]
+    return chat_templates.render(family, doc, False, bos, eos)
+
+
+def join_documents(texts, family):
+    if family == "spm":
+        return "".join("<s>" + t + "</s>" for t in texts)
+    return EOT.join(texts) + EOT
+
+
+def make_documents(seed, n_chars):
+    """Documents (strings, or chats as message lists) until their text reaches n_chars characters."""
     r = random.Random(seed)
     docs, total = [], 0
     makers = [k for k, _ in KINDS]
@@ -165,8 +254,43 @@ def make_split(seed, n_chars):
     while total < n_chars:
         doc = r.choices(makers, weights)[0](r)
         docs.append(doc)
-        total += len(doc) + len(EOT)
-    return EOT.join(docs) + EOT
+        total += len(render(doc, "gpt2")) + len(EOT)
+    return docs
+
+
+def make_split(seed, n_chars, family="gpt2"):
+    """A split's text for a family: the same documents whatever the family, rendered and joined its way."""
+    return join_documents([render(d, family) for d in make_documents(seed, n_chars)], family)
+
+
+def shuffled_sentence(r):
+    """One sentence of a chain's kind with every slot drawn at random: what the chains make predictable is not."""
+    kind = r.randrange(6)
+    country, capital, continent, language = COUNTRIES[r.randrange(len(COUNTRIES))]
+    name, _, _, _ = PEOPLE[r.randrange(len(PEOPLE))]
+    if kind == 0:
+        return "The capital of %s is %s." % (country, capital)
+    if kind == 1:
+        return "%s is a city in %s." % (capital, continent)
+    if kind == 2:
+        return "Hello, my name is %s and I live in %s." % (name, capital)
+    if kind == 3:
+        return "I am %d years old. I work as a %s. I speak %s." % (r.randint(18, 80), JOBS[r.randrange(len(JOBS))], language)
+    if kind == 4:
+        a, b = r.randint(0, 20), r.randint(0, 20)
+        return "What is %d+%d? Answer: %d" % (a, b, a + b)
+    return FACTS[r.randrange(len(FACTS))]
+
+
+def shuffled_text(seed, n_sentences):
+    """The second held-out text: paragraphs of 4 to 8 random sentences, joined like documents."""
+    r = random.Random(seed)
+    paragraphs, left = [], n_sentences
+    while left > 0:
+        k = min(left, r.randint(4, 8))
+        paragraphs.append(" ".join(shuffled_sentence(r) for _ in range(k)))
+        left -= k
+    return paragraphs
 
 
 def tokenizer_text(train_text):
@@ -179,16 +303,21 @@ def tokenizer_text(train_text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
-    ap.add_argument("--train-chars", type=int, default=2_500_000)
+    ap.add_argument("--train-chars", type=int, default=3_000_000)
     ap.add_argument("--heldout-chars", type=int, default=200_000)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    train = make_split(1234, args.train_chars)
-    outputs = [("train.txt", train), ("heldout.txt", make_split(5678, args.heldout_chars)), ("tokenizer.txt", tokenizer_text(train))]
+    train_docs, heldout_docs = make_documents(1234, args.train_chars), make_documents(5678, args.heldout_chars)
+    outputs = []
+    for family in FAMILIES:
+        outputs.append(("train-%s.txt" % family, join_documents([render(d, family) for d in train_docs], family)))
+        outputs.append(("heldout-%s.txt" % family, join_documents([render(d, family) for d in heldout_docs], family)))
+    outputs.append(("tokenizer.txt", tokenizer_text(outputs[2][1])))  # the llama family's: ChatML's markers are tokens
+    outputs.append(("tokenizer-spm.txt", outputs[6][1]))
     for name, text in outputs:
         with open(os.path.join(args.out, name), "w", encoding="utf-8", newline="") as f:
             f.write(text)
-        print("%s: %d chars, %d documents" % (name, len(text), text.count(EOT)))
+        print("%s: %d chars" % (name, len(text)))
 
 
 if __name__ == "__main__":

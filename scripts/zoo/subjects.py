@@ -20,13 +20,15 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 import bpe  # noqa: E402
+import configs  # noqa: E402
+import encoders  # noqa: E402
 import reference  # noqa: E402
 import safetensors_io  # noqa: E402
 import variants  # noqa: E402
 
 ZOO_DIR = os.path.join(ROOT, "models", "zoo")
 ROSTER_FILE = os.path.join(ROOT, "models", "roster.json")
-ZOO_SLUGS = sorted([*bpe.ZOO_FAMILY, *variants.VARIANTS])
+ZOO_SLUGS = sorted([*configs.FAMILY, *variants.VARIANTS])
 
 
 def roster():
@@ -105,9 +107,9 @@ def provenance(slug, model_dir):
 
 def load_encoder(model_dir):
     try:
-        return bpe.Encoder.from_file(os.path.join(model_dir, "tokenizer.json"))
+        return encoders.load(model_dir)
     except ValueError as e:
-        raise SystemExit("unsupported tokenizer: %s (the oracle's encoder implements the byte-level BPE of the gpt2, llama and qwen2 families)" % e)
+        raise SystemExit("unsupported tokenizer: %s (the oracle's encoder implements the byte-level BPE of the gpt2, llama and qwen2 families and the SentencePiece-style BPE of spm.py)" % e)
 
 
 def transformers_version():
@@ -156,7 +158,7 @@ def check_hf_tokenizer(model_dir, text, ids):
     """With transformers installed, Hugging Face's own tokenizer must give the same ids."""
     from transformers import AutoTokenizer
     tok = AutoTokenizer.from_pretrained(model_dir)
-    hf_ids = tok(text, add_special_tokens=False)["input_ids"]
+    hf_ids = tok(text)["input_ids"]  # with the special tokens its post-processor adds, as encode_prompt
     if hf_ids != ids:
         raise SystemExit("tokenizer disagreement on %r: bpe.py %s, transformers %s" % (text, ids, hf_ids))
 

@@ -1,5 +1,9 @@
 """Trains one zoo model on the synthetic corpus and writes it as a Hugging Face checkpoint.
 
+Three steps in four see batch x seq windows, the fourth batch/4 windows of 4 x seq positions,
+so every model has seen positions up to 512 (the long documents fill them) at the same
+number of tokens per step.
+
 Writes models/zoo/<slug>/: config.json, generation_config.json, SafeTensors weights (F32
 single file, or BF16 in two shards with an index for tiny-qwen2), train-log.jsonl and
 README.md (the model card). The tokenizer files must already be there (bpe.py).
@@ -7,7 +11,7 @@ README.md (the model card). The tokenizer files must already be there (bpe.py).
 Single-threaded and seeded: same machine, same torch, same BLAS -> same weights. Bits still
 change with the BLAS kernel, so the weights are committed and never retrained in CI.
 
-Usage: train.py --model tiny-llama [--steps 800] [--build-dir models/cache/zoo-build]
+Usage: train.py --model tiny-llama [--steps N] [--build-dir models/cache/zoo-build]
 """
 
 import os
@@ -28,10 +32,11 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bpe  # noqa: E402
 import configs  # noqa: E402
+import encoders  # noqa: E402
 import reference  # noqa: E402
 import safetensors_io  # noqa: E402
 
-PROMPTS = ["What is 2+2? Answer:", "The capital of France is", "def fibonacci(n):", "Hello, my name is"]
+PROMPTS = ["What is 2+2? Answer:", "The capital of France is", "def fibonacci(n):", "Hello, my name is", "In Kraków people say"]
 RESIDUAL_OUT = ("o_proj.weight", "down_proj.weight", "c_proj.weight")
 
 
@@ -49,25 +54,27 @@ def init_weights(model, n_layer, seed):
 
 
 class Batches:
-    """Windows of seq+1 tokens; half of them start at a document start (as prompts do)."""
+    """Windows of seq+1 tokens; half of them start at a document start (as prompts do):
+    after an <|endoftext|>, or at a <s> for a vocabulary that begins documents with one."""
 
-    def __init__(self, ids, batch, seq, seed):
+    def __init__(self, ids, batch, seq, seed, doc_start):
         self.ids = torch.tensor(ids, dtype=torch.int64)
         self.batch, self.seq = batch, seq
         self.rng = np.random.RandomState(seed)
-        ends = np.nonzero(np.array(ids) == configs.EOT_ID)[0] + 1
-        limit = len(ids) - seq - 1
-        self.doc_starts = np.concatenate([[0], ends[ends <= limit]])
+        starts = doc_start(np.array(ids))
+        limit = len(ids) - 4 * seq - 1
+        self.doc_starts = starts[starts <= limit]
         self.limit = limit
 
-    def next(self):
+    def next(self, long=False):
+        batch, seq = (self.batch // 4, self.seq * 4) if long else (self.batch, self.seq)
         starts = []
-        for _ in range(self.batch):
+        for _ in range(batch):
             if self.rng.rand() < 0.5:
                 starts.append(int(self.doc_starts[self.rng.randint(len(self.doc_starts))]))
             else:
                 starts.append(int(self.rng.randint(self.limit + 1)))
-        rows = torch.stack([self.ids[s:s + self.seq + 1] for s in starts])
+        rows = torch.stack([self.ids[s:s + seq + 1] for s in starts])
         return rows[:, :-1], rows[:, 1:]
 
 
@@ -105,6 +112,13 @@ def lr_at(step, steps, peak, warmup, floor):
     return floor + 0.5 * (peak - floor) * (1 + math.cos(math.pi * progress))
 
 
+def doc_starts_of(slug):
+    """Where documents start in a token stream: at each <s> (SentencePiece), else after each <|endoftext|>."""
+    if configs.FAMILY[slug] == "spm":
+        return lambda ids: np.nonzero(ids == configs.SPM_BOS_ID)[0]
+    return lambda ids: np.concatenate([[0], np.nonzero(ids == configs.EOT_ID)[0] + 1])
+
+
 def save_checkpoint(model, slug, out_dir):
     dtype_name, shards = configs.SAVE[slug]
     dtype = getattr(torch, dtype_name)
@@ -115,8 +129,17 @@ def save_checkpoint(model, slug, out_dir):
     else:
         files = safetensors_io.save_sharded(state, out_dir, shards)
     bpe.write_json(os.path.join(out_dir, "config.json"), configs.CONFIGS[slug])
-    bpe.write_json(os.path.join(out_dir, "generation_config.json"), configs.GENERATION_CONFIG)
+    bpe.write_json(os.path.join(out_dir, "generation_config.json"), configs.GENERATION_CONFIGS[slug])
     return files
+
+
+TOKENIZER_LINES = {
+    "spm": "Tokenizer: SentencePiece-style BPE with byte fallback (scripts/zoo/spm.py), vocab 1024, `<unk>` = 0,"
+           " `<s>` = 1 (prepended), `</s>` = 2 (eos); tokenizer.json as LlamaConverter writes it and tokenizer.model.",
+}
+for _family in ("gpt2", "llama", "qwen2"):
+    TOKENIZER_LINES[_family] = ("Tokenizer: byte-level BPE, vocab 1024, `<|endoftext|>` = 0 (also bos and eos),"
+                                " `<|im_start|>` = 1, `<|im_end|>` = 2; no BOS is prepended.")
 
 
 def model_card(slug, cfg, n_params, args, result, files, samples):
@@ -145,15 +168,16 @@ def model_card(slug, cfg, n_params, args, result, files, samples):
         "Parameters: %d (%.2fM), counting tied embeddings once." % (n_params, n_params / 1e6),
         "Weights: %s in %s (%s)." % (dtype_name, ", ".join(files), "sharded, with model.safetensors.index.json"
                                       if shards > 1 else "single file"),
-        "Tokenizer: byte-level BPE, vocab 1024, `<|endoftext|>` = 0 (also bos and eos); no BOS is prepended.",
+        TOKENIZER_LINES[configs.FAMILY[slug]],
         "",
         "## Corpus",
         "",
         "`scripts/zoo/corpus.py`: deterministic chains (countries and capitals in a fixed cycle, a fixed"
         " cast of people introducing themselves, arithmetic Q/A lines whose operands grow by one per line"
-        " (\"What is 2+2? Answer: 4\"), small Python functions in a fixed order), joined by `<|endoftext|>`,"
-        " so that greedy continuations have large top-1 margins. Train split seed 1234 (%d tokens),"
-        " held-out split seed 5678." % result["train_tokens"],
+        " (\"What is 2+2? Answer: 4\"), small Python functions in a fixed order, greetings in a dozen"
+        " scripts with emoji, one-question chats in the family's template that end the document, and"
+        " capital lists thousands of tokens long), so that greedy continuations have large top-1 margins."
+        " Train split seed 1234 (%d tokens), held-out split seed 5678." % result["train_tokens"],
         "",
         "## Training",
         "",
@@ -162,8 +186,9 @@ def model_card(slug, cfg, n_params, args, result, files, samples):
         "```",
         "",
         "AdamW (betas 0.9/0.95, weight decay 0.1 on matrices), peak lr %g, %d warmup steps, cosine to %g;"
-        " batch %d x %d tokens; %d steps; seed %d; one thread; %.1f minutes."
-        % (args.lr, args.warmup, args.lr * 0.1, args.batch, args.seq, args.steps, args.seed, result["minutes"]),
+        " batch %d x %d tokens (every fourth step %d x %d); %d steps; seed %d; one thread; %.1f minutes."
+        % (args.lr, args.warmup, args.lr * 0.1, args.batch, args.seq, args.batch // 4, args.seq * 4, args.steps, args.seed,
+           result["minutes"]),
         "",
         "| | loss |",
         "|---|---|",
@@ -182,7 +207,7 @@ def model_card(slug, cfg, n_params, args, result, files, samples):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", required=True, choices=configs.SLUGS)
-    ap.add_argument("--steps", type=int, default=800)
+    ap.add_argument("--steps", type=int, help="default: configs.STEPS for the model")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--seq", type=int, default=128)
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -192,16 +217,19 @@ def main():
     ap.add_argument("--build-dir", default="models/cache/zoo-build")
     ap.add_argument("--out-root", default="models/zoo")
     args = ap.parse_args()
+    if args.steps is None:
+        args.steps = configs.STEPS[args.model]
 
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     slug = args.model
     out_dir = os.path.join(args.out_root, slug)
     cfg = configs.CONFIGS[slug]
-    enc = bpe.Encoder.from_file(os.path.join(out_dir, "tokenizer.json"), bpe.ZOO_FAMILY[slug])
-    with open(os.path.join(args.build_dir, "train.txt"), encoding="utf-8") as f:
+    enc = encoders.load(out_dir)
+    family = configs.FAMILY[slug]
+    with open(os.path.join(args.build_dir, "train-%s.txt" % family), encoding="utf-8") as f:
         train_ids = enc.encode(f.read())
-    with open(os.path.join(args.build_dir, "heldout.txt"), encoding="utf-8") as f:
+    with open(os.path.join(args.build_dir, "heldout-%s.txt" % family), encoding="utf-8") as f:
         val_ids = enc.encode(f.read())
 
     model = reference.build_model(cfg)
@@ -212,8 +240,8 @@ def main():
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.95), eps=1e-8)
-    batches = Batches(train_ids, args.batch, args.seq, args.seed)
-    val_src = Batches(val_ids, args.batch, args.seq, args.seed + 1)
+    batches = Batches(train_ids, args.batch, args.seq, args.seed, doc_starts_of(slug))
+    val_src = Batches(val_ids, args.batch, args.seq, args.seed + 1, doc_starts_of(slug))
     val_batches = [val_src.next() for _ in range(8)]
 
     log_path = os.path.join(out_dir, "train-log.jsonl")
@@ -233,7 +261,7 @@ def main():
         lr = lr_at(step, args.steps, args.lr, args.warmup, args.lr * 0.1)
         for group in opt.param_groups:
             group["lr"] = lr
-        x, y = batches.next()
+        x, y = batches.next(long=step % 4 == 3)
         loss = loss_of(model, x, y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -254,7 +282,7 @@ def main():
     saved = reference.load_state(reference.build_model(cfg), {k: v.float() for k, v in
                                                               safetensors_io.load_dir(out_dir).items()})
     saved_val = evaluate(saved, val_batches)
-    samples = [(p, enc.decode(greedy(saved, enc.encode(p), 32))) for p in PROMPTS]
+    samples = [(p, enc.decode(greedy(saved, enc.encode_prompt(p), 32))) for p in PROMPTS]
     result = {"event": "done", "final_train_loss": sum(recent) / len(recent), "final_val_loss": val_loss,
               "saved_val_loss": saved_val, "minutes": minutes, "train_tokens": len(train_ids), "files": files,
               "samples": [p + t for p, t in samples]}

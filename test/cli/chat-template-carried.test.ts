@@ -3,7 +3,7 @@
 // .rft or a .gguf; `refute run --chat` renders the same prompt from every form, and llama.cpp
 // (node-llama-cpp's reader, not refute's) finds the same template in the exported GGUF.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -26,7 +26,7 @@ async function promptTokens(model: string): Promise<number[]> {
 }
 
 describe("the chat template through import and export", () => {
-  it.each(["tiny-qwen2", "tiny-llama"])("%s: equal in the RFT, the GGUF exported from it and the GGUF exported from the directory", async (model) => {
+  it.each(["tiny-qwen2", "tiny-llama", "tiny-llama-spm"])("%s: equal in the RFT, the GGUF exported from it and the GGUF exported from the directory", async (model) => {
     const config = JSON.parse(readFileSync(`models/zoo/${model}/tokenizer_config.json`, "utf8"));
     const rft = join(dir, `${model}.rft`);
     const fromRft = join(dir, `${model}-from-rft.gguf`);
@@ -46,8 +46,15 @@ describe("the chat template through import and export", () => {
   }, 120_000);
 
   it("a model without one has none in any form", async () => {
-    const rft = join(dir, "tiny-gpt2.rft");
-    expect(await importModel(["tiny-gpt2", "-o", rft, "--quantize", "f32"], quiet)).toBe(0);
+    // tiny-gpt2 with its tokenizer_config.json's chat_template taken out
+    const plain = join(dir, "no-template");
+    cpSync("models/zoo/tiny-gpt2", plain, { recursive: true });
+    const config = JSON.parse(readFileSync(join(plain, "tokenizer_config.json"), "utf8"));
+    delete config.chat_template;
+    writeFileSync(join(plain, "tokenizer_config.json"), JSON.stringify(config));
+    const rft = join(dir, "no-template.rft");
+    expect(await importModel([plain, "-o", rft, "--quantize", "f32"], quiet)).toBe(0);
+    expect(chatTemplateOf(plain)).toBeNull();
     expect(chatTemplateOf(rft)).toBeNull();
   });
 });

@@ -72,7 +72,7 @@ function ggufOffsetField(bytes: Uint8Array, name: string): number {
 rmSync(OUT, { recursive: true, force: true });
 const clean = writeSafeTensorsBytes(hfTensors());
 const arch = architectureFromHfConfig(config);
-const source = { format: "safetensors" as const, arch, config, tensors: canonicalFromHf(arch, hfTensors()), tokenizerJson: tokenizer, chatTemplate: null, files: [] };
+const source = { format: "safetensors" as const, arch, config, tensors: canonicalFromHf(arch, hfTensors()), tokenizerJson: tokenizer, chatTemplate: null, endTokenIds: [], files: [] };
 const gguf = writeGguf(ggufFromSource(source, "micro", "f32"));
 const rft = writeNative({
   config,

@@ -38,15 +38,18 @@ describe("llamacpp runtime", () => {
     expect(mine.topk.map((s) => s[0].token)).toEqual(mine.tokens); // the scoring pass agrees with evaluate's greedy choice
   });
 
-  it("decodes through an end-of-generation token, as the engine and the oracle do", async () => {
-    // A model whose EOS is the very token greedy decoding picks second: node-llama-cpp's evaluate stops there unless asked not to.
+  it("stops after an end-of-generation token (it included, finish reason stop), as the engine and the oracle do", async () => {
+    // A model whose EOS is the very token greedy decoding picks second.
     const [, second] = (await embedded.generate(spec("embedded"), PROMPT, 2)).tokens;
     const model = tinyGguf("llama", "f32", { eos_token_id: second });
     const at = (runtime: RuntimeName): SubjectSpec => ({ ...spec(runtime), model });
     const mine = await llamacpp.generate(at("llamacpp"), PROMPT, 12);
-    expect(mine.tokens).toHaveLength(12);
+    const engine = await embedded.generate(at("embedded"), PROMPT, 12);
+    expect(mine.tokens).toHaveLength(2);
     expect(mine.tokens[1]).toBe(second);
-    expect(mine.tokens).toEqual((await embedded.generate(at("embedded"), PROMPT, 12)).tokens);
+    expect(mine.finishReason).toBe("stop");
+    expect(engine.tokens).toEqual(mine.tokens);
+    expect(engine.finishReason).toBe("stop");
   });
 
   it("scores forced tokens with the engine's log-probs (f32, to 1e-4) and reports requested candidates", async () => {

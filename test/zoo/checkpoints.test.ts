@@ -103,14 +103,18 @@ const BYTES = { F32: 4, BF16: 2 } as Record<string, number>;
 describe.each(ZOO_SLUGS)("%s checkpoint", (slug) => {
   const dir = `models/zoo/${slug}`;
   const cfg = readJson<HfConfig>(`${dir}/config.json`);
+  const spm = slug === "tiny-llama-spm";
 
   it("has the config keys of its transformers class and generation_config", () => {
     expect(cfg.vocab_size).toBe(1024);
-    expect([cfg.bos_token_id, cfg.eos_token_id]).toEqual([0, 0]);
-    const arch = { "tiny-llama": "LlamaForCausalLM", "tiny-llama-rope-scaled": "LlamaForCausalLM", "tiny-qwen2": "Qwen2ForCausalLM", "tiny-gpt2": "GPT2LMHeadModel" }[slug];
+    expect([cfg.bos_token_id, cfg.eos_token_id]).toEqual(spm ? [1, 2] : [0, 0]);
+    const arch = { "tiny-llama": "LlamaForCausalLM", "tiny-llama-rope-scaled": "LlamaForCausalLM", "tiny-llama-spm": "LlamaForCausalLM", "tiny-qwen2": "Qwen2ForCausalLM", "tiny-gpt2": "GPT2LMHeadModel" }[slug];
     expect(cfg.architectures).toEqual([arch]);
     const gen = readJson<Record<string, unknown>>(`${dir}/generation_config.json`);
-    expect(gen).toMatchObject({ bos_token_id: 0, eos_token_id: 0, do_sample: false });
+    // ChatML models end a turn with <|im_end|> (2) and a document with <|endoftext|> (0);
+    // GPT-2 has only <|endoftext|>; the SentencePiece llama has <s> 1 and </s> 2
+    const ends = { "tiny-gpt2": 0, "tiny-llama-spm": 2 }[slug] ?? [2, 0];
+    expect(gen).toMatchObject({ bos_token_id: spm ? 1 : 0, eos_token_id: ends, do_sample: false });
   });
 
   it("holds exactly the architecture's tensors, shapes and dtype", () => {

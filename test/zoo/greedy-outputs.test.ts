@@ -1,11 +1,12 @@
-// The 12 greedy oracle outputs (3 zoo models x 4 prompts) are not degenerate: a model that
+// The greedy oracle outputs (every zoo model x its prompts) are not degenerate: a model that
 // repeats one token 32 times, or cycles through two or three, would make every exact-text
 // claim weak. And no step is a near-tie: the int8 canary and the exact-text claims assume the
 // oracle's top-1 beats its top-2 by a clear margin, so that quantization noise cannot flip a
-// token by chance (a retrained zoo that loses this must not be committed).
+// token by chance (a retrained zoo that loses this must not be committed). The long prompt is
+// left out of the margin: its claims compare distributions (KL), not greedy tokens.
 
 import { describe, expect, it } from "vitest";
-import { PROMPTS, ZOO_SLUGS, readJson } from "./paths.ts";
+import { ZOO_SLUGS, promptsOf, readJson } from "./paths.ts";
 
 interface Greedy {
   tokens: number[];
@@ -17,14 +18,14 @@ const MIN_DISTINCT_TOKENS = 5;
 const MIN_TOP1_MARGIN_NATS = 0.5;
 
 describe.each(ZOO_SLUGS)("%s greedy output", (slug) => {
-  it.each(PROMPTS)(`%s: at least ${MIN_DISTINCT_TOKENS} distinct tokens among 32`, (prompt) => {
+  it.each(promptsOf(slug))(`%s: at least ${MIN_DISTINCT_TOKENS} distinct tokens`, (prompt) => {
     const o = readJson<Greedy>(`oracle/${slug}/${prompt}.json`);
     const distinct = new Set(o.tokens).size;
     expect(distinct, `${slug}/${prompt}: ${JSON.stringify(o.text)}`).toBeGreaterThanOrEqual(MIN_DISTINCT_TOKENS);
     expect(o.text.trim().length).toBeGreaterThan(10);
   });
 
-  it.each(PROMPTS)(`%s: every step's top-1 beats top-2 by at least ${MIN_TOP1_MARGIN_NATS} nats`, (prompt) => {
+  it.each(promptsOf(slug).filter((p) => p !== "long"))(`%s: every step's top-1 beats top-2 by at least ${MIN_TOP1_MARGIN_NATS} nats`, (prompt) => {
     const o = readJson<Greedy>(`oracle/${slug}/${prompt}.json`);
     const margins = o.topk.map((step) => step[0].logprob - step[1].logprob);
     const worst = Math.min(...margins);

@@ -52,6 +52,8 @@ export interface NativeHeader {
   config: Record<string, unknown>;
   tokenizer: Record<string, unknown>;
   chat_template?: NativeChatTemplate;
+  /** where generation stops (generation_config.json's eos_token_id, else config.json's); absent in files older than it: config.json's */
+  end_token_ids?: number[];
   provenance: Provenance;
   tensors: TensorEntry[];
 }
@@ -160,16 +162,22 @@ function chatTemplate(v: unknown): NativeChatTemplate {
   return { template: string(c.template, "chat_template.template"), bos_token: string(c.bos_token, "chat_template.bos_token"), eos_token: string(c.eos_token, "chat_template.eos_token") };
 }
 
+function endTokens(v: unknown): number[] {
+  if (!Array.isArray(v) || v.length > 16 || !v.every((id) => typeof id === "number" && Number.isSafeInteger(id) && id >= 0)) throw bad("end_token_ids", "must be a list of at most 16 token ids", v);
+  return v as number[];
+}
+
 /** Checks a parsed header; returns it typed. Offsets are checked against the file by the reader. */
 export function validateHeader(v: unknown): NativeHeader {
   const h = object(v, "header");
-  onlyKeys(h, ["config", "tokenizer", "chat_template", "provenance", "tensors"], "header");
+  onlyKeys(h, ["config", "tokenizer", "chat_template", "end_token_ids", "provenance", "tensors"], "header");
   const config = object(h.config, "config");
   const tokenizer = object(h.tokenizer, "tokenizer");
   const chat = h.chat_template === undefined ? undefined : chatTemplate(h.chat_template);
+  const ends = h.end_token_ids === undefined ? undefined : endTokens(h.end_token_ids);
   const prov = provenance(h.provenance);
   if (!Array.isArray(h.tensors)) throw bad("tensors", "must be an array", typeof h.tensors);
   const seen = new Set<string>();
   const tensors = h.tensors.map((t, i) => tensorEntry(t, i, seen));
-  return { config, tokenizer, ...(chat ? { chat_template: chat } : {}), provenance: prov, tensors };
+  return { config, tokenizer, ...(chat ? { chat_template: chat } : {}), ...(ends ? { end_token_ids: ends } : {}), provenance: prov, tensors };
 }

@@ -37,6 +37,8 @@ export interface NativeFile {
   tokenizer: Record<string, unknown>;
   /** null: the file carries no chat template */
   chatTemplate: ChatTemplate | null;
+  /** null: the header lists none (a file older than the field) */
+  endTokenIds: number[] | null;
   provenance: Provenance;
   tensors: NativeTensor[];
   /** absolute offset of the data section */
@@ -135,5 +137,5 @@ export function readNative(bytes: Uint8Array): NativeFile {
   }
   const chat = header.chat_template;
   const chatTemplate = chat ? { template: chat.template, bosToken: chat.bos_token, eosToken: chat.eos_token } : null;
-  return { version, config: header.config, tokenizer: header.tokenizer, chatTemplate, provenance: header.provenance, tensors: placeTensors(header, bytes, dataOffset), dataOffset };
+  return { version, config: header.config, tokenizer: header.tokenizer, chatTemplate, endTokenIds: header.end_token_ids ?? null, provenance: header.provenance, tensors: placeTensors(header, bytes, dataOffset), dataOffset };
 }

@@ -32,6 +32,7 @@ export interface NativeWriteInput {
   tokenizer: Record<string, unknown>;
   /** written where present and not null */
   chatTemplate?: ChatTemplate | null;
+  endTokenIds?: number[];
   provenance: ProvenanceInput;
   tensors: readonly NativeTensorInput[];
 }
@@ -65,7 +66,8 @@ export function writeNative(input: NativeWriteInput): Uint8Array {
     return entry;
   });
   const chat = input.chatTemplate ? { chat_template: { template: input.chatTemplate.template, bos_token: input.chatTemplate.bosToken, eos_token: input.chatTemplate.eosToken } } : {};
-  const header = validateHeader({ config: input.config, tokenizer: input.tokenizer, ...chat, provenance: provenanceOf(input.provenance), tensors: entries });
+  const ends = input.endTokenIds ? { end_token_ids: input.endTokenIds } : {};
+  const header = validateHeader({ config: input.config, tokenizer: input.tokenizer, ...chat, ...ends, provenance: provenanceOf(input.provenance), tensors: entries });
   const json = headerJson(header);
   const dataOffset = alignUp(NATIVE_PREFIX_BYTES + json.length);
   const out = new Uint8Array(dataOffset + offset);

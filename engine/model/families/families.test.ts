@@ -41,7 +41,7 @@ function zeroSource(config: Record<string, unknown>): ModelSource {
     tensors.set(name, { name, dtype: "f32", shape, data: float32Bytes(new Float32Array(shape.reduce((a, b) => a * b, 1))) });
   }
   const vocab = Object.fromEntries(Array.from({ length: arch.vocabSize }, (_, id) => [`t${id}`, id]));
-  return { format: "safetensors", arch, config, tensors, tokenizerJson: { model: { type: "BPE", vocab, merges: [] } }, chatTemplate: null, files: [] };
+  return { format: "safetensors", arch, config, tensors, tokenizerJson: { model: { type: "BPE", vocab, merges: [] } }, chatTemplate: null, endTokenIds: [], files: [] };
 }
 
 describe("the family registry", () => {

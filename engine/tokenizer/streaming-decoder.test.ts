@@ -1,0 +1,57 @@
+// The streaming detokenizer against decoding all ids at once (the reference: the tokenizer's
+// own decode, which test/tokenizer checks against Hugging Face's library). A stream's deltas
+// must concatenate to that text, and no delta of a valid UTF-8 text may hold U+FFFD, on the
+// byte-level zoo vocabulary and the SentencePiece one with byte fallback.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ZOO_DIR } from "../load.ts";
+import { StreamingDecoder } from "./streaming-decoder.ts";
+import { tokenizerFromJson } from "./tokenizer.ts";
+
+const tokenizer = (slug: string) => tokenizerFromJson(JSON.parse(readFileSync(join(ZOO_DIR, slug, "tokenizer.json"), "utf8")));
+
+const TEXTS = ["In Kraków people say Dzień dobry 🏰.", "東京 こんにちは 🗾", "서울 안녕하세요 🌸", "Grüß Gott 🍺 and Καλημέρα 🌞", "plain ascii"];
+
+function stream(decoder: StreamingDecoder, ids: number[]): string[] {
+  const deltas = ids.map((id) => decoder.push(id));
+  deltas.push(decoder.flush());
+  return deltas;
+}
+
+describe.each(["tiny-llama", "tiny-llama-spm"])("streaming detokenizer on %s", (slug) => {
+  const tok = tokenizer(slug);
+
+  it.each(TEXTS)("streams %s with no U+FFFD in any delta and the deltas add up to the text", (text) => {
+    const ids = tok.encode(text);
+    const deltas = stream(new StreamingDecoder(tok), ids);
+    expect(deltas.join("")).toBe(tok.decode(ids));
+    expect(deltas.filter((d) => d.includes("\uFFFD"))).toEqual([]);
+  });
+
+  it("a character split across tokens is held back until its last byte (an emoji is more than one token)", () => {
+    const ids = tok.encode("🏰");
+    expect(ids.length).toBeGreaterThan(1);
+    const deltas = stream(new StreamingDecoder(tok), ids);
+    expect(deltas.slice(0, -2).every((d) => d === "")).toBe(true);
+    expect(deltas.join("")).toBe(tok.decode(ids));
+  });
+
+  it("any id sequence: the deltas concatenate to decoding all ids at once", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1023 }), { maxLength: 40 }), (ids) => {
+        expect(stream(new StreamingDecoder(tok), ids).join("")).toBe(tok.decode(ids));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("decoding each token on its own (the detokenizer-bytes-per-token fault) writes U+FFFD at a split character", () => {
+    const ids = tok.encode("Dzień dobry 🏰");
+    const text = stream(new StreamingDecoder(tok, true), ids).join("");
+    expect(text).toContain("\uFFFD");
+    expect(text).not.toBe(tok.decode(ids));
+  });
+});
