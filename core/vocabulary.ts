@@ -22,7 +22,7 @@ export const BACKENDS = ["cpu", "cpu-wasm", "cpu-ts", "cuda"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** The kinds of runtime a subject runs through; each is also the name of that kind's default runtime. */
-export const RUNTIMES = ["embedded", "llamacpp", "llama-server", "http", "cli"] as const;
+export const RUNTIMES = ["embedded", "llamacpp", "llama-server", "refute-serve", "http", "cli"] as const;
 export type RuntimeKind = (typeof RUNTIMES)[number];
 /** A runtime's name: a kind (its default runtime), or a runtime configured in refute.config.yaml. */
 export type RuntimeName = string;
@@ -47,8 +47,10 @@ export const SYNTHETIC_PREFIX = "synthetic:";
  *   kv-cache    generation and perplexity through a quantized KV cache, and the cache's compression
  *   model-files the subject's model-file tools: converters, importers, contracts, diff
  *   trace       the activations of every layer for a token sequence (refute trace)
+ *   serving     an OpenAI-compatible server's HTTP API itself, for requests a serving claim makes
+ *               (concurrent, streamed, sampled, chat)
  */
-export const CAPABILITIES = ["generate", "score", "tokenize", "chat-template", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace"] as const;
+export const CAPABILITIES = ["generate", "score", "tokenize", "chat-template", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace", "serving"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;

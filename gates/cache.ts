@@ -25,6 +25,7 @@ import {
   type RuntimeName,
   type ScoreOptions,
   type Scoring,
+  type ServingEndpoint,
   type SubjectSpec,
 } from "../runtimes/runtime.ts";
 import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
@@ -66,7 +67,7 @@ export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
 const describeSettings = (s: GenerationSettings) => (s.kvCache ? ` kv=int${s.kvCache.bits}-g${s.kvCache.groupSize}${s.kvCache.sparsity ? `-s${s.kvCache.sparsity}` : ""}` : "");
 
 /** An optional method of a runtime that declares its capability, bound; a runtime that declares one without its method is a defect, not a block. */
-function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles" | "applyChatTemplate">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
+function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles" | "applyChatTemplate" | "serving">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
   const fn = runtime[name];
   if (typeof fn !== "function") throw new Error(`runtime ${runtime.name} declares the capability for ${name} but does not implement it`);
   return fn.bind(runtime) as NonNullable<Runtime[K]>;
@@ -192,6 +193,11 @@ export class SubjectCache {
     } catch (e) {
       throw new SubjectError(context, e);
     }
+  }
+
+  /** The subject's server API for `use` (not cached: a serving claim's requests are its observation). */
+  async serving<T>(subject: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T> {
+    return method(await this.capable(subject, "serving"), "serving")(subject, use);
   }
 
   /** The subject's runtime, refused (blocked, naming the capability or the subjects it serves) when it cannot do what is asked. */

@@ -19,7 +19,7 @@ function promptName(file: string): string | null {
 
 /** The perplexity record a claim reads: ppl/<model>.json, or ppl/<model>.<text>.json for `params.text` other than heldout. */
 function perplexityFile(model: string, params: Record<string, unknown> | undefined): string {
-  const text = params.text;
+  const text = params?.text;
   return typeof text === "string" && text !== "heldout" ? `${model}.${text}.json` : `${model}.json`;
 }
 

@@ -105,6 +105,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         oracleChat: (model) => oracle.chat(model),
         applyChatTemplate: (subject, messages, addGenerationPrompt) => cache.applyChatTemplate(subject, messages, addGenerationPrompt),
         heldoutText: () => oracle.heldoutText(),
+        serving: (subject, use) => cache.serving(subject, use),
       },
       check.claim.params,
     );

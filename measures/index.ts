@@ -18,10 +18,12 @@ import { kvCacheFidelity, kvGreedyMismatch, kvOracleMismatch, kvPerplexity } fro
 import { logprobAgreement, logprobDelta } from "./logprob-delta.ts";
 import type { AnyMeasure } from "./measure.ts";
 import { pplCeiling } from "./ppl-ceiling.ts";
+import { pplDeviation } from "./ppl-deviation.ts";
 import { pplDifference } from "./ppl-difference.ts";
 import { determinism, modelFileProbe } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
 import { generationSanity } from "./sanity.ts";
+import { serving } from "./serving.ts";
 import { runtimeAgreement } from "./runtime-agreement.ts";
 import { throughputRatio } from "./throughput-ratio.ts";
 import { timingCv } from "./timing-cv.ts";
@@ -36,6 +38,7 @@ const registry: AnyMeasure[] = [
   roundtrip,
   pplCeiling,
   pplDifference,
+  pplDeviation,
   runtimeAgreement,
   tokenizeAgreement,
   forcedTop1,
@@ -59,6 +62,7 @@ const registry: AnyMeasure[] = [
   tokenizerVectors,
   chatRender,
   endOfSequence,
+  serving,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

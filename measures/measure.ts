@@ -30,6 +30,7 @@ import type {
   Perplexity,
   ScoreOptions,
   Scoring,
+  ServingEndpoint,
   SubjectSpec,
   TopKEntry,
 } from "../runtimes/runtime.ts";
@@ -135,6 +136,8 @@ export interface MeasureInput {
   applyChatTemplate(subject: SubjectSpec, messages: { role: string; content: string }[], addGenerationPrompt: boolean): Promise<string | null>;
   /** The oracle's held-out text (oracle/ppl/heldout.txt), for a model that has no perplexity oracle of its own. */
   heldoutText(): Promise<string>;
+  /** The subject's server API, held for the whole of `use`: capability `serving`. */
+  serving<T>(subject: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T>;
 }
 
 /** Where two token sequences first part, with the reference's view of that step. */

@@ -2,7 +2,7 @@
 // window and stride, next to the oracle's perplexity (the reference for a ceiling factor).
 
 import { defineMeasure } from "./measure.ts";
-import { PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
+import { onText, PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
 import { perplexityRow } from "./perplexity-evidence.ts";
 
 export const pplCeiling = defineMeasure<PplTextParams>({
@@ -15,7 +15,7 @@ export const pplCeiling = defineMeasure<PplTextParams>({
   oracle: () => "perplexity",
   needs: ["perplexity"],
   params: PPL_TEXT_PARAMS,
-  quantity: (p) => `perplexity on the ${p.text ?? "heldout"} text`,
+  quantity: (p) => `perplexity${onText(p)}`,
   async observe({ subject, perplexity, oraclePerplexity }, params: PplTextParams) {
     const oracle = await oraclePerplexity(subject.model, params.text ?? "heldout");
     const ppl = await perplexity(subject, oracle.text, oracle.window, oracle.stride);

@@ -2,7 +2,7 @@
 // quantizations of one model are apart.
 
 import { defineMeasure } from "./measure.ts";
-import { PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
+import { onText, PPL_TEXT_PARAMS, type PplTextParams } from "./ppl-text.ts";
 import { perplexityRow } from "./perplexity-evidence.ts";
 
 export const pplDifference = defineMeasure<PplTextParams>({
@@ -14,7 +14,7 @@ export const pplDifference = defineMeasure<PplTextParams>({
   oracle: () => "perplexity",
   needs: ["perplexity"],
   params: PPL_TEXT_PARAMS,
-  quantity: (p) => `|perplexity difference| on the ${p.text ?? "heldout"} text`,
+  quantity: (p) => `|perplexity difference|${onText(p)}`,
   async observe({ subject, against, perplexity, oraclePerplexity }, params: PplTextParams) {
     const oracle = await oraclePerplexity(subject.model, params.text ?? "heldout");
     const mine = await perplexity(subject, oracle.text, oracle.window, oracle.stride);

@@ -15,3 +15,8 @@ export const PPL_TEXT_PARAMS = paramsSchema<PplTextParams>({
   properties: { text: { type: "string", enum: ["heldout", "shuffled"], nullable: true, default: "heldout", description: "the held-out text: heldout (the zoo's chains) or shuffled (random slots: perplexity with power)" } },
   required: [],
 } as JSONSchemaType<PplTextParams>);
+
+/** " on the shuffled text" for the second text; nothing for the held-out one, which every perplexity claim meant before it. */
+export function onText(p: PplTextParams): string {
+  return p.text && p.text !== "heldout" ? ` on the ${p.text} text` : "";
+}

@@ -49,7 +49,8 @@ export const MODEL_CACHE_BYTES = 512 << 20;
 
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
-  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES);
+  // every capability but serving: the engine in-process has no HTTP API (runtime refute-serve puts it behind one)
+  readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES.filter((c) => c !== "serving"));
   private readonly threads: number;
   private readonly skipContract: boolean;
 
@@ -79,7 +80,8 @@ export class EmbeddedRuntime implements Runtime {
     return kernels;
   }
 
-  private async model(spec: SubjectSpec): Promise<EngineModel> {
+  /** The subject's model as the engine prepared it (its fault's hooks included), loaded once and kept while it fits. */
+  async model(spec: SubjectSpec): Promise<EngineModel> {
     const key = subjectKey(spec);
     let model = this.models.get(key);
     if (model) {

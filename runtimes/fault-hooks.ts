@@ -1,5 +1,6 @@
 // The one mapping from a fault of the teeth catalogue (core/faults.ts) to the engine hooks
-// that make the embedded engine have that bug (engine/hooks.ts). The engine never sees a
+// that make the embedded engine have that bug (engine/hooks.ts), and refute serve's for the
+// serving faults (serve/serve-hooks.ts). The engine never sees a
 // fault's name: runtimes and tests build its hooks here. A Record over every Fault, so a
 // fault added to the catalogue without hooks is a type error.
 
@@ -8,11 +9,17 @@ import { activationConstantMoved } from "../engine/generate/activation-faults.ts
 import { NO_HOOKS, type EngineHooks } from "../engine/hooks.ts";
 import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, residualBranchesScaled, untiedHeadAsTied } from "../engine/model/source-faults.ts";
 import type { Fault } from "../core/faults.ts";
+import type { ServeHooks } from "../serve/serve-hooks.ts";
 
 // gguf-alignment-off: tensor offsets shifted by 16 bytes (of the 32 that GGUF aligns data to).
 const MISALIGNMENT_BYTES = 16;
 
-export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
+/** A fault's hooks: the engine's, and refute serve's for the serving faults (serve/serve-hooks.ts). */
+export interface FaultHooks extends EngineHooks {
+  readonly serve?: ServeHooks;
+}
+
+export const FAULT_HOOKS: Readonly<Record<Fault, FaultHooks>> = {
   "embedding-transposed": { loadedSource: embeddingReadTransposed },
   "conv1d-not-transposed": { skipConv1dTranspose: true },
   "qk-permutation-skipped": { skipQkPermutation: true },
@@ -38,6 +45,12 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "kv-position-wrap-128": { kvPositionWrap: 128 },
   "detokenizer-bytes-per-token": { detokenizePerToken: true },
   "eos-never-reported": { eosIgnored: true },
+  "serve-stream-splits-utf8": { serve: { streamPerToken: true } },
+  "serve-shared-kv-cache": { serve: { sharedKvCache: true } },
+  "serve-logprobs-as-probabilities": { serve: { logprobsAsProbabilities: true } },
+  "serve-stop-ignored": { serve: { stopIgnored: true } },
+  "serve-max-tokens-off-by-one": { serve: { maxTokensExtra: 1 } },
+  "serve-seed-ignored": { serve: { seedIgnored: true } },
   "residual-scaled-1e-2": { loadedSource: residualBranchesScaled(1 - 1e-2) },
   "residual-scaled-1e-3": { loadedSource: residualBranchesScaled(1 - 1e-3) },
   "residual-scaled-1e-4": { loadedSource: residualBranchesScaled(1 - 1e-4) },
@@ -52,7 +65,7 @@ export const FAULT_HOOKS: Readonly<Record<Fault, EngineHooks>> = {
   "activation-constant-1e-5": { activation: activationConstantMoved(1e-5) },
 };
 
-/** The hooks that inject `fault` into the engine; none (the clean engine) for null. */
-export function hooksFor(fault: Fault | null): EngineHooks {
+/** The hooks that inject `fault` into the engine (and refute serve); none (the clean engine) for null. */
+export function hooksFor(fault: Fault | null): FaultHooks {
   return fault === null ? NO_HOOKS : FAULT_HOOKS[fault];
 }

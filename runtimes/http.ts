@@ -15,6 +15,7 @@
 // BlockedError naming the URL, never a crash; a response body is read up to a limit.
 
 import { statSync } from "node:fs";
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import { shellLine } from "../core/shell-quote.ts";
 import { splitCredentials } from "../core/url-credentials.ts";
 import { modelLocation, refusalOf, servedEntry, type ServedSubject } from "../core/subject.ts";
@@ -27,7 +28,7 @@ import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
 import { sha256File } from "../engine/model/native-convert.ts";
 import { preview, responseText, responseTokens, type CompletionRequest, type ResponseToken, type ServedIdentity } from "./openai.ts";
-import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
+import { BlockedError, requireServed, type ServingEndpoint, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface HttpOptions {
   name?: string; // the runtime's name in reports; default "http"
@@ -60,7 +61,7 @@ export class HttpStatusError extends Error {
 
 export class HttpRuntime implements Runtime {
   readonly name: string;
-  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "chat-template", "perplexity", "serving"]);
   private readonly base: string;
   private readonly tokenizers = new Map<string, Tokenizer | null>();
   private serverTokenize: boolean | null = null; // unknown until asked
@@ -171,12 +172,16 @@ export class HttpRuntime implements Runtime {
     return tokenizer;
   }
 
-  /** The ids a text is sent as where ids must be sent (forced decoding, perplexity): the local tokenizer's with prompt "ids", else the server's own. */
-  private async idsOf(spec: SubjectSpec, text: string, what: string): Promise<number[]> {
+  /**
+   * The ids a text is sent as where ids must be sent (forced decoding, perplexity): the local
+   * tokenizer's with prompt "ids", else the server's own; a prompt with the special tokens the
+   * model puts around one (a SentencePiece llama's BOS), a scored text without.
+   */
+  private async idsOf(spec: SubjectSpec, text: string, what: string, asPrompt: boolean): Promise<number[]> {
     const local = this.localIds(spec);
-    if (local) return local.encode(text);
+    if (local) return asPrompt ? local.encodePrompt(text) : local.encode(text);
     if (!(await this.hasServerTokenize(text, this.modelName(spec)))) throw new BlockedError(`${this.name}: ${what} sends token ids, and the server has no /tokenize to make them (set prompt: ids to use the local tokenizer)`);
-    return this.serverTokens(text, this.modelName(spec));
+    return this.serverTokens(text, this.modelName(spec), asPrompt);
   }
 
   /** The generation request as curl: what refute sent, with secret headers as their variables. */
@@ -217,10 +222,30 @@ export class HttpRuntime implements Runtime {
     return this.serverTokenize;
   }
 
-  private async serverTokens(text: string, model?: string): Promise<number[]> {
-    const body = (await this.post("/tokenize", { content: text, add_special: false, ...(model ? { model } : {}) })) as { tokens?: unknown };
+  private async serverTokens(text: string, model?: string, addSpecial = false): Promise<number[]> {
+    const body = (await this.post("/tokenize", { content: text, add_special: addSpecial, ...(model ? { model } : {}) })) as { tokens?: unknown };
     if (!Array.isArray(body?.tokens) || !body.tokens.every((t) => Number.isInteger(t))) throw new ProtocolError(`${this.base}/tokenize`, `answered without a list of token ids: ${preview(body, 120)}`);
     return body.tokens as number[];
+  }
+
+  /** The server's own render of a conversation (POST /apply-template, llama-server's and refute serve's route); blocked where it has none. */
+  async applyChatTemplate(spec: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null> {
+    await this.verifyIdentity(spec);
+    const body = await this.post("/apply-template", { model: this.modelName(spec), messages, add_generation_prompt: addGenerationPrompt }).catch((e) => {
+      if (e instanceof HttpStatusError && (e.status === 404 || e.status === 405)) throw new BlockedError(`${this.name}: the server has no /apply-template, so its chat template's render cannot be asked`);
+      if (e instanceof HttpStatusError && e.status === 400 && /chat template/i.test(e.body)) return { prompt: null };
+      throw e;
+    });
+    const prompt = (body as { prompt?: unknown }).prompt;
+    if (prompt !== null && typeof prompt !== "string") throw new ProtocolError(`${this.base}/apply-template`, `answered without a prompt: ${preview(body)}`);
+    return prompt;
+  }
+
+  /** The server's API for a serving claim: this URL, the subject's model name, the configured headers; `settings` as the caller says how the server runs. */
+  async serving<T>(spec: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>, settings: ServingEndpoint["settings"] = {}): Promise<T> {
+    requireServed(this, spec);
+    await this.verifyIdentity(spec);
+    return use({ baseUrl: this.base, model: this.modelName(spec), headers: { ...this.options.headers }, timeoutMs: this.options.timeoutMs ?? 120_000, maxBodyBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, settings });
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
@@ -250,7 +275,7 @@ export class HttpRuntime implements Runtime {
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     await this.verifyIdentity(spec);
-    const promptTokens = await this.idsOf(spec, prompt, "forced decoding");
+    const promptTokens = await this.idsOf(spec, prompt, "forced decoding", true);
     const echoed = await this.echo(spec, [...promptTokens, ...tokens], options.topK ?? 10);
     const steps = tokens.map((token, i) => {
       const at = echoed[promptTokens.length + i];
@@ -264,7 +289,7 @@ export class HttpRuntime implements Runtime {
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
     await this.verifyIdentity(spec);
-    const ids = await this.idsOf(spec, text, "perplexity");
+    const ids = await this.idsOf(spec, text, "perplexity", false);
     let nllSum = 0;
     let scored = 0;
     for (const w of perplexityWindows(ids.length, window, stride)) {

@@ -1,6 +1,6 @@
 // The runtimes a claim can name, by name, one instance each for a whole run (so prepared
 // models are shared). A name is a kind (embedded, llamacpp, http, cli: that kind's default
-// runtime) or a runtime of the project config (refute.config.yaml `runtimes:`). The http and
+// runtime; refute-serve: the engine behind refute serve's HTTP API) or a runtime of the project config (refute.config.yaml `runtimes:`). The http and
 // cli defaults are configured by the config's entries of those names, and the environment
 // overrides them:
 //
@@ -33,6 +33,7 @@ import { EmbeddedRuntime } from "./embedded.ts";
 import { HttpRuntime } from "./http.ts";
 import { LlamacppRuntime } from "./llamacpp.ts";
 import { LlamaServerRuntime } from "./llama-server.ts";
+import { RefuteServeRuntime } from "./refute-serve.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type RuntimeName, type Scoring } from "./runtime.ts";
 
 class UnavailableRuntime implements Runtime {
@@ -94,6 +95,8 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
           env.REFUTE_LLAMA_SERVER_ARGS !== undefined ? env.REFUTE_LLAMA_SERVER_ARGS.split(/\s+/).filter(Boolean) : configured?.kind === "llama-server" ? configured.args : undefined,
         ),
       );
+    case "refute-serve":
+      return new RefuteServeRuntime({ threads: settings.threads ?? wasmThreads(env), skipContract: settings.skipContract });
     case "http":
       return guarded(name, () => httpRuntime(name, configured?.kind === "http" ? configured : undefined, name === "http" ? env : {}, env, where));
     case "cli":

@@ -10,6 +10,7 @@
 // Where the tools are not built, every check is blocked with the command that builds them.
 
 import { type ChildProcess, spawn } from "node:child_process";
+import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import { createServer } from "node:net";
 import pLimit from "p-limit";
 import { RefuteError } from "../core/errors.ts";
@@ -17,7 +18,7 @@ import { builtTool, type LlamaToolsPlace } from "../core/llama-tools.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { HttpRuntime } from "./http.ts";
 import { ggufFor, ggufRefusal } from "./model-file.ts";
-import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
+import { BlockedError, type ServingEndpoint, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface LlamaServerOptions {
   place: LlamaToolsPlace; // where the built tools are
@@ -55,7 +56,7 @@ interface Running {
 
 export class LlamaServerRuntime implements Runtime {
   readonly name = "llama-server";
-  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "perplexity"]);
+  readonly capabilities: ReadonlySet<Capability> = new Set(["generate", "score", "tokenize", "chat-template", "perplexity", "serving"]);
   private running: Running | null = null;
   private readonly one = pLimit(1);
 
@@ -129,6 +130,17 @@ export class LlamaServerRuntime implements Runtime {
 
   perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
     return this.one(async () => (await this.server(spec)).perplexity(spec, text, window, stride));
+  }
+
+  applyChatTemplate(spec: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null> {
+    return this.one(async () => (await this.server(spec)).applyChatTemplate(spec, messages, addGenerationPrompt));
+  }
+
+  /** The subject's server for a serving claim, kept running (and not stopped by another check) until `use` is done. */
+  serving<T>(spec: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T> {
+    const s = SERVER_SETTINGS;
+    const settings = { slots: s.slots, context: s.context, seed: s.seed, cache_prompt: true, threads: this.options.threads, args: (this.options.extraArgs ?? []).join(" ") };
+    return this.one(async () => (await this.server(spec)).serving(spec, use, settings));
   }
 
   private async stop(): Promise<void> {

@@ -103,6 +103,17 @@ export interface KvCompression extends KvFidelity {
   tensors: ({ name: string } & KvFidelity)[];
 }
 
+/** Where a server's OpenAI-compatible API is, for a serving claim's own requests. */
+export interface ServingEndpoint {
+  baseUrl: string; // e.g. http://127.0.0.1:8080 (paths /v1/... are appended)
+  model: string; // the `model` every request names
+  headers: Record<string, string>; // sent with every request (may hold secrets: never reported)
+  timeoutMs: number; // per request
+  maxBodyBytes: number; // the largest response body read
+  /** How the server was started, for the report (slots, context, prompt cache, seed). */
+  settings: Record<string, string | number | boolean>;
+}
+
 export interface Runtime {
   readonly name: RuntimeName;
   /** What this runtime can do for a measure; the optional methods below are present exactly for these. */
@@ -134,6 +145,11 @@ export interface Runtime {
   reproduction?(spec: SubjectSpec, prompt: string, maxNewTokens: number): string;
   /** The primitives of the subject's model-file tool (converters, importers, inspectors), its injected fault included: `model-files`. */
   modelFiles?(spec: SubjectSpec): Promise<ModelFileTool>;
+  /**
+   * The subject's server API, held for the whole of `use` (a runner that starts servers does
+   * not stop this one meanwhile): `serving`.
+   */
+  serving?<T>(spec: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T>;
   /** The activations at every trace point for every position of `tokens`, in forward order: `trace`. */
   trace?(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]>;
   close(): Promise<void>;

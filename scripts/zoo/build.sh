@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the tiny model zoo from nothing: corpus -> tokenizers -> four trainings, two at a
-# time (one thread each) -> variants (scripts/zoo/variants.py) -> manifest. About 35 minutes on two cores.
+# time (one thread each; steps per model in configs.STEPS) -> variants (scripts/zoo/variants.py)
+# -> manifest. About 40 minutes on two cores.
 # The weights are committed: rebuilding changes their bits (BLAS kernels differ between
 # machines), so after a rebuild the oracles must be regenerated with `pnpm oracle --all`.
 # Never run in CI.
@@ -8,9 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 PY=${PYTHON:-/usr/bin/python3}
-if ! "$PY" -c "import torch, regex" 2>/dev/null; then
-  echo "zoo: $PY cannot import torch and regex." >&2
-  echo "  install: sudo apt-get install --no-install-recommends python3-torch python3-regex libopenblas0-pthread" >&2
+if ! "$PY" -c "import torch, regex, jinja2" 2>/dev/null; then
+  echo "zoo: $PY cannot import torch, regex and jinja2." >&2
+  echo "  install: sudo apt-get install --no-install-recommends python3-torch python3-regex python3-jinja2 libopenblas0-pthread" >&2
+  echo "  (python3-sentencepiece too, to check tokenizer.model against Google's sentencepiece)" >&2
   exit 1
 fi
 BUILD=models/cache/zoo-build

@@ -1,7 +1,9 @@
 // Names a claim uses must exist: models, prompts and the oracle records its measure reads.
 // `gates validate` reports an unknown one with the file, the claim, the field and the known names.
 
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SYNTHETIC_SHAPES as SHAPE_NAMES } from "../../core/vocabulary.ts";
 import { SYNTHETIC_SHAPES } from "../../bench/synthetic.ts";
@@ -30,8 +32,26 @@ describe("claim references", () => {
 
   it("an unknown prompt lists the oracle's prompts", () => {
     expect(problemsAfter("canary.yaml", canary, "each: [arithmetic,", "each: [arithmetik,")).toEqual([
-      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'prompts.each.0': expected a prompt of oracle/prompts/ (arithmetic, code, completion, greeting); found "arithmetik"`,
+      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'prompts.each.0': expected a prompt of oracle/prompts/ (arithmetic, chat, chat-utf8, code, completion, greeting, list, long, utf8); found "arithmetik"`,
     ]);
+  });
+
+  it("a chat prompt is oracle/prompts/<name>.messages.json; a shuffled-text perplexity claim reads ppl/<model>.shuffled.json", () => {
+    const text = parseClaimFile("claims/text.yaml", readFileSync("claims/text.yaml", "utf8"));
+    expect(text.claims.flatMap((c) => referenceProblems(c, "oracle"))).toEqual([]);
+    // an oracle directory with the held-out perplexity record of tiny-llama only
+    const dir = mkdtempSync(join(tmpdir(), "refute-refs-"));
+    try {
+      mkdirSync(join(dir, "ppl"));
+      copyFileSync("oracle/ppl/tiny-llama.json", join(dir, "ppl", "tiny-llama.json"));
+      const ppl = parseClaimFile("claims/ppl.yaml", readFileSync("claims/ppl.yaml", "utf8"));
+      const shuffled = parseClaimFile("claims/ppl-shuffled.yaml", readFileSync("claims/ppl-shuffled.yaml", "utf8"));
+      const problemsOf = (id: string) => referenceProblems({ ...[...ppl.claims, ...shuffled.claims].find((c) => c.id === id)!, subject: { ...ppl.claims[0].subject, model: ["tiny-llama"] } }, dir).map(formatProblem);
+      expect(problemsOf("ppl-int8-ceiling")).toEqual([]);
+      expect(problemsOf("ppl-int8-shuffled-percent").join("\n")).toContain(`missing: ${join(dir, "ppl", "tiny-llama.shuffled.json")}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a model without the oracle records its measure reads: a synthetic shape has no greedy oracle", () => {

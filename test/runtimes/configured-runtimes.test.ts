@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../core/config.ts";
-import { pickModel } from "../../cli/serve.ts";
+import { pickModel } from "../../serve/server.ts";
 import { makeRuntime } from "../../runtimes/index.ts";
 import type { SubjectSpec } from "../../runtimes/runtime.ts";
 import { runtimeSettings } from "../../gates/settings.ts";
@@ -53,7 +53,7 @@ describe("configured runtimes", () => {
   });
 
   it("a name that is neither a kind nor configured blocks, listing the known names", async () => {
-    await expect(makeRuntime("nope", { config }).generate(spec("nope"), "hi", 1)).rejects.toThrow(/no runtime named 'nope': known are embedded, llamacpp, llama-server, http, cli, srv, tool, typo/);
+    await expect(makeRuntime("nope", { config }).generate(spec("nope"), "hi", 1)).rejects.toThrow(/no runtime named 'nope': known are embedded, llamacpp, llama-server, refute-serve, http, cli, srv, tool, typo/);
   });
 });
 

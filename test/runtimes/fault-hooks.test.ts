@@ -14,7 +14,9 @@ import { prepareSource } from "../../engine/convert.ts";
 import { hookedKernels, NO_HOOKS, type EngineHooks } from "../../engine/hooks.ts";
 import type { ModelSource } from "../../engine/load.ts";
 import { EngineModel } from "../../engine/model.ts";
-import { FAULT_HOOKS, hooksFor } from "../../runtimes/fault-hooks.ts";
+import { FAULT_HOOKS, type FaultHooks, hooksFor } from "../../runtimes/fault-hooks.ts";
+import type { ServeHooks } from "../../serve/serve-hooks.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import { llamaVocabulary } from "../../core/llama-vocabularies.ts";
 import { openTokenizer } from "../../engine/open-tokenizer.ts";
 
@@ -36,8 +38,34 @@ function converted(model: string, format: string, quant: string, hooks: EngineHo
   }
 }
 
+/** What refute serve answers with the serving hooks: a streamed chat whose answer splits characters across tokens, two requests at once, logprobs, a stop string, max_tokens, a seeded sample. */
+async function served(model: EngineModel, hooks: ServeHooks | undefined): Promise<unknown[]> {
+  const server = createServingServer([{ name: "m", model, hooks }]);
+  const { port } = await listen(server, 0, "127.0.0.1");
+  const post = async (body: Record<string, unknown>) => {
+    const path = body.messages ? "/v1/chat/completions" : "/v1/completions";
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body: JSON.stringify({ temperature: 0, max_tokens: 8, ...body }) });
+    if (r.headers.get("content-type") !== "text/event-stream") return ((await r.json()) as { choices: unknown[] }).choices[0];
+    // the streamed deltas, without the ids and timestamps that differ from run to run
+    const events = (await r.text()).split("\n").filter((l) => l.startsWith("data: {"));
+    return events.map((l) => (JSON.parse(l.slice(6)) as { choices: { delta: { content?: string } }[] }).choices[0].delta.content);
+  };
+  try {
+    return [
+      await post({ messages: [{ role: "user", content: "How do people greet in 서울?" }], max_tokens: 64, stream: true }),
+      await Promise.all([post({ prompt: "The capital of France is", max_tokens: 16 }), post({ prompt: "Hello, my name is", max_tokens: 16 })]),
+      await post({ prompt: "The capital of France is", logprobs: 2 }),
+      await post({ prompt: "The capital of France is", stop: ["."] }),
+      await post({ prompt: "The capital of France is", max_tokens: 3 }),
+      await post({ prompt: "The capital of France is", temperature: 2, seed: 1, max_tokens: 64 }),
+    ];
+  } finally {
+    server.close();
+  }
+}
+
 /** What the engine computes with `hooks`: conversions of three families, then a clean model run through the hooked engine. */
-function observe(hooks: EngineHooks): Record<string, unknown> {
+async function observe(hooks: FaultHooks): Promise<Record<string, unknown>> {
   const model = new EngineModel(prepareSource("tiny-qwen2", "native", "f32"), cpuKernels, hooks);
   const prompt = "12 + 30 is"; // " is" needs the first merge, "Ġ i"
   const softmax = Float32Array.of(100, 0, -100);
@@ -54,6 +82,11 @@ function observe(hooks: EngineHooks): Record<string, unknown> {
     spm: openTokenizer(llamaVocabulary("llama-vocab:llama-spm").gguf, hooks).encode("Hello \u{1F999} world"),
     chat: model.renderChat([{ role: "user", content: "Hello" }], true),
     ropeScaled: new EngineModel(prepareSource("tiny-llama-rope-scaled", "native", "f32"), cpuKernels, hooks).generate(prompt, 3, 3, null).topk,
+    // past 128 positions (the KV ring's size), a chat answer with characters split across tokens, a chat the model ends
+    long: model.generate("Paris is the capital of France.\n".repeat(20), 2, 3, null).topk,
+    utf8: model.generate(model.renderChat([{ role: "user", content: "How do people greet in 서울?" }], true) ?? "", 64, 1, null).text,
+    chatEnd: model.generate(model.renderChat([{ role: "user", content: "What is the capital of Japan?" }], true) ?? "", 64, 1, null).tokens.length,
+    served: await served(model, hooks.serve),
   };
 }
 
@@ -80,16 +113,16 @@ describe("hooksFor", () => {
 
 describe("every fault reaches its code", () => {
   let clean: Record<string, unknown>;
-  beforeAll(() => {
-    clean = observe(NO_HOOKS);
+  beforeAll(async () => {
+    clean = await observe(NO_HOOKS);
   });
 
-  it("the clean observation is reproducible", () => {
-    expect(observe(NO_HOOKS)).toEqual(clean);
+  it("the clean observation is reproducible", async () => {
+    expect(await observe(NO_HOOKS)).toEqual(clean);
   });
 
-  it.each(FAULT_NAMES)("%s changes what the engine computes", (fault) => {
-    const faulty = observe(hooksFor(fault));
+  it.each(FAULT_NAMES)("%s changes what the engine computes", async (fault) => {
+    const faulty = await observe(hooksFor(fault));
     const changed = Object.keys(clean).filter((key) => JSON.stringify(faulty[key]) !== JSON.stringify(clean[key]));
     expect(changed.length, `${fault}: nothing changed`).toBeGreaterThan(0);
   });

@@ -7,7 +7,8 @@
 
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompletionServer, listen, loadServedModel } from "../../cli/serve.ts";
+import { loadServedModel } from "../../serve/load.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import { parseClaimFile } from "../../gates/claims.ts";
 import { expandClaims } from "../../gates/expand.ts";
 import { runChecks } from "../../gates/run.ts";
@@ -18,7 +19,7 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
-  server = createCompletionServer(["f32", "q4_0"].map((quant) => ({ name: `tiny-llama-${quant}`, ...loadServedModel("tiny-llama", quant) })));
+  server = createServingServer(["f32", "q4_0"].map((quant) => ({ name: `tiny-llama-${quant}`, ...loadServedModel("tiny-llama", quant) })));
   base = `http://127.0.0.1:${(await listen(server, 0, "127.0.0.1")).port}`;
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -5,7 +5,8 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompletionServer, listen, loadServedModel } from "../../cli/serve.ts";
+import { loadServedModel } from "../../serve/load.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import { EmbeddedRuntime } from "../../runtimes/embedded.ts";
 import { HttpRuntime } from "../../runtimes/http.ts";
 import { responseTokens } from "../../runtimes/openai.ts";
@@ -21,7 +22,7 @@ const PROMPT = "Once upon a time, there was";
 
 beforeAll(async () => {
   // served on the embedded runtime's own backend, so that any difference is the transport's
-  server = createCompletionServer([{ name: model, model: loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))).model }], { maxBodyBytes: 4096 });
+  server = createServingServer([{ name: model, model: loadServedModel(model, undefined, await embedded.kernels(spec("embedded"))).model }], { maxBodyBytes: 4096 });
   const address = await listen(server, 0, "127.0.0.1");
   base = `http://127.0.0.1:${address.port}`;
 });
@@ -94,14 +95,14 @@ describe("http runtime against refute serve", () => {
 
   it.each([
     ["not JSON", "{", 400, /not JSON/],
-    ["sampling", JSON.stringify({ prompt: "a", temperature: 0.7 }), 400, /temperature must be 0/],
+    ["a temperature past 2", JSON.stringify({ prompt: "a", temperature: 2.5 }), 400, /temperature must be a number >= 0 and <= 2/],
     ["too many logprobs", JSON.stringify({ prompt: "a", logprobs: 50 }), 400, /logprobs must be an integer from 0 to 20/],
     ["a token id outside the vocabulary", JSON.stringify({ prompt: [1, 99999] }), 400, /prompt\[1\] = 99999/],
     ["an empty prompt", JSON.stringify({ prompt: "" }), 400, /prompt must be/],
     ["negative max_tokens", JSON.stringify({ prompt: "a", max_tokens: -1 }), 400, /max_tokens/],
     ["past the context", JSON.stringify({ prompt: "a", max_tokens: 100000 }), 400, /exceeds the model's context/],
-    ["streaming", JSON.stringify({ prompt: "a", stream: true }), 400, /stream/],
-    ["stop sequences", JSON.stringify({ prompt: "a", stop: ["\n"] }), 400, /stop/],
+    ["streaming with echo", JSON.stringify({ prompt: "a", stream: true, echo: true }), 400, /echo is not supported with stream/],
+    ["five stop sequences", JSON.stringify({ prompt: "a", stop: ["1", "2", "3", "4", "5"] }), 400, /stop must be a string or a list of at most 4/],
     ["another model", JSON.stringify({ prompt: "a", model: "gpt-4" }), 404, /not served here/],
     ["a body over the limit", JSON.stringify({ prompt: "x".repeat(5000) }), 413, /exceeds the limit of 4096/],
   ])("refuses %s with a clear error", async (_what, body, status, message) => {
@@ -111,7 +112,7 @@ describe("http runtime against refute serve", () => {
   });
 
   it("answers unknown routes with 404 and wrong methods with 405", async () => {
-    expect((await call("/v1/chat/completions", { body: "{}" })).status).toBe(404);
+    expect((await call("/v1/embeddings", { body: "{}" })).status).toBe(404);
     expect((await call("/v1/completions", { method: "GET" })).status).toBe(405);
   });
 });

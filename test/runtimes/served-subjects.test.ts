@@ -6,7 +6,8 @@
 
 import type { Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCompletionServer, listen, loadServedModel } from "../../cli/serve.ts";
+import { loadServedModel } from "../../serve/load.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import { refusalOf } from "../../core/subject.ts";
 import { parseServedList } from "../../core/served.ts";
 import { parseClaimFile } from "../../gates/claims.ts";
@@ -23,7 +24,7 @@ let requests = 0;
 
 beforeAll(async () => {
   const { model, identity } = loadServedModel("tiny-llama", "q8_0");
-  server = createCompletionServer([{ name: "tiny-llama", model, identity }]);
+  server = createServingServer([{ name: "tiny-llama", model, identity }]);
   server.on("request", () => requests++);
   base = `http://127.0.0.1:${(await listen(server, 0, "127.0.0.1")).port}`;
 });

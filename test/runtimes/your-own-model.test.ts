@@ -12,7 +12,8 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatesCommand, loadDefaultFactory } from "../../cli/gates.ts";
-import { createCompletionServer, listen, loadServedModel } from "../../cli/serve.ts";
+import { loadServedModel } from "../../serve/load.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import type { Report } from "../../gates/report.ts";
 import { EmbeddedRuntime } from "../../runtimes/embedded.ts";
 import { tempDir } from "../gates/helpers.ts";
@@ -39,7 +40,7 @@ async function serve(quants: ("q8_0" | "q4_0")[], name: (q: string) => string): 
   const model = join(dir, "my-llama");
   // on the engine's fast backend, as `refute serve` runs by default
   const kernels = await new EmbeddedRuntime().kernels({ model: "tiny-llama", format: "native", quant: "q8_0", backend: "cpu", runtime: "embedded" });
-  const server = createCompletionServer(quants.map((q) => ({ name: name(q), ...loadServedModel(model, q, kernels) })));
+  const server = createServingServer(quants.map((q) => ({ name: name(q), ...loadServedModel(model, q, kernels) })));
   servers.push(server);
   return `http://127.0.0.1:${(await listen(server, 0, "127.0.0.1")).port}`;
 }
