@@ -4,7 +4,9 @@
 //   generate: the prompt, max_tokens N, logprobs k; the generated ids are read from the
 //             response (runtimes/openai.ts says which shapes carry ids).
 //   score:    forced decoding as the legacy API does it: prompt + tokens as one prompt,
-//             max_tokens 0, echo, logprobs k; the echoed log p of each forced token.
+//             max_tokens 0, echo, logprobs k; the echoed log p of each forced token. A server
+//             without echo (llama-server): one request per step, the prefix with max_tokens 1,
+//             the forced token's log p among the first generated token's alternatives.
 //   tokenize: POST /tokenize {content} (llama-server's and refute serve's), else the engine's
 //             tokenizer of the model when it is local.
 //
@@ -276,7 +278,11 @@ export class HttpRuntime implements Runtime {
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     await this.verifyIdentity(spec);
     const promptTokens = await this.idsOf(spec, prompt, "forced decoding", true);
-    const echoed = await this.echo(spec, [...promptTokens, ...tokens], options.topK ?? 10);
+    const echoed = await this.echo(spec, [...promptTokens, ...tokens], options.topK ?? 10).catch((e) => {
+      if (e instanceof BlockedError && /does not echo/.test(e.reason)) return null;
+      throw e;
+    });
+    if (!echoed) return { promptTokens, steps: await this.scoreByPrefixes(spec, promptTokens, tokens, options) };
     const steps = tokens.map((token, i) => {
       const at = echoed[promptTokens.length + i];
       if (at.logprob === null) throw new ProtocolError(this.base, `echoed forced token ${i} (id ${token}) without its log p`);
@@ -285,6 +291,26 @@ export class HttpRuntime implements Runtime {
       return { token, logprob: at.logprob, topk, ...(candidates ? { candidates } : {}) };
     });
     return { promptTokens, steps };
+  }
+
+  /**
+   * Forced decoding without echo: for each step the prompt and the forced tokens before it,
+   * max_tokens 1, and the first generated token's alternatives (the server's prompt cache makes
+   * the shared prefix cheap). A forced token outside the alternatives has no log p to read.
+   */
+  private async scoreByPrefixes(spec: SubjectSpec, promptTokens: number[], tokens: number[], options: ScoreOptions): Promise<Scoring["steps"]> {
+    const k = Math.max(options.topK ?? 10, PREFIX_TOP_K);
+    const steps: Scoring["steps"] = [];
+    for (const [i, token] of tokens.entries()) {
+      const body = await this.complete(spec, [...promptTokens, ...tokens.slice(0, i)], { max_tokens: 1, logprobs: k });
+      const topk = this.tokensOf(body)?.[0]?.topk;
+      if (!topk) throw new BlockedError(`${this.name}: ${this.base} neither echoes prompt log-probs nor returns a generated token's alternatives with ids; forced decoding needs one of them`);
+      const own = topk.find((e) => e.token === token);
+      if (!own) throw new BlockedError(`${this.name}: forced token ${token} at step ${i} is outside the server's top ${k}, so its log p cannot be read without echo`);
+      const candidates = options.candidates?.[i]?.map((c) => topk.find((e) => e.token === c)?.logprob ?? null);
+      steps.push({ token, logprob: own.logprob, topk: topk.slice(0, options.topK ?? 10), ...(candidates ? { candidates } : {}) });
+    }
+    return steps;
   }
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number): Promise<Perplexity> {
@@ -355,6 +381,8 @@ function identityOf(listed: ListedModel[], name: string): ServedIdentity | null 
 }
 
 const DEFAULT_MAX_BODY_BYTES = 16 << 20;
+/** Alternatives asked per step in forced decoding without echo: the forced token and the oracle's top-10 must be among them. */
+const PREFIX_TOP_K = 20;
 
 /** The response body as text, refused past `max` bytes (a server is untrusted input: no unbounded read). */
 async function boundedText(response: Response, url: string, max = DEFAULT_MAX_BODY_BYTES): Promise<string> {

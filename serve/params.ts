@@ -2,7 +2,7 @@
 // problem is a RequestError naming the field (400); nothing is ignored silently: a parameter
 // this server cannot honour (n > 1, best_of, an unknown role) is refused, not dropped.
 //
-//   /v1/completions       prompt (text or ids), max_tokens, temperature, top_p, top_k, seed,
+//   /v1/completions       prompt (text or ids), max_tokens, temperature, top_p, top_k, min_p, seed,
 //                         stop, logprobs (0..20 alternatives), echo, stream
 //   /v1/chat/completions  messages [{role, content}], the same sampling fields, logprobs (bool)
 //                         with top_logprobs (0..20), stream
@@ -85,6 +85,7 @@ function decodeParams(b: Body, maxTokensLimit: number, logprobs: number | null):
     temperature,
     topK: integerIn(b, "top_k", 0, 1 << 20, 0),
     topP: numberIn(b, "top_p", 0, 1, 1, true),
+    minP: numberIn(b, "min_p", 0, 1, 0),
     seed: given(b, "seed") ? integerIn(b, "seed", -(2 ** 53) + 1, 2 ** 53 - 1, 0) : null,
   };
   return { maxTokens, sampling, stop: stopStrings(b), logprobs, stream: b.stream === true };

@@ -8,7 +8,7 @@ import { drawToken, isGreedy, makeSampler, seededUniform } from "./sampler.ts";
 // logits ln(0.5), ln(0.3), ln(0.2): probabilities 0.5, 0.3, 0.2 at temperature 1
 const logits = new Float32Array([Math.log(0.3), Math.log(0.5), Math.log(0.2)]);
 const argmax = (l: Float32Array) => l.indexOf(Math.max(...l));
-const at = (p: Partial<Parameters<typeof drawToken>[1]>) => ({ temperature: 1, topK: 0, topP: 1, seed: 1, ...p });
+const at = (p: Partial<Parameters<typeof drawToken>[1]>) => ({ temperature: 1, topK: 0, topP: 1, minP: 0, seed: 1, ...p });
 
 describe("sampler", () => {
   it("is greedy at temperature 0 or top_k 1, whatever the seed", () => {
@@ -28,6 +28,11 @@ describe("sampler", () => {
     expect(drawToken(logits, at({ topK: 2 }), 0.99)).toBe(0);
     expect(drawToken(logits, at({ topP: 0.6 }), 0.99)).toBe(0);
     expect(drawToken(logits, at({ topP: 0.4 }), 0.99)).toBe(1); // 0.5 alone reaches 0.4
+  });
+
+  it("min_p 0.5 keeps the tokens at least half as likely as the most likely: 0.5 and 0.3", () => {
+    expect(drawToken(logits, at({ minP: 0.5 }), 0.99)).toBe(0);
+    expect(drawToken(logits, at({ minP: 0.7 }), 0.99)).toBe(1);
   });
 
   it("temperature 2 flattens: p ∝ sqrt(p), so 0.5 -> 0.415 and u = 0.45 falls on the second token", () => {

@@ -1,17 +1,19 @@
 // Choosing the next token from a step's logits, as a serving API asks: greedy at temperature 0
 // (or top_k 1), else softmax(logits / temperature) restricted to the top_k most likely tokens
 // and to the smallest set whose probability reaches top_p, drawn with a seeded generator so
-// that one seed gives one text. The argmax is the kernels' own, so greedy serving equals the
+// that one seed gives one text; min_p (llama.cpp's) cuts tokens less likely than min_p times the
+// most likely one. The argmax is the kernels' own, so greedy serving equals the
 // engine's greedy decoding token for token.
 
 export interface SamplingParams {
   temperature: number; // 0: greedy
   topK: number; // 0: the whole vocabulary
   topP: number; // in (0, 1]; 1: no nucleus cut
+  minP: number; // in [0, 1]: tokens less likely than minP x the most likely are cut; 0: none (llama.cpp's extension)
   seed: number | null; // null: a seed of the server's choosing
 }
 
-export const GREEDY: SamplingParams = Object.freeze({ temperature: 0, topK: 0, topP: 1, seed: null });
+export const GREEDY: SamplingParams = Object.freeze({ temperature: 0, topK: 0, topP: 1, minP: 0, seed: null });
 
 /** Whether these parameters choose the most likely token every time. */
 export function isGreedy(p: SamplingParams): boolean {
@@ -43,8 +45,9 @@ export function makeSampler(p: SamplingParams, argmax: (logits: Float32Array) =>
 /** The token that uniform draw `u` in [0, 1) picks from the temperature-scaled, top-k and top-p restricted distribution. */
 export function drawToken(logits: Float32Array, p: SamplingParams, u: number): number {
   const order = Array.from(logits.keys()).sort((a, b) => logits[b] - logits[a] || a - b);
-  const kept = p.topK > 0 ? order.slice(0, p.topK) : order;
-  const max = logits[kept[0]];
+  const max = logits[order[0]];
+  // top_k, then min_p on the model's own probabilities (before temperature, as llama.cpp's chain)
+  const kept = (p.topK > 0 ? order.slice(0, p.topK) : order).filter((id) => Math.exp(logits[id] - max) >= p.minP);
   const weights = kept.map((id) => Math.exp((logits[id] - max) / p.temperature));
   const total = weights.reduce((s, w) => s + w, 0);
   // nucleus: the most likely tokens until their probability reaches top_p

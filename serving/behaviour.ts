@@ -60,6 +60,6 @@ export function neededFor(behaviour: Behaviour, prompts: readonly PromptRef[]): 
 
 /** A text for a violation line: quoted, cut at 80 characters. */
 export function quoted(text: string): string {
-  const s = JSON.stringify(text);
-  return s.length > 82 ? `${s.slice(0, 80)}…"` : s;
+  const chars = [...text]; // code points: a cut never splits a surrogate pair
+  return chars.length > 80 ? `${JSON.stringify(chars.slice(0, 80).join("")).slice(0, -1)}…"` : JSON.stringify(text);
 }

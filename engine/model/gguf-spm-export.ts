@@ -1,6 +1,6 @@
 // A Hugging Face SentencePiece-style tokenizer.json (a BPE model with byte_fallback over "▁"
 // text: what transformers' LlamaConverter writes for Llama 2, TinyLlama, Mistral) as llama.cpp's
-// SentencePiece vocabulary (tokenizer.ggml.model "llama"): tokens by id, a score per token, token
+// SentencePiece vocabulary (tokenizer.ggml.model GGUF_SPM_TOKENIZER): tokens by id, a score per token, token
 // types. llama.cpp merges the adjacent pair whose concatenation is the best-scored token, so a
 // token's score is minus the rank of the first merge that makes it: LlamaConverter listed every
 // split of a token, best-scored token first, so the ranks give back the original order. Tokens no
@@ -9,6 +9,7 @@
 import { RefuteError } from "../../core/errors.ts";
 import type { GgufValue } from "../formats/gguf/value.ts";
 import type { Architecture } from "./architecture.ts";
+import { GGUF_SPM_TOKENIZER } from "./gguf-vocab.ts";
 
 // llama.cpp's token types
 const NORMAL = 1;
@@ -78,7 +79,7 @@ export function spmTokenizerKeys(arch: Architecture, tokenizerJson: unknown): [s
   });
   const unk = t.model.unk_token ? t.model.vocab[t.model.unk_token] : undefined;
   const keys: [string, GgufValue][] = [
-    ["tokenizer.ggml.model", { type: "string", value: "llama" }],
+    ["tokenizer.ggml.model", { type: "string", value: GGUF_SPM_TOKENIZER }],
     ["tokenizer.ggml.tokens", { type: "array", itemType: "string", value: tokens }],
     ["tokenizer.ggml.scores", { type: "array", itemType: "f32", value: scoresFromMerges(t, arch.vocabSize) }],
     ["tokenizer.ggml.token_type", { type: "array", itemType: "i32", value: types }],

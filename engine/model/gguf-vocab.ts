@@ -76,7 +76,7 @@ function postProcessor(file: GgufFile, tokens: string[], defaults: SpecialDefaul
 }
 
 /** llama.cpp's tokenizer.ggml.model for SentencePiece vocabularies (Llama 2, TinyLlama, Mistral, Phi-3). */
-const GGUF_SPM_TOKENIZER = "llama";
+export const GGUF_SPM_TOKENIZER = "llama";
 const UNKNOWN = 2;
 
 function tokenTypes(file: GgufFile, count: number): ArrayLike<number> {

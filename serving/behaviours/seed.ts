@@ -8,6 +8,9 @@ import { ask, type Behaviour, quoted } from "../behaviour.ts";
 
 const SEEDS = [11, 12, 13, 14] as const;
 const SAMPLED_TOKENS = 64;
+// every token a candidate: servers' own defaults cut the tail (llama-server: top_k 40, top_p 0.95,
+// min_p 0.05), which on models this confident leaves only the top token, and no seed could differ
+const WHOLE_DISTRIBUTION = { top_k: 0, top_p: 1, min_p: 0 } as const;
 
 
 export const seed: Behaviour = {
@@ -17,13 +20,13 @@ export const seed: Behaviour = {
   async run({ endpoint, prompts, maxTokens }) {
     const violations: string[] = [];
     for (const prompt of prompts) {
-      const fields = (s: number) => ({ temperature: 2, seed: s, max_tokens: Math.max(maxTokens, SAMPLED_TOKENS) });
+      const fields = (s: number) => ({ temperature: 2, ...WHOLE_DISTRIBUTION, seed: s, max_tokens: Math.max(maxTokens, SAMPLED_TOKENS) });
       const texts: string[] = [];
       for (const s of SEEDS) texts.push((await ask(endpoint, prompt, fields(s))).text);
       const again = (await ask(endpoint, prompt, fields(SEEDS[0]))).text;
       if (again !== texts[0]) violations.push(`${prompt.name}, seed ${SEEDS[0]}: ${quoted(texts[0])} then ${quoted(again)}`);
       if (new Set(texts).size === 1) violations.push(`${prompt.name}: seeds ${SEEDS.join(", ")} all gave ${quoted(texts[0])}`);
     }
-    return { violations, checked: 2 * prompts.length, notes: [`temperature 2, ${SAMPLED_TOKENS} tokens, seeds ${SEEDS.join(", ")}`] };
+    return { violations, checked: 2 * prompts.length, notes: [`temperature 2, top_k 0, top_p 1, min_p 0, ${SAMPLED_TOKENS} tokens, seeds ${SEEDS.join(", ")}`] };
   },
 };

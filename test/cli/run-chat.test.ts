@@ -1,9 +1,11 @@
 // `refute run --chat`: the prompt goes to the model as its chat template renders it. The
 // prompt tokens are Hugging Face's tokenization (the tokenizers library) of the render
-// transformers makes (oracle/chat/, Python's Jinja2), for the zoo's two chat models; a model
-// without a template (tiny-gpt2) is refused.
+// transformers makes (oracle/chat/, Python's Jinja2), for the zoo's ChatML models; a model
+// without a template (tiny-gpt2 with its template taken out) is refused.
 
-import { readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Tokenizer } from "tokenizers";
 import { describe, expect, it } from "vitest";
 import { run } from "../../cli/run.ts";
@@ -26,7 +28,13 @@ describe("refute run --chat", () => {
   });
 
   it("refuses a model without a chat template", async () => {
-    const r = await outcome(["--model", "tiny-gpt2", "--chat", "--prompt", "hi"]);
+    const dir = mkdtempSync(join(tmpdir(), "refute-no-template-"));
+    cpSync("models/zoo/tiny-gpt2", dir, { recursive: true });
+    const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+    delete config.chat_template;
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify(config));
+    const r = await outcome(["--model", dir, "--chat", "--prompt", "hi"]);
+    rmSync(dir, { recursive: true, force: true });
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/has no chat template/)]);
   });
 });

@@ -1,14 +1,16 @@
-// The engine in fp32 against the oracle (Python, outside the engine): the 32 greedy tokens,
-// every step's top-k log-probabilities, and the reference perplexity.
+// The engine in fp32 against the oracle (Python, outside the engine): the seed prompts' 32
+// greedy tokens, every step's top-k log-probabilities, and the reference perplexity, for the
+// four families' models (the corpus v2 prompts have their claims: text, long).
 
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../engine/load.ts";
 import { openModel } from "../../engine/open.ts";
+import { promptsOf, ZOO_SLUGS } from "../zoo/paths.ts";
 
 const ORACLE = join(REPO_ROOT, "oracle");
-const SLUGS = ["tiny-llama", "tiny-qwen2", "tiny-gpt2"];
+const SLUGS = ["tiny-llama", "tiny-qwen2", "tiny-gpt2", "tiny-llama-spm"];
 const PROMPTS = ["arithmetic", "completion", "code", "greeting"];
 
 interface OracleFile {
@@ -82,8 +84,8 @@ describe.each(SLUGS)("%s in fp32 against the oracle", (slug) => {
 });
 
 it("the oracle covers every model and prompt, each with its whole distributions", () => {
-  for (const slug of SLUGS) {
+  for (const slug of ZOO_SLUGS) {
     const records = readdirSync(join(ORACLE, slug)).filter((f) => /^[a-z0-9_-]+\.(json|logprobs\.f32)$/.test(f));
-    expect(records.sort()).toEqual(PROMPTS.flatMap((p) => [`${p}.json`, `${p}.logprobs.f32`]).sort());
+    expect(records.sort()).toEqual(promptsOf(slug).flatMap((p) => [`${p}.json`, `${p}.logprobs.f32`]).sort());
   }
 });

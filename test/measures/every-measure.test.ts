@@ -51,6 +51,10 @@ const ROWS: Row[] = [
   { measure: "generation-sanity", body: `${NATIVE}\nparams: { property: repetition }\n${ALL_PROMPTS}\nprediction: { comparator: lt, threshold: 8 }` },
   { measure: "tokenizer-vectors", body: `${NATIVE}\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "chat-render", body: `${NATIVE}\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "end-of-sequence", body: `${NATIVE}\n${ONE_PROMPT}\nprediction: { comparator: eq, threshold: { of: oracle } }` },
+  { measure: "kv-oracle-mismatch", body: `${KV_SUBJECT}\nparams: { bits: 8, group_size: 32, sparsity: 0 }\n${ONE_PROMPT}\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "ppl-deviation", body: `${NATIVE}\nprediction: { comparator: lt, threshold: 1 }` },
+  { measure: "serving", body: `${NATIVE}\nparams: { behaviour: max-tokens }\nprompts: { all: [code] }\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "kv-cache-fidelity", body: `${KV_SUBJECT}\nparams: { bits: 4, group_size: 128, metric: snr-db, tokens: 16 }\nprediction: { comparator: ge, threshold: 18 }` },
 ];
 

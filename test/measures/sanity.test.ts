@@ -90,7 +90,7 @@ describe("the sanity suite on a model with no oracle", () => {
     expect(clean.verdicts.every((v) => v.endsWith(" corroborated"))).toBe(true);
     expect(clean.verdicts).toHaveLength(6);
 
-    const degenerate = mutant("tiny-qwen2", { tensors: (ts) => withValues(ts, "lm_head.weight", (v) => v.subarray(300 * 128, 301 * 128).forEach((x, i, row) => (row[i] = x * 400))) });
+    const degenerate = mutant("tiny-qwen2", { tensors: (ts) => withValues(ts, "lm_head.weight", (v) => v.subarray(260 * 128, 261 * 128).forEach((x, i, row) => (row[i] = x * 400))) });
     const broken = await sanity(degenerate);
     expect(broken.code).toBe(1);
     expect(broken.verdicts).toContain("sanity-no-degenerate-repetition falsified");

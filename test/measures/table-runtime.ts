@@ -18,8 +18,11 @@ import type {
   Runtime,
   ScoreOptions,
   Scoring,
+  ServingEndpoint,
   SubjectSpec,
 } from "../../runtimes/runtime.ts";
+import { loadServedModel } from "../../serve/load.ts";
+import { createServingServer, listen } from "../../serve/server.ts";
 import { PROBES } from "../../measures/model-file/index.ts";
 import type { ModelFileTool } from "../../runtimes/model-file-tool.ts";
 import { FakeModelFileTool } from "./fake-model-file-tool.ts";
@@ -71,7 +74,8 @@ export class TableRuntime implements Runtime {
     const wrong = this.behaviour(spec) === "broken" && (settings.kvCache !== undefined || !this.kvOnly(spec));
     const oracle = oracleTokens(spec.model, promptName(prompt)).slice(0, maxNewTokens);
     const tokens = oracle.map((t, i) => (wrong && i >= 8 && i < 16 ? oracle[8] + 1 : t));
-    return { promptTokens: [1, 2, 3], tokens, text: decode(tokens), topk: oracleTopK(tokens) };
+    // Broken also says it stopped at an end token where the oracle ran to max_new_tokens
+    return { promptTokens: [1, 2, 3], tokens, text: decode(tokens), topk: oracleTopK(tokens), finishReason: wrong ? "stop" : "length" };
   }
 
   /** The subjects of the table's kv claims (safetensors f32): broken only through a quantized cache. */
@@ -118,6 +122,18 @@ export class TableRuntime implements Runtime {
   /** Broken: the fake tool has every bug the model-file probes exist to see. */
   async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
     return new FakeModelFileTool(this.behaviour(spec) === "broken" ? new Set(PROBES) : new Set());
+  }
+
+  /** A real refute serve of the zoo's tiny-llama; broken: it generates max_tokens + 1 tokens. */
+  async serving<T>(spec: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T> {
+    const { model } = loadServedModel("tiny-llama");
+    const server = createServingServer([{ name: "tiny-llama", model, hooks: this.behaviour(spec) === "broken" ? { maxTokensExtra: 1 } : undefined }]);
+    const { port } = await listen(server, 0, "127.0.0.1");
+    try {
+      return await use({ baseUrl: `http://127.0.0.1:${port}`, model: "tiny-llama", headers: {}, timeoutMs: 30_000, maxBodyBytes: 1 << 20, settings: { fixture: true } });
+    } finally {
+      server.close();
+    }
   }
 
   async close(): Promise<void> {}
