@@ -24,6 +24,7 @@ import { determinism, modelFileProbe } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
 import { generationSanity } from "./sanity.ts";
 import { serving } from "./serving.ts";
+import { servingLatencyRatio } from "./serving-latency-ratio.ts";
 import { runtimeAgreement } from "./runtime-agreement.ts";
 import { throughputRatio } from "./throughput-ratio.ts";
 import { timingCv } from "./timing-cv.ts";
@@ -63,6 +64,7 @@ const registry: AnyMeasure[] = [
   chatRender,
   endOfSequence,
   serving,
+  servingLatencyRatio,
 ];
 
 export const measures: ReadonlyMap<string, AnyMeasure> = new Map(registry.map((m) => [m.name, m]));

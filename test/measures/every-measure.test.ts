@@ -55,6 +55,7 @@ const ROWS: Row[] = [
   { measure: "kv-oracle-mismatch", body: `${KV_SUBJECT}\nparams: { bits: 8, group_size: 32, sparsity: 0 }\n${ONE_PROMPT}\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "ppl-deviation", body: `${NATIVE}\nprediction: { comparator: lt, threshold: 1 }` },
   { measure: "serving", body: `${NATIVE}\nparams: { behaviour: max-tokens }\nprompts: { all: [code] }\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "serving-latency-ratio", body: `${NATIVE}\nprompts: { all: [code] }\nprediction: { comparator: lt, threshold: 5 }` },
   { measure: "kv-cache-fidelity", body: `${KV_SUBJECT}\nparams: { bits: 4, group_size: 128, metric: snr-db, tokens: 16 }\nprediction: { comparator: ge, threshold: 18 }` },
 ];
 

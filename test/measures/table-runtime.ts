@@ -21,6 +21,7 @@ import type {
   ServingEndpoint,
   SubjectSpec,
 } from "../../runtimes/runtime.ts";
+import { createServer, type Server } from "node:http";
 import { loadServedModel } from "../../serve/load.ts";
 import { createServingServer, listen } from "../../serve/server.ts";
 import { PROBES } from "../../measures/model-file/index.ts";
@@ -45,6 +46,19 @@ const brokenKernels: Kernels = new Proxy(cpuKernels, {
     return Reflect.get(target, property, receiver);
   },
 });
+
+/** A server in front of the one on `port` that answers every request 400 ms late. */
+function lateProxy(port: number): Server {
+  return createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const answer = await fetch(`http://127.0.0.1:${port}${req.url}`, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "POST" ? Buffer.concat(chunks) : undefined });
+    res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" });
+    for await (const chunk of answer.body ?? []) res.write(chunk);
+    res.end();
+  });
+}
 
 export class TableRuntime implements Runtime {
   serves(): string | null {
@@ -124,14 +138,18 @@ export class TableRuntime implements Runtime {
     return new FakeModelFileTool(this.behaviour(spec) === "broken" ? new Set(PROBES) : new Set());
   }
 
-  /** A real refute serve of the zoo's tiny-llama; broken: it generates max_tokens + 1 tokens. */
+  /** A real refute serve of the zoo's tiny-llama; broken: it generates max_tokens + 1 tokens, and answers each request 400 ms late. */
   async serving<T>(spec: SubjectSpec, use: (endpoint: ServingEndpoint) => Promise<T>): Promise<T> {
+    const broken = this.behaviour(spec) === "broken";
     const { model } = loadServedModel("tiny-llama");
-    const server = createServingServer([{ name: "tiny-llama", model, hooks: this.behaviour(spec) === "broken" ? { maxTokensExtra: 1 } : undefined }]);
+    const server = createServingServer([{ name: "tiny-llama", model, hooks: broken ? { maxTokensExtra: 1 } : undefined }]);
     const { port } = await listen(server, 0, "127.0.0.1");
+    const front = broken ? lateProxy(port) : null;
+    const frontPort = front ? (await listen(front, 0, "127.0.0.1")).port : port;
     try {
-      return await use({ baseUrl: `http://127.0.0.1:${port}`, model: "tiny-llama", headers: {}, timeoutMs: 30_000, maxBodyBytes: 1 << 20, settings: { fixture: true } });
+      return await use({ baseUrl: `http://127.0.0.1:${frontPort}`, model: "tiny-llama", headers: {}, timeoutMs: 30_000, maxBodyBytes: 1 << 20, settings: { fixture: true } });
     } finally {
+      front?.close();
       server.close();
     }
   }
