@@ -65,7 +65,7 @@ async function served(model: EngineModel, hooks: ServeHooks | undefined): Promis
 }
 
 /** What the engine computes with `hooks`: conversions of three families, then a clean model run through the hooked engine. */
-async function observe(hooks: FaultHooks): Promise<Record<string, unknown>> {
+function observe(hooks: FaultHooks): Record<string, unknown> {
   const model = new EngineModel(prepareSource("tiny-qwen2", "native", "f32"), cpuKernels, hooks);
   const prompt = "12 + 30 is"; // " is" needs the first merge, "Ġ i"
   const softmax = Float32Array.of(100, 0, -100);
@@ -86,7 +86,6 @@ async function observe(hooks: FaultHooks): Promise<Record<string, unknown>> {
     long: model.generate("Paris is the capital of France.\n".repeat(20), 2, 3, null).topk,
     utf8: model.generate(model.renderChat([{ role: "user", content: "How do people greet in 서울?" }], true) ?? "", 64, 1, null).text,
     chatEnd: model.generate(model.renderChat([{ role: "user", content: "What is the capital of Japan?" }], true) ?? "", 64, 1, null).tokens.length,
-    served: await served(model, hooks.serve),
   };
 }
 
@@ -113,17 +112,27 @@ describe("hooksFor", () => {
 
 describe("every fault reaches its code", () => {
   let clean: Record<string, unknown>;
+  let cleanServed: unknown[];
+  const answersWith = (hooks: ServeHooks | undefined) => served(new EngineModel(prepareSource("tiny-qwen2", "native", "f32"), cpuKernels), hooks);
   beforeAll(async () => {
-    clean = await observe(NO_HOOKS);
+    clean = observe(NO_HOOKS);
+    cleanServed = await answersWith(undefined);
   });
 
   it("the clean observation is reproducible", async () => {
-    expect(await observe(NO_HOOKS)).toEqual(clean);
+    expect(observe(NO_HOOKS)).toEqual(clean);
+    expect(await answersWith(undefined)).toEqual(cleanServed);
   });
 
-  it.each(FAULT_NAMES)("%s changes what the engine computes", async (fault) => {
-    const faulty = await observe(hooksFor(fault));
+  // the engine's faults change what the engine computes; the serving faults what refute serve answers
+  it.each(FAULT_NAMES.filter((f) => !hooksFor(f).serve))("%s changes what the engine computes", (fault) => {
+    const faulty = observe(hooksFor(fault));
     const changed = Object.keys(clean).filter((key) => JSON.stringify(faulty[key]) !== JSON.stringify(clean[key]));
     expect(changed.length, `${fault}: nothing changed`).toBeGreaterThan(0);
+  });
+
+  it.each(FAULT_NAMES.filter((f) => hooksFor(f).serve))("%s changes what refute serve answers", async (fault) => {
+    const faulty = await answersWith(hooksFor(fault).serve);
+    expect(JSON.stringify(faulty), `${fault}: nothing changed`).not.toBe(JSON.stringify(cleanServed));
   });
 });
