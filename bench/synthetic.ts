@@ -17,6 +17,7 @@ import { expectedShapes } from "../engine/model/contract.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
 import { quantizeSource, type Quantization } from "../engine/model/quantize.ts";
 import { float32Bytes, type Tensor } from "../engine/tensor.ts";
+import { mulberry32 } from "../core/mulberry32.ts";
 
 export interface SyntheticShape {
   slug: string; // "smollm-135m-shape"
@@ -73,18 +74,6 @@ export const SYNTHETIC_SHAPES: Record<string, SyntheticShape> = {
 
 // Bump when the generated weights or layout change, so cached files are not reused.
 const GENERATOR_VERSION = 1;
-
-/** mulberry32: a small, fast, seedable PRNG; enough for weights whose values do not matter. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hashString(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;

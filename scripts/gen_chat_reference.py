@@ -16,10 +16,12 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 
 import jinja2
-import jinja2.ext
-import jinja2.sandbox
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo"))
+from chat_templates import environment  # noqa: E402  (transformers' apply_chat_template environment, shared with the zoo's chat corpus)
 
 BUNDLE_TEMPLATES = ["Qwen-Qwen2.5-7B-Instruct", "google-gemma-2-2b-it", "deepseek-ai-DeepSeek-R1-Distill-Llama-8B", "Qwen-Qwen3-0.6B", "HuggingFaceTB-SmolLM3-3B"]
 ZOO = ["tiny-qwen2", "tiny-llama", "tiny-gpt2", "tiny-llama-spm"]
@@ -30,19 +32,6 @@ CONVERSATIONS = [
     [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello! How can I help?"}, {"role": "user", "content": "  Tell me a joke.  "}],
     [{"role": "user", "content": "line one\nline two\n\ttabbed"}, {"role": "assistant", "content": "Noted."}],
 ]
-
-
-def environment():
-    def raise_exception(message):
-        raise jinja2.exceptions.TemplateError(message)
-
-    def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False):
-        return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
-
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=[jinja2.ext.loopcontrols])
-    env.filters["tojson"] = tojson
-    env.globals["raise_exception"] = raise_exception
-    return env
 
 
 def cases(env, source, bos, eos):

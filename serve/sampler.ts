@@ -5,6 +5,8 @@
 // most likely one. The argmax is the kernels' own, so greedy serving equals the
 // engine's greedy decoding token for token.
 
+import { mulberry32 } from "../core/mulberry32.ts";
+
 export interface SamplingParams {
   temperature: number; // 0: greedy
   topK: number; // 0: the whole vocabulary
@@ -20,25 +22,13 @@ export function isGreedy(p: SamplingParams): boolean {
   return p.temperature === 0 || p.topK === 1;
 }
 
-/** mulberry32: a small, fast 32-bit generator; the same seed gives the same draws on every platform. */
-export function seededUniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A token chooser for one request; `argmax` is the kernels' (greedy decoding's own tie-breaking). */
 export function makeSampler(p: SamplingParams, argmax: (logits: Float32Array) => number, fallbackSeed: () => number): (logits: Float32Array) => number {
   if (isGreedy(p)) return argmax;
   if (!(p.temperature > 0) || !(p.topP > 0 && p.topP <= 1) || !(p.topK >= 0)) {
     throw new RangeError(`sampling parameters out of range: temperature ${p.temperature}, top_k ${p.topK}, top_p ${p.topP}`);
   }
-  const uniform = seededUniform(p.seed ?? fallbackSeed());
+  const uniform = mulberry32(p.seed ?? fallbackSeed());
   return (logits) => drawToken(logits, p, uniform());
 }
 

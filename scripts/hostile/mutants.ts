@@ -5,7 +5,7 @@
 // flipped bytes, truncation, pathological regexes and aliases, oversized counts.
 
 import { readFileSync } from "node:fs";
-import { mulberry32 } from "../../bench/synthetic.ts";
+import { mulberry32 } from "../../core/mulberry32.ts";
 import { crc32 } from "node:zlib";
 import { writeGguf } from "../../engine/formats/gguf/write.ts";
 import { writeNative } from "../../engine/formats/native/write.ts";
