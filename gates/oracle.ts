@@ -23,6 +23,7 @@ import type { TracedTensor } from "../engine/generate/trace.ts";
 import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import type { TopKEntry } from "../runtimes/runtime.ts";
 import type { OracleChat, OracleDistributions, OracleGeneration, OraclePerplexity, OracleTokenizer, PromptRef } from "../measures/measure.ts";
+import { perplexityRecord } from "../measures/ppl-text.ts";
 
 export class OracleStore {
   private readonly files = new Map<string, Promise<string>>();
@@ -108,7 +109,7 @@ export class OracleStore {
 
   /** The reference's perplexity on a held-out text: "heldout" (ppl/<model>.json) or "shuffled" (ppl/<model>.shuffled.json). */
   async perplexity(model: string, which: PerplexityText = "heldout"): Promise<OraclePerplexity> {
-    const file = join(this.dir, "ppl", which === "heldout" ? `${model}.json` : `${model}.${which}.json`);
+    const file = join(this.dir, "ppl", perplexityRecord(model, which));
     const doc = validated<PerplexityOracleFile>(file, parseJson(file, await this.read(file, `oracle perplexity for ${model}`)), validatePerplexity);
     // text_file is relative to the repository, whose oracle/ is this store's directory.
     const textFile = resolve(this.dir, relative("oracle", doc.text_file));

@@ -9,18 +9,13 @@ import { join } from "node:path";
 import { EMPTY_CONFIG, type ProjectConfig } from "../core/config.ts";
 import { locateModel, modelProblem, zooModels } from "../core/model-ref.ts";
 import { measures } from "../measures/index.ts";
+import { perplexityRecord } from "../measures/ppl-text.ts";
 import type { Claim, ClaimProblem } from "./claims.ts";
 
 /** A prompt's name from its file: <name>.txt (text) or <name>.messages.json (a chat); null for any other file. */
 function promptName(file: string): string | null {
   const m = /^(.+)\.(?:txt|messages\.json)$/.exec(file);
   return m ? m[1] : null;
-}
-
-/** The perplexity record a claim reads: ppl/<model>.json, or ppl/<model>.<text>.json for `params.text` other than heldout. */
-function perplexityFile(model: string, params: Record<string, unknown> | undefined): string {
-  const text = params?.text;
-  return typeof text === "string" && text !== "heldout" ? `${model}.${text}.json` : `${model}.json`;
 }
 
 /** Problems with the names a claim uses, against the zoo and the oracle directory. */
@@ -40,7 +35,7 @@ export function referenceProblems(claim: Claim, oracleDir: string, config: Proje
   if (problems.length > 0) return problems;
   const need = measures.get(claim.measure)?.oracle(claim.params) ?? "none";
   for (const model of new Set(models.map(([, m]) => locateModel(m, config).model))) {
-    const files = need === "generations" ? (claim.prompts?.names ?? []).map((p) => join(oracleDir, model, `${p}.json`)) : need === "perplexity" ? [join(oracleDir, "ppl", perplexityFile(model, claim.params))] : [];
+    const files = need === "generations" ? (claim.prompts?.names ?? []).map((p) => join(oracleDir, model, `${p}.json`)) : need === "perplexity" ? [join(oracleDir, "ppl", perplexityRecord(model, typeof claim.params?.text === "string" ? claim.params.text : undefined))] : [];
     const missing = files.filter((f) => !existsSync(f));
     if (missing.length > 0) problem("subject.model", `a model with the oracle records measure '${claim.measure}' reads (missing: ${missing.join(", ")}; pnpm oracle generates them)`, model);
   }

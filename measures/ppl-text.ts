@@ -20,3 +20,8 @@ export const PPL_TEXT_PARAMS = paramsSchema<PplTextParams>({
 export function onText(p: PplTextParams): string {
   return p.text && p.text !== "heldout" ? ` on the ${p.text} text` : "";
 }
+
+/** The oracle's perplexity record of a model for a text, under oracle/ppl/: <model>.json for the held-out text, <model>.<text>.json for another. */
+export function perplexityRecord(model: string, text: string = "heldout"): string {
+  return text === "heldout" ? `${model}.json` : `${model}.${text}.json`;
+}

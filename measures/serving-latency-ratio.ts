@@ -3,7 +3,7 @@
 // on the same prompts, with both decode rates in the summary: F-OLLAMA-003's latency, as a ratio
 // to a reference rather than a wall-clock number that depends on the machine.
 
-import { BlockedError, type ServingEndpoint } from "../runtimes/runtime.ts";
+import type { ServingEndpoint } from "../runtimes/runtime.ts";
 import type { JSONSchemaType } from "ajv";
 import { defineMeasure, paramsSchema } from "./measure.ts";
 
@@ -28,12 +28,8 @@ export const servingLatencyRatio = defineMeasure<LatencyRatioParams>({
   quantity: (p) => `time to first token / ${p.reference_runtime}'s`,
   async observe({ subject, prompts, maxNewTokens, serving }, params) {
     const { latency } = await import("../serving/behaviours/latency.ts");
-    const { missingFeatures } = await import("../serving/probe.ts");
-    const timed = (endpoint: ServingEndpoint) =>
-      missingFeatures(endpoint, ["stream"]).then((missing) => {
-        if (missing.length > 0) throw new BlockedError("the server lacks 'stream', which time to first token needs");
-        return latency.run({ endpoint, prompts, maxTokens: maxNewTokens, concurrency: 1 });
-      });
+    const { observeBehaviour } = await import("../serving/behaviour.ts");
+    const timed = (endpoint: ServingEndpoint) => observeBehaviour(latency, { endpoint, prompts, maxTokens: maxNewTokens, concurrency: 1 });
     const own = await serving(subject, timed);
     const reference = await serving({ ...subject, runtime: params.reference_runtime }, timed);
     const ratio = (own.value ?? Number.POSITIVE_INFINITY) / (reference.value ?? Number.NaN);

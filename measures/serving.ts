@@ -6,7 +6,6 @@
 // time to first token for latency); each violation is a line of evidence, with the settings
 // the server was started with.
 
-import { BlockedError } from "../runtimes/runtime.ts";
 import type { JSONSchemaType } from "ajv";
 import { defineMeasure, paramsSchema } from "./measure.ts";
 
@@ -50,21 +49,11 @@ export const serving = defineMeasure<ServingParams>({
   quantity: (p) => (p.behaviour === "latency" ? "median time to first token (ms)" : `${p.behaviour} violations`),
   async observe({ subject, prompts, maxNewTokens, serving: served }, params) {
     const { BEHAVIOURS } = await import("../serving/behaviours/index.ts");
-    const { neededFor } = await import("../serving/behaviour.ts");
-    const { FEATURES, missingFeatures } = await import("../serving/probe.ts");
-    const { ServingError } = await import("../serving/client.ts");
+    const { observeBehaviour } = await import("../serving/behaviour.ts");
     const behaviour = BEHAVIOURS[params.behaviour];
     return served(subject, async (endpoint) => {
-      const missing = await missingFeatures(endpoint, neededFor(behaviour, prompts));
-      if (missing.length > 0) throw new BlockedError(`the server lacks ${missing.map((f) => `'${f}' (${FEATURES[f]})`).join(", ")}, which ${behaviour.name} needs`);
       const settings = `server settings: ${Object.entries(endpoint.settings).map(([k, v]) => `${k} ${v}`).join(", ") || "as configured"}`;
-      let result: { violations: string[]; checked: number; notes: string[]; value?: number };
-      try {
-        result = await behaviour.run({ endpoint, prompts, maxTokens: maxNewTokens, concurrency: params.concurrency });
-      } catch (e) {
-        if (!(e instanceof ServingError)) throw e;
-        result = { violations: [`the server failed a request its probe had accepted: ${e.message}`], checked: 0, notes: [] };
-      }
+      const result = await observeBehaviour(behaviour, { endpoint, prompts, maxTokens: maxNewTokens, concurrency: params.concurrency });
       const value = result.value ?? result.violations.length;
       const summary =
         result.value !== undefined

@@ -17,6 +17,7 @@
 // BlockedError naming the URL, never a crash; a response body is read up to a limit.
 
 import { statSync } from "node:fs";
+import { BodyTooLarge, boundedBody } from "./bounded-body.ts";
 import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import { shellLine } from "../core/shell-quote.ts";
 import { splitCredentials } from "../core/url-credentials.ts";
@@ -386,15 +387,10 @@ const PREFIX_TOP_K = 20;
 
 /** The response body as text, refused past `max` bytes (a server is untrusted input: no unbounded read). */
 async function boundedText(response: Response, url: string, max = DEFAULT_MAX_BODY_BYTES): Promise<string> {
-  const declared = Number(response.headers.get("content-length") ?? NaN);
-  if (declared > max) throw new ProtocolError(url, `answered a body of ${declared} bytes, over the limit of ${max} (max_body_bytes)`);
-  if (!response.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body) {
-    size += chunk.byteLength;
-    if (size > max) throw new ProtocolError(url, `answered a body over the limit of ${max} bytes (max_body_bytes)`); // leaving the loop cancels the stream
-    chunks.push(chunk);
+  try {
+    return await boundedBody(response, max);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw new ProtocolError(url, `answered ${e.message} (max_body_bytes)`);
+    throw e;
   }
-  return Buffer.concat(chunks).toString("utf8");
 }

@@ -17,7 +17,7 @@ import { StopMatcher } from "./stop-strings.ts";
 
 export interface DecodeStep {
   token: number;
-  logprob: number; // log p of the token under the raw distribution
+  logprob: number | null; // log p of the token under the raw distribution; null where no logprobs were asked
   top: TokenLogprob[]; // the `logprobs` most likely tokens, most likely first (empty when none asked)
   text: string; // the answer's text this step adds ("" while a character or a possible stop string is pending)
 }
@@ -77,7 +77,8 @@ export async function* decodeStream(
     for (let n = 0; n < maxTokens; n++) {
       const token = sample(logits);
       if (model.endTokens.has(token)) return { finishReason: "stop", text: stops.push(decoder.flush()).text + stops.flush() };
-      const logprob = logits[token] - logSumExp(logits);
+      // a pass over the vocabulary each, so only where the request asked for logprobs
+      const logprob = params.logprobs === null ? null : logits[token] - logSumExp(logits);
       const top = params.logprobs ? topK(logits, params.logprobs) : [];
       const { text, stopped } = stops.push(decoder.push(token));
       yield { token, logprob, top, text };

@@ -5,8 +5,9 @@
 
 import type { PromptRef } from "../measures/measure.ts";
 import type { ServingEndpoint } from "../runtimes/runtime.ts";
-import { type Answer, request, streamed } from "./client.ts";
-import type { Feature } from "./probe.ts";
+import { BlockedError } from "../runtimes/runtime.ts";
+import { type Answer, request, ServingError, streamed } from "./client.ts";
+import { FEATURES, type Feature, missingFeatures } from "./probe.ts";
 
 export interface BehaviourInput {
   endpoint: ServingEndpoint;
@@ -62,4 +63,19 @@ export function neededFor(behaviour: Behaviour, prompts: readonly PromptRef[]): 
 export function quoted(text: string): string {
   const chars = [...text]; // code points: a cut never splits a surrogate pair
   return chars.length > 80 ? `${JSON.stringify(chars.slice(0, 80).join("")).slice(0, -1)}…"` : JSON.stringify(text);
+}
+
+/**
+ * A behaviour observed on a server: the features it needs probed first (a missing one blocks,
+ * naming it), then its run; a request the server then refuses is one more violation.
+ */
+export async function observeBehaviour(behaviour: Behaviour, input: BehaviourInput): Promise<BehaviourResult> {
+  const missing = await missingFeatures(input.endpoint, neededFor(behaviour, input.prompts));
+  if (missing.length > 0) throw new BlockedError(`the server lacks ${missing.map((f) => `'${f}' (${FEATURES[f]})`).join(", ")}, which ${behaviour.name} needs`);
+  try {
+    return await behaviour.run(input);
+  } catch (e) {
+    if (!(e instanceof ServingError)) throw e;
+    return { violations: [`the server failed a request its probe had accepted: ${e.message}`], checked: 0, notes: [] };
+  }
 }

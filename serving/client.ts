@@ -5,6 +5,7 @@
 // log-probability and alternatives, and why it ended. A refusal (4xx/5xx) is a ServingError
 // with the status and the start of the body; the network failing is one too, never a crash.
 
+import { BodyTooLarge, boundedBody } from "../runtimes/bounded-body.ts";
 import type { ServingEndpoint } from "../runtimes/runtime.ts";
 
 const MAX_EVENTS = 100_000;
@@ -55,21 +56,12 @@ async function send(endpoint: ServingEndpoint, path: string, body: unknown): Pro
 }
 
 async function boundedText(response: Response, path: string, max: number): Promise<string> {
-  const reader = response.body?.getReader();
-  if (!reader) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel();
-      throw new ServingError(path, response.status, `${path}: the response exceeds ${max} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return await boundedBody(response, max);
+  } catch (e) {
+    if (e instanceof BodyTooLarge) throw new ServingError(path, response.status, `${path}: ${e.message}`);
+    throw e;
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** POST path, the answer as JSON; a refusal or a body that is not JSON is a ServingError. */
