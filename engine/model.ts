@@ -114,6 +114,7 @@ export class EngineModel {
     const recorder = new TraceRecorder();
     session.traceInto(recorder.tracer);
     try {
+      session.beginCall(tokens.length);
       for (const token of tokens) session.step(token, false);
       return recorder.tensors(tracePoints(this.arch.layers));
     } finally {

@@ -224,8 +224,7 @@ export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: 
   const k = options.topK ?? 10;
   const session = model.session(Math.min(model.arch.maxPositions, promptTokens.length + tokens.length));
   try {
-    for (let i = 0; i < promptTokens.length - 1; i++) session.step(promptTokens[i], false);
-    let logits = session.step(promptTokens[promptTokens.length - 1]) as Float32Array;
+    let logits = session.prefill(promptTokens);
     const steps: Scoring["steps"] = [];
     for (let i = 0; i < tokens.length; i++) {
       steps.push(scoredStep(logits, tokens[i], k, options.candidates?.[i]));
@@ -241,7 +240,7 @@ type Session = ReturnType<EngineModel["session"]>;
 
 function prefill(session: Session, ids: number[]): void {
   session.reset();
-  for (let i = 0; i < ids.length; i++) session.step(ids[i], i === ids.length - 1);
+  session.prefill(ids);
 }
 
 /** tg: `count` tokens decoded one at a time from an empty context, each chosen by argmax. */

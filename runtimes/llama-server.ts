@@ -17,7 +17,7 @@ import { RefuteError } from "../core/errors.ts";
 import { builtTool, type LlamaToolsPlace } from "../core/llama-tools.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { HttpRuntime } from "./http.ts";
-import { ggufFor, ggufRefusal } from "./model-file.ts";
+import { llamaCppGgufFor, ggufRefusal } from "./model-file.ts";
 import { BlockedError, type ServingEndpoint, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec } from "./runtime.ts";
 
 export interface LlamaServerOptions {
@@ -78,7 +78,7 @@ export class LlamaServerRuntime implements Runtime {
     if (spec.inject) throw new BlockedError(`fault ${spec.inject}: faults are injected into the embedded engine only`);
     const tool = builtTool(this.options.place, "llama-server");
     if ("blocked" in tool) throw new BlockedError(tool.blocked);
-    const gguf = ggufFor(spec);
+    const gguf = llamaCppGgufFor(spec);
     if (this.running?.gguf === gguf) return this.running.http;
     await this.stop();
     this.running = await this.start(tool.path, gguf, spec);

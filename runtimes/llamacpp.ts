@@ -22,7 +22,7 @@ import type { Capability } from "../core/vocabulary.ts";
 import { openSource } from "../engine/open.ts";
 import { tokenizerFromJson, type Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import { benchTokens, logitsFromMap, perplexityWindows, scoredStep, logSumExp } from "./logits.ts";
-import { ggufFor, ggufRefusal } from "./model-file.ts";
+import { llamaCppGgufFor, ggufRefusal } from "./model-file.ts";
 import {
   BlockedError,
   type BenchmarkRequest,
@@ -104,7 +104,7 @@ export class LlamacppRuntime implements Runtime {
     if (spec.inject) return Promise.reject(new BlockedError(`fault ${spec.inject}: faults are injected into the embedded engine only`));
     let path: string;
     try {
-      path = ggufFor(spec);
+      path = llamaCppGgufFor(spec);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -18,6 +18,7 @@ import { writeGguf } from "../engine/formats/gguf/write.ts";
 import { REPO_ROOT } from "../engine/load.ts";
 import { ggufFromSource } from "../engine/model/gguf-export.ts";
 import type { Quantization } from "../engine/model/quantize.ts";
+import type { RopeScaling } from "../engine/model/rope-scaling.ts";
 import { modelLocation } from "../core/subject.ts";
 import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
 import { BlockedError, type SubjectSpec } from "./runtime.ts";
@@ -46,22 +47,42 @@ export function ggufRefusal(spec: Pick<SubjectSpec, "model" | "path" | "format" 
 
 /** The GGUF file a file-reading runtime runs for this subject. */
 export function ggufFor(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
+  return resolveGguf(spec, cacheDir).path;
+}
+
+/**
+ * The GGUF file llama.cpp runs for this subject: ggufFor's, refused where llama.cpp would run
+ * another model than the file describes. An engine export of a model with dynamic (NTK) RoPE
+ * carries the scaling only as refute.rope_scaling, since llama.cpp has no type for it; llama.cpp
+ * would run it with plain RoPE, so the check is blocked rather than run on another model.
+ */
+export function llamaCppGgufFor(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">, cacheDir = GGUF_CACHE_DIR): string {
+  const { path, ropeScaling } = resolveGguf(spec, cacheDir);
+  if (ropeScaling?.type === "dynamic") {
+    throw new BlockedError(`${spec.model}: rope_scaling dynamic (NTK) has no llama.cpp equivalent (llama.cpp's rope.scaling.type is none, linear, yarn or longrope); llama.cpp would run the GGUF with plain RoPE`);
+  }
+  return path;
+}
+
+/** The file, and the RoPE scaling of the model it was exported from (null: none, or a .gguf given as it is). */
+function resolveGguf(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">, cacheDir: string): { path: string; ropeScaling: RopeScaling | null } {
   const location = modelLocation(spec);
-  if (location.toLowerCase().endsWith(".gguf")) return location;
+  if (location.toLowerCase().endsWith(".gguf")) return { path: location, ropeScaling: null };
   const refusal = ggufRefusal(spec);
   if (refusal !== null) throw new BlockedError(refusal);
   const quant = spec.quant as Quantization;
   if (isSynthetic(spec.model)) {
     const shape = modelName(spec.model);
     if (!SYNTHETIC_SHAPES[shape]) throw new BlockedError(`${spec.model}: no such synthetic shape (known: ${Object.keys(SYNTHETIC_SHAPES).join(", ")})`);
-    return ensureSyntheticGguf(shape, quant);
+    return { path: ensureSyntheticGguf(shape, quant), ropeScaling: null };
   }
-  const bytes = writeGguf(ggufFromSource(prepareSource(location, "native", quant), modelName(spec.model), quant));
+  const source = prepareSource(location, "native", quant);
+  const bytes = writeGguf(ggufFromSource(source, modelName(spec.model), quant));
   const sha = createHash("sha256").update(bytes).digest("hex").slice(0, 16);
   const path = join(cacheDir, `${modelName(spec.model)}-${quant}-${sha}.gguf`);
   if (!existsSync(path)) {
     mkdirSync(cacheDir, { recursive: true });
     writeAtomicSync(path, bytes);
   }
-  return path;
+  return { path, ropeScaling: source.arch.ropeScaling };
 }

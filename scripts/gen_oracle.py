@@ -49,6 +49,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "zoo"))
 import chat_templates  # noqa: E402
+import reference  # noqa: E402
 import subjects  # noqa: E402
 
 PROMPTS_DIR = os.path.join(subjects.ROOT, "oracle", "prompts")
@@ -113,8 +114,12 @@ def end_token_ids(model_dir):
 
 
 def max_positions(model_dir):
+    """The context: max_position_embeddings, but factor times it under dynamic RoPE, whose config
+    keeps the original context there (the engine's contextPositions)."""
     cfg = read_json_if_present(os.path.join(model_dir, "config.json"))
-    return cfg.get("max_position_embeddings") or cfg.get("n_positions")
+    positions = cfg.get("max_position_embeddings") or cfg.get("n_positions")
+    scaling, kind = reference.rope_scaling_of(cfg)
+    return int(positions * scaling["factor"]) if kind == "dynamic" else positions
 
 
 def chat_renderer(model_dir):
@@ -136,7 +141,7 @@ def greedy_with_topk(model, prompt_ids, max_new_tokens, end_ids):
     """Greedy tokens (the end token included where one stops it), the top-k of every step, every step's log_softmax row (fp32), why it ended."""
     ids, tokens, topk, rows = list(prompt_ids), [], [], []
     for _ in range(max_new_tokens):
-        logprobs = torch.log_softmax(model.logits(ids)[-1].float(), dim=-1)
+        logprobs = torch.log_softmax(model.logits(ids, len(prompt_ids))[-1].float(), dim=-1)
         values, indices = torch.topk(logprobs, TOP_K)
         topk.append([{"token": int(i), "logprob": round(float(v), 6)} for v, i in zip(values, indices)])
         rows.append(logprobs)

@@ -72,8 +72,7 @@ export async function* decodeStream(
   const session = sessions.open(Math.min(model.arch.maxPositions, promptTokens.length + maxTokens));
   try {
     session.reset();
-    for (let i = 0; i < promptTokens.length - 1; i++) session.step(promptTokens[i], false);
-    let logits = session.step(promptTokens[promptTokens.length - 1]) as Float32Array;
+    let logits = session.prefill(promptTokens);
     for (let n = 0; n < maxTokens; n++) {
       const token = sample(logits);
       if (model.endTokens.has(token)) return { finishReason: "stop", text: stops.push(decoder.flush()).text + stops.flush() };

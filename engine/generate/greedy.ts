@@ -22,8 +22,7 @@ export function greedy(session: Session, kernels: Kernels, prompt: number[], opt
   if (prompt.length === 0) throw new RefuteError("EMPTY_PROMPT", "the prompt encodes to no tokens", {});
   const k = options.topK ?? 10;
   session.reset();
-  for (let i = 0; i < prompt.length - 1; i++) session.step(prompt[i], false);
-  let logits = session.step(prompt[prompt.length - 1]) as Float32Array;
+  let logits = session.prefill(prompt);
   const tokens: number[] = [];
   const steps: TokenLogprob[][] = [];
   const stop = options.stopTokens ?? new Set<number>();

@@ -31,6 +31,9 @@ export function perplexity(session: Session, tokens: number[], window: number, s
     const end = Math.min(begin + window, tokens.length);
     const targets = end - previousEnd; // the last `targets` tokens of the window are scored
     session.reset();
+    // the window is one forward call of end - begin tokens, as the reference scores it (its
+    // last token predicts nothing, so it is not run here)
+    session.beginCall(end - begin);
     for (let t = begin; t < end - 1; t++) {
       const logits = session.step(tokens[t], t + 1 >= end - targets);
       if (logits) {

@@ -1,11 +1,13 @@
 // One decoding session: the forward pass for a single token at the next position, over a
-// KV cache that grows by one position per step. Prefill is the same step over the prompt.
+// KV cache that grows by one position per step. Prefill is the same step over the prompt,
+// declared as one forward call (beginCall) so that dynamic RoPE turns all of it as
+// transformers' one pass over the prompt does.
 // Shapes: hidden state x: [hidden]; q: [heads * headDim]; k, v: [kvHeads * headDim];
 // cache per layer: [maxPositions, kvHeads * headDim]. Family differences (norm, positions,
 // activation, gating, embedding scale) are read from the Architecture as data.
 
 import type { RopeFrequencies } from "../backends/rope-frequencies.ts";
-import { ropeFrequencies } from "../model/rope-scaling.ts";
+import { ropeFrequencies, type RopeScaling } from "../model/rope-scaling.ts";
 import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
@@ -54,7 +56,13 @@ export class Session {
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
   private readonly kvWrap: number | null;
-  private readonly ropeFreqs: RopeFrequencies;
+  /** The scaling RoPE runs with (null under the rope-scaling-ignored hook). */
+  private readonly ropeScaling: RopeScaling | null;
+  /** The frequencies of the current forward call, and the call length they are for. */
+  private ropeFreqs: RopeFrequencies;
+  private ropeCallLength = 0;
+  /** Where the current forward call ends (exclusive); 0: every step is a call of its own. */
+  private callEnd = 0;
   /** Where each step's activations go (engine/generate/trace.ts); none: nothing is recorded. */
   private tracer: Tracer | null = null;
 
@@ -71,7 +79,8 @@ export class Session {
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
     this.kvWrap = hooks.kvPositionWrap ?? null;
-    this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, hooks.ropeScalingIgnored ? null : model.arch.ropeScaling);
+    this.ropeScaling = hooks.ropeScalingIgnored ? null : model.arch.ropeScaling;
+    this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, this.ropeScaling);
     const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
     const kvWidth = kvHeads * headDim;
     this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
@@ -111,9 +120,37 @@ export class Session {
     this.tracer = tracer;
   }
 
-  /** Forgets every cached position (the next token is at position 0 again). */
+  /** Forgets every cached position (the next token is at position 0 again), as a freshly loaded model. */
   reset(): void {
     this.position = 0;
+    this.callEnd = 0;
+  }
+
+  /**
+   * Declares the next `length` steps one forward call (a prompt, a perplexity window). Only
+   * dynamic RoPE reads it: every position of a call turns by the frequencies of the call's end.
+   */
+  beginCall(length: number): void {
+    this.callEnd = this.position + length;
+  }
+
+  /** Runs `tokens` as one forward call and returns the last one's logits (a buffer reused by the next step). */
+  prefill(tokens: readonly number[]): Float32Array {
+    if (tokens.length === 0) throw new RefuteError("EMPTY_PROMPT", "the prompt encodes to no tokens", {});
+    this.beginCall(tokens.length);
+    for (let i = 0; i < tokens.length - 1; i++) this.step(tokens[i], false);
+    return this.step(tokens[tokens.length - 1]) as Float32Array;
+  }
+
+  /** The frequencies of this step's call: fixed, but for dynamic scaling, whose base grows with the call's length. */
+  private frequencies(): RopeFrequencies {
+    if (this.ropeScaling?.type !== "dynamic") return this.ropeFreqs;
+    const callLength = Math.max(this.callEnd, this.position + 1);
+    if (callLength !== this.ropeCallLength) {
+      this.ropeFreqs = ropeFrequencies(this.model.arch.headDim, this.model.arch.ropeTheta, this.ropeScaling, callLength);
+      this.ropeCallLength = callLength;
+    }
+    return this.ropeFreqs;
   }
 
   /**
@@ -166,8 +203,9 @@ export class Session {
     this.products([w.q, w.k, w.v], this.normed, [this.q, this.k, this.v]);
     if (trace) for (const [name, values] of [["q", this.q], ["k", this.k], ["v", this.v]] as const) trace(`blk.${l}.${name}`, values);
     if (arch.position === "rope") {
-      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, this.ropeFreqs);
-      kern.rope(this.k, kvHeads, headDim, this.position, this.ropeFreqs);
+      const freqs = this.frequencies();
+      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, freqs);
+      kern.rope(this.k, kvHeads, headDim, this.position, freqs);
     }
     const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.kvWrap ? this.position % this.kvWrap : this.position;
     this.cache.write(l, slot, this.k, this.v);

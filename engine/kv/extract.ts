@@ -16,6 +16,7 @@ export function extractKvCache(model: EngineModel, tokens: number[], modelName: 
     throw new RefuteError("CONTEXT_FULL", `the prompt has ${n} tokens, the model ${maxPositions} positions`, { expected: maxPositions, found: n });
   }
   const session = model.session(n, kv);
+  session.beginCall(n);
   for (const t of tokens) session.step(t, false);
   const width = kvHeads * headDim;
   const transpose = (cache: Float32Array): Float32Array => {

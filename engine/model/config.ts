@@ -6,7 +6,7 @@ import { RefuteError } from "../../core/errors.ts";
 import type { Architecture } from "./architecture.ts";
 import type { FamilySpec, ReadFields, ShapeField } from "./families/family.ts";
 import { familyForModelType } from "./families/index.ts";
-import { type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
+import { contextPositions, type RopeScaling, ropeScalingFromConfig } from "./rope-scaling.ts";
 
 type Json = Record<string, unknown>;
 
@@ -122,15 +122,17 @@ export function architectureFromHfConfig(config: unknown, file = "config.json"):
   checkHeads(shape, file, spec);
   checkActivation(c, file, spec);
   const { traits } = spec;
+  const ropeScaling = ropeScalingOf(c, shape.maxPositions, file, traits.position);
   return {
     family: spec.family,
     ...shape,
+    maxPositions: contextPositions(shape.maxPositions, ropeScaling),
     ...traits,
     qkvBias: traits.qkvBias || (spec.qkvBiasKey !== null && c[spec.qkvBiasKey] === true),
     tiedEmbeddings: c.tie_word_embeddings === undefined ? traits.tiedEmbeddings : c.tie_word_embeddings === true,
     bosTokenId: tokenId(c, "bos_token_id"),
     eosTokenId: tokenId(c, "eos_token_id"),
-    ropeScaling: ropeScalingOf(c, shape.maxPositions, file, traits.position),
+    ropeScaling,
   };
 }
 

@@ -16,7 +16,7 @@ import { FAMILY_SPECS } from "./families/index.ts";
 import { ropeScalingKeys } from "./gguf-rope-scaling.ts";
 import { isSentencePieceBpe, spmTokenizerKeys } from "./gguf-spm-export.ts";
 import { toAdjacentPairs } from "./rope-permute.ts";
-import { ropeFreqFactors } from "./rope-scaling.ts";
+import { ropeFreqFactors, trainedPositions } from "./rope-scaling.ts";
 
 /** llama.cpp's tensor of per-pair RoPE frequency factors (Llama 3.1's scaling). */
 export const ROPE_FREQS = "rope_freqs.weight";
@@ -35,8 +35,10 @@ const str = (value: string): GgufValue => ({ type: "string", value });
 
 function architectureKeys(arch: Architecture): [string, GgufValue][] {
   const { architecture, hyperparameters } = FAMILY_SPECS[arch.family].gguf;
+  // the trained context as context_length (dynamic scaling's engine context is derived from it);
   // linear and yarn scaling as llama.cpp's rope.scaling keys (llama3 is a tensor: ropeScalingOut)
-  return [...hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(arch[field]) : f32(arch[field])] as [string, GgufValue]), ...ropeScalingKeys(architecture, arch.ropeScaling)];
+  const value = (field: (typeof hyperparameters)[number]["field"]) => (field === "maxPositions" ? trainedPositions(arch.maxPositions, arch.ropeScaling) : arch[field]);
+  return [...hyperparameters.map(({ key, field, type }) => [`${architecture}.${key}`, type === "u32" ? u32(value(field)) : f32(value(field))] as [string, GgufValue]), ...ropeScalingKeys(architecture, arch.ropeScaling)];
 }
 
 interface TokenizerJson {

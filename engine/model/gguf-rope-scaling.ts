@@ -3,7 +3,10 @@
 // original_context_length, yarn_beta_fast/slow, and attn_factor where the config's yarn
 // attention factor is not llama.cpp's default (0.1 ln(factor) + 1, which llama.cpp applies
 // itself). refute also keeps the config's rope_scaling (refute.rope_scaling) to read it back
-// exactly; a foreign GGUF without it is read from llama.cpp's keys.
+// exactly; a foreign GGUF without it is read from llama.cpp's keys. Dynamic (NTK) scaling has
+// no llama.cpp type (its rope.scaling.type values are none, linear, yarn and longrope, and an
+// unknown one aborts the loader), so only refute.rope_scaling carries it: llama.cpp would run
+// such a file with plain RoPE, and the llama.cpp runtimes refuse it (runtimes/model-file.ts).
 
 import { RefuteError } from "../../core/errors.ts";
 import { metadataString } from "../formats/gguf/metadata.ts";
@@ -16,10 +19,10 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 /** llama.cpp's own yarn attention factor: what it applies when attn_factor is 1. */
 const llamaCppYarnMscale = (factor: number) => 0.1 * Math.log(factor) + 1;
 
-/** The <arch>.rope.scaling.* keys of a linear or yarn scaling; none for llama3 (its factors are a tensor) or none. */
+/** The <arch>.rope.scaling.* keys of a linear or yarn scaling; none for llama3 (its factors are a tensor), dynamic or none. */
 export function ropeScalingKeys(architecture: string, scaling: RopeScaling | null): [string, GgufValue][] {
   const key = (name: string) => `${architecture}.rope.scaling.${name}`;
-  if (!scaling || scaling.type === "llama3") return [];
+  if (!scaling || scaling.type === "llama3" || scaling.type === "dynamic") return [];
   if (scaling.type === "linear") return [[key("type"), { type: "string", value: "linear" }], [key("factor"), f32(scaling.factor)]];
   // llama.cpp always rounds the correction range outward, as transformers' truncate: true does
   if (!scaling.truncate) throw new RefuteError("GGUF_EXPORT_ROPE_SCALING", "GGUF export: yarn with truncate: false has no llama.cpp equivalent (llama.cpp always rounds the correction range outward)", { found: "truncate" });

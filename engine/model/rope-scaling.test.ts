@@ -3,7 +3,9 @@
 // original / high_freq_factor, divides those over original / low_freq_factor by the factor and
 // blends continuously between; yarn keeps the pairs that turn more than beta_fast times over the
 // original context, divides those that turn fewer than beta_slow times, and scales cos and sin
-// by 0.1 ln(factor) + 1. And config.json's rope_scaling is read with errors naming the field.
+// by 0.1 ln(factor) + 1; dynamic (NTK) keeps plain RoPE up to the original context and past it
+// keeps the fastest pair while the slowest turns 1 / (factor L / original - (factor - 1)) as
+// fast at call length L. And config.json's rope_scaling is read with errors naming the field.
 
 import { describe, expect, it } from "vitest";
 import { isRefuteError } from "../../core/errors.ts";
@@ -87,6 +89,25 @@ describe("yarn", () => {
   });
 });
 
+describe("dynamic (NTK)", () => {
+  const s: RopeScaling = { type: "dynamic", factor: 4, originalMaxPositions: 512 };
+
+  it("is plain RoPE for calls up to the original context", () => {
+    for (const length of [1, 300, 512]) expect([...ropeFrequencies(HEAD, THETA, s, length).invFreq]).toEqual([...plain]);
+  });
+
+  it("past it keeps the fastest pair and slows the slowest by factor L / original - (factor - 1)", () => {
+    for (const length of [513, 1024, 2048]) {
+      const scaled = ropeFrequencies(HEAD, THETA, s, length).invFreq;
+      const slowdown = (4 * length) / 512 - 3;
+      expect(scaled[0]).toBe(1);
+      expect(plain[plain.length - 1] / scaled[scaled.length - 1]).toBeCloseTo(slowdown, 9);
+      // every pair in between slows by less, the more the slower it turns
+      for (let i = 1; i < plain.length; i++) expect(plain[i] / scaled[i]).toBeGreaterThan(plain[i - 1] / scaled[i - 1]);
+    }
+  });
+});
+
 describe("rope_scaling in config.json", () => {
   const read = (scaling: unknown, maxPositions = 1024) => ropeScalingFromConfig({ rope_scaling: scaling }, maxPositions, "config.json");
   const failure = (scaling: unknown) => {
@@ -106,13 +127,17 @@ describe("rope_scaling in config.json", () => {
     expect(read({ rope_type: "yarn", factor: 4, original_max_position_embeddings: 256 })).toMatchObject({ betaFast: 32, betaSlow: 1, truncate: true, attentionFactor: 0.1 * Math.log(4) + 1 });
     // yarn without a factor scales from the original context to max_position_embeddings
     expect(read({ rope_type: "yarn", original_max_position_embeddings: 256 })).toMatchObject({ factor: 4 });
+    // dynamic: max_position_embeddings is the original context, and the engine offers factor times it
+    expect(read({ rope_type: "dynamic", factor: 2 })).toEqual({ type: "dynamic", factor: 2, originalMaxPositions: 1024 });
+    expect(architectureFromHfConfig({ ...loadHfDirectory(`${ZOO_DIR}/tiny-llama`).config, rope_scaling: { rope_type: "dynamic", factor: 2 } }).maxPositions).toBe(1024);
   });
 
   it.each([
     [{ rope_type: "linear" }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
     [{ rope_type: "llama3", factor: 8, low_freq_factor: 4, high_freq_factor: 1, original_max_position_embeddings: 8192 }, "CONFIG_BAD_FIELD", "rope_scaling.high_freq_factor"],
     [{ rope_type: "yarn", factor: -1 }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
-    [{ rope_type: "dynamic", factor: 2 }, "UNSUPPORTED_ARCHITECTURE", "rope_scaling.type"],
+    [{ rope_type: "dynamic", factor: 0.5 }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
+    [{ rope_type: "dynamic" }, "CONFIG_BAD_FIELD", "rope_scaling.factor"],
     [{ rope_type: "longrope" }, "UNSUPPORTED_ARCHITECTURE", "rope_scaling.type"],
     ["linear", "CONFIG_BAD_FIELD", "rope_scaling"],
   ])("refuses %j naming the field", (scaling, code, field) => {
@@ -173,6 +198,17 @@ describe("GGUF export of a RoPE-scaled model", () => {
     expect(back.type).toBe(arch.ropeScaling?.type);
     expect(back.factor).toBeCloseTo((arch.ropeScaling as { factor: number }).factor, 6);
     if (back.type === "yarn" && arch.ropeScaling?.type === "yarn") expect(back.attentionFactor).toBeCloseTo(arch.ropeScaling.attentionFactor, 6);
+  });
+
+  it("writes dynamic as refute.rope_scaling alone (llama.cpp has no such type) with the original context, and reads it back", () => {
+    const dynamic = loadHfDirectory(`${ZOO_DIR}/tiny-llama-rope-dynamic`);
+    const exported = ggufFromSource(dynamic, "tiny-llama-rope-dynamic", "f32");
+    const metadata = new Map(exported.metadata);
+    expect([...metadata.keys()].filter((k) => k.startsWith("llama.rope.scaling."))).toEqual([]);
+    expect(metadata.get("llama.context_length")).toEqual({ type: "u32", value: 512 });
+    const back = sourceFromGguf(readGguf(writeGguf(exported)), []);
+    expect(back.arch.ropeScaling).toEqual({ type: "dynamic", factor: 4, originalMaxPositions: 512 });
+    expect(back.arch.maxPositions).toBe(2048);
   });
 
   it("refuses a GGUF whose rope.scaling keys disagree with refute.rope_scaling, and yarn without truncation", () => {

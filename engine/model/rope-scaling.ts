@@ -1,11 +1,14 @@
 // RoPE scaling as transformers defines it (modeling_rope_utils: rope_scaling, or rope_parameters
-// in newer configs), for the types whose frequencies depend on the model alone: linear
-// (positions interpolated: every frequency / factor), llama3 (Llama 3.1: long wavelengths /
+// in newer configs): linear (positions interpolated: every frequency / factor), llama3 (Llama 3.1: long wavelengths /
 // factor, short ones kept, a smooth blend between) and yarn (per-pair blend of interpolated and
 // extrapolated frequencies over a ramp of pair indices, and cos/sin scaled by an attention
-// factor). "dynamic" (NTK) is refused: its frequencies depend on the length of each forward
-// call, so Hugging Face's own output changes with how a prompt is batched, and no rotation
-// per position can equal it. Every field read is checked; errors name the file and the field.
+// factor), and dynamic (NTK-aware: the base theta grows with the length of the forward call,
+// ((factor * length / max_position_embeddings) - (factor - 1))^(dim / (dim - 2)), once the
+// length passes max_position_embeddings). Dynamic frequencies are a function of the call, not
+// of the model: transformers rotates every position of a call by the frequencies of the call's
+// length, and a KV cache keeps each key as the call that wrote it rotated it, so a prompt run
+// in one call and its continuation one token per call (what generate() does) is what the engine
+// reproduces (Session.prefill). Every field read is checked; errors name the file and the field.
 
 import { RefuteError } from "../../core/errors.ts";
 import { plainRopeFrequencies, type RopeFrequencies } from "../backends/rope-frequencies.ts";
@@ -13,7 +16,9 @@ import { plainRopeFrequencies, type RopeFrequencies } from "../backends/rope-fre
 export type RopeScaling =
   | { type: "linear"; factor: number }
   | { type: "llama3"; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number }
-  | { type: "yarn"; factor: number; originalMaxPositions: number; betaFast: number; betaSlow: number; attentionFactor: number; truncate: boolean };
+  | { type: "yarn"; factor: number; originalMaxPositions: number; betaFast: number; betaSlow: number; attentionFactor: number; truncate: boolean }
+  // originalMaxPositions: config.json's max_position_embeddings, the length past which the base grows
+  | { type: "dynamic"; factor: number; originalMaxPositions: number };
 
 type Json = Record<string, unknown>;
 
@@ -73,10 +78,14 @@ export function ropeScalingFromConfig(config: Json, maxPositions: number, file: 
         truncate: c.truncate !== false,
       };
     }
-    case "dynamic":
-      throw new RefuteError("UNSUPPORTED_ARCHITECTURE", `${file}: ${where} type "dynamic" is not implemented: NTK-aware dynamic scaling changes the frequencies with the length of each forward call, so no per-position rotation reproduces Hugging Face's output`, { file, field: `${where}.type`, found: type });
+    case "dynamic": {
+      const factor = positive(c, "factor", file, where);
+      // below 1 the base would shrink past the original context, which no model is made for
+      if (factor < 1) throw bad(file, `${where}.factor`, `must be at least 1 for dynamic scaling, found ${factor}`, factor);
+      return { type: "dynamic", factor, originalMaxPositions: maxPositions };
+    }
     default:
-      throw new RefuteError("UNSUPPORTED_ARCHITECTURE", `${file}: ${where} type ${JSON.stringify(type)} is not one refute implements (linear, llama3, yarn)`, { file, field: `${where}.type`, found: type });
+      throw new RefuteError("UNSUPPORTED_ARCHITECTURE", `${file}: ${where} type ${JSON.stringify(type)} is not one refute implements (linear, dynamic, llama3, yarn)`, { file, field: `${where}.type`, found: type });
   }
 }
 
@@ -113,8 +122,35 @@ function yarn(plain: Float64Array, headDim: number, theta: number, s: Extract<Ro
   });
 }
 
-/** The frequencies a model's RoPE turns by: plain, or as its scaling says. */
-export function ropeFrequencies(headDim: number, theta: number, scaling: RopeScaling | null): RopeFrequencies {
+/**
+ * The positions a model with this scaling offers: max_position_embeddings, but for dynamic
+ * scaling, whose config keeps the original context there, factor times it (the length the
+ * NTK base is stretched for; transformers sets no limit).
+ */
+export function contextPositions(maxPositions: number, scaling: RopeScaling | null): number {
+  return scaling?.type === "dynamic" ? Math.floor(maxPositions * scaling.factor) : maxPositions;
+}
+
+/** The context llama.cpp's context_length and config.json's max_position_embeddings hold: the original one for dynamic scaling. */
+export function trainedPositions(maxPositions: number, scaling: RopeScaling | null): number {
+  return scaling?.type === "dynamic" ? scaling.originalMaxPositions : maxPositions;
+}
+
+/** dynamic: the base theta of a forward call `callLength` positions long (the original base up to the original context). */
+function dynamicTheta(theta: number, headDim: number, s: Extract<RopeScaling, { type: "dynamic" }>, callLength: number): number {
+  const length = Math.max(callLength, s.originalMaxPositions);
+  return theta * Math.pow((s.factor * length) / s.originalMaxPositions - (s.factor - 1), headDim / (headDim - 2));
+}
+
+/**
+ * The frequencies a model's RoPE turns by: plain, or as its scaling says. `callLength` is the
+ * length of the forward call (its last position + 1), which only dynamic scaling reads.
+ */
+export function ropeFrequencies(headDim: number, theta: number, scaling: RopeScaling | null, callLength = 0): RopeFrequencies {
+  if (scaling?.type === "dynamic") {
+    const base = dynamicTheta(theta, headDim, scaling, callLength);
+    return { ...plainRopeFrequencies(headDim, base), key: `dynamic ${headDim} ${base}` };
+  }
   const plain = plainRopeFrequencies(headDim, theta);
   if (!scaling) return plain;
   const key = `${headDim} ${theta} ${JSON.stringify(scaling)}`;

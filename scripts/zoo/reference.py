@@ -53,14 +53,24 @@ def rotate_half(x):
     return torch.cat((-x2, x1), dim=-1)
 
 
-def rope_inv_freq(cfg, D, device):
-    """inv_freq [D/2] fp32 and the cos/sin scale, as transformers' rope types compute them
-    (modeling_rope_utils): plain, linear, llama3, yarn; rope_scaling or rope_parameters."""
-    theta = cfg.get("rope_theta", 10000.0)
-    inv_freq = 1.0 / (theta ** (torch.arange(0, D, 2, dtype=torch.int64, device=device).float() / D))
+def rope_scaling_of(cfg):
     s = cfg.get("rope_scaling") or cfg.get("rope_parameters") or {}
-    kind = s.get("rope_type", s.get("type", "default"))
-    if kind == "default":
+    return s, s.get("rope_type", s.get("type", "default"))
+
+
+def rope_inv_freq(cfg, D, device, call_length=None):
+    """inv_freq [D/2] fp32 and the cos/sin scale, as transformers' rope types compute them
+    (modeling_rope_utils): plain, linear, dynamic, llama3, yarn; rope_scaling or rope_parameters.
+    call_length: the length of the forward call (its last position + 1), which dynamic reads."""
+    theta = cfg.get("rope_theta", 10000.0)
+    s, kind = rope_scaling_of(cfg)
+    if kind == "dynamic":
+        # NTK-aware: the base grows once the call passes max_position_embeddings (the original context)
+        original = cfg["max_position_embeddings"]
+        length = max(call_length or original, original)
+        theta = theta * ((s["factor"] * length / original) - (s["factor"] - 1)) ** (D / (D - 2))
+    inv_freq = 1.0 / (theta ** (torch.arange(0, D, 2, dtype=torch.int64, device=device).float() / D))
+    if kind in ("default", "dynamic"):
         return inv_freq, 1.0
     if kind == "linear":
         return inv_freq / s["factor"], 1.0
@@ -101,10 +111,26 @@ def rope_inv_freq(cfg, D, device):
     raise SystemExit("rope type %r: the reference implements default, linear, llama3 and yarn" % kind)
 
 
-def rope_cos_sin(T, D, cfg, device):
-    """cos, sin: [T, D] in fp32, the pair frequencies' halves repeated, times the scale (yarn's attention factor)."""
-    inv_freq, scale = rope_inv_freq(cfg, D, device)
-    freqs = torch.outer(torch.arange(T, device=device).float(), inv_freq)
+def call_lengths(T, prompt_len):
+    """Per position, the length of the forward call that computed it when the first prompt_len
+    positions run as one call and every later one as a call of its own (generate() with a KV
+    cache: a cached key keeps the rotation of the call that wrote it)."""
+    return [prompt_len if p < prompt_len else p + 1 for p in range(T)]
+
+
+def rope_cos_sin(T, D, cfg, device, prompt_len=None):
+    """cos, sin: [T, D] in fp32, the pair frequencies' halves repeated, times the scale (yarn's
+    attention factor). Dynamic scaling turns each position by the frequencies of its call
+    (call_lengths; prompt_len None: all T positions are one call); the others by one set."""
+    positions = torch.arange(T, device=device).float()
+    if rope_scaling_of(cfg)[1] == "dynamic":
+        lengths = call_lengths(T, T if prompt_len is None else prompt_len)
+        rows = {n: rope_inv_freq(cfg, D, device, n)[0] for n in sorted(set(lengths))}
+        freqs = positions[:, None] * torch.stack([rows[n] for n in lengths])
+        scale = 1.0
+    else:
+        inv_freq, scale = rope_inv_freq(cfg, D, device)
+        freqs = torch.outer(positions, inv_freq)
     emb = torch.cat((freqs, freqs), dim=-1)
     return emb.cos() * scale, emb.sin() * scale
 
@@ -179,11 +205,11 @@ class LlamaForCausalLM(nn.Module):
         if not self.tied:
             self.lm_head = nn.Linear(cfg["hidden_size"], cfg["vocab_size"], bias=False)
 
-    def forward(self, ids):
-        """ids: [B,T] int64 -> logits [B,T,V] fp32."""
+    def forward(self, ids, prompt_len=None):
+        """ids: [B,T] int64 -> logits [B,T,V] fp32. prompt_len: where generation began (call_lengths)."""
         x = self.model.embed_tokens(ids)
         D = self.cfg["hidden_size"] // self.cfg["num_attention_heads"]
-        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg, ids.device)
+        cos, sin = rope_cos_sin(ids.shape[1], D, self.cfg, ids.device, prompt_len)
         for layer in self.model.layers:
             x = layer(x, cos, sin)
         x = self.model.norm(x)
@@ -271,8 +297,8 @@ class GPT2LMHeadModel(nn.Module):
         self.cfg = cfg
         self.transformer = GPT2Model(cfg)
 
-    def forward(self, ids):
-        """ids: [B,T] int64 -> logits [B,T,V] fp32 (lm_head tied to wte)."""
+    def forward(self, ids, prompt_len=None):
+        """ids: [B,T] int64 -> logits [B,T,V] fp32 (lm_head tied to wte); prompt_len: unused (learned positions)."""
         pos = torch.arange(ids.shape[1], device=ids.device)
         x = self.transformer.wte(ids) + self.transformer.wpe(pos)
         for block in self.transformer.h:

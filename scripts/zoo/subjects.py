@@ -129,7 +129,9 @@ def pick_runtime(requested):
 
 
 class LoadedModel:
-    """logits(ids) -> [T, V] fp32 for one sequence, full recompute, no cache."""
+    """logits(ids, prompt_len) -> [T, V] fp32 for one sequence, full recompute, no cache.
+    prompt_len: where generation began, for dynamic RoPE, whose rotations depend on the calls
+    (reference.call_lengths); None: all of ids is one call."""
 
     def __init__(self, model_dir, runtime, device, precision):
         self.model_dir, self.runtime, self.device = model_dir, runtime, device
@@ -145,13 +147,28 @@ class LoadedModel:
             self.model = reference.load_state(model, tensors).to(device).eval()
 
     @torch.no_grad()
-    def logits(self, ids):
+    def logits(self, ids, prompt_len=None):
         x = torch.tensor([ids], dtype=torch.int64, device=self.device)
         if self.runtime == "transformers":
-            out = self.model(input_ids=x, use_cache=False).logits
+            out = self.hf_logits(x, prompt_len)
         else:
-            out = self.model(x)
+            out = self.model(x, prompt_len)
         return out[0].float().cpu()
+
+    def hf_logits(self, x, prompt_len):
+        """Without a cache, but for dynamic RoPE past the prompt: the prompt as one call and
+        every later token as its own over the cache, as generate() runs them."""
+        with open(os.path.join(self.model_dir, "config.json"), encoding="utf-8") as f:
+            dynamic = reference.rope_scaling_of(json.load(f))[1] == "dynamic"
+        if not dynamic or prompt_len is None or prompt_len >= x.shape[1]:
+            return self.model(input_ids=x, use_cache=False).logits
+        out = self.model(input_ids=x[:, :prompt_len], use_cache=True)
+        parts, past = [out.logits], out.past_key_values
+        for t in range(prompt_len, x.shape[1]):
+            out = self.model(input_ids=x[:, t:t + 1], past_key_values=past, use_cache=True)
+            parts.append(out.logits)
+            past = out.past_key_values
+        return torch.cat(parts, dim=1)
 
 
 def check_hf_tokenizer(model_dir, text, ids):

@@ -4,7 +4,9 @@ tiny-llama-rope-scaled is tiny-llama with Llama 3.1's RoPE scaling (rope_type ll
 over its original 512 positions: a context of 2,048), so RoPE scaling has a subject whose
 oracle the reference computes (scripts/zoo/reference.py, rope_inv_freq). llama3 rather than
 yarn: the weights were not trained for either, and yarn's attention factor leaves a greedy
-step of the oracle prompts within 0.5 nats of a tie (0.38), llama3 none (0.71 at worst). Run after training (build.sh does);
+step of the oracle prompts within 0.5 nats of a tie (0.38), llama3 none (0.71 at worst). tiny-llama-rope-dynamic is tiny-llama under dynamic (NTK-aware) scaling, factor 4: its config
+keeps max_position_embeddings 512, past which the base grows with the length of each forward
+call (2,048 positions offered). Run after training (build.sh does);
 writes models/zoo/<variant>/ from models/zoo/<base>/, deterministically.
 
 Usage: variants.py
@@ -23,6 +25,12 @@ VARIANTS = {
         "config": {
             "max_position_embeddings": 2048,
             "rope_scaling": {"rope_type": "llama3", "factor": 4.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 512},
+        },
+    },
+    "tiny-llama-rope-dynamic": {
+        "base": "tiny-llama",
+        "config": {
+            "rope_scaling": {"rope_type": "dynamic", "factor": 4.0},
         },
     },
 }

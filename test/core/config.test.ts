@@ -77,7 +77,7 @@ describe("model names", () => {
   it("an unknown name lists what a name may be, including the config's models", () => {
     expect(modelProblem("tiny-llama", config)).toBeNull();
     expect(modelProblem("mine", config)).toBe(`model 'mine' of ${FILE} at an existing path (/nowhere/mine does not exist)`);
-    expect(modelProblem("tiny-lama", config)).toMatch(/^a zoo model \(tiny-gpt2, tiny-llama, tiny-llama-rope-scaled, tiny-llama-spm, tiny-qwen2\), a model of .* \(mine\), a synthetic shape/);
+    expect(modelProblem("tiny-lama", config)).toMatch(/^a zoo model \(tiny-gpt2, tiny-llama, tiny-llama-rope-dynamic, tiny-llama-rope-scaled, tiny-llama-spm, tiny-qwen2\), a model of .* \(mine\), a synthetic shape/);
     expect(modelProblem("/no/such/dir", config)).toBe("an existing model directory or file");
   });
 });

@@ -98,6 +98,13 @@ describe("llamacpp runtime", () => {
     await expect(llamacpp.generate({ ...spec("llamacpp"), inject: "q8-scale-bf16" }, PROMPT, 2)).rejects.toThrow(BlockedError);
   });
 
+  it("is blocked for a model with dynamic RoPE, which llama.cpp would run as plain RoPE, and runs the same weights without it", async () => {
+    const dynamic = { ...spec("llamacpp"), model: "tiny-llama-rope-dynamic" };
+    await expect(llamacpp.generate(dynamic, PROMPT, 2)).rejects.toThrow(BlockedError);
+    await expect(llamacpp.generate(dynamic, PROMPT, 2)).rejects.toThrow(/dynamic \(NTK\) has no llama.cpp equivalent/);
+    expect((await llamacpp.generate({ ...dynamic, model: "tiny-llama" }, PROMPT, 2)).tokens).toHaveLength(2);
+  });
+
   it("is blocked, not crashed, when node-llama-cpp or its binary is missing", async () => {
     const missing = openLlama(() => Promise.reject(new Error("Cannot find package 'node-llama-cpp'")));
     await expect(missing).rejects.toThrow(BlockedError);

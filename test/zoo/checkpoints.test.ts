@@ -108,7 +108,7 @@ describe.each(ZOO_SLUGS)("%s checkpoint", (slug) => {
   it("has the config keys of its transformers class and generation_config", () => {
     expect(cfg.vocab_size).toBe(1024);
     expect([cfg.bos_token_id, cfg.eos_token_id]).toEqual(spm ? [1, 2] : [0, 0]);
-    const arch = { "tiny-llama": "LlamaForCausalLM", "tiny-llama-rope-scaled": "LlamaForCausalLM", "tiny-llama-spm": "LlamaForCausalLM", "tiny-qwen2": "Qwen2ForCausalLM", "tiny-gpt2": "GPT2LMHeadModel" }[slug];
+    const arch = { "tiny-llama": "LlamaForCausalLM", "tiny-llama-rope-dynamic": "LlamaForCausalLM", "tiny-llama-rope-scaled": "LlamaForCausalLM", "tiny-llama-spm": "LlamaForCausalLM", "tiny-qwen2": "Qwen2ForCausalLM", "tiny-gpt2": "GPT2LMHeadModel" }[slug];
     expect(cfg.architectures).toEqual([arch]);
     const gen = readJson<Record<string, unknown>>(`${dir}/generation_config.json`);
     // ChatML models end a turn with <|im_end|> (2) and a document with <|endoftext|> (0);
