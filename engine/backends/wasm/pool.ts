@@ -97,6 +97,14 @@ export class ThreadPool {
     }
     if (args.length > MAX_ARGS) throw new RefuteError("WASM_POOL", `${op}: ${args.length} arguments, the control block holds ${MAX_ARGS}`);
     const ctl = this.ctl;
+    const gen = (ctl[LAYOUT.GEN] + 1) | 0;
+    // Close the previous task's claim word before its parameters are overwritten: a worker that
+    // saw the previous generation late may be reading them now, and with the old word (its tag,
+    // every chunk taken) and a new, larger chunk count it would claim a chunk that is not there,
+    // run it on half-written arguments and count it into this task's DONE, which then passes
+    // `chunks` and never equals it (a hang under load). The new tag with every chunk taken turns
+    // such a worker away until the task is published.
+    Atomics.store(ctl, LAYOUT.CLAIM, ((gen & GEN_MASK) << CHUNK_BITS) | CHUNK_MASK);
     ctl[LAYOUT.OP] = POOL_OPS.indexOf(op);
     ctl[LAYOUT.CHUNKS] = chunks;
     ctl[LAYOUT.SPLIT_AT] = splitAt;
@@ -104,7 +112,6 @@ export class ThreadPool {
     ctl[LAYOUT.NARGS] = args.length;
     for (let i = 0; i < args.length; i++) ctl[LAYOUT.ARGS + i] = args[i];
     Atomics.store(ctl, LAYOUT.DONE, 0);
-    const gen = (ctl[LAYOUT.GEN] + 1) | 0;
     Atomics.store(ctl, LAYOUT.CLAIM, (gen & GEN_MASK) << CHUNK_BITS);
     Atomics.store(ctl, LAYOUT.GEN, gen);
     if (Atomics.load(ctl, LAYOUT.SLEEPERS) > 0) Atomics.notify(ctl, LAYOUT.GEN);
