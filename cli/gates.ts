@@ -23,6 +23,8 @@ import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
 import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
+import { readRun } from "../gates/read-run.ts";
+import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { RUN_DIR, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
@@ -92,6 +94,10 @@ interface RunOptions extends SelectionOptions {
   reports?: string;
   concurrency: number;
   strict?: boolean;
+  baseline?: string;
+  failOn: "falsified" | "regression";
+  tolerance: string;
+  repeat: number;
 }
 
 const RUN_DESCRIPTION = `Runs the claims in claims/*.yaml as checks and reports a verdict for each: corroborated, falsified (with expected, observed and evidence) or blocked (with the reason).
@@ -126,6 +132,11 @@ function withRunOptions(command: Command): Command {
     .option("--reports <dir>", `where reports go: latest.json, latest.md, junit.xml, badge.json, badge.svg, history.jsonl (default: the config's, else ${RUN_DIR}, git-ignored; \`refute report publish\` copies them to reports/)`)
     .addOption(new Option("--concurrency <n>", "checks in flight (the embedded engine is CPU-bound)").argParser(positiveInteger).default(1))
     .option("--strict", "exit 3 when checks are blocked and none is falsified")
+    .optionsGroup("Comparison:")
+    .option("--baseline <run>", "compare with an earlier run (a latest.json, or history.jsonl[#N]): newly falsified, corroborated and blocked checks and moved observations are printed, written to diff.json and shown in report.html")
+    .addOption(new Option("--fail-on <what>", "exit 1 on any falsified check, or (with --baseline) only on checks newly falsified since the baseline").choices(["falsified", "regression"]).default("falsified"))
+    .option("--tolerance <fraction>", "with --baseline: an observation moved when |new - old| exceeds this fraction of its claim's bound", String(DEFAULT_TOLERANCE))
+    .addOption(new Option("--repeat <n>", "run each check n times: its verdict is corroborated only when all n corroborate, and every report gives each check's pass rate and the run's pass^n").argParser(positiveInteger).default(1))
     .addOption(
       new Option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp (default: REFUTE_THREADS, else every core for the engine and 1 for llama.cpp)")
         .argParser(positiveInteger)
@@ -252,20 +263,32 @@ function recordedArgs(argv: string[]): string[] {
 
 async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {
   if (options.teeth) return teethCommand(options, deps);
+  if (options.failOn === "regression" && !options.baseline) throw new RefuteError("E_USAGE", "--fail-on regression needs --baseline <run>: what is a regression is relative to it", { option: "fail-on" });
+  const tolerance = parseTolerance(options.tolerance);
   const planned = gateOptions(options);
+  // read before this run writes: the baseline may be the reports directory's own latest.json or history
+  const baseline = options.baseline ? await readRun(options.baseline) : null;
   const report = await runGates({
     ...planned,
+    repeat: options.repeat,
     factory: lazyFactory(deps, { threads: options.threads, ...(skipContract(options, deps) ? { skipContract: true } : {}), config: planned.config }),
     args: recordedArgs(given),
     onResult: options.json ? undefined : (r, done, total) => deps.err(progressLine(r, done, total)),
   });
   const note = await replacementNote(planned.reportsDir, report);
   if (note) deps.err(`refute gates: note: ${note}`);
-  const written = await writeReports(report, planned.reportsDir);
-  const code = exitCodeFor(report.summary, options.strict === true);
-  if (options.json) deps.out(JSON.stringify(report));
-  else deps.out(renderSummary(report, written, code));
+  const diff = baseline ? diffRuns(baseline, snapshotOfReport(report, "this run"), tolerance) : null;
+  const written = await writeReports(report, planned.reportsDir, diff ? { diff } : {});
+  const code = diff && options.failOn === "regression" ? regressionExitCode(report, diff, options.strict === true) : exitCodeFor(report.summary, options.strict === true);
+  if (options.json) deps.out(JSON.stringify(diff ? { ...report, diff } : report));
+  else deps.out([...(diff ? [renderDiff(diff)] : []), renderSummary(report, written, code)].join("\n"));
   return code;
+}
+
+/** --fail-on regression: 1 only for checks newly falsified since the baseline; the other codes as without it. */
+function regressionExitCode(report: Report, diff: RunDiff, strict: boolean): number {
+  if (diff.newlyFalsified.length > 0) return 1;
+  return exitCodeFor({ ...report.summary, falsified: 0 }, strict);
 }
 
 function renderSummary(report: Report, written: string[], code: number): string {

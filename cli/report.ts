@@ -2,6 +2,7 @@
 // shard) into one report, and write it with its markdown, JUnit and badge into <dir>.
 // `refute report readme`: the README's scoreboard and badge from reports/latest.json.
 // `refute report publish`: a run directory's reports into the committed reports/, then the scoreboard.
+// `refute report diff OLD NEW`: what changed between two runs (reports or history lines).
 
 import { execFileSync } from "node:child_process";
 import { readFile } from "node:fs/promises";
@@ -11,6 +12,8 @@ import { writeAtomic } from "../core/atomic-write.ts";
 import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { currentBadgeUrl, rawBadgeUrl, renderReadme } from "../gates/github/scoreboard.ts";
 import { mergeReports } from "../gates/merge.ts";
+import { readRun } from "../gates/read-run.ts";
+import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff } from "../gates/run-diff.ts";
 import { replacementNote } from "../gates/partial-run.ts";
 import type { Report } from "../gates/report.ts";
 import { readReport, RUN_DIR, writeReports } from "../gates/write.ts";
@@ -23,10 +26,11 @@ export function run(argv: string[]): Promise<number> {
 }
 
 export function reportCommand(argv: string[], io: ReportDeps): Promise<number> {
-  const report = refuteCommand("report", io).description("Shard reports merged into one; the README's scoreboard and badge from a report.");
+  const report = refuteCommand("report", io).description("Shard reports merged into one; the README's scoreboard and badge from a report; what changed between two runs.");
   mergeCommand(report, io);
   readmeCommand(report, io);
   publishCommand(report, io);
+  diffCommand(report, io);
   return runCommand(report, argv, io);
 }
 
@@ -129,6 +133,26 @@ async function writeReadme(options: ReadmeOptions, io: Output): Promise<number> 
 
 /** A run directory's outputs besides the report itself, copied as they are when present. */
 const RUN_FILES = ["teeth.json", "teeth.md", "bench.json", "hostile.json", "hostile.md"];
+
+function diffCommand(report: Command, io: Output): void {
+  const command = report
+    .command("diff")
+    .summary("what changed between two runs")
+    .description(
+      `Compares two runs check by check: newly falsified, newly corroborated, newly blocked, added and removed checks, and numeric observations that moved by more than --tolerance times their claim's bound. OLD and NEW are report files (latest.json) or runs of a history file: history.jsonl for its last run, history.jsonl#N for run N (negative from the end, #-2 the one before the last). A history line holds verdicts, not observations, so moves need two report files.
+Exit code: 0 nothing newly falsified, 1 something newly falsified, 2 usage or input error.`,
+    )
+    .argument("<old>", "the earlier run: a latest.json or history.jsonl[#N]")
+    .argument("<new>", "the later run: a latest.json or history.jsonl[#N]")
+    .option("--tolerance <fraction>", "an observation moved when |new - old| exceeds this fraction of its claim's bound", String(DEFAULT_TOLERANCE))
+    .option("--json", "print the diff as one JSON object");
+  onRun(command, async (oldRun: string, newRun: string, options: { tolerance: string; json?: boolean }) => {
+    const tolerance = parseTolerance(options.tolerance);
+    const diff = diffRuns(await readRun(oldRun), await readRun(newRun), tolerance);
+    io.out(options.json ? JSON.stringify(diff) : renderDiff(diff));
+    return diff.newlyFalsified.length > 0 ? 1 : 0;
+  });
+}
 
 function publishCommand(report: Command, io: Output): void {
   const command = report

@@ -39,7 +39,16 @@ export interface CheckResult {
   cause?: string;
   /** unavailable: the subject said it cannot run here (BlockedError); error: anything else that was thrown. */
   blockedBy?: "unavailable" | "error";
+  /** gates --repeat N: how many of the N runs gave each verdict (the check's verdict is the worst of them). */
+  repeat?: RepeatCounts;
   durationMs: number;
+}
+
+export interface RepeatCounts {
+  runs: number;
+  corroborated: number;
+  falsified: number;
+  blocked: number;
 }
 
 export interface Summary {
@@ -48,6 +57,8 @@ export interface Summary {
   falsified: number;
   blocked: number;
   score: number | null; // corroborated / total; null when nothing ran
+  /** gates --repeat N: the mean per-check pass rate, and pass^N, the fraction of checks corroborated in all N runs. */
+  repeat?: { runs: number; passRate: number; passAll: number };
 }
 
 export interface ClaimInfo {
@@ -98,11 +109,25 @@ export interface Report {
   checks: CheckResult[];
 }
 
-export function summarize(results: Array<Pick<CheckResult, "verdict">>): Summary {
+export function summarize(results: Array<Pick<CheckResult, "verdict" | "repeat">>): Summary {
   const count = (v: Verdict) => results.filter((r) => r.verdict === v).length;
   const total = results.length;
   const corroborated = count("corroborated");
-  return { total, corroborated, falsified: count("falsified"), blocked: count("blocked"), score: total === 0 ? null : corroborated / total };
+  const summary: Summary = { total, corroborated, falsified: count("falsified"), blocked: count("blocked"), score: total === 0 ? null : corroborated / total };
+  const repeated = results.flatMap((r) => (r.repeat ? [r.repeat] : []));
+  if (repeated.length > 0 && repeated.length === total) {
+    summary.repeat = {
+      runs: Math.max(...repeated.map((r) => r.runs)),
+      passRate: repeated.reduce((sum, r) => sum + r.corroborated / r.runs, 0) / total,
+      passAll: repeated.filter((r) => r.corroborated === r.runs).length / total,
+    };
+  }
+  return summary;
+}
+
+/** The verdict of a check run several times: falsified if any run was, else blocked if any was, else corroborated. */
+export function worstVerdict(counts: RepeatCounts): Verdict {
+  return counts.falsified > 0 ? "falsified" : counts.blocked > 0 ? "blocked" : "corroborated";
 }
 
 export function suiteSummaries(results: CheckResult[]): Record<string, Summary> {

@@ -20,12 +20,14 @@ import { OracleStore } from "./oracle.ts";
 import { runtimeSettings } from "./settings.ts";
 import { evidenceTokenTexts } from "./token-text.ts";
 import { compareTraces } from "./trace.ts";
-import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type Report } from "./report.ts";
+import { buildReport, claimInfo, gitSha, machineInfo, type CheckResult, type ClaimInfo, type RepeatCounts, type Report, worstVerdict } from "./report.ts";
 
 export interface RunChecksOptions {
   factory: RuntimeFactory;
   oracleDir?: string; // default "oracle"
   concurrency?: number; // default 1
+  /** Runs of each check (gates --repeat); default 1. */
+  repeat?: number;
   onResult?: (result: CheckResult, done: number, total: number) => void;
 }
 
@@ -45,7 +47,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
     results = await Promise.all(
       checks.map((check) =>
         limit(async () => {
-          const result = await runCheck(check, cache, oracle);
+          const result = await repeatCheck(options.repeat ?? 1, () => runCheck(check, cache, oracle));
           options.onResult?.(result, ++done, checks.length);
           return result;
         }),
@@ -55,6 +57,21 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
     closeErrors = await cache.close(); // also when a callback threw
   }
   return { results, closeErrors };
+}
+
+/**
+ * A check run `runs` times in a row: the result of the first run with the worst verdict (its
+ * evidence is what a person needs), with every run's verdict counted, and the time of all.
+ */
+async function repeatCheck(runs: number, run: () => Promise<CheckResult>): Promise<CheckResult> {
+  if (runs === 1) return run();
+  const results: CheckResult[] = [];
+  for (let i = 0; i < runs; i++) results.push(await run());
+  const counts: RepeatCounts = { runs, corroborated: 0, falsified: 0, blocked: 0 };
+  for (const r of results) counts[r.verdict]++;
+  const verdict = worstVerdict(counts);
+  const shown = results.find((r) => r.verdict === verdict) as CheckResult;
+  return { ...shown, line: `${shown.line} (${counts.corroborated}/${runs} runs corroborated)`, repeat: counts, durationMs: results.reduce((t, r) => t + r.durationMs, 0) };
 }
 
 async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<CheckResult> {

@@ -9,7 +9,10 @@
 //   latest.json   the Report, checked against gates/report.schema.json before it is written
 //   latest.md     for people          junit.xml   for CI viewers
 //   badge.json    shields endpoint    badge.svg   the same badge, offline
-//   history.jsonl one line appended per run
+//   report.html   for people who would rather look (gates/html.ts), with the directory's
+//                 history, teeth and bench where it has them
+//   diff.json     with --baseline: what changed since it (gates/run-diff.ts)
+//   history.jsonl one line appended per run, with each check's verdict and fingerprint
 
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,9 +20,12 @@ import { Ajv } from "ajv";
 import { removeStaleTemporaries, type StagedFile, stageAtomic } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { badgeFor, badgeSvg } from "./badge.ts";
+import { renderHtml } from "./html.ts";
 import { renderJunit } from "./junit.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { Report } from "./report.ts";
+import { historyCheck, type RunDiff } from "./run-diff.ts";
+import { readRunExtras } from "./run-extras.ts";
 import reportSchema from "./report.schema.json" with { type: "json" };
 
 export const validateReport = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile(reportSchema);
@@ -35,6 +41,8 @@ export interface HistoryLine {
   score: number | null;
   inject: string | null;
   shard: string | null;
+  /** Per check id, its verdict and fingerprint (gates/run-diff.ts historyCheck); absent in lines older than it. */
+  checks?: Record<string, string>;
 }
 
 export function historyLine(report: Report): HistoryLine {
@@ -50,6 +58,7 @@ export function historyLine(report: Report): HistoryLine {
     score: summary.score,
     inject: run.inject,
     shard: run.shard,
+    checks: Object.fromEntries(report.checks.map((c) => [c.id, historyCheck(c.verdict, c.fingerprint)])),
   };
 }
 
@@ -61,7 +70,7 @@ export function historyLine(report: Report): HistoryLine {
  */
 export const RUN_DIR = "reports/runs/latest";
 
-export async function writeReports(report: Report, dir: string, options: { history?: boolean } = {}): Promise<string[]> {
+export async function writeReports(report: Report, dir: string, options: { history?: boolean; diff?: RunDiff } = {}): Promise<string[]> {
   const json = JSON.stringify(report, null, 2) + "\n";
   // Validate what will be read back (NaN becomes null in JSON), not the object in memory.
   if (!validateReport(JSON.parse(json))) {
@@ -71,12 +80,18 @@ export async function writeReports(report: Report, dir: string, options: { histo
   await mkdir(dir, { recursive: true });
   await removeStaleTemporaries(dir);
   const badge = badgeFor(report.summary);
+  const history = options.history ?? true;
+  const line = historyLine(report);
+  const extras = await readRunExtras(dir);
+  const html = renderHtml(report, { ...extras, ...(history ? { history: [...(extras.history ?? []), line] } : {}), ...(options.diff ? { diff: options.diff } : {}) });
   const files: Array<[string, string]> = [
     ["latest.json", json],
     ["latest.md", renderMarkdown(report)],
     ["junit.xml", renderJunit(report)],
     ["badge.json", JSON.stringify(badge, null, 2) + "\n"],
     ["badge.svg", badgeSvg(badge)],
+    ["report.html", html],
+    ...(options.diff ? ([["diff.json", JSON.stringify(options.diff, null, 2) + "\n"]] as Array<[string, string]>) : []),
   ];
   const staged: StagedFile[] = [];
   try {
@@ -85,10 +100,17 @@ export async function writeReports(report: Report, dir: string, options: { histo
     await Promise.all(staged.map((f) => f.abort()));
     throw e;
   }
-  const history = options.history ?? true;
-  // One short line with O_APPEND: concurrent runs interleave whole lines, never bytes.
-  if (history) await appendFile(join(dir, "history.jsonl"), JSON.stringify(historyLine(report)) + "\n");
-  for (const f of staged) await f.commit();
+  // One line with O_APPEND: concurrent runs interleave whole lines, never bytes.
+  if (history) await appendFile(join(dir, "history.jsonl"), JSON.stringify(line) + "\n");
+  for (let i = 0; i < staged.length; i++) {
+    try {
+      await staged[i].commit();
+    } catch (e) {
+      // the files after the one that failed stay as they were, their temporaries removed
+      await Promise.all(staged.slice(i + 1).map((f) => f.abort()));
+      throw e;
+    }
+  }
   return [...files.map(([name]) => join(dir, name)), ...(history ? [join(dir, "history.jsonl")] : [])];
 }
 

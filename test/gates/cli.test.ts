@@ -105,7 +105,7 @@ describe("refute gates output", () => {
     const dir = join(tempDir(), "nested", "reports");
     const deps = captureDeps({ ...q4Wrong, ...gpuBlocked });
     expect(await gatesCommand(["--suite", "token", ...base(dir)], deps)).toBe(1);
-    expect(readdirSync(dir).sort()).toEqual(["badge.json", "badge.svg", "history.jsonl", "junit.xml", "latest.json", "latest.md"]);
+    expect(readdirSync(dir).sort()).toEqual(["badge.json", "badge.svg", "history.jsonl", "junit.xml", "latest.json", "latest.md", "report.html"]);
     const report = JSON.parse(readFileSync(join(dir, "latest.json"), "utf8")) as Report;
     expect(validateReport(report), JSON.stringify(validateReport.errors)).toBe(true);
     expect(report.summary).toEqual({ total: 24, corroborated: 15, falsified: 1, blocked: 8, score: 15 / 24 });

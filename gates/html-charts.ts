@@ -1,0 +1,50 @@
+// The HTML report's two charts as inline SVG (no script, no network): the score over the
+// history as a line, and the bench as paired bars, the engine beside llama.cpp on the same
+// file. Each chart has a <title> and a data table beside it, so a screen reader gets the
+// numbers and not a picture.
+
+import type { BenchReport } from "../bench/run.ts";
+import { escapeHtml } from "./html-escape.ts";
+import type { HistoryLine } from "./write.ts";
+
+const W = 640;
+const H = 180;
+const PAD = 32;
+
+/** The score (0..1) of every run in the history that scored, oldest first, as a polyline with a point per run. */
+export function scoreHistoryChart(history: HistoryLine[]): string {
+  const runs = history.filter((h) => h.score !== null && h.inject === null);
+  if (runs.length === 0) return `<p class="muted">No scored run in the history yet.</p>`;
+  const x = (i: number) => PAD + (runs.length === 1 ? (W - 2 * PAD) / 2 : (i * (W - 2 * PAD)) / (runs.length - 1));
+  const y = (score: number) => H - PAD - score * (H - 2 * PAD);
+  const points = runs.map((r, i) => `${x(i).toFixed(1)},${y(r.score as number).toFixed(1)}`).join(" ");
+  const dots = runs.map((r, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(r.score as number).toFixed(1)}" r="3"><title>${escapeHtml(`${r.time} ${(r.gitSha ?? "").slice(0, 12)}: ${r.corroborated}/${r.total}`)}</title></circle>`).join("");
+  const axis = [0, 0.5, 1].map((s) => `<line x1="${PAD}" x2="${W - PAD}" y1="${y(s)}" y2="${y(s)}" class="grid"/><text x="4" y="${y(s) + 4}">${s * 100}%</text>`).join("");
+  const svg = `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="score-title"><title id="score-title">Score of the last ${runs.length} runs, oldest first</title>${axis}<polyline points="${points}" class="line"/>${dots}</svg>`;
+  const rows = runs.map((r) => `<tr><td>${escapeHtml(r.time)}</td><td>${escapeHtml((r.gitSha ?? "unknown").slice(0, 12))}</td><td>${r.corroborated}/${r.total}</td><td>${((r.score as number) * 100).toFixed(1)}%</td></tr>`);
+  return `${svg}<details><summary>Score history as a table</summary><table><caption>Score per run</caption><thead><tr><th scope="col">time</th><th scope="col">commit</th><th scope="col">corroborated</th><th scope="col">score</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
+}
+
+/** tokens/s of the engine and of llama.cpp per bench row, bars on one log-free scale per kind (pp, tg). */
+export function benchChart(bench: BenchReport): string {
+  if (bench.rows.length === 0) return `<p class="muted">The bench has no rows.</p>`;
+  const parts: string[] = [];
+  for (const kind of ["pp", "tg"] as const) {
+    const rows = bench.rows.filter((r) => r.kind === kind);
+    if (rows.length === 0) continue;
+    const max = Math.max(...rows.flatMap((r) => [r.engine.meanTps, r.llamacpp.meanTps]));
+    const rowH = 22;
+    const height = rows.length * rowH + 24;
+    const label = 220;
+    const bar = (v: number) => ((W - label - 60) * v) / max;
+    const bars = rows.map((r, i) => {
+      const top = 20 + i * rowH;
+      const name = `${r.model} ${r.quant} ${r.test}`;
+      return `<text x="0" y="${top + 13}">${escapeHtml(name.length > 34 ? `${name.slice(0, 33)}\u2026` : name)}</text><rect class="engine" x="${label}" y="${top}" width="${bar(r.engine.meanTps).toFixed(1)}" height="9"><title>${escapeHtml(`${name}: engine ${r.engine.meanTps.toFixed(1)} t/s`)}</title></rect><rect class="llamacpp" x="${label}" y="${top + 10}" width="${bar(r.llamacpp.meanTps).toFixed(1)}" height="9"><title>${escapeHtml(`${name}: llama.cpp ${r.llamacpp.meanTps.toFixed(1)} t/s`)}</title></rect><text x="${label + Math.max(bar(r.engine.meanTps), bar(r.llamacpp.meanTps)) + 4}" y="${top + 13}">${r.ratio.toFixed(2)}x</text>`;
+    });
+    const legend = `<rect class="engine" x="${label}" y="2" width="10" height="10"/><text x="${label + 14}" y="11">engine</text><rect class="llamacpp" x="${label + 80}" y="2" width="10" height="10"/><text x="${label + 94}" y="11">llama.cpp</text>`;
+    parts.push(`<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="bench-${kind}"><title id="bench-${kind}">${kind === "pp" ? "Prompt processing" : "Decode"} tokens per second, engine and llama.cpp on the same file</title>${legend}${bars.join("")}</svg>`);
+  }
+  const table = bench.rows.map((r) => `<tr><td>${escapeHtml(r.model)}</td><td>${r.quant}</td><td>${r.test}</td><td>${r.engine.meanTps.toFixed(1)}</td><td>${r.llamacpp.meanTps.toFixed(1)}</td><td>${r.ratio.toFixed(3)}</td></tr>`);
+  return `${parts.join("")}<details><summary>Bench as a table</summary><table><caption>tokens/s, ${escapeHtml(bench.startedAt)}</caption><thead><tr><th scope="col">model</th><th scope="col">quant</th><th scope="col">test</th><th scope="col">engine</th><th scope="col">llama.cpp</th><th scope="col">ratio</th></tr></thead><tbody>${table.join("")}</tbody></table></details>`;
+}
