@@ -6,7 +6,7 @@
 //   refute gates claims-md [--check] write CLAIMS.md from the claims (or check it is current)
 //   refute gates schema [--check]    write claims/schema.json from the measure registry (or check it)
 
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Option, type Command } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
@@ -32,6 +32,7 @@ import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { skipContract } from "./contract-option.ts";
 import { replacementNote } from "../gates/partial-run.ts";
 import { positiveInteger, repeatable } from "./options.ts";
+import { reportCommand } from "./report.ts";
 
 /** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, whether the engine skips the contract gate, and the config's runtimes. */
 export interface RuntimeSettings {
@@ -161,6 +162,16 @@ export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
   const run = withRunOptions(gates.command("run").summary("run the claims and report verdicts (what `refute gates` alone does)").description(RUN_DESCRIPTION));
   onRun(run, (options: RunOptions) => runClaims(options, given, deps));
 
+  const scoreboard = gates
+    .command("scoreboard")
+    .summary("run every suite and publish it as the README's scoreboard")
+    .description(
+      `Runs every claim of the catalogue (no selection, the default runtimes) into ${SCOREBOARD_RUN_DIR}/ (its previous latest.json removed first), then publishes that run into reports/ and regenerates the README's scoreboard (refute report publish). Falsified and blocked checks are published as they are; a run that could not be written publishes nothing.
+Exit code: the run's (0 nothing falsified, 1 something falsified), 2 when nothing was published.`,
+    )
+    .option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp", positiveInteger);
+  onRun(scoreboard, (options: { threads?: number }) => publishScoreboard(options, deps));
+
   const validate = gates
     .command("validate")
     .summary("validate the claim files")
@@ -283,6 +294,20 @@ async function runClaims(options: RunOptions, given: string[], deps: GatesDeps):
   if (options.json) deps.out(JSON.stringify(diff ? { ...report, diff } : report));
   else deps.out([...(diff ? [renderDiff(diff)] : []), renderSummary(report, written, code)].join("\n"));
   return code;
+}
+
+/** Where `gates scoreboard` runs before it publishes (git-ignored, under reports/runs/). */
+export const SCOREBOARD_RUN_DIR = "reports/runs/scoreboard";
+
+async function publishScoreboard(options: { threads?: number }, deps: GatesDeps): Promise<number> {
+  await rm(join(SCOREBOARD_RUN_DIR, "latest.json"), { force: true });
+  const code = await runClaims({ reports: SCOREBOARD_RUN_DIR, concurrency: 1, failOn: "falsified", tolerance: String(DEFAULT_TOLERANCE), repeat: 1, threads: options.threads }, [], deps);
+  if (code === 2) {
+    deps.err("refute gates scoreboard: nothing ran; not published");
+    return 2;
+  }
+  const published = await reportCommand(["publish", "--from", SCOREBOARD_RUN_DIR], deps);
+  return published === 0 ? code : 2;
 }
 
 /** --fail-on regression: 1 only for checks newly falsified since the baseline; the other codes as without it. */

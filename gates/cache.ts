@@ -4,6 +4,7 @@
 // failure is remembered too, so a broken subject is asked once, not once per claim. The
 // model-file tool is not remembered: each measure asks for its own, and what it converts goes
 // when that measure is done. Runtimes are made by the injected factory, once per runtime name, and closed at the end.
+// A repeated run (gates --repeat) asks again in each repetition: its memory is per repetition.
 
 import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import { createHash } from "node:crypto";
@@ -90,10 +91,22 @@ function namingFailures(tool: ModelFileTool, context: string): ModelFileTool {
 }
 
 export class SubjectCache {
-  private readonly runtimes = new Map<RuntimeName, Promise<Runtime>>();
-  private readonly results = new Map<string, Promise<unknown>>();
+  private readonly runtimes: Map<RuntimeName, Promise<Runtime>>;
+  private readonly results: Map<string, Promise<unknown>>;
 
-  constructor(private readonly factory: RuntimeFactory) {}
+  constructor(
+    private readonly factory: RuntimeFactory,
+    private readonly repetition = 0,
+    shared?: { runtimes: Map<RuntimeName, Promise<Runtime>>; results: Map<string, Promise<unknown>> },
+  ) {
+    this.runtimes = shared?.runtimes ?? new Map();
+    this.results = shared?.results ?? new Map();
+  }
+
+  /** The same runtimes with a memory of its own: repetition r of a repeated run (gates --repeat) asks every subject again. */
+  forRepetition(r: number): SubjectCache {
+    return r === this.repetition ? this : new SubjectCache(this.factory, r, { runtimes: this.runtimes, results: this.results });
+  }
 
   runtime(name: RuntimeName): Promise<Runtime> {
     let pending = this.runtimes.get(name);
@@ -221,7 +234,8 @@ export class SubjectCache {
     return errors;
   }
 
-  private once<T>(key: string, context: string, compute: () => Promise<T>): Promise<T> {
+  private once<T>(subjectKey: string, context: string, compute: () => Promise<T>): Promise<T> {
+    const key = this.repetition === 0 ? subjectKey : `${this.repetition}|${subjectKey}`;
     let pending = this.results.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = compute().catch((e) => {

@@ -58,7 +58,7 @@ export interface RunDiff {
 export const DEFAULT_TOLERANCE = 0.1;
 
 export function parseTolerance(value: string): number {
-  const n = Number(value);
+  const n = value.trim() === "" ? Number.NaN : Number(value);
   if (!Number.isFinite(n) || n < 0) throw new RefuteError("E_USAGE", `--tolerance '${value}': expected a number >= 0 (a fraction of each claim's bound)`, { option: "tolerance", found: value });
   return n;
 }

@@ -47,7 +47,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
     results = await Promise.all(
       checks.map((check) =>
         limit(async () => {
-          const result = await repeatCheck(options.repeat ?? 1, () => runCheck(check, cache, oracle));
+          const result = await repeatCheck(options.repeat ?? 1, (r) => runCheck(check, cache.forRepetition(r), oracle));
           options.onResult?.(result, ++done, checks.length);
           return result;
         }),
@@ -60,13 +60,14 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
 }
 
 /**
- * A check run `runs` times in a row: the result of the first run with the worst verdict (its
- * evidence is what a person needs), with every run's verdict counted, and the time of all.
+ * A check run `runs` times in a row, each repetition asking the subjects afresh (its own
+ * memory of them): the result of the first run with the worst verdict (its evidence is what a
+ * person needs), with every run's verdict counted, and the time of all.
  */
-async function repeatCheck(runs: number, run: () => Promise<CheckResult>): Promise<CheckResult> {
-  if (runs === 1) return run();
+async function repeatCheck(runs: number, run: (repetition: number) => Promise<CheckResult>): Promise<CheckResult> {
+  if (runs === 1) return run(0);
   const results: CheckResult[] = [];
-  for (let i = 0; i < runs; i++) results.push(await run());
+  for (let i = 0; i < runs; i++) results.push(await run(i));
   const counts: RepeatCounts = { runs, corroborated: 0, falsified: 0, blocked: 0 };
   for (const r of results) counts[r.verdict]++;
   const verdict = worstVerdict(counts);
