@@ -9,7 +9,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
 import { BACKENDS, FILE_QUANTS, type Backend, type FileQuant } from "../core/vocabulary.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
-import { RUN_DIR } from "../gates/write.ts";
+import { RUN_DIR, refreshHtml } from "../gates/write.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { commaList, positiveInteger } from "./options.ts";
@@ -136,6 +136,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     ratios: Object.fromEntries(report.rows.map((r) => [`${r.model}/${r.quant}/${r.test}`, Number(r.ratio.toFixed(4))])),
   };
   await appendFile(join(out, "history.jsonl"), JSON.stringify(history) + "\n");
-  io.out(`wrote ${join(out, "bench.json")}, appended ${join(out, "history.jsonl")}`);
+  const html = await refreshHtml(out);
+  io.out(`wrote ${join(out, "bench.json")}${html ? `, ${html}` : ""}, appended ${join(out, "history.jsonl")}`);
   return report.rows.length > 0 ? 0 : 1;
 }

@@ -26,7 +26,7 @@ import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
-import { RUN_DIR, writeReports } from "../gates/write.ts";
+import { RUN_DIR, refreshHtml, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { skipContract } from "./contract-option.ts";
@@ -249,10 +249,11 @@ async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<numbe
   await mkdir(reports, { recursive: true });
   await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
   await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));
+  const html = await refreshHtml(reports);
   if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${join(reports, "teeth.json")}, ${join(reports, "teeth.md")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }

@@ -6,7 +6,10 @@
 import { describe, expect, it } from "vitest";
 import type { BenchReport } from "../bench/run.ts";
 import { BlockedError } from "../runtimes/runtime.ts";
-import { runFake } from "../test/gates/helpers.ts";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { runFake, tempDir } from "../test/gates/helpers.ts";
+import { refreshHtml, writeReports } from "./write.ts";
 import { renderHtml, teethMatrix } from "./html.ts";
 import type { TeethReport } from "./teeth.ts";
 
@@ -54,6 +57,20 @@ describe("renderHtml", async () => {
     expect(html).toMatch(/<polyline points="[\d.,\s]+"/);
     expect(html.match(/<circle /g)?.length).toBe(3);
     expect(html).toContain("<td>75.0%</td>");
+  });
+});
+
+describe("refreshHtml", () => {
+  it("shows a teeth run written beside a report, and does nothing where there is no report", async () => {
+    const { report } = await runFake({}, { select: { suites: ["canary"] } });
+    const dir = tempDir("refute-html-");
+    await writeReports(report, dir);
+    expect(readFileSync(join(dir, "report.html"), "utf8")).not.toContain('id="teeth"');
+    const teeth = { summary: { faults: 1, caught: 1, claims: 1, cleanFalsified: 0, cleanBlocked: 0, passed: true }, clean: { falsified: [], blocked: [] }, faults: [{ fault: "f1", description: "d", caughtBy: ["c1"], blocked: [], checks: { falsified: 1, corroborated: 0, blocked: 0 } }], power: [], claims: [], problems: [] };
+    writeFileSync(join(dir, "teeth.json"), JSON.stringify(teeth));
+    expect(await refreshHtml(dir)).toBe(join(dir, "report.html"));
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toContain('aria-label="f1 caught by c1"');
+    expect(await refreshHtml(tempDir("refute-html-"))).toBeNull();
   });
 });
 

@@ -17,7 +17,7 @@
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Ajv } from "ajv";
-import { removeStaleTemporaries, type StagedFile, stageAtomic } from "../core/atomic-write.ts";
+import { removeStaleTemporaries, type StagedFile, stageAtomic, writeAtomic } from "../core/atomic-write.ts";
 import { RefuteError } from "../core/errors.ts";
 import { badgeFor, badgeSvg } from "./badge.ts";
 import { renderHtml } from "./html.ts";
@@ -112,6 +112,23 @@ export async function writeReports(report: Report, dir: string, options: { histo
     }
   }
   return [...files.map(([name]) => join(dir, name)), ...(history ? [join(dir, "history.jsonl")] : [])];
+}
+
+/**
+ * Renders `dir`/report.html again from the run there (latest.json) with what the directory
+ * holds now, after a teeth run or a bench wrote beside it; returns the file, or null where the
+ * directory has no run (nothing to show the matrix or the charts beside).
+ */
+export async function refreshHtml(dir: string): Promise<string | null> {
+  let report: Report;
+  try {
+    report = await readReport(join(dir, "latest.json"));
+  } catch {
+    return null;
+  }
+  const file = join(dir, "report.html");
+  await writeAtomic(file, renderHtml(report, await readRunExtras(dir)));
+  return file;
 }
 
 /** Reads and validates a report written by writeReports (E_REPORT_* errors otherwise). */
