@@ -1,8 +1,9 @@
 // `refute kv` end to end, in process, on a tiny random GGUF (head_dim 32): extract ->
-// compress -> decompress round trip, the printed metrics, --help on every subcommand, and
-// a clear error (exit 2, with its code) for each kind of bad input.
+// compress -> decompress round trip, the printed metrics and statistics, --help on every
+// subcommand, and a clear error (exit 2, with its code) for each kind of bad input; validate
+// on the zoo's tiny-llama, whose float32 perplexity the oracle knows.
 
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -70,8 +71,54 @@ describe("refute kv", () => {
     expect(out.join("\n")).toMatch(/below EXCELLENT: SNR/);
   });
 
+  it("stats gives the shape, the size and the value statistics the cache's own values have", async () => {
+    const input = await extracted();
+    expect(await main(["kv", "stats", input, "--json"])).toBe(0);
+    const r = json();
+    const c = readKvCacheFiles(input);
+    const values = [...c.keys, ...c.values].flatMap((t) => [...t]);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(r).toMatchObject({ num_layers: 2, num_kv_heads: 2, head_dim: 32, dtype: "float32", total_elements: values.length, total_bytes: 4 * values.length, total_mb: (4 * values.length) / 2 ** 20 });
+    expect(r.all.mean).toBeCloseTo(mean, 9);
+    expect(r.all.min).toBe(Math.min(...values));
+    expect(r.all.max).toBe(Math.max(...values));
+    expect(r.keys.elements + r.values.elements).toBe(values.length);
+    expect(await main(["kv", "stats", input])).toBe(0);
+    expect(out.slice(-5).join("\n")).toMatch(/values, \d+ bytes \([\d.]+ MB\)[\s\S]*keys .*mean .*std .*min .*max/);
+  });
+
+  it("compress without -o prints the metrics and writes nothing", async () => {
+    const before = new Set(readdirSync(dir));
+    expect(await main(["kv", "compress", await extracted(), "--group-size", "32", "--bits", "8", "--json"])).toBe(0);
+    expect(json()).toMatchObject({ output: null, quality_level: "EXCELLENT" });
+    expect(json().compression_ratio).toBeCloseTo(128 / 34, 9);
+    expect(new Set(readdirSync(dir))).toEqual(before);
+  });
+
+  it("validate prints one perplexity result; int8 passes 0.5, an int4 cache three quarters sparse fails a tight one", async () => {
+    const args = ["kv", "validate", "--model", "tiny-llama", "--ppl", "--json"];
+    expect(await main([...args, "--bits", "8", "--group-size", "32"])).toBe(0);
+    const ok = json();
+    // the float32 baseline is the oracle's perplexity (reference, outside the engine) of the same text and windows
+    const oracle = JSON.parse(readFileSync("oracle/ppl/tiny-llama.json", "utf8"));
+    expect(ok.window).toBe(oracle.window);
+    expect(Math.abs(ok.baseline_perplexity - oracle.perplexity) / oracle.perplexity).toBeLessThan(1e-3);
+    expect(ok).toMatchObject({ passed: true, threshold: 0.5, bits: 8, group_size: 32, sparsity: 0 });
+    expect(ok.delta).toBeCloseTo(ok.compressed_perplexity - ok.baseline_perplexity, 12);
+    expect(ok.delta_percent).toBeCloseTo((ok.delta / ok.baseline_perplexity) * 100, 9);
+    expect(ok.compression_ratio).toBeCloseTo(128 / 34, 9);
+    // a short text (the first 2,000 characters) keeps the failing case quick
+    const short = join(dir, "short.txt");
+    writeFileSync(short, readFileSync("oracle/ppl/heldout.txt", "utf8").slice(0, 2000));
+    expect(await main([...args, "--text-file", short, "--bits", "4", "--group-size", "32", "--sparsity", "0.75", "--threshold", "0.001"])).toBe(1);
+    const bad = json();
+    expect(bad.passed).toBe(false);
+    expect(bad.delta).toBeGreaterThanOrEqual(0.001);
+    expect(bad.snr_db).toBeLessThan(ok.snr_db);
+  }, 120_000);
+
   it("--help on every subcommand", async () => {
-    for (const sub of [["kv", "--help"], ["kv", "extract", "--help"], ["kv", "compress", "--help"], ["kv", "decompress", "-h"]]) {
+    for (const sub of [["kv", "--help"], ["kv", "extract", "--help"], ["kv", "stats", "--help"], ["kv", "compress", "--help"], ["kv", "decompress", "-h"], ["kv", "validate", "--help"]]) {
       out.length = 0;
       expect(await main(sub)).toBe(0);
       expect(out.join("\n")).toMatch(/^Usage: refute kv/);
@@ -91,7 +138,6 @@ describe("refute kv", () => {
     expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "3"])).toMatch(/option '--bits <n>' argument '3' is invalid\. Allowed choices are 8, 4\..*\[E_USAGE\]/s);
     expect(await failure(["compress", input, ...o, "--group-size", "32", "--bits", "8", "--sparsity", "1"])).toMatch(/option '--sparsity <r>' argument '1' is invalid\. Expected a ratio in \[0, 1\)/);
     expect(await failure(["compress", input, ...o, "--bits", "8"])).toMatch(/required option '--group-size <n>' not specified/);
-    expect(await failure(["compress", input, "--group-size", "32", "--bits", "8"])).toMatch(/required option '-o, --output <file>' not specified/);
     expect(await failure(["compress", input, input, ...o, "--group-size", "32", "--bits", "8"])).toMatch(/too many arguments for 'compress'\. Expected 1 argument but got 2/);
     expect(await failure(["squeeze"])).toMatch(/unknown command 'squeeze'/);
     expect(await failure(["extract", "--model", model, "-o", join(dir, "y.safetensors")])).toMatch(/required option '--prompt <text>' not specified/);

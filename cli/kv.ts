@@ -1,19 +1,41 @@
-// `refute kv`: KV-cache files. extract (a model's cache over a prompt), compress (per-group
-// int8/int4 with quality metrics), decompress (back to float32). The quantizer, the file
-// formats and the metrics are engine/kv's, the same ones the kv claims use.
+// `refute kv`: KV-cache files. extract (a model's cache over a prompt), stats (its shape, size
+// and value statistics), compress (per-group int8/int4 with quality metrics; without -o the
+// metrics alone), decompress (back to float32), validate (perplexity with the compressed cache
+// against the float32 one, one result with a threshold). The quantizer, the file formats and
+// the metrics are engine/kv's, the same ones the kv claims use.
 
+import { readFileSync } from "node:fs";
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { RefuteError } from "../core/errors.ts";
 import { writeAtomicSync } from "../core/atomic-write.ts";
 import { decodeCompressedKv } from "../engine/kv/compressed.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
 import { kvDataBytes, readKvBytes, readKvCacheFiles, writeKvCacheFiles } from "../engine/kv/file.ts";
 import { QUALITY_FLOORS, QUALITY_LEVELS, qualityViolations, type ErrorMetrics, type QualityLevel } from "../engine/kv/metrics.ts";
-import { KV_BITS, KV_GROUP_SIZES, type KvQuantOptions } from "../engine/kv/quantize.ts";
+import { checkKvOptions, KV_BITS, KV_GROUP_SIZES, type KvQuantOptions } from "../engine/kv/quantize.ts";
+import { kvStats, type ValueStats } from "../engine/kv/stats.ts";
+import { DEFAULT_PPL_THRESHOLD, type KvValidation, validateKvPerplexity } from "../engine/kv/validate.ts";
 import { compressKv } from "../engine/kv/report.ts";
 import { openModel } from "../engine/open.ts";
+import { kernelsFor, withBackendOptions, type BackendOptions } from "./backend.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { type ContractOption, skipContract, withContractOption } from "./contract-option.ts";
-import { anyCaseChoices, numberChoices } from "./options.ts";
+import { anyCaseChoices, numberChoices, positiveInteger } from "./options.ts";
+
+/** --threshold: a number >= 0. */
+function nonNegative(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !(n >= 0) || !Number.isFinite(n)) throw new InvalidArgumentError("Expected a number >= 0.");
+  return n;
+}
+
+function readTextFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new RefuteError("FILE_NOT_FOUND", `${file}: ${(e as Error).message}`, { file });
+  }
+}
 
 /** --sparsity: a ratio in [0, 1). */
 function ratio(text: string): number {
@@ -23,10 +45,12 @@ function ratio(text: string): number {
 }
 
 export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
-  const kv = refuteCommand("kv", io).description("KV-cache files: extract a model's cache, compress it per group with quality metrics, decompress it.");
+  const kv = refuteCommand("kv", io).description("KV-cache files: extract a model's cache, its statistics, compress it per group with quality metrics, decompress it, and validate a compression by perplexity.");
   extractCommand(kv, io);
+  statsCommand(kv, io);
   compressCommand(kv, io);
   decompressCommand(kv, io);
+  validateCommand(kv, io);
   return runCommand(kv, argv, io);
 }
 
@@ -58,8 +82,30 @@ function metricsJson(m: ErrorMetrics) {
   return { rmse: m.rmse, snr_db: Number.isFinite(m.snrDb) ? m.snrDb : null, cosine_similarity: m.cosine, max_error: m.maxAbsError, count: m.count };
 }
 
+function statsCommand(kv: Command, io: Output): void {
+  const command = kv
+    .command("stats")
+    .summary("a saved cache's shape, size and value statistics")
+    .description("Reads a cache written by `refute kv extract` (with <cache>.metadata.json beside it) and prints its layers, kv heads, positions and head size, the number of values, their bytes and MB in the cache's dtype, and the mean, standard deviation (population), minimum and maximum of the values: of all of them, of the keys and of the values.")
+    .argument("<cache>", "a cache file written by `refute kv extract` or `refute kv decompress`")
+    .option("--json", "one JSON object");
+  onRun(command, async (input: string, options: { json?: boolean }) => {
+    const s = kvStats(readKvCacheFiles(input));
+    const row = (v: ValueStats) => ({ elements: v.elements, mean: v.mean, std: v.std, min: v.min, max: v.max });
+    if (options.json) {
+      io.out(JSON.stringify({ num_layers: s.num_layers, num_kv_heads: s.num_kv_heads, seq_len: s.seq_len, head_dim: s.head_dim, dtype: s.dtype, model: s.model, total_elements: s.totalElements, total_bytes: s.totalBytes, total_mb: s.totalMb, all: row(s.all), keys: row(s.keys), values: row(s.values) }));
+      return 0;
+    }
+    const line = (name: string, v: ValueStats) => `${name.padEnd(7)} ${String(v.elements).padStart(10)}  mean ${v.mean.toExponential(4)}  std ${v.std.toExponential(4)}  min ${v.min.toExponential(4)}  max ${v.max.toExponential(4)}`;
+    io.out(`${input}: ${s.model}, ${s.num_layers} layers x key/value [${s.num_kv_heads}, ${s.seq_len}, ${s.head_dim}] ${s.dtype}`);
+    io.out(`${s.totalElements} values, ${s.totalBytes} bytes (${s.totalMb.toFixed(3)} MB)`);
+    for (const [name, v] of [["all", s.all], ["keys", s.keys], ["values", s.values]] as const) io.out(line(name, v));
+    return 0;
+  });
+}
+
 interface CompressOptions extends KvQuantOptions {
-  output: string;
+  output?: string;
   minQuality: QualityLevel;
   json?: boolean;
 }
@@ -76,7 +122,7 @@ ${QUALITY_FLOORS.map((f) => `  ${f.level.padEnd(11)} SNR >= ${f.snrDb} dB and co
   POOR        anything less`,
     )
     .argument("<cache>", "a cache file written by `refute kv extract` or `refute kv decompress`")
-    .requiredOption("-o, --output <file>", "the compressed cache to write (.safetensors)")
+    .option("-o, --output <file>", "the compressed cache to write (.safetensors); without it, the metrics alone (nothing is written)")
     .addOption(numberChoices(new Option("--group-size <n>", "values per quantization group along head_dim"), KV_GROUP_SIZES).makeOptionMandatory())
     .addOption(numberChoices(new Option("--bits <n>", "bits per code"), KV_BITS).makeOptionMandatory())
     .addOption(new Option("--sparsity <r>", "the fraction of smallest-magnitude values zeroed in each group, in [0, 1)").argParser(ratio).default(0))
@@ -91,12 +137,13 @@ async function compress(input: string, options: CompressOptions, io: Output): Pr
   const quant: KvQuantOptions = { bits: options.bits, groupSize: options.groupSize, sparsity: options.sparsity };
   const cache = readKvCacheFiles(input);
   const { bytes, report: r } = compressKv(cache, quant);
-  writeAtomicSync(out, bytes);
+  if (out !== undefined) writeAtomicSync(out, bytes);
   const passed = QUALITY_LEVELS.indexOf(r.quality) <= QUALITY_LEVELS.indexOf(minQuality);
   const violations = passed ? [] : qualityViolations(r, minQuality);
   if (options.json) {
     io.out(
       JSON.stringify({
+        output: out ?? null,
         compression_ratio: r.compressionRatio,
         original_size_bytes: r.originalBytes,
         compressed_size_bytes: r.compressedBytes,
@@ -116,7 +163,7 @@ async function compress(input: string, options: CompressOptions, io: Output): Pr
     );
   } else {
     const level = QUALITY_FLOORS.find((f) => f.level === r.quality);
-    io.out(`${input} -> ${out}: int${options.bits}, group ${options.groupSize}, sparsity ${options.sparsity}`);
+    io.out(`${input} -> ${out ?? "(metrics only, nothing written)"}: int${options.bits}, group ${options.groupSize}, sparsity ${options.sparsity}`);
     io.out(`compression ratio  ${r.compressionRatio.toFixed(3)}x (${r.originalBytes} -> ${r.compressedBytes} bytes of tensor data; file ${r.fileBytes} bytes)`);
     io.out(`RMSE               ${r.rmse.toExponential(4)}`);
     io.out(`SNR                ${fixed(r.snrDb, 2)} dB (keys ${fixed(r.keys.snrDb, 2)}, values ${fixed(r.values.snrDb, 2)})`);
@@ -127,6 +174,87 @@ async function compress(input: string, options: CompressOptions, io: Output): Pr
     if (!passed) io.out(`below ${minQuality}: ${violations.join("; ")}`);
   }
   return passed ? 0 : 1;
+}
+
+interface ValidateOptions extends KvQuantOptions, BackendOptions, ContractOption {
+  model: string;
+  textFile: string;
+  window?: number;
+  stride?: number;
+  threshold: number;
+  ppl?: boolean;
+  json?: boolean;
+}
+
+function validateCommand(kv: Command, io: Output): void {
+  const command = kv
+    .command("validate")
+    .summary("perplexity with the compressed cache against the float32 one: one result")
+    .description(
+      `Runs the model over the text (sliding windows, as \`refute ppl\`) twice: with its float32 KV cache and with the cache quantized per group as --bits, --group-size and --sparsity say, at every position as the tokens arrive. Prints one result: baseline and compressed perplexity, delta and delta per cent, and what compressing the cache of the first window does to it (compression ratio, RMSE, SNR, cosine); passed when the perplexity rises by less than --threshold (absolute). --ppl names the validation (perplexity, the only one).
+Exit code: 0 passed, 1 not passed, 2 usage or input error.`,
+    )
+    .requiredOption("--model <model>", "a zoo slug, a Hugging Face directory, a .rft or a .gguf file")
+    .option("--text-file <file>", "the text to score", "oracle/ppl/heldout.txt")
+    .addOption(new Option("--window <n>", "tokens per window (default: 128, or the model's context if shorter)").argParser(positiveInteger))
+    .addOption(new Option("--stride <n>", "tokens between window starts (default: half the window)").argParser(positiveInteger))
+    .addOption(numberChoices(new Option("--group-size <n>", "values per quantization group along head_dim"), KV_GROUP_SIZES).default(32))
+    .addOption(numberChoices(new Option("--bits <n>", "bits per code"), KV_BITS).default(8))
+    .addOption(new Option("--sparsity <r>", "the fraction of smallest-magnitude values zeroed in each group, in [0, 1)").argParser(ratio).default(0))
+    .addOption(new Option("--threshold <delta>", "the largest perplexity rise that passes (absolute)").argParser(nonNegative).default(DEFAULT_PPL_THRESHOLD))
+    .option("--ppl", "validate by perplexity (the default and only validation)")
+    .option("--json", "one JSON object (the seed's ValidationResult fields)");
+  withBackendOptions(command);
+  withContractOption(command);
+  onRun(command, async (options: ValidateOptions) => validate(options, io));
+}
+
+async function validate(options: ValidateOptions, io: Output): Promise<number> {
+  const text = readTextFile(options.textFile);
+  const quant: KvQuantOptions = { bits: options.bits, groupSize: options.groupSize, sparsity: options.sparsity };
+  const kernels = await kernelsFor(options);
+  let r: KvValidation;
+  try {
+    const model = openModel(options.model, kernels, { skipContract: skipContract(options, io) });
+    checkKvOptions(quant, model.arch.headDim);
+    const window = options.window ?? Math.min(128, model.arch.maxPositions);
+    r = validateKvPerplexity(model, text, window, options.stride ?? Math.max(1, window >> 1), quant, options.threshold);
+  } finally {
+    await kernels.close?.();
+  }
+  if (options.json) {
+    io.out(
+      JSON.stringify({
+        baseline_perplexity: r.baselinePerplexity,
+        compressed_perplexity: r.compressedPerplexity,
+        delta: r.delta,
+        delta_percent: r.deltaPercent,
+        compression_ratio: r.compressionRatio,
+        rmse: r.rmse,
+        snr_db: Number.isFinite(r.snrDb) ? r.snrDb : null,
+        cosine_similarity: r.cosineSimilarity,
+        passed: r.passed,
+        threshold: r.threshold,
+        tokens_scored: r.tokensScored,
+        window: r.window,
+        stride: r.stride,
+        bits: quant.bits,
+        group_size: quant.groupSize,
+        sparsity: quant.sparsity,
+      }),
+    );
+  } else {
+    io.out(`${options.model} on ${options.textFile}: int${quant.bits}, group ${quant.groupSize}, sparsity ${quant.sparsity} (${r.tokensScored} tokens, window ${r.window}, stride ${r.stride})`);
+    io.out(`baseline perplexity    ${r.baselinePerplexity.toFixed(4)}`);
+    io.out(`compressed perplexity  ${r.compressedPerplexity.toFixed(4)}`);
+    io.out(`delta                  ${r.delta >= 0 ? "+" : ""}${r.delta.toFixed(4)} (${r.deltaPercent >= 0 ? "+" : ""}${r.deltaPercent.toFixed(3)}%)`);
+    io.out(`compression ratio      ${r.compressionRatio.toFixed(3)}x`);
+    io.out(`RMSE                   ${r.rmse.toExponential(4)}`);
+    io.out(`SNR                    ${fixed(r.snrDb, 2)} dB`);
+    io.out(`cosine similarity      ${r.cosineSimilarity.toFixed(6)}`);
+    io.out(`${r.passed ? "PASSED" : "FAILED"}: delta ${r.delta.toFixed(4)} ${r.passed ? "<" : ">="} threshold ${r.threshold}`);
+  }
+  return r.passed ? 0 : 1;
 }
 
 function decompressCommand(kv: Command, io: Output): void {

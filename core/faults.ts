@@ -29,6 +29,7 @@ export const FAULTS = {
   "untied-head-as-tied": "an untied output head ignored and the token embedding used as the head",
   "kv-group-scale-wrong": "KV-cache group scale computed for the unsigned range (amax / (2^bits - 1)) while codes are signed: codes clamp at 2^(bits-1) - 1, clipping every value above half its group's largest magnitude",
   "kv-codes-read-unsigned": "KV-cache codes read back without their sign: int8 codes through an unsigned byte view, int4 nibbles without the -8 offset",
+  "kv-sparsity-drops-largest": "KV-cache sparsification that zeroes the values of largest magnitude in each group instead of the smallest (a sort in the wrong direction)",
   "kv-position-wrap-128": "a KV cache that is a ring of 128 entries: position p written to slot p mod 128, so past 128 positions the oldest keys and values are gone (llama.cpp #23693, #23717: caches that break after 100-150 tokens)",
   "detokenizer-bytes-per-token": "generated tokens detokenized one at a time: a character split across byte-level tokens becomes U+FFFD (dynamo #12630)",
   "eos-never-reported": "the model's end-of-sequence tokens not honoured: generation always runs to max_new_tokens (ollama #3759, vLLM #4180)",

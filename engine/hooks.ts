@@ -55,6 +55,8 @@ export interface EngineHooks {
   readonly kvScaleUnsignedRange?: boolean;
   /** Quantized KV cache: codes read back without their sign (int8 as unsigned bytes, int4 nibbles without -8). */
   readonly kvCodesUnsigned?: boolean;
+  /** KV quantizer: sparsification zeroes the values of largest magnitude in each group instead of the smallest. */
+  readonly kvSparsityDropsLargest?: boolean;
 }
 
 /** No hook set: the clean engine. */

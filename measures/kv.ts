@@ -16,6 +16,7 @@ import type { JSONSchemaType } from "ajv";
 import type { KvCacheSettings } from "../runtimes/runtime.ts";
 import { defineMeasure, type MeasureInput, paramsSchema } from "./measure.ts";
 import { perplexityRow } from "./perplexity-evidence.ts";
+import { onText, type PplTextParams } from "./ppl-text.ts";
 import { compareTokens, describeDivergence } from "./tokens.ts";
 
 interface CacheParams {
@@ -34,29 +35,33 @@ const cacheOf = (p: CacheParams): KvCacheSettings => ({ bits: p.bits, groupSize:
 const label = (p: CacheParams | null) => (p ? `int${p.bits} g${p.group_size}${p.sparsity > 0 ? ` sparsity ${p.sparsity}` : ""} cache` : "float32 cache");
 const sign = (x: number) => (x >= 0 ? "+" : "");
 
-interface PerplexityParams extends CacheParams {
+interface PerplexityParams extends CacheParams, PplTextParams {
   unit: "absolute" | "percent";
 }
 
 const PERPLEXITY_PARAMS = paramsSchema<PerplexityParams>({
   type: "object",
   additionalProperties: false,
-  properties: { ...CACHE_PROPERTIES, unit: { type: "string", enum: ["absolute", "percent"], default: "absolute", description: "the difference as it is, or in percent of the float32 cache's" } },
+  properties: {
+    ...CACHE_PROPERTIES,
+    unit: { type: "string", enum: ["absolute", "percent"], default: "absolute", description: "the difference as it is, or in percent of the float32 cache's" },
+    text: { type: "string", enum: ["heldout", "shuffled"], nullable: true, default: "heldout", description: "the oracle's perplexity text: heldout (the zoo's chains, perplexity about 1.03) or shuffled (random slots, perplexity 16 to 23: more power)" },
+  },
   required: ["bits", "group_size", "sparsity", "unit"],
 } as JSONSchemaType<PerplexityParams>);
 
 export const kvPerplexity = defineMeasure<PerplexityParams>({
   name: "kv-perplexity",
-  description: "|perplexity with the quantized KV cache - with the float32 cache| on the oracle's held-out text, absolute or in percent",
+  description: "|perplexity with the quantized KV cache - with the float32 cache| on an oracle perplexity text (held-out by default), absolute or in percent",
   input: "text",
   needsAgainst: false,
   value: "number",
   oracle: () => "perplexity",
   needs: ["perplexity", "kv-cache"],
   params: PERPLEXITY_PARAMS,
-  quantity: (p) => (p.unit === "absolute" ? `|perplexity delta| of the ${label(p)}` : `|perplexity change| (%) of the ${label(p)}`),
+  quantity: (p) => (p.unit === "absolute" ? `|perplexity delta| of the ${label(p)}${onText(p)}` : `|perplexity change| (%) of the ${label(p)}${onText(p)}`),
   async observe({ subject, perplexity, oraclePerplexity }, params) {
-    const oracle = await oraclePerplexity(subject.model);
+    const oracle = await oraclePerplexity(subject.model, params.text);
     const base = await perplexity(subject, oracle.text, oracle.window, oracle.stride);
     const quantized = await perplexity(subject, oracle.text, oracle.window, oracle.stride, { kvCache: cacheOf(params) });
     const delta = quantized.perplexity - base.perplexity;

@@ -42,6 +42,7 @@ export const FAULT_HOOKS: Readonly<Record<Fault, FaultHooks>> = {
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },
   "kv-codes-read-unsigned": { kvCodesUnsigned: true },
+  "kv-sparsity-drops-largest": { kvSparsityDropsLargest: true },
   "kv-position-wrap-128": { kvPositionWrap: 128 },
   "detokenizer-bytes-per-token": { detokenizePerToken: true },
   "eos-never-reported": { eosIgnored: true },

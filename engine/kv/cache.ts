@@ -8,7 +8,7 @@ import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvOptions, packInt4, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
 
 /** The hooks the quantized cache reads: one on write (the quantizer's), one on read. */
-export type KvHooks = Pick<EngineHooks, "kvScaleUnsignedRange" | "kvCodesUnsigned">;
+export type KvHooks = Pick<EngineHooks, "kvScaleUnsignedRange" | "kvCodesUnsigned" | "kvSparsityDropsLargest">;
 
 export interface KvCache {
   /** Stores one position's keys and values of a layer. */

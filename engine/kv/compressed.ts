@@ -15,11 +15,11 @@
 // no sparsity is 34 bytes per 32 values, 3.76x against float32.
 
 import { RefuteError } from "../../core/errors.ts";
-import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
+import { NO_HOOKS } from "../hooks.ts";
 import { readSafeTensorsWithIntegers, writeSafeTensorsWithIntegers, type RawTensor } from "../formats/safetensors/integer.ts";
 import { FP16_TABLE, fp32ToFp16Bits } from "../quant/half.ts";
 import { checkKvTensors, KV_KINDS, kvTensorName, kvTensorsOf, kvTensorSize, parseKvMetadata, type KvMetadata, type KvTensors } from "./file.ts";
-import { checkKvOptions, keptPerGroup, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
+import { checkKvOptions, keptPerGroup, type KvQuantizerHooks, quantizeGroups, type KvQuantOptions } from "./quantize.ts";
 
 export const COMPRESSED_FORMAT = "refute-kv-quant";
 export const COMPRESSED_VERSION = "1";
@@ -41,8 +41,8 @@ function layoutOf(m: KvMetadata, o: KvQuantOptions): Layout {
   return { rows: m.num_kv_heads * m.seq_len, groups: m.head_dim / o.groupSize, kept, codeBytes: o.bits === 8 ? kept : Math.ceil(kept / 2) };
 }
 
-/** Quantizes every tensor of the cache and writes the compressed file's bytes. Hook: kvScaleUnsignedRange. */
-export function encodeCompressedKv(cache: KvTensors, options: KvQuantOptions, hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS): Uint8Array {
+/** Quantizes every tensor of the cache and writes the compressed file's bytes. Hooks: the quantizer's. */
+export function encodeCompressedKv(cache: KvTensors, options: KvQuantOptions, hooks: KvQuantizerHooks = NO_HOOKS): Uint8Array {
   checkKvTensors(cache);
   const m = cache.metadata;
   checkKvOptions(options, m.head_dim);

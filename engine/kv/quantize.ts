@@ -28,6 +28,9 @@ import { RefuteError } from "../../core/errors.ts";
 import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 
+/** The hooks the quantizer reads (engine/hooks.ts). */
+export type KvQuantizerHooks = Pick<EngineHooks, "kvScaleUnsignedRange" | "kvSparsityDropsLargest">;
+
 export const KV_BITS = [8, 4] as const;
 export const KV_GROUP_SIZES = [32, 64, 128] as const;
 
@@ -79,14 +82,15 @@ export function roundToHalf(x: number): number {
  * and `scales` (one per group, f16-exact). `kept`, when given, gets 1 for each value kept and
  * 0 for each one sparsified. The hook kvScaleUnsignedRange divides amax by the unsigned
  * range (2^bits - 1) instead of qmax: codes then clamp, clipping every value above about half
- * of its group's largest magnitude.
+ * of its group's largest magnitude. The hook kvSparsityDropsLargest zeroes the values of
+ * largest magnitude instead of the smallest.
  */
 export function quantizeGroups(
   x: Float32Array,
   codes: Int8Array,
   scales: Float32Array,
   options: KvQuantOptions,
-  hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS,
+  hooks: KvQuantizerHooks = NO_HOOKS,
   kept: Uint8Array | null = null,
 ): void {
   const { groupSize } = options;
@@ -103,7 +107,8 @@ export function quantizeGroups(
     const base = g * groupSize;
     if (order) {
       for (let i = 0; i < groupSize; i++) order[i] = i;
-      order.sort((a, b) => Math.abs(x[base + a]) - Math.abs(x[base + b]) || a - b);
+      const direction = hooks.kvSparsityDropsLargest ? -1 : 1;
+      order.sort((a, b) => direction * (Math.abs(x[base + a]) - Math.abs(x[base + b])) || a - b);
     }
     let amax = 0;
     for (let i = 0; i < groupSize; i++) {

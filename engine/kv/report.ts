@@ -2,11 +2,11 @@
 // the kv claims. The metrics compare the original with what the written bytes decode to, so
 // a bug in the writer or the reader shows in them as surely as one in the quantizer.
 
-import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
+import { NO_HOOKS } from "../hooks.ts";
 import { compressedDataBytes, decodeCompressedKv, encodeCompressedKv } from "./compressed.ts";
 import { KV_KINDS, kvDataBytes, kvTensorName, kvTensorsOf, type KvTensors } from "./file.ts";
 import { ErrorAccumulator, errorMetrics, qualityLevel, type ErrorMetrics, type QualityLevel } from "./metrics.ts";
-import type { KvQuantOptions } from "./quantize.ts";
+import type { KvQuantizerHooks, KvQuantOptions } from "./quantize.ts";
 
 export interface KvCompressionReport extends ErrorMetrics {
   options: KvQuantOptions;
@@ -21,8 +21,8 @@ export interface KvCompressionReport extends ErrorMetrics {
   tensors: ({ name: string } & ErrorMetrics)[];
 }
 
-/** Hook: kvScaleUnsignedRange (the quantizer's). */
-export function compressKv(cache: KvTensors, options: KvQuantOptions, hooks: Pick<EngineHooks, "kvScaleUnsignedRange"> = NO_HOOKS): { bytes: Uint8Array; report: KvCompressionReport } {
+/** Hooks: the quantizer's (kvScaleUnsignedRange, kvSparsityDropsLargest). */
+export function compressKv(cache: KvTensors, options: KvQuantOptions, hooks: KvQuantizerHooks = NO_HOOKS): { bytes: Uint8Array; report: KvCompressionReport } {
   const started = performance.now();
   const bytes = encodeCompressedKv(cache, options, hooks);
   const processingMs = performance.now() - started;

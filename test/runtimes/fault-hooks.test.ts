@@ -77,6 +77,7 @@ function observe(hooks: FaultHooks): Record<string, unknown> {
     promptTokens: model.encodePrompt(prompt),
     float: model.generate(prompt, 3, 3, null).topk,
     int8: model.generate(prompt, 3, 3, INT8).topk,
+    int8Sparse: model.generate(prompt, 3, 3, { ...INT8, sparsity: 0.25 }).topk,
     softmax: [...softmax],
     // a SentencePiece vocabulary (llama.cpp's llama-spm): its leading space and a character it spells in bytes
     spm: openTokenizer(llamaVocabulary("llama-vocab:llama-spm").gguf, hooks).encode("Hello \u{1F999} world"),
