@@ -169,8 +169,8 @@ export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
       `Runs every claim of the catalogue (no selection, the default runtimes) into ${SCOREBOARD_RUN_DIR}/ (its previous latest.json removed first), then publishes that run into reports/ and regenerates the README's scoreboard (refute report publish). Falsified and blocked checks are published as they are; a run that could not be written publishes nothing.
 Exit code: the run's (0 nothing falsified, 1 something falsified), 2 when nothing was published.`,
     )
-    .option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp", positiveInteger);
-  onRun(scoreboard, (options: { threads?: number }) => publishScoreboard(options, deps));
+    .addOption(new Option("--threads <n>", "threads of the engine's cpu-wasm backend and of llama.cpp: one count for both, so the perf claims compare like with like").argParser(positiveInteger).default(1));
+  onRun(scoreboard, (options: { threads: number }) => publishScoreboard(options, deps));
 
   const validate = gates
     .command("validate")
@@ -300,7 +300,7 @@ async function runClaims(options: RunOptions, given: string[], deps: GatesDeps):
 /** Where `gates scoreboard` runs before it publishes (git-ignored, under reports/runs/). */
 export const SCOREBOARD_RUN_DIR = "reports/runs/scoreboard";
 
-async function publishScoreboard(options: { threads?: number }, deps: GatesDeps): Promise<number> {
+async function publishScoreboard(options: { threads: number }, deps: GatesDeps): Promise<number> {
   await rm(join(SCOREBOARD_RUN_DIR, "latest.json"), { force: true });
   const code = await runClaims({ reports: SCOREBOARD_RUN_DIR, concurrency: 1, failOn: "falsified", tolerance: String(DEFAULT_TOLERANCE), repeat: 1, threads: options.threads }, [], deps);
   if (code === 2) {
