@@ -19,6 +19,7 @@ const COMMANDS: Record<string, CommandModule> = {
   tensors: { summary: "every tensor with dtype, shape and statistics", load: () => import("./tensors.ts") },
   validate: { summary: "check a model file; exit 1 when invalid", load: () => import("./validate.ts") },
   diff: { summary: "compare two models tensor by tensor", load: () => import("./diff.ts") },
+  list: { summary: "the zoo's models (checked against its manifest) and the cached model files", load: () => import("./list.ts") },
   gates: { summary: "run claims and report verdicts", load: () => import("./gates.ts") },
   ticket: { summary: "issue markdown per refutation; --file plans, --file --apply files GitHub issues", load: () => import("./ticket.ts") },
   report: { summary: "merge shard reports; regenerate the README scoreboard", load: () => import("./report.ts") },

@@ -56,10 +56,11 @@ export type ConfiguredRuntime =
       cwd?: string;
       env?: Record<string, string>;
       timeout_ms?: number;
-      generate: CliOperationConfig;
+      generate?: CliOperationConfig;
       tokenize?: CliOperationConfig;
       score?: CliOperationConfig;
       perplexity?: CliOperationConfig;
+      files?: Record<string, { args: string[]; output?: Record<string, string> }>;
     };
 
 export interface ProjectConfig {

@@ -46,11 +46,12 @@ export const SYNTHETIC_PREFIX = "synthetic:";
  *   kernels     the backend's kernels, for kernel-level probes
  *   kv-cache    generation and perplexity through a quantized KV cache, and the cache's compression
  *   model-files the subject's model-file tools: converters, importers, contracts, diff
+ *   file-commands the commands of a model-file tool over its files: inspect, validate, tensors, diff, list
  *   trace       the activations of every layer for a token sequence (refute trace)
  *   serving     an OpenAI-compatible server's HTTP API itself, for requests a serving claim makes
  *               (concurrent, streamed, sampled, chat)
  */
-export const CAPABILITIES = ["generate", "score", "tokenize", "chat-template", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "trace", "serving"] as const;
+export const CAPABILITIES = ["generate", "score", "tokenize", "chat-template", "perplexity", "benchmark", "kernels", "kv-cache", "model-files", "file-commands", "trace", "serving"] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export const SEVERITIES = ["critical", "high", "medium", "low"] as const;

@@ -20,6 +20,8 @@ export interface EngineHooks {
   readonly quantizedSource?: (source: ModelSource) => ModelSource;
   /** GGUF export: q/k rows left in split-halves order where llama.cpp expects adjacent pairs. */
   readonly skipQkPermutation?: boolean;
+  /** GGUF export: <arch>.attention.head_count_kv written as the query heads' count (a converter that ignores GQA). */
+  readonly ggufKvHeadsAsHeads?: boolean;
   /** GGUF import: each tensor's bytes read this many bytes early, as if there were no alignment padding. */
   readonly ggufMisalignBy?: number;
 

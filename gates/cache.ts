@@ -29,6 +29,7 @@ import {
   type ServingEndpoint,
   type SubjectSpec,
 } from "../runtimes/runtime.ts";
+import type { FileCommands } from "../runtimes/file-commands.ts";
 import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
 import type { PromptRef } from "../measures/measure.ts";
 
@@ -68,7 +69,7 @@ export function benchmarkKey(s: SubjectSpec, r: BenchmarkRequest): string {
 const describeSettings = (s: GenerationSettings) => (s.kvCache ? ` kv=int${s.kvCache.bits}-g${s.kvCache.groupSize}${s.kvCache.sparsity ? `-s${s.kvCache.sparsity}` : ""}` : "");
 
 /** An optional method of a runtime that declares its capability, bound; a runtime that declares one without its method is a defect, not a block. */
-function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles" | "applyChatTemplate" | "serving">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
+function method<K extends "benchmark" | "kernels" | "kvCompression" | "modelFiles" | "fileCommands" | "applyChatTemplate" | "serving">(runtime: Runtime, name: K): NonNullable<Runtime[K]> {
   const fn = runtime[name];
   if (typeof fn !== "function") throw new Error(`runtime ${runtime.name} declares the capability for ${name} but does not implement it`);
   return fn.bind(runtime) as NonNullable<Runtime[K]>;
@@ -205,6 +206,18 @@ export class SubjectCache {
       return namingFailures(await method(await this.capable(subject, "model-files"), "modelFiles")(subject), context);
     } catch (e) {
       throw new SubjectError(context, e);
+    }
+  }
+
+  /** The subject's file commands for `use`, closed after it; a failure other than the tool refusing a file names the subject. */
+  async fileCommands<T>(subject: SubjectSpec, use: (tools: FileCommands) => Promise<T>): Promise<T> {
+    const tools = await method(await this.capable(subject, "file-commands"), "fileCommands")(subject);
+    try {
+      return await use(tools);
+    } catch (e) {
+      throw e instanceof BlockedError ? e : new SubjectError(`${subjectLabel(subject)} file commands (${tools.description})`, e);
+    } finally {
+      await tools.close();
     }
   }
 

@@ -116,6 +116,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
         kernels: (subject) => cache.kernels(subject),
         kvCompression: (subject, text, tokens, kv) => cache.kvCompression(subject, text, tokens, kv),
         modelFiles: (subject) => cache.modelFiles(subject),
+        fileCommands: (subject, use) => cache.fileCommands(subject, use),
         oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
         oraclePerplexity: (model, text) => oracle.perplexity(model, text),
         oracleDistributions: (model, prompt) => oracle.distributions(model, prompt),

@@ -11,6 +11,7 @@ import { endOfSequence } from "./end-of-sequence.ts";
 import { decodeScaling } from "./decode-scaling.ts";
 import { exactText } from "./exact-text.ts";
 import { klDivergence, rmsDpPercent, sameTop1Percent } from "./forced-stats.ts";
+import { fileToolProbe } from "./file-tool-probe.ts";
 import { forcedTop1 } from "./forced-top1.ts";
 import { kernelAgreement } from "./kernel-agreement.ts";
 import { kernelProbe } from "./kernel-probe.ts";
@@ -52,6 +53,7 @@ const registry: AnyMeasure[] = [
   kernelAgreement,
   kernelProbe,
   modelFileProbe,
+  fileToolProbe,
   determinism,
   kvPerplexity,
   kvGreedyMismatch,

@@ -34,6 +34,7 @@ import type {
   SubjectSpec,
   TopKEntry,
 } from "../runtimes/runtime.ts";
+import type { FileCommands } from "../runtimes/file-commands.ts";
 import type { ModelFileTool } from "../runtimes/model-file-tool.ts";
 import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 
@@ -125,6 +126,8 @@ export interface MeasureInput {
   kvCompression(subject: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression>;
   /** The primitives of the subject's model-file tool (converters, importers, inspectors), fault included: capability `model-files`. */
   modelFiles(subject: SubjectSpec): Promise<ModelFileTool>;
+  /** The commands of the subject's model-file tool, held for `use` and closed after it: capability `file-commands`. */
+  fileCommands<T>(subject: SubjectSpec, use: (tools: FileCommands) => Promise<T>): Promise<T>;
   oracleGeneration(model: string, prompt: PromptRef): Promise<OracleGeneration>;
   /** The reference's perplexity on one of the held-out texts (default "heldout"; "shuffled": the less templated one). */
   oraclePerplexity(model: string, text?: "heldout" | "shuffled"): Promise<OraclePerplexity>;

@@ -27,6 +27,8 @@ import { servedSubject } from "../core/served.ts";
 import { shellLine, shellQuote } from "../core/shell-quote.ts";
 import { modelLocation, refusalOf, type ServedSubject } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
+import { parseFilesConfig, type CliFilesConfig } from "./cli-file-config.ts";
+import type { FileCommands } from "./file-commands.ts";
 import { BlockedError, type Generation, type Perplexity, type Runtime, type ScoreOptions, type Scoring, type SubjectSpec, type TopKEntry } from "./runtime.ts";
 
 export interface CliOperation<Output extends string> {
@@ -41,11 +43,13 @@ export interface CliConfig {
   cwd?: string;
   env?: Record<string, string>;
   timeoutMs?: number; // per call; default 300000
-  generate: CliOperation<"tokens" | "text" | "prompt_tokens" | "topk">;
+  generate?: CliOperation<"tokens" | "text" | "prompt_tokens" | "topk">;
   tokenize?: CliOperation<"tokens">;
   /** Forced decoding: per-step log p of the given tokens, optionally the top-k per step. */
   score?: CliOperation<"logprobs" | "topk" | "prompt_tokens">;
   perplexity?: CliOperation<"perplexity" | "tokens_scored">;
+  /** The tool's commands over model files (runtimes/cli-file-commands.ts): capability `file-commands`. */
+  files?: CliFilesConfig;
 }
 
 const PLACEHOLDERS = ["model", "model_name", "format", "quant", "backend", "prompt", "max_new_tokens", "text", "text_file", "tokens", "tokens_json", "window", "stride"] as const;
@@ -62,7 +66,7 @@ export function parseCliConfig(value: unknown, source = "cli config"): CliConfig
   for (const op of ["generate", "tokenize", "score", "perplexity"]) {
     const o = c[op] as Record<string, unknown> | undefined;
     if (o === undefined) {
-      if (op === "generate") bad("generate", "{ args, output }");
+      if (op === "generate" && c.files === undefined) bad("generate", "{ args, output } (or files: the tool's commands over model files)");
       continue;
     }
     if (!Array.isArray(o.args) || !o.args.every((a) => typeof a === "string")) bad(`${op}.args`, "an array of strings");
@@ -73,8 +77,9 @@ export function parseCliConfig(value: unknown, source = "cli config"): CliConfig
     }
     if (typeof o.output !== "object" || o.output === null) bad(`${op}.output`, "an object of dotted paths");
   }
-  const generateOutput = (c.generate as { output: Record<string, unknown> }).output;
-  if (typeof generateOutput.tokens !== "string") bad("generate.output.tokens", "the dotted path of the generated token ids");
+  const generateOutput = (c.generate as { output: Record<string, unknown> } | undefined)?.output;
+  if (generateOutput && typeof generateOutput.tokens !== "string") bad("generate.output.tokens", "the dotted path of the generated token ids");
+  if (c.files !== undefined) parseFilesConfig(c.files, source);
   if (!Array.isArray(c.serves) || c.serves.length === 0) bad("serves", "a list of the subjects the command runs, [{ model, format, quant }]");
   const serves = (c.serves as Record<string, unknown>[]).map((s, i) => servedSubject(s?.model, s?.format, s?.quant, `${source}: field 'serves.${i}'`));
   return { ...(c as unknown as CliConfig), serves };
@@ -129,7 +134,10 @@ export class CliRuntime implements Runtime {
     readonly name = "cli",
     private readonly servesSource = "its config's serves",
   ) {
-    this.capabilities = new Set<Capability>(["generate", ...(["tokenize", "score", "perplexity"] as const).filter((op) => config[op] !== undefined)]);
+    this.capabilities = new Set<Capability>([
+      ...(["generate", "tokenize", "score", "perplexity"] as const).filter((op) => config[op] !== undefined),
+      ...(config.files ? (["file-commands"] as const) : []),
+    ]);
   }
 
   serves(spec: SubjectSpec): string | null {
@@ -174,8 +182,17 @@ export class CliRuntime implements Runtime {
 
   /** The generation as the command line the config makes of it (run where the config's cwd says). */
   reproduction(spec: SubjectSpec, prompt: string, maxNewTokens: number): string {
+    if (!this.config.generate) return `(${this.config.command}'s config describes no generate operation)`;
     const line = shellLine([this.config.command, ...fill(this.config.generate.args, { ...this.subjectValues(spec), prompt, max_new_tokens: String(maxNewTokens) })]);
     return this.config.cwd ? `cd ${shellQuote(this.config.cwd)} && ${line}` : line;
+  }
+
+  /** The config's `files` commands on the subject's model (loaded when a tools claim first asks). */
+  async fileCommands(spec: SubjectSpec): Promise<FileCommands> {
+    if (!this.config.files) throw new BlockedError(`cli: the config of '${this.config.command}' describes no files commands`);
+    const { CliFileCommands } = await import("./cli-file-commands.ts");
+    const { cwd, env, timeoutMs, command, files } = this.config;
+    return new CliFileCommands({ command, cwd, env, timeoutMs: timeoutMs ?? 300_000, files, model: modelLocation(spec), modelName: spec.model });
   }
 
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {

@@ -22,6 +22,7 @@ import { createKernels, wasmThreads } from "./backends.ts";
 import { hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
+import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
 import {
   BlockedError,
@@ -190,6 +191,12 @@ export class EmbeddedRuntime implements Runtime {
       values: fidelity(r.values),
       tensors: r.tensors.map((t) => ({ name: t.name, ...fidelity(t) })),
     };
+  }
+
+  /** refute's own inspect/validate/tensors/diff/list on files the engine writes with the subject's fault's hooks. */
+  async fileCommands(spec: SubjectSpec): Promise<FileCommands> {
+    const { EmbeddedFileCommands } = await import("./embedded-file-commands.ts");
+    return new EmbeddedFileCommands(modelLocation(spec), hooksOf(spec));
   }
 
   /** The engine's converters, importers, loader and diff on the subject's model, with its fault's hooks; loaded when a model-file claim first asks. */

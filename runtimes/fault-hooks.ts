@@ -7,7 +7,7 @@
 import { withAdjacentPairRope, withGqaModuloHeads, withNormEpsilonIgnored, withNormEpsilonScaled, withSoftmaxNoMaxSubtraction } from "../engine/backends/faulty.ts";
 import { activationConstantMoved } from "../engine/generate/activation-faults.ts";
 import { NO_HOOKS, type EngineHooks } from "../engine/hooks.ts";
-import { embeddingReadTransposed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, residualBranchesScaled, untiedHeadAsTied } from "../engine/model/source-faults.ts";
+import { embeddingReadTransposed, q4MixEmbeddingZeroed, q4NibblesSwapped, q8ScalesThroughBf16, qkvBiasesDropped, residualBranchesScaled, untiedHeadAsTied, vectorsQuantized } from "../engine/model/source-faults.ts";
 import type { Fault } from "../core/faults.ts";
 import type { ServeHooks } from "../serve/serve-hooks.ts";
 
@@ -40,6 +40,9 @@ export const FAULT_HOOKS: Readonly<Record<Fault, FaultHooks>> = {
   "rope-scaling-ignored": { ropeScalingIgnored: true },
   "gguf-alignment-off": { ggufMisalignBy: MISALIGNMENT_BYTES },
   "untied-head-as-tied": { loadedSource: untiedHeadAsTied },
+  "gguf-kv-heads-as-heads": { ggufKvHeadsAsHeads: true },
+  "q4-mix-embedding-zeroed": { quantizedSource: q4MixEmbeddingZeroed },
+  "quant-vectors-quantized": { quantizedSource: vectorsQuantized },
   "kv-group-scale-wrong": { kvScaleUnsignedRange: true },
   "kv-codes-read-unsigned": { kvCodesUnsigned: true },
   "kv-sparsity-drops-largest": { kvSparsityDropsLargest: true },

@@ -9,6 +9,7 @@ import type { SubjectSpec } from "../core/subject.ts";
 import type { Capability, RuntimeName } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import type { TracedTensor } from "../engine/generate/trace.ts";
+import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
 
 export type { SubjectSpec } from "../core/subject.ts";
@@ -145,6 +146,8 @@ export interface Runtime {
   reproduction?(spec: SubjectSpec, prompt: string, maxNewTokens: number): string;
   /** The primitives of the subject's model-file tool (converters, importers, inspectors), its injected fault included: `model-files`. */
   modelFiles?(spec: SubjectSpec): Promise<ModelFileTool>;
+  /** The commands of the subject's model-file tool over the files of its model (inspect, validate, tensors, diff, list): `file-commands`. Closed by the caller. */
+  fileCommands?(spec: SubjectSpec): Promise<FileCommands>;
   /**
    * The subject's server API, held for the whole of `use` (a runner that starts servers does
    * not stop this one meanwhile): `serving`.
@@ -171,5 +174,17 @@ export class BlockedError extends Error {
   constructor(readonly reason: string) {
     super(reason);
     this.name = "BlockedError";
+  }
+}
+
+/** The tool refused a file: its command exited non-zero (validate's "not valid" excepted). The probes count it; it is the tool's answer, not a failure to ask. */
+export class ToolCommandError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | string,
+    readonly stderr: string,
+  ) {
+    super(`${command}: exit code ${exitCode}${stderr.trim() ? `: ${stderr.trim().slice(-400)}` : ""}`);
+    this.name = "ToolCommandError";
   }
 }

@@ -147,7 +147,8 @@ export function ggufTensors(arch: Architecture, tensors: Map<string, Tensor>, ho
   return out;
 }
 
-export function ggufFromSource(source: ModelSource, name: string, fileType: string, hooks: Pick<EngineHooks, "skipQkPermutation"> = NO_HOOKS): GgufWriteInput {
+/** hooks: skipQkPermutation (tensors), ggufKvHeadsAsHeads (metadata). */
+export function ggufFromSource(source: ModelSource, name: string, fileType: string, hooks: Pick<EngineHooks, "skipQkPermutation" | "ggufKvHeadsAsHeads"> = NO_HOOKS): GgufWriteInput {
   const { arch } = source;
   const metadata: [string, GgufValue][] = [
     ["general.architecture", str(FAMILY_SPECS[arch.family].gguf.architecture)],
@@ -155,7 +156,7 @@ export function ggufFromSource(source: ModelSource, name: string, fileType: stri
     ["general.file_type", u32(FILE_TYPE[fileType] ?? 0)],
     ["general.quantization_version", u32(2)],
     ["general.alignment", u32(32)],
-    ...architectureKeys(arch),
+    ...architectureKeys(hooks.ggufKvHeadsAsHeads ? { ...arch, kvHeads: arch.heads } : arch),
     ...tokenizerKeys(arch, source.tokenizerJson),
     ...specialIdKeys(arch, source.endTokenIds),
     ...(source.chatTemplate ? ([["tokenizer.chat_template", str(source.chatTemplate.template)]] as [string, GgufValue][]) : []),

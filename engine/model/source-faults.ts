@@ -7,7 +7,9 @@ import type { ModelSource } from "../load.ts";
 import { fp16BitsToFp32, fp32ToFp16Bits } from "../quant/half.ts";
 import { bf16BitsToFp32, fp32ToBf16Bits } from "../quant/bfloat16.ts";
 import type { Tensor } from "../tensor.ts";
+import { quantType } from "../quant/types.ts";
 import { toFloat32 } from "./dequantize.ts";
+import { convertTensor } from "./quantize.ts";
 import { transpose2d } from "./hf-names.ts";
 import { OUTPUT, TOKEN_EMBEDDING } from "./names.ts";
 
@@ -89,4 +91,22 @@ export function q4NibblesSwapped(source: ModelSource): ModelSource {
 /** Quantizer-writer bug: Q8_0 block scales rounded to bf16 precision on their way to fp16. */
 export function q8ScalesThroughBf16(source: ModelSource): ModelSource {
   return mapTensors(source, (t) => (t.dtype === "q8_0" ? bf16Q8Scales(t) : t));
+}
+
+/** Quantizer-writer bug of the 4-bit mix (the seed's issue #232): the token embedding written as all-zero blocks. Other mixes are left as they are. */
+export function q4MixEmbeddingZeroed(source: ModelSource): ModelSource {
+  if (![...source.tensors.values()].some((t) => t.dtype === "q4_0")) return source;
+  return mapTensors(source, (t) => (t.name === TOKEN_EMBEDDING ? { ...t, data: new Uint8Array(t.data.length) } : t));
+}
+
+/**
+ * Quantization-policy bug: vectors (norm weights, biases) quantized with the matrices, as a
+ * policy that looks at names and not at rank would: each vector whose length fills the mix's
+ * blocks gets the type of the mix's matrices.
+ */
+export function vectorsQuantized(source: ModelSource): ModelSource {
+  const mix = [...source.tensors.values()].find((t) => t.shape.length === 2 && t.name !== TOKEN_EMBEDDING && t.name !== OUTPUT && t.dtype !== "f32")?.dtype;
+  if (!mix) return source;
+  const block = quantType(mix).blockSize;
+  return mapTensors(source, (t) => (t.shape.length === 1 && t.shape[0] % block === 0 ? convertTensor(t, mix) : t));
 }

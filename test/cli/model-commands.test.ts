@@ -66,7 +66,7 @@ describe("model commands", () => {
     expect(d.tensors.every((t) => !t.transposed && t.maxAbsDiff !== null)).toBe(true);
   });
 
-  it.each(["run", "ppl", "import", "export", "inspect", "tensors", "validate", "diff", "gates", "ticket", "report", "serve", "bench", "kv"])("%s --help exits 0 and prints usage", async (cmd) => {
+  it.each(["run", "ppl", "import", "export", "inspect", "tensors", "validate", "diff", "list", "gates", "ticket", "report", "serve", "bench", "kv"])("%s --help exits 0 and prints usage", async (cmd) => {
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     expect(await main([cmd, "--help"])).toBe(0);
     const printed = out.join("\n") + write.mock.calls.map((c) => String(c[0])).join("");

@@ -46,7 +46,7 @@ describe("cli runtime", () => {
   });
 
   it("reports a failing command with its stderr, and output that does not fit the mapping", async () => {
-    const run = (args: string[], output = fakeConfig.generate.output) => new CliRuntime({ ...fakeConfig, generate: { args, output } }).generate(spec, "a", 1);
+    const run = (args: string[], output = fakeConfig.generate?.output ?? {}) => new CliRuntime({ ...fakeConfig, generate: { args, output } }).generate(spec, "a", 1);
     await expect(run([FAKE, "fail"])).rejects.toThrow(/exit code 3: fake-apr: model file is corrupt/);
     await expect(run([FAKE, "garbage"])).rejects.toThrow(/stdout is not one JSON document/);
     await expect(run([FAKE, "tokenize", "x"], { tokens: "result.ids" })).rejects.toThrow(/output 'result.ids' \(tokens\) is not an array of token ids/);

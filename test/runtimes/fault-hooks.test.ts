@@ -23,7 +23,7 @@ import { openTokenizer } from "../../engine/open-tokenizer.ts";
 const INT8 = { bits: 8, groupSize: 32, sparsity: 0 } as const;
 
 function digest(source: ModelSource): string {
-  const hash = createHash("sha256");
+  const hash = createHash("sha256").update(JSON.stringify(source.arch));
   for (const [name, t] of source.tensors) hash.update(`${name} ${t.dtype} ${t.shape}`).update(t.data);
   return hash.digest("hex");
 }
