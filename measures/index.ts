@@ -25,6 +25,7 @@ import { determinism, modelFileProbe } from "./probes.ts";
 import { roundtrip } from "./roundtrip.ts";
 import { generationSanity } from "./sanity.ts";
 import { serving } from "./serving.ts";
+import { strictNextToken } from "./strict-next-token.ts";
 import { servingLatencyRatio } from "./serving-latency-ratio.ts";
 import { runtimeAgreement } from "./runtime-agreement.ts";
 import { throughputRatio } from "./throughput-ratio.ts";
@@ -44,6 +45,7 @@ const registry: AnyMeasure[] = [
   runtimeAgreement,
   tokenizeAgreement,
   forcedTop1,
+  strictNextToken,
   klDivergence,
   sameTop1Percent,
   rmsDpPercent,
