@@ -15,6 +15,7 @@ import { ZOO_DIR } from "../engine/load.ts";
 import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import { ggufFor } from "../runtimes/model-file.ts";
+import { benchGeneration, type BenchPrompt, type GenerationRow } from "./generation.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
 import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
@@ -33,6 +34,11 @@ export interface BenchOptions {
   tgTokens: number;
   threads: number; // both runtimes'
   backend?: Backend; // the engine's (default cpu: the fastest CPU backend); cuda runs llama.cpp's CUDA build too
+  warmup?: number; // unmeasured runs of each test and runtime before its repetitions (default 1)
+  /** The generation test: each prompt's continuation of tgTokens tokens, with time to first token; verified against the oracle with `verify`. */
+  prompts?: BenchPrompt[];
+  verify?: boolean;
+  oracleDir?: string;
   log?: (line: string) => void;
 }
 
@@ -78,8 +84,9 @@ export interface BenchReport {
   machine: { cpuModel: string; cpus: number; memoryGiB: number; platform: string; arch: string; hostname: string };
   node: string;
   llamacpp: { release: string; build: string; systemInfo: string } | null;
-  settings: { reps: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; backend: Backend; order: string; llamacppPath: string };
+  settings: { reps: number; warmup: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; backend: Backend; order: string; llamacppPath: string; prompts: string[]; verify: boolean };
   rows: BenchRow[];
+  generation: GenerationRow[];
   skipped: BenchSkip[];
   memory: BenchMemory[];
   peakRssMiB: number;
@@ -107,7 +114,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
   const log = options.log ?? (() => {});
   const backend = options.backend ?? "cpu";
   const rows: BenchRow[] = [];
+  const generation: GenerationRow[] = [];
   const skipped: BenchSkip[] = [];
+  const warmup = options.warmup ?? 1;
   const memory: BenchMemory[] = [];
   let llamacppInfo: BenchReport["llamacpp"] = null;
   for (const model of options.models) {
@@ -136,8 +145,8 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
           const tokens = fitToContext(asked, maxPositions);
           const request: BenchmarkRequest = { kind, tokens, reps: 1, warmup: 0 };
           log(`${model} ${quant} ${kind}${tokens}: warm-up`);
-          await engine.benchmark(subject, { ...request, warmup: 1, reps: 0 });
-          await llamacpp.benchmark(reference, { ...request, warmup: 1, reps: 0 });
+          await engine.benchmark(subject, { ...request, warmup, reps: 0 });
+          await llamacpp.benchmark(reference, { ...request, warmup, reps: 0 });
           const mine: BenchmarkResult[] = [];
           const theirs: BenchmarkResult[] = [];
           for (let r = 0; r < options.reps; r++) {
@@ -167,6 +176,13 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
           rows.push(row);
           log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}`);
         }
+        if (options.prompts) {
+          const maxNewTokens = fitToContext(options.tgTokens, maxPositions);
+          log(`${model} ${quant}: generation of ${options.prompts.length} prompts, ${maxNewTokens} tokens each${options.verify ? ", verified against the oracle" : ""}`);
+          const gen = await benchGeneration(engine, subject, llamacpp, reference, { model, quant, prompts: options.prompts, maxNewTokens, reps: options.reps, warmup, verify: options.verify === true, oracleDir: options.oracleDir ?? "oracle" });
+          for (const g of gen) log(`${model} ${quant} ${g.test}: engine ${g.engine.meanTps.toFixed(1)} t/s, TTFT ${g.engine.ttftMs.toFixed(2)} ms; llama.cpp ${g.llamacpp.meanTps.toFixed(1)} t/s, TTFT ${g.llamacpp.ttftMs.toFixed(2)} ms${g.verify ? `; verify ${g.verify.ok ? "ok" : "FAILED"}` : ""}`);
+          generation.push(...gen);
+        }
         log(`${model} ${quant}: memory, one process per runtime`);
         try {
           memory.push({ model, quant, fileBytes: statSync(file).size, ...(await measureMemory(file, quant, options.threads, backend)) });
@@ -188,14 +204,18 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
     llamacpp: llamacppInfo,
     settings: {
       reps: options.reps,
+      warmup,
       ppTokens: options.ppTokens,
       tgTokens: options.tgTokens,
       threads: { engine: rows[0]?.engine.threads ?? options.threads, llamacpp: options.threads },
       backend,
-      order: "one warm-up each, then repetitions alternating engine, llama.cpp",
+      order: `${warmup} warm-up run${warmup === 1 ? "" : "s"} each, then repetitions alternating engine, llama.cpp`,
       llamacppPath: LLAMACPP_PATH,
+      prompts: (options.prompts ?? []).map((p) => p.name),
+      verify: options.verify === true,
     },
     rows,
+    generation,
     skipped,
     memory,
     peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),

@@ -10,9 +10,11 @@ import { writeAtomic } from "../core/atomic-write.ts";
 import { BACKENDS, FILE_QUANTS, type Backend, type FileQuant } from "../core/vocabulary.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { RUN_DIR, refreshHtml } from "../gates/write.ts";
+import { readPrompts, verificationProblem } from "../bench/generation.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
+import { RefuteError } from "../core/errors.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
-import { commaList, positiveInteger } from "./options.ts";
+import { commaList, nonNegativeInteger, positiveInteger } from "./options.ts";
 
 interface BenchOptions {
   models?: string[];
@@ -22,6 +24,9 @@ interface BenchOptions {
   threads: number;
   backend: Backend;
   qwen2?: boolean;
+  warmup: number;
+  prompts?: string;
+  verify?: boolean;
   out: string;
 }
 
@@ -57,6 +62,18 @@ export function renderTable(report: BenchReport): string {
   return out.join("\n");
 }
 
+export function renderGeneration(report: BenchReport): string {
+  const lines = [
+    "| model | quant | test | engine t/s | llama.cpp t/s | engine/llama.cpp | engine TTFT ms | llama.cpp TTFT ms | verified |",
+    "|---|---|---|---:|---:|---:|---:|---:|---|",
+    ...report.generation.map((g) => {
+      const v = g.verify ? (g.verify.ok ? `ok (${g.verify.engine}/${g.verify.llamacpp} of ${g.verify.allowed} allowed)` : `FAILED (${g.verify.engine}/${g.verify.llamacpp} > ${g.verify.allowed}${g.verify.deterministic ? "" : ", repetitions differ"})`) : "-";
+      return `| ${g.model} | ${g.quant} | ${g.test} | ${g.engine.meanTps.toFixed(1)} ± ${g.engine.stdTps.toFixed(1)} | ${g.llamacpp.meanTps.toFixed(1)} ± ${g.llamacpp.stdTps.toFixed(1)} | ${g.ratio.toFixed(3)}x | ${g.engine.ttftMs.toFixed(2)} | ${g.llamacpp.ttftMs.toFixed(2)} | ${v} |`;
+    }),
+  ];
+  return lines.join("\n");
+}
+
 /** Peak and settled RSS of a process per runtime and model, next to the file size. */
 export function renderMemory(report: BenchReport): string {
   const mibs = (n: number) => `${n.toFixed(1)} MiB`;
@@ -90,15 +107,27 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
         .default("cpu"),
     )
     .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
+    .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))
+    .option("--prompts <file>", "also time each prompt's greedy continuation (one prompt per line; bench/prompts.txt holds the oracle's four): time to first token and decode throughput, engine and llama.cpp")
+    .option("--verify", "with --prompts: check every timed output against the oracle while timing (F32 token for token, Q8_0 within 3/32 and Q4 within 5/32 mismatched tokens, every repetition the same); a failed check fails the bench (exit 1)")
     .option("--out <dir>", "where bench.json and history.jsonl go (git-ignored; `refute report publish` copies bench.json to reports/)", RUN_DIR);
   onRun(command, (options: BenchOptions) => bench(options, io));
   return runCommand(command, argv, io);
 }
 
 async function bench(options: BenchOptions, io: Output): Promise<number> {
-  const models = options.models ?? [...zooModels(), "synthetic:smollm-135m-shape"];
+  if (options.verify && !options.prompts) throw new RefuteError("E_USAGE", "--verify checks the generation test's outputs: give --prompts FILE", {});
+  const prompts = options.prompts ? readPrompts(options.prompts) : undefined;
+  // --verify without a model list benches the zoo only: a synthetic shape has no oracle
+  const models = options.models ?? [...zooModels(), ...(options.verify ? [] : ["synthetic:smollm-135m-shape"])];
   if (options.qwen2) models.push("synthetic:qwen2-0.5b-shape");
   const [ppTokens, tgTokens] = options.tokens;
+  if (options.verify && prompts) {
+    for (const model of models) {
+      const problem = verificationProblem("oracle", model, prompts, tgTokens);
+      if (problem) throw new RefuteError("E_USAGE", `--verify: ${problem}`, { model });
+    }
+  }
   const out = options.out;
   const startedAt = new Date().toISOString();
   const partial = await runBench({
@@ -109,6 +138,9 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     tgTokens,
     threads: options.threads,
     backend: options.backend,
+    warmup: options.warmup,
+    prompts,
+    verify: options.verify === true,
     log: (l) => io.err(`bench: ${l}`),
   });
   const m = machineInfo();
@@ -121,6 +153,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     node: process.version,
   };
   io.out(renderTable(report));
+  if (report.generation.length > 0) io.out(`\ngeneration (greedy continuation of each prompt; TTFT: a one-token generation):\n${renderGeneration(report)}`);
   io.out(`\nmemory (RSS of one process per runtime and model: peak, and after decoding 8 tokens):\n${renderMemory(report)}`);
   io.out(`\nnote: ${report.settings.llamacppPath}`);
   io.out(`\ngit ${report.gitSha?.slice(0, 12) ?? "?"} | ${m.cpuModel}, ${m.cpus} cores | node ${process.version} | llama.cpp ${report.llamacpp?.release ?? "?"} | peak RSS ${report.peakRssMiB} MiB`);
@@ -138,5 +171,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
   await appendFile(join(out, "history.jsonl"), JSON.stringify(history) + "\n");
   const html = await refreshHtml(out);
   io.out(`wrote ${join(out, "bench.json")}${html ? `, ${html}` : ""}, appended ${join(out, "history.jsonl")}`);
-  return report.rows.length > 0 ? 0 : 1;
+  const failed = report.generation.filter((g) => g.verify && !g.verify.ok);
+  for (const g of failed) io.err(`bench: verification failed: ${g.model} ${g.quant} ${g.test}: engine ${g.verify?.engine}, llama.cpp ${g.verify?.llamacpp} mismatched tokens against ${g.verify?.reference} (${g.verify?.allowed} allowed)${g.verify?.deterministic ? "" : "; repetitions differ"}`);
+  return report.rows.length > 0 && failed.length === 0 ? 0 : 1;
 }

@@ -14,6 +14,13 @@ export function positiveInteger(text: string): number {
   return n;
 }
 
+/** A count that may be zero (--warmup 0): a non-negative integer, in decimal digits. */
+export function nonNegativeInteger(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError("Expected a non-negative integer.");
+  return n;
+}
+
 type Check = (text: string) => string;
 
 /** The option's choices check, which .choices() installs as its parser (help lists the choices). */

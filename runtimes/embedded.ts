@@ -31,6 +31,8 @@ import {
   type KvCompression,
   type KvFidelity,
   type BenchmarkRequest,
+  type TimedGeneration,
+  type TimedGenerationRequest,
   type BenchmarkResult,
   type Generation,
   type Perplexity,
@@ -163,6 +165,20 @@ export class EmbeddedRuntime implements Runtime {
     }
     session.dispose();
     return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
+  }
+
+  async timedGeneration(spec: SubjectSpec, request: TimedGenerationRequest): Promise<TimedGeneration> {
+    const model = await this.model(spec);
+    const timed = () => {
+      const started = performance.now();
+      model.generate(request.prompt, 1, 1, null);
+      const first = performance.now();
+      const { tokens } = model.generate(request.prompt, request.maxNewTokens, 1, null);
+      return { firstTokenMs: first - started, totalMs: performance.now() - first, tokens };
+    };
+    for (let i = 0; i < request.warmup; i++) timed();
+    const runs = Array.from({ length: request.reps }, timed);
+    return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
   }
 
   async trace(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]> {

@@ -26,6 +26,8 @@ import { llamaCppGgufFor, ggufRefusal } from "./model-file.ts";
 import {
   BlockedError,
   type BenchmarkRequest,
+  type TimedGeneration,
+  type TimedGenerationRequest,
   type BenchmarkResult,
   type Generation,
   type Perplexity,
@@ -225,6 +227,21 @@ export class LlamacppRuntime implements Runtime {
       samplesMs.push(performance.now() - started);
     }
     return { samplesMs, tokens: request.tokens, threads: this.threads, backend: "llama.cpp cpu (node-llama-cpp)" };
+  }
+
+  async timedGeneration(spec: SubjectSpec, request: TimedGenerationRequest): Promise<TimedGeneration> {
+    const loaded = await this.load(spec);
+    const timed = async () => {
+      const started = performance.now();
+      await this.greedy(loaded, this.engineTokenizer(loaded).encodePrompt(request.prompt), 1, true);
+      const first = performance.now();
+      const tokens = await this.greedy(loaded, this.engineTokenizer(loaded).encodePrompt(request.prompt), request.maxNewTokens, true);
+      return { firstTokenMs: first - started, totalMs: performance.now() - first, tokens };
+    };
+    for (let i = 0; i < request.warmup; i++) await timed();
+    const runs: Awaited<ReturnType<typeof timed>>[] = [];
+    for (let r = 0; r < request.reps; r++) runs.push(await timed());
+    return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: this.threads, backend: "llama.cpp cpu (node-llama-cpp)" };
   }
 
   /** `count` greedy tokens after the prompt; with stopAtEog, fewer where llama.cpp's end-of-generation token ends them (it included), as llama.cpp's own tools stop. */

@@ -74,6 +74,26 @@ export interface BenchmarkResult {
   backend: string; // what actually ran: "cpu-ts", "llama.cpp cpu", ...
 }
 
+/**
+ * A prompt's greedy continuation, timed per repetition twice: a one-token generation (the time
+ * to first token: tokenizing, prefill and one step) and a `maxNewTokens` one (its tokens kept,
+ * for verification). Nothing else is computed on the way (no top-k).
+ */
+export interface TimedGenerationRequest {
+  prompt: string;
+  maxNewTokens: number;
+  reps: number;
+  warmup: number;
+}
+
+export interface TimedGeneration {
+  firstTokenMs: number[]; // one per repetition
+  samplesMs: number[]; // the whole generation, one per repetition
+  tokens: number[][]; // what each repetition generated
+  threads: number;
+  backend: string;
+}
+
 /** A quantized KV cache: symmetric int8 or int4 per group of `groupSize` values along head_dim, f16 scales. */
 export interface KvCacheSettings {
   bits: 8 | 4;
@@ -134,6 +154,8 @@ export interface Runtime {
   perplexity(spec: SubjectSpec, text: string, window: number, stride: number, settings?: GenerationSettings): Promise<Perplexity>;
   /** Timing, where the subject can be timed in-process (embedded, llama.cpp): `benchmark`. */
   benchmark?(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult>;
+  /** A prompt's greedy continuation timed, `warmup` unmeasured runs first; with `benchmark`. */
+  timedGeneration?(spec: SubjectSpec, request: TimedGenerationRequest): Promise<TimedGeneration>;
   /** The kernel backend a subject runs on, its injected fault included: `kernels`. */
   kernels?(spec: SubjectSpec): Promise<Kernels>;
   /** The subject's float32 KV cache over `tokens` of `text`, compressed with `kv`: `kv-cache`. */
