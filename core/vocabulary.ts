@@ -10,7 +10,7 @@ export const FORMATS = ["safetensors", "native", "gguf", "roundtrip"] as const;
 export type Format = (typeof FORMATS)[number];
 
 /** The weight types a claim can ask for. bf16 is a source dtype; the others are what the engine quantizes to. */
-export const QUANTS = ["f32", "bf16", "q8_0", "q4_0", "q4_k"] as const;
+export const QUANTS = ["f32", "bf16", "f16", "q8_0", "q4_0", "q4_k"] as const;
 export type Quant = (typeof QUANTS)[number];
 
 /** The quantizations the engine writes (native and GGUF files): every claim quant but the bf16 source dtype. */
@@ -22,7 +22,7 @@ export const BACKENDS = ["cpu", "cpu-wasm", "cpu-ts", "cuda"] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 /** The kinds of runtime a subject runs through; each is also the name of that kind's default runtime. */
-export const RUNTIMES = ["embedded", "llamacpp", "llama-server", "refute-serve", "http", "cli"] as const;
+export const RUNTIMES = ["embedded", "llamacpp", "llama-server", "refute-serve", "http", "cli", "reference"] as const;
 export type RuntimeKind = (typeof RUNTIMES)[number];
 /** A runtime's name: a kind (its default runtime), or a runtime configured in refute.config.yaml. */
 export type RuntimeName = string;

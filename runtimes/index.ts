@@ -28,6 +28,8 @@ import { isRefuteError } from "../core/errors.ts";
 import { parseServedList } from "../core/served.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { threadsFrom, threadsOverride, wasmThreads } from "./backends.ts";
+import type { HookReads } from "../core/hook-reads.ts";
+import { RecordedReferenceRuntime } from "./reference.ts";
 import { CliRuntime, loadCliConfig, parseCliConfig } from "./cli.ts";
 import { EmbeddedRuntime } from "./embedded.ts";
 import { HttpRuntime } from "./http.ts";
@@ -71,6 +73,7 @@ export interface RuntimeSettings {
   threads?: number; // the engine's and llama.cpp's threads, over the environment's and the config's
   skipContract?: boolean; // the embedded engine loads models that break their contract (--skip-contract)
   config?: ProjectConfig; // the runtimes it names (default none)
+  hookReads?: HookReads; // the teeth run's clean pass: the engine's hook reads, recorded
 }
 
 export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): Runtime {
@@ -83,7 +86,7 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
     case null:
       return new UnavailableRuntime(name, `no runtime named '${name}': known are ${runtimeNames(config).join(", ")} (kinds, and the runtimes of ${config.file ?? "a refute.config.yaml"})`);
     case "embedded":
-      return new EmbeddedRuntime({ threads: settings.threads ?? (configured?.kind === "embedded" ? configured.threads : undefined) ?? wasmThreads(env), skipContract: settings.skipContract });
+      return new EmbeddedRuntime({ threads: settings.threads ?? (configured?.kind === "embedded" ? configured.threads : undefined) ?? wasmThreads(env), skipContract: settings.skipContract, hookReads: settings.hookReads });
     case "llamacpp":
       return new LlamacppRuntime({
         threads: settings.threads ?? (configured?.kind === "llamacpp" ? configured.threads : undefined) ?? threadsFrom(env.REFUTE_LLAMACPP_THREADS) ?? threadsOverride(env) ?? 1,
@@ -96,11 +99,13 @@ export function makeRuntime(name: RuntimeName, settings: RuntimeSettings = {}): 
         ),
       );
     case "refute-serve":
-      return new RefuteServeRuntime({ threads: settings.threads ?? wasmThreads(env), skipContract: settings.skipContract });
+      return new RefuteServeRuntime({ threads: settings.threads ?? wasmThreads(env), skipContract: settings.skipContract, hookReads: settings.hookReads });
     case "http":
       return guarded(name, () => httpRuntime(name, configured?.kind === "http" ? configured : undefined, name === "http" ? env : {}, env, where));
     case "cli":
       return guarded(name, () => cliRuntime(name, configured?.kind === "cli" ? configured : undefined, name === "cli" ? env : {}, where));
+    case "reference":
+      return new RecordedReferenceRuntime(config.oracle ?? "oracle");
   }
 }
 

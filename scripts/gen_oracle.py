@@ -178,6 +178,19 @@ def write_distributions(path, rows):
     return {"file": os.path.basename(path), **description, "sha256": hashlib.sha256(data).hexdigest()}
 
 
+def precision_fields(model, args):
+    """The seed's fields of a run that is not the canonical cpu float32 one: what ran it."""
+    if args.device == "cpu" and args.precision == "float32":
+        return {}
+    cuda = args.device == "cuda"
+    return {
+        "precision": args.precision,
+        "cuda_version": torch.version.cuda if cuda else None,
+        "gpu_name": torch.cuda.get_device_name(0) if cuda else None,
+        "emulation": model.emulation,
+    }
+
+
 def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distributions, enc, model, args, weights, messages=None):
     tokens, topk, _, finish = generated
     chat = {"messages": messages} if messages is not None else {}
@@ -190,6 +203,7 @@ def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distr
         "runtime": model.runtime,
         "format": args.precision,
         "device": args.device,
+        **precision_fields(model, args),
         "transformers_version": subjects.transformers_version() if model.runtime == "transformers" else None,
         "torch_version": torch.__version__,
         "max_new_tokens": PROMPT_SETTINGS.get(prompt_name, {}).get("max_new_tokens", MAX_NEW_TOKENS),
@@ -203,7 +217,7 @@ def oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distr
         "weights_sha256": weights,
         **subjects.provenance(slug, model.model_dir),
         "topk": topk,
-        "distributions": distributions,
+        **({"distributions": distributions} if distributions else {}),
     }
 
 
@@ -215,13 +229,13 @@ def main():
     ap.add_argument("--precision", default="float32", choices=["float32", "bfloat16", "float16"])
     ap.add_argument("--runtime", default="auto", choices=["auto", "transformers", "torch-reference"])
     ap.add_argument("--out", default=None, help="root folder of the oracle files")
+    ap.add_argument("--prompt", action="append", default=[], help="only this prompt (repeatable; default every prompt)")
+    ap.add_argument("--no-distributions", action="store_true", help="no .logprobs.f32 files (the records keep their top-10)")
     args = ap.parse_args()
     if not args.all and not args.model:
         ap.error("give --all or --model <slug>")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise SystemExit("--device cuda: torch sees no CUDA device")
-    if args.device == "cpu" and args.precision == "float16":
-        raise SystemExit("--precision float16 needs --device cuda (torch has no float16 matmul on the CPU)")
     torch.set_num_threads(1)
     torch.manual_seed(0)
     canonical = args.device == "cpu" and args.precision == "float32"
@@ -242,6 +256,8 @@ def main():
         render = chat_renderer(model_dir)
         chats = [(name, render(messages), messages) for name, messages in read_chat_prompts()] if render else []
         for prompt_name, prompt, messages in [(n, t, None) for n, t in read_prompts()] + chats:
+            if args.prompt and prompt_name not in args.prompt:
+                continue
             prompt_ids = enc.encode_prompt(prompt)
             if runtime == "transformers":
                 subjects.check_hf_tokenizer(model_dir, prompt, prompt_ids)
@@ -250,7 +266,7 @@ def main():
                 print("%s %s: left out (%d prompt tokens + %d new > %d positions)" % (slug, prompt_name, len(prompt_ids), max_new_tokens, max_positions(model_dir)))
                 continue
             generated = greedy_with_topk(model, prompt_ids, max_new_tokens, end_token_ids(model_dir))
-            distributions = write_distributions(os.path.join(out_root, slug, prompt_name + ".logprobs.f32"), generated[2])
+            distributions = None if args.no_distributions else write_distributions(os.path.join(out_root, slug, prompt_name + ".logprobs.f32"), generated[2])
             rec = oracle_record(slug, hf_id, prompt_name, prompt, prompt_ids, generated, distributions, enc, model, args, weights, messages)
             subjects.write_json(os.path.join(out_root, slug, prompt_name + ".json"), rec)
             print("%s %s [%s]: %s%s" % (slug, prompt_name, runtime, prompt[-60:], json.dumps(rec["text"])[1:-1][:200]))

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the oracles outside the engine: `pnpm oracle --all`, `pnpm oracle --model <slug>`,
 # or `pnpm oracle --model <HF directory> --out <oracle dir>` for a checkpoint of your own.
+# --all also records the reference's bfloat16 and float16 runs under oracle/precision/.
 # Arguments go to scripts/gen_oracle.py (--all, --model, --device, --precision, --runtime, --out).
 # The perplexity ground truth (ppl/), the tokenizer vectors (tokenizer/) and the layer-by-layer
 # reference trace of the `completion` prompt (<model>/completion.trace.*) are rewritten too:
@@ -49,3 +50,12 @@ fi
 "$PY" scripts/gen_ppl.py "${shared[@]+"${shared[@]}"}" "${runtime[@]+"${runtime[@]}"}"
 "$PY" scripts/gen_tokenizer_vectors.py "${shared[@]+"${shared[@]}"}"
 "$PY" scripts/gen_trace.py "${shared[@]+"${shared[@]}"}" --prompt completion
+if [ "$all" -eq 1 ] && [ ${#shared[@]} -eq 0 ]; then
+  # the reference's own reduced-precision runs (runtime `reference`, claims/precision.yaml):
+  # the seed's prompts on the four seed-shaped models, top-10 only (no distributions files)
+  for precision in bfloat16 float16; do
+    "$PY" scripts/gen_oracle.py --model tiny-llama --model tiny-qwen2 --model tiny-gpt2 --model tiny-llama-spm \
+      --precision "$precision" --prompt arithmetic --prompt completion --prompt code --prompt greeting \
+      --no-distributions --out "oracle/precision/$precision" "${runtime[@]+"${runtime[@]}"}"
+  done
+fi

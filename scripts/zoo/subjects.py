@@ -128,6 +128,28 @@ def pick_runtime(requested):
     return requested
 
 
+def half_matmul_on_cpu():
+    try:
+        torch.ones(2, 2, dtype=torch.float16) @ torch.ones(2, 2, dtype=torch.float16)
+        return True
+    except RuntimeError:
+        return False
+
+
+def round_to_half(model):
+    """Weights rounded to float16 in place; every leaf module's output rounded on the way out."""
+    with torch.no_grad():
+        for p in model.parameters():
+            p.copy_(p.half().float())
+
+    def hook(_module, _inputs, output):
+        return output.half().float() if torch.is_tensor(output) and output.is_floating_point() else output
+
+    for m in model.modules():
+        if not list(m.children()):
+            m.register_forward_hook(hook)
+
+
 class LoadedModel:
     """logits(ids, prompt_len) -> [T, V] fp32 for one sequence, full recompute, no cache.
     prompt_len: where generation began, for dynamic RoPE, whose rotations depend on the calls
@@ -136,6 +158,13 @@ class LoadedModel:
     def __init__(self, model_dir, runtime, device, precision):
         self.model_dir, self.runtime, self.device = model_dir, runtime, device
         self.dtype = getattr(torch, precision)
+        # float16 on a CPU whose torch has no float16 matmul (1.13): float32 arithmetic with the
+        # weights and every module's output rounded to float16, as a float16 GEMM with float32
+        # accumulation leaves them
+        self.emulation = None
+        if self.dtype == torch.float16 and device == "cpu" and not half_matmul_on_cpu():
+            self.emulation = "float32 arithmetic; weights and every module's output rounded to float16 (torch %s has no float16 matmul on the CPU)" % torch.__version__
+            self.dtype = torch.float32
         if runtime == "transformers":
             from transformers import AutoModelForCausalLM
             self.model = AutoModelForCausalLM.from_pretrained(model_dir, torch_dtype=self.dtype).to(device).eval()
@@ -145,6 +174,8 @@ class LoadedModel:
             tensors = {k: v.to(self.dtype) for k, v in safetensors_io.load_dir(model_dir).items()}
             model = reference.build_model(cfg).to(self.dtype)
             self.model = reference.load_state(model, tensors).to(device).eval()
+        if self.emulation:
+            round_to_half(self.model)
 
     @torch.no_grad()
     def logits(self, ids, prompt_len=None):

@@ -53,7 +53,7 @@ describe("configured runtimes", () => {
   });
 
   it("a name that is neither a kind nor configured blocks, listing the known names", async () => {
-    await expect(makeRuntime("nope", { config }).generate(spec("nope"), "hi", 1)).rejects.toThrow(/no runtime named 'nope': known are embedded, llamacpp, llama-server, refute-serve, http, cli, srv, tool, typo/);
+    await expect(makeRuntime("nope", { config }).generate(spec("nope"), "hi", 1)).rejects.toThrow(/no runtime named 'nope': known are embedded, llamacpp, llama-server, refute-serve, http, cli, reference, srv, tool, typo/);
   });
 });
 
