@@ -25,6 +25,7 @@ import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
+import type { HookReads } from "../core/hook-reads.ts";
 import { runTeeth, teethMarkdown } from "../gates/teeth.ts";
 import { RUN_DIR, refreshHtml, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
@@ -39,6 +40,7 @@ export interface RuntimeSettings {
   threads?: number;
   skipContract?: boolean;
   config?: ProjectConfig;
+  hookReads?: HookReads; // the teeth run's clean pass records the engine's hook reads
 }
 
 export interface GatesDeps extends Output {
@@ -235,6 +237,12 @@ function lazyFactory(deps: GatesDeps, settings: RuntimeSettings): RuntimeFactory
   return async (name) => (await (loaded ??= deps.factory(settings)))(name);
 }
 
+/** Each fault's hook names, for reusing clean verdicts; loaded with the engine (only a teeth run asks). */
+async function faultHookNames(): Promise<(fault: string) => string[]> {
+  const { FAULT_HOOKS } = await import("../runtimes/fault-hooks.ts");
+  return (fault) => Object.keys(FAULT_HOOKS[fault as keyof typeof FAULT_HOOKS] ?? {});
+}
+
 async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<number> {
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
   const planned = gateOptions(options);
@@ -242,7 +250,8 @@ async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<numbe
   const report = await runTeeth({
     ...planned,
     faults: options.fault,
-    newFactory: () => lazyFactory(deps, { threads: options.threads, ...(skip ? { skipContract: true } : {}), config: planned.config }),
+    newFactory: (hookReads) => lazyFactory(deps, { threads: options.threads, ...(skip ? { skipContract: true } : {}), config: planned.config, hookReads }),
+    faultHooks: await faultHookNames(),
     onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
   });
   const reports = planned.reportsDir;
@@ -253,7 +262,7 @@ async function teethCommand(options: RunOptions, deps: GatesDeps): Promise<numbe
   if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked; ${s.reusedChecks} fault checks kept their clean verdict (their subject read none of the fault's hooks)`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }

@@ -4,9 +4,11 @@
 // fails the run; a claim that refutes no fault at all is flagged.
 
 import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
+import { HookReads } from "../core/hook-reads.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import type { Check } from "./expand.ts";
 import type { CheckResult } from "./report.ts";
+import { measures } from "../measures/index.ts";
 import { loadClaims } from "./claims.ts";
 import { type ClaimPower, powerOf } from "./power.ts";
 import { planFromClaims, runChecks, type GateOptions } from "./run.ts";
@@ -20,7 +22,8 @@ export interface FaultOutcome {
 }
 
 export interface TeethReport {
-  summary: { faults: number; caught: number; claims: number; cleanFalsified: number; cleanBlocked: number; passed: boolean };
+  /** reusedChecks: fault checks that kept their clean verdict, their subject having read none of the fault's hooks. */
+  summary: { faults: number; caught: number; claims: number; cleanFalsified: number; cleanBlocked: number; reusedChecks: number; passed: boolean };
   clean: { falsified: string[]; blocked: string[] };
   faults: FaultOutcome[];
   /** For every graded kind of fault that ran, each claim's power against it (core/faults.ts GRADED_FAULTS). */
@@ -30,11 +33,18 @@ export interface TeethReport {
 }
 
 export interface TeethOptions extends Omit<GateOptions, "factory" | "inject"> {
-  /** A fresh runtime factory per pass, so models prepared under one fault are dropped after it. */
-  newFactory: () => RuntimeFactory;
+  /** A fresh runtime factory per pass, so models prepared under one fault are dropped after it; the clean pass's records the hooks its engine reads in `hookReads`. */
+  newFactory: (hookReads?: HookReads) => RuntimeFactory;
+  /** The hooks each fault sets (runtimes/fault-hooks.ts); with it, a check whose subject read none of them in the clean pass keeps its clean verdict instead of running again. */
+  faultHooks?: (fault: string) => string[];
   faults?: string[]; // default: the whole catalogue
   onPass?: (label: string, done: number, total: number) => void;
 }
+
+// The runtimes whose engine records its hook reads (runtimes/embedded.ts, refute-serve.ts); a check on any other runs under every fault.
+const RECORDING_RUNTIMES = new Set(["embedded", "refute-serve"]);
+
+const isTiming = (check: Check) => measures.get(check.claim.measure)?.needs.includes("benchmark") === true;
 
 const claimsWith = (results: CheckResult[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
 
@@ -48,14 +58,27 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const total = faults.length + 1;
   // The claims are read once: a pass must not see claim files that change while the run goes on.
   const loaded = await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir, config: options.config, models: options.select?.models });
-  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[] }> => {
-    const checks = planFromClaims(loaded, { ...options, inject });
-    const { results } = await runChecks(checks, { ...options, factory: options.newFactory() });
-    return { checks, results };
+  // Timing claims measure speed, not correctness: the catalogue's faults are correctness bugs, and a timing pass under each would cost minutes. They run when asked for by suite or claim.
+  const timingsAsked = (options.select?.suites ?? []).includes("perf") || (options.select?.claims ?? []).length > 0;
+  const hookReads = new HookReads();
+  let cleanById = new Map<string, CheckResult>();
+  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number }> => {
+    const checks = planFromClaims(loaded, { ...options, inject }).filter((c) => timingsAsked || !isTiming(c));
+    if (inject === undefined) {
+      const { results } = await runChecks(checks, { ...options, factory: options.newFactory(hookReads) });
+      return { checks, results, reused: 0 };
+    }
+    // Only what the fault can change runs again: a check whose subject's engine read none of the fault's hooks clean computes what it computed clean.
+    const hooks = options.faultHooks?.(inject);
+    const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || !RECORDING_RUNTIMES.has(c.subject.runtime) || hookReads.mayChange(c.subject, hooks)) : checks;
+    const { results } = await runChecks(rerun, { ...options, factory: options.newFactory() });
+    const ran = new Map(results.map((r) => [r.id, r]));
+    return { checks, results: checks.map((c) => ran.get(c.id) ?? (cleanById.get(c.id) as CheckResult)), reused: checks.length - rerun.length };
   };
 
   options.onPass?.("clean", 1, total);
   const clean = await pass(undefined);
+  cleanById = new Map(clean.results.map((r) => [r.id, r]));
   const catchesOf = new Map(clean.checks.map((c) => [c.claim.id, c.claim.catches]));
   // A check the clean engine already falsifies (or cannot run) does so under every fault too:
   // it catches none of them, and its being blocked is not the fault's doing.
@@ -63,9 +86,11 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const cleanFalsified = cleanIds("falsified");
   const cleanBlocked = cleanIds("blocked");
   const outcomes: FaultOutcome[] = [];
+  let reusedChecks = 0;
   for (const [i, fault] of faults.entries()) {
     options.onPass?.(fault, i + 2, total);
-    const { results } = await pass(fault);
+    const { results, reused } = await pass(fault);
+    reusedChecks += reused;
     outcomes.push({
       fault,
       description: FAULTS[fault as keyof typeof FAULTS] ?? "",
@@ -92,6 +117,7 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
       claims: claims.length,
       cleanFalsified: count(clean.results).falsified,
       cleanBlocked: count(clean.results).blocked,
+      reusedChecks,
       passed: problems.length === 0,
     },
     clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked") },

@@ -10,7 +10,7 @@ import type { Kernels } from "../engine/backends/kernels.ts";
 import type { TracedTensor } from "../engine/generate/trace.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../core/faults.ts";
-import { hookedKernels, type EngineHooks } from "../engine/hooks.ts";
+import { hookedKernels } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { modelLocation, subjectKey } from "../core/subject.ts";
@@ -19,7 +19,8 @@ import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
 import { compressKv } from "../engine/kv/report.ts";
 import { createKernels, wasmThreads } from "./backends.ts";
-import { hooksFor } from "./fault-hooks.ts";
+import { type HookReads, recordingHooks } from "../core/hook-reads.ts";
+import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import type { FileCommands } from "./file-commands.ts";
@@ -45,6 +46,8 @@ import {
 export interface EmbeddedOptions {
   threads?: number; // the cpu-wasm backend's (default REFUTE_THREADS, else every core)
   skipContract?: boolean; // load models that break their contract (engine/contract-gate.ts): --skip-contract
+  /** The teeth run's clean pass: every hook a subject's computations read, recorded (core/hook-reads.ts). */
+  hookReads?: HookReads;
 }
 
 /** The weights the embedded runtime keeps loaded across checks, at most (the zoo's models are 1-5 MB each). */
@@ -56,10 +59,19 @@ export class EmbeddedRuntime implements Runtime {
   readonly capabilities: ReadonlySet<Capability> = new Set(CAPABILITIES.filter((c) => c !== "serving"));
   private readonly threads: number;
   private readonly skipContract: boolean;
+  private readonly hookReads: HookReads | undefined;
 
   constructor(options: EmbeddedOptions = {}) {
     this.threads = options.threads ?? wasmThreads();
     this.skipContract = options.skipContract === true;
+    this.hookReads = options.hookReads;
+  }
+
+  /** The engine hooks of the subject's injected fault (none without one), recording their reads where asked. */
+  hooksOf(spec: SubjectSpec): FaultHooks {
+    const hooks = hooksFor(parseFault(spec.inject));
+    const reads = this.hookReads;
+    return reads && !spec.inject ? recordingHooks(hooks, (hook) => reads.record(spec, hook)) : hooks;
   }
 
   /** Any subject: the engine prepares the claim's model in the claim's format and quant itself. */
@@ -91,7 +103,7 @@ export class EmbeddedRuntime implements Runtime {
       this.models.delete(key);
       this.models.set(key, model);
     } else {
-      const hooks = hooksOf(spec);
+      const hooks = this.hooksOf(spec);
       const kernels = await this.backend(spec.backend);
       // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
       const location = modelLocation(spec);
@@ -128,7 +140,7 @@ export class EmbeddedRuntime implements Runtime {
     const key = subjectKey(spec);
     let tokenizer = this.vocabularies.get(key);
     if (!tokenizer) {
-      tokenizer = openTokenizer(modelLocation(spec), hooksOf(spec));
+      tokenizer = openTokenizer(modelLocation(spec), this.hooksOf(spec));
       this.vocabularies.set(key, tokenizer);
     }
     return tokenizer;
@@ -186,7 +198,7 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async kernels(spec: SubjectSpec): Promise<Kernels> {
-    return hookedKernels(await this.backend(spec.backend), hooksOf(spec));
+    return hookedKernels(await this.backend(spec.backend), this.hooksOf(spec));
   }
 
   /** The float32 cache the model builds over the first `tokens` tokens of `text`, compressed as `refute kv compress` does. */
@@ -194,7 +206,7 @@ export class EmbeddedRuntime implements Runtime {
     const model = await this.model(spec);
     checkKvOptions(kv, model.arch.headDim);
     const cache = extractKvCache(model, model.tokenizer.encode(text).slice(0, tokens), spec.model);
-    const r = compressKv(cache, kv, hooksOf(spec)).report;
+    const r = compressKv(cache, kv, this.hooksOf(spec)).report;
     const fidelity = (m: KvFidelity): KvFidelity => ({ snrDb: m.snrDb, cosine: m.cosine, maxAbsError: m.maxAbsError });
     return {
       ...fidelity(r),
@@ -212,13 +224,13 @@ export class EmbeddedRuntime implements Runtime {
   /** refute's own inspect/validate/tensors/diff/list on files the engine writes with the subject's fault's hooks. */
   async fileCommands(spec: SubjectSpec): Promise<FileCommands> {
     const { EmbeddedFileCommands } = await import("./embedded-file-commands.ts");
-    return new EmbeddedFileCommands(modelLocation(spec), hooksOf(spec));
+    return new EmbeddedFileCommands(modelLocation(spec), this.hooksOf(spec));
   }
 
   /** The engine's converters, importers, loader and diff on the subject's model, with its fault's hooks; loaded when a model-file claim first asks. */
   async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
     const { EngineModelFileTool } = await import("./embedded-model-file-tool.ts");
-    return new EngineModelFileTool(modelLocation(spec), hooksOf(spec), await this.backend(spec.backend));
+    return new EngineModelFileTool(modelLocation(spec), this.hooksOf(spec), await this.backend(spec.backend));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */
@@ -236,10 +248,6 @@ export class EmbeddedRuntime implements Runtime {
   }
 }
 
-/** The engine hooks of the subject's injected fault (none without one). */
-function hooksOf(spec: SubjectSpec): EngineHooks {
-  return hooksFor(parseFault(spec.inject));
-}
 
 /** Forced decoding on a fresh session: step i's logits are those after tokens[0..i-1]. */
 export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: number[], options: ScoreOptions = {}): Scoring["steps"] {

@@ -12,9 +12,7 @@ import { subjectKey } from "../core/subject.ts";
 import type { Capability } from "../core/vocabulary.ts";
 import { createServingServer, listen } from "../serve/server.ts";
 import { EmbeddedRuntime, type EmbeddedOptions } from "./embedded.ts";
-import { hooksFor } from "./fault-hooks.ts";
 import { HttpRuntime } from "./http.ts";
-import { parseFault } from "../core/faults.ts";
 import type { Generation, Perplexity, Runtime, ScoreOptions, Scoring, ServingEndpoint, SubjectSpec } from "./runtime.ts";
 
 interface Running {
@@ -52,7 +50,7 @@ export class RefuteServeRuntime implements Runtime {
 
   private async start(spec: SubjectSpec): Promise<Running> {
     const model = await this.engine.model(spec);
-    const server = createServingServer([{ name: spec.model, model, hooks: hooksFor(parseFault(spec.inject)).serve }]);
+    const server = createServingServer([{ name: spec.model, model, hooks: this.engine.hooksOf(spec).serve }]);
     const address = await listen(server, 0, "127.0.0.1");
     const served = [{ model: spec.model, format: spec.format, quant: spec.quant, name: spec.model }];
     const http = new HttpRuntime({ name: this.name, baseUrl: `http://127.0.0.1:${address.port}`, serves: served, servesSource: "the refute serve started for this subject" });
