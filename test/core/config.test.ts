@@ -35,7 +35,7 @@ describe("project config", () => {
     expect(runtimeKind("srv", config)).toBe("http");
     expect(runtimeKind("embedded", config)).toBe("embedded");
     expect(runtimeKind("nope", config)).toBeNull();
-    expect(runtimeNames(config)).toEqual(["embedded", "llamacpp", "llama-server", "refute-serve", "http", "cli", "srv", "eng"]);
+    expect(runtimeNames(config)).toEqual(["embedded", "llamacpp", "llama-server", "refute-serve", "http", "cli", "reference", "srv", "eng"]);
   });
 
   it.each([

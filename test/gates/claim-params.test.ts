@@ -26,7 +26,7 @@ describe("claim params", () => {
 
   it("an unknown parameter, a wrong type and a missing required one", () => {
     expect(problemsAfter("kv.yaml", kv, "params: { bits: 4, group_size: 32, unit: absolute }", "params: { bits: 4, group_size: 32, unit: absolute, groups: 2 }")).toEqual([
-      "claims/kv.yaml: claim 'kv-int4-ppl-delta' field 'params.groups': expected no such field (allowed: bits, group_size, sparsity, unit); found an unknown field",
+      "claims/kv.yaml: claim 'kv-int4-ppl-delta' field 'params.groups': expected no such field (allowed: bits, group_size, sparsity, unit, text); found an unknown field",
     ]);
     expect(problemsAfter("kv.yaml", kv, "params: { bits: 4, group_size: 32, unit: absolute }", 'params: { bits: "4", group_size: 32, unit: absolute }')).toEqual([
       `claims/kv.yaml: claim 'kv-int4-ppl-delta' field 'params.bits': expected a value of type integer; found "4"`,
@@ -46,7 +46,7 @@ describe("claim params", () => {
   it("the loader fills in defaults, and quantity() follows the params", async () => {
     const claims = await loadClaims("claims");
     const delta = claims.find((c) => c.id === "kv-int4-ppl-delta")!;
-    expect(delta.params).toEqual({ bits: 4, group_size: 32, sparsity: 0, unit: "absolute" });
+    expect(delta.params).toEqual({ bits: 4, group_size: 32, sparsity: 0, unit: "absolute", text: "heldout" });
     expect(measures.get(delta.measure)!.quantity(delta.params)).toBe("|perplexity delta| of the int4 g32 cache");
     const change = claims.find((c) => c.id === "kv-int4-ppl-change")!;
     expect(measures.get(change.measure)!.quantity(change.params)).toBe("|perplexity change| (%) of the int4 g32 cache");

@@ -82,7 +82,7 @@ describe("claim problems name file, claim id and field", () => {
 
   it("an unknown quant in a matrix list", () => {
     expect(problemsAfter("canary.yaml", canary, "quant: q8_0", "quant: [q8_0, int8]")).toContain(
-      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'subject.quant.1': expected one of f32, bf16, q8_0, q4_0, q4_k; found "int8"`,
+      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'subject.quant.1': expected one of f32, bf16, f16, q8_0, q4_0, q4_k; found "int8"`,
     );
   });
 

@@ -45,7 +45,7 @@ describe("runTeeth", () => {
   it("passes when every fault is caught and every catches list holds; a claim that catches nothing is flagged, not a problem", async () => {
     const { report, fake } = await teeth(CAUGHT);
     expect(report.problems).toEqual([]);
-    expect(report.summary).toEqual({ faults: 4, caught: 4, claims: 5, cleanFalsified: 0, cleanBlocked: 0, passed: true });
+    expect(report.summary).toEqual({ faults: 4, caught: 4, claims: 5, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: true });
     expect(report.clean).toEqual({ falsified: [], blocked: [] });
     expect(caughtBy(report)).toEqual({
       "embedding-transposed": ["canary-q8-text", "token-q4-mismatch"],
@@ -142,7 +142,7 @@ describe("refute gates --teeth", () => {
     expect(await gatesCommand(args(dir, "q4-nibble-order-swapped", "gguf-alignment-off"), deps)).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["teeth.json", "teeth.md"]);
     const report = JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
-    expect(report.summary).toEqual({ faults: 2, caught: 2, claims: 5, cleanFalsified: 0, cleanBlocked: 0, passed: true });
+    expect(report.summary).toEqual({ faults: 2, caught: 2, claims: 5, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: true });
     expect(caughtBy(report)).toEqual({ "q4-nibble-order-swapped": ["token-q4-mismatch"], "gguf-alignment-off": ["roundtrip-q8-tokens"] });
     expect(readFileSync(join(dir, "teeth.md"), "utf8")).toBe(teethMarkdown(report));
     const injected = new Set(deps.fake.calls().map((c) => c.split(" ")[1].split("/")[5]));

@@ -42,6 +42,8 @@ const ROWS: Row[] = [
   { measure: "throughput-ratio", body: `${GGUF}\nagainst: { runtime: llamacpp }\nprediction: { comparator: ge, threshold: 0.8 }` },
   { measure: "kernel-agreement", body: `${NATIVE}\nparams: { ops: [RMS_NORM, ARGMAX] }\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "kernel-probe", body: `${NATIVE}\nparams: { probe: norm-of-zero }\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "strict-next-token", body: `${NATIVE}\nparams: { top_k: 5, logprob_tol: 0.001 }\n${ONE_PROMPT}\nprediction: { comparator: eq, threshold: 0 }` },
+  { measure: "file-tool-probe", body: `${NATIVE}\nparams: { probe: inspect-architecture }\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "model-file-probe", body: `${NATIVE}\nparams: { probe: sharded-load }\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "determinism", body: `${NATIVE}\n${ALL_PROMPTS}\nprediction: { comparator: eq, threshold: 0 }` },
   { measure: "kv-perplexity", body: `${KV_SUBJECT}\nparams: { bits: 4, group_size: 64, unit: percent }\nprediction: { comparator: lt, threshold: 1 }` },

@@ -27,6 +27,9 @@ import { createServingServer, listen } from "../../serve/server.ts";
 import { PROBES } from "../../measures/model-file/index.ts";
 import type { ModelFileTool } from "../../runtimes/model-file-tool.ts";
 import { FakeModelFileTool } from "./fake-model-file-tool.ts";
+import { EmbeddedFileCommands } from "../../runtimes/embedded-file-commands.ts";
+import type { FileCommands } from "../../runtimes/file-commands.ts";
+import { NO_HOOKS } from "../../engine/hooks.ts";
 import { decode, FIXTURE_TOKENS_SCORED, fixtureRender, ORACLE_PPL, oracleTokens, oracleTopK, PROMPTS } from "../gates/fixtures/make-oracle.ts";
 
 export type Behaviour = "clean" | "broken";
@@ -136,6 +139,17 @@ export class TableRuntime implements Runtime {
   /** Broken: the fake tool has every bug the model-file probes exist to see. */
   async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
     return new FakeModelFileTool(this.behaviour(spec) === "broken" ? new Set(PROBES) : new Set());
+  }
+
+  /** refute's own file commands on the zoo's tiny-llama; broken: inspect says one layer more than the file has. */
+  async fileCommands(spec: SubjectSpec): Promise<FileCommands> {
+    const tools = new EmbeddedFileCommands("tiny-llama", NO_HOOKS);
+    if (this.behaviour(spec) !== "broken") return tools;
+    const inspect = async (file: string) => {
+      const report = await tools.inspect(file);
+      return { ...report, layers: (report.layers ?? 0) + 1 };
+    };
+    return Object.assign(Object.create(tools) as FileCommands, { inspect });
   }
 
   /** A real refute serve of the zoo's tiny-llama; broken: it generates max_tokens + 1 tokens, and answers each request 400 ms late. */

@@ -48,13 +48,13 @@ const config = parseConfig(
 
 describe("the tools suite on a cli runtime", () => {
   it("refute's own commands as a foreign CLI: every served check corroborated, the q4_0 ones blocked naming what it serves", async () => {
-    const report = await runGates({ claimsDir: join(ROOT, "claims"), oracleDir: join(ROOT, "oracle"), config, factory: defaultRuntimeFactory({ config }), runtime: "refute-cli", select: { suites: ["tools"], models: ["tiny-llama"] }, concurrency: 2 });
+    const report = await runGates({ claimsDir: join(ROOT, "claims"), oracleDir: join(ROOT, "oracle"), config, factory: defaultRuntimeFactory({ config }), runtime: "refute-cli", select: { claims: ["tools-inspect-architecture", "tools-identify-family", "tools-tensor-dtypes", "tools-diff-dtype-only", "tools-gguf-metadata", "tools-list-inventory"], models: ["tiny-llama"] }, concurrency: 2 });
     const verdicts = (v: string) => report.checks.filter((c) => c.verdict === v);
     expect(verdicts("falsified").map((c) => c.id)).toEqual([]);
     expect(verdicts("blocked").length).toBeGreaterThan(0);
     for (const c of verdicts("blocked")) expect(c.subject.quant === "q4_0" || c.claim === "tools-diff-dtype-only", `${c.id}: ${c.reason}`).toBe(true);
     for (const c of verdicts("blocked")) expect(c.reason).toMatch(/serves tiny-llama/);
-    expect(verdicts("corroborated").length).toBeGreaterThanOrEqual(20);
+    expect(verdicts("corroborated").length).toBeGreaterThanOrEqual(10);
     // what ran: the command line, and who wrote the files (refute's export: this config has no convert)
     const inspect = verdicts("corroborated").find((c) => c.claim === "tools-inspect-architecture" && c.subject.format === "gguf");
     expect(inspect?.evidence?.notes?.join("\n")).toMatch(/commands: .*node.* \(files: inspect, validate, tensors, diff, list\)[\s\S]*not by .*node.*: its config has no files\.convert/);

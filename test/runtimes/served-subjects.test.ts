@@ -98,7 +98,7 @@ describe("served subjects", () => {
       { model: "tiny-qwen2", format: "native", quant: "f32" },
     ]);
     expect(() => parseServedList("tiny-llama:native", "REFUTE_HTTP_SERVES")).toThrow("REFUTE_HTTP_SERVES: 'tiny-llama:native': expected model:format:quant");
-    expect(() => parseServedList("tiny-llama:native:int8", "REFUTE_HTTP_SERVES")).toThrow(/quant: expected one of f32, bf16, q8_0, q4_0, q4_k; found "int8"/);
+    expect(() => parseServedList("tiny-llama:native:int8", "REFUTE_HTTP_SERVES")).toThrow(/quant: expected one of f32, bf16, f16, q8_0, q4_0, q4_k; found "int8"/);
     expect(refusalOf("x", [{ model: "a", format: "gguf", quant: "q8_0" }], "here", { model: "a", format: "native", quant: "q8_0", backend: "cpu", runtime: "cli" })).toBe(
       "runtime x serves a gguf q8_0 (here); the check asks for a native q8_0",
     );
