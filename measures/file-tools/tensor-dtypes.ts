@@ -5,9 +5,19 @@
 // subject's quantization (a q4_k matrix whose rows do not fill 256-value super-blocks falls
 // back to q4_0). At f32 everything is f32.
 
-import { blockTensorSets, globalTensors, roleOf } from "./tensor-roles.ts";
+import { blockTensorSets, globalTensors, roleOf, type TensorRole } from "./tensor-roles.ts";
 import { expectedArchitecture, modelDirectory } from "./hf-config.ts";
-import { answerOrRefusal, type FileToolProbe } from "./probe.ts";
+import { answerOrRefusal, type FileToolParams, type FileToolProbe } from "./probe.ts";
+
+/** The dtype a tensor of `role` has in a file at `quant`; `inner`: its row length (a q4_k row must fill 256-value super-blocks). */
+function expectedDtype(role: TensorRole, quant: string, inner: number, params: FileToolParams): string {
+  const unquantized = quant === "f32" || quant === "bf16";
+  if (role === "vector" || role === "position") return "f32";
+  if (unquantized) return role === "matrix" ? quant : "f32";
+  if (role === "embedding") return params.embedding ?? "q8_0";
+  if (role === "head") return params.head ?? "q8_0";
+  return quant === "q4_k" && inner % 256 !== 0 ? "q4_0" : quant;
+}
 
 export const tensorDtypes: FileToolProbe = async (tools, subject, params) => {
   const expected = expectedArchitecture(modelDirectory(subject));
@@ -21,19 +31,7 @@ export const tensorDtypes: FileToolProbe = async (tools, subject, params) => {
   const quant = subject.quant;
   for (const row of rows) {
     const role = roleOf(row.name, row.shape);
-    const inner = row.shape[row.shape.length - 1];
-    const want =
-      quant === "f32" || quant === "bf16" || role === "vector" || role === "position"
-        ? quant === "bf16" && role === "matrix"
-          ? "bf16"
-          : "f32"
-        : role === "embedding"
-          ? (params.embedding ?? "q8_0")
-          : role === "head"
-            ? (params.head ?? "q8_0")
-            : quant === "q4_k" && inner % 256 !== 0
-              ? "q4_0"
-              : quant;
+    const want = expectedDtype(role, quant, row.shape[row.shape.length - 1], params);
     if (row.dtype !== want) violations.push(`${row.name} (${role}, [${row.shape.join(", ")}]): ${row.dtype}; a ${quant} file gives it ${want}`);
   }
   return { checked: rows.length, violations };

@@ -7,7 +7,7 @@ import { expectedArchitecture, modelDirectory } from "./hf-config.ts";
 import { answerOrRefusal, type FileToolProbe } from "./probe.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 
-const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+const sameSet = (a: string[], b: string[]) => a.length === b.length && [...a].sort().join("\n") === [...b].sort().join("\n");
 
 export const tensorTree: FileToolProbe = async (tools, subject) => {
   const expected = expectedArchitecture(modelDirectory(subject));
