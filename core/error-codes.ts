@@ -148,6 +148,8 @@ export const ERROR_CODES = {
     KERNEL_SHAPE: "a kernel got buffers of the wrong size",
     TOKEN_OUT_OF_RANGE: "a token id outside the embedding's rows",
     WASM_SIMD_MISSING: "this Node.js lacks WebAssembly SIMD or shared memory",
+    WASM_RELAXED_SIMD_MISSING: "the relaxed-SIMD kernels were asked for on a Node.js that does not validate them",
+    WAT_SPLICE: "a kernel text replacement names no function of the base module, or a form is unbalanced",
     WASM_MEMORY: "the cpu-wasm backend's memory cannot grow as far as needed (4 GiB at most)",
     WASM_POOL: "a cpu-wasm worker call has more arguments than the control block holds",
     WASM_RELEASE: "a buffer released to the cpu-wasm backend was not allocated by it",

@@ -7,7 +7,7 @@ import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
-import { wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
+import { bestKernelVariant, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { BlockedError, type Backend } from "./runtime.ts";
 
 /** A thread count from the environment: a positive integer, else none. */
@@ -26,9 +26,13 @@ export function wasmThreads(env: Record<string, string | undefined> = process.en
   return threadsOverride(env) ?? availableParallelism();
 }
 
-/** What the backend stands for here, with the cpu-wasm backend's threads (default wasmThreads()). */
+/**
+ * What the backend stands for here, with the cpu-wasm backend's threads (default wasmThreads())
+ * and kernels: "relaxed SIMD" where the runtime validates them (Node 24), else "WebAssembly SIMD".
+ */
 export function describeBackend(backend: Backend, threads = wasmThreads()): string {
-  const wasm = `cpu-wasm (WebAssembly SIMD, ${threads} thread${threads > 1 ? "s" : ""})`;
+  const kernels = bestKernelVariant() === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD";
+  const wasm = `cpu-wasm (${kernels}, ${threads} thread${threads > 1 ? "s" : ""})`;
   switch (backend) {
     case "cpu":
       return wasmSimdAvailable() ? `cpu = ${wasm}` : "cpu = cpu-ts (this Node.js has no WebAssembly SIMD)";

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
+import { type KernelVariant, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
 import { dequantizeRowQ8_0 } from "../../engine/quant/q8_0.ts";
@@ -32,20 +33,24 @@ const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: F
   return { kind: "quant", name: `w.${type}`, type, rows, cols, data };
 };
 
+// Every variant this runtime validates: the SIMD kernels everywhere, the relaxed ones where the
+// runtime has relaxed SIMD (Node 24; CI runs the tests on Node 20 and 24, so both are covered).
+const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
+const all: [string, WasmKernels][] = [];
+/** the SIMD variant's: what the tests of one backend's buffers and shape checks use */
 let threaded: WasmKernels;
 let single: WasmKernels;
 beforeAll(async () => {
-  threaded = await createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50 });
-  single = await createWasmKernels({ threads: 1 });
+  for (const variant of VARIANTS) {
+    all.push([`${variant}, 2 threads`, await createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50, variant })]);
+    all.push([`${variant}, 1 thread`, await createWasmKernels({ threads: 1, variant })]);
+  }
+  [[, threaded], [, single]] = all;
 });
 afterAll(async () => {
-  await threaded.close();
-  await single.close();
+  for (const [, k] of all.splice(0)) await k.close();
 });
-const backends = (): [string, WasmKernels][] => [
-  ["2 threads", threaded],
-  ["1 thread", single],
-];
+const backends = (): [string, WasmKernels][] => all;
 
 describe("matrix products", () => {
   it(`f32: NMSE <= ${NMSE_PRODUCT} against the float64-accumulating reference, with and without bias`, () => {
@@ -376,9 +381,35 @@ describe("buffers in the backend's memory", () => {
   });
 });
 
-describe("SIMD probe", () => {
-  it("the committed probe bytes are WABT's assembly of the probe text", async () => {
-    const { SIMD_PROBE, SIMD_PROBE_WAT, assembleWat } = await import("../../engine/backends/wasm/module.ts");
+describe("SIMD probes", () => {
+  it("the committed probe bytes are WABT's assembly of the probe texts", async () => {
+    const { SIMD_PROBE, SIMD_PROBE_WAT, RELAXED_PROBE, RELAXED_PROBE_WAT, assembleWat } = await import("../../engine/backends/wasm/module.ts");
     expect(Array.from(await assembleWat(SIMD_PROBE_WAT, "probe.wat"))).toEqual(Array.from(SIMD_PROBE));
+    expect(Array.from(await assembleWat(RELAXED_PROBE_WAT, "relaxed-probe.wat"))).toEqual(Array.from(RELAXED_PROBE));
+  });
+
+  it(`relaxed SIMD (${wasmRelaxedSimdAvailable() ? "present" : "absent"} on Node ${process.version}): the default kernels where present, a coded refusal where absent`, async () => {
+    if (wasmRelaxedSimdAvailable()) {
+      const k = await createWasmKernels({ threads: 1 });
+      expect(k.variant).toBe("relaxed");
+      await k.close();
+    } else {
+      await expect(createWasmKernels({ threads: 1, variant: "relaxed" })).rejects.toMatchObject({ code: "WASM_RELAXED_SIMD_MISSING" });
+      const k = await createWasmKernels({ threads: 1 });
+      expect(k.variant).toBe("simd");
+      await k.close();
+    }
+  });
+
+  it("every relaxed kernel replaces a base kernel of the same name, and the module compiles where relaxed SIMD exists", async () => {
+    const { kernelText, kernelModule } = await import("../../engine/backends/wasm/module.ts");
+    const { namedFunctions } = await import("../../engine/backends/wasm/wat-splice.ts");
+    const base = namedFunctions(kernelText("simd"));
+    const relaxed = namedFunctions(kernelText("relaxed"));
+    expect([...relaxed.keys()]).toEqual([...base.keys()]);
+    const changed = [...relaxed.keys()].filter((name) => relaxed.get(name) !== base.get(name));
+    expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0"]);
+    if (wasmRelaxedSimdAvailable()) await expect(kernelModule("relaxed")).resolves.toBeInstanceOf(WebAssembly.Module);
+    else await expect(kernelModule("relaxed")).rejects.toThrow(/relaxed/);
   });
 });

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
+import { wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
 import { validateReport } from "../../gates/write.ts";
 import { gitSha, type Report } from "../../gates/report.ts";
 import { readClaims } from "../../gates/claims.ts";
@@ -78,7 +79,7 @@ describe("refute gates exit codes", () => {
     expect(await gatesCommand(["--threads", "1", "--json", "--suite", "canary", "--model", "tiny-llama", ...base(tempDir())], deps)).toBe(0);
     expect(process.env.REFUTE_THREADS).toBe(before);
     expect(settings).toEqual([{ threads: 1, config: EMPTY_CONFIG }]);
-    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual(["cpu = cpu-wasm (WebAssembly SIMD, 1 thread)"]);
+    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual([`cpu = cpu-wasm (${wasmRelaxedSimdAvailable() ? "relaxed SIMD" : "WebAssembly SIMD"}, 1 thread)`]);
   });
 
   it("--help on every subcommand exits 0 and runs nothing", async () => {

@@ -20,7 +20,7 @@ import type { Matrix } from "../../model/weights.ts";
 import { FP16_TABLE } from "../../quant/half.ts";
 import { cpuKernels } from "../cpu/kernels.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
-import { ARENA_START, FP16_TABLE_OFFSET, kernelModule, wasmSimdAvailable, type PoolOp } from "./module.ts";
+import { ARENA_START, bestKernelVariant, FP16_TABLE_OFFSET, type KernelVariant, kernelModule, type PoolOp, wasmRelaxedSimdAvailable, wasmSimdAvailable } from "./module.ts";
 
 export { wasmSimdAvailable };
 import { ThreadPool } from "./pool.ts";
@@ -32,10 +32,14 @@ export interface WasmKernelsOptions {
   spinMicros?: number;
   /** a product is split across threads only from this many weight bytes; default 48 KiB */
   minParallelBytes?: number;
+  /** the kernels: "relaxed" needs a runtime with relaxed SIMD; default: the best this runtime validates */
+  variant?: KernelVariant;
 }
 
 export interface WasmKernels extends Kernels {
   readonly threads: number;
+  /** which kernels run: the SIMD proposal's, or the relaxed SIMD ones (kernels-relaxed.wat) */
+  readonly variant: KernelVariant;
   /** A zeroed float32 buffer inside the backend's memory: kernels read and write it without copying. */
   allocate(length: number): Float32Array;
   allocateBytes(bytes: number): Uint8Array;
@@ -58,10 +62,14 @@ type QuantMatrix = Extract<Matrix, { kind: "quant" }>;
 /** The weight types of matvec_multi's table, in its order (kernels.wat). */
 const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
 
-/** Per weight type: the export, the block geometry, the activation quantizer and its size. */
+/**
+ * Per weight type: the export, the block geometry, the activation quantizer and its size. An
+ * A8_0 block takes 64 + 4 bytes in kernels.wat's layout and 96 + 4 + 16 in the relaxed one
+ * (kernels-relaxed.wat): the larger serves both.
+ */
 const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
-  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
-  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 4 },
+  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 },
+  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 },
   q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
   q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
 };
@@ -101,6 +109,7 @@ class WasmBackend implements WasmKernels {
   private readonly released = new Map<number, number[]>();
 
   constructor(
+    readonly variant: KernelVariant,
     private readonly memory: WebAssembly.Memory,
     private readonly k: KernelExports,
     private readonly pool: ThreadPool,
@@ -387,10 +396,14 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
   if (!wasmSimdAvailable()) {
     throw new RefuteError("WASM_SIMD_MISSING", "this runtime lacks WebAssembly SIMD or shared memory: use the cpu-ts backend", { expected: "WebAssembly SIMD + shared memory" });
   }
+  const variant = options.variant ?? bestKernelVariant();
+  if (variant === "relaxed" && !wasmRelaxedSimdAvailable()) {
+    throw new RefuteError("WASM_RELAXED_SIMD_MISSING", `Node.js ${process.version} does not validate WebAssembly relaxed SIMD (Node 24 does): use the simd kernels`, { expected: "WebAssembly relaxed SIMD", found: process.version });
+  }
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const module = await kernelModule();
+  const module = await kernelModule(variant);
   const memory = new WebAssembly.Memory({ initial: Math.ceil(ARENA_START / PAGE) + 16, maximum: 65536, shared: true });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const pool = await ThreadPool.start(module, memory, instance.exports, { threads, spinMicros: options.spinMicros ?? 300 });
-  return new WasmBackend(memory, instance.exports as unknown as KernelExports, pool, options.minParallelBytes ?? 48 * 1024);
+  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports, pool, options.minParallelBytes ?? 48 * 1024);
 }

@@ -59,7 +59,7 @@
   ;; The 32 quants of a block are stored de-interleaved (even elements 0..14, odd 1..15, even
   ;; 16..30, odd 17..31) so the products can split weight bytes with 16-bit shifts; block sums
   ;; are order-free.
-  (func (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+  (func $quantize_q8_0 (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
     (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
     (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (block $done (loop $blocks

@@ -1,8 +1,11 @@
 // The compiled kernel module: kernels.wat assembled by WABT (the WebAssembly Binary Toolkit,
-// through its npm build) and compiled once per process. The .wasm is never written to disk
-// or committed; the text is the source of truth.
+// through its npm build) and compiled once per process, in one of two variants: "simd" (the
+// SIMD proposal every Node since 16 has) or "relaxed" (kernels-relaxed.wat's functions in
+// place of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24).
+// The .wasm is never written to disk or committed; the text is the source of truth.
 
 import { readFileSync } from "node:fs";
+import { replaceFunctions } from "./wat-splice.ts";
 
 /** Names of the module's exports that the thread pool can run, by op code (index). 0 = stop. */
 export const POOL_OPS = ["", "matvec_f32", "matvec_q8_0", "matvec_q4_0", "matvec_q4_k", "matvec_q6_k", "attention", "matvec_multi"] as const;
@@ -27,7 +30,7 @@ function loadWabt(): Promise<Wabt> {
  * to WebAssembly.Module, the engine that will run it (WABT's validator rejects shared memory).
  */
 export async function assembleWat(text: string, file = "kernels.wat"): Promise<Uint8Array<ArrayBuffer>> {
-  const module = (await loadWabt()).parseWat(file, text, { simd: true, threads: true });
+  const module = (await loadWabt()).parseWat(file, text, { simd: true, threads: true, relaxed_simd: true });
   try {
     return new Uint8Array(module.toBinary({}).buffer);
   } finally {
@@ -35,11 +38,26 @@ export async function assembleWat(text: string, file = "kernels.wat"): Promise<U
   }
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+/** Which kernels a module holds: the SIMD proposal's alone, or with the relaxed ones. */
+export type KernelVariant = "simd" | "relaxed";
 
-export function kernelModule(): Promise<WebAssembly.Module> {
-  compiled ??= assembleWat(readFileSync(new URL("./kernels.wat", import.meta.url), "utf8")).then((bytes) => new WebAssembly.Module(bytes));
-  return compiled;
+const readKernelText = (file: string): string => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
+
+/** The module's text: kernels.wat, with kernels-relaxed.wat's functions spliced in for "relaxed". */
+export function kernelText(variant: KernelVariant): string {
+  const base = readKernelText("kernels.wat");
+  return variant === "relaxed" ? replaceFunctions(base, readKernelText("kernels-relaxed.wat")) : base;
+}
+
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+export function kernelModule(variant: KernelVariant): Promise<WebAssembly.Module> {
+  let module = compiled.get(variant);
+  if (!module) {
+    module = assembleWat(kernelText(variant), `kernels-${variant}.wat`).then((bytes) => new WebAssembly.Module(bytes));
+    compiled.set(variant, module);
+  }
+  return module;
 }
 
 /** SIMD_PROBE_WAT assembled (a test checks these bytes against WABT's output). */
@@ -53,4 +71,22 @@ export function wasmSimdAvailable(): boolean {
   } catch {
     return false;
   }
+}
+
+/** RELAXED_PROBE_WAT assembled (a test checks these bytes against WABT's output). */
+export const RELAXED_PROBE_WAT =
+  "(module (func (drop (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0) (v128.const i32x4 0 0 0 0)))))";
+export const RELAXED_PROBE = Uint8Array.from([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 62, 1, 60, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 253, 147, 2, 26, 11,
+]);
+
+/** Whether this runtime validates the relaxed SIMD proposal (Node 24 by default; Node 20 does not). */
+export function wasmRelaxedSimdAvailable(): boolean {
+  return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** The variant this runtime runs best: relaxed where it validates, else the SIMD one. */
+export function bestKernelVariant(): KernelVariant {
+  return wasmRelaxedSimdAvailable() ? "relaxed" : "simd";
 }
