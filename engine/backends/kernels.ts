@@ -49,6 +49,13 @@ export interface Kernels {
    */
   matvecs?(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void;
   /**
+   * The products of `tokens` inputs with one weight (a prompt's tokens): x: [tokens, cols],
+   * out: [tokens, rows] (+ bias per token), each row of out bit for bit what matvec computes
+   * for that input alone; a backend with it reads each weight once per block of tokens, not
+   * once per token. A kernel wrapper that changes matvec drops it (faulty.ts).
+   */
+  matmul?(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null): void;
+  /**
    * SwiGLU's gating in place: up[i] *= silu(gate[i]) = gate[i] / (1 + e^-gate[i]), to float32
    * rounding of the float64 formula (a backend without it: the session's loop computes that).
    */

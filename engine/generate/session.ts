@@ -1,10 +1,13 @@
-// One decoding session: the forward pass for a single token at the next position, over a
-// KV cache that grows by one position per step. Prefill is the same step over the prompt,
-// declared as one forward call (beginCall) so that dynamic RoPE turns all of it as
-// transformers' one pass over the prompt does.
-// Shapes: hidden state x: [hidden]; q: [heads * headDim]; k, v: [kvHeads * headDim];
-// cache per layer: [maxPositions, kvHeads * headDim]. Family differences (norm, positions,
-// activation, gating, embedding scale) are read from the Architecture as data.
+// One decoding session: the forward pass for T tokens at the next T positions, over a KV
+// cache that grows by T positions per pass. Decoding passes one token; a prompt goes through
+// in blocks of up to PREFILL_BLOCK tokens where the backend has batched products (matmul),
+// each weight read once per block instead of once per token, with every value bit for bit
+// what the token-by-token pass computes (same products, same per-token order of the rest).
+// A prompt is declared as one forward call (beginCall) so that dynamic RoPE turns all of it
+// as transformers' one pass over the prompt does.
+// Shapes (T tokens): hidden state x: [T, hidden]; q: [T, heads * headDim]; k, v: [T, kvHeads *
+// headDim]; cache per layer: [maxPositions, kvHeads * headDim]. Family differences (norm,
+// positions, activation, gating, embedding scale) are read from the Architecture as data.
 
 import type { RopeFrequencies } from "../backends/rope-frequencies.ts";
 import { ropeFrequencies, type RopeScaling } from "../model/rope-scaling.ts";
@@ -23,6 +26,26 @@ export interface LoadedModel {
   weights: ModelWeights;
 }
 
+/** Prompt tokens per batched pass: the weights are read once per block (about 1-2 MB of activations per block for the zoo's shapes). */
+export const PREFILL_BLOCK = 64;
+
+/** The activations of one pass over up to `tokens` tokens, each [tokens, width]. */
+interface Activations {
+  tokens: number;
+  x: Float32Array;
+  normed: Float32Array;
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  attnOut: Float32Array;
+  proj: Float32Array;
+  gate: Float32Array;
+  up: Float32Array;
+}
+
+/** Row t of a [tokens, width] buffer. */
+const row = (a: Float32Array, t: number, width: number): Float32Array => a.subarray(t * width, (t + 1) * width);
+
 /** The rope kernels rotate whole heads: an architecture that rotates fewer dims cannot run here. */
 function checkRotaryDims(arch: Architecture): void {
   if (arch.position === "rope" && arch.rotaryDims !== arch.headDim) {
@@ -39,15 +62,10 @@ export class Session {
   private readonly owned: Float32Array[] = [];
   /** Keys and values of every layer and position so far: float32, or quantized when `kv` is given. */
   readonly cache: KvCache;
-  private readonly x: Float32Array;
-  private readonly normed: Float32Array;
-  private readonly q: Float32Array;
-  private readonly k: Float32Array;
-  private readonly v: Float32Array;
-  private readonly attnOut: Float32Array;
-  private readonly proj: Float32Array;
-  private readonly gate: Float32Array;
-  private readonly up: Float32Array;
+  /** one token's activations (decoding) */
+  private readonly one: Activations;
+  /** a prompt block's, allocated on the first batched prefill */
+  private block: Activations | null = null;
   private readonly logits: Float32Array;
   private readonly activation: (x: number) => number;
   // The backend's fused swiglu applies where the MLP is gated by silu.
@@ -81,19 +99,16 @@ export class Session {
     this.kvWrap = hooks.kvPositionWrap ?? null;
     this.ropeScaling = hooks.ropeScalingIgnored ? null : model.arch.ropeScaling;
     this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, this.ropeScaling);
-    const { hidden, heads, kvHeads, headDim, intermediate, vocabSize, layers } = model.arch;
-    const kvWidth = kvHeads * headDim;
-    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvWidth, (n) => this.allocate(n));
-    this.x = this.allocate(hidden);
-    this.normed = this.allocate(hidden);
-    this.q = this.allocate(heads * headDim);
-    this.k = this.allocate(kvWidth);
-    this.v = this.allocate(kvWidth);
-    this.attnOut = this.allocate(heads * headDim);
-    this.proj = this.allocate(hidden);
-    this.gate = this.allocate(intermediate);
-    this.up = this.allocate(intermediate);
+    const { kvHeads, headDim, vocabSize, layers } = model.arch;
+    this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvHeads * headDim, (n) => this.allocate(n));
+    this.one = this.activations(1);
     this.logits = this.allocate(vocabSize);
+  }
+
+  private activations(tokens: number): Activations {
+    const { hidden, heads, kvHeads, headDim, intermediate } = this.model.arch;
+    const n = (width: number) => this.allocate(tokens * width);
+    return { tokens, x: n(hidden), normed: n(hidden), q: n(heads * headDim), k: n(kvHeads * headDim), v: n(kvHeads * headDim), attnOut: n(heads * headDim), proj: n(hidden), gate: n(intermediate), up: n(intermediate) };
   }
 
   /**
@@ -134,18 +149,30 @@ export class Session {
     this.callEnd = this.position + length;
   }
 
-  /** Runs `tokens` as one forward call and returns the last one's logits (a buffer reused by the next step). */
+  /**
+   * Runs `tokens` as one forward call and returns the last one's logits (a buffer reused by the
+   * next step): in blocks of PREFILL_BLOCK where the backend has batched products and nothing is
+   * traced, else token by token (the same values either way).
+   */
   prefill(tokens: readonly number[]): Float32Array {
     if (tokens.length === 0) throw new RefuteError("EMPTY_PROMPT", "the prompt encodes to no tokens", {});
     this.beginCall(tokens.length);
-    for (let i = 0; i < tokens.length - 1; i++) this.step(tokens[i], false);
-    return this.step(tokens[tokens.length - 1]) as Float32Array;
+    if (!this.kernels.matmul || this.tracer || tokens.length === 1) {
+      for (let i = 0; i < tokens.length - 1; i++) this.step(tokens[i], false);
+      return this.step(tokens[tokens.length - 1]) as Float32Array;
+    }
+    this.block ??= this.activations(PREFILL_BLOCK);
+    for (let i = 0; i < tokens.length; i += PREFILL_BLOCK) {
+      const end = Math.min(tokens.length, i + PREFILL_BLOCK);
+      this.pass(tokens.slice(i, end), this.block, end === tokens.length);
+    }
+    return this.logits;
   }
 
-  /** The frequencies of this step's call: fixed, but for dynamic scaling, whose base grows with the call's length. */
-  private frequencies(): RopeFrequencies {
+  /** The frequencies of the call that `position` belongs to: fixed, but for dynamic scaling, whose base grows with the call's length. */
+  private frequencies(position: number): RopeFrequencies {
     if (this.ropeScaling?.type !== "dynamic") return this.ropeFreqs;
-    const callLength = Math.max(this.callEnd, this.position + 1);
+    const callLength = Math.max(this.callEnd, position + 1);
     if (callLength !== this.ropeCallLength) {
       this.ropeFreqs = ropeFrequencies(this.model.arch.headDim, this.model.arch.ropeTheta, this.ropeScaling, callLength);
       this.ropeCallLength = callLength;
@@ -158,25 +185,36 @@ export class Session {
    * next call) when wanted, else null (prefill of all but the last prompt token).
    */
   step(token: number, wantLogits = true): Float32Array | null {
-    const { arch, weights } = this.model;
-    if (this.position >= this.capacity) {
-      throw new RefuteError("CONTEXT_FULL", `position ${this.position} is past the context of ${this.capacity} positions`, { position: this.position });
-    }
-    this.kernels.embeddingRow(weights.tokenEmbedding, token, this.x);
-    if (arch.embeddingScale !== 1) for (let i = 0; i < arch.hidden; i++) this.x[i] *= arch.embeddingScale;
-    if (weights.positionEmbedding) {
-      const row = weights.positionEmbedding.subarray(this.position * arch.hidden, (this.position + 1) * arch.hidden);
-      for (let i = 0; i < arch.hidden; i++) this.x[i] += row[i];
-    }
-    this.tracer?.("embedding", this.x);
-    for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l]);
-    this.position++;
-    if (!wantLogits && !this.tracer) return null;
-    this.norm(weights.outputNorm, this.x, this.normed);
-    this.kernels.matvec(weights.output, this.normed, this.logits, null);
-    this.tracer?.("output_norm", this.normed);
-    this.tracer?.("logits", this.logits);
+    this.pass([token], this.one, wantLogits || this.tracer !== null);
     return wantLogits ? this.logits : null;
+  }
+
+  /** The forward pass of `tokens` at the next positions in `acts`; the last token's logits into this.logits when wanted. */
+  private pass(tokens: readonly number[], acts: Activations, wantLogits: boolean): void {
+    const { arch, weights } = this.model;
+    const { hidden } = arch;
+    const T = tokens.length;
+    if (this.position + T > this.capacity) {
+      throw new RefuteError("CONTEXT_FULL", `position ${this.position + T - 1} is past the context of ${this.capacity} positions`, { position: this.position + T - 1 });
+    }
+    for (let t = 0; t < T; t++) {
+      const x = row(acts.x, t, hidden);
+      this.kernels.embeddingRow(weights.tokenEmbedding, tokens[t], x);
+      if (arch.embeddingScale !== 1) for (let i = 0; i < hidden; i++) x[i] *= arch.embeddingScale;
+      if (weights.positionEmbedding) {
+        const p = row(weights.positionEmbedding, this.position + t, hidden);
+        for (let i = 0; i < hidden; i++) x[i] += p[i];
+      }
+    }
+    this.tracer?.("embedding", row(acts.x, 0, hidden));
+    for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l], acts, T);
+    this.position += T;
+    if (!wantLogits) return;
+    const normed = row(acts.normed, T - 1, hidden);
+    this.norm(weights.outputNorm, row(acts.x, T - 1, hidden), normed);
+    this.kernels.matvec(weights.output, normed, this.logits, null);
+    this.tracer?.("output_norm", normed);
+    this.tracer?.("logits", this.logits);
   }
 
   private norm(n: Norm, x: Float32Array, out: Float32Array): void {
@@ -185,52 +223,82 @@ export class Session {
     else this.kernels.layerNorm(x, n.weight, n.bias as Float32Array, arch.normEps, out);
   }
 
-  /** Products of one input: in one call where the backend can fuse them. */
-  private products(linears: Linear[], x: Float32Array, outs: Float32Array[]): void {
-    const kern = this.kernels;
-    if (kern.matvecs) kern.matvecs(linears.map((l) => l.weight), x, outs, linears.map((l) => l.bias));
-    else linears.forEach((l, i) => kern.matvec(l.weight, x, outs[i], l.bias));
+  /** Each token's norm of x into out (both [T, hidden]). */
+  private norms(n: Norm, x: Float32Array, out: Float32Array, T: number): void {
+    const { hidden } = this.model.arch;
+    for (let t = 0; t < T; t++) this.norm(n, row(x, t, hidden), row(out, t, hidden));
   }
 
-  private layer(l: number, w: LayerWeights): void {
+  /**
+   * The products of linears with T inputs x: [T, cols] into outs [T, rows]: one token's in one
+   * call where the backend can fuse them, a block's by batched products.
+   */
+  private products(linears: Linear[], x: Float32Array, outs: Float32Array[], T: number): void {
+    const kern = this.kernels;
+    if (T > 1 && kern.matmul) {
+      linears.forEach((l, i) => kern.matmul?.(l.weight, x.subarray(0, T * l.weight.cols), outs[i].subarray(0, T * l.weight.rows), T, l.bias));
+      return;
+    }
+    const ins = x.subarray(0, linears[0].weight.cols);
+    const ones = outs.map((o, i) => o.subarray(0, linears[i].weight.rows));
+    if (kern.matvecs && linears.length > 1) kern.matvecs(linears.map((l) => l.weight), ins, ones, linears.map((l) => l.bias));
+    else linears.forEach((l, i) => kern.matvec(l.weight, ins, ones[i], l.bias));
+  }
+
+  /** x += y over T tokens' hidden states. */
+  private addResidual(x: Float32Array, y: Float32Array, T: number): void {
+    for (let i = 0; i < T * this.model.arch.hidden; i++) x[i] += y[i];
+  }
+
+  private layer(l: number, w: LayerWeights, acts: Activations, T: number): void {
     const { arch } = this.model;
     const kern = this.kernels;
-    const { heads, kvHeads, headDim } = arch;
+    const { heads, kvHeads, headDim, hidden, intermediate } = arch;
+    const qWidth = heads * headDim;
+    const kvWidth = kvHeads * headDim;
+    const { x, normed, q, k, v, attnOut, proj, gate, up } = acts;
 
     const trace = this.tracer;
-    this.norm(w.attnNorm, this.x, this.normed);
-    trace?.(`blk.${l}.attn_norm`, this.normed);
-    this.products([w.q, w.k, w.v], this.normed, [this.q, this.k, this.v]);
-    if (trace) for (const [name, values] of [["q", this.q], ["k", this.k], ["v", this.v]] as const) trace(`blk.${l}.${name}`, values);
-    if (arch.position === "rope") {
-      const freqs = this.frequencies();
-      kern.rope(this.q, heads, headDim, this.position + this.queryPositionOffset, freqs);
-      kern.rope(this.k, kvHeads, headDim, this.position, freqs);
+    this.norms(w.attnNorm, x, normed, T);
+    trace?.(`blk.${l}.attn_norm`, row(normed, 0, hidden));
+    this.products([w.q, w.k, w.v], normed, [q, k, v], T);
+    if (trace) for (const [name, values, width] of [["q", q, qWidth], ["k", k, kvWidth], ["v", v, kvWidth]] as const) trace(`blk.${l}.${name}`, row(values, 0, width));
+    // token by token, in order: each writes its cache slot, then attends over the cache so far
+    for (let t = 0; t < T; t++) {
+      const position = this.position + t;
+      const qt = row(q, t, qWidth);
+      const kt = row(k, t, kvWidth);
+      if (arch.position === "rope") {
+        const freqs = this.frequencies(position);
+        kern.rope(qt, heads, headDim, position + this.queryPositionOffset, freqs);
+        kern.rope(kt, kvHeads, headDim, position, freqs);
+      }
+      const slot = this.writesOneSlotBack ? Math.max(0, position - 1) : this.kvWrap ? position % this.kvWrap : position;
+      this.cache.write(l, slot, kt, row(v, t, kvWidth));
+      const length = this.kvWrap ? Math.min(position + 1, this.kvWrap) : position + 1;
+      kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
     }
-    const slot = this.writesOneSlotBack ? Math.max(0, this.position - 1) : this.kvWrap ? this.position % this.kvWrap : this.position;
-    this.cache.write(l, slot, this.k, this.v);
-    const length = this.kvWrap ? Math.min(this.position + 1, this.kvWrap) : this.position + 1;
-    kern.attention(this.q, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, this.attnOut);
-    kern.matvec(w.o.weight, this.attnOut, this.proj, w.o.bias);
-    trace?.(`blk.${l}.attn_output`, this.proj);
-    for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
-    trace?.(`blk.${l}.attn_residual`, this.x);
+    this.products([w.o], attnOut, [proj], T);
+    trace?.(`blk.${l}.attn_output`, row(proj, 0, hidden));
+    this.addResidual(x, proj, T);
+    trace?.(`blk.${l}.attn_residual`, row(x, 0, hidden));
 
-    this.norm(w.ffnNorm, this.x, this.normed);
-    trace?.(`blk.${l}.ffn_norm`, this.normed);
+    this.norms(w.ffnNorm, x, normed, T);
+    trace?.(`blk.${l}.ffn_norm`, row(normed, 0, hidden));
     const act = this.activation;
+    const n = T * intermediate;
     if (arch.gatedMlp) {
-      // up: [intermediate] = act(gate x) * (up x); the contract gave a gated model its gate.
-      this.products([w.up, w.gate as Linear], this.normed, [this.up, this.gate]);
-      if (this.siluGated && kern.swiglu) kern.swiglu(this.gate, this.up);
-      else for (let i = 0; i < this.up.length; i++) this.up[i] *= act(this.gate[i]);
+      // up: [T, intermediate] = act(gate x) * (up x); the contract gave a gated model its gate.
+      this.products([w.up, w.gate as Linear], normed, [up, gate], T);
+      if (this.siluGated && kern.swiglu) kern.swiglu(gate.subarray(0, n), up.subarray(0, n));
+      else for (let i = 0; i < n; i++) up[i] *= act(gate[i]);
     } else {
-      kern.matvec(w.up.weight, this.normed, this.up, w.up.bias);
-      for (let i = 0; i < this.up.length; i++) this.up[i] = act(this.up[i]);
+      this.products([w.up], normed, [up], T);
+      for (let i = 0; i < n; i++) up[i] = act(up[i]);
     }
-    kern.matvec(w.down.weight, this.up, this.proj, w.down.bias);
-    trace?.(`blk.${l}.mlp_output`, this.proj);
-    for (let i = 0; i < arch.hidden; i++) this.x[i] += this.proj[i];
-    trace?.(`blk.${l}.residual`, this.x);
+    this.products([w.down], up, [proj], T);
+    trace?.(`blk.${l}.mlp_output`, row(proj, 0, hidden));
+    this.addResidual(x, proj, T);
+    trace?.(`blk.${l}.residual`, row(x, 0, hidden));
   }
 }

@@ -86,6 +86,8 @@ interface KernelExports {
 }
 
 const PAGE = 65536;
+/** Weight bytes per tile of matmul's rows: a tile stays in the L1 cache (32-48 KiB) while every token reads it. */
+const MATMUL_TILE_BYTES = 16 * 1024;
 
 /** A kernel writes `rows` values in place: into a buffer of this memory, a shorter one would overrun its neighbours. */
 function checkOutput(w: Matrix, out: Float32Array | undefined): void {
@@ -297,6 +299,45 @@ class WasmBackend implements WasmKernels {
       const bias = biases[i];
       if (bias) for (let r = 0; r < w.rows; r++) outs[i][r] += bias[r];
     });
+  }
+
+  matmul(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null): void {
+    const { rows, cols } = w;
+    checkLength(w.name, "inputs", tokens * cols, x.length);
+    if (out.length < tokens * rows) throw new RefuteError("KERNEL_SHAPE", `${w.name}: outputs have ${out.length} values, ${tokens} products write ${tokens * rows}`, { tensor: w.name, expected: tokens * rows, found: out.length });
+    const kind = MULTI_KINDS.indexOf(w.kind === "f32" ? "f32" : w.type);
+    const acts = kind < 0 ? null : this.activations(w, x, tokens);
+    if (acts === null) {
+      for (let t = 0; t < tokens; t++) this.matvec(w, x.subarray(t * cols, (t + 1) * cols), out.subarray(t * rows, (t + 1) * rows), bias);
+      return;
+    }
+    const wp = this.residentOffset(w.data);
+    const own = this.offsetOf(out);
+    const outAt = own >= 0 ? own : this.scratchAt("out-block", tokens * rows * 4);
+    const rowBytes = w.data.byteLength / rows;
+    const tile = Math.max(1, Math.floor(MATMUL_TILE_BYTES / rowBytes));
+    this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows));
+    if (own < 0) out.set(this.f32.subarray(outAt >> 2, (outAt >> 2) + tokens * rows));
+    if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
+  }
+
+  /**
+   * The activations `tokens` products of w read, each `stride` bytes apart: the inputs
+   * themselves for f32, else each quantized as llama.cpp does; null where an input has a
+   * non-finite value (the caller then takes the tokens one by one, as matvec handles them).
+   */
+  private activations(w: Matrix, x: Float32Array, tokens: number): { at: number; stride: number } | null {
+    const xp = this.input(x, "x-block");
+    if (w.kind === "f32") {
+      checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
+      return { at: xp, stride: w.cols * 4 };
+    }
+    const q = this.checkQuant(w) as (typeof QUANT_KERNELS)[string];
+    const nb = w.cols / q.block;
+    const stride = nb * q.actBytesPerBlock;
+    const at = this.scratchAt("act-block", tokens * stride);
+    for (let t = 0; t < tokens; t++) if (this.k[q.quantize](xp + t * w.cols * 4, at + t * stride, nb) !== 0) return null;
+    return { at, stride };
   }
 
   embeddingRow(w: Matrix, row: number, out: Float32Array): void {

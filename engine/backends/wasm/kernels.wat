@@ -484,7 +484,6 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
 ;; Several products of one activation as one task (q, k and v; gate and up), so the threads
   ;; meet once instead of once per matrix. desc: n records {w, out, rows} (three i32); rows
   ;; [r0, r1) count through the records in order; kind: the weight type's index in the table
@@ -506,6 +505,34 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $records))))
 
+  ;; T products of one weight matrix (the tokens of a prompt): out_t = w a_t for t < T, each
+  ;; row by the weight type's own product (the table's entry `kind`), so every value is bit for
+  ;; bit what that product computes for the token alone. Rows go `tile` at a time, all tokens
+  ;; per tile: a tile of weight rows is read from memory once and from cache by the other T - 1
+  ;; tokens. a_t at a + t * aStride (x for f32, else its quantized activation); out_t at
+  ;; out + t * outStride; rows [r0, r1) are written.
+  (func (export "matmul") (param $kind i32) (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32)
+    (param $tokens i32) (param $tile i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $r i32) (local $end i32) (local $t i32)
+    (local.set $r (local.get $r0))
+    (block $done (loop $tiles
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $end (select (local.get $r1) (i32.add (local.get $r) (local.get $tile)) (i32.lt_u (local.get $r1) (i32.add (local.get $r) (local.get $tile)))))
+      (local.set $t (i32.const 0))
+      (block $tokens_done (loop $each_token
+        (br_if $tokens_done (i32.ge_u (local.get $t) (local.get $tokens)))
+        (call_indirect (type $matvec)
+          (local.get $w)
+          (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
+          (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
+          (local.get $r) (local.get $end) (local.get $cols)
+          (local.get $kind))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $each_token)))
+      (local.set $r (local.get $end))
+      (br $tiles))))
+
+  ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
   (func (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
     (local $i i32) (local $sum f64) (local $v f64) (local $scale f64)
     (block $d (loop $l
