@@ -15,7 +15,9 @@ import { ZOO_DIR } from "../engine/load.ts";
 import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import { ggufFor } from "../runtimes/model-file.ts";
+import type { LlamaToolsPlace } from "../core/llama-tools.ts";
 import { benchGeneration, type BenchPrompt, type GenerationRow } from "./generation.ts";
+import { type NativeResult, runNativeBench } from "./native-llama-bench.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
 import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
@@ -39,6 +41,8 @@ export interface BenchOptions {
   prompts?: BenchPrompt[];
   verify?: boolean;
   oracleDir?: string;
+  /** where llama.cpp's own tools are built: each pp and tg also runs native llama-bench (CPU backends) */
+  native?: LlamaToolsPlace;
   log?: (line: string) => void;
 }
 
@@ -60,6 +64,9 @@ export interface BenchRow {
   engine: RuntimeTiming;
   llamacpp: RuntimeTiming;
   ratio: number; // engine mean t/s / llama.cpp mean t/s
+  /** native llama-bench on the same file and threads, or why it did not run */
+  native: NativeResult;
+  nativeRatio: number | null; // engine mean t/s / native mean t/s
 }
 
 /** Per model file: each runtime's RSS in a process of its own (bench/memory.ts). */
@@ -103,6 +110,13 @@ export function zooModels(): string[] {
 /** llama.cpp runs on the GPU when the engine does, else on the CPU (it has no TypeScript or WebAssembly build). */
 function spec(model: string, quant: Quant, runtime: "embedded" | "llamacpp", backend: Backend): SubjectSpec {
   return { model, format: "gguf", quant, backend: runtime === "llamacpp" && backend !== "cuda" ? "cpu" : backend, runtime };
+}
+
+/** Native llama-bench's timing of the same test, where the tools are built and the engine runs on the CPU. */
+function nativeTiming(options: BenchOptions, backend: Backend, request: Parameters<typeof runNativeBench>[1]): Promise<NativeResult> {
+  if (backend === "cuda") return Promise.resolve({ blocked: "native llama-bench is the CPU build; the CUDA bench compares with node-llama-cpp's CUDA build" });
+  if (!options.native) return Promise.resolve({ blocked: "native llama-bench not asked for" });
+  return runNativeBench(options.native, request);
 }
 
 /** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
@@ -171,10 +185,14 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
             engine: timing(mine, "engine"),
             llamacpp: timing(theirs, "llama.cpp"),
             ratio: 0,
+            native: await nativeTiming(options, backend, { file, kind, tokens, reps: options.reps, threads: options.threads }),
+            nativeRatio: null,
           };
           row.ratio = row.engine.meanTps / row.llamacpp.meanTps;
+          if ("meanTps" in row.native) row.nativeRatio = row.engine.meanTps / row.native.meanTps;
           rows.push(row);
-          log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}`);
+          const native = "meanTps" in row.native ? `, native ${row.native.meanTps.toFixed(1)} t/s (ratio ${row.nativeRatio?.toFixed(3)})` : `, native: ${row.native.blocked}`;
+          log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}${native}`);
         }
         if (options.prompts) {
           const maxNewTokens = fitToContext(options.tgTokens, maxPositions);

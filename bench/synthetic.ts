@@ -1,5 +1,5 @@
 // Synthetic random-weight models with the real shapes of the seed roster (SmolLM-135M,
-// Qwen2-0.5B), written as GGUF through the engine's own exporter. Speed does not depend on
+// Qwen2-0.5B, TinyLlama-1.1B), written as GGUF through the engine's own exporter. Speed does not depend on
 // weight values, so these stand in for checkpoints the project cannot download. They are
 // not for correctness claims: their outputs mean nothing.
 //
@@ -68,6 +68,27 @@ export const SYNTHETIC_SHAPES: Record<string, SyntheticShape> = {
       tie_word_embeddings: true,
       bos_token_id: 151643,
       eos_token_id: 151643,
+    },
+  },
+  "tinyllama-1.1b-shape": {
+    slug: "tinyllama-1.1b-shape",
+    like: "TinyLlama/TinyLlama-1.1B-Chat-v1.0",
+    zooTokenizer: "tiny-llama-spm",
+    config: {
+      model_type: "llama",
+      architectures: ["LlamaForCausalLM"],
+      vocab_size: 32000,
+      hidden_size: 2048,
+      intermediate_size: 5632,
+      num_hidden_layers: 22,
+      num_attention_heads: 32,
+      num_key_value_heads: 4,
+      max_position_embeddings: 2048,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000,
+      tie_word_embeddings: false,
+      bos_token_id: 1,
+      eos_token_id: 2,
     },
   },
 };

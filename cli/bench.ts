@@ -2,7 +2,11 @@
 // one run, on the same GGUF and thread count, with the ratio engine / llama.cpp. Writes
 // <out>/bench.json (atomically; default the git-ignored run directory) and appends one line to <out>/history.jsonl.
 
+import { execa } from "execa";
+import { fileURLToPath } from "node:url";
 import { appendFile, mkdir } from "node:fs/promises";
+import { toolsPlace } from "../core/llama-tools.ts";
+import { bundleHead } from "../core/llama-vocabularies.ts";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
@@ -16,6 +20,9 @@ import { RefuteError } from "../core/errors.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { commaList, nonNegativeInteger, positiveInteger } from "./options.ts";
 
+/** The refute command, for a bench under another Node. */
+const BIN = fileURLToPath(new URL("../bin/refute.mjs", import.meta.url));
+
 interface BenchOptions {
   models?: string[];
   quants: FileQuant[];
@@ -27,6 +34,9 @@ interface BenchOptions {
   warmup: number;
   prompts?: string;
   verify?: boolean;
+  native: boolean;
+  tinyllama?: boolean;
+  node?: string;
   out: string;
 }
 
@@ -41,7 +51,7 @@ const si = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} G` : n >= 1e6 ? `
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
 
 export function renderTable(report: BenchReport): string {
-  const header = ["model", "size", "params", "quant", "engine", "threads", "test", "engine t/s", "llama.cpp t/s", "engine/llama.cpp"];
+  const header = ["model", "size", "params", "quant", "engine", "threads", "test", "engine t/s", "llama.cpp t/s", "engine/llama.cpp", "native t/s", "engine/native"];
   const rows = report.rows.map((r) => [
     r.model,
     mib(r.fileBytes),
@@ -53,11 +63,15 @@ export function renderTable(report: BenchReport): string {
     `${r.engine.meanTps.toFixed(2)} ± ${r.engine.stdTps.toFixed(2)}`,
     `${r.llamacpp.meanTps.toFixed(2)} ± ${r.llamacpp.stdTps.toFixed(2)}`,
     `${r.ratio.toFixed(3)}x`,
+    "meanTps" in r.native ? `${r.native.meanTps.toFixed(2)} ± ${r.native.stdTps.toFixed(2)}` : "-",
+    r.nativeRatio === null ? "-" : `${r.nativeRatio.toFixed(3)}x`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const numeric = (i: number) => i >= 7;
   const line = (cells: string[]) => `| ${cells.map((c, i) => (numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`;
   const out = [line(header), `|${widths.map((w, i) => (numeric(i) ? "-".repeat(w + 1) + ":" : "-".repeat(w + 2))).join("|")}|`, ...rows.map(line)];
+  const reasons = new Set(report.rows.flatMap((r) => ("blocked" in r.native ? [`native ${r.model} ${r.quant} ${r.test}: ${r.native.blocked}`] : [])));
+  out.push(...reasons);
   for (const s of report.skipped) out.push(`skipped ${s.model} ${s.quant}: ${s.reason}`);
   return out.join("\n");
 }
@@ -107,12 +121,39 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
         .default("cpu"),
     )
     .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
+    .option("--tinyllama", "also synthetic:tinyllama-1.1b-shape (4.4 GB at f32, past the 4 GiB of cpu-wasm's 32-bit memory; slow)")
+    .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, else each row says it is not built)")
+    .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))
     .option("--prompts <file>", "also time each prompt's greedy continuation (one prompt per line; bench/prompts.txt holds the oracle's four): time to first token and decode throughput, engine and llama.cpp")
     .option("--verify", "with --prompts: check every timed output against the oracle while timing (F32 token for token, Q8_0 within 3/32 and Q4 within 5/32 mismatched tokens, every repetition the same); a failed check fails the bench (exit 1)")
     .option("--out <dir>", "where bench.json and history.jsonl go (git-ignored; `refute report publish` copies bench.json to reports/)", RUN_DIR);
-  onRun(command, (options: BenchOptions) => bench(options, io));
+  onRun(command, (options: BenchOptions) => (options.node ? benchUnder(options.node, argv, io) : bench(options, io)));
   return runCommand(command, argv, io);
+}
+
+/** argv without --node and its value (both spellings), for the run under that Node. */
+export function withoutNodeOption(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--node") i++;
+    else if (!argv[i].startsWith("--node=")) out.push(argv[i]);
+  }
+  return out;
+}
+
+/** The same bench under another Node.js binary, its output passed through; its exit code is ours. */
+async function benchUnder(node: string, argv: string[], io: Output): Promise<number> {
+  const version = await execa(node, ["--version"], { reject: false, timeout: 30_000 });
+  if (version.exitCode !== 0 || !/^v\d+\.\d+\.\d+/.test(String(version.stdout))) {
+    throw new RefuteError("E_USAGE", `--node ${node}: not a Node.js binary that runs here (${version.exitCode === undefined ? (version as { shortMessage?: string }).shortMessage : `\`--version\` exited ${version.exitCode}`}); bash scripts/node/install.sh 24 installs one`, { file: node });
+  }
+  io.err(`bench: running under Node.js ${String(version.stdout).trim()} (${node})`);
+  const child = execa(node, [BIN, "bench", ...withoutNodeOption(argv)], { reject: false, stdin: "ignore" });
+  child.stdout?.on("data", (chunk: Buffer) => io.out(chunk.toString("utf8").replace(/\n$/, "")));
+  child.stderr?.on("data", (chunk: Buffer) => io.err(chunk.toString("utf8").replace(/\n$/, "")));
+  const done = await child;
+  return done.exitCode ?? 1;
 }
 
 async function bench(options: BenchOptions, io: Output): Promise<number> {
@@ -121,6 +162,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
   // --verify without a model list benches the zoo only: a synthetic shape has no oracle
   const models = options.models ?? [...zooModels(), ...(options.verify ? [] : ["synthetic:smollm-135m-shape"])];
   if (options.qwen2) models.push("synthetic:qwen2-0.5b-shape");
+  if (options.tinyllama) models.push("synthetic:tinyllama-1.1b-shape");
   const [ppTokens, tgTokens] = options.tokens;
   if (options.verify && prompts) {
     for (const model of models) {
@@ -141,6 +183,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     warmup: options.warmup,
     prompts,
     verify: options.verify === true,
+    native: options.native ? toolsPlace(bundleHead()) : undefined,
     log: (l) => io.err(`bench: ${l}`),
   });
   const m = machineInfo();

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run as benchCommand } from "../../cli/bench.ts";
+import { run as benchCommand, withoutNodeOption } from "../../cli/bench.ts";
 import { SYNTHETIC_SHAPES, syntheticSource } from "../../bench/synthetic.ts";
 import { writeGguf } from "../../engine/formats/gguf/write.ts";
 import { ggufFromSource } from "../../engine/model/gguf-export.ts";
@@ -35,6 +35,9 @@ describe("pnpm bench", () => {
       expect(row.ratio).toBeCloseTo(row.engine.meanTps / row.llamacpp.meanTps, 10);
       expect(row.params).toBeGreaterThan(0);
       expect(row.fileBytes).toBeGreaterThan(0);
+      // native llama-bench: its timing where the tools are built and the test runs here, else the reason
+      if ("meanTps" in row.native) expect(row.nativeRatio).toBeCloseTo(row.engine.meanTps / row.native.meanTps, 10);
+      else expect([row.native.blocked, row.nativeRatio]).toEqual([expect.stringMatching(/llama-bench/), null]);
     }
     // no --threads: every core, for both
     expect(report.settings.threads).toEqual({ engine: availableParallelism(), llamacpp: availableParallelism() });
@@ -51,6 +54,28 @@ describe("pnpm bench", () => {
     expect(logged.join("\n")).toMatch(/\| model .*\| engine\/llama\.cpp \|/);
     expect(logged.join("\n")).toMatch(/\| model \| quant \| file \| engine peak /);
   }, 60_000);
+
+  it("--node runs the same bench under that Node.js (bench.json records its version); --no-native leaves native llama-bench out", async () => {
+    const out = tempDir("refute-bench-");
+    const lines: string[] = [];
+    const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+    expect(await benchCommand(["--node", process.execPath, "--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--out", out], io)).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
+    expect(report.node).toBe(process.version);
+    expect(report.rows.map((r: { native: unknown }) => r.native)).toEqual([{ blocked: "native llama-bench not asked for" }, { blocked: "native llama-bench not asked for" }]);
+    expect(lines.join("\n")).toMatch(new RegExp(`running under Node.js ${process.version}`));
+    expect(lines.join("\n")).toMatch(/\| model .*\| engine\/native \|/);
+  }, 60_000);
+
+  it("--node that is not a Node.js binary: a usage error naming it", async () => {
+    const err: string[] = [];
+    expect(await benchCommand(["--node", "/nonexistent/node"], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    expect(err.join("\n")).toMatch(/--node \/nonexistent\/node: not a Node.js binary that runs here.*install\.sh 24.*\[E_USAGE\]/s);
+  });
+
+  it("withoutNodeOption drops --node and its value in both spellings, nothing else", () => {
+    expect(withoutNodeOption(["--models", "m", "--node", "/n", "--reps", "2", "--node=/m"])).toEqual(["--models", "m", "--reps", "2"]);
+  });
 
   it("--backend cuda without a device: nothing timed, the reason listed, exit 1", async () => {
     const out = tempDir("refute-bench-");
@@ -81,7 +106,7 @@ describe("pnpm bench", () => {
 });
 
 describe("synthetic models", () => {
-  it("have the checkpoints' shapes: SmolLM-135M has about 135M parameters, Qwen2-0.5B about 494M", () => {
+  it("have the checkpoints' shapes: SmolLM-135M has about 135M parameters, Qwen2-0.5B about 494M, TinyLlama about 1.1B", () => {
     const params = (slug: string) => {
       const c = SYNTHETIC_SHAPES[slug].config as Record<string, number>;
       const kv = (c.hidden_size / c.num_attention_heads) * c.num_key_value_heads;
@@ -90,6 +115,9 @@ describe("synthetic models", () => {
     };
     expect(params("smollm-135m-shape") / 1e6).toBeCloseTo(134.5, 0);
     expect(params("qwen2-0.5b-shape") / 1e6).toBeCloseTo(494.0, -1);
+    // TinyLlama's output matrix is its own (untied): one more vocab x hidden
+    const c = SYNTHETIC_SHAPES["tinyllama-1.1b-shape"].config as Record<string, number>;
+    expect((params("tinyllama-1.1b-shape") + c.vocab_size * c.hidden_size) / 1e6).toBeCloseTo(1100.0, -1);
   });
 
   it("are deterministic: the same seed gives the same GGUF bytes, another seed other weights", () => {
