@@ -130,6 +130,26 @@ describe("matrix products", () => {
     });
   }
 
+  it("every row of a product is the same bits however many rows the matrix has (the relaxed Q8_0 kernel takes four rows at a time)", () => {
+    for (const type of ["q8_0", "q4_0"] as const) {
+      const rows = 7;
+      const cols = 96;
+      const w = quantizedMatrix(type, rows, cols, gaussian(rows * cols, 21));
+      const x = gaussian(cols, 22);
+      const rowBytes = rowByteLength(QUANT_TYPES[type], cols);
+      for (const [label, k] of backends()) {
+        const whole = new Float32Array(rows);
+        k.matvec(w, x, whole, null);
+        const alone = Float32Array.from({ length: rows }, (_, r) => {
+          const one = new Float32Array(1);
+          k.matvec({ ...w, rows: 1, data: (w.data as Uint8Array).slice(r * rowBytes, (r + 1) * rowBytes) }, x, one, null);
+          return one[0];
+        });
+        expect(bitDifferences(whole, alone), `[MUL_MAT ${type} ${label}]`).toEqual([]);
+      }
+    }
+  });
+
   it("a non-finite activation gives NaN in every output of a quantized product, as engine/quant", () => {
     const w = quantizedMatrix("q4_k", 3, 256, gaussian(768, 5));
     const x = gaussian(256, 6);

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 interface Workflow {
   on: Record<string, unknown>;
-  jobs: Record<string, { steps: Array<{ run?: string }> }>;
+  jobs: Record<string, { strategy?: { matrix?: { node?: number[] } }; steps: Array<{ run?: string; with?: Record<string, unknown> }> }>;
 }
 
 const workflow = yaml.load(readFileSync(".github/workflows/test.yml", "utf8")) as Workflow;
@@ -29,6 +29,12 @@ describe("test workflow", () => {
     expect(command).toMatch(/pnpm test$/);
     expect(runs).toContain(command);
     expect(readFileSync(".ci/run", "utf8").trim().split("\n").at(-1)).toBe(command);
+  });
+
+  it("runs on Node 20 and Node 24, so the SIMD and the relaxed-SIMD kernels are both tested", () => {
+    const { test } = workflow.jobs;
+    expect(test.strategy?.matrix?.node).toEqual([20, 24]);
+    expect(test.steps.find((s) => s.with?.["node-version"] !== undefined)?.with?.["node-version"]).toBe("${{ matrix.node }}");
   });
 
   it("type-checks with the package's typecheck script over every source folder", () => {

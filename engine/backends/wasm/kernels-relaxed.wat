@@ -126,17 +126,84 @@
       (br $rows))))
 
   ;; Q8_0 rows x relaxed A8_0: per block w . p - w . n in 4 i32 lanes (exact, see the header),
-  ;; scaled by dw * da into 4 float lanes across the row, summed once per row (as kernels.wat)
+  ;; scaled by dw * da into 4 float lanes across the row, summed once per row (as kernels.wat).
+  ;; Rows go four at a time while four remain: one load of each activation vector serves four
+  ;; rows, and four weight streams are in flight at once (decoding is bound by how fast the
+  ;; weights arrive). Each row's arithmetic is the one-row loop's, operation for operation.
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
     (local $w0 v128) (local $w1 v128) (local $zero v128) (local $acc v128)
+    (local $pa v128) (local $pb v128) (local $na v128) (local $nb2 v128) (local $da f32)
+    (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
     (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
     (local.set $r (local.get $r0))
+    (block $quads_done (loop $quads
+      (br_if $quads_done (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $pa (v128.load offset=32 (local.get $ya)))
+        (local.set $pb (v128.load offset=48 (local.get $ya)))
+        (local.set $na (v128.load offset=64 (local.get $ya)))
+        (local.set $nb2 (v128.load offset=80 (local.get $ya)))
+        (local.set $da (f32.load (local.get $dp)))
+        (local.set $w0 (v128.load offset=2 (local.get $p)))
+        (local.set $w1 (v128.load offset=18 (local.get $p)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (local.get $da))))))
+        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (local.get $rb))))
+        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (local.get $rb))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (local.get $rb))) (i32.const 2))) (local.get $da))))))
+        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
+        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))) (i32.const 2))) (local.get $da))))))
+        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
+        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))) (i32.const 2))) (local.get $da))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+      (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
+      (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
+      (f32.store offset=12 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $quads)))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
-      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 34))))
-      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 34))))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $ya (local.get $a))
       (local.set $dp (local.get $ad))
       (local.set $acc (v128.const i32x4 0 0 0 0))
