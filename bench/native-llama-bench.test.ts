@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LLAMA_TOOLS, toolsPlace } from "../core/llama-tools.ts";
-import { nativeResult, parseNativeLine, runNativeBench } from "./native-llama-bench.ts";
+import { nativePlace, nativeResult, parseNativeLine, runNativeBench } from "./native-llama-bench.ts";
 
 const PP = { file: "m.gguf", kind: "pp", tokens: 64, reps: 2, threads: 1 } as const;
 const line = (fields: Record<string, unknown>) => JSON.stringify({ build_commit: "de3ff81", n_prompt: 64, n_gen: 0, n_threads: 1, avg_ts: 330.5, stddev_ts: 2.5, samples_ts: [328, 333], ...fields });
@@ -55,6 +55,19 @@ describe("runNativeBench", () => {
   it("a crash (SIGSEGV) is a blocked test with the signal, never a number", async () => {
     const place = placeWith("echo 'ggml_backend_amx_mul_mat' >&2; kill -SEGV $$");
     expect(await runNativeBench(place, PP)).toEqual({ blocked: "llama-bench pp64 was killed by SIGSEGV: ggml_backend_amx_mul_mat" });
+  });
+
+  it("the no-AMX flavour is the reference where it is built, and its rows say so", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "native-bench-"));
+    const commit = "e".repeat(40);
+    expect(nativePlace(commit, cache).flavor).toBe("default");
+    const place = toolsPlace(commit, cache, "no-amx");
+    mkdirSync(place.bin, { recursive: true });
+    writeFileSync(join(place.bin, "llama-bench"), `#!/bin/sh\necho '${line({})}'\n`);
+    chmodSync(join(place.bin, "llama-bench"), 0o755);
+    writeFileSync(join(place.dir, ".complete"), "{}\n");
+    expect(nativePlace(commit, cache)).toEqual(place);
+    expect(await runNativeBench(place, PP)).toMatchObject({ backend: "llama.cpp native (llama-bench de3ff81, no-amx)", meanTps: 330.5 });
   });
 
   it("tools not built: blocked with the command that builds them", async () => {

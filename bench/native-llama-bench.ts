@@ -3,11 +3,12 @@
 // ratio is also given against llama.cpp without node-llama-cpp's worker-thread round trip per
 // token. pp and tg run as two invocations, so a crash of one test (this machine's AMX fault
 // on quantized prompts, reports/findings.md) still leaves the other; a test that cannot run
-// gives its reason instead of a number.
+// gives its reason instead of a number. The no-AMX build (`refute setup llama.cpp --flavor
+// no-amx`) is the reference where it exists, and the row names it.
 // Output: `-o jsonl`, one JSON object per test; read bounded and checked field by field.
 
 import { execa } from "execa";
-import { builtTool, type LlamaToolsPlace } from "../core/llama-tools.ts";
+import { builtTool, LLAMA_TOOLS_CACHE, type LlamaToolsPlace, toolsBuilt, toolsPlace } from "../core/llama-tools.ts";
 
 export interface NativeTiming {
   backend: string; // "llama.cpp native (llama-bench de3ff81)"
@@ -72,5 +73,12 @@ export async function runNativeBench(place: LlamaToolsPlace, request: NativeRequ
   const [p, n] = request.kind === "pp" ? [request.tokens, 0] : [0, request.tokens];
   const args = ["-m", request.file, "-p", String(p), "-n", String(n), "-r", String(request.reps), "-t", String(request.threads), "-o", "jsonl"];
   const run = await execa(tool.path, args, { reject: false, timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, stdin: "ignore" });
-  return nativeResult({ exitCode: run.exitCode, signal: run.signal, stdout: String(run.stdout), stderr: String(run.stderr), timedOut: run.timedOut }, request);
+  const result = nativeResult({ exitCode: run.exitCode, signal: run.signal, stdout: String(run.stdout), stderr: String(run.stderr), timedOut: run.timedOut }, request);
+  return "backend" in result && place.flavor !== "default" ? { ...result, backend: result.backend.replace(/\)$/, `, ${place.flavor})`) } : result;
+}
+
+/** The bench's native reference: the no-AMX llama-bench where it is built, else the default build's. */
+export function nativePlace(commit: string, cache = LLAMA_TOOLS_CACHE): LlamaToolsPlace {
+  const noAmx = toolsPlace(commit, cache, "no-amx");
+  return toolsBuilt(noAmx) ? noAmx : toolsPlace(commit, cache);
 }

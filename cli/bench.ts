@@ -5,7 +5,7 @@
 import { execa } from "execa";
 import { fileURLToPath } from "node:url";
 import { appendFile, mkdir } from "node:fs/promises";
-import { toolsPlace } from "../core/llama-tools.ts";
+import { nativePlace } from "../bench/native-llama-bench.ts";
 import { bundleHead } from "../core/llama-vocabularies.ts";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
@@ -122,7 +122,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     )
     .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
     .option("--tinyllama", "also synthetic:tinyllama-1.1b-shape (4.4 GB at f32, past the 4 GiB of cpu-wasm's 32-bit memory; slow)")
-    .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, else each row says it is not built)")
+    .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, its no-AMX flavour first, else each row says it is not built)")
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))
     .option("--prompts <file>", "also time each prompt's greedy continuation (one prompt per line; bench/prompts.txt holds the oracle's four): time to first token and decode throughput, engine and llama.cpp")
@@ -183,7 +183,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     warmup: options.warmup,
     prompts,
     verify: options.verify === true,
-    native: options.native ? toolsPlace(bundleHead()) : undefined,
+    native: options.native ? nativePlace(bundleHead()) : undefined,
     log: (l) => io.err(`bench: ${l}`),
   });
   const m = machineInfo();

@@ -5,8 +5,8 @@
 
 import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { InvalidArgumentError } from "commander";
-import { bundleCommit, buildLlamaTools, buildProgress, LLAMA_TOOLS, type RunProgram, toolsPlace } from "../core/llama-tools.ts";
+import { InvalidArgumentError, Option } from "commander";
+import { type BuildFlavor, bundleCommit, buildLlamaTools, buildProgress, LLAMA_TOOLS, LLAMA_TOOLS_CACHE, type RunProgram, toolsPlace } from "../core/llama-tools.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 
 /** Runs a program, each output line to `onLine`; rejects with the last lines when it fails. */
@@ -43,9 +43,10 @@ export function run(argv: string[], io: Output = consoleOutput, runProgram: RunP
     .command("llama.cpp")
     .description(`Builds ${LLAMA_TOOLS.join(", ")} from the llama.cpp source node-llama-cpp ships (no network: cmake, a C++ compiler and ninja), once per source commit, into models/cache/llama-cpp/. About 10 minutes of CPU. Checks that need these tools are blocked until they are built.`)
     .option("--jobs <n>", "parallel compile jobs (default: every core)", jobCount)
+    .addOption(new Option("--flavor <name>", "default: every tool as llama.cpp's users build it (native, AMX included); no-amx: llama-bench alone without Intel AMX, the bench's native reference where AMX faults (reports/findings.md)").choices(["default", "no-amx"]).default("default"))
     .option("--json", "one JSON object: commit, bin, tools, built (false: found built already)");
-  onRun(llama, async (options: { jobs?: number; json?: boolean }) => {
-    const place = toolsPlace(await bundleCommit(runProgram));
+  onRun(llama, async (options: { jobs?: number; json?: boolean; flavor: BuildFlavor }) => {
+    const place = toolsPlace(await bundleCommit(runProgram), LLAMA_TOOLS_CACHE, options.flavor);
     let shown = -1;
     const onLine = (line: string) => {
       const p = buildProgress(line);
@@ -58,8 +59,8 @@ export function run(argv: string[], io: Output = consoleOutput, runProgram: RunP
     };
     if (!options.json) io.err(`building llama.cpp ${place.commit.slice(0, 12)} into ${place.dir} (skipped when already built)`);
     const { built } = await buildLlamaTools(place, runProgram, { jobs: options.jobs ?? availableParallelism(), onLine });
-    const summary = { commit: place.commit, bin: place.bin, tools: [...LLAMA_TOOLS], built };
-    io.out(options.json ? JSON.stringify(summary) : `${built ? "built" : "already built"}: ${LLAMA_TOOLS.join(", ")} in ${place.bin}`);
+    const summary = { commit: place.commit, flavor: place.flavor, bin: place.bin, tools: [...place.tools], built };
+    io.out(options.json ? JSON.stringify(summary) : `${built ? "built" : "already built"}: ${place.tools.join(", ")} in ${place.bin}`);
     return 0;
   });
   return runCommand(command, argv, io);

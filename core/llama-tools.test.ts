@@ -50,6 +50,18 @@ describe("llama.cpp's tools", () => {
     expect(builtTool(place, "llama-server")).toEqual({ path: join(place.bin, "llama-server") });
   });
 
+  it("the no-amx flavour builds llama-bench alone, without AMX, beside the default build", async () => {
+    const place = toolsPlace(COMMIT, cache, "no-amx");
+    expect(place.dir).toBe(join(cache, `${COMMIT.slice(0, 12)}-noamx`));
+    const { runner, calls } = recorder();
+    expect(await buildLlamaTools(place, runner, { jobs: 1 }, "/bundle")).toEqual({ built: true });
+    expect(calls[2]).toContain("-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16");
+    expect(calls[2]).toContain("-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16");
+    expect(calls[3]).toMatch(/--target llama-bench$/);
+    expect(toolsBuilt(place)).toBe(true);
+    expect(builtTool(place, "llama-server")).toEqual({ blocked: expect.stringMatching(/not built .*\(no-amx\).*--flavor no-amx/) });
+  });
+
   it("is left as it is once complete: a second build runs nothing", async () => {
     const { runner, calls } = recorder();
     expect(await buildLlamaTools(toolsPlace(COMMIT, cache), runner, { jobs: 2 }, "/bundle")).toEqual({ built: false });

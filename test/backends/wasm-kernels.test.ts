@@ -37,6 +37,8 @@ const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: F
 // runtime has relaxed SIMD (Node 24; CI runs the tests on Node 20 and 24, so both are covered).
 const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
 const all: [string, WasmKernels][] = [];
+/** Row r of a quantized matrix as a matrix of its own. */
+const quantizedRow = (w: Matrix, r: number, rowBytes: number): Matrix => ({ kind: "quant", name: `${w.name}[${r}]`, type: (w as Extract<Matrix, { kind: "quant" }>).type, rows: 1, cols: w.cols, data: (w.data as Uint8Array).slice(r * rowBytes, (r + 1) * rowBytes) });
 /** the SIMD variant's: what the tests of one backend's buffers and shape checks use */
 let threaded: WasmKernels;
 let single: WasmKernels;
@@ -142,7 +144,7 @@ describe("matrix products", () => {
         k.matvec(w, x, whole, null);
         const alone = Float32Array.from({ length: rows }, (_, r) => {
           const one = new Float32Array(1);
-          k.matvec({ ...w, rows: 1, data: (w.data as Uint8Array).slice(r * rowBytes, (r + 1) * rowBytes) }, x, one, null);
+          k.matvec(quantizedRow(w, r, rowBytes), x, one, null);
           return one[0];
         });
         expect(bitDifferences(whole, alone), `[MUL_MAT ${type} ${label}]`).toEqual([]);
