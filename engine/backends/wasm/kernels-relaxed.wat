@@ -228,20 +228,78 @@
 
   ;; Q4_0 rows x relaxed A8_0: per block sum a (nibble - 8) in 4 i32 lanes (exact, see the
   ;; header), scaled by dw * da into 4 float lanes across the row. Byte j of a block holds
-  ;; element j (low nibble) and element j + 16 (high nibble).
+  ;; element j (low nibble) and element j + 16 (high nibble). Rows go four at a time while
+  ;; four remain (one load of the activation and its correction for four rows), each row's
+  ;; arithmetic the one-row loop's, operation for operation.
   (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32)
     (local $v v128) (local $acc v128) (local $m15 v128)
+    (local $a0 v128) (local $a1 v128) (local $c v128) (local $da f32) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
     (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
     (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
     (local.set $r (local.get $r0))
+    (block $quads_done (loop $quads
+      (br_if $quads_done (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $cp (local.get $cd))
+      (local.set $acc (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $a0 (v128.load (local.get $ya)))
+        (local.set $a1 (v128.load offset=16 (local.get $ya)))
+        (local.set $c (v128.load (local.get $cp)))
+        (local.set $da (f32.load (local.get $dp)))
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (local.get $da))))))
+        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (local.get $rb))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (local.get $rb))) (i32.const 2))) (local.get $da))))))
+        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))) (i32.const 2))) (local.get $da))))))
+        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
+          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))) (i32.const 2))) (local.get $da))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
+      (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
+      (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
+      (f32.store offset=12 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $quads)))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $cp (local.get $cd))
-      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 18))))
-      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 18))))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $ya (local.get $a))
       (local.set $dp (local.get $ad))
       (local.set $acc (v128.const i32x4 0 0 0 0))
