@@ -34,13 +34,11 @@ export function perplexity(session: Session, tokens: number[], window: number, s
     // the window is one forward call of end - begin tokens, as the reference scores it (its
     // last token predicts nothing, so it is not run here)
     session.beginCall(end - begin);
-    for (let t = begin; t < end - 1; t++) {
-      const logits = session.step(tokens[t], t + 1 >= end - targets);
-      if (logits) {
-        nllSum -= logits[tokens[t + 1]] - logSumExp(logits);
-        scored++;
-      }
-    }
+    // the logits after token t score token t + 1, for the last `targets` tokens of the window
+    session.forward(tokens.slice(begin, end - 1), Math.max(0, end - targets - 1 - begin), (i, logits) => {
+      nllSum -= logits[tokens[begin + i + 1]] - logSumExp(logits);
+      scored++;
+    });
     onWindow?.(Math.floor(begin / stride) + 1, total);
     previousEnd = end;
     if (end === tokens.length) break;

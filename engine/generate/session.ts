@@ -157,16 +157,32 @@ export class Session {
   prefill(tokens: readonly number[]): Float32Array {
     if (tokens.length === 0) throw new RefuteError("EMPTY_PROMPT", "the prompt encodes to no tokens", {});
     this.beginCall(tokens.length);
+    this.forward(tokens, tokens.length - 1, () => {});
+    return this.logits;
+  }
+
+  /**
+   * Runs `tokens` at the next positions (within the current forward call) and hands the logits
+   * after each token from index `logitsFrom` on to `onLogits` (a buffer reused by the next one):
+   * in blocks of PREFILL_BLOCK where the backend has batched products and nothing is traced,
+   * else token by token (the same values either way).
+   */
+  forward(tokens: readonly number[], logitsFrom: number, onLogits: (index: number, logits: Float32Array) => void): void {
+    if (this.position + tokens.length > this.capacity) {
+      throw new RefuteError("CONTEXT_FULL", `position ${this.position + tokens.length - 1} is past the context of ${this.capacity} positions`, { position: this.position + tokens.length - 1 });
+    }
     if (!this.kernels.matmul || this.tracer || tokens.length === 1) {
-      for (let i = 0; i < tokens.length - 1; i++) this.step(tokens[i], false);
-      return this.step(tokens[tokens.length - 1]) as Float32Array;
+      tokens.forEach((token, i) => {
+        const logits = this.step(token, i >= logitsFrom);
+        if (logits) onLogits(i, logits);
+      });
+      return;
     }
     this.block ??= this.activations(PREFILL_BLOCK);
     for (let i = 0; i < tokens.length; i += PREFILL_BLOCK) {
-      const end = Math.min(tokens.length, i + PREFILL_BLOCK);
-      this.pass(tokens.slice(i, end), this.block, end === tokens.length);
+      const block = tokens.slice(i, i + PREFILL_BLOCK);
+      this.pass(block, this.block, Math.max(0, logitsFrom - i), (t) => onLogits(i + t, this.logits));
     }
-    return this.logits;
   }
 
   /** The frequencies of the call that `position` belongs to: fixed, but for dynamic scaling, whose base grows with the call's length. */
@@ -185,12 +201,15 @@ export class Session {
    * next call) when wanted, else null (prefill of all but the last prompt token).
    */
   step(token: number, wantLogits = true): Float32Array | null {
-    this.pass([token], this.one, wantLogits || this.tracer !== null);
+    this.pass([token], this.one, wantLogits || this.tracer !== null ? 0 : 1, () => {});
     return wantLogits ? this.logits : null;
   }
 
-  /** The forward pass of `tokens` at the next positions in `acts`; the last token's logits into this.logits when wanted. */
-  private pass(tokens: readonly number[], acts: Activations, wantLogits: boolean): void {
+  /**
+   * The forward pass of `tokens` at the next positions in `acts`; the logits after each token
+   * from index `logitsFrom` on go into this.logits, and `onLogits` sees each.
+   */
+  private pass(tokens: readonly number[], acts: Activations, logitsFrom: number, onLogits: (t: number) => void): void {
     const { arch, weights } = this.model;
     const { hidden } = arch;
     const T = tokens.length;
@@ -209,12 +228,14 @@ export class Session {
     this.tracer?.("embedding", row(acts.x, 0, hidden));
     for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l], acts, T);
     this.position += T;
-    if (!wantLogits) return;
-    const normed = row(acts.normed, T - 1, hidden);
-    this.norm(weights.outputNorm, row(acts.x, T - 1, hidden), normed);
-    this.kernels.matvec(weights.output, normed, this.logits, null);
-    this.tracer?.("output_norm", normed);
-    this.tracer?.("logits", this.logits);
+    for (let t = logitsFrom; t < T; t++) {
+      const normed = row(acts.normed, t, hidden);
+      this.norm(weights.outputNorm, row(acts.x, t, hidden), normed);
+      this.kernels.matvec(weights.output, normed, this.logits, null);
+      this.tracer?.("output_norm", normed);
+      this.tracer?.("logits", this.logits);
+      onLogits(t);
+    }
   }
 
   private norm(n: Norm, x: Float32Array, out: Float32Array): void {

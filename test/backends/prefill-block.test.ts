@@ -1,6 +1,6 @@
-// Batched prefill (Session.prefill in blocks of PREFILL_BLOCK through the backend's matmul)
-// computes bit for bit what the token-by-token pass computes: the last token's logits, every
-// KV cache entry and the decoding that follows, on the zoo's three families at f32, q8_0,
+// Batched prefill (Session.prefill and Session.forward in blocks of PREFILL_BLOCK through the
+// backend's matmul) computes bit for bit what the token-by-token pass computes: the last
+// token's logits, every KV cache entry, the decoding that follows and perplexity's scores, on the zoo's three families at f32, q8_0,
 // q4_0 and q4_k, with prompts that cross block boundaries, on every kernel variant this
 // runtime has and with 1 and 2 threads. The reference is the same backend's matvec path.
 
@@ -10,6 +10,7 @@ import { withNormEpsilonScaled } from "../../engine/backends/faulty.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
 import { type KernelVariant, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
 import { prepareSource } from "../../engine/convert.ts";
+import { perplexity } from "../../engine/generate/perplexity.ts";
 import { PREFILL_BLOCK, Session, type LoadedModel } from "../../engine/generate/session.ts";
 import { buildWeights } from "../../engine/model/weights.ts";
 
@@ -83,6 +84,32 @@ describe.each([
       stepped.dispose();
     }
   });
+});
+
+/** The kernels without batched products: the token-by-token path, the reference here. */
+const withoutMatmul = (k: Kernels): Kernels =>
+  new Proxy(k, {
+    get(target, key) {
+      if (key === "matmul") return undefined;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+
+it.each([
+  ["tiny-llama", "q8_0"],
+  ["tiny-gpt2", "f32"],
+])("%s %s: sliding-window perplexity in blocks is bit for bit the token-by-token one (every window, every scored position)", (slug, quant) => {
+  const model = zooModel(slug, quant);
+  const tokens = promptOf(300, model.arch.vocabSize);
+  for (const [label, k] of backends) {
+    const { kernels, calls } = counting(k);
+    const blocked = perplexity(new Session(model, kernels, 160), tokens, 160, 70);
+    const stepped = perplexity(new Session(model, withoutMatmul(k), 160), tokens, 160, 70);
+    expect(calls(), label).toBeGreaterThan(0);
+    expect(blocked.tokensScored).toBe(tokens.length - 1);
+    expect(Object.is(blocked.nllSum, stepped.nllSum), `${label}: ${blocked.nllSum} vs ${stepped.nllSum}`).toBe(true);
+  }
 });
 
 it("a prompt past the context is refused before anything runs (CONTEXT_FULL), as token by token", () => {

@@ -372,6 +372,13 @@ describe("buffers in the backend's memory", () => {
     expect(nmse(ref, att)).toBeLessThanOrEqual(NMSE_DEFAULT);
   });
 
+  it("past 4 GiB (one 32-bit WebAssembly memory): a coded refusal naming the limit and the way out, nothing allocated", () => {
+    const before = single.memoryBytes();
+    expect(() => single.allocateBytes(2 ** 32)).toThrow(expect.objectContaining({ code: "WASM_MEMORY", message: expect.stringMatching(/ends at 4 GiB: use the cpu-ts backend/) }));
+    expect(single.memoryBytes()).toBe(before);
+    expect(single.allocate(4)).toHaveLength(4);
+  });
+
   it("release(): a released buffer is reused, zeroed, by the next allocate() of its length", () => {
     const a = single.allocate(1000);
     a.fill(3);
