@@ -255,12 +255,11 @@ export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: 
   const k = options.topK ?? 10;
   const session = model.session(Math.min(model.arch.maxPositions, promptTokens.length + tokens.length));
   try {
-    let logits = session.prefill(promptTokens);
     const steps: Scoring["steps"] = [];
-    for (let i = 0; i < tokens.length; i++) {
-      steps.push(scoredStep(logits, tokens[i], k, options.candidates?.[i]));
-      if (i + 1 < tokens.length) logits = session.step(tokens[i]) as Float32Array;
-    }
+    if (tokens.length === 0) return steps;
+    steps.push(scoredStep(session.prefill(promptTokens), tokens[0], k, options.candidates?.[0]));
+    // the logits after forced token i score token i + 1 (batched where the backend can)
+    session.forward(tokens.slice(0, -1), 0, (i, logits) => steps.push(scoredStep(logits, tokens[i + 1], k, options.candidates?.[i + 1])));
     return steps;
   } finally {
     session.dispose();

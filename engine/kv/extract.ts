@@ -17,7 +17,7 @@ export function extractKvCache(model: EngineModel, tokens: number[], modelName: 
   }
   const session = model.session(n, kv);
   session.beginCall(n);
-  for (const t of tokens) session.step(t, false);
+  session.forward(tokens, n, () => {});
   const width = kvHeads * headDim;
   const transpose = (cache: Float32Array): Float32Array => {
     const out = new Float32Array(n * width);

@@ -13,6 +13,8 @@ import { prepareSource } from "../../engine/convert.ts";
 import { perplexity } from "../../engine/generate/perplexity.ts";
 import { PREFILL_BLOCK, Session, type LoadedModel } from "../../engine/generate/session.ts";
 import { buildWeights } from "../../engine/model/weights.ts";
+import { EngineModel } from "../../engine/model.ts";
+import { scoreTokens } from "../../runtimes/embedded.ts";
 
 const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
 const backends: [string, WasmKernels][] = [];
@@ -109,6 +111,18 @@ it.each([
     expect(calls(), label).toBeGreaterThan(0);
     expect(blocked.tokensScored).toBe(tokens.length - 1);
     expect(Object.is(blocked.nllSum, stepped.nllSum), `${label}: ${blocked.nllSum} vs ${stepped.nllSum}`).toBe(true);
+  }
+});
+
+it("forced decoding (scoreTokens) in blocks: every step's log-probabilities bit for bit the token-by-token ones", () => {
+  const source = prepareSource("tiny-qwen2", "safetensors", "q4_0");
+  const prompt = promptOf(5, source.arch.vocabSize);
+  const forced = promptOf(2 * PREFILL_BLOCK + 9, source.arch.vocabSize).reverse();
+  for (const [label, k] of backends) {
+    const blocked = scoreTokens(new EngineModel(source, k), prompt, forced, { topK: 3 });
+    const stepped = scoreTokens(new EngineModel(source, withoutMatmul(k)), prompt, forced, { topK: 3 });
+    expect(blocked, label).toHaveLength(forced.length);
+    expect(blocked, label).toEqual(stepped);
   }
 });
 
