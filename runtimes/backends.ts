@@ -26,6 +26,12 @@ export function wasmThreads(env: Record<string, string | undefined> = process.en
   return threadsOverride(env) ?? availableParallelism();
 }
 
+/** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD)", "cpu-wasm (WebAssembly SIMD)", "cpu-ts". */
+export function describeKernels(kernels: Kernels): string {
+  const variant = (kernels as { variant?: string }).variant;
+  return variant === undefined ? kernels.name : `${kernels.name} (${variant === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD"})`;
+}
+
 /**
  * What the backend stands for here, with the cpu-wasm backend's threads (default wasmThreads())
  * and kernels: "relaxed SIMD" where the runtime validates them (Node 24), else "WebAssembly SIMD".

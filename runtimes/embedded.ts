@@ -18,7 +18,7 @@ import { CAPABILITIES, type Capability } from "../core/vocabulary.ts";
 import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
 import { compressKv } from "../engine/kv/report.ts";
-import { createKernels, wasmThreads } from "./backends.ts";
+import { createKernels, describeKernels, wasmThreads } from "./backends.ts";
 import { type HookReads, recordingHooks } from "../core/hook-reads.ts";
 import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
@@ -176,7 +176,7 @@ export class EmbeddedRuntime implements Runtime {
       samplesMs.push(performance.now() - started);
     }
     session.dispose();
-    return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
+    return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
   }
 
   async timedGeneration(spec: SubjectSpec, request: TimedGenerationRequest): Promise<TimedGeneration> {
@@ -190,7 +190,7 @@ export class EmbeddedRuntime implements Runtime {
     };
     for (let i = 0; i < request.warmup; i++) timed();
     const runs = Array.from({ length: request.reps }, timed);
-    return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: (model.kernels as { threads?: number }).threads ?? 1, backend: model.kernels.name };
+    return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
   }
 
   async trace(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]> {
