@@ -4,6 +4,7 @@
 //
 // usage: memory-child.ts <none|engine|llama.cpp> <gguf> <quant> <threads> <tokens> <backend>
 
+import { readFileSync } from "node:fs";
 import { EmbeddedRuntime } from "../runtimes/embedded.ts";
 import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import type { Backend, Quant, SubjectSpec } from "../runtimes/runtime.ts";
@@ -35,6 +36,21 @@ if (which === "engine") {
 // and a peak is never below what was just measured.
 function report(): void {
   const rssBytes = process.memoryUsage().rss;
-  const peakRssBytes = Math.max(process.resourceUsage().maxRSS * 1024, rssBytes);
+  const peakRssBytes = Math.max(processPeakRssBytes(), rssBytes);
   process.stdout.write(JSON.stringify({ peakRssBytes, rssBytes }) + "\n");
+}
+
+/**
+ * This process's own peak RSS. On Linux that is VmHWM of /proc/self/status: getrusage's
+ * ru_maxrss survives exec, so a child of a large process (the bench, holding a generated
+ * model) would report the parent's RSS at the fork as its own peak. Elsewhere, ru_maxrss.
+ */
+function processPeakRssBytes(): number {
+  try {
+    const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    if (hwm) return Number(hwm[1]) * 1024;
+  } catch {
+    // not Linux: no /proc
+  }
+  return process.resourceUsage().maxRSS * 1024;
 }
