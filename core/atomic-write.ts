@@ -7,7 +7,7 @@
 // into that directory removes once that pid is no longer running (removeStaleTemporaries).
 
 import { randomBytes } from "node:crypto";
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -78,4 +78,21 @@ export async function removeStaleTemporaries(dir: string): Promise<string[]> {
   });
   await Promise.all(stale.map((n) => rm(join(dir, n), { force: true })));
   return stale;
+}
+
+/** writeAtomicSync of a file given as pieces, written one after another: no buffer of the whole file (a GGUF past 2 GiB). */
+export function writeAtomicPiecesSync(file: string, pieces: Iterable<Uint8Array>): void {
+  const temp = temporaryName(file);
+  try {
+    const fd = openSync(temp, "w");
+    try {
+      for (const piece of pieces) for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done, piece.length - done);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }

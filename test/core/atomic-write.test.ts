@@ -4,12 +4,18 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { writeAtomic, writeAtomicSync } from "../../core/atomic-write.ts";
+import { writeAtomic, writeAtomicPiecesSync, writeAtomicSync } from "../../core/atomic-write.ts";
 import { tempDir } from "../gates/helpers.ts";
 
 const variants = {
   writeAtomic,
   writeAtomicSync: async (file: string, content: string | Uint8Array) => writeAtomicSync(file, content),
+  // the content cut into three pieces (one empty), written one after another
+  writeAtomicPiecesSync: async (file: string, content: string | Uint8Array) => {
+    const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
+    const third = Math.floor(bytes.length / 3);
+    writeAtomicPiecesSync(file, [bytes.subarray(0, third), new Uint8Array(0), bytes.subarray(third)]);
+  },
 };
 
 describe.each(Object.entries(variants))("%s", (_, write) => {

@@ -172,7 +172,11 @@ function checkTensor(t: GgufTensorInput, seen: Set<string>): void {
   }
 }
 
-export function writeGguf(input: GgufWriteInput): Uint8Array {
+/**
+ * The GGUF file as its pieces, in order: the header (metadata and tensor infos, padded to the
+ * alignment), then each tensor's data (the caller's array itself, not a copy) and its padding.
+ */
+export function ggufPieces(input: GgufWriteInput): Uint8Array[] {
   const metadata = new Map<string, GgufValue>();
   for (const [key, v] of input.metadata) {
     if (metadata.has(key)) throw new RefuteError("GGUF_DUPLICATE_KEY", `GGUF write: metadata key "${key}" given twice`, { field: key });
@@ -202,9 +206,23 @@ export function writeGguf(input: GgufWriteInput): Uint8Array {
     offset += Math.ceil(t.data.length / alignment) * alignment;
   }
   out.pad(alignment);
+  const chunks: Uint8Array[] = [out.bytes()];
   for (const t of input.tensors) {
-    out.raw(t.data);
-    out.pad(alignment);
+    chunks.push(t.data);
+    const padding = (alignment - (t.data.length % alignment)) % alignment;
+    if (padding > 0) chunks.push(new Uint8Array(padding));
   }
-  return out.bytes();
+  return chunks;
+}
+
+/** The GGUF file's bytes in one buffer (files past 2 GiB: writeGgufFile, which writes the pieces). */
+export function writeGguf(input: GgufWriteInput): Uint8Array {
+  const pieces = ggufPieces(input);
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of pieces) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
