@@ -146,7 +146,7 @@ export function withoutNodeOption(argv: string[]): string[] {
 async function benchUnder(node: string, argv: string[], io: Output): Promise<number> {
   const version = await execa(node, ["--version"], { reject: false, timeout: 30_000 });
   if (version.exitCode !== 0 || !/^v\d+\.\d+\.\d+/.test(String(version.stdout))) {
-    throw new RefuteError("E_USAGE", `--node ${node}: not a Node.js binary that runs here (${version.exitCode === undefined ? (version as { shortMessage?: string }).shortMessage : `\`--version\` exited ${version.exitCode}`}); bash scripts/node/install.sh 24 installs one`, { file: node });
+    throw new RefuteError("E_USAGE", `--node ${node}: not a Node.js binary that runs here (${version.shortMessage}); bash scripts/node/install.sh 24 installs one`, { file: node });
   }
   io.err(`bench: running under Node.js ${String(version.stdout).trim()} (${node})`);
   const child = execa(node, [BIN, "bench", ...withoutNodeOption(argv)], { reject: false, stdin: "ignore" });

@@ -168,9 +168,7 @@ export class Session {
    * else token by token (the same values either way).
    */
   forward(tokens: readonly number[], logitsFrom: number, onLogits: (index: number, logits: Float32Array) => void): void {
-    if (this.position + tokens.length > this.capacity) {
-      throw new RefuteError("CONTEXT_FULL", `position ${this.position + tokens.length - 1} is past the context of ${this.capacity} positions`, { position: this.position + tokens.length - 1 });
-    }
+    this.checkRoom(tokens.length);
     if (!this.kernels.matmul || this.tracer || tokens.length === 1) {
       tokens.forEach((token, i) => {
         const logits = this.step(token, i >= logitsFrom);
@@ -183,6 +181,12 @@ export class Session {
       const block = tokens.slice(i, i + PREFILL_BLOCK);
       this.pass(block, this.block, Math.max(0, logitsFrom - i), (t) => onLogits(i + t, this.logits));
     }
+  }
+
+  /** Refuses `count` more positions past the capacity, before any of them runs. */
+  private checkRoom(count: number): void {
+    const last = this.position + count - 1;
+    if (last >= this.capacity) throw new RefuteError("CONTEXT_FULL", `position ${last} is past the context of ${this.capacity} positions`, { position: last });
   }
 
   /** The frequencies of the call that `position` belongs to: fixed, but for dynamic scaling, whose base grows with the call's length. */
@@ -213,9 +217,7 @@ export class Session {
     const { arch, weights } = this.model;
     const { hidden } = arch;
     const T = tokens.length;
-    if (this.position + T > this.capacity) {
-      throw new RefuteError("CONTEXT_FULL", `position ${this.position + T - 1} is past the context of ${this.capacity} positions`, { position: this.position + T - 1 });
-    }
+    this.checkRoom(T);
     for (let t = 0; t < T; t++) {
       const x = row(acts.x, t, hidden);
       this.kernels.embeddingRow(weights.tokenEmbedding, tokens[t], x);
