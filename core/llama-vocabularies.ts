@@ -29,8 +29,16 @@ export function bundleHead(): string {
   return execFileSync("git", ["bundle", "list-heads", BUNDLE], { encoding: "utf8" }).split(" ")[0];
 }
 
-/** The cache directory holding the bundle's vocabularies, extracted when it is not there yet. */
+let extractedDir: string | null = null;
+
+/** The cache directory holding the bundle's vocabularies, extracted when it is not there yet; found once per process (every tokenize of a llama-vocab subject names its file). */
 function extracted(): string {
+  if (extractedDir !== null && existsSync(join(extractedDir, ".complete"))) return extractedDir;
+  extractedDir = extractOnce();
+  return extractedDir;
+}
+
+function extractOnce(): string {
   if (!existsSync(BUNDLE)) throw new RefuteError("FILE_NOT_FOUND", `${BUNDLE}: node-llama-cpp's llama.cpp source bundle is missing (pnpm install brings it), so llama.cpp's vocabularies are not available`, { file: BUNDLE });
   const head = bundleHead();
   const dir = join(CACHE, head.slice(0, 12));
@@ -59,8 +67,20 @@ export function llamaTemplate(name: string): string {
   return readFileSync(join(extracted(), "templates", `${name}.jinja`), "utf8");
 }
 
+const vocabulariesIn = new Map<string, Vocabulary[]>();
+
+/** Every vocabulary of the bundle with its test vectors, read once per process. */
 export function llamaVocabularies(): Vocabulary[] {
   const dir = extracted();
+  let found = vocabulariesIn.get(dir);
+  if (!found) {
+    found = readVocabularies(dir);
+    vocabulariesIn.set(dir, found);
+  }
+  return found;
+}
+
+function readVocabularies(dir: string): Vocabulary[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".gguf"))
     .sort()

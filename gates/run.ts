@@ -29,10 +29,18 @@ export interface RunChecksOptions {
   /** Runs of each check (gates --repeat); default 1. */
   repeat?: number;
   onResult?: (result: CheckResult, done: number, total: number) => void;
+  /**
+   * "full" (default): a falsified check also carries its token texts, the trace to its first
+   * departure and a reproduction. "verdict": only what judging needs; the teeth run's fault
+   * passes, where nearly everything is falsified and only verdicts are read, save the traces.
+   */
+  evidence?: "full" | "verdict";
+  /** Asked just before each check: false leaves it out of the results, unrun (the teeth run's fault passes skip the rest of a claim that a check has refuted). */
+  shouldRun?: (check: Check) => boolean;
 }
 
 export interface RunChecksOutcome {
-  results: CheckResult[]; // in the order of the checks given
+  results: CheckResult[]; // in the order of the checks given, less those shouldRun left out
   closeErrors: string[];
 }
 
@@ -44,15 +52,17 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
   let results: CheckResult[];
   let closeErrors: string[] = [];
   try {
-    results = await Promise.all(
+    const outcomes = await Promise.all(
       checks.map((check) =>
         limit(async () => {
-          const result = await repeatCheck(options.repeat ?? 1, (r) => runCheck(check, cache.forRepetition(r), oracle));
+          if (options.shouldRun && !options.shouldRun(check)) return null;
+          const result = await repeatCheck(options.repeat ?? 1, (r) => runCheck(check, cache.forRepetition(r), oracle, options.evidence ?? "full"));
           options.onResult?.(result, ++done, checks.length);
           return result;
         }),
       ),
     );
+    results = outcomes.filter((r) => r !== null);
   } finally {
     closeErrors = await cache.close(); // also when a callback threw
   }
@@ -75,7 +85,7 @@ async function repeatCheck(runs: number, run: (repetition: number) => Promise<Ch
   return { ...shown, line: `${shown.line} (${counts.corroborated}/${runs} runs corroborated)`, repeat: counts, durationMs: results.reduce((t, r) => t + r.durationMs, 0) };
 }
 
-async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore): Promise<CheckResult> {
+async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, evidence: "full" | "verdict"): Promise<CheckResult> {
   const measure = measures.get(check.claim.measure)!;
   const started = performance.now();
   const base: Omit<CheckResult, "verdict" | "expected" | "observed" | "evidence" | "line" | "durationMs"> = {
@@ -129,9 +139,10 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore):
       check.claim.params,
     );
     const j = judge(quantity, check.claim.prediction, observation);
-    const tokenTexts = j.verdict === "falsified" && observation.evidence ? evidenceTokenTexts(observation.evidence, check.subject) : null;
-    const trace = j.verdict === "falsified" ? await traceEvidence(check, cache, oracle) : null;
-    const reproduction = j.verdict === "falsified" && measure.needs.includes("generate") && prompts.length > 0 ? (await cache.runtime(check.subject.runtime)).reproduction?.(check.subject, prompts[0].text, check.claim.maxNewTokens) : undefined;
+    const explain = j.verdict === "falsified" && evidence === "full";
+    const tokenTexts = explain && observation.evidence ? evidenceTokenTexts(observation.evidence, check.subject) : null;
+    const trace = explain ? await traceEvidence(check, cache, oracle) : null;
+    const reproduction = explain && measure.needs.includes("generate") && prompts.length > 0 ? (await cache.runtime(check.subject.runtime)).reproduction?.(check.subject, prompts[0].text, check.claim.maxNewTokens) : undefined;
     return {
       ...base,
       ...(reproduction ? { reproduction } : {}),

@@ -18,7 +18,8 @@ export interface FaultOutcome {
   description: string;
   caughtBy: string[]; // claims with a check falsified under the fault that the clean engine did not falsify
   blocked: string[]; // claims with a check that could not run under the fault but ran clean
-  checks: { falsified: number; corroborated: number; blocked: number };
+  /** notRun: checks of a claim left unrun once another check of it had refuted the fault (a claim refutes a fault once). */
+  checks: { falsified: number; corroborated: number; blocked: number; notRun: number };
 }
 
 export interface TeethReport {
@@ -48,9 +49,9 @@ const isTiming = (check: Check) => measures.get(check.claim.measure)?.needs.incl
 
 const claimsWith = (results: CheckResult[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
 
-function count(results: CheckResult[]) {
+function count(results: CheckResult[], notRun = 0) {
   const n = (v: CheckResult["verdict"]) => results.filter((r) => r.verdict === v).length;
-  return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked") };
+  return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked"), notRun };
 }
 
 export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
@@ -62,18 +63,33 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const timingsAsked = (options.select?.suites ?? []).includes("perf") || (options.select?.claims ?? []).length > 0;
   const hookReads = new HookReads();
   let cleanById = new Map<string, CheckResult>();
-  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number }> => {
+  let cleanFalsified = new Set<string>();
+  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number; notRun: number }> => {
     const checks = planFromClaims(loaded, { ...options, inject }).filter((c) => timingsAsked || !isTiming(c));
     if (inject === undefined) {
       const { results } = await runChecks(checks, { ...options, factory: options.newFactory(hookReads) });
-      return { checks, results, reused: 0 };
+      return { checks, results, reused: 0, notRun: 0 };
     }
     // Only what the fault can change runs again: a check whose subject's engine read none of the fault's hooks clean computes what it computed clean.
     const hooks = options.faultHooks?.(inject);
     const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || !RECORDING_RUNTIMES.has(c.subject.runtime) || hookReads.mayChange(c.subject, hooks)) : checks;
-    const { results } = await runChecks(rerun, { ...options, factory: options.newFactory() });
+    const rerunIds = new Set(rerun.map((c) => c.id));
+    // Verdicts are all a fault pass reads, and one refuting check is the claim's answer: the rest of that claim is left unrun.
+    // (A reused check keeps its clean verdict, so it never refutes.)
+    const refuted = new Set<string>();
+    const { results } = await runChecks(rerun, {
+      ...options,
+      factory: options.newFactory(),
+      evidence: "verdict",
+      shouldRun: (c) => !refuted.has(c.claim.id),
+      onResult: (r, done, total) => {
+        if (r.verdict === "falsified" && !cleanFalsified.has(r.id)) refuted.add(r.claim);
+        options.onResult?.(r, done, total);
+      },
+    });
     const ran = new Map(results.map((r) => [r.id, r]));
-    return { checks, results: checks.map((c) => ran.get(c.id) ?? (cleanById.get(c.id) as CheckResult)), reused: checks.length - rerun.length };
+    const kept = checks.flatMap((c) => ran.get(c.id) ?? (rerunIds.has(c.id) ? [] : [cleanById.get(c.id) as CheckResult]));
+    return { checks, results: kept, reused: checks.length - rerun.length, notRun: checks.length - kept.length };
   };
 
   options.onPass?.("clean", 1, total);
@@ -83,20 +99,20 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   // A check the clean engine already falsifies (or cannot run) does so under every fault too:
   // it catches none of them, and its being blocked is not the fault's doing.
   const cleanIds = (verdict: CheckResult["verdict"]) => new Set(clean.results.filter((r) => r.verdict === verdict).map((r) => r.id));
-  const cleanFalsified = cleanIds("falsified");
+  cleanFalsified = cleanIds("falsified");
   const cleanBlocked = cleanIds("blocked");
   const outcomes: FaultOutcome[] = [];
   let reusedChecks = 0;
   for (const [i, fault] of faults.entries()) {
     options.onPass?.(fault, i + 2, total);
-    const { results, reused } = await pass(fault);
+    const { results, reused, notRun } = await pass(fault);
     reusedChecks += reused;
     outcomes.push({
       fault,
       description: FAULTS[fault as keyof typeof FAULTS] ?? "",
       caughtBy: claimsWith(results.filter((r) => !cleanFalsified.has(r.id)), "falsified"),
       blocked: claimsWith(results.filter((r) => !cleanBlocked.has(r.id)), "blocked"),
-      checks: count(results),
+      checks: count(results, notRun),
     });
   }
 

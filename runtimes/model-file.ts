@@ -7,6 +7,8 @@
 //   - anything else the engine opens (a zoo slug, an HF directory, an .rft file): the engine's
 //     own export at the subject's quantization, cached under models/cache/gguf/ (ignored by git)
 //     and named by the sha256 of its bytes, so a changed model or exporter never reuses a stale file.
+//     The export is made once per process and model, quant and cache: a run asks for the file on
+//     every request (llama.cpp's tokenize of each test string), and converting costs tens of ms.
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
@@ -71,6 +73,9 @@ function resolveGguf(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quan
   const refusal = ggufRefusal(spec);
   if (refusal !== null) throw new BlockedError(refusal);
   const quant = spec.quant as Quantization;
+  const key = JSON.stringify([location, quant, cacheDir]);
+  const made = exports.get(key);
+  if (made && existsSync(made.path)) return made;
   if (isSynthetic(spec.model)) {
     const shape = modelName(spec.model);
     if (!SYNTHETIC_SHAPES[shape]) throw new BlockedError(`${spec.model}: no such synthetic shape (known: ${Object.keys(SYNTHETIC_SHAPES).join(", ")})`);
@@ -84,5 +89,10 @@ function resolveGguf(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quan
     mkdirSync(cacheDir, { recursive: true });
     writeAtomicSync(path, bytes);
   }
-  return { path, ropeScaling: source.arch.ropeScaling };
+  const resolved = { path, ropeScaling: source.arch.ropeScaling };
+  exports.set(key, resolved);
+  return resolved;
 }
+
+/** This process's engine exports: (location, quant, cache directory) -> the file and its model's RoPE scaling. */
+const exports = new Map<string, { path: string; ropeScaling: RopeScaling | null }>();

@@ -20,6 +20,18 @@ describe("runner on the fake subject", () => {
     expect(fake.made.every((r) => r.closed)).toBe(true);
   });
 
+  it("evidence \"verdict\" judges alike and leaves out what explains a falsified check (token texts); the default keeps it", async () => {
+    const flips = (s: { model: string; quant: string }, p: string) => (s.model === "tiny-llama" && s.quant === "q4_0" && p === "code" ? range(10, 16) : []);
+    const falsified = (r: Awaited<ReturnType<typeof runFake>>["report"]) => r.checks.find((c) => c.verdict === "falsified")!;
+    const full = falsified((await runFake({ flips })).report);
+    const lean = falsified((await runFake({ flips }, { evidence: "verdict" })).report);
+    expect(lean.id).toBe(full.id);
+    expect(lean.line).toBe(full.line);
+    expect(full.evidence!.tokenTexts).toBeDefined();
+    expect(lean.evidence!.tokenTexts).toBeUndefined();
+    expect(lean.evidence!.divergences).toEqual(full.evidence!.divergences);
+  });
+
   it("falsifies the int4 token claim one mismatch past its threshold, with the first divergence as evidence", async () => {
     // 6 wrong tokens (10..15) for tiny-llama q4_0 on `code`; 5 on `greeting` stays within <= 5.
     const { report } = await runFake({

@@ -54,7 +54,7 @@ describe("runTeeth", () => {
       "norm-epsilon-ignored": ["ppl-q8-ceiling"],
     });
     expect(report.faults.map((f) => f.description)).toEqual(CAUGHT.map((f) => FAULTS[f as keyof typeof FAULTS]));
-    expect(report.faults[0].checks).toEqual({ falsified: 2, corroborated: 3, blocked: 0 });
+    expect(report.faults[0].checks).toEqual({ falsified: 2, corroborated: 3, blocked: 0, notRun: 0 });
     expect(report.claims).toEqual([
       { claim: "canary-q8-text", catches: ["embedding-transposed"], refuted: ["embedding-transposed"], missing: [], catchesNothing: false },
       { claim: "drift-q8-within-q4", catches: [], refuted: [], missing: [], catchesNothing: true },
@@ -102,6 +102,34 @@ describe("runTeeth", () => {
     expect(report.faults[0].blocked).toEqual([]);
   });
 
+  it("under a fault, the rest of a claim is left unrun once one of its checks refuted it; the clean pass runs everything", async () => {
+    // token-q4-mismatch on four prompts: every one is wrong under embedding-transposed, so one check answers for the claim.
+    const dir = tempDir();
+    for (const f of readdirSync(TEETH_CLAIMS)) {
+      const text = readFileSync(join(TEETH_CLAIMS, f), "utf8");
+      writeFileSync(join(dir, f), f === "token.yaml" ? text.replace("each: [code]", "each: [code, arithmetic, completion, greeting]") : text);
+    }
+    const passes: (() => string[])[] = [];
+    const report = await runTeeth({
+      claimsDir: dir,
+      oracleDir: FIXTURE_ORACLE,
+      newFactory: () => {
+        const fake = fakeFactory({ faults: EFFECTS });
+        passes.push(fake.calls);
+        return fake.factory;
+      },
+      faults: ["embedding-transposed", "q4-nibble-order-swapped", "bos-prepended"],
+    });
+    const q4Generations = passes.map((calls) => calls().filter((c) => c.startsWith("generate tiny-llama/native/q4_0/")).length);
+    expect(q4Generations).toEqual([4, 1, 1, 4]); // clean: all four; each refuting fault: one; bos-prepended refutes nothing, so all four run
+    expect(caughtBy(report)).toMatchObject({ "embedding-transposed": ["canary-q8-text", "token-q4-mismatch"], "q4-nibble-order-swapped": ["token-q4-mismatch"], "bos-prepended": [] });
+    expect(report.faults.map((f) => f.checks)).toEqual([
+      { falsified: 2, corroborated: 3, blocked: 0, notRun: 3 },
+      { falsified: 1, corroborated: 4, blocked: 0, notRun: 3 },
+      { falsified: 0, corroborated: 8, blocked: 0, notRun: 0 },
+    ]);
+  });
+
   it("lists catches that are not in the fault catalogue as problems", async () => {
     const dir = tempDir();
     for (const f of readdirSync(TEETH_CLAIMS)) {
@@ -117,7 +145,7 @@ describe("runTeeth", () => {
 describe("teethMarkdown", () => {
   it("draws the fault x claim matrix: X refuted, b blocked under the fault, . held", async () => {
     const { report } = await teeth(["untied-head-as-tied", "gguf-alignment-off"]);
-    expect(report.faults[0]).toMatchObject({ caughtBy: ["canary-q8-text", "token-q4-mismatch"], blocked: ["roundtrip-q8-tokens"], checks: { falsified: 2, corroborated: 2, blocked: 1 } });
+    expect(report.faults[0]).toMatchObject({ caughtBy: ["canary-q8-text", "token-q4-mismatch"], blocked: ["roundtrip-q8-tokens"], checks: { falsified: 2, corroborated: 2, blocked: 1, notRun: 0 } });
     const md = teethMarkdown(report);
     expect(md).toContain("2/2 faults caught; clean engine: 0 falsified, 0 blocked checks; passed.");
     expect(md).toContain("| fault | caught by | 1 | 2 | 3 | 4 | 5 |\n|---|---|---|---|---|---|---|\n| untied-head-as-tied | 2 | X | . | . | b | X |\n| gguf-alignment-off | 1 | . | . | . | X | . |\n");
@@ -192,7 +220,7 @@ describe("refute gates --teeth", () => {
 });
 
 describe("power against graded faults", () => {
-  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0 } });
+  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 } });
 
   it("gives each claim the finest magnitude of each kind it refuted, over the magnitudes that ran", () => {
     const outcomes = [
