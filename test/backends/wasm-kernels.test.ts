@@ -372,6 +372,37 @@ describe("buffers in the backend's memory", () => {
     expect(nmse(ref, att)).toBeLessThanOrEqual(NMSE_DEFAULT);
   });
 
+  it("past 2 GiB of memory (offsets JavaScript's bitwise operators would wrap): weights, inputs, outputs and scratch there compute as below it", async () => {
+    const k = await createWasmKernels({ threads: 1 });
+    try {
+      k.allocateBytes(2 ** 31 + 4096); // pages never touched: virtual size only
+      const rows = 64;
+      const cols = 256;
+      const values = gaussian(rows * cols, 21);
+      const w = k.prepare(quantizedMatrix("q8_0", rows, cols, values));
+      expect(w.data.byteOffset).toBeGreaterThan(2 ** 31);
+      const x = gaussian(cols, 22);
+      const reference = new Float32Array(rows);
+      cpuKernels.matvec(w, x, reference, null);
+      const copied = new Float32Array(rows); // lives outside: copied out of scratch past 2 GiB
+      k.matvec(w, x, copied, null);
+      expect(nmse(reference, copied)).toBeLessThanOrEqual(NMSE_PRODUCT);
+      const outs = [k.allocate(rows), k.allocate(rows)];
+      expect(outs[1].byteOffset).toBeGreaterThan(2 ** 31);
+      k.matvecs([w, w], x, outs, [null, null]);
+      expect([...outs[0]]).toEqual([...copied]);
+      expect([...outs[1]]).toEqual([...copied]);
+      const norm = new Float32Array(cols);
+      const normReference = new Float32Array(cols);
+      const weight = gaussian(cols, 23);
+      k.rmsNorm(x, weight, 1e-6, norm);
+      cpuKernels.rmsNorm(x, weight, 1e-6, normReference);
+      expect(bitDifferences(norm, normReference)).toEqual([]);
+    } finally {
+      await k.close();
+    }
+  });
+
   it("past 4 GiB (one 32-bit WebAssembly memory): a coded refusal naming the limit and the way out, nothing allocated", () => {
     const before = single.memoryBytes();
     expect(() => single.allocateBytes(2 ** 32)).toThrow(expect.objectContaining({ code: "WASM_MEMORY", message: expect.stringMatching(/ends at 4 GiB: use the cpu-ts backend/) }));

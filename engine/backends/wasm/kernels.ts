@@ -118,7 +118,7 @@ class WasmBackend implements WasmKernels {
     private readonly minParallelBytes: number,
   ) {
     this.refreshViews();
-    this.f32.set(FP16_TABLE, FP16_TABLE_OFFSET >> 2);
+    this.f32.set(FP16_TABLE, FP16_TABLE_OFFSET >>> 2);
   }
 
   get threads(): number {
@@ -134,7 +134,7 @@ class WasmBackend implements WasmKernels {
   }
 
   private alloc(bytes: number): number {
-    const at = (this.top + 63) & ~63;
+    const at = Math.ceil(this.top / 64) * 64; // not `& ~63`: offsets pass 2^31, past what JavaScript's bitwise operators keep
     const end = at + bytes;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
@@ -168,7 +168,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(a);
     if (own >= 0) return own;
     const at = this.scratchAt(name, n * 4);
-    this.f32.set(n === a.length ? a : a.subarray(0, n), at >> 2);
+    this.f32.set(n === a.length ? a : a.subarray(0, n), at >>> 2);
     return at;
   }
 
@@ -265,7 +265,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(out);
     const outAt = own >= 0 ? own : this.scratchAt("out", rows * 4);
     this.pool.run(a.op, [wp, a.act, outAt, 0, rows, w.cols], 3, this.parallel(w.data.byteLength, rows));
-    if (own < 0) out.set(this.f32.subarray(outAt >> 2, (outAt >> 2) + rows));
+    if (own < 0) out.set(this.f32.subarray(outAt >>> 2, (outAt >>> 2) + rows));
     if (bias) for (let r = 0; r < rows; r++) out[r] += bias[r];
   }
 
@@ -281,20 +281,20 @@ class WasmBackend implements WasmKernels {
       ws.forEach((w, i) => this.matvec(w, x, outs[i], biases[i]));
       return;
     }
-    const desc = this.scratchAt("multi", ws.length * 12) >> 2;
+    const desc = this.scratchAt("multi", ws.length * 12);
     let rows = 0;
     let bytes = 0;
     ws.forEach((w, i) => {
       if (w.kind === "quant") this.checkQuant(w);
       else checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
-      const i32 = new Int32Array(this.memory.buffer, (desc + 3 * i) * 4, 3);
+      const i32 = new Int32Array(this.memory.buffer, desc + 12 * i, 3);
       i32[0] = this.residentOffset(w.data);
       i32[1] = this.offsetOf(outs[i]);
       i32[2] = w.rows;
       rows += w.rows;
       bytes += w.data.byteLength;
     });
-    this.pool.run("matvec_multi", [kind, desc << 2, ws.length, a.act, 0, rows, first.cols], 4, this.parallel(bytes, rows));
+    this.pool.run("matvec_multi", [kind, desc, ws.length, a.act, 0, rows, first.cols], 4, this.parallel(bytes, rows));
     ws.forEach((w, i) => {
       const bias = biases[i];
       if (bias) for (let r = 0; r < w.rows; r++) outs[i][r] += bias[r];
@@ -317,7 +317,7 @@ class WasmBackend implements WasmKernels {
     const rowBytes = w.data.byteLength / rows;
     const tile = Math.max(1, Math.floor(MATMUL_TILE_BYTES / rowBytes));
     this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows));
-    if (own < 0) out.set(this.f32.subarray(outAt >> 2, (outAt >> 2) + tokens * rows));
+    if (own < 0) out.set(this.f32.subarray(outAt >>> 2, (outAt >>> 2) + tokens * rows));
     if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
   }
 
@@ -349,7 +349,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(out);
     const at = own >= 0 ? own : this.scratchAt("norm-out", n * 4);
     run(at);
-    if (own < 0) out.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+    if (own < 0) out.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
   }
 
   rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void {
@@ -377,7 +377,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(up);
     const at = this.input(up, "up");
     this.k.swiglu(gp, at, n);
-    if (own < 0) up.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+    if (own < 0) up.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
   }
 
   rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
@@ -393,7 +393,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(x);
     const at = this.input(x, "rope-x", n);
     this.k.rope(at, heads, headDim, cs);
-    if (own < 0) x.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+    if (own < 0) x.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
   }
 
   attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void {
@@ -415,7 +415,7 @@ class WasmBackend implements WasmKernels {
     const own = this.offsetOf(x);
     const at = this.input(x, "softmax", n);
     this.k.softmax(at, n);
-    if (own < 0) x.set(this.f32.subarray(at >> 2, (at >> 2) + n));
+    if (own < 0) x.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
   }
 
   argmax(x: Float32Array): number {
