@@ -7,7 +7,7 @@ import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
-import { bestKernelVariant, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
+import { type Addressing, bestKernelVariant, MEMORY32_MODEL_BYTES, wasmMemory64Available, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { BlockedError, type Backend } from "./runtime.ts";
 
 /** A thread count from the environment: a positive integer, else none. */
@@ -26,10 +26,11 @@ export function wasmThreads(env: Record<string, string | undefined> = process.en
   return threadsOverride(env) ?? availableParallelism();
 }
 
-/** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD)", "cpu-wasm (WebAssembly SIMD)", "cpu-ts". */
+/** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD)", "cpu-wasm (WebAssembly SIMD, memory64)", "cpu-ts". */
 export function describeKernels(kernels: Kernels): string {
-  const variant = (kernels as { variant?: string }).variant;
-  return variant === undefined ? kernels.name : `${kernels.name} (${variant === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD"})`;
+  const { variant, addressing } = kernels as { variant?: string; addressing?: Addressing };
+  if (variant === undefined) return kernels.name;
+  return `${kernels.name} (${variant === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD"}${addressing === "memory64" ? ", memory64" : ""})`;
 }
 
 /**
@@ -38,7 +39,8 @@ export function describeKernels(kernels: Kernels): string {
  */
 export function describeBackend(backend: Backend, threads = wasmThreads()): string {
   const kernels = bestKernelVariant() === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD";
-  const wasm = `cpu-wasm (${kernels}, ${threads} thread${threads > 1 ? "s" : ""})`;
+  const wide = wasmMemory64Available() ? `; memory64 for models over ${MEMORY32_MODEL_BYTES / 2 ** 30} GiB` : "";
+  const wasm = `cpu-wasm (${kernels}, ${threads} thread${threads > 1 ? "s" : ""}${wide})`;
   switch (backend) {
     case "cpu":
       return wasmSimdAvailable() ? `cpu = ${wasm}` : "cpu = cpu-ts (this Node.js has no WebAssembly SIMD)";
@@ -54,18 +56,18 @@ export function describeBackend(backend: Backend, threads = wasmThreads()): stri
 /**
  * The kernels a backend name stands for. "cpu" is the fastest CPU backend available: the
  * WebAssembly SIMD one, or the TypeScript reference where WebAssembly SIMD is missing.
- * threads: the WebAssembly backend's (default REFUTE_THREADS, else all cores). A backend that
- * cannot run here is a BlockedError with the reason.
+ * threads: the WebAssembly backend's (default REFUTE_THREADS, else all cores); addressing: its
+ * memory (module.ts addressingFor). A backend that cannot run here is a BlockedError with the reason.
  */
-export async function createKernels(backend: Backend, threads = wasmThreads()): Promise<Kernels> {
+export async function createKernels(backend: Backend, threads = wasmThreads(), addressing: Addressing = "memory32"): Promise<Kernels> {
   switch (backend) {
     case "cpu-ts":
       return cpuKernels;
     case "cpu":
-      return wasmSimdAvailable() ? createWasmKernels({ threads }) : cpuKernels;
+      return wasmSimdAvailable() ? createWasmKernels({ threads, addressing }) : cpuKernels;
     case "cpu-wasm":
       if (!wasmSimdAvailable()) throw new BlockedError("backend cpu-wasm: this Node.js has no WebAssembly SIMD or shared memory");
-      return createWasmKernels({ threads });
+      return createWasmKernels({ threads, addressing });
     case "cuda": {
       const probe = probeCuda();
       if (!probe.available) throw new BlockedError(`backend cuda: no CUDA device (${probe.reason})`);

@@ -19,10 +19,13 @@ import { extractKvCache } from "../engine/kv/extract.ts";
 import { checkKvOptions } from "../engine/kv/quantize.ts";
 import { compressKv } from "../engine/kv/report.ts";
 import { createKernels, describeKernels, wasmThreads } from "./backends.ts";
+import { addressingFor } from "../engine/backends/wasm/module.ts";
+import type { ModelSource } from "../engine/load.ts";
 import { type HookReads, recordingHooks } from "../core/hook-reads.ts";
 import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
+import { statSync } from "node:fs";
 import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
 import {
@@ -52,6 +55,9 @@ export interface EmbeddedOptions {
 
 /** The weights the embedded runtime keeps loaded across checks, at most (the zoo's models are 1-5 MB each). */
 export const MODEL_CACHE_BYTES = 512 << 20;
+
+/** Bytes of a source's tensors: what its weights take in a backend's memory. */
+const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
 
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;
@@ -85,12 +91,17 @@ export class EmbeddedRuntime implements Runtime {
   private readonly vocabularies = new Map<string, Tokenizer>();
   private readonly backends = new Map<string, Promise<Kernels>>();
 
-  /** The backend's kernels, made once per runtime and shared by its models. */
-  private backend(backend: SubjectSpec["backend"]): Promise<Kernels> {
-    let kernels = this.backends.get(backend);
+  /**
+   * The backend's kernels, made once per runtime and shared by its models; a model of more
+   * weight bytes than a 32-bit WebAssembly memory holds gets the 64-bit one (addressingFor).
+   */
+  private backend(backend: SubjectSpec["backend"], modelBytes = 0): Promise<Kernels> {
+    const addressing = backend === "cpu" || backend === "cpu-wasm" ? addressingFor(modelBytes) : "memory32";
+    const key = `${backend} ${addressing}`;
+    let kernels = this.backends.get(key);
     if (!kernels) {
-      kernels = createKernels(backend, this.threads);
-      this.backends.set(backend, kernels);
+      kernels = createKernels(backend, this.threads, addressing);
+      this.backends.set(key, kernels);
     }
     return kernels;
   }
@@ -104,11 +115,19 @@ export class EmbeddedRuntime implements Runtime {
       this.models.set(key, model);
     } else {
       const hooks = this.hooksOf(spec);
-      const kernels = await this.backend(spec.backend);
-      // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes).
+      // A GGUF file or a synthetic shape runs as the very file llama.cpp reads (no fault applies to its bytes), read straight into the kernels' memory.
       const location = modelLocation(spec);
       const asFile = isSynthetic(location) || location.toLowerCase().endsWith(".gguf");
-      const source = asFile ? openSource(ggufFor(spec), loadOptionsFor(kernels)) : prepareSource(location, spec.format, spec.quant, hooks);
+      let source: ModelSource;
+      let kernels: Kernels;
+      if (asFile) {
+        const file = ggufFor(spec);
+        kernels = await this.backend(spec.backend, statSync(file).size);
+        source = openSource(file, loadOptionsFor(kernels));
+      } else {
+        source = prepareSource(location, spec.format, spec.quant, hooks);
+        kernels = await this.backend(spec.backend, sourceBytes(source));
+      }
       model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract });
       this.models.set(key, model);
       this.evictBeyond(MODEL_CACHE_BYTES);

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
-import { type KernelVariant, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { type KernelVariant, wasmMemory64Available, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
 import { dequantizeRowQ8_0 } from "../../engine/quant/q8_0.ts";
@@ -36,6 +36,8 @@ const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: F
 // Every variant this runtime validates: the SIMD kernels everywhere, the relaxed ones where the
 // runtime has relaxed SIMD (Node 24; CI runs the tests on Node 20 and 24, so both are covered).
 const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
+// And over a 64-bit memory where the runtime has one (Node 24): weights above 4 GiB, reached through the rewritten kernels (wat-memory64.ts).
+const MEMORY64 = wasmMemory64Available();
 const all: [string, WasmKernels][] = [];
 /** Row r of a quantized matrix as a matrix of its own. */
 const quantizedRow = (w: Matrix, r: number, rowBytes: number): Matrix => ({ kind: "quant", name: `${w.name}[${r}]`, type: (w as Extract<Matrix, { kind: "quant" }>).type, rows: 1, cols: w.cols, data: (w.data as Uint8Array).slice(r * rowBytes, (r + 1) * rowBytes) });
@@ -46,6 +48,7 @@ beforeAll(async () => {
   for (const variant of VARIANTS) {
     all.push([`${variant}, 2 threads`, await createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50, variant })]);
     all.push([`${variant}, 1 thread`, await createWasmKernels({ threads: 1, variant })]);
+    if (MEMORY64) all.push([`${variant}, memory64, 2 threads`, await createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50, variant, addressing: "memory64" })]);
   }
   [[, threaded], [, single]] = all;
 });
@@ -443,9 +446,10 @@ describe("buffers in the backend's memory", () => {
 
 describe("SIMD probes", () => {
   it("the committed probe bytes are WABT's assembly of the probe texts", async () => {
-    const { SIMD_PROBE, SIMD_PROBE_WAT, RELAXED_PROBE, RELAXED_PROBE_WAT, assembleWat } = await import("../../engine/backends/wasm/module.ts");
+    const { SIMD_PROBE, SIMD_PROBE_WAT, RELAXED_PROBE, RELAXED_PROBE_WAT, MEMORY64_PROBE, MEMORY64_PROBE_WAT, assembleWat } = await import("../../engine/backends/wasm/module.ts");
     expect(Array.from(await assembleWat(SIMD_PROBE_WAT, "probe.wat"))).toEqual(Array.from(SIMD_PROBE));
     expect(Array.from(await assembleWat(RELAXED_PROBE_WAT, "relaxed-probe.wat"))).toEqual(Array.from(RELAXED_PROBE));
+    expect(Array.from(await assembleWat(MEMORY64_PROBE_WAT, "memory64-probe.wat"))).toEqual(Array.from(MEMORY64_PROBE));
   });
 
   it(`relaxed SIMD (${wasmRelaxedSimdAvailable() ? "present" : "absent"} on Node ${process.version}): the default kernels where present, a coded refusal where absent`, async () => {

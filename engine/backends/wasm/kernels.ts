@@ -20,7 +20,21 @@ import type { Matrix } from "../../model/weights.ts";
 import { FP16_TABLE } from "../../quant/half.ts";
 import { cpuKernels } from "../cpu/kernels.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
-import { ARENA_START, bestKernelVariant, FP16_TABLE_OFFSET, type KernelVariant, kernelModule, type PoolOp, wasmRelaxedSimdAvailable, wasmSimdAvailable } from "./module.ts";
+import {
+  type Addressing,
+  ARENA_START,
+  bestKernelVariant,
+  FP16_TABLE_OFFSET,
+  growMemory,
+  kernelMemory,
+  type KernelVariant,
+  kernelModule,
+  maxPages,
+  type PoolOp,
+  wasmMemory64Available,
+  wasmRelaxedSimdAvailable,
+  wasmSimdAvailable,
+} from "./module.ts";
 
 export { wasmSimdAvailable };
 import { ThreadPool } from "./pool.ts";
@@ -34,12 +48,16 @@ export interface WasmKernelsOptions {
   minParallelBytes?: number;
   /** the kernels: "relaxed" needs a runtime with relaxed SIMD; default: the best this runtime validates */
   variant?: KernelVariant;
+  /** "memory64": one 64-bit memory of up to 16 GiB (a runtime with memory64: Node 24); default "memory32", at most 4 GiB */
+  addressing?: Addressing;
 }
 
 export interface WasmKernels extends Kernels {
   readonly threads: number;
   /** which kernels run: the SIMD proposal's, or the relaxed SIMD ones (kernels-relaxed.wat) */
   readonly variant: KernelVariant;
+  /** the memory they address: 32-bit (4 GiB) or 64-bit (16 GiB; weights above 4 GiB, everything else below) */
+  readonly addressing: Addressing;
   /** A zeroed float32 buffer inside the backend's memory: kernels read and write it without copying. */
   allocate(length: number): Float32Array;
   allocateBytes(bytes: number): Uint8Array;
@@ -98,9 +116,22 @@ function checkLength(name: string, what: string, expected: number, found: number
   if (expected !== found) throw new RefuteError("KERNEL_SHAPE", `${name}: ${what} has ${found} values, expected ${expected}`, { tensor: name, expected, found });
 }
 
+/** A bump region of the memory: [top, end) is free. */
+interface Arena {
+  top: number;
+  readonly end: number;
+  readonly name: string;
+}
+
+/** Below this, an address fits the kernels' 32-bit arithmetic: activations, outputs and scratch live here. */
+const LOW_END = 2 ** 32;
+
 class WasmBackend implements WasmKernels {
   readonly name = "cpu-wasm";
-  private top = ARENA_START;
+  /** activations, outputs, scratch, the f16 table: below 4 GiB */
+  private readonly low: Arena;
+  /** weights and the model file: the low arena itself over a 32-bit memory, from 4 GiB over a 64-bit one */
+  private readonly high: Arena;
   private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
   private readonly resident = new WeakMap<object, number>();
   private readonly scratch = new Map<string, { at: number; bytes: number }>();
@@ -112,13 +143,16 @@ class WasmBackend implements WasmKernels {
 
   constructor(
     readonly variant: KernelVariant,
+    readonly addressing: Addressing,
     private readonly memory: WebAssembly.Memory,
     private readonly k: KernelExports,
     private readonly pool: ThreadPool,
     private readonly minParallelBytes: number,
   ) {
+    this.low = { top: ARENA_START, end: LOW_END, name: "activations" };
+    this.high = addressing === "memory64" ? { top: LOW_END, end: maxPages(addressing) * PAGE, name: "weights" } : this.low;
     this.refreshViews();
-    this.f32.set(FP16_TABLE, FP16_TABLE_OFFSET >>> 2);
+    this.f32.set(FP16_TABLE, FP16_TABLE_OFFSET / 4);
   }
 
   get threads(): number {
@@ -133,25 +167,42 @@ class WasmBackend implements WasmKernels {
     this.u8 = new Uint8Array(buffer);
   }
 
-  private alloc(bytes: number): number {
-    const at = Math.ceil(this.top / 64) * 64; // not `& ~63`: offsets pass 2^31, past what JavaScript's bitwise operators keep
+  private alloc(bytes: number, arena = this.low): number {
+    const at = Math.ceil(arena.top / 64) * 64; // not `& ~63`: offsets pass 2^31, past what JavaScript's bitwise operators keep
     const end = at + bytes;
+    if (end > arena.end) throw this.memoryFull(arena, end);
     const have = this.memory.buffer.byteLength;
     if (end > have) {
       try {
-        this.memory.grow(Math.ceil((end - have) / PAGE));
+        growMemory(this.memory, this.addressing, Math.ceil((end - have) / PAGE));
       } catch (e) {
-        throw new RefuteError("WASM_MEMORY", `the cpu-wasm backend's memory cannot grow to ${end} bytes (${(e as Error).message}); WebAssembly memory ends at 4 GiB: use the cpu-ts backend`, { expected: end, found: have });
+        throw this.memoryFull(arena, end, (e as Error).message);
       }
     }
-    this.top = end;
+    arena.top = end;
     this.refreshViews();
     return at;
+  }
+
+  private memoryFull(arena: Arena, end: number, why = `past ${arena.end} bytes`): RefuteError {
+    const limit =
+      this.addressing === "memory32"
+        ? `WebAssembly memory ends at 4 GiB: use the cpu-ts backend${wasmMemory64Available() ? ", or the 64-bit memory this runtime has (memory64)" : " (Node 24's 64-bit memory holds 16 GiB)"}`
+        : arena === this.low
+          ? "activations, outputs and scratch live below 4 GiB of the 64-bit memory"
+          : "V8 gives a 64-bit memory 16 GiB: use the cpu-ts backend";
+    return new RefuteError("WASM_MEMORY", `the cpu-wasm backend's ${this.addressing === "memory64" ? `${arena.name} ` : ""}memory cannot grow to ${end} bytes (${why}); ${limit}`, { expected: end, found: this.memory.buffer.byteLength });
   }
 
   /** Byte offset of a view that lives in this memory, else -1. */
   private offsetOf(a: ArrayBufferView): number {
     return this.ownBuffers.has(a.buffer) ? a.byteOffset : -1;
+  }
+
+  /** Byte offset of a view that lives below 4 GiB of this memory (where a kernel's 32-bit pointers reach), else -1. */
+  private lowOffsetOf(a: ArrayBufferView): number {
+    const at = this.offsetOf(a);
+    return at >= 0 && at + a.byteLength <= LOW_END ? at : -1;
   }
 
   private scratchAt(name: string, bytes: number): number {
@@ -162,27 +213,37 @@ class WasmBackend implements WasmKernels {
     return at;
   }
 
-  /** Offset of `a` in memory: itself when it lives there, else a copy in scratch `name`. */
+  /** Offset of `a` in memory: itself when it lives below 4 GiB, else a copy in scratch `name`. */
   private input(a: Float32Array, name: string, n = a.length): number {
     if (a.length < n) throw new RefuteError("KERNEL_SHAPE", `${name}: ${a.length} values, the kernel reads ${n}`, { tensor: name, expected: n, found: a.length });
-    const own = this.offsetOf(a);
+    const own = this.lowOffsetOf(a);
     if (own >= 0) return own;
     const at = this.scratchAt(name, n * 4);
-    this.f32.set(n === a.length ? a : a.subarray(0, n), at >>> 2);
+    this.f32.set(n === a.length ? a : a.subarray(0, n), at / 4);
     return at;
   }
 
-  /** Weights and norm vectors: copied in once, keyed by their array. */
+  /**
+   * Weights and norm vectors: where they live in the memory, copied in once (keyed by their
+   * array) when they live outside it or, over a 64-bit memory, off the 16-byte grid its weight
+   * pointers count in.
+   */
   private residentOffset(data: Float32Array | Uint8Array): number {
     const own = this.offsetOf(data);
-    if (own >= 0) return own;
+    if (own >= 0 && (this.addressing === "memory32" || own % 16 === 0)) return own;
     let at = this.resident.get(data);
     if (at === undefined) {
-      at = this.alloc(data.byteLength);
+      at = this.alloc(data.byteLength, this.high);
       this.u8.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
       this.resident.set(data, at);
     }
     return at;
+  }
+
+  /** What a kernel's weight parameter ($w, $bias) takes: the byte offset, or over a 64-bit memory that offset in units of 16 bytes (wat-memory64.ts). */
+  private weightArg(data: Float32Array | Uint8Array): number {
+    const at = this.residentOffset(data);
+    return this.addressing === "memory64" ? at / 16 : at;
   }
 
   allocate(length: number): Float32Array {
@@ -193,7 +254,7 @@ class WasmBackend implements WasmKernels {
   }
 
   allocateBytes(bytes: number): Uint8Array {
-    const at = this.alloc(bytes); // first: it may grow the memory, which gives it a new buffer
+    const at = this.alloc(bytes, this.high); // first: it may grow the memory, which gives it a new buffer
     return new Uint8Array(this.memory.buffer, at, bytes);
   }
 
@@ -206,7 +267,7 @@ class WasmBackend implements WasmKernels {
   }
 
   memoryBytes(): number {
-    return this.top;
+    return this.low === this.high ? this.low.top : this.low.top + (this.high.top - LOW_END);
   }
 
   prepare(w: Matrix): Matrix {
@@ -261,11 +322,11 @@ class WasmBackend implements WasmKernels {
       out.fill(NaN, 0, rows);
       return;
     }
-    const wp = this.residentOffset(w.data);
-    const own = this.offsetOf(out);
+    const wp = this.weightArg(w.data);
+    const own = this.lowOffsetOf(out);
     const outAt = own >= 0 ? own : this.scratchAt("out", rows * 4);
     this.pool.run(a.op, [wp, a.act, outAt, 0, rows, w.cols], 3, this.parallel(w.data.byteLength, rows));
-    if (own < 0) out.set(this.f32.subarray(outAt >>> 2, (outAt >>> 2) + rows));
+    if (own < 0) out.set(this.f32.subarray(outAt / 4, (outAt / 4) + rows));
     if (bias) for (let r = 0; r < rows; r++) out[r] += bias[r];
   }
 
@@ -275,7 +336,7 @@ class WasmBackend implements WasmKernels {
     const typeOf = (w: Matrix) => (w.kind === "f32" ? "f32" : w.type);
     const kind = MULTI_KINDS.indexOf(typeOf(first));
     // one task needs one weight type and width, and outputs that live in the memory
-    const fused = kind >= 0 && ws.every((w, i) => typeOf(w) === typeOf(first) && w.cols === first.cols && this.offsetOf(outs[i]) >= 0);
+    const fused = kind >= 0 && ws.every((w, i) => typeOf(w) === typeOf(first) && w.cols === first.cols && this.lowOffsetOf(outs[i]) >= 0);
     const a = fused ? this.activation(first, x) : null;
     if (a === null || a === "nan") {
       ws.forEach((w, i) => this.matvec(w, x, outs[i], biases[i]));
@@ -288,8 +349,8 @@ class WasmBackend implements WasmKernels {
       if (w.kind === "quant") this.checkQuant(w);
       else checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
       const i32 = new Int32Array(this.memory.buffer, desc + 12 * i, 3);
-      i32[0] = this.residentOffset(w.data);
-      i32[1] = this.offsetOf(outs[i]);
+      i32[0] = this.weightArg(w.data);
+      i32[1] = this.lowOffsetOf(outs[i]);
       i32[2] = w.rows;
       rows += w.rows;
       bytes += w.data.byteLength;
@@ -311,13 +372,13 @@ class WasmBackend implements WasmKernels {
       for (let t = 0; t < tokens; t++) this.matvec(w, x.subarray(t * cols, (t + 1) * cols), out.subarray(t * rows, (t + 1) * rows), bias);
       return;
     }
-    const wp = this.residentOffset(w.data);
-    const own = this.offsetOf(out);
+    const wp = this.weightArg(w.data);
+    const own = this.lowOffsetOf(out);
     const outAt = own >= 0 ? own : this.scratchAt("out-block", tokens * rows * 4);
     const rowBytes = w.data.byteLength / rows;
     const tile = Math.max(1, Math.floor(MATMUL_TILE_BYTES / rowBytes));
     this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows));
-    if (own < 0) out.set(this.f32.subarray(outAt >>> 2, (outAt >>> 2) + tokens * rows));
+    if (own < 0) out.set(this.f32.subarray(outAt / 4, (outAt / 4) + tokens * rows));
     if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
   }
 
@@ -346,17 +407,17 @@ class WasmBackend implements WasmKernels {
 
   private output(out: Float32Array, n: number, run: (at: number) => void): void {
     if (out.length < n) throw new RefuteError("KERNEL_SHAPE", `output: ${out.length} values, the kernel writes ${n}`, { expected: n, found: out.length });
-    const own = this.offsetOf(out);
+    const own = this.lowOffsetOf(out);
     const at = own >= 0 ? own : this.scratchAt("norm-out", n * 4);
     run(at);
-    if (own < 0) out.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
+    if (own < 0) out.set(this.f32.subarray(at / 4, (at / 4) + n));
   }
 
   rmsNorm(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array): void {
     const n = x.length;
     checkLength("rmsNorm", "weight", n, weight.length);
     const xp = this.input(x, "norm-x");
-    const wp = this.residentOffset(weight);
+    const wp = this.weightArg(weight);
     this.output(out, n, (at) => this.k.rms_norm(xp, wp, at, n, eps));
   }
 
@@ -365,8 +426,8 @@ class WasmBackend implements WasmKernels {
     checkLength("layerNorm", "weight", n, weight.length);
     checkLength("layerNorm", "bias", n, bias.length);
     const xp = this.input(x, "norm-x");
-    const wp = this.residentOffset(weight);
-    const bp = this.residentOffset(bias);
+    const wp = this.weightArg(weight);
+    const bp = this.weightArg(bias);
     this.output(out, n, (at) => this.k.layer_norm(xp, wp, bp, at, n, eps));
   }
 
@@ -374,10 +435,10 @@ class WasmBackend implements WasmKernels {
     const n = up.length;
     checkLength("swiglu", "gate", n, gate.length);
     const gp = this.input(gate, "gate");
-    const own = this.offsetOf(up);
+    const own = this.lowOffsetOf(up);
     const at = this.input(up, "up");
     this.k.swiglu(gp, at, n);
-    if (own < 0) up.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
+    if (own < 0) up.set(this.f32.subarray(at / 4, (at / 4) + n));
   }
 
   rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
@@ -390,10 +451,10 @@ class WasmBackend implements WasmKernels {
       this.ropeKey = key;
     }
     const n = heads * headDim;
-    const own = this.offsetOf(x);
+    const own = this.lowOffsetOf(x);
     const at = this.input(x, "rope-x", n);
     this.k.rope(at, heads, headDim, cs);
-    if (own < 0) x.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
+    if (own < 0) x.set(this.f32.subarray(at / 4, (at / 4) + n));
   }
 
   attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void {
@@ -412,10 +473,10 @@ class WasmBackend implements WasmKernels {
   }
 
   softmax(x: Float32Array, n: number): void {
-    const own = this.offsetOf(x);
+    const own = this.lowOffsetOf(x);
     const at = this.input(x, "softmax", n);
     this.k.softmax(at, n);
-    if (own < 0) x.set(this.f32.subarray(at >>> 2, (at >>> 2) + n));
+    if (own < 0) x.set(this.f32.subarray(at / 4, (at / 4) + n));
   }
 
   argmax(x: Float32Array): number {
@@ -441,10 +502,14 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
   if (variant === "relaxed" && !wasmRelaxedSimdAvailable()) {
     throw new RefuteError("WASM_RELAXED_SIMD_MISSING", `Node.js ${process.version} does not validate WebAssembly relaxed SIMD (Node 24 does): use the simd kernels`, { expected: "WebAssembly relaxed SIMD", found: process.version });
   }
+  const addressing = options.addressing ?? "memory32";
+  if (addressing === "memory64" && !wasmMemory64Available()) {
+    throw new RefuteError("WASM_MEMORY64_MISSING", `Node.js ${process.version} has no 64-bit WebAssembly memory (memory64; Node 24 has it): the cpu-wasm backend holds 4 GiB here`, { expected: "WebAssembly memory64", found: process.version });
+  }
   const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
-  const module = await kernelModule(variant);
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(ARENA_START / PAGE) + 16, maximum: 65536, shared: true });
+  const module = await kernelModule(variant, addressing);
+  const memory = kernelMemory(addressing, Math.ceil(ARENA_START / PAGE) + 16);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const pool = await ThreadPool.start(module, memory, instance.exports, { threads, spinMicros: options.spinMicros ?? 300 });
-  return new WasmBackend(variant, memory, instance.exports as unknown as KernelExports, pool, options.minParallelBytes ?? 48 * 1024);
+  return new WasmBackend(variant, addressing, memory, instance.exports as unknown as KernelExports, pool, options.minParallelBytes ?? 48 * 1024);
 }

@@ -1,10 +1,13 @@
 // The compiled kernel module: kernels.wat assembled by WABT (the WebAssembly Binary Toolkit,
 // through its npm build) and compiled once per process, in one of two variants: "simd" (the
 // SIMD proposal every Node since 16 has) or "relaxed" (kernels-relaxed.wat's functions in
-// place of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24).
-// The .wasm is never written to disk or committed; the text is the source of truth.
+// place of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24),
+// each over a 32-bit memory or, where the runtime has the memory64 proposal (Node 24), a
+// 64-bit one (wat-memory64.ts rewrites the text). The .wasm is never written to disk or
+// committed; the text is the source of truth.
 
 import { readFileSync } from "node:fs";
+import { memory64Text } from "./wat-memory64.ts";
 import { replaceFunctions } from "./wat-splice.ts";
 
 /** Names of the module's exports that the thread pool can run, by op code (index). 0 = stop. */
@@ -30,7 +33,7 @@ function loadWabt(): Promise<Wabt> {
  * to WebAssembly.Module, the engine that will run it (WABT's validator rejects shared memory).
  */
 export async function assembleWat(text: string, file = "kernels.wat"): Promise<Uint8Array<ArrayBuffer>> {
-  const module = (await loadWabt()).parseWat(file, text, { simd: true, threads: true, relaxed_simd: true });
+  const module = (await loadWabt()).parseWat(file, text, { simd: true, threads: true, relaxed_simd: true, memory64: true });
   try {
     return new Uint8Array(module.toBinary({}).buffer);
   } finally {
@@ -43,21 +46,44 @@ export type KernelVariant = "simd" | "relaxed";
 
 const readKernelText = (file: string): string => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
 
-/** The module's text: kernels.wat, with kernels-relaxed.wat's functions spliced in for "relaxed". */
-export function kernelText(variant: KernelVariant): string {
+/** The memory the kernels address: one 32-bit memory (at most 4 GiB), or a 64-bit one. */
+export type Addressing = "memory32" | "memory64";
+
+/** 16 GiB: the most V8 gives a 64-bit memory (its wasm_max_mem_pages for memory64). */
+export const MEMORY64_MAX_PAGES = 262144;
+export const MEMORY32_MAX_PAGES = 65536;
+export const maxPages = (addressing: Addressing) => (addressing === "memory64" ? MEMORY64_MAX_PAGES : MEMORY32_MAX_PAGES);
+
+/** The module's text: kernels.wat, with kernels-relaxed.wat's functions spliced in for "relaxed", rewritten for a 64-bit memory for "memory64". */
+export function kernelText(variant: KernelVariant, addressing: Addressing = "memory32"): string {
   const base = readKernelText("kernels.wat");
-  return variant === "relaxed" ? replaceFunctions(base, readKernelText("kernels-relaxed.wat")) : base;
+  const text = variant === "relaxed" ? replaceFunctions(base, readKernelText("kernels-relaxed.wat")) : base;
+  return addressing === "memory64" ? memory64Text(text, MEMORY64_MAX_PAGES) : text;
 }
 
-const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-export function kernelModule(variant: KernelVariant): Promise<WebAssembly.Module> {
-  let module = compiled.get(variant);
+export function kernelModule(variant: KernelVariant, addressing: Addressing = "memory32"): Promise<WebAssembly.Module> {
+  const key = `${variant}-${addressing}`;
+  let module = compiled.get(key);
   if (!module) {
-    module = assembleWat(kernelText(variant), `kernels-${variant}.wat`).then((bytes) => new WebAssembly.Module(bytes));
-    compiled.set(variant, module);
+    module = assembleWat(kernelText(variant, addressing), `kernels-${key}.wat`).then((bytes) => new WebAssembly.Module(bytes));
+    compiled.set(key, module);
   }
   return module;
+}
+
+/** The shared memory the kernels import, `pages` of 64 KiB to start with (a 64-bit memory takes its limits as BigInt). */
+export function kernelMemory(addressing: Addressing, pages: number): WebAssembly.Memory {
+  if (addressing === "memory32") return new WebAssembly.Memory({ initial: pages, maximum: MEMORY32_MAX_PAGES, shared: true });
+  const descriptor = { initial: BigInt(pages), maximum: BigInt(MEMORY64_MAX_PAGES), shared: true, address: "i64" };
+  return new WebAssembly.Memory(descriptor as unknown as WebAssembly.MemoryDescriptor);
+}
+
+/** Grows a kernel memory by `pages` (a 64-bit memory counts them as BigInt). */
+export function growMemory(memory: WebAssembly.Memory, addressing: Addressing, pages: number): void {
+  if (addressing === "memory32") memory.grow(pages);
+  else (memory as unknown as { grow(delta: bigint): bigint }).grow(BigInt(pages));
 }
 
 /** SIMD_PROBE_WAT assembled (a test checks these bytes against WABT's output). */
@@ -84,6 +110,31 @@ export const RELAXED_PROBE = Uint8Array.from([
 /** Whether this runtime validates the relaxed SIMD proposal (Node 24 by default; Node 20 does not). */
 export function wasmRelaxedSimdAvailable(): boolean {
   return WebAssembly.validate(RELAXED_PROBE);
+}
+
+/** MEMORY64_PROBE_WAT assembled (a test checks these bytes against WABT's output). */
+export const MEMORY64_PROBE_WAT = "(module (memory i64 1))";
+export const MEMORY64_PROBE = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 4, 1]);
+
+/** Whether this runtime has 64-bit shared memories (the memory64 proposal: Node 24 by default; Node 20 has none). */
+export function wasmMemory64Available(): boolean {
+  try {
+    return WebAssembly.validate(MEMORY64_PROBE) && kernelMemory("memory64", 1).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Weights of up to this many bytes go in a 32-bit memory: 4 GiB less room for the activations,
+ * KV cache and scratch of a long context. A 64-bit memory's bounds checks cost its products
+ * 19-30% (measured on Node 24, one thread, f32 to Q4_K), so it is taken only where it is needed.
+ */
+export const MEMORY32_MODEL_BYTES = 3.5 * 2 ** 30;
+
+/** The memory for a model of `bytes` weight bytes: 32-bit while it fits, else 64-bit where the runtime has it (else 32-bit, which refuses the model with WASM_MEMORY). */
+export function addressingFor(bytes: number): Addressing {
+  return bytes > MEMORY32_MODEL_BYTES && wasmMemory64Available() ? "memory64" : "memory32";
 }
 
 /** The variant this runtime runs best: relaxed where it validates, else the SIMD one. */
