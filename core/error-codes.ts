@@ -28,7 +28,8 @@ export const ERROR_CODES = {
     E_REPORT_MISSING: "no report file where one was expected",
     E_REPORT_INVALID: "a report file cannot be read or is not JSON",
     E_REPORT_SCHEMA: "a report does not match gates/report.schema.json",
-    E_MERGE: "shard reports cannot be merged (a check in two shards)",
+    E_MERGE: "shard reports cannot be merged (a check in two shards, a fault missing from the teeth workers' reports)",
+    E_TEETH_WORKER: "a process running a share of a teeth run (--jobs) failed instead of reporting",
     E_README: "the README lacks the scoreboard region or the title the badge goes under",
   },
   github: {

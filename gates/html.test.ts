@@ -76,8 +76,8 @@ describe("refreshHtml", () => {
 
 describe("teethMatrix", () => {
   it("fills the cells of the claims that caught each fault, and says which fault no claim caught", () => {
-    const fault = (name: string, caughtBy: string[]) => ({ fault: name, description: name, caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 } });
-    const teeth = { summary: { faults: 2, caught: 1, claims: 2, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: false }, clean: { falsified: [], blocked: [] }, faults: [fault("f1", ["c1", "c2"]), fault("f2", [])], power: [], claims: [], problems: [] } as TeethReport;
+    const fault = (name: string, caughtBy: string[]) => ({ fault: name, description: name, caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 }, durationMs: 1, slowest: [] });
+    const teeth = { summary: { faults: 2, caught: 1, claims: 2, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: false }, clean: { falsified: [], blocked: [] }, faults: [fault("f1", ["c1", "c2"]), fault("f2", [])], cleanDurationMs: 1, power: [], claims: [], problems: [] } as TeethReport;
     const html = teethMatrix(teeth);
     expect(html.match(/class="hit"/g)?.length).toBe(2);
     expect(html).toContain('aria-label="f1 caught by c2"');

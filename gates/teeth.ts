@@ -3,6 +3,7 @@
 // A fault no claim refutes, or a claim whose `catches` names a fault it did not refute,
 // fails the run; a claim that refutes no fault at all is flagged.
 
+import { RefuteError } from "../core/errors.ts";
 import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
 import { HookReads } from "../core/hook-reads.ts";
 import type { RuntimeFactory } from "./cache.ts";
@@ -20,6 +21,8 @@ export interface FaultOutcome {
   blocked: string[]; // claims with a check that could not run under the fault but ran clean
   /** notRun: checks of a claim left unrun once another check of it had refuted the fault (a claim refutes a fault once). */
   checks: { falsified: number; corroborated: number; blocked: number; notRun: number };
+  durationMs: number; // the fault's pass, wall clock
+  slowest: { claim: string; ms: number }[]; // the three claims whose checks took longest under the fault (where its pass spends its time)
 }
 
 export interface TeethReport {
@@ -27,6 +30,7 @@ export interface TeethReport {
   summary: { faults: number; caught: number; claims: number; cleanFalsified: number; cleanBlocked: number; reusedChecks: number; passed: boolean };
   clean: { falsified: string[]; blocked: string[] };
   faults: FaultOutcome[];
+  cleanDurationMs: number; // the clean pass, wall clock
   /** For every graded kind of fault that ran, each claim's power against it (core/faults.ts GRADED_FAULTS). */
   power: ClaimPower[];
   claims: { claim: string; catches: string[]; refuted: string[]; missing: string[]; catchesNothing: boolean }[];
@@ -49,6 +53,13 @@ const isTiming = (check: Check) => measures.get(check.claim.measure)?.needs.incl
 
 const claimsWith = (results: CheckResult[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
 
+/** The three claims whose checks that ran took longest, with their time. */
+function slowestClaims(ran: CheckResult[]): { claim: string; ms: number }[] {
+  const ms = new Map<string, number>();
+  for (const r of ran) ms.set(r.claim, (ms.get(r.claim) ?? 0) + r.durationMs);
+  return [...ms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([claim, t]) => ({ claim, ms: t }));
+}
+
 function count(results: CheckResult[], notRun = 0) {
   const n = (v: CheckResult["verdict"]) => results.filter((r) => r.verdict === v).length;
   return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked"), notRun };
@@ -64,11 +75,11 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const hookReads = new HookReads();
   let cleanById = new Map<string, CheckResult>();
   let cleanFalsified = new Set<string>();
-  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number; notRun: number }> => {
+  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number; notRun: number; ran: CheckResult[] }> => {
     const checks = planFromClaims(loaded, { ...options, inject }).filter((c) => timingsAsked || !isTiming(c));
     if (inject === undefined) {
       const { results } = await runChecks(checks, { ...options, factory: options.newFactory(hookReads) });
-      return { checks, results, reused: 0, notRun: 0 };
+      return { checks, results, reused: 0, notRun: 0, ran: results };
     }
     // Only what the fault can change runs again: a check whose subject's engine read none of the fault's hooks clean computes what it computed clean.
     const hooks = options.faultHooks?.(inject);
@@ -89,11 +100,13 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     });
     const ran = new Map(results.map((r) => [r.id, r]));
     const kept = checks.flatMap((c) => ran.get(c.id) ?? (rerunIds.has(c.id) ? [] : [cleanById.get(c.id) as CheckResult]));
-    return { checks, results: kept, reused: checks.length - rerun.length, notRun: checks.length - kept.length };
+    return { checks, results: kept, reused: checks.length - rerun.length, notRun: checks.length - kept.length, ran: results };
   };
 
   options.onPass?.("clean", 1, total);
+  const cleanStarted = performance.now();
   const clean = await pass(undefined);
+  const cleanDurationMs = Math.round(performance.now() - cleanStarted);
   cleanById = new Map(clean.results.map((r) => [r.id, r]));
   const catchesOf = new Map(clean.checks.map((c) => [c.claim.id, c.claim.catches]));
   // A check the clean engine already falsifies (or cannot run) does so under every fault too:
@@ -105,7 +118,8 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   let reusedChecks = 0;
   for (const [i, fault] of faults.entries()) {
     options.onPass?.(fault, i + 2, total);
-    const { results, reused, notRun } = await pass(fault);
+    const started = performance.now();
+    const { results, reused, notRun, ran } = await pass(fault);
     reusedChecks += reused;
     outcomes.push({
       fault,
@@ -113,15 +127,40 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
       caughtBy: claimsWith(results.filter((r) => !cleanFalsified.has(r.id)), "falsified"),
       blocked: claimsWith(results.filter((r) => !cleanBlocked.has(r.id)), "blocked"),
       checks: count(results, notRun),
+      durationMs: Math.round(performance.now() - started),
+      slowest: slowestClaims(ran),
     });
   }
 
-  const claims = [...catchesOf.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([claim, catches]) => {
+  return assembleTeeth({
+    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked"), falsifiedChecks: count(clean.results).falsified, blockedChecks: count(clean.results).blocked },
+    catches: catchesOf,
+    outcomes,
+    faults,
+    reusedChecks,
+    cleanDurationMs,
+  });
+}
+
+/** What a teeth run found, before it is judged: the clean pass's verdicts, each claim's catches, each fault's outcome. */
+interface TeethParts {
+  clean: { falsified: string[]; blocked: string[]; falsifiedChecks: number; blockedChecks: number };
+  catches: Map<string, string[]>;
+  outcomes: FaultOutcome[];
+  faults: string[]; // the faults asked for, in order
+  reusedChecks: number;
+  cleanDurationMs: number;
+}
+
+/** The report of a teeth run from its parts: which claims refuted which fault, and what is a problem. */
+function assembleTeeth(parts: TeethParts): TeethReport {
+  const { clean, outcomes, faults } = parts;
+  const claims = [...parts.catches.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([claim, catches]) => {
     const refuted = outcomes.filter((o) => o.caughtBy.includes(claim)).map((o) => o.fault);
     return { claim, catches, refuted, missing: catches.filter((f) => faults.includes(f) && !refuted.includes(f)), catchesNothing: refuted.length === 0 };
   });
   const problems = [
-    ...claimsWith(clean.results, "falsified").map((c) => `clean engine falsifies ${c}`),
+    ...clean.falsified.map((c) => `clean engine falsifies ${c}`),
     ...outcomes.filter((o) => o.caughtBy.length === 0).map((o) => `fault ${o.fault} is caught by no claim`),
     ...claims.flatMap((c) => c.missing.map((f) => `claim ${c.claim} lists ${f} in catches but did not refute it`)),
     ...claims.flatMap((c) => c.catches.filter((f) => !(f in FAULTS)).map((f) => `claim ${c.claim} lists ${f}, which is not in the fault catalogue`)),
@@ -131,18 +170,47 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
       faults: outcomes.length,
       caught: outcomes.filter((o) => o.caughtBy.length > 0).length,
       claims: claims.length,
-      cleanFalsified: count(clean.results).falsified,
-      cleanBlocked: count(clean.results).blocked,
-      reusedChecks,
+      cleanFalsified: clean.falsifiedChecks,
+      cleanBlocked: clean.blockedChecks,
+      reusedChecks: parts.reusedChecks,
       passed: problems.length === 0,
     },
-    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked") },
+    clean: { falsified: clean.falsified, blocked: clean.blocked },
     faults: outcomes,
+    cleanDurationMs: parts.cleanDurationMs,
     claims,
     power: powerOf(outcomes, claims.map((c) => c.claim)),
     problems,
   };
 }
+
+/**
+ * One report from the reports of teeth runs that split the faults between them (gates --teeth
+ * --jobs N: one process per share, each with its own clean pass). The clean passes must agree,
+ * check for check: a run whose clean verdicts depend on the process is itself a finding.
+ */
+export function mergeTeeth(reports: TeethReport[], faults: string[]): TeethReport {
+  if (reports.length === 0) throw new RefuteError("E_MERGE", "a teeth merge needs at least one report");
+  const [first] = reports;
+  const cleanKey = (r: TeethReport) => JSON.stringify([r.clean, r.summary.cleanFalsified, r.summary.cleanBlocked]);
+  const disagree = reports.filter((r) => cleanKey(r) !== cleanKey(first));
+  const byFault = new Map(reports.flatMap((r) => r.faults.map((f) => [f.fault, f] as const)));
+  const missing = faults.filter((f) => !byFault.has(f));
+  if (missing.length > 0) throw new RefuteError("E_MERGE", `the teeth workers' reports lack faults ${missing.join(", ")}`, { faults: missing });
+  const merged = assembleTeeth({
+    clean: { falsified: first.clean.falsified, blocked: first.clean.blocked, falsifiedChecks: first.summary.cleanFalsified, blockedChecks: first.summary.cleanBlocked },
+    catches: new Map(first.claims.map((c) => [c.claim, c.catches])),
+    outcomes: faults.map((f) => byFault.get(f) as FaultOutcome),
+    faults,
+    reusedChecks: reports.reduce((n, r) => n + r.summary.reusedChecks, 0),
+    cleanDurationMs: Math.max(...reports.map((r) => r.cleanDurationMs)),
+  });
+  if (disagree.length === 0) return merged;
+  const problems = [...merged.problems, `the workers' clean passes disagree: ${reports.map((r) => cleanKey(r)).join(" / ")}`];
+  return { ...merged, problems, summary: { ...merged.summary, passed: false } };
+}
+
+const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
 
 /** The fault x claim matrix: X where the claim refuted the fault, . where it held, b where blocked. */
 export function teethMarkdown(report: TeethReport): string {
@@ -152,6 +220,8 @@ export function teethMarkdown(report: TeethReport): string {
     "# Teeth: every fault against every claim",
     "",
     `${s.caught}/${s.faults} faults caught; clean engine: ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked checks; ${s.passed ? "passed" : "FAILED"}.`,
+    "",
+    `Clean pass ${seconds(report.cleanDurationMs)}, the faults' passes ${seconds(report.faults.reduce((t, f) => t + (f.durationMs ?? 0), 0))} in all.`,
     "",
     "Columns are claims (numbered below); X: the claim refuted the fault, b: blocked under it.",
     "",

@@ -25,7 +25,7 @@ function problemsAfter(file: string, text: string, from: string, to: string, ora
 describe("claim references", () => {
   it("an unknown model lists the zoo, the synthetic shapes and paths", () => {
     expect(problemsAfter("canary.yaml", canary, "model: [tiny-llama,", "model: [tiny-lama,")).toEqual([
-      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'subject.model.0': expected a zoo model (tiny-gpt2, tiny-llama, tiny-llama-rope-dynamic, tiny-llama-rope-scaled, tiny-llama-spm, tiny-qwen2), a synthetic shape (synthetic:smollm-135m-shape, synthetic:qwen2-0.5b-shape, synthetic:tinyllama-1.1b-shape) or a path; found "tiny-lama"`,
+      `claims/canary.yaml: claim 'canary-int8-exact-text' field 'subject.model.0': expected a zoo model (tiny-gpt2, tiny-llama, tiny-llama-rope-dynamic, tiny-llama-rope-scaled, tiny-llama-spm, tiny-qwen2), a synthetic shape (synthetic:smollm-135m-shape, synthetic:qwen2-0.5b-shape, synthetic:tinyllama-1.1b-shape, synthetic:qwen2-1.5b-shape) or a path; found "tiny-lama"`,
     ]);
     expect(problemsAfter("canary.yaml", canary, "model: [tiny-llama,", "model: [/no/such/model.gguf,")[0]).toContain(`field 'subject.model.0': expected an existing model directory or file; found "/no/such/model.gguf"`);
   });

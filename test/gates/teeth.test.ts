@@ -182,6 +182,50 @@ describe("refute gates --teeth", () => {
     expect(out).not.toContain("problem:");
   });
 
+  it("--jobs 2 splits the faults round robin between two runs, each with its own clean pass, and merges them into the report one run would write", async () => {
+    const faults = ["q4-nibble-order-swapped", "gguf-alignment-off", "norm-epsilon-ignored", "embedding-transposed", "bos-prepended"];
+    const single = join(tempDir(), "single");
+    expect(await gatesCommand(args(single, ...faults), captureDeps({ faults: EFFECTS }))).toBe(1); // bos-prepended is caught by nothing
+    const shared = join(tempDir(), "shared");
+    const shares: string[][] = [];
+    const deps = {
+      ...captureDeps({ faults: EFFECTS }),
+      teethWorker: async (workerArgs: string[]) => {
+        shares.push(workerArgs.flatMap((a, i) => (workerArgs[i - 1] === "--fault" ? [a] : [])));
+        const worker = captureDeps({ faults: EFFECTS });
+        await gatesCommand(workerArgs, worker);
+        return JSON.parse(worker.stdout[0]) as TeethReport;
+      },
+    };
+    expect(await gatesCommand([...args(shared, ...faults), "--jobs", "2"], deps)).toBe(1);
+    expect(shares).toEqual([
+      ["q4-nibble-order-swapped", "norm-epsilon-ignored", "bos-prepended"],
+      ["gguf-alignment-off", "embedding-transposed"],
+    ]);
+    const read = (dir: string) => JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
+    const timeless = (r: TeethReport) => ({ ...r, cleanDurationMs: 0, faults: r.faults.map((f) => ({ ...f, durationMs: 0, slowest: [] })) }); // timings differ run to run
+    expect(timeless(read(shared))).toEqual(timeless(read(single)));
+    expect(readdirSync(shared).sort()).toEqual(["teeth.json", "teeth.md"]); // the shares' own reports are gone
+  });
+
+  it("--jobs: clean passes that disagree fail the merged run, saying so", async () => {
+    let n = 0;
+    const deps = {
+      ...captureDeps({ faults: EFFECTS }),
+      teethWorker: async (workerArgs: string[]) => {
+        // the second worker's subject gets the last q8_0 token wrong even clean
+        const worker = captureDeps({ faults: EFFECTS, ...(n++ === 1 ? { flips: (s: { quant: string }) => (s.quant === "q8_0" ? [31] : []) } : {}) });
+        await gatesCommand(workerArgs, worker);
+        return JSON.parse(worker.stdout[0]) as TeethReport;
+      },
+    };
+    const dir = tempDir();
+    expect(await gatesCommand([...args(dir, "q4-nibble-order-swapped", "gguf-alignment-off"), "--jobs", "2"], deps)).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
+    expect(report.problems.at(-1)).toMatch(/^the workers' clean passes disagree/);
+    expect(report.summary.passed).toBe(false);
+  });
+
   it("exit 1 when a fault goes uncaught, naming it; the reports are still written", async () => {
     const dir = tempDir();
     const deps = captureDeps({ faults: EFFECTS });
@@ -220,7 +264,7 @@ describe("refute gates --teeth", () => {
 });
 
 describe("power against graded faults", () => {
-  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 } });
+  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 }, durationMs: 0, slowest: [] });
 
   it("gives each claim the finest magnitude of each kind it refuted, over the magnitudes that ran", () => {
     const outcomes = [
