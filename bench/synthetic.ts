@@ -1,5 +1,5 @@
 // Synthetic random-weight models with the real shapes of the seed roster (SmolLM-135M,
-// Qwen2-0.5B, TinyLlama-1.1B), written as GGUF through the engine's own exporter. Speed does not depend on
+// Qwen2-0.5B, TinyLlama-1.1B) and of Qwen2-1.5B (head_dim 128), written as GGUF through the engine's own exporter. Speed does not depend on
 // weight values, so these stand in for checkpoints the project cannot download. They are
 // not for correctness claims: their outputs mean nothing.
 //
@@ -89,6 +89,28 @@ export const SYNTHETIC_SHAPES: Record<string, SyntheticShape> = {
       tie_word_embeddings: false,
       bos_token_id: 1,
       eos_token_id: 2,
+    },
+  },
+  // head_dim 1536 / 12 = 128: the one shape here whose heads hold a KV group of 128 (claims/kv.yaml).
+  "qwen2-1.5b-shape": {
+    slug: "qwen2-1.5b-shape",
+    like: "Qwen/Qwen2-1.5B",
+    zooTokenizer: "tiny-qwen2",
+    config: {
+      model_type: "qwen2",
+      architectures: ["Qwen2ForCausalLM"],
+      vocab_size: 151936,
+      hidden_size: 1536,
+      intermediate_size: 8960,
+      num_hidden_layers: 28,
+      num_attention_heads: 12,
+      num_key_value_heads: 2,
+      max_position_embeddings: 131072,
+      rms_norm_eps: 1e-6,
+      rope_theta: 1000000,
+      tie_word_embeddings: true,
+      bos_token_id: 151643,
+      eos_token_id: 151643,
     },
   },
 };

@@ -32,7 +32,7 @@ export const FAMILIES = ["llama", "qwen2", "gpt2"] as const;
 export type Family = (typeof FAMILIES)[number];
 
 /** The random-weight models of real checkpoints' shapes (bench/synthetic.ts), named `synthetic:<shape>`. */
-export const SYNTHETIC_SHAPES = ["smollm-135m-shape", "qwen2-0.5b-shape", "tinyllama-1.1b-shape"] as const;
+export const SYNTHETIC_SHAPES = ["smollm-135m-shape", "qwen2-0.5b-shape", "tinyllama-1.1b-shape", "qwen2-1.5b-shape"] as const;
 export const SYNTHETIC_PREFIX = "synthetic:";
 
 /**

@@ -106,7 +106,7 @@ describe("pnpm bench", () => {
 });
 
 describe("synthetic models", () => {
-  it("have the checkpoints' shapes: SmolLM-135M has about 135M parameters, Qwen2-0.5B about 494M, TinyLlama about 1.1B", () => {
+  it("have the checkpoints' shapes: SmolLM-135M has about 135M parameters, Qwen2-0.5B about 494M, TinyLlama about 1.1B, Qwen2-1.5B about 1.54B with head_dim 128", () => {
     const params = (slug: string) => {
       const c = SYNTHETIC_SHAPES[slug].config as Record<string, number>;
       const kv = (c.hidden_size / c.num_attention_heads) * c.num_key_value_heads;
@@ -115,6 +115,9 @@ describe("synthetic models", () => {
     };
     expect(params("smollm-135m-shape") / 1e6).toBeCloseTo(134.5, 0);
     expect(params("qwen2-0.5b-shape") / 1e6).toBeCloseTo(494.0, -1);
+    expect(params("qwen2-1.5b-shape") / 1e6).toBeCloseTo(1543.6, 0);
+    const q15 = SYNTHETIC_SHAPES["qwen2-1.5b-shape"].config as Record<string, number>;
+    expect(q15.hidden_size / q15.num_attention_heads).toBe(128);
     // TinyLlama's output matrix is its own (untied): one more vocab x hidden
     const c = SYNTHETIC_SHAPES["tinyllama-1.1b-shape"].config as Record<string, number>;
     expect((params("tinyllama-1.1b-shape") + c.vocab_size * c.hidden_size) / 1e6).toBeCloseTo(1100.0, -1);
