@@ -17,8 +17,17 @@ export interface HookSubject {
 
 const keyOf = (s: HookSubject) => JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime]);
 
+/**
+ * The hooks that transform the prepared model source (engine/convert.ts): a fault that acts
+ * through them alone and leaves every source a subject prepared byte for byte as it was
+ * changes nothing downstream of it (the rest of the engine is deterministic and the same).
+ */
+export const SOURCE_HOOKS: ReadonlySet<string> = new Set(["loadedSource", "quantizedSource"]);
+
 export class HookReads {
   private readonly reads = new Map<string, Set<string>>();
+  /** per subject, per fault of the source hooks: whether its transform changed any source the subject prepared clean */
+  private readonly sourceEffects = new Map<string, Map<string, boolean>>();
 
   record(subject: HookSubject, hook: string): void {
     const key = keyOf(subject);
@@ -27,19 +36,43 @@ export class HookReads {
     hooks.add(hook);
   }
 
-  /** Whether a fault with `hooks` may change what the subject computes: its clean computations read one of them, or nothing was recorded of it (a runtime that does not record, a check that stopped before any hook). */
-  mayChange(subject: HookSubject, hooks: readonly string[]): boolean {
-    const read = this.reads.get(keyOf(subject));
-    return read === undefined || hooks.some((h) => read.has(h));
+  /** That `fault`'s source transform, tried on a source the subject prepared clean, changed it (or not). */
+  recordSourceEffect(subject: HookSubject, fault: string, changed: boolean): void {
+    const key = keyOf(subject);
+    let effects = this.sourceEffects.get(key);
+    if (!effects) this.sourceEffects.set(key, (effects = new Map()));
+    effects.set(fault, (effects.get(fault) ?? false) || changed);
+  }
+
+  /**
+   * Whether a fault with `hooks` may change what the subject computes: its clean computations
+   * read one of them, or nothing was recorded of it (a runtime that does not record, a check
+   * that stopped before any hook); but not where every hook it read is a source hook whose
+   * transform (`fault`'s), tried on each source the subject prepared, left it as it was.
+   */
+  mayChange(subject: HookSubject, hooks: readonly string[], fault?: string): boolean {
+    const key = keyOf(subject);
+    const read = this.reads.get(key);
+    if (read === undefined) return true;
+    const reached = hooks.filter((h) => read.has(h));
+    if (reached.length === 0) return false;
+    const unchanged = fault !== undefined && this.sourceEffects.get(key)?.get(fault) === false;
+    return !(unchanged && reached.every((h) => SOURCE_HOOKS.has(h)));
   }
 }
 
-/** `hooks`, each property read reported to `onRead` by name (present or not: a read of an absent hook is where a fault's would act). */
-export function recordingHooks<T extends object>(hooks: T, onRead: (hook: string) => void): T {
+/**
+ * `hooks`, each property read reported to `onRead` by name (present or not: a read of an
+ * absent hook is where a fault's would act). `probes` answer for absent hooks instead of
+ * undefined: a source hook's probe returns the source it is given, the very object, so the
+ * engine computes what it computes without it, while the probe tries the faults' transforms.
+ */
+export function recordingHooks<T extends object>(hooks: T, onRead: (hook: string) => void, probes: Readonly<Record<string, unknown>> = {}): T {
   return new Proxy(hooks, {
     get(target, property, receiver) {
       if (typeof property === "string") onRead(property);
-      return Reflect.get(target, property, receiver);
+      const value = Reflect.get(target, property, receiver);
+      return value === undefined && typeof property === "string" && Object.hasOwn(probes, property) ? probes[property] : value;
     },
   });
 }

@@ -66,7 +66,7 @@ describe("refreshHtml", () => {
     const dir = tempDir("refute-html-");
     await writeReports(report, dir);
     expect(readFileSync(join(dir, "report.html"), "utf8")).not.toContain('id="teeth"');
-    const teeth = { summary: { faults: 1, caught: 1, claims: 1, cleanFalsified: 0, cleanBlocked: 0, passed: true }, clean: { falsified: [], blocked: [] }, faults: [{ fault: "f1", description: "d", caughtBy: ["c1"], blocked: [], checks: { falsified: 1, corroborated: 0, blocked: 0, notRun: 0 } }], power: [], claims: [], problems: [] };
+    const teeth = { summary: { faults: 1, caught: 1, claims: 1, cleanFalsified: 0, cleanBlocked: 0, passed: true }, clean: { falsified: [], blocked: [] }, faults: [{ fault: "f1", description: "d", caughtBy: ["c1"], blocked: [], checks: { falsified: 1, corroborated: 0, blocked: 0, notRun: 0, reused: 0 } }], power: [], claims: [], problems: [] };
     writeFileSync(join(dir, "teeth.json"), JSON.stringify(teeth));
     expect(await refreshHtml(dir)).toBe(join(dir, "report.html"));
     expect(readFileSync(join(dir, "report.html"), "utf8")).toContain('aria-label="f1 caught by c1"');
@@ -76,7 +76,7 @@ describe("refreshHtml", () => {
 
 describe("teethMatrix", () => {
   it("fills the cells of the claims that caught each fault, and says which fault no claim caught", () => {
-    const fault = (name: string, caughtBy: string[]) => ({ fault: name, description: name, caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 }, durationMs: 1, slowest: [] });
+    const fault = (name: string, caughtBy: string[]) => ({ fault: name, description: name, caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0, reused: 0 }, durationMs: 1, slowest: [] });
     const teeth = { summary: { faults: 2, caught: 1, claims: 2, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: false }, clean: { falsified: [], blocked: [] }, faults: [fault("f1", ["c1", "c2"]), fault("f2", [])], cleanDurationMs: 1, power: [], claims: [], problems: [] } as TeethReport;
     const html = teethMatrix(teeth);
     expect(html.match(/class="hit"/g)?.length).toBe(2);

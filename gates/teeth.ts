@@ -19,8 +19,11 @@ export interface FaultOutcome {
   description: string;
   caughtBy: string[]; // claims with a check falsified under the fault that the clean engine did not falsify
   blocked: string[]; // claims with a check that could not run under the fault but ran clean
-  /** notRun: checks of a claim left unrun once another check of it had refuted the fault (a claim refutes a fault once). */
-  checks: { falsified: number; corroborated: number; blocked: number; notRun: number };
+  /**
+   * notRun: checks of a claim left unrun once another check of it had refuted the fault (a claim
+   * refutes a fault once); reused: checks that kept their clean verdict, the fault unable to change their subjects.
+   */
+  checks: { falsified: number; corroborated: number; blocked: number; notRun: number; reused: number };
   durationMs: number; // the fault's pass, wall clock
   slowest: { claim: string; ms: number }[]; // the three claims whose checks took longest under the fault (where its pass spends its time)
 }
@@ -60,9 +63,9 @@ function slowestClaims(ran: CheckResult[]): { claim: string; ms: number }[] {
   return [...ms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([claim, t]) => ({ claim, ms: t }));
 }
 
-function count(results: CheckResult[], notRun = 0) {
+function count(results: CheckResult[], notRun = 0, reused = 0) {
   const n = (v: CheckResult["verdict"]) => results.filter((r) => r.verdict === v).length;
-  return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked"), notRun };
+  return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked"), notRun, reused };
 }
 
 export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
@@ -81,9 +84,10 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
       const { results } = await runChecks(checks, { ...options, factory: options.newFactory(hookReads) });
       return { checks, results, reused: 0, notRun: 0, ran: results };
     }
-    // Only what the fault can change runs again: a check whose subject's engine read none of the fault's hooks clean computes what it computed clean.
+    // Only what the fault can change runs again: a check whose subjects read none of the fault's hooks clean (or only source hooks whose transform left their sources as they were) computes what it computed clean.
     const hooks = options.faultHooks?.(inject);
-    const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || !RECORDING_RUNTIMES.has(c.subject.runtime) || hookReads.mayChange(c.subject, hooks)) : checks;
+    const mayChange = (subject: Check["subject"]) => !RECORDING_RUNTIMES.has(subject.runtime) || hookReads.mayChange(subject, hooks ?? [], inject);
+    const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || mayChange(c.subject) || (c.against !== undefined && mayChange(c.against))) : checks;
     const rerunIds = new Set(rerun.map((c) => c.id));
     // Verdicts are all a fault pass reads, and one refuting check is the claim's answer: the rest of that claim is left unrun.
     // (A reused check keeps its clean verdict, so it never refutes.)
@@ -126,7 +130,7 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
       description: FAULTS[fault as keyof typeof FAULTS] ?? "",
       caughtBy: claimsWith(results.filter((r) => !cleanFalsified.has(r.id)), "falsified"),
       blocked: claimsWith(results.filter((r) => !cleanBlocked.has(r.id)), "blocked"),
-      checks: count(results, notRun),
+      checks: count(results, notRun, reused),
       durationMs: Math.round(performance.now() - started),
       slowest: slowestClaims(ran),
     });

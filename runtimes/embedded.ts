@@ -25,6 +25,7 @@ import { type HookReads, recordingHooks } from "../core/hook-reads.ts";
 import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
+import { sourceProbes } from "./source-probes.ts";
 import { statSync } from "node:fs";
 import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
@@ -77,7 +78,12 @@ export class EmbeddedRuntime implements Runtime {
   hooksOf(spec: SubjectSpec): FaultHooks {
     const hooks = hooksFor(parseFault(spec.inject));
     const reads = this.hookReads;
-    return reads && !spec.inject ? recordingHooks(hooks, (hook) => reads.record(spec, hook)) : hooks;
+    if (!reads || spec.inject) return hooks;
+    return recordingHooks(
+      hooks,
+      (hook) => reads.record(spec, hook),
+      sourceProbes((fault, changed) => reads.recordSourceEffect(spec, fault, changed)),
+    );
   }
 
   /** Any subject: the engine prepares the claim's model in the claim's format and quant itself. */

@@ -54,7 +54,7 @@ describe("runTeeth", () => {
       "norm-epsilon-ignored": ["ppl-q8-ceiling"],
     });
     expect(report.faults.map((f) => f.description)).toEqual(CAUGHT.map((f) => FAULTS[f as keyof typeof FAULTS]));
-    expect(report.faults[0].checks).toEqual({ falsified: 2, corroborated: 3, blocked: 0, notRun: 0 });
+    expect(report.faults[0].checks).toEqual({ falsified: 2, corroborated: 3, blocked: 0, notRun: 0, reused: 0 });
     expect(report.claims).toEqual([
       { claim: "canary-q8-text", catches: ["embedding-transposed"], refuted: ["embedding-transposed"], missing: [], catchesNothing: false },
       { claim: "drift-q8-within-q4", catches: [], refuted: [], missing: [], catchesNothing: true },
@@ -124,9 +124,9 @@ describe("runTeeth", () => {
     expect(q4Generations).toEqual([4, 1, 1, 4]); // clean: all four; each refuting fault: one; bos-prepended refutes nothing, so all four run
     expect(caughtBy(report)).toMatchObject({ "embedding-transposed": ["canary-q8-text", "token-q4-mismatch"], "q4-nibble-order-swapped": ["token-q4-mismatch"], "bos-prepended": [] });
     expect(report.faults.map((f) => f.checks)).toEqual([
-      { falsified: 2, corroborated: 3, blocked: 0, notRun: 3 },
-      { falsified: 1, corroborated: 4, blocked: 0, notRun: 3 },
-      { falsified: 0, corroborated: 8, blocked: 0, notRun: 0 },
+      { falsified: 2, corroborated: 3, blocked: 0, notRun: 3, reused: 0 },
+      { falsified: 1, corroborated: 4, blocked: 0, notRun: 3, reused: 0 },
+      { falsified: 0, corroborated: 8, blocked: 0, notRun: 0, reused: 0 },
     ]);
   });
 
@@ -145,7 +145,7 @@ describe("runTeeth", () => {
 describe("teethMarkdown", () => {
   it("draws the fault x claim matrix: X refuted, b blocked under the fault, . held", async () => {
     const { report } = await teeth(["untied-head-as-tied", "gguf-alignment-off"]);
-    expect(report.faults[0]).toMatchObject({ caughtBy: ["canary-q8-text", "token-q4-mismatch"], blocked: ["roundtrip-q8-tokens"], checks: { falsified: 2, corroborated: 2, blocked: 1, notRun: 0 } });
+    expect(report.faults[0]).toMatchObject({ caughtBy: ["canary-q8-text", "token-q4-mismatch"], blocked: ["roundtrip-q8-tokens"], checks: { falsified: 2, corroborated: 2, blocked: 1, notRun: 0, reused: 0 } });
     const md = teethMarkdown(report);
     expect(md).toContain("2/2 faults caught; clean engine: 0 falsified, 0 blocked checks; passed.");
     expect(md).toContain("| fault | caught by | 1 | 2 | 3 | 4 | 5 |\n|---|---|---|---|---|---|---|\n| untied-head-as-tied | 2 | X | . | . | b | X |\n| gguf-alignment-off | 1 | . | . | . | X | . |\n");
@@ -264,7 +264,7 @@ describe("refute gates --teeth", () => {
 });
 
 describe("power against graded faults", () => {
-  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0 }, durationMs: 0, slowest: [] });
+  const outcome = (fault: string, caughtBy: string[]) => ({ fault, description: "", caughtBy, blocked: [], checks: { falsified: 0, corroborated: 0, blocked: 0, notRun: 0, reused: 0 }, durationMs: 0, slowest: [] });
 
   it("gives each claim the finest magnitude of each kind it refuted, over the magnitudes that ran", () => {
     const outcomes = [
