@@ -48,8 +48,8 @@ export interface RuntimeSettings {
 export interface GatesDeps extends Output {
   /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(settings). */
   factory: (settings: RuntimeSettings) => Promise<RuntimeFactory>;
-  /** One share of a `--teeth --jobs N` run: `refute gates` with these arguments (--teeth --json among them), its report; the default runs it in a child process. */
-  teethWorker?: (args: string[]) => Promise<TeethReport>;
+  /** One share of a `--teeth --jobs N` run: `refute gates` with these arguments (--teeth and --reports `reportsDir` among them), its report; the default runs it in a child process. */
+  teethWorker?: (args: string[], reportsDir: string) => Promise<TeethReport>;
 }
 
 /**
@@ -255,14 +255,14 @@ async function faultHookNames(): Promise<(fault: string) => string[]> {
 
 const BIN = fileURLToPath(new URL("../bin/refute.mjs", import.meta.url));
 
-/** A teeth share in a child process: its stdout is the report (--json), its stderr passes through. */
-async function childTeeth(args: string[]): Promise<TeethReport> {
-  const child = await execa(process.execPath, [BIN, "gates", ...args], { reject: false, stdin: "ignore", stderr: "inherit", maxBuffer: 1 << 28 });
+/** A teeth share in a child process: its progress goes to this stderr, its report to `reportsDir`/teeth.json. */
+async function childTeeth(args: string[], reportsDir: string): Promise<TeethReport> {
+  const child = await execa(process.execPath, [BIN, "gates", ...args], { reject: false, stdin: "ignore", stdout: "ignore", stderr: "inherit" });
   if (child.exitCode !== 0 && child.exitCode !== 1) throw new RefuteError("E_TEETH_WORKER", `a teeth worker (refute gates ${args.join(" ")}) exited ${child.exitCode}: ${child.shortMessage}`, { args, exitCode: child.exitCode });
-  return JSON.parse(child.stdout) as TeethReport;
+  return JSON.parse(await readFile(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
 }
 
-/** The arguments given, less what a teeth share sets itself (--jobs, --fault, --json, --reports). */
+/** The arguments given, less what a teeth share sets itself (--jobs, --fault, --json, --reports): a share reports to its own directory, with progress. */
 function shareArgs(given: string[]): string[] {
   const valued = new Set(["--jobs", "--fault", "--reports"]);
   const kept: string[] = [];
@@ -284,8 +284,9 @@ async function teethInShares(options: RunOptions, given: string[], deps: GatesDe
   const shares = Array.from({ length: Math.min(options.jobs, faults.length) }, (_, i) => faults.filter((_, j) => j % options.jobs === i));
   const worker = deps.teethWorker ?? childTeeth;
   if (!options.json) deps.err(`teeth: ${faults.length} faults in ${shares.length} processes, each with its own clean pass`);
-  const reports = await Promise.all(shares.map((share, i) => worker([...shareArgs(given), "--json", "--reports", join(reportsDir, `teeth-share-${i + 1}`), ...share.flatMap((f) => ["--fault", f])])));
-  await Promise.all(shares.map((_, i) => rm(join(reportsDir, `teeth-share-${i + 1}`), { recursive: true, force: true })));
+  const dirs = shares.map((_, i) => join(reportsDir, `teeth-share-${i + 1}`));
+  const reports = await Promise.all(shares.map((share, i) => worker([...shareArgs(given), "--reports", dirs[i], ...share.flatMap((f) => ["--fault", f])], dirs[i])));
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   return mergeTeeth(reports, faults);
 }
 

@@ -190,11 +190,11 @@ describe("refute gates --teeth", () => {
     const shares: string[][] = [];
     const deps = {
       ...captureDeps({ faults: EFFECTS }),
-      teethWorker: async (workerArgs: string[]) => {
+      teethWorker: async (workerArgs: string[], reportsDir: string) => {
         shares.push(workerArgs.flatMap((a, i) => (workerArgs[i - 1] === "--fault" ? [a] : [])));
-        const worker = captureDeps({ faults: EFFECTS });
-        await gatesCommand(workerArgs, worker);
-        return JSON.parse(worker.stdout[0]) as TeethReport;
+        expect(workerArgs).not.toContain("--json"); // a share shows its progress
+        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS }));
+        return JSON.parse(readFileSync(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
       },
     };
     expect(await gatesCommand([...args(shared, ...faults), "--jobs", "2"], deps)).toBe(1);
@@ -212,11 +212,10 @@ describe("refute gates --teeth", () => {
     let n = 0;
     const deps = {
       ...captureDeps({ faults: EFFECTS }),
-      teethWorker: async (workerArgs: string[]) => {
+      teethWorker: async (workerArgs: string[], reportsDir: string) => {
         // the second worker's subject gets the last q8_0 token wrong even clean
-        const worker = captureDeps({ faults: EFFECTS, ...(n++ === 1 ? { flips: (s: { quant: string }) => (s.quant === "q8_0" ? [31] : []) } : {}) });
-        await gatesCommand(workerArgs, worker);
-        return JSON.parse(worker.stdout[0]) as TeethReport;
+        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS, ...(n++ === 1 ? { flips: (s: { quant: string }) => (s.quant === "q8_0" ? [31] : []) } : {}) }));
+        return JSON.parse(readFileSync(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
       },
     };
     const dir = tempDir();
