@@ -9,13 +9,16 @@ import { RefuteError } from "../../core/errors.ts";
 /** Returns a writable buffer of exactly `bytes` bytes. */
 export type ByteAllocator = (bytes: number) => Uint8Array;
 
-export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => new Uint8Array(bytes)): Uint8Array {
+/** The most one read asks for: fs.readSync refuses lengths past 2^31 - 1 (a 4.4 GB model file is read in pieces). */
+export const READ_CHUNK_BYTES = 2 ** 30;
+
+export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => new Uint8Array(bytes), chunkBytes = READ_CHUNK_BYTES): Uint8Array {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
     const bytes = allocate(size);
     for (let at = 0; at < size; ) {
-      const read = readSync(fd, bytes, at, size - at, at);
+      const read = readSync(fd, bytes, at, Math.min(size - at, chunkBytes), at);
       if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
       at += read;
     }

@@ -60,6 +60,13 @@ describe("readFileInto", () => {
     expect(Buffer.from(bytes).equals(Buffer.from(readFileInto(file)))).toBe(true);
   });
 
+  it("reads in pieces of at most the chunk size (fs.readSync refuses more than 2^31 - 1 bytes at once): every byte, in order", () => {
+    const file = tinyGguf("qwen2", "q8_0");
+    const whole = readFileInto(file);
+    expect(Buffer.from(readFileInto(file, undefined, 7)).equals(Buffer.from(whole))).toBe(true);
+    expect(Buffer.from(readFileInto(file, undefined, whole.length - 1)).equals(Buffer.from(whole))).toBe(true);
+  });
+
   it("refuses a missing file with its path", () => {
     expect(() => readFileInto("/nonexistent/model.gguf")).toThrow(/nonexistent\/model\.gguf/);
   });
