@@ -121,7 +121,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
         .default("cpu"),
     )
     .option("--qwen2", "also synthetic:qwen2-0.5b-shape (about 2 GB at f32; slow)")
-    .option("--tinyllama", "also synthetic:tinyllama-1.1b-shape (4.4 GB at f32, past the 4 GiB of cpu-wasm's 32-bit memory; slow)")
+    .option("--tinyllama", "also synthetic:tinyllama-1.1b-shape (4.4 GB at f32: past a 32-bit memory, so cpu-wasm gives it its 64-bit one where the runtime has memory64, Node 24, and refuses it on Node 20; slow)")
     .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, its no-AMX flavour first, else each row says it is not built)")
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))

@@ -57,6 +57,9 @@ export interface EmbeddedOptions {
 /** The weights the embedded runtime keeps loaded across checks, at most (the zoo's models are 1-5 MB each). */
 export const MODEL_CACHE_BYTES = 512 << 20;
 
+/** Float32 KV caches an embedded runtime keeps extracted (a few MB each on the zoo; a long text on a large model more). */
+const EXTRACTED_CACHES = 4;
+
 /** Bytes of a source's tensors: what its weights take in a backend's memory. */
 const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
 
@@ -226,12 +229,29 @@ export class EmbeddedRuntime implements Runtime {
     return hookedKernels(await this.backend(spec.backend), this.hooksOf(spec));
   }
 
+  // The float32 caches extracted lately, by subject and token count: claims that compress one
+  // cache at several bit widths and group sizes run the model over the text once. A few kept.
+  private readonly extracted = new Map<string, { text: string; cache: ReturnType<typeof extractKvCache> }>();
+
+  private extractedCache(spec: SubjectSpec, model: EngineModel, text: string, tokens: number): ReturnType<typeof extractKvCache> {
+    const key = `${subjectKey(spec)} ${tokens}`;
+    const held = this.extracted.get(key);
+    if (held?.text === text) return held.cache;
+    const cache = extractKvCache(model, model.tokenizer.encode(text).slice(0, tokens), spec.model);
+    this.extracted.delete(key);
+    this.extracted.set(key, { text, cache });
+    for (const oldest of this.extracted.keys()) {
+      if (this.extracted.size <= EXTRACTED_CACHES) break;
+      this.extracted.delete(oldest);
+    }
+    return cache;
+  }
+
   /** The float32 cache the model builds over the first `tokens` tokens of `text`, compressed as `refute kv compress` does. */
   async kvCompression(spec: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression> {
     const model = await this.model(spec);
     checkKvOptions(kv, model.arch.headDim);
-    const cache = extractKvCache(model, model.tokenizer.encode(text).slice(0, tokens), spec.model);
-    const r = compressKv(cache, kv, this.hooksOf(spec)).report;
+    const r = compressKv(this.extractedCache(spec, model, text, tokens), kv, this.hooksOf(spec)).report;
     const fidelity = (m: KvFidelity): KvFidelity => ({ snrDb: m.snrDb, cosine: m.cosine, maxAbsError: m.maxAbsError });
     return {
       ...fidelity(r),
