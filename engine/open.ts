@@ -11,7 +11,7 @@ import { sourceFromNative } from "./model/native-convert.ts";
 
 const FILE_LOADERS: Record<string, SourceLoader> = {
   rft: (path, options) => sourceFromNative(readNativeFile(path, options.allocate), [{ path, bytes: statSync(path).size }]),
-  gguf: (path, options) => sourceFromGguf(readGgufFile(path, options.allocate), [{ path, bytes: statSync(path).size }]),
+  gguf: (path, options) => sourceFromGguf(readGgufFile(path, options.allocate), [{ path, bytes: statSync(path).size }], undefined, true), // the bytes just read are the source's alone
 };
 
 export function openSource(model: string, options: LoadOptions = {}): ModelSource {

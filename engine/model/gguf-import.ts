@@ -20,7 +20,7 @@ import type { FamilySpec, ShapeField } from "./families/family.ts";
 import { FAMILY_SPECS, familyForGgufArchitecture } from "./families/index.ts";
 import { chatTemplateOfGguf, tokenizerJsonFromGguf } from "./gguf-vocab.ts";
 import { OUTPUT } from "./names.ts";
-import { toSplitHalves } from "./rope-permute.ts";
+import { toSplitHalves, toSplitHalvesInPlace } from "./rope-permute.ts";
 
 function optionalNumber(file: GgufFile, key: string): number | null {
   return file.metadata.has(key) ? metadataNumber(file.metadata, key) : null;
@@ -106,7 +106,8 @@ function tensorBytes(data: Uint8Array, misalignBy: number): Uint8Array {
   return misalignBy ? new Uint8Array(data.buffer, data.byteOffset - misalignBy, data.byteLength) : data;
 }
 
-function canonicalTensors(file: GgufFile, arch: Architecture, hooks: Pick<EngineHooks, "ggufMisalignBy">): Map<string, Tensor> {
+function canonicalTensors(file: GgufFile, arch: Architecture, hooks: Pick<EngineHooks, "ggufMisalignBy">, ownsBytes: boolean): Map<string, Tensor> {
+  const inPlace = ownsBytes && !hooks.ggufMisalignBy; // misaligned views overlap their neighbours
   const { adjacentPairRope } = FAMILY_SPECS[arch.family].gguf;
   const out = new Map<string, Tensor>();
   for (const g of file.tensors) {
@@ -124,7 +125,8 @@ function canonicalTensors(file: GgufFile, arch: Architecture, hooks: Pick<Engine
       continue;
     }
     const qk = /^blk\.\d+\.attn_[qk]\.(weight|bias)$/.test(g.name);
-    out.set(g.name, qk && adjacentPairRope ? { ...t, data: toSplitHalves(t.data, t.shape[0], arch.headDim) } : t);
+    const halves = inPlace ? toSplitHalvesInPlace : toSplitHalves;
+    out.set(g.name, qk && adjacentPairRope ? { ...t, data: halves(t.data, t.shape[0], arch.headDim) } : t);
   }
   return out;
 }
@@ -138,13 +140,17 @@ function ggufDetails(file: GgufFile): Record<string, unknown> {
   return { version: file.version, alignment: file.alignment, metadata };
 }
 
-/** hook: ggufMisalignBy. */
-export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<EngineHooks, "ggufMisalignBy"> = NO_HOOKS): ModelSource {
+/**
+ * hook: ggufMisalignBy. ownsBytes: the file's bytes are this source's alone (a file just read),
+ * so llama's q and k rows are re-ordered in them instead of into copies; the GgufFile then no
+ * longer holds the file's layout.
+ */
+export function sourceFromGguf(file: GgufFile, files: SourceFile[], hooks: Pick<EngineHooks, "ggufMisalignBy"> = NO_HOOKS, ownsBytes = false): ModelSource {
   const spec = familyForGgufArchitecture(metadataString(file.metadata, "general.architecture"));
   const config = hfConfig(file, spec);
   const arch = architectureFromHfConfig(config, "GGUF metadata");
   checkRopeFactors(file, arch);
   checkRopeKeys(file, spec.gguf.architecture, arch.ropeScaling, arch.maxPositions);
   const ends = [config.eos_token_id, optionalNumber(file, "tokenizer.ggml.eot_token_id")].filter((id): id is number => typeof id === "number");
-  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), endTokenIds: [...new Set(ends)], files, details: ggufDetails(file) };
+  return { format: "gguf", arch, config, tensors: canonicalTensors(file, arch, hooks, ownsBytes), tokenizerJson: tokenizerJsonFromGguf(file), chatTemplate: chatTemplateOfGguf(file), endTokenIds: [...new Set(ends)], files, details: ggufDetails(file) };
 }

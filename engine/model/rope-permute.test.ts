@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { toAdjacentPairs, toSplitHalves } from "./rope-permute.ts";
+import { toAdjacentPairs, toSplitHalves, toSplitHalvesInPlace } from "./rope-permute.ts";
 
 describe("q/k row permutation for llama.cpp's RoPE", () => {
   it("matches llama.cpp's converter: reshape(heads, 2, d/2, in).swapaxes(1, 2)", () => {
@@ -16,6 +16,19 @@ describe("q/k row permutation for llama.cpp's RoPE", () => {
         const rows = heads * halfDim * 2;
         const data = Uint8Array.from({ length: rows * rowBytes }, (_, i) => i % 251);
         expect(Array.from(toSplitHalves(toAdjacentPairs(data, rows, halfDim * 2), rows, halfDim * 2))).toEqual(Array.from(data));
+      }),
+    );
+  });
+
+  it("in place, the import gives the copy's bytes, in the very buffer", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 3 }), (heads, halfDim, rowBytes) => {
+        const rows = heads * halfDim * 2;
+        const gguf = Uint8Array.from({ length: rows * rowBytes }, (_, i) => (i * 7) % 251);
+        const copied = toSplitHalves(gguf, rows, halfDim * 2);
+        const buffer = gguf.slice();
+        expect(toSplitHalvesInPlace(buffer, rows, halfDim * 2)).toBe(buffer);
+        expect(Array.from(buffer)).toEqual(Array.from(copied));
       }),
     );
   });
