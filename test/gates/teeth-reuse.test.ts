@@ -13,7 +13,7 @@ const options: Omit<TeethOptions, "newFactory"> = {
   oracleDir: "oracle",
   select: { claims: ["serving-max-tokens-exact", "tools-tensor-dtypes"] },
   // a serving fault (only refute serve reads its hook), a quantizer's, a GGUF writer's, and a
-  // Q8_0 one that changes no F32 or Q4 source although every prepared source reads its hook
+  // Q8_0 one that changes no F32 source although every prepared source reads its hook
   faults: ["serve-max-tokens-off-by-one", "quant-vectors-quantized", "gguf-kv-heads-as-heads", "q8-scale-bf16"],
   concurrency: 2,
 };
@@ -31,8 +31,8 @@ describe("teeth with clean verdicts reused", () => {
     // which claims refuted (or were blocked under) each fault; counts and times differ with what ran
     const verdicts = (r: typeof reused) => r.faults.map((f) => ({ fault: f.fault, caughtBy: f.caughtBy, blocked: f.blocked }));
     expect(verdicts(reused)).toEqual(verdicts(everything));
-    // every subject reads the quantized-source hook; the F32 and Q4_0 ones of tools-tensor-dtypes (16 of its 24) are still reused under the Q8_0 fault
-    expect(reused.faults.find((f) => f.fault === "q8-scale-bf16")?.checks.reused).toBeGreaterThanOrEqual(16);
+    // every subject reads the quantized-source hook; the F32 ones of tools-tensor-dtypes (8 of its 24) are still reused under the Q8_0 fault (a Q4_0 file's embedding is Q8_0: changed)
+    expect(reused.faults.find((f) => f.fault === "q8-scale-bf16")?.checks.reused).toBeGreaterThanOrEqual(8);
     expect(reused.claims).toEqual(everything.claims);
     expect(reused.summary).toEqual({ ...everything.summary, reusedChecks: reused.summary.reusedChecks });
   }, 300_000);
