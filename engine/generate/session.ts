@@ -67,6 +67,8 @@ export class Session {
   /** a prompt block's, allocated on the first batched prefill */
   private block: Activations | null = null;
   private readonly logits: Float32Array;
+  /** [PREFILL_BLOCK, vocab]: a block's logits by one batched product, for calls that want several (perplexity, scoring) */
+  private blockLogits: Float32Array | null = null;
   private readonly activation: (x: number) => number;
   // The backend's fused swiglu applies where the MLP is gated by silu.
   private readonly siluGated: boolean;
@@ -230,12 +232,33 @@ export class Session {
     this.tracer?.("embedding", row(acts.x, 0, hidden));
     for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l], acts, T);
     this.position += T;
+    if (T - logitsFrom > 1 && this.kernels.matmul && !this.tracer) {
+      this.blockOutput(acts, logitsFrom, T, onLogits);
+      return;
+    }
     for (let t = logitsFrom; t < T; t++) {
       const normed = row(acts.normed, t, hidden);
       this.norm(weights.outputNorm, row(acts.x, t, hidden), normed);
       this.kernels.matvec(weights.output, normed, this.logits, null);
       this.tracer?.("output_norm", normed);
       this.tracer?.("logits", this.logits);
+      onLogits(t);
+    }
+  }
+
+  /**
+   * The logits of tokens [from, T) of a block by one batched product of the output matrix
+   * (each row bit for bit what matvec gives it), handed on one by one through this.logits.
+   */
+  private blockOutput(acts: Activations, from: number, T: number, onLogits: (t: number) => void): void {
+    const { arch, weights } = this.model;
+    const { hidden, vocabSize } = arch;
+    for (let t = from; t < T; t++) this.norm(weights.outputNorm, row(acts.x, t, hidden), row(acts.normed, t, hidden));
+    this.blockLogits ??= this.allocate(PREFILL_BLOCK * vocabSize);
+    const n = T - from;
+    this.kernels.matmul?.(weights.output, acts.normed.subarray(from * hidden, T * hidden), this.blockLogits.subarray(0, n * vocabSize), n, null);
+    for (let t = from; t < T; t++) {
+      this.logits.set(row(this.blockLogits, t - from, vocabSize));
       onLogits(t);
     }
   }
