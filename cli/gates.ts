@@ -334,6 +334,7 @@ function recordedArgs(argv: string[]): string[] {
 
 async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {
   if (options.teeth) return teethCommand(options, given, deps);
+  if (options.jobs > 1) throw new RefuteError("E_USAGE", "--jobs splits the faults of a teeth run (--teeth); a run of the claims splits with --shard k/n", { option: "jobs" });
   if (options.failOn === "regression" && !options.baseline) throw new RefuteError("E_USAGE", "--fail-on regression needs --baseline <run>: what is a regression is relative to it", { option: "fail-on" });
   const tolerance = parseTolerance(options.tolerance);
   const planned = gateOptions(options);

@@ -208,6 +208,13 @@ describe("refute gates --teeth", () => {
     expect(readdirSync(shared).sort()).toEqual(["teeth.json", "teeth.md"]); // the shares' own reports are gone
   });
 
+  it("--jobs without --teeth is a usage error (exit 2) pointing at --shard", async () => {
+    const deps = captureDeps({ faults: EFFECTS });
+    expect(await gatesCommand(["--claims", TEETH_CLAIMS, "--oracle", FIXTURE_ORACLE, "--reports", tempDir(), "--jobs", "2"], deps)).toBe(2);
+    expect(deps.stderr.join("\n")).toMatch(/--jobs splits the faults of a teeth run .*--shard k\/n/);
+    expect(deps.fake.made).toEqual([]);
+  });
+
   it("--jobs: clean passes that disagree fail the merged run, saying so", async () => {
     let n = 0;
     const deps = {
