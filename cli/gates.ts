@@ -285,6 +285,7 @@ async function teethInShares(options: RunOptions, given: string[], deps: GatesDe
   const worker = deps.teethWorker ?? childTeeth;
   if (!options.json) deps.err(`teeth: ${faults.length} faults in ${shares.length} processes, each with its own clean pass`);
   const dirs = shares.map((_, i) => join(reportsDir, `teeth-share-${i + 1}`));
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))); // an interrupted run's report must not stand for this one's
   const reports = await Promise.all(shares.map((share, i) => worker([...shareArgs(given), "--reports", dirs[i], ...share.flatMap((f) => ["--fault", f])], dirs[i])));
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   return mergeTeeth(reports, faults);

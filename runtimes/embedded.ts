@@ -60,8 +60,8 @@ export const MODEL_CACHE_BYTES = 512 << 20;
 /** Float32 KV caches an embedded runtime keeps extracted (a few MB each on the zoo; a long text on a large model more). */
 const EXTRACTED_CACHES = 4;
 
-/** Bytes of a source's tensors: what its weights take in a backend's memory. */
-const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
+/** Bytes a source's weights take in a backend's memory: f16 and bf16 matrices run as float32 copies, twice their bytes. */
+const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + (t.dtype === "f16" || t.dtype === "bf16" ? 2 : 1) * t.data.byteLength, 0);
 
 export class EmbeddedRuntime implements Runtime {
   readonly name = "embedded" as const;

@@ -9,6 +9,7 @@
 //     and named by the sha256 of its bytes, so a changed model or exporter never reuses a stale file.
 //     The export is made once per process and model, quant and cache: a run asks for the file on
 //     every request (llama.cpp's tokenize of each test string), and converting costs tens of ms.
+//     So a model rewritten in place while one process runs is seen by the next process.
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";

@@ -125,6 +125,8 @@ interface Arena {
 
 /** Below this, an address fits the kernels' 32-bit arithmetic: activations, outputs and scratch live here. */
 const LOW_END = 2 ** 32;
+/** The kernels address within one matrix in 32 bits (wat-memory64.ts): a larger one (a 4 GiB F32 head) runs on the reference kernels. */
+const MAX_KERNEL_MATRIX_BYTES = 2 ** 32 - 1;
 
 class WasmBackend implements WasmKernels {
   readonly name = "cpu-wasm";
@@ -297,6 +299,7 @@ class WasmBackend implements WasmKernels {
    */
   private activation(w: Matrix, x: Float32Array): { op: PoolOp; act: number } | null | "nan" {
     checkLength(w.name, "input", w.cols, x.length);
+    if (w.data.byteLength > MAX_KERNEL_MATRIX_BYTES) return null;
     if (w.kind === "f32") {
       checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
       return { op: "matvec_f32", act: this.input(x, "x") };
@@ -367,7 +370,7 @@ class WasmBackend implements WasmKernels {
     checkLength(w.name, "inputs", tokens * cols, x.length);
     if (out.length < tokens * rows) throw new RefuteError("KERNEL_SHAPE", `${w.name}: outputs have ${out.length} values, ${tokens} products write ${tokens * rows}`, { tensor: w.name, expected: tokens * rows, found: out.length });
     const kind = MULTI_KINDS.indexOf(w.kind === "f32" ? "f32" : w.type);
-    const acts = kind < 0 ? null : this.activations(w, x, tokens);
+    const acts = kind < 0 || w.data.byteLength > MAX_KERNEL_MATRIX_BYTES ? null : this.activations(w, x, tokens);
     if (acts === null) {
       for (let t = 0; t < tokens; t++) this.matvec(w, x.subarray(t * cols, (t + 1) * cols), out.subarray(t * rows, (t + 1) * rows), bias);
       return;
