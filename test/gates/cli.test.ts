@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
-import { wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { wasmMemory64Available, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
 import { validateReport } from "../../gates/write.ts";
 import { gitSha, type Report } from "../../gates/report.ts";
 import { readClaims } from "../../gates/claims.ts";
@@ -79,7 +79,8 @@ describe("refute gates exit codes", () => {
     expect(await gatesCommand(["--threads", "1", "--json", "--suite", "canary", "--model", "tiny-llama", ...base(tempDir())], deps)).toBe(0);
     expect(process.env.REFUTE_THREADS).toBe(before);
     expect(settings).toEqual([{ threads: 1, config: EMPTY_CONFIG }]);
-    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual([`cpu = cpu-wasm (${wasmRelaxedSimdAvailable() ? "relaxed SIMD" : "WebAssembly SIMD"}, 1 thread)`]);
+    const wide = wasmMemory64Available() ? "; memory64 for models over 3.5 GiB" : "";
+    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual([`cpu = cpu-wasm (${wasmRelaxedSimdAvailable() ? "relaxed SIMD" : "WebAssembly SIMD"}, 1 thread${wide})`]);
   });
 
   it("--help on every subcommand exits 0 and runs nothing", async () => {
