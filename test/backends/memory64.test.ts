@@ -8,22 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
 import { bestKernelVariant, wasmMemory64Available } from "../../engine/backends/wasm/module.ts";
 import { gaussian } from "../../engine/backends/random-inputs.ts";
+import { quantizedMatrix } from "./quantized-matrix.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { openModel } from "../../engine/open.ts";
-import { QUANT_TYPES, rowByteLength } from "../../engine/quant/types.ts";
-import type { QuantDType } from "../../engine/tensor.ts";
 import { ggufFor } from "../../runtimes/model-file.ts";
 
 const MEMORY64 = wasmMemory64Available();
 const GiB = 2 ** 30;
-
-const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: Float32Array): Matrix => {
-  const t = QUANT_TYPES[type];
-  const rowBytes = rowByteLength(t, cols);
-  const data = new Uint8Array(rows * rowBytes);
-  for (let r = 0; r < rows; r++) data.set(t.quantizeRow(values.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
-  return { kind: "quant", name: `w.${type}`, type, rows, cols, data };
-};
 
 const matrices = (rows: number, cols: number, seed: number): Matrix[] => {
   const values = gaussian(rows * cols, seed);

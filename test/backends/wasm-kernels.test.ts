@@ -17,6 +17,7 @@ import { QUANT_TYPES, rowByteLength } from "../../engine/quant/types.ts";
 import type { QuantDType } from "../../engine/tensor.ts";
 import { NMSE_DEFAULT, NMSE_PRODUCT, nmse } from "../../engine/backends/agreement.ts";
 import { gaussian } from "../../engine/backends/random-inputs.ts";
+import { quantizedMatrix } from "./quantized-matrix.ts";
 
 /** Indices where the two differ bit for bit (NaN equals NaN), with both values: the evidence. */
 function bitDifferences(observed: Float32Array, expected: Float32Array): string[] {
@@ -24,14 +25,6 @@ function bitDifferences(observed: Float32Array, expected: Float32Array): string[
   for (let i = 0; i < expected.length; i++) if (!Object.is(observed[i], expected[i])) out.push(`[${i}] ${observed[i]} != ${expected[i]}`);
   return out.slice(0, 5);
 }
-
-const quantizedMatrix = (type: QuantDType, rows: number, cols: number, values: Float32Array): Matrix => {
-  const t = QUANT_TYPES[type];
-  const rowBytes = rowByteLength(t, cols);
-  const data = new Uint8Array(rows * rowBytes);
-  for (let r = 0; r < rows; r++) data.set(t.quantizeRow(values.subarray(r * cols, (r + 1) * cols)), r * rowBytes);
-  return { kind: "quant", name: `w.${type}`, type, rows, cols, data };
-};
 
 // Every variant this runtime validates: the SIMD kernels everywhere, the relaxed ones where the
 // runtime has relaxed SIMD (Node 24; CI runs the tests on Node 20 and 24, so both are covered).
