@@ -18,7 +18,7 @@ import { readPrompts, verificationProblem } from "../bench/generation.ts";
 import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
 import { RefuteError } from "../core/errors.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
-import { commaList, nonNegativeInteger, positiveInteger } from "./options.ts";
+import { commaList, nonNegativeInteger, positiveInteger, withoutOptions } from "./options.ts";
 
 /** The refute command, for a bench under another Node. */
 const BIN = fileURLToPath(new URL("../bin/refute.mjs", import.meta.url));
@@ -134,12 +134,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
 
 /** argv without --node and its value (both spellings), for the run under that Node. */
 export function withoutNodeOption(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--node") i++;
-    else if (!argv[i].startsWith("--node=")) out.push(argv[i]);
-  }
-  return out;
+  return withoutOptions(argv, ["--node"]);
 }
 
 /** The same bench under another Node.js binary, its output passed through; its exit code is ours. */

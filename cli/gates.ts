@@ -28,13 +28,13 @@ import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
 import type { HookReads } from "../core/hook-reads.ts";
-import { mergeTeeth, runTeeth, teethMarkdown, type TeethReport } from "../gates/teeth.ts";
+import { faultPassesMs, mergeTeeth, runTeeth, teethMarkdown, type TeethReport } from "../gates/teeth.ts";
 import { RUN_DIR, refreshHtml, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { skipContract } from "./contract-option.ts";
 import { replacementNote } from "../gates/partial-run.ts";
-import { positiveInteger, repeatable } from "./options.ts";
+import { positiveInteger, repeatable, withoutOptions } from "./options.ts";
 import { reportCommand } from "./report.ts";
 
 /** What the runtimes are made with: the engine's and llama.cpp's threads when --threads gives them, whether the engine skips the contract gate, and the config's runtimes. */
@@ -263,20 +263,7 @@ async function childTeeth(args: string[], reportsDir: string): Promise<TeethRepo
 }
 
 /** The arguments given, less what a teeth share sets itself (--jobs, --fault, --json, --reports): a share reports to its own directory, with progress. */
-function shareArgs(given: string[]): string[] {
-  const valued = new Set(["--jobs", "--fault", "--reports"]);
-  const kept: string[] = [];
-  for (let i = 0; i < given.length; i++) {
-    const [flag] = given[i].split("=", 1);
-    if (flag === "--json") continue;
-    if (valued.has(flag)) {
-      if (!given[i].includes("=")) i++;
-      continue;
-    }
-    kept.push(given[i]);
-  }
-  return kept;
-}
+const shareArgs = (given: string[]): string[] => withoutOptions(given, ["--jobs", "--fault", "--reports"], ["--json"]);
 
 /** The faults split round robin between `jobs` shares (the catalogue's neighbours differ in cost), each run as its own teeth run. */
 async function teethInShares(options: RunOptions, given: string[], deps: GatesDeps, reportsDir: string): Promise<TeethReport> {
@@ -313,24 +300,14 @@ async function teethCommand(options: RunOptions, given: string[], deps: GatesDep
   if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked; ${s.reusedChecks} fault checks kept their clean verdict (the fault could not change their subjects: none of its hooks read, or its source transform left their sources as they were); clean pass ${Math.round(report.cleanDurationMs / 1000)} s, faults ${Math.round(report.faults.reduce((t, f) => t + f.durationMs, 0) / 1000)} s`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked; ${s.reusedChecks} fault checks kept their clean verdict (the fault could not change their subjects: none of its hooks read, or its source transform left their sources as they were); clean pass ${Math.round(report.cleanDurationMs / 1000)} s, faults ${Math.round(faultPassesMs(report) / 1000)} s`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }
 
 /** The options as given, for the report (reproduction); --json and output paths left out. */
 function recordedArgs(argv: string[]): string[] {
-  const drop = new Set(["--json", "--reports", "--concurrency"]);
-  const kept: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const [flag] = argv[i].split("=", 1);
-    if (drop.has(flag)) {
-      if (!argv[i].includes("=") && flag !== "--json") i++;
-      continue;
-    }
-    kept.push(argv[i]);
-  }
-  return kept;
+  return withoutOptions(argv, ["--reports", "--concurrency"], ["--json"]);
 }
 
 async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {

@@ -58,3 +58,21 @@ export function commaList(option: Option, choices?: readonly string[]): Option {
       .map(check),
   );
 }
+
+/**
+ * argv without the options named: each of `valued` with its value (`--x v` or `--x=v`), each of
+ * `flags` alone. For re-running a command with some options replaced (a child process, a report's record).
+ */
+export function withoutOptions(argv: readonly string[], valued: readonly string[], flags: readonly string[] = []): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [flag] = argv[i].split("=", 1);
+    if (flags.includes(flag)) continue;
+    if (valued.includes(flag)) {
+      if (!argv[i].includes("=")) i++;
+      continue;
+    }
+    kept.push(argv[i]);
+  }
+  return kept;
+}

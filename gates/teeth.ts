@@ -136,8 +136,9 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     });
   }
 
+  const cleanCounts = count(clean.results);
   return assembleTeeth({
-    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked"), falsifiedChecks: count(clean.results).falsified, blockedChecks: count(clean.results).blocked },
+    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked"), falsifiedChecks: cleanCounts.falsified, blockedChecks: cleanCounts.blocked },
     catches: catchesOf,
     outcomes,
     faults,
@@ -216,6 +217,9 @@ export function mergeTeeth(reports: TeethReport[], faults: string[]): TeethRepor
 
 const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;
 
+/** The wall time of every fault's pass, added up (a report from before times were kept counts 0). */
+export const faultPassesMs = (report: TeethReport): number => report.faults.reduce((t, f) => t + (f.durationMs ?? 0), 0);
+
 /** The fault x claim matrix: X where the claim refuted the fault, . where it held, b where blocked. */
 export function teethMarkdown(report: TeethReport): string {
   const s = report.summary;
@@ -225,7 +229,7 @@ export function teethMarkdown(report: TeethReport): string {
     "",
     `${s.caught}/${s.faults} faults caught; clean engine: ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked checks; ${s.passed ? "passed" : "FAILED"}.`,
     "",
-    `Clean pass ${seconds(report.cleanDurationMs)}, the faults' passes ${seconds(report.faults.reduce((t, f) => t + (f.durationMs ?? 0), 0))} in all.`,
+    `Clean pass ${seconds(report.cleanDurationMs)}, the faults' passes ${seconds(faultPassesMs(report))} in all.`,
     "",
     "Columns are claims (numbered below); X: the claim refuted the fault, b: blocked under it.",
     "",

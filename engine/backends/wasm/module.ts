@@ -116,13 +116,18 @@ export function wasmRelaxedSimdAvailable(): boolean {
 export const MEMORY64_PROBE_WAT = "(module (memory i64 1))";
 export const MEMORY64_PROBE = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 5, 3, 1, 4, 1]);
 
-/** Whether this runtime has 64-bit shared memories (the memory64 proposal: Node 24 by default; Node 20 has none). */
+let memory64: boolean | undefined;
+
+/** Whether this runtime has 64-bit shared memories (the memory64 proposal: Node 24 by default; Node 20 has none); probed once, by making one. */
 export function wasmMemory64Available(): boolean {
-  try {
-    return WebAssembly.validate(MEMORY64_PROBE) && kernelMemory("memory64", 1).buffer instanceof SharedArrayBuffer;
-  } catch {
-    return false;
+  if (memory64 === undefined) {
+    try {
+      memory64 = WebAssembly.validate(MEMORY64_PROBE) && kernelMemory("memory64", 1).buffer instanceof SharedArrayBuffer;
+    } catch {
+      memory64 = false;
+    }
   }
+  return memory64;
 }
 
 /**
