@@ -166,6 +166,7 @@ export const ERROR_CODES = {
     CONTEXT_FULL: "generation would run past the model's context",
     PPL_BAD_WINDOW: "perplexity's window and stride are not integers with 0 < stride <= window",
     PPL_TOO_SHORT: "perplexity needs at least two tokens",
+    BAD_HOOK: "an engine hook (engine/hooks.ts) holds a value outside its domain",
   },
   kvCache: {
     KV_METADATA_MISSING: "a KV cache file has no metadata JSON beside it",

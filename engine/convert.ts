@@ -44,7 +44,12 @@ function quantized(source: ModelSource, quant: string): ModelSource {
 
 /** hooks: skipConv1dTranspose and loadedSource (loading), quantizedSource (quantizing), and throughGguf's. */
 export function prepareSource(model: string, format: string, quant: string, hooks: EngineHooks = NO_HOOKS): ModelSource {
-  const opened = openSource(model, { skipConv1dTranspose: hooks.skipConv1dTranspose });
+  // a getter: the importer reads the hook only for a family with Conv1D weights (GPT-2), where it can act
+  const opened = openSource(model, {
+    get skipConv1dTranspose() {
+      return hooks.skipConv1dTranspose;
+    },
+  });
   const loaded = hooks.loadedSource ? hooks.loadedSource(opened) : opened;
   const atQuant = quantized(loaded, quant);
   const source = hooks.quantizedSource ? hooks.quantizedSource(atQuant) : atQuant;

@@ -47,7 +47,7 @@ export interface EngineHooks {
   readonly ropePositionOffset?: number;
   /** Decode: each new key and value written one slot back, over the previous position. */
   readonly writesOneSlotBack?: boolean;
-  /** KV cache: a ring of this many entries, position p written to slot p mod n, so past n positions the oldest keys are gone. */
+  /** KV cache: a ring of this many entries (an integer, at least KV_WRAP_MIN), position p written to slot p mod n, so past n positions the oldest keys are gone. */
   readonly kvPositionWrap?: number;
   /** Detokenizer: each generated token decoded on its own, so a character split across tokens becomes U+FFFD. */
   readonly detokenizePerToken?: boolean;
@@ -60,6 +60,13 @@ export interface EngineHooks {
   /** KV quantizer: sparsification zeroes the values of largest magnitude in each group instead of the smallest. */
   readonly kvSparsityDropsLargest?: boolean;
 }
+
+/**
+ * The smallest KV ring the kvPositionWrap hook may set. A ring of n changes nothing before
+ * position n, so a session reads the hook only when it reaches this position: the perplexity
+ * windows (128 tokens, positions 0-126) and short generations never consult it.
+ */
+export const KV_WRAP_MIN = 128;
 
 /** No hook set: the clean engine. */
 export const NO_HOOKS: EngineHooks = Object.freeze({});

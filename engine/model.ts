@@ -43,8 +43,12 @@ export class EngineModel {
   readonly kv: KvQuantOptions | null;
   /** The chat template the model came with; null: none. */
   readonly chatTemplate: ChatTemplate | null;
-  /** The tokens that end a generation (model/end-tokens.ts); empty under the eosIgnored hook. */
-  readonly endTokens: ReadonlySet<number>;
+  /**
+   * The tokens that end a generation (model/end-tokens.ts); none under the eosIgnored hook,
+   * which is read only when one of them comes (ignoring an end token that never comes changes
+   * nothing, and the teeth run reruns only what read a fault's hooks clean).
+   */
+  readonly endTokens: Pick<ReadonlySet<number>, "has">;
 
   // The source itself is not kept: where the backend holds weights in its own memory
   // (prepare), the loader's bytes become garbage and each weight exists once.
@@ -64,7 +68,8 @@ export class EngineModel {
     this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
     this.chatTemplate = source.chatTemplate;
-    this.endTokens = new Set(hooks.eosIgnored ? [] : source.endTokenIds);
+    const ends = new Set(source.endTokenIds);
+    this.endTokens = { has: (token) => ends.has(token) && hooks.eosIgnored !== true };
     this.kernels = hookedKernels(kernels, hooks);
     this.kv = options.kv ?? null;
     if (this.kv) checkKvOptions(this.kv, this.arch.headDim);
@@ -85,12 +90,12 @@ export class EngineModel {
   /** The prompt's token ids as the model is fed them: with the special tokens its tokenizer puts around a text (a SentencePiece llama's BOS; none for the zoo, as the oracle). */
   encodePrompt(prompt: string): number[] {
     const ids = this.tokenizer.encodePrompt(prompt);
-    return this.hooks.prependBos === true && this.arch.bosTokenId !== null ? [this.arch.bosTokenId, ...ids] : ids;
+    return this.arch.bosTokenId !== null && this.hooks.prependBos === true ? [this.arch.bosTokenId, ...ids] : ids;
   }
 
   /** A streaming detokenizer for this model's generated tokens (per token under the detokenizePerToken hook). */
   streamingDecoder(): StreamingDecoder {
-    return new StreamingDecoder(this.tokenizer, this.hooks.detokenizePerToken === true);
+    return new StreamingDecoder(this.tokenizer, () => this.hooks.detokenizePerToken === true);
   }
 
   /** Greedy until an end token or maxNewTokens. kv: this generation's KV-cache option (default the model's; null: float32). */

@@ -50,3 +50,14 @@ it("argmax is judged exactly", () => {
   const offByOne = { ...cpuKernels, argmax: (x: Float32Array) => cpuKernels.argmax(x) + 1 };
   expect(agrees(compareKernel(argmax, offByOne, cpuKernels))).toBe(false);
 });
+
+it("a case's inputs, made once and reused, give what freshly made ones give, however often it is compared", () => {
+  // the inputs outlive one comparison (the teeth run compares every case in each fault's pass):
+  // a kernel that wrote into them would make the next comparison differ
+  for (const c of SMALL) {
+    const first = compareKernel(c, cpuKernels, cpuKernels);
+    const again = compareKernel(c, cpuKernels, cpuKernels);
+    expect(again).toEqual(first);
+    expect(c.prepare()(cpuKernels), `${c.op} ${c.params}`).toEqual(c.prepare()(cpuKernels));
+  }
+});

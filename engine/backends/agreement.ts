@@ -187,8 +187,20 @@ export function agreement(op: string, params: string, threshold: number, expecte
   return { op, params, threshold, nmse: nmse(expected, observed), identical };
 }
 
+// Each case's inputs, made once per process: they are seeded (the same every time), runners
+// leave them unchanged, and making them is most of a comparison's cost (quantizing the random
+// 2048 x 2048 K-quant matrices alone takes seconds), which the teeth run would pay in every
+// fault's pass.
+const runners = new Map<KernelCase, ReturnType<KernelCase["prepare"]>>();
+
+function runnerOf(c: KernelCase): ReturnType<KernelCase["prepare"]> {
+  let run = runners.get(c);
+  if (!run) runners.set(c, (run = c.prepare()));
+  return run;
+}
+
 export function compareKernel(c: KernelCase, subject: Kernels, reference: Kernels): KernelAgreement {
-  const run = c.prepare();
+  const run = runnerOf(c);
   return agreement(c.op, c.params, c.threshold, run(reference), run(subject));
 }
 

@@ -15,7 +15,7 @@ export interface GreedyResult {
 export interface GreedyOptions {
   maxNewTokens: number;
   topK?: number; // default 10; 0 records nothing
-  stopTokens?: ReadonlySet<number>; // stop after emitting one of them; absent or empty: always maxNewTokens
+  stopTokens?: Pick<ReadonlySet<number>, "has">; // stop after emitting one of them; absent or empty: always maxNewTokens
 }
 
 export function greedy(session: Session, kernels: Kernels, prompt: number[], options: GreedyOptions): GreedyResult {

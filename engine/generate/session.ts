@@ -13,7 +13,7 @@ import type { RopeFrequencies } from "../backends/rope-frequencies.ts";
 import { ropeFrequencies, type RopeScaling } from "../model/rope-scaling.ts";
 import { RefuteError } from "../../core/errors.ts";
 import type { Kernels } from "../backends/kernels.ts";
-import { NO_HOOKS, type EngineHooks } from "../hooks.ts";
+import { KV_WRAP_MIN, NO_HOOKS, type EngineHooks } from "../hooks.ts";
 import { FloatKvCache, QuantizedKvCache, type KvCache } from "../kv/cache.ts";
 import type { KvQuantOptions } from "../kv/quantize.ts";
 import type { Architecture } from "../model/architecture.ts";
@@ -75,7 +75,9 @@ export class Session {
   // Hooks of the decode loop, read once here (0 and false on a clean run).
   private readonly queryPositionOffset: number;
   private readonly writesOneSlotBack: boolean;
-  private readonly kvWrap: number | null;
+  /** The kvPositionWrap hook, read when the first position at or past KV_WRAP_MIN is written (undefined: not yet read). */
+  private kvWrap: number | null | undefined = undefined;
+  private readonly hooks: EngineHooks;
   /** The scaling RoPE runs with (null under the rope-scaling-ignored hook). */
   private readonly ropeScaling: RopeScaling | null;
   /** The frequencies of the current forward call, and the call length they are for. */
@@ -98,8 +100,10 @@ export class Session {
     this.siluGated = model.arch.gatedMlp && model.arch.activation === "silu" && !hooks.activation;
     this.queryPositionOffset = hooks.ropePositionOffset ?? 0;
     this.writesOneSlotBack = hooks.writesOneSlotBack === true;
-    this.kvWrap = hooks.kvPositionWrap ?? null;
-    this.ropeScaling = hooks.ropeScalingIgnored ? null : model.arch.ropeScaling;
+    this.hooks = hooks;
+    // Hooks are read only where they can act (the teeth run reruns what read a fault's
+    // hooks clean): ignoring a rope_scaling the model does not have changes nothing.
+    this.ropeScaling = model.arch.ropeScaling && !hooks.ropeScalingIgnored ? model.arch.ropeScaling : null;
     this.ropeFreqs = ropeFrequencies(model.arch.headDim, model.arch.ropeTheta, this.ropeScaling);
     const { kvHeads, headDim, vocabSize, layers } = model.arch;
     this.cache = kv ? new QuantizedKvCache(layers, capacity, kvHeads, headDim, kv, hooks) : new FloatKvCache(layers, capacity, kvHeads * headDim, (n) => this.allocate(n));
@@ -183,6 +187,22 @@ export class Session {
       const block = tokens.slice(i, i + PREFILL_BLOCK);
       this.pass(block, this.block, Math.max(0, logitsFrom - i), (t) => onLogits(i + t, this.logits));
     }
+  }
+
+  /**
+   * The KV ring's size at `position` (null: no ring). The kvPositionWrap hook is at least
+   * KV_WRAP_MIN and a ring of n changes nothing before position n, so it is read only once a
+   * position reaches KV_WRAP_MIN: a session that never gets there computes what it computes clean.
+   */
+  private kvWrapAt(position: number): number | null {
+    if (this.kvWrap !== undefined) return this.kvWrap;
+    if (position < KV_WRAP_MIN) return null;
+    const wrap = this.hooks.kvPositionWrap ?? null;
+    if (wrap !== null && !(Number.isInteger(wrap) && wrap >= KV_WRAP_MIN)) {
+      throw new RefuteError("BAD_HOOK", `kvPositionWrap must be an integer of at least ${KV_WRAP_MIN}, found ${wrap}`, { hook: "kvPositionWrap", found: wrap });
+    }
+    this.kvWrap = wrap;
+    return wrap;
   }
 
   /** Refuses `count` more positions past the capacity, before any of them runs. */
@@ -319,9 +339,10 @@ export class Session {
         kern.rope(qt, heads, headDim, position + this.queryPositionOffset, freqs);
         kern.rope(kt, kvHeads, headDim, position, freqs);
       }
-      const slot = this.writesOneSlotBack ? Math.max(0, position - 1) : this.kvWrap ? position % this.kvWrap : position;
+      const wrap = this.kvWrapAt(position);
+      const slot = this.writesOneSlotBack ? Math.max(0, position - 1) : wrap ? position % wrap : position;
       this.cache.write(l, slot, kt, row(v, t, kvWidth));
-      const length = this.kvWrap ? Math.min(position + 1, this.kvWrap) : position + 1;
+      const length = wrap ? Math.min(position + 1, wrap) : position + 1;
       kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
     }
     this.products([w.o], attnOut, [proj], T);

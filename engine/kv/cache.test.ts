@@ -4,6 +4,7 @@
 // scale hook far off), and
 // EngineModel's `kv` option reaches every session it makes.
 
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { gaussian } from "../backends/random-inputs.ts";
 import { randomModel } from "../../test/backends/random-model.ts";
@@ -71,6 +72,41 @@ describe("KV caches", () => {
         expect(read.subarray(p * width, (p + 1) * width)).toEqual(expected);
       }
     });
+  });
+
+  it.each([INT8, INT4, { ...INT4, sparsity: 0.5 } as KvQuantOptions])("quantized %o: any order of writes (rewrites of earlier slots too) and reads of either layer reads back the latest quantize -> dequantize of every position", (o) => {
+    const kvHeads = 1;
+    const headDim = 32;
+    const capacity = 6;
+    const op = fc.oneof(
+      fc.record({ write: fc.constant(true), layer: fc.integer({ min: 0, max: 1 }), position: fc.integer({ min: 0, max: capacity - 1 }), seed: fc.integer({ min: 1, max: 1000 }) }),
+      fc.record({ write: fc.constant(false), layer: fc.integer({ min: 0, max: 1 }), position: fc.integer({ min: 1, max: capacity }), seed: fc.constant(0) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const cache = new QuantizedKvCache(2, capacity, kvHeads, headDim, o);
+        // the expectation: each slot's latest write, quantized and dequantized on its own
+        const latest = [0, 1].map(() => Array.from({ length: capacity }, (): Float32Array | null => null));
+        for (const { write, layer, position, seed } of ops) {
+          if (write) {
+            const x = gaussian(headDim, seed);
+            cache.write(layer, position, x, x);
+            const codes = new Int8Array(headDim);
+            const scales = new Float32Array(headDim / o.groupSize);
+            quantizeGroups(x, codes, scales, o);
+            latest[layer][position] = new Float32Array(headDim);
+            dequantizeGroups(codes, scales, o.groupSize, latest[layer][position]);
+            continue;
+          }
+          const keys = cache.keys(layer, position);
+          for (let p = 0; p < position; p++) {
+            const expected = latest[layer][p];
+            if (expected) expect(keys.subarray(p * headDim, (p + 1) * headDim)).toEqual(expected);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it("a session with an int8 cache follows the float32 one closely (logits within about 10^(-44/20)); int4 less closely; the unsigned-range scale far off", () => {

@@ -56,6 +56,11 @@ class QuantizedStore {
   private readonly rowCodes: Int8Array;
   private readonly rowScales: Float32Array;
   private readonly scratch: Float32Array; // dequantized positions of the layer being attended
+  // The scratch holds layer `scratchLayer`'s positions [0, scratchValid) as their codes say now:
+  // a read of the same layer dequantizes only the positions past them (a block of prompt tokens
+  // reads each layer once per token, and would otherwise dequantize it all every time).
+  private scratchLayer = -1;
+  private scratchValid = 0;
 
   constructor(
     layers: number,
@@ -75,6 +80,7 @@ class QuantizedStore {
   }
 
   write(layer: number, position: number, x: Float32Array): void {
+    if (layer === this.scratchLayer) this.scratchValid = Math.min(this.scratchValid, position);
     quantizeGroups(x, this.rowCodes, this.rowScales, this.options, this.hooks);
     const scales = this.scales[layer];
     for (let g = 0, at = position * this.rowScales.length; g < this.rowScales.length; g++) scales[at + g] = fp32ToFp16Bits(this.rowScales[g]);
@@ -83,23 +89,37 @@ class QuantizedStore {
   }
 
   read(layer: number, length: number): Float32Array {
+    if (layer !== this.scratchLayer) {
+      this.scratchLayer = layer;
+      this.scratchValid = 0;
+    }
+    if (length > this.scratchValid) {
+      this.dequantize(layer, this.scratchValid, length);
+      this.scratchValid = length;
+    }
+    return this.scratch;
+  }
+
+  /** Positions [from, to) of a layer into the scratch. */
+  private dequantize(layer: number, from: number, to: number): void {
     const out = this.scratch;
     const scales = this.scales[layer];
     const g = this.options.groupSize;
-    const groups = (length * this.width) / g;
+    const groups = (to * this.width) / g;
+    const first = (from * this.width) / g;
     // Hook kvCodesUnsigned: the signed codes read through an unsigned view.
     const unsigned = this.hooks.kvCodesUnsigned === true;
     if (this.options.bits === 8) {
       const stored = this.codes[layer] as Int8Array;
       const codes = unsigned ? new Uint8Array(stored.buffer, stored.byteOffset, stored.length) : stored;
-      for (let k = 0, i = 0; k < groups; k++) {
+      for (let k = first, i = first * g; k < groups; k++) {
         const scale = FP16_TABLE[scales[k]];
         for (const end = i + g; i < end; i++) out[i] = codes[i] * scale;
       }
     } else {
       const packed = this.codes[layer] as Uint8Array;
       const offset = unsigned ? 0 : 8;
-      for (let k = 0, i = 0; k < groups; k++) {
+      for (let k = first, i = first * g; k < groups; k++) {
         const scale = FP16_TABLE[scales[k]];
         for (const end = i + g; i < end; i += 2) {
           const b = packed[i >> 1];
@@ -108,7 +128,6 @@ class QuantizedStore {
         }
       }
     }
-    return out;
   }
 }
 

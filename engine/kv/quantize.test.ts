@@ -70,6 +70,23 @@ describe("per-group quantization", () => {
     );
   });
 
+  it("the values sparsification drops are the floor(r g) first by (|x|, index), or by (-|x|, index) under kvSparsityDropsLargest: ties go to the lower index", () => {
+    // few distinct magnitudes, so most groups have ties; the expectation sorts with a comparator
+    const tied = fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 32, maxLength: 32 }).map((v) => Float32Array.from(v, (x) => x / 4));
+    fc.assert(
+      fc.property(tied, fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.boolean(), (x, sparsity, largest) => {
+        const o: KvQuantOptions = { bits: 8, groupSize: 32, sparsity };
+        const kept = new Uint8Array(32);
+        quantizeGroups(x, new Int8Array(32), new Float32Array(1), o, largest ? { kvSparsityDropsLargest: true } : NO_HOOKS, kept);
+        const direction = largest ? -1 : 1;
+        const byMagnitude = [...x.keys()].sort((a, b) => direction * (Math.abs(x[a]) - Math.abs(x[b])) || a - b);
+        const dropped = new Set(byMagnitude.slice(0, 32 - keptPerGroup(o)));
+        expect([...kept]).toEqual([...x.keys()].map((i) => (dropped.has(i) ? 0 : 1)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it("int4 codes pack two per byte and unpack to themselves", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: -7, max: 7 }), { minLength: 1, maxLength: 200 }), (values) => {

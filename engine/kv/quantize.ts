@@ -105,11 +105,7 @@ export function quantizeGroups(
   if (kept) kept.fill(1, 0, x.length);
   for (let g = 0; g < groups; g++) {
     const base = g * groupSize;
-    if (order) {
-      for (let i = 0; i < groupSize; i++) order[i] = i;
-      const direction = hooks.kvSparsityDropsLargest ? -1 : 1;
-      order.sort((a, b) => direction * (Math.abs(x[base + a]) - Math.abs(x[base + b])) || a - b);
-    }
+    if (order) orderByMagnitude(x, base, order, hooks.kvSparsityDropsLargest ? -1 : 1);
     let amax = 0;
     for (let i = 0; i < groupSize; i++) {
       const a = Math.abs(x[base + i]);
@@ -129,6 +125,23 @@ export function quantizeGroups(
         if (kept) kept[base + order[i]] = 0;
       }
     }
+  }
+}
+
+/**
+ * order := the indices 0..n-1 of the group x[base, base + n) by increasing direction * |x|,
+ * ties by lower index first. An insertion sort: on 32 to 128 values it is several times faster
+ * than a typed array's sort with a comparator, and stable, which gives the tie order.
+ */
+function orderByMagnitude(x: Float32Array, base: number, order: Uint16Array, direction: 1 | -1): void {
+  for (let i = 0; i < order.length; i++) {
+    const key = direction * Math.abs(x[base + i]);
+    let j = i;
+    while (j > 0 && direction * Math.abs(x[base + order[j - 1]]) > key) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
   }
 }
 

@@ -54,4 +54,31 @@ describe.each(["tiny-llama", "tiny-llama-spm"])("streaming detokenizer on %s", (
     expect(text).toContain("\uFFFD");
     expect(text).not.toBe(tok.decode(ids));
   });
+
+  it("any id sequence: with the per-token choice as a hook, the deltas are those of the mode it names, and it is read only where the two modes' deltas differ", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1023 }), { maxLength: 40 }), fc.boolean(), (ids, perToken) => {
+        let reads = 0;
+        const lazy = stream(new StreamingDecoder(tok, () => (reads++, perToken)), ids);
+        const named = stream(new StreamingDecoder(tok, perToken), ids);
+        const other = stream(new StreamingDecoder(tok, !perToken), ids);
+        expect(lazy).toEqual(named);
+        expect(reads).toBe(JSON.stringify(named) === JSON.stringify(other) ? 0 : 1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the per-token hook is not read for plain text whose tokens decode alone as they do in the stream, and is read where a character is split", () => {
+    let reads = 0;
+    const hook = () => (reads++, true);
+    stream(new StreamingDecoder(tok, hook), tok.encode("Dzień dobry 🏰"));
+    expect(reads).toBe(1);
+    reads = 0;
+    if (slug === "tiny-llama") {
+      // byte-level BPE: a token's text alone is its text in the stream (no leading space to strip)
+      stream(new StreamingDecoder(tok, hook), tok.encode("plain ascii"));
+      expect(reads).toBe(0);
+    }
+  });
 });

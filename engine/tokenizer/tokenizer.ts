@@ -180,7 +180,9 @@ export function tokenizerFromJson(json: unknown, hooks: TokenizerHooks = NO_HOOK
     unknown,
     fuseUnknown: model.fuse_unk === true,
   };
-  const normalize = buildNormalizer(hooks.spmNoSpacePrefix ? withoutPrepend(root.normalizer) : root.normalizer);
+  // the hook is read only where there is a Prepend to drop (dropping none changes nothing)
+  const unprepended = withoutPrepend(root.normalizer);
+  const normalize = buildNormalizer(unprepended !== root.normalizer && hooks.spmNoSpacePrefix ? unprepended : root.normalizer);
   const preTokenize = buildPreTokenizer(root.pre_tokenizer);
   const cache = new Map<string, number[]>();
   return new Tokenizer(
@@ -204,10 +206,12 @@ function hasByteLevelStep(config: unknown, depth = 0): boolean {
 }
 
 /** The normalizer without its Prepend steps: the space-prefix fault. */
+/** The normalizer config without its Prepend; the very config where it has none. */
 function withoutPrepend(config: unknown): unknown {
   const c = config as { type?: unknown; normalizers?: unknown[] } | null;
-  if (c?.type === "Prepend") return null;
-  if (c?.type === "Sequence" && Array.isArray(c.normalizers)) return { ...c, normalizers: c.normalizers.filter((n) => (n as { type?: unknown } | null)?.type !== "Prepend") };
+  const isPrepend = (n: unknown) => (n as { type?: unknown } | null)?.type === "Prepend";
+  if (isPrepend(c)) return null;
+  if (c?.type === "Sequence" && Array.isArray(c.normalizers) && c.normalizers.some(isPrepend)) return { ...c, normalizers: c.normalizers.filter((n) => !isPrepend(n)) };
   return config;
 }
 
