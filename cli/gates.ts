@@ -28,7 +28,7 @@ import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
 import type { HookReads } from "../core/hook-reads.ts";
-import { faultPassesMs, mergeTeeth, runTeeth, teethMarkdown, type TeethReport } from "../gates/teeth.ts";
+import { type CleanRecord, faultPassesMs, mergeTeeth, runCleanShard, runTeeth, teethMarkdown, type TeethOptions, type TeethReport } from "../gates/teeth.ts";
 import { RUN_DIR, refreshHtml, writeReports } from "../gates/write.ts";
 import { measures } from "../measures/index.ts";
 import { onRun, refuteCommand, runCommand, type Output } from "./command.ts";
@@ -48,8 +48,8 @@ export interface RuntimeSettings {
 export interface GatesDeps extends Output {
   /** Where runtimes come from; the default loads runtimes/index.ts's defaultRuntimeFactory(settings). */
   factory: (settings: RuntimeSettings) => Promise<RuntimeFactory>;
-  /** One share of a `--teeth --jobs N` run: `refute gates` with these arguments (--teeth and --reports `reportsDir` among them), its report; the default runs it in a child process. */
-  teethWorker?: (args: string[], reportsDir: string) => Promise<TeethReport>;
+  /** One process of a `--teeth --jobs N` run: `refute gates` with these arguments (--teeth and its --reports among them), which writes its result there; the default runs it in a child process. */
+  teethWorker?: (args: string[]) => Promise<void>;
 }
 
 /**
@@ -99,6 +99,8 @@ interface RunOptions extends SelectionOptions {
   teeth?: boolean;
   fault?: string[];
   jobs: number;
+  teethCleanShard?: string;
+  teethClean?: string[];
   reports?: string;
   concurrency: number;
   strict?: boolean;
@@ -160,10 +162,13 @@ function withRunOptions(command: Command): Command {
     )
     .addOption(repeatable(new Option("--fault <name>", "with --teeth: only this fault (repeatable)"), FAULT_NAMES))
     .addOption(
-      new Option("--jobs <n>", "with --teeth: split the faults between n processes, each with its own clean pass (their clean verdicts must agree); on n cores, about n times faster past the clean pass")
+      new Option("--jobs <n>", "with --teeth: n processes run the clean pass in n shards, then the faults split between them against the shards' union; on n cores, about n times faster")
         .argParser(positiveInteger)
         .default(1),
-    );
+    )
+    // The two steps of a --jobs run, one process each: not for people, so not in --help.
+    .addOption(new Option("--teeth-clean-shard <k/n>", "with --teeth: run shard k of n of the clean pass only, into teeth-clean.json").hideHelp())
+    .addOption(repeatable(new Option("--teeth-clean <file>", "with --teeth: the clean pass from these teeth-clean.json shards; run only the faults").hideHelp()));
 }
 
 export function gatesCommand(argv: string[], deps: GatesDeps): Promise<number> {
@@ -255,26 +260,46 @@ async function faultHookNames(): Promise<(fault: string) => string[]> {
 
 const BIN = fileURLToPath(new URL("../bin/refute.mjs", import.meta.url));
 
-/** A teeth share in a child process: its progress goes to this stderr, its report to `reportsDir`/teeth.json. */
-async function childTeeth(args: string[], reportsDir: string): Promise<TeethReport> {
+/** A process of a --jobs run: its progress goes to this stderr, its result to the files its --reports names. */
+async function childTeeth(args: string[]): Promise<void> {
   const child = await execa(process.execPath, [BIN, "gates", ...args], { reject: false, stdin: "ignore", stdout: "ignore", stderr: "inherit" });
   if (child.exitCode !== 0 && child.exitCode !== 1) throw new RefuteError("E_TEETH_WORKER", `a teeth worker (refute gates ${args.join(" ")}) exited ${child.exitCode}: ${child.shortMessage}`, { args, exitCode: child.exitCode });
-  return JSON.parse(await readFile(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
 }
 
-/** The arguments given, less what a teeth share sets itself (--jobs, --fault, --json, --reports): a share reports to its own directory, with progress. */
+/** The arguments given, less what a process of a --jobs run sets itself (--jobs, --fault, --json, --reports): it reports to its own directory, with progress. */
 const shareArgs = (given: string[]): string[] => withoutOptions(given, ["--jobs", "--fault", "--reports"], ["--json"]);
 
-/** The faults split round robin between `jobs` shares (the catalogue's neighbours differ in cost), each run as its own teeth run. */
+const CLEAN_FILE = "teeth-clean.json";
+
+async function readJson<T>(file: string, what: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, "utf8")) as T;
+  } catch (e) {
+    throw new RefuteError("E_TEETH_WORKER", `${file}: ${what} cannot be read (${(e as Error).message})`, { file });
+  }
+}
+
+/**
+ * `jobs` processes run the clean pass in `jobs` shards; then `jobs` processes each take the
+ * faults round robin (the catalogue's neighbours differ in cost) against the shards' union.
+ */
 async function teethInShares(options: RunOptions, given: string[], deps: GatesDeps, reportsDir: string): Promise<TeethReport> {
   const faults = options.fault ?? FAULT_NAMES;
-  const shares = Array.from({ length: Math.min(options.jobs, faults.length) }, (_, i) => faults.filter((_, j) => j % options.jobs === i));
+  const jobs = Math.min(options.jobs, faults.length);
+  const shares = Array.from({ length: jobs }, (_, i) => faults.filter((_, j) => j % jobs === i));
   const worker = deps.teethWorker ?? childTeeth;
-  if (!options.json) deps.err(`teeth: ${faults.length} faults in ${shares.length} processes, each with its own clean pass`);
+  if (!options.json) deps.err(`teeth: the clean pass in ${jobs} shards, then ${faults.length} faults, in ${jobs} processes`);
   const dirs = shares.map((_, i) => join(reportsDir, `teeth-share-${i + 1}`));
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))); // an interrupted run's report must not stand for this one's
-  const reports = await Promise.all(shares.map((share, i) => worker([...shareArgs(given), "--reports", dirs[i], ...share.flatMap((f) => ["--fault", f])], dirs[i])));
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  const clear = () => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+  await clear(); // an interrupted run's files must not stand for this one's
+  const base = shareArgs(given);
+  await Promise.all(dirs.map((dir, i) => worker([...base, "--reports", dir, "--teeth-clean-shard", `${i + 1}/${jobs}`])));
+  const cleanPaths = dirs.map((dir) => join(dir, CLEAN_FILE));
+  await Promise.all(cleanPaths.map((file) => readJson<CleanRecord>(file, "a clean shard"))); // each shard there before any fault runs against them
+  const cleanFiles = cleanPaths.flatMap((file) => ["--teeth-clean", file]);
+  await Promise.all(shares.map((share, i) => worker([...base, "--reports", dirs[i], ...cleanFiles, ...share.flatMap((f) => ["--fault", f])])));
+  const reports = await Promise.all(dirs.map((dir) => readJson<TeethReport>(join(dir, "teeth.json"), "a teeth worker's report")));
+  await clear();
   return mergeTeeth(reports, faults);
 }
 
@@ -282,17 +307,24 @@ async function teethCommand(options: RunOptions, given: string[], deps: GatesDep
   if (options.inject) throw new RefuteError("E_USAGE", "--teeth injects every fault in turn; use --fault to choose which, not --inject", { option: "inject" });
   const planned = gateOptions(options);
   const skip = skipContract(options, deps);
-  const report =
-    options.jobs > 1
-      ? await teethInShares(options, given, deps, planned.reportsDir)
-      : await runTeeth({
-          ...planned,
-          faults: options.fault,
-          newFactory: (hookReads) => lazyFactory(deps, { threads: options.threads, ...(skip ? { skipContract: true } : {}), config: planned.config, hookReads }),
-          faultHooks: await faultHookNames(),
-          onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
-        });
+  const teethOptions: TeethOptions = {
+    ...planned,
+    faults: options.fault,
+    newFactory: (hookReads) => lazyFactory(deps, { threads: options.threads, ...(skip ? { skipContract: true } : {}), config: planned.config, hookReads }),
+    faultHooks: await faultHookNames(),
+    onPass: options.json ? undefined : (label, done, total) => deps.err(`teeth ${done}/${total}: ${label}`),
+  };
   const reports = planned.reportsDir;
+  if (options.teethCleanShard) {
+    const shard = parseShard(options.teethCleanShard);
+    if (!options.json) deps.err(`teeth: clean pass, shard ${shard.index}/${shard.count}`);
+    const record = await runCleanShard(teethOptions, shard);
+    await mkdir(reports, { recursive: true });
+    await writeAtomic(join(reports, CLEAN_FILE), JSON.stringify(record) + "\n");
+    return 0;
+  }
+  const clean = options.teethClean ? await Promise.all(options.teethClean.map((f) => readJson<CleanRecord>(f, "a clean shard"))) : undefined;
+  const report = options.jobs > 1 ? await teethInShares(options, given, deps, reports) : await runTeeth({ ...teethOptions, clean });
   await mkdir(reports, { recursive: true });
   await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
   await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));
@@ -313,6 +345,7 @@ function recordedArgs(argv: string[]): string[] {
 async function runClaims(options: RunOptions, given: string[], deps: GatesDeps): Promise<number> {
   if (options.teeth) return teethCommand(options, given, deps);
   if (options.jobs > 1) throw new RefuteError("E_USAGE", "--jobs splits the faults of a teeth run (--teeth); a run of the claims splits with --shard k/n", { option: "jobs" });
+  if (options.teethCleanShard || options.teethClean) throw new RefuteError("E_USAGE", "--teeth-clean-shard and --teeth-clean are steps of a teeth run (--teeth --jobs N)", { option: "teeth-clean" });
   if (options.failOn === "regression" && !options.baseline) throw new RefuteError("E_USAGE", "--fail-on regression needs --baseline <run>: what is a regression is relative to it", { option: "fail-on" });
   const tolerance = parseTolerance(options.tolerance);
   const planned = gateOptions(options);

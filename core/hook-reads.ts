@@ -4,7 +4,8 @@
 // fault's hooks computes exactly what it computed clean under that fault, and its clean
 // verdicts stand for it. A Proxy over the clean hooks records every property read, per
 // subject (its model, format, quant, backend and runtime; the fault is the one thing that
-// differs).
+// differs) and per operation asked of it (a check that only asked for perplexity does not
+// depend on what generation read).
 
 export interface HookSubject {
   model: string;
@@ -15,7 +16,9 @@ export interface HookSubject {
   runtime: string;
 }
 
-const keyOf = (s: HookSubject) => JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime]);
+/** A subject's identity for its hook reads: everything but its fault. */
+export const hookSubjectKey = (s: HookSubject) => JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime]);
+const keyOf = hookSubjectKey;
 
 /**
  * The hooks that transform the prepared model source (engine/convert.ts): a fault that acts
@@ -24,40 +27,84 @@ const keyOf = (s: HookSubject) => JSON.stringify([s.model, s.path ?? null, s.for
  */
 export const SOURCE_HOOKS: ReadonlySet<string> = new Set(["loadedSource", "quantizedSource"]);
 
+/**
+ * What a subject's computations are grouped by: a check depends on the reads made while its
+ * subject's model was loaded (LOAD_OPERATION, and any read the runtime cannot place) and on
+ * those of the operations it asked of the subject (generate, perplexity, ...), no others.
+ */
+export const LOAD_OPERATION = "load";
+
+/** The operations a check asks of a subject (gates/run.ts) and the engine labels its hook reads with (runtimes/embedded.ts). */
+export type SubjectOperation = typeof LOAD_OPERATION | "generate" | "perplexity" | "tokenize" | "score" | "benchmark" | "kernels" | "kv-compression" | "files" | "chat" | "serving" | "trace";
+
+/** HookReads as JSON: per subject key, per operation, the hooks read; per subject key, per fault of the source hooks, whether its transform changed a source. */
+export interface HookReadsRecord {
+  reads: Record<string, Record<string, string[]>>;
+  sourceEffects: Record<string, Record<string, boolean>>;
+}
+
 export class HookReads {
-  private readonly reads = new Map<string, Set<string>>();
+  /** per subject, per operation: the hooks read */
+  private readonly reads = new Map<string, Map<string, Set<string>>>();
   /** per subject, per fault of the source hooks: whether its transform changed any source the subject prepared clean */
   private readonly sourceEffects = new Map<string, Map<string, boolean>>();
 
-  record(subject: HookSubject, hook: string): void {
-    const key = keyOf(subject);
-    let hooks = this.reads.get(key);
-    if (!hooks) this.reads.set(key, (hooks = new Set()));
-    hooks.add(hook);
+  record(subject: HookSubject, hook: string, operation: SubjectOperation = LOAD_OPERATION): void {
+    this.add(keyOf(subject), operation, [hook]);
   }
 
   /** That `fault`'s source transform, tried on a source the subject prepared clean, changed it (or not). */
   recordSourceEffect(subject: HookSubject, fault: string, changed: boolean): void {
-    const key = keyOf(subject);
-    let effects = this.sourceEffects.get(key);
-    if (!effects) this.sourceEffects.set(key, (effects = new Map()));
-    effects.set(fault, (effects.get(fault) ?? false) || changed);
+    this.addEffect(keyOf(subject), fault, changed);
+  }
+
+  toRecord(): HookReadsRecord {
+    return {
+      reads: Object.fromEntries([...this.reads].map(([key, ops]) => [key, Object.fromEntries([...ops].map(([op, hooks]) => [op, [...hooks].sort()]))])),
+      sourceEffects: Object.fromEntries([...this.sourceEffects].map(([key, effects]) => [key, Object.fromEntries(effects)])),
+    };
+  }
+
+  /** The reads of several records (shards of one clean pass) as one: the hooks read, united; a source changed where any shard saw it changed. */
+  static fromRecords(records: readonly HookReadsRecord[]): HookReads {
+    const merged = new HookReads();
+    for (const record of records) {
+      for (const [key, ops] of Object.entries(record.reads)) for (const [op, hooks] of Object.entries(ops)) merged.add(key, op, hooks);
+      for (const [key, effects] of Object.entries(record.sourceEffects)) for (const [fault, changed] of Object.entries(effects)) merged.addEffect(key, fault, changed);
+    }
+    return merged;
   }
 
   /**
-   * Whether a fault with `hooks` may change what the subject computes: its clean computations
-   * read one of them, or nothing was recorded of it (a runtime that does not record, a check
-   * that stopped before any hook); but not where every hook it read is a source hook whose
-   * transform (`fault`'s), tried on each source the subject prepared, left it as it was.
+   * Whether a fault with `hooks` may change what the subject computes for a check that asked
+   * it for `operations` (default: all of them): the subject's load or one of those operations
+   * read one of the hooks, or nothing was recorded of the subject (a runtime that does not
+   * record, a check that stopped before any hook); but not where every hook it read is a source
+   * hook whose transform (`fault`'s), tried on each source the subject prepared, left it as it was.
    */
-  mayChange(subject: HookSubject, hooks: readonly string[], fault?: string): boolean {
+  mayChange(subject: HookSubject, hooks: readonly string[], fault?: string, operations?: Iterable<string>): boolean {
     const key = keyOf(subject);
-    const read = this.reads.get(key);
-    if (read === undefined) return true;
-    const reached = hooks.filter((h) => read.has(h));
+    const ops = this.reads.get(key);
+    if (ops === undefined) return true;
+    const asked = operations === undefined ? [...ops.keys()] : [LOAD_OPERATION, ...operations];
+    const reached = hooks.filter((h) => asked.some((op) => ops.get(op)?.has(h)));
     if (reached.length === 0) return false;
     const unchanged = fault !== undefined && this.sourceEffects.get(key)?.get(fault) === false;
     return !(unchanged && reached.every((h) => SOURCE_HOOKS.has(h)));
+  }
+
+  private add(key: string, operation: string, hooks: Iterable<string>): void {
+    let ops = this.reads.get(key);
+    if (!ops) this.reads.set(key, (ops = new Map()));
+    let set = ops.get(operation);
+    if (!set) ops.set(operation, (set = new Set()));
+    for (const hook of hooks) set.add(hook);
+  }
+
+  private addEffect(key: string, fault: string, changed: boolean): void {
+    let effects = this.sourceEffects.get(key);
+    if (!effects) this.sourceEffects.set(key, (effects = new Map()));
+    effects.set(fault, (effects.get(fault) ?? false) || changed);
   }
 }
 

@@ -9,7 +9,8 @@ import pLimit from "p-limit";
 import { EMPTY_CONFIG, runtimeKind, runtimeNames, type ProjectConfig } from "../core/config.ts";
 import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { modelProblem } from "../core/model-ref.ts";
-import { BlockedError, requireCapability, requireServed, type Backend, type RuntimeName } from "../runtimes/runtime.ts";
+import type { SubjectOperation } from "../core/hook-reads.ts";
+import { BlockedError, requireCapability, requireServed, type Backend, type RuntimeName, type SubjectSpec } from "../runtimes/runtime.ts";
 import { measures } from "../measures/index.ts";
 import type { PromptRef, TraceEvidence } from "../measures/measure.ts";
 import { SubjectCache, SubjectError, type RuntimeFactory } from "./cache.ts";
@@ -37,6 +38,8 @@ export interface RunChecksOptions {
   evidence?: "full" | "verdict";
   /** Asked just before each check: false leaves it out of the results, unrun (the teeth run's fault passes skip the rest of a claim that a check has refuted). */
   shouldRun?: (check: Check) => boolean;
+  /** Told each operation a check asks of a subject, answered from memory or not (the teeth run's clean pass: what a check depends on). */
+  onUse?: (check: Check, subject: SubjectSpec, operation: SubjectOperation) => void;
 }
 
 export interface RunChecksOutcome {
@@ -56,7 +59,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
       checks.map((check) =>
         limit(async () => {
           if (options.shouldRun && !options.shouldRun(check)) return null;
-          const result = await repeatCheck(options.repeat ?? 1, (r) => runCheck(check, cache.forRepetition(r), oracle, options.evidence ?? "full"));
+          const result = await repeatCheck(options.repeat ?? 1, (r) => runCheck(check, cache.forRepetition(r), oracle, options.evidence ?? "full", options.onUse));
           options.onResult?.(result, ++done, checks.length);
           return result;
         }),
@@ -85,7 +88,7 @@ async function repeatCheck(runs: number, run: (repetition: number) => Promise<Ch
   return { ...shown, line: `${shown.line} (${counts.corroborated}/${runs} runs corroborated)`, repeat: counts, durationMs: results.reduce((t, r) => t + r.durationMs, 0) };
 }
 
-async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, evidence: "full" | "verdict"): Promise<CheckResult> {
+async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, evidence: "full" | "verdict", onUse?: RunChecksOptions["onUse"]): Promise<CheckResult> {
   const measure = measures.get(check.claim.measure)!;
   const started = performance.now();
   const base: Omit<CheckResult, "verdict" | "expected" | "observed" | "evidence" | "line" | "durationMs"> = {
@@ -109,6 +112,7 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, 
       for (const capability of measure.needs) requireCapability(runtime, capability);
       requireServed(runtime, subject);
     }
+    const asked = (subject: SubjectSpec, operation: SubjectOperation) => onUse?.(check, subject, operation);
     const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
     if (prompts.length > 0) base.promptTexts = prompts.map((p) => p.text);
     const observation = await measure.observe(
@@ -117,24 +121,24 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, 
         ...(check.against ? { against: check.against } : {}),
         prompts,
         maxNewTokens: check.claim.maxNewTokens,
-        generate: (subject, prompt, settings) => cache.generate(subject, prompt, check.claim.maxNewTokens, settings),
-        generateAgain: (subject, prompt, run) => cache.generateAgain(subject, prompt, check.claim.maxNewTokens, run),
-        perplexity: (subject, text, window, stride, settings) => cache.perplexity(subject, text, window, stride, settings),
-        tokenize: (subject, text) => cache.tokenize(subject, text),
-        score: (subject, prompt, tokens, options) => cache.score(subject, prompt, tokens, options),
-        benchmark: (subject, request) => cache.benchmark(subject, request),
-        kernels: (subject) => cache.kernels(subject),
-        kvCompression: (subject, text, tokens, kv) => cache.kvCompression(subject, text, tokens, kv),
-        modelFiles: (subject) => cache.modelFiles(subject),
-        fileCommands: (subject, use) => cache.fileCommands(subject, use),
+        generate: (subject, prompt, settings) => (asked(subject, "generate"), cache.generate(subject, prompt, check.claim.maxNewTokens, settings)),
+        generateAgain: (subject, prompt, run) => (asked(subject, "generate"), cache.generateAgain(subject, prompt, check.claim.maxNewTokens, run)),
+        perplexity: (subject, text, window, stride, settings) => (asked(subject, "perplexity"), cache.perplexity(subject, text, window, stride, settings)),
+        tokenize: (subject, text) => (asked(subject, "tokenize"), cache.tokenize(subject, text)),
+        score: (subject, prompt, tokens, options) => (asked(subject, "score"), cache.score(subject, prompt, tokens, options)),
+        benchmark: (subject, request) => (asked(subject, "benchmark"), cache.benchmark(subject, request)),
+        kernels: (subject) => (asked(subject, "kernels"), cache.kernels(subject)),
+        kvCompression: (subject, text, tokens, kv) => (asked(subject, "kv-compression"), cache.kvCompression(subject, text, tokens, kv)),
+        modelFiles: (subject) => (asked(subject, "files"), cache.modelFiles(subject)),
+        fileCommands: (subject, use) => (asked(subject, "files"), cache.fileCommands(subject, use)),
         oracleGeneration: (model, prompt) => oracle.generation(model, prompt),
         oraclePerplexity: (model, text) => oracle.perplexity(model, text),
         oracleDistributions: (model, prompt) => oracle.distributions(model, prompt),
         oracleTokenizer: (model) => oracle.tokenizer(model),
         oracleChat: (model) => oracle.chat(model),
-        applyChatTemplate: (subject, messages, addGenerationPrompt) => cache.applyChatTemplate(subject, messages, addGenerationPrompt),
+        applyChatTemplate: (subject, messages, addGenerationPrompt) => (asked(subject, "chat"), cache.applyChatTemplate(subject, messages, addGenerationPrompt)),
         heldoutText: () => oracle.heldoutText(),
-        serving: (subject, use) => cache.serving(subject, use),
+        serving: (subject, use) => (asked(subject, "serving"), cache.serving(subject, use)),
       },
       check.claim.params,
     );

@@ -5,9 +5,10 @@
 
 import { RefuteError } from "../core/errors.ts";
 import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
-import { HookReads } from "../core/hook-reads.ts";
+import { HookReads, type HookReadsRecord } from "../core/hook-reads.ts";
+import { CheckUses, type CheckUsesRecord } from "./check-uses.ts";
 import type { RuntimeFactory } from "./cache.ts";
-import type { Check } from "./expand.ts";
+import { shardChecks, type Check, type Shard } from "./expand.ts";
 import type { CheckResult } from "./report.ts";
 import { measures } from "../measures/index.ts";
 import { loadClaims } from "./claims.ts";
@@ -47,6 +48,24 @@ export interface TeethOptions extends Omit<GateOptions, "factory" | "inject"> {
   faultHooks?: (fault: string) => string[];
   faults?: string[]; // default: the whole catalogue
   onPass?: (label: string, done: number, total: number) => void;
+  /** The clean pass, run elsewhere in shards (runCleanShard): this run runs only the faults' passes. */
+  clean?: CleanRecord[];
+}
+
+/** Of a check's clean result, what a fault's pass reads: its verdict. */
+type CleanVerdict = Pick<CheckResult, "id" | "claim" | "verdict">;
+
+/**
+ * A shard of the clean pass, as `gates --teeth --jobs N` hands it between processes: the
+ * verdicts of its checks, the hooks its subjects read, its wall time. The shards of one
+ * partition, together, are the whole clean pass: the union of their hook reads is what one
+ * process would have recorded (reads are per subject, unions over the subject's checks).
+ */
+export interface CleanRecord {
+  results: CleanVerdict[];
+  hookReads: HookReadsRecord;
+  uses: CheckUsesRecord;
+  durationMs: number;
 }
 
 // The runtimes whose engine records its hook reads (runtimes/embedded.ts, refute-serve.ts); a check on any other runs under every fault.
@@ -54,7 +73,7 @@ const RECORDING_RUNTIMES = new Set(["embedded", "refute-serve"]);
 
 const isTiming = (check: Check) => measures.get(check.claim.measure)?.needs.includes("benchmark") === true;
 
-const claimsWith = (results: CheckResult[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
+const claimsWith = (results: Pick<CheckResult, "claim" | "verdict">[], verdict: CheckResult["verdict"]) => [...new Set(results.filter((r) => r.verdict === verdict).map((r) => r.claim))].sort();
 
 /** The three claims whose checks that ran took longest, with their time. */
 function slowestClaims(ran: CheckResult[]): { claim: string; ms: number }[] {
@@ -63,31 +82,57 @@ function slowestClaims(ran: CheckResult[]): { claim: string; ms: number }[] {
   return [...ms.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([claim, t]) => ({ claim, ms: t }));
 }
 
-function count(results: CheckResult[], notRun = 0, reused = 0) {
+function count(results: Pick<CheckResult, "verdict">[], notRun = 0, reused = 0) {
   const n = (v: CheckResult["verdict"]) => results.filter((r) => r.verdict === v).length;
   return { falsified: n("falsified"), corroborated: n("corroborated"), blocked: n("blocked"), notRun, reused };
 }
 
-export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
-  const faults = options.faults ?? FAULT_NAMES;
-  const total = faults.length + 1;
-  // The claims are read once: a pass must not see claim files that change while the run goes on.
-  const loaded = await loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir, config: options.config, models: options.select?.models });
+/** The claims, read once: a pass must not see claim files that change while the run goes on. */
+const loadTeethClaims = (options: TeethOptions) => loadClaims(options.claimsDir ?? "claims", { oracleDir: options.oracleDir, config: options.config, models: options.select?.models });
+
+/** A pass's checks; timing claims (perf) only when a suite or claim selection asks for them. */
+function passChecks(loaded: Awaited<ReturnType<typeof loadTeethClaims>>, options: TeethOptions, inject: string | undefined): Check[] {
   // Timing claims measure speed, not correctness: the catalogue's faults are correctness bugs, and a timing pass under each would cost minutes. They run when asked for by suite or claim.
   const timingsAsked = (options.select?.suites ?? []).includes("perf") || (options.select?.claims ?? []).length > 0;
+  return planFromClaims(loaded, { ...options, inject }).filter((c) => timingsAsked || !isTiming(c));
+}
+
+/** The clean pass records what each subject's operations read and which operations each check asked. */
+const cleanPassOptions = (options: TeethOptions, hookReads: HookReads, uses: CheckUses) => ({
+  ...options,
+  factory: options.newFactory(hookReads),
+  onUse: (check: Check, subject: Check["subject"], operation: Parameters<CheckUses["record"]>[2]) => uses.record(check.id, subject, operation),
+});
+
+/** Shard `shard` of the clean pass (`gates --teeth --jobs N` runs the N shards in N processes, then the faults against their union). */
+export async function runCleanShard(options: TeethOptions, shard: Shard): Promise<CleanRecord> {
+  const checks = shardChecks(passChecks(await loadTeethClaims(options), options, undefined), shard);
   const hookReads = new HookReads();
-  let cleanById = new Map<string, CheckResult>();
+  const uses = new CheckUses();
+  const started = performance.now();
+  const { results } = await runChecks(checks, cleanPassOptions(options, hookReads, uses));
+  return { results: results.map(({ id, claim, verdict }) => ({ id, claim, verdict })), hookReads: hookReads.toRecord(), uses: uses.toRecord(), durationMs: Math.round(performance.now() - started) };
+}
+
+export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
+  const faults = options.faults ?? FAULT_NAMES;
+  const total = faults.length + (options.clean ? 0 : 1);
+  const loaded = await loadTeethClaims(options);
+  let hookReads = new HookReads();
+  let uses = new CheckUses();
+  let cleanById = new Map<string, CleanVerdict>();
   let cleanFalsified = new Set<string>();
-  const pass = async (inject: string | undefined): Promise<{ checks: Check[]; results: CheckResult[]; reused: number; notRun: number; ran: CheckResult[] }> => {
-    const checks = planFromClaims(loaded, { ...options, inject }).filter((c) => timingsAsked || !isTiming(c));
-    if (inject === undefined) {
-      const { results } = await runChecks(checks, { ...options, factory: options.newFactory(hookReads) });
-      return { checks, results, reused: 0, notRun: 0, ran: results };
-    }
+  const pass = async (inject: string): Promise<{ results: CleanVerdict[]; reused: number; notRun: number; ran: CheckResult[] }> => {
+    const checks = passChecks(loaded, options, inject);
     // Only what the fault can change runs again: a check whose subjects read none of the fault's hooks clean (or only source hooks whose transform left their sources as they were) computes what it computed clean.
     const hooks = options.faultHooks?.(inject);
-    const mayChange = (subject: Check["subject"]) => !RECORDING_RUNTIMES.has(subject.runtime) || hookReads.mayChange(subject, hooks ?? [], inject);
-    const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || mayChange(c.subject) || (c.against !== undefined && mayChange(c.against))) : checks;
+    // A subject the check asked nothing of clean may (that check stopped early, or asks it later).
+    const mayChange = (check: Check, subject: Check["subject"]) => {
+      if (!RECORDING_RUNTIMES.has(subject.runtime)) return true;
+      const operations = uses.operations(check.id, subject);
+      return operations === undefined || hookReads.mayChange(subject, hooks ?? [], inject, operations);
+    };
+    const rerun = hooks ? checks.filter((c) => !cleanById.has(c.id) || mayChange(c, c.subject) || (c.against !== undefined && mayChange(c, c.against))) : checks;
     const rerunIds = new Set(rerun.map((c) => c.id));
     // Verdicts are all a fault pass reads, and one refuting check is the claim's answer: the rest of that claim is left unrun.
     // (A reused check keeps its clean verdict, so it never refutes.)
@@ -102,26 +147,41 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
         options.onResult?.(r, done, total);
       },
     });
-    const ran = new Map(results.map((r) => [r.id, r]));
-    const kept = checks.flatMap((c) => ran.get(c.id) ?? (rerunIds.has(c.id) ? [] : [cleanById.get(c.id) as CheckResult]));
-    return { checks, results: kept, reused: checks.length - rerun.length, notRun: checks.length - kept.length, ran: results };
+    const ran = new Map<string, CleanVerdict>(results.map((r) => [r.id, r]));
+    const kept = checks.flatMap((c) => ran.get(c.id) ?? (rerunIds.has(c.id) ? [] : [cleanById.get(c.id) as CleanVerdict]));
+    return { results: kept, reused: checks.length - rerun.length, notRun: checks.length - kept.length, ran: results };
   };
 
-  options.onPass?.("clean", 1, total);
-  const cleanStarted = performance.now();
-  const clean = await pass(undefined);
-  const cleanDurationMs = Math.round(performance.now() - cleanStarted);
-  cleanById = new Map(clean.results.map((r) => [r.id, r]));
-  const catchesOf = new Map(clean.checks.map((c) => [c.claim.id, c.claim.catches]));
+  const cleanChecks = passChecks(loaded, options, undefined);
+  let clean: CleanVerdict[];
+  let cleanDurationMs: number;
+  if (options.clean) {
+    clean = options.clean.flatMap((r) => r.results);
+    hookReads = HookReads.fromRecords(options.clean.map((r) => r.hookReads));
+    uses = CheckUses.fromRecords(options.clean.map((r) => r.uses));
+    cleanDurationMs = Math.max(0, ...options.clean.map((r) => r.durationMs));
+    const shardIds = new Set(clean.map((r) => r.id));
+    const missing = cleanChecks.filter((c) => !shardIds.has(c.id));
+    if (missing.length > 0 || clean.length !== cleanChecks.length) {
+      throw new RefuteError("E_TEETH_WORKER", `the clean shards have ${clean.length} checks where the clean pass has ${cleanChecks.length}${missing.length ? ` (missing ${missing[0].id})` : ""}`, { shards: clean.length, checks: cleanChecks.length });
+    }
+  } else {
+    options.onPass?.("clean", 1, total);
+    const started = performance.now();
+    clean = (await runChecks(cleanChecks, cleanPassOptions(options, hookReads, uses))).results;
+    cleanDurationMs = Math.round(performance.now() - started);
+  }
+  cleanById = new Map(clean.map((r) => [r.id, r]));
+  const catchesOf = new Map(cleanChecks.map((c) => [c.claim.id, c.claim.catches]));
   // A check the clean engine already falsifies (or cannot run) does so under every fault too:
   // it catches none of them, and its being blocked is not the fault's doing.
-  const cleanIds = (verdict: CheckResult["verdict"]) => new Set(clean.results.filter((r) => r.verdict === verdict).map((r) => r.id));
+  const cleanIds = (verdict: CheckResult["verdict"]) => new Set(clean.filter((r) => r.verdict === verdict).map((r) => r.id));
   cleanFalsified = cleanIds("falsified");
   const cleanBlocked = cleanIds("blocked");
   const outcomes: FaultOutcome[] = [];
   let reusedChecks = 0;
   for (const [i, fault] of faults.entries()) {
-    options.onPass?.(fault, i + 2, total);
+    options.onPass?.(fault, i + total - faults.length + 1, total);
     const started = performance.now();
     const { results, reused, notRun, ran } = await pass(fault);
     reusedChecks += reused;
@@ -136,9 +196,9 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
     });
   }
 
-  const cleanCounts = count(clean.results);
+  const cleanCounts = count(clean);
   return assembleTeeth({
-    clean: { falsified: claimsWith(clean.results, "falsified"), blocked: claimsWith(clean.results, "blocked"), falsifiedChecks: cleanCounts.falsified, blockedChecks: cleanCounts.blocked },
+    clean: { falsified: claimsWith(clean, "falsified"), blocked: claimsWith(clean, "blocked"), falsifiedChecks: cleanCounts.falsified, blockedChecks: cleanCounts.blocked },
     catches: catchesOf,
     outcomes,
     faults,
@@ -191,28 +251,22 @@ function assembleTeeth(parts: TeethParts): TeethReport {
 
 /**
  * One report from the reports of teeth runs that split the faults between them (gates --teeth
- * --jobs N: one process per share, each with its own clean pass). The clean passes must agree,
- * check for check: a run whose clean verdicts depend on the process is itself a finding.
+ * --jobs N: one process per share, all against the same clean pass, from the same shards).
  */
 export function mergeTeeth(reports: TeethReport[], faults: string[]): TeethReport {
   if (reports.length === 0) throw new RefuteError("E_MERGE", "a teeth merge needs at least one report");
   const [first] = reports;
-  const cleanKey = (r: TeethReport) => JSON.stringify([r.clean, r.summary.cleanFalsified, r.summary.cleanBlocked]);
-  const disagree = reports.filter((r) => cleanKey(r) !== cleanKey(first));
   const byFault = new Map(reports.flatMap((r) => r.faults.map((f) => [f.fault, f] as const)));
   const missing = faults.filter((f) => !byFault.has(f));
   if (missing.length > 0) throw new RefuteError("E_MERGE", `the teeth workers' reports lack faults ${missing.join(", ")}`, { faults: missing });
-  const merged = assembleTeeth({
+  return assembleTeeth({
     clean: { falsified: first.clean.falsified, blocked: first.clean.blocked, falsifiedChecks: first.summary.cleanFalsified, blockedChecks: first.summary.cleanBlocked },
     catches: new Map(first.claims.map((c) => [c.claim, c.catches])),
     outcomes: faults.map((f) => byFault.get(f) as FaultOutcome),
     faults,
     reusedChecks: reports.reduce((n, r) => n + r.summary.reusedChecks, 0),
-    cleanDurationMs: Math.max(...reports.map((r) => r.cleanDurationMs)),
+    cleanDurationMs: first.cleanDurationMs,
   });
-  if (disagree.length === 0) return merged;
-  const problems = [...merged.problems, `the workers' clean passes disagree: ${reports.map((r) => cleanKey(r)).join(" / ")}`];
-  return { ...merged, problems, summary: { ...merged.summary, passed: false } };
 }
 
 const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 1000)} s`;

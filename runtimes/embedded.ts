@@ -21,7 +21,7 @@ import { compressKv } from "../engine/kv/report.ts";
 import { createKernels, describeKernels, wasmThreads } from "./backends.ts";
 import { addressingFor } from "../engine/backends/wasm/module.ts";
 import type { ModelSource } from "../engine/load.ts";
-import { type HookReads, recordingHooks } from "../core/hook-reads.ts";
+import { type HookReads, LOAD_OPERATION, recordingHooks, type SubjectOperation } from "../core/hook-reads.ts";
 import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
@@ -70,6 +70,8 @@ export class EmbeddedRuntime implements Runtime {
   private readonly threads: number;
   private readonly skipContract: boolean;
   private readonly hookReads: HookReads | undefined;
+  /** What the engine is doing for the subject now, for its hook reads: a model's load, else the operation asked (set around its synchronous work). */
+  private operation: SubjectOperation = LOAD_OPERATION;
 
   constructor(options: EmbeddedOptions = {}) {
     this.threads = options.threads ?? wasmThreads();
@@ -77,14 +79,18 @@ export class EmbeddedRuntime implements Runtime {
     this.hookReads = options.hookReads;
   }
 
-  /** The engine hooks of the subject's injected fault (none without one), recording their reads where asked. */
-  hooksOf(spec: SubjectSpec): FaultHooks {
+  /**
+   * The engine hooks of the subject's injected fault (none without one), recording their reads
+   * where asked: as `operation`'s when given (hooks handed to a tool that reads them later),
+   * else as the operation under way (during()), a load outside any.
+   */
+  hooksOf(spec: SubjectSpec, operation?: SubjectOperation): FaultHooks {
     const hooks = hooksFor(parseFault(spec.inject));
     const reads = this.hookReads;
     if (!reads || spec.inject) return hooks;
     return recordingHooks(
       hooks,
-      (hook) => reads.record(spec, hook),
+      (hook) => reads.record(spec, hook, operation ?? this.operation),
       sourceProbes((fault, changed) => reads.recordSourceEffect(spec, fault, changed)),
     );
   }
@@ -154,14 +160,29 @@ export class EmbeddedRuntime implements Runtime {
     }
   }
 
+  /**
+   * Runs `work` (synchronous: nothing else runs meanwhile) as `operation`, so the hooks it reads
+   * are that operation's. The model it works on is loaded before, outside it.
+   */
+  private during<T>(operation: SubjectOperation, work: () => T): T {
+    this.operation = operation;
+    try {
+      return work();
+    } finally {
+      this.operation = LOAD_OPERATION;
+    }
+  }
+
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
     // A llama.cpp vocabulary file has no weights: its tokenizer alone.
-    if (isLlamaVocabulary(spec.model)) return this.vocabularyTokenizer(spec).encode(text);
-    return (await this.model(spec)).tokenizer.encode(text);
+    if (isLlamaVocabulary(spec.model)) return this.during("tokenize", () => this.vocabularyTokenizer(spec).encode(text));
+    const model = await this.model(spec);
+    return this.during("tokenize", () => model.tokenizer.encode(text));
   }
 
   async applyChatTemplate(spec: SubjectSpec, messages: ChatMessage[], addGenerationPrompt: boolean): Promise<string | null> {
-    return (await this.model(spec)).renderChat(messages, addGenerationPrompt);
+    const model = await this.model(spec);
+    return this.during("chat", () => model.renderChat(messages, addGenerationPrompt));
   }
 
   private vocabularyTokenizer(spec: SubjectSpec): Tokenizer {
@@ -175,58 +196,44 @@ export class EmbeddedRuntime implements Runtime {
   }
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
-    const r = (await this.model(spec)).generate(prompt, maxNewTokens, 10, settings.kvCache ?? null);
+    const model = await this.model(spec);
+    const r = this.during("generate", () => model.generate(prompt, maxNewTokens, 10, settings.kvCache ?? null));
     return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk, finishReason: r.finishReason };
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     const model = await this.model(spec);
-    const promptTokens = model.encodePrompt(prompt);
-    return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
+    return this.during("score", () => {
+      const promptTokens = model.encodePrompt(prompt);
+      return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
+    });
   }
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
-    const r = (await this.model(spec)).perplexity(text, window, stride, undefined, settings.kvCache ?? null);
+    const model = await this.model(spec);
+    const r = this.during("perplexity", () => model.perplexity(text, window, stride, undefined, settings.kvCache ?? null));
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
   /** llama-bench's pp and tg, on the backend's threads (the runtime's; cpu-ts has one). */
   async benchmark(spec: SubjectSpec, request: BenchmarkRequest): Promise<BenchmarkResult> {
     const model = await this.model(spec);
-    const ids = benchTokens(request.tokens, model.arch.vocabSize);
-    const session = model.session(Math.min(model.arch.maxPositions, request.tokens + 1));
-    const once = request.kind === "pp" ? () => prefill(session, ids) : () => decode(session, model, ids[0], request.tokens);
-    for (let i = 0; i < (request.warmup ?? 1); i++) once();
-    const samplesMs: number[] = [];
-    for (let r = 0; r < request.reps; r++) {
-      const started = performance.now();
-      once();
-      samplesMs.push(performance.now() - started);
-    }
-    session.dispose();
-    return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
+    return this.during("benchmark", () => benchmarkRuns(model, request));
   }
 
   async timedGeneration(spec: SubjectSpec, request: TimedGenerationRequest): Promise<TimedGeneration> {
     const model = await this.model(spec);
-    const timed = () => {
-      const started = performance.now();
-      model.generate(request.prompt, 1, 1, null);
-      const first = performance.now();
-      const { tokens } = model.generate(request.prompt, request.maxNewTokens, 1, null);
-      return { firstTokenMs: first - started, totalMs: performance.now() - first, tokens };
-    };
-    for (let i = 0; i < request.warmup; i++) timed();
-    const runs = Array.from({ length: request.reps }, timed);
-    return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
+    return this.during("benchmark", () => timedGenerations(model, request));
   }
 
   async trace(spec: SubjectSpec, tokens: number[]): Promise<TracedTensor[]> {
-    return (await this.model(spec)).trace(tokens);
+    const model = await this.model(spec);
+    return this.during("trace", () => model.trace(tokens));
   }
 
   async kernels(spec: SubjectSpec): Promise<Kernels> {
-    return hookedKernels(await this.backend(spec.backend), this.hooksOf(spec));
+    const base = await this.backend(spec.backend);
+    return this.during("kernels", () => hookedKernels(base, this.hooksOf(spec)));
   }
 
   // The float32 caches extracted lately, by subject and token count: claims that compress one
@@ -251,7 +258,7 @@ export class EmbeddedRuntime implements Runtime {
   async kvCompression(spec: SubjectSpec, text: string, tokens: number, kv: KvCacheSettings): Promise<KvCompression> {
     const model = await this.model(spec);
     checkKvOptions(kv, model.arch.headDim);
-    const r = compressKv(this.extractedCache(spec, model, text, tokens), kv, this.hooksOf(spec)).report;
+    const r = this.during("kv-compression", () => compressKv(this.extractedCache(spec, model, text, tokens), kv, this.hooksOf(spec)).report);
     const fidelity = (m: KvFidelity): KvFidelity => ({ snrDb: m.snrDb, cosine: m.cosine, maxAbsError: m.maxAbsError });
     return {
       ...fidelity(r),
@@ -269,13 +276,13 @@ export class EmbeddedRuntime implements Runtime {
   /** refute's own inspect/validate/tensors/diff/list on files the engine writes with the subject's fault's hooks. */
   async fileCommands(spec: SubjectSpec): Promise<FileCommands> {
     const { EmbeddedFileCommands } = await import("./embedded-file-commands.ts");
-    return new EmbeddedFileCommands(modelLocation(spec), this.hooksOf(spec));
+    return new EmbeddedFileCommands(modelLocation(spec), this.hooksOf(spec, "files"));
   }
 
   /** The engine's converters, importers, loader and diff on the subject's model, with its fault's hooks; loaded when a model-file claim first asks. */
   async modelFiles(spec: SubjectSpec): Promise<ModelFileTool> {
     const { EngineModelFileTool } = await import("./embedded-model-file-tool.ts");
-    return new EngineModelFileTool(modelLocation(spec), this.hooksOf(spec), await this.backend(spec.backend));
+    return new EngineModelFileTool(modelLocation(spec), this.hooksOf(spec, "files"), await this.backend(spec.backend));
   }
 
   /** What a benchmark ran: parameter count and shape of the prepared model. */
@@ -293,6 +300,36 @@ export class EmbeddedRuntime implements Runtime {
   }
 }
 
+
+/** llama-bench's pp or tg on `model`: `warmup` untimed runs (default 1), then `reps` timed. */
+function benchmarkRuns(model: EngineModel, request: BenchmarkRequest): BenchmarkResult {
+  const ids = benchTokens(request.tokens, model.arch.vocabSize);
+  const session = model.session(Math.min(model.arch.maxPositions, request.tokens + 1));
+  const once = request.kind === "pp" ? () => prefill(session, ids) : () => decode(session, model, ids[0], request.tokens);
+  for (let i = 0; i < (request.warmup ?? 1); i++) once();
+  const samplesMs: number[] = [];
+  for (let r = 0; r < request.reps; r++) {
+    const started = performance.now();
+    once();
+    samplesMs.push(performance.now() - started);
+  }
+  session.dispose();
+  return { samplesMs, tokens: request.tokens, threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
+}
+
+/** Each repetition's time to the first token and then to the end of a greedy continuation, after `warmup` untimed ones. */
+function timedGenerations(model: EngineModel, request: TimedGenerationRequest): TimedGeneration {
+  const timed = () => {
+    const started = performance.now();
+    model.generate(request.prompt, 1, 1, null);
+    const first = performance.now();
+    const { tokens } = model.generate(request.prompt, request.maxNewTokens, 1, null);
+    return { firstTokenMs: first - started, totalMs: performance.now() - first, tokens };
+  };
+  for (let i = 0; i < request.warmup; i++) timed();
+  const runs = Array.from({ length: request.reps }, timed);
+  return { firstTokenMs: runs.map((r) => r.firstTokenMs), samplesMs: runs.map((r) => r.totalMs), tokens: runs.map((r) => r.tokens), threads: (model.kernels as { threads?: number }).threads ?? 1, backend: describeKernels(model.kernels) };
+}
 
 /** Forced decoding on a fresh session: step i's logits are those after tokens[0..i-1]. */
 export function scoreTokens(model: EngineModel, promptTokens: number[], tokens: number[], options: ScoreOptions = {}): Scoring["steps"] {

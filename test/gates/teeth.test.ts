@@ -182,30 +182,40 @@ describe("refute gates --teeth", () => {
     expect(out).not.toContain("problem:");
   });
 
-  it("--jobs 2 splits the faults round robin between two runs, each with its own clean pass, and merges them into the report one run would write", async () => {
+  it("--jobs 2 runs the clean pass in two shards, then splits the faults round robin between two runs against the shards' union, and merges them into the report one run would write", async () => {
     const faults = ["q4-nibble-order-swapped", "gguf-alignment-off", "norm-epsilon-ignored", "embedding-transposed", "bos-prepended"];
     const single = join(tempDir(), "single");
     expect(await gatesCommand(args(single, ...faults), captureDeps({ faults: EFFECTS }))).toBe(1); // bos-prepended is caught by nothing
     const shared = join(tempDir(), "shared");
+    const cleanShards: string[] = [];
     const shares: string[][] = [];
+    const cleanCalls: string[][] = [];
     const deps = {
       ...captureDeps({ faults: EFFECTS }),
-      teethWorker: async (workerArgs: string[], reportsDir: string) => {
-        shares.push(workerArgs.flatMap((a, i) => (workerArgs[i - 1] === "--fault" ? [a] : [])));
-        expect(workerArgs).not.toContain("--json"); // a share shows its progress
-        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS }));
-        return JSON.parse(readFileSync(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
+      teethWorker: async (workerArgs: string[]) => {
+        const values = (option: string) => workerArgs.flatMap((a, i) => (workerArgs[i - 1] === option ? [a] : []));
+        if (workerArgs.includes("--teeth-clean-shard")) cleanShards.push(...values("--teeth-clean-shard"));
+        else shares.push(values("--fault"));
+        expect(workerArgs).not.toContain("--json"); // a process shows its progress
+        const workerDeps = captureDeps({ faults: EFFECTS });
+        await gatesCommand(workerArgs, workerDeps);
+        cleanCalls.push(workerDeps.fake.calls().filter((c) => c.split(" ")[1].split("/")[5] === "-"));
       },
     };
     expect(await gatesCommand([...args(shared, ...faults), "--jobs", "2"], deps)).toBe(1);
+    expect(cleanShards).toEqual(["1/2", "2/2"]);
     expect(shares).toEqual([
       ["q4-nibble-order-swapped", "norm-epsilon-ignored", "bos-prepended"],
       ["gguf-alignment-off", "embedding-transposed"],
     ]);
+    // the clean subject ran in the two shards only, each a part of it, not in the fault runs
+    expect(cleanCalls[0].length).toBeGreaterThan(0);
+    expect(cleanCalls[1].length).toBeGreaterThan(0);
+    expect(cleanCalls.slice(2)).toEqual([[], []]);
     const read = (dir: string) => JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
     const timeless = (r: TeethReport) => ({ ...r, cleanDurationMs: 0, faults: r.faults.map((f) => ({ ...f, durationMs: 0, slowest: [] })) }); // timings differ run to run
     expect(timeless(read(shared))).toEqual(timeless(read(single)));
-    expect(readdirSync(shared).sort()).toEqual(["teeth.json", "teeth.md"]); // the shares' own reports are gone
+    expect(readdirSync(shared).sort()).toEqual(["teeth.json", "teeth.md"]); // the processes' own files are gone
   });
 
   it("--jobs without --teeth is a usage error (exit 2) pointing at --shard", async () => {
@@ -215,21 +225,26 @@ describe("refute gates --teeth", () => {
     expect(deps.fake.made).toEqual([]);
   });
 
-  it("--jobs: clean passes that disagree fail the merged run, saying so", async () => {
-    let n = 0;
+  it("--jobs: a clean shard that was not written is an error naming its file (exit 2), not a run against part of the clean pass", async () => {
     const deps = {
       ...captureDeps({ faults: EFFECTS }),
-      teethWorker: async (workerArgs: string[], reportsDir: string) => {
-        // the second worker's subject gets the last q8_0 token wrong even clean
-        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS, ...(n++ === 1 ? { flips: (s: { quant: string }) => (s.quant === "q8_0" ? [31] : []) } : {}) }));
-        return JSON.parse(readFileSync(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
+      teethWorker: async (workerArgs: string[]) => {
+        if (workerArgs.includes("2/2")) return; // the second shard's process wrote nothing
+        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS }));
       },
     };
     const dir = tempDir();
-    expect(await gatesCommand([...args(dir, "q4-nibble-order-swapped", "gguf-alignment-off"), "--jobs", "2"], deps)).toBe(1);
-    const report = JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
-    expect(report.problems.at(-1)).toMatch(/^the workers' clean passes disagree/);
-    expect(report.summary.passed).toBe(false);
+    expect(await gatesCommand([...args(dir, "q4-nibble-order-swapped", "gguf-alignment-off"), "--jobs", "2"], deps)).toBe(2);
+    expect(deps.stderr.join("\n")).toMatch(/teeth-share-2\/teeth-clean\.json: a clean shard cannot be read/);
+  });
+
+  it("--teeth-clean: shards that do not make up the clean pass are refused", async () => {
+    const dir = tempDir();
+    const deps = captureDeps({ faults: EFFECTS });
+    expect(await gatesCommand([...args(join(dir, "s1")), "--teeth-clean-shard", "1/2"], deps)).toBe(0);
+    const shard = join(dir, "s1", "teeth-clean.json");
+    expect(await gatesCommand([...args(join(dir, "run"), "gguf-alignment-off"), "--teeth-clean", shard], deps)).toBe(2);
+    expect(deps.stderr.join("\n")).toMatch(/the clean shards have \d+ checks where the clean pass has \d+/);
   });
 
   it("exit 1 when a fault goes uncaught, naming it; the reports are still written", async () => {
