@@ -112,7 +112,11 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, 
       for (const capability of measure.needs) requireCapability(runtime, capability);
       requireServed(runtime, subject);
     }
-    const asked = (subject: SubjectSpec, operation: SubjectOperation) => onUse?.(check, subject, operation);
+    // A chat prompt is rendered by the subject's template first (SubjectCache.promptText): its generation asks for the render too.
+    const asked = (subject: SubjectSpec, operation: SubjectOperation, prompt?: PromptRef) => {
+      onUse?.(check, subject, operation);
+      if (prompt?.messages) onUse?.(check, subject, "chat");
+    };
     const prompts: PromptRef[] = await Promise.all(check.prompts.map((p) => oracle.prompt(p)));
     if (prompts.length > 0) base.promptTexts = prompts.map((p) => p.text);
     const observation = await measure.observe(
@@ -121,11 +125,11 @@ async function runCheck(check: Check, cache: SubjectCache, oracle: OracleStore, 
         ...(check.against ? { against: check.against } : {}),
         prompts,
         maxNewTokens: check.claim.maxNewTokens,
-        generate: (subject, prompt, settings) => (asked(subject, "generate"), cache.generate(subject, prompt, check.claim.maxNewTokens, settings)),
-        generateAgain: (subject, prompt, run) => (asked(subject, "generate"), cache.generateAgain(subject, prompt, check.claim.maxNewTokens, run)),
+        generate: (subject, prompt, settings) => (asked(subject, "generate", prompt), cache.generate(subject, prompt, check.claim.maxNewTokens, settings)),
+        generateAgain: (subject, prompt, run) => (asked(subject, "generate", prompt), cache.generateAgain(subject, prompt, check.claim.maxNewTokens, run)),
         perplexity: (subject, text, window, stride, settings) => (asked(subject, "perplexity"), cache.perplexity(subject, text, window, stride, settings)),
         tokenize: (subject, text) => (asked(subject, "tokenize"), cache.tokenize(subject, text)),
-        score: (subject, prompt, tokens, options) => (asked(subject, "score"), cache.score(subject, prompt, tokens, options)),
+        score: (subject, prompt, tokens, options) => (asked(subject, "score", prompt), cache.score(subject, prompt, tokens, options)),
         benchmark: (subject, request) => (asked(subject, "benchmark"), cache.benchmark(subject, request)),
         kernels: (subject) => (asked(subject, "kernels"), cache.kernels(subject)),
         kvCompression: (subject, text, tokens, kv) => (asked(subject, "kv-compression"), cache.kvCompression(subject, text, tokens, kv)),
