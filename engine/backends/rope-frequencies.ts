@@ -27,3 +27,17 @@ export function ropeTable(freqs: RopeFrequencies, position: number, out = new Fl
   }
   return out;
 }
+
+// Tables already computed, per frequency set and position: every layer of every token asks for
+// the table of its position (the queries' and the keys'), and a table is 2 * headDim / 2
+// cosines and sines, much dearer than a look-up. Bounded: positions past this are computed.
+const CACHED_POSITIONS = 1 << 16;
+const tables = new WeakMap<RopeFrequencies, Float64Array[]>();
+
+/** ropeTable(freqs, position), computed once per frequency set and position: the returned table is shared, and must not be written. */
+export function cachedRopeTable(freqs: RopeFrequencies, position: number): Float64Array {
+  if (!(Number.isInteger(position) && position >= 0 && position < CACHED_POSITIONS)) return ropeTable(freqs, position);
+  let byPosition = tables.get(freqs);
+  if (!byPosition) tables.set(freqs, (byPosition = []));
+  return (byPosition[position] ??= ropeTable(freqs, position));
+}

@@ -1,7 +1,7 @@
 // The reference CPU backend: plain TypeScript, float32 storage, float64 accumulation.
 // Every other backend is checked against this one.
 
-import { type RopeFrequencies, ropeTable } from "../rope-frequencies.ts";
+import { cachedRopeTable, type RopeFrequencies } from "../rope-frequencies.ts";
 import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
 import type { AttentionShape, Kernels } from "../kernels.ts";
@@ -55,7 +55,7 @@ export const cpuKernels: Kernels = {
 
   rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
     const half = headDim / 2;
-    const table = ropeTable(freqs, position);
+    const table = cachedRopeTable(freqs, position);
     for (let i = 0; i < half; i++) {
       const cos = table[2 * i];
       const sin = table[2 * i + 1];

@@ -13,7 +13,7 @@
 //
 // Not here: the reference (cpu/kernels.ts), the threads (pool.ts).
 
-import { type RopeFrequencies, ropeTable } from "../rope-frequencies.ts";
+import { cachedRopeTable, type RopeFrequencies } from "../rope-frequencies.ts";
 import { availableParallelism } from "node:os";
 import { RefuteError } from "../../../core/errors.ts";
 import type { Matrix } from "../../model/weights.ts";
@@ -139,7 +139,8 @@ class WasmBackend implements WasmKernels {
   private readonly scratch = new Map<string, { at: number; bytes: number }>();
   private f32 = new Float32Array(0);
   private u8 = new Uint8Array(0);
-  private ropeKey = "";
+  /** the RoPE table in the "rope" scratch now */
+  private ropeTable: Float64Array | null = null;
   /** released allocate() buffers by length (the arena itself only grows) */
   private readonly released = new Map<number, number[]>();
 
@@ -447,11 +448,11 @@ class WasmBackend implements WasmKernels {
   rope(x: Float32Array, heads: number, headDim: number, position: number, freqs: RopeFrequencies): void {
     const half = headDim / 2;
     const cs = this.scratchAt("rope", half * 16);
-    const key = `${position} ${headDim} ${freqs.key}`;
-    if (key !== this.ropeKey) {
-      // the angles in float64 exactly as the reference computes them
-      ropeTable(freqs, position, new Float64Array(this.memory.buffer, cs, half * 2));
-      this.ropeKey = key;
+    // the angles in float64 exactly as the reference computes them (the queries' and the keys' of a token share one)
+    const table = cachedRopeTable(freqs, position);
+    if (table !== this.ropeTable) {
+      new Float64Array(this.memory.buffer, cs, half * 2).set(table);
+      this.ropeTable = table;
     }
     const n = heads * headDim;
     const own = this.lowOffsetOf(x);
