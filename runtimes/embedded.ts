@@ -60,6 +60,19 @@ export const MODEL_CACHE_BYTES = 512 << 20;
 /** Float32 KV caches an embedded runtime keeps extracted (a few MB each on the zoo; a long text on a large model more). */
 const EXTRACTED_CACHES = 4;
 
+/**
+ * Model files that passed the contract gate in this process, by identity: a file the engine
+ * runs as it is (a GGUF, a synthetic shape: no hook touches its bytes) passes or fails the same
+ * way each time it loads, and its scan costs seconds on a large one (every teeth pass loads it
+ * again). A file changed since (size, times or inode) is checked again.
+ */
+const CONTRACT_PASSED = new Set<string>();
+
+function fileIdentity(file: string): string {
+  const s = statSync(file);
+  return JSON.stringify([file, s.size, s.mtimeMs, s.ctimeMs, s.ino]);
+}
+
 /** Bytes a source's weights take in a backend's memory: f16 and bf16 matrices run as float32 copies, twice their bytes. */
 const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + (t.dtype === "f16" || t.dtype === "bf16" ? 2 : 1) * t.data.byteLength, 0);
 
@@ -135,15 +148,18 @@ export class EmbeddedRuntime implements Runtime {
       const asFile = isSynthetic(location) || location.toLowerCase().endsWith(".gguf");
       let source: ModelSource;
       let kernels: Kernels;
+      let passed: string | null = null;
       if (asFile) {
         const file = ggufFor(spec);
+        passed = fileIdentity(file);
         kernels = await this.backend(spec.backend, statSync(file).size);
         source = openSource(file, loadOptionsFor(kernels));
       } else {
         source = prepareSource(location, spec.format, spec.quant, hooks);
         kernels = await this.backend(spec.backend, sourceBytes(source));
       }
-      model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract });
+      model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract || (passed !== null && CONTRACT_PASSED.has(passed)) });
+      if (passed !== null && !this.skipContract) CONTRACT_PASSED.add(passed);
       this.models.set(key, model);
       this.evictBeyond(MODEL_CACHE_BYTES);
     }
