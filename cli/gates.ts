@@ -332,7 +332,7 @@ async function teethCommand(options: RunOptions, given: string[], deps: GatesDep
   if (options.json) deps.out(JSON.stringify(report));
   else {
     const s = report.summary;
-    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked; ${s.reusedChecks} fault checks kept their clean verdict (the fault could not change their subjects: none of its hooks read, or its source transform left their sources as they were); clean pass ${Math.round(report.cleanDurationMs / 1000)} s, faults ${Math.round(faultPassesMs(report) / 1000)} s`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
+    deps.out([`teeth: ${s.caught}/${s.faults} faults caught; clean engine ${s.cleanFalsified} falsified, ${s.cleanBlocked} blocked; ${s.reusedChecks} fault checks kept their clean verdict (the fault could not change what they computed: none of its hooks read by their subjects' loads or the operations they asked, or its source transform left their sources as they were); clean pass ${Math.round(report.cleanDurationMs / 1000)} s, faults ${Math.round(faultPassesMs(report) / 1000)} s`, ...report.faults.map((f) => `  ${f.fault.padEnd(34)} ${f.caughtBy.length ? f.caughtBy.join(", ") : "NOT CAUGHT"}`), ...report.problems.map((p) => `problem: ${p}`), `reports: ${[join(reports, "teeth.json"), join(reports, "teeth.md"), ...(html ? [html] : [])].join(", ")}`].join("\n"));
   }
   return report.summary.passed ? 0 : 1;
 }

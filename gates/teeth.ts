@@ -5,7 +5,7 @@
 
 import { RefuteError } from "../core/errors.ts";
 import { FAULT_NAMES, FAULTS } from "../core/faults.ts";
-import { HookReads, type HookReadsRecord } from "../core/hook-reads.ts";
+import { HookReads, type HookReadsRecord, type SubjectOperation } from "../core/hook-reads.ts";
 import { CheckUses, type CheckUsesRecord } from "./check-uses.ts";
 import type { RuntimeFactory } from "./cache.ts";
 import { shardChecks, type Check, type Shard } from "./expand.ts";
@@ -101,7 +101,7 @@ function passChecks(loaded: Awaited<ReturnType<typeof loadTeethClaims>>, options
 const cleanPassOptions = (options: TeethOptions, hookReads: HookReads, uses: CheckUses) => ({
   ...options,
   factory: options.newFactory(hookReads),
-  onUse: (check: Check, subject: Check["subject"], operation: Parameters<CheckUses["record"]>[2]) => uses.record(check.id, subject, operation),
+  onUse: (check: Check, subject: Check["subject"], operation: SubjectOperation) => uses.record(check.id, subject, operation),
 });
 
 /** Shard `shard` of the clean pass (`gates --teeth --jobs N` runs the N shards in N processes, then the faults against their union). */
@@ -124,7 +124,7 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   let cleanFalsified = new Set<string>();
   const pass = async (inject: string): Promise<{ results: CleanVerdict[]; reused: number; notRun: number; ran: CheckResult[] }> => {
     const checks = passChecks(loaded, options, inject);
-    // Only what the fault can change runs again: a check whose subjects read none of the fault's hooks clean (or only source hooks whose transform left their sources as they were) computes what it computed clean.
+    // Only what the fault can change runs again: a check for which neither its subjects' loads nor the operations it asked of them read any of the fault's hooks clean (or only source hooks whose transform left their sources as they were) computes what it computed clean.
     const hooks = options.faultHooks?.(inject);
     // A subject the check asked nothing of clean may (that check stopped early, or asks it later).
     const mayChange = (check: Check, subject: Check["subject"]) => {
