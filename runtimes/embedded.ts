@@ -12,7 +12,6 @@ import { prepareSource } from "../engine/convert.ts";
 import { parseFault } from "../core/faults.ts";
 import { hookedKernels } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
-import { sourceFingerprint } from "../engine/model-fingerprint.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { modelLocation, subjectKey } from "../core/subject.ts";
 import { CAPABILITIES, type Capability } from "../core/vocabulary.ts";
@@ -27,7 +26,6 @@ import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import { sourceProbes } from "./source-probes.ts";
-import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
 import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
@@ -75,9 +73,6 @@ function fileIdentity(file: string): string {
   return JSON.stringify([file, s.size, s.mtimeMs, s.ctimeMs, s.ino]);
 }
 
-/** Computations an embedded runtime keeps for subjects that share a model (generations, scorings and perplexities: small). */
-const COMPUTATIONS = 4096;
-
 /** Bytes a source's weights take in a backend's memory: f16 and bf16 matrices run as float32 copies, twice their bytes. */
 const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + (t.dtype === "f16" || t.dtype === "bf16" ? 2 : 1) * t.data.byteLength, 0);
 
@@ -90,17 +85,6 @@ export class EmbeddedRuntime implements Runtime {
   private readonly hookReads: HookReads | undefined;
   /** What the engine is doing for the subject now, for its hook reads: a model's load, else the operation asked (set around its synchronous work). */
   private operation: SubjectOperation = LOAD_OPERATION;
-  /** The hooks read by the operation under way (during()), for the record of its computation. */
-  private operationReads: Set<string> | null = null;
-  /** Each loaded model's source fingerprint (engine/model-fingerprint.ts); none for a large one. */
-  private readonly fingerprints = new WeakMap<EngineModel, string>();
-  /**
-   * Computations by what they computed on: the model's fingerprint, the backend, the fault and
-   * the operation with its arguments. Subjects whose models are one (a format that round-trips
-   * exactly) share them; the hooks each read are kept, to be recorded for every subject that
-   * shares it, as if it had run it itself. The newest COMPUTATIONS kept.
-   */
-  private readonly computations = new Map<string, { value: unknown; reads: string[] }>();
 
   constructor(options: EmbeddedOptions = {}) {
     this.threads = options.threads ?? wasmThreads();
@@ -119,10 +103,7 @@ export class EmbeddedRuntime implements Runtime {
     if (!reads || spec.inject) return hooks;
     return recordingHooks(
       hooks,
-      (hook) => {
-        reads.record(spec, hook, operation ?? this.operation);
-        if (operation === undefined) this.operationReads?.add(hook);
-      },
+      (hook) => reads.record(spec, hook, operation ?? this.operation),
       sourceProbes((fault, changed) => reads.recordSourceEffect(spec, fault, changed)),
     );
   }
@@ -177,9 +158,7 @@ export class EmbeddedRuntime implements Runtime {
         source = prepareSource(location, spec.format, spec.quant, hooks);
         kernels = await this.backend(spec.backend, sourceBytes(source));
       }
-      const fingerprint = sourceFingerprint(source);
       model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract || (passed !== null && CONTRACT_PASSED.has(passed)) });
-      if (fingerprint !== null) this.fingerprints.set(model, fingerprint);
       if (passed !== null && !this.skipContract) CONTRACT_PASSED.add(passed);
       this.models.set(key, model);
       this.evictBeyond(MODEL_CACHE_BYTES);
@@ -210,36 +189,6 @@ export class EmbeddedRuntime implements Runtime {
     }
   }
 
-  /**
-   * `work` on the subject's model as `operation`, computed once per model fingerprint, backend,
-   * fault and `args`: a subject whose model has the fingerprint of one that computed it gets its
-   * value (shared: not to be written), and the hooks that computation read are recorded for it.
-   */
-  private computed<T>(spec: SubjectSpec, model: EngineModel, operation: SubjectOperation, args: unknown[], work: () => T): T {
-    const fingerprint = this.fingerprints.get(model);
-    if (fingerprint === undefined) return this.during(operation, work);
-    const key = JSON.stringify([fingerprint, spec.backend, spec.inject ?? null, operation, args]);
-    const done = this.computations.get(key);
-    if (done) {
-      const reads = this.hookReads;
-      if (reads && !spec.inject) for (const hook of done.reads) reads.record(spec, hook, operation);
-      return done.value as T;
-    }
-    const read = new Set<string>();
-    this.operationReads = read;
-    try {
-      const value = this.during(operation, work);
-      this.computations.set(key, { value, reads: [...read] });
-      for (const oldest of this.computations.keys()) {
-        if (this.computations.size <= COMPUTATIONS) break;
-        this.computations.delete(oldest);
-      }
-      return value;
-    } finally {
-      this.operationReads = null;
-    }
-  }
-
   async tokenize(spec: SubjectSpec, text: string): Promise<number[]> {
     // A llama.cpp vocabulary file has no weights: its tokenizer alone.
     if (isLlamaVocabulary(spec.model)) return this.during("tokenize", () => this.vocabularyTokenizer(spec).encode(text));
@@ -264,14 +213,13 @@ export class EmbeddedRuntime implements Runtime {
 
   async generate(spec: SubjectSpec, prompt: string, maxNewTokens: number, settings: GenerationSettings = {}): Promise<Generation> {
     const model = await this.model(spec);
-    const kv = settings.kvCache ?? null;
-    const r = this.computed(spec, model, "generate", [prompt, maxNewTokens, kv], () => model.generate(prompt, maxNewTokens, 10, kv));
+    const r = this.during("generate", () => model.generate(prompt, maxNewTokens, 10, settings.kvCache ?? null));
     return { promptTokens: r.promptTokens, tokens: r.tokens, text: r.text, topk: r.topk, finishReason: r.finishReason };
   }
 
   async score(spec: SubjectSpec, prompt: string, tokens: number[], options: ScoreOptions = {}): Promise<Scoring> {
     const model = await this.model(spec);
-    return this.computed(spec, model, "score", [prompt, tokens, options], () => {
+    return this.during("score", () => {
       const promptTokens = model.encodePrompt(prompt);
       return { promptTokens, steps: scoreTokens(model, promptTokens, tokens, options) };
     });
@@ -279,8 +227,7 @@ export class EmbeddedRuntime implements Runtime {
 
   async perplexity(spec: SubjectSpec, text: string, window: number, stride: number, settings: GenerationSettings = {}): Promise<Perplexity> {
     const model = await this.model(spec);
-    const kv = settings.kvCache ?? null;
-    const r = this.computed(spec, model, "perplexity", [createHash("sha256").update(text).digest("hex"), window, stride, kv], () => model.perplexity(text, window, stride, undefined, kv));
+    const r = this.during("perplexity", () => model.perplexity(text, window, stride, undefined, settings.kvCache ?? null));
     return { perplexity: r.perplexity, tokensScored: r.tokensScored, window: r.window, stride: r.stride };
   }
 
