@@ -21,6 +21,7 @@ import { claimSchemaText } from "../gates/claim-schema.ts";
 import { formatProblem, readClaims } from "../gates/claims.ts";
 import { readAdr, renderClaimsMd } from "../gates/claims-md.ts";
 import { parseShard } from "../gates/expand.ts";
+import { balancedShares, faultDurations } from "../gates/teeth-shares.ts";
 import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
 import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
@@ -162,7 +163,7 @@ function withRunOptions(command: Command): Command {
     )
     .addOption(repeatable(new Option("--fault <name>", "with --teeth: only this fault (repeatable)"), FAULT_NAMES))
     .addOption(
-      new Option("--jobs <n>", "with --teeth: n processes run the clean pass in n shards, then the faults split between them against the shards' union; on n cores, about n times faster")
+      new Option("--jobs <n>", "with --teeth: n processes run the clean pass in n shards, then the faults split between them (balanced by the times of the teeth.json an earlier run left in --reports) against the shards' union; on n cores, about n times faster")
         .argParser(positiveInteger)
         .default(1),
     )
@@ -279,14 +280,24 @@ async function readJson<T>(file: string, what: string): Promise<T> {
   }
 }
 
+/** The teeth report an earlier run left in `reportsDir`, for its faults' times; null where there is none or it cannot be read. */
+async function earlierTeeth(reportsDir: string): Promise<TeethReport | null> {
+  try {
+    return JSON.parse(await readFile(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * `jobs` processes run the clean pass in `jobs` shards; then `jobs` processes each take the
- * faults round robin (the catalogue's neighbours differ in cost) against the shards' union.
+ * `jobs` processes run the clean pass in `jobs` shards; then `jobs` processes each take a share
+ * of the faults, balanced by the times an earlier run in `reportsDir` took (gates/teeth-shares.ts),
+ * against the shards' union.
  */
 async function teethInShares(options: RunOptions, given: string[], deps: GatesDeps, reportsDir: string): Promise<TeethReport> {
   const faults = options.fault ?? FAULT_NAMES;
-  const jobs = Math.min(options.jobs, faults.length);
-  const shares = Array.from({ length: jobs }, (_, i) => faults.filter((_, j) => j % jobs === i));
+  const shares = balancedShares(faults, options.jobs, faultDurations(await earlierTeeth(reportsDir)));
+  const jobs = shares.length;
   const worker = deps.teethWorker ?? childTeeth;
   if (!options.json) deps.err(`teeth: the clean pass in ${jobs} shards, then ${faults.length} faults, in ${jobs} processes`);
   const dirs = shares.map((_, i) => join(reportsDir, `teeth-share-${i + 1}`));

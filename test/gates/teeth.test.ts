@@ -5,7 +5,7 @@
 // Claims, sorted as in the report: 1 canary-q8-text, 2 drift-q8-within-q4 (catches nothing),
 // 3 ppl-q8-ceiling, 4 roundtrip-q8-tokens, 5 token-q4-mismatch.
 
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
@@ -216,6 +216,26 @@ describe("refute gates --teeth", () => {
     const timeless = (r: TeethReport) => ({ ...r, cleanDurationMs: 0, faults: r.faults.map((f) => ({ ...f, durationMs: 0, slowest: [] })) }); // timings differ run to run
     expect(timeless(read(shared))).toEqual(timeless(read(single)));
     expect(readdirSync(shared).sort()).toEqual(["teeth.json", "teeth.md"]); // the processes' own files are gone
+  });
+
+  it("--jobs balances the shares by the fault times of the teeth report an earlier run left in the reports directory", async () => {
+    const faults = ["q4-nibble-order-swapped", "gguf-alignment-off", "norm-epsilon-ignored", "embedding-transposed"];
+    const dir = join(tempDir(), "reports");
+    mkdirSync(dir, { recursive: true });
+    // round robin would put the two slow ones (the first and third) in one share
+    const times = { "q4-nibble-order-swapped": 90_000, "gguf-alignment-off": 1_000, "norm-epsilon-ignored": 80_000, "embedding-transposed": 1_000 };
+    writeFileSync(join(dir, "teeth.json"), JSON.stringify({ faults: Object.entries(times).map(([fault, durationMs]) => ({ fault, durationMs })) }));
+    const shares: string[][] = [];
+    const deps = {
+      ...captureDeps({ faults: EFFECTS }),
+      teethWorker: async (workerArgs: string[]) => {
+        if (!workerArgs.includes("--teeth-clean-shard")) shares.push(workerArgs.flatMap((a, i) => (workerArgs[i - 1] === "--fault" ? [a] : [])));
+        await gatesCommand(workerArgs, captureDeps({ faults: EFFECTS }));
+      },
+    };
+    expect(await gatesCommand([...args(dir, ...faults), "--jobs", "2"], deps)).toBe(0);
+    // longest first, each to the lighter share: 90 s against 80 + 1 + 1
+    expect(shares).toEqual([["q4-nibble-order-swapped"], ["gguf-alignment-off", "norm-epsilon-ignored", "embedding-transposed"]]);
   });
 
   it("--jobs without --teeth is a usage error (exit 2) pointing at --shard", async () => {
