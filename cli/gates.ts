@@ -281,13 +281,7 @@ async function readJson<T>(file: string, what: string): Promise<T> {
 }
 
 /** The teeth report an earlier run left in `reportsDir`, for its faults' times; null where there is none or it cannot be read. */
-async function earlierTeeth(reportsDir: string): Promise<TeethReport | null> {
-  try {
-    return JSON.parse(await readFile(join(reportsDir, "teeth.json"), "utf8")) as TeethReport;
-  } catch {
-    return null;
-  }
-}
+const earlierTeeth = (reportsDir: string): Promise<TeethReport | null> => readJson<TeethReport>(join(reportsDir, "teeth.json"), "an earlier teeth report").catch(() => null);
 
 /**
  * `jobs` processes run the clean pass in `jobs` shards; then `jobs` processes each take a share

@@ -18,7 +18,6 @@ export interface HookSubject {
 
 /** A subject's identity for its hook reads: everything but its fault. */
 export const hookSubjectKey = (s: HookSubject) => JSON.stringify([s.model, s.path ?? null, s.format, s.quant, s.backend, s.runtime]);
-const keyOf = hookSubjectKey;
 
 /**
  * The hooks that transform the prepared model source (engine/convert.ts): a fault that acts
@@ -50,12 +49,12 @@ export class HookReads {
   private readonly sourceEffects = new Map<string, Map<string, boolean>>();
 
   record(subject: HookSubject, hook: string, operation: SubjectOperation = LOAD_OPERATION): void {
-    this.add(keyOf(subject), operation, [hook]);
+    this.add(hookSubjectKey(subject), operation, [hook]);
   }
 
   /** That `fault`'s source transform, tried on a source the subject prepared clean, changed it (or not). */
   recordSourceEffect(subject: HookSubject, fault: string, changed: boolean): void {
-    this.addEffect(keyOf(subject), fault, changed);
+    this.addEffect(hookSubjectKey(subject), fault, changed);
   }
 
   toRecord(): HookReadsRecord {
@@ -83,7 +82,7 @@ export class HookReads {
    * hook whose transform (`fault`'s), tried on each source the subject prepared, left it as it was.
    */
   mayChange(subject: HookSubject, hooks: readonly string[], fault?: string, operations?: Iterable<string>): boolean {
-    const key = keyOf(subject);
+    const key = hookSubjectKey(subject);
     const ops = this.reads.get(key);
     if (ops === undefined) return true;
     const asked = operations === undefined ? [...ops.keys()] : [LOAD_OPERATION, ...operations];

@@ -3,7 +3,7 @@
 // the hooks each operation read (core/hook-reads.ts), what a check depends on. A fault whose
 // hooks none of them (nor the subject's load) read cannot change the check's verdict.
 
-import { hookSubjectKey as keyOf, type HookSubject, type SubjectOperation } from "../core/hook-reads.ts";
+import { hookSubjectKey, type HookSubject, type SubjectOperation } from "../core/hook-reads.ts";
 
 /** CheckUses as JSON: per check id, each subject it asked and the operations it asked of it. */
 export type CheckUsesRecord = Record<string, { subject: HookSubject; operations: SubjectOperation[] }[]>;
@@ -14,7 +14,7 @@ export class CheckUses {
   record(checkId: string, subject: HookSubject, operation: SubjectOperation): void {
     let subjects = this.uses.get(checkId);
     if (!subjects) this.uses.set(checkId, (subjects = new Map()));
-    const key = keyOf(subject);
+    const key = hookSubjectKey(subject);
     let entry = subjects.get(key);
     const { model, path, format, quant, backend, runtime } = subject;
     if (!entry) subjects.set(key, (entry = { subject: { model, ...(path !== undefined ? { path } : {}), format, quant, backend, runtime }, operations: new Set() }));
@@ -23,7 +23,7 @@ export class CheckUses {
 
   /** The operations the check asked of the subject; undefined where it asked it nothing (a check that stopped before, or a subject it only names). */
   operations(checkId: string, subject: HookSubject): ReadonlySet<SubjectOperation> | undefined {
-    return this.uses.get(checkId)?.get(keyOf(subject))?.operations;
+    return this.uses.get(checkId)?.get(hookSubjectKey(subject))?.operations;
   }
 
   toRecord(): CheckUsesRecord {

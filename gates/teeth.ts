@@ -181,7 +181,7 @@ export async function runTeeth(options: TeethOptions): Promise<TeethReport> {
   const outcomes: FaultOutcome[] = [];
   let reusedChecks = 0;
   for (const [i, fault] of faults.entries()) {
-    options.onPass?.(fault, i + total - faults.length + 1, total);
+    options.onPass?.(fault, total - faults.length + i + 1, total); // after the clean pass, where this run has one
     const started = performance.now();
     const { results, reused, notRun, ran } = await pass(fault);
     reusedChecks += reused;
