@@ -82,8 +82,17 @@ export function contractFindings(source: ModelSource): Finding[] {
   return [...caught(() => buildWeights(source.arch, source.tensors)), ...valueFindings(source), ...tokenizerFindings(source)];
 }
 
+/**
+ * The findings of sources that passed, by source object: a source kept and shared by runtimes
+ * (engine/prepared-sources.ts) is checked once. Nothing writes into a source after it is made,
+ * so its findings cannot change.
+ */
+const PASSED = new WeakMap<ModelSource, Finding[]>();
+
 /** Throws the first error's code, listing the errors, when the source breaks its contract; returns the findings (warnings only). */
 export function enforceContract(source: ModelSource): Finding[] {
+  const passed = PASSED.get(source);
+  if (passed) return passed;
   const findings = contractFindings(source);
   const errors = findings.filter((f) => f.severity === "error");
   if (errors.length > 0) {
@@ -94,5 +103,6 @@ export function enforceContract(source: ModelSource): Finding[] {
       ...(errors[0].tensor ? { tensor: errors[0].tensor } : {}),
     });
   }
+  PASSED.set(source, findings);
   return findings;
 }

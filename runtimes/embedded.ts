@@ -8,7 +8,8 @@ import type { ChatMessage } from "../engine/tokenizer/chat-template.ts";
 import type { Tokenizer } from "../engine/tokenizer/tokenizer.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import type { TracedTensor } from "../engine/generate/trace.ts";
-import { prepareSource } from "../engine/convert.ts";
+import { preparedSource } from "../engine/prepared-sources.ts";
+import { fileIdentity } from "../core/file-identity.ts";
 import { parseFault } from "../core/faults.ts";
 import { hookedKernels } from "../engine/hooks.ts";
 import { EngineModel } from "../engine/model.ts";
@@ -67,11 +68,6 @@ const EXTRACTED_CACHES = 4;
  * again). A file changed since (size, times or inode) is checked again.
  */
 const CONTRACT_PASSED = new Set<string>();
-
-function fileIdentity(file: string): string {
-  const s = statSync(file);
-  return JSON.stringify([file, s.size, s.mtimeMs, s.ctimeMs, s.ino]);
-}
 
 /** Bytes a source's weights take in a backend's memory: f16 and bf16 matrices run as float32 copies, twice their bytes. */
 const sourceBytes = (source: ModelSource): number => [...source.tensors.values()].reduce((n, t) => n + (t.dtype === "f16" || t.dtype === "bf16" ? 2 : 1) * t.data.byteLength, 0);
@@ -155,7 +151,7 @@ export class EmbeddedRuntime implements Runtime {
         kernels = await this.backend(spec.backend, statSync(file).size);
         source = openSource(file, loadOptionsFor(kernels));
       } else {
-        source = prepareSource(location, spec.format, spec.quant, hooks);
+        source = preparedSource(location, spec.format, spec.quant, hooks);
         kernels = await this.backend(spec.backend, sourceBytes(source));
       }
       model = new EngineModel(source, kernels, hooks, { skipContract: this.skipContract || (passed !== null && CONTRACT_PASSED.has(passed)) });
