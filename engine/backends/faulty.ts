@@ -30,22 +30,35 @@ function softmaxNoMax(x: Float32Array, n: number): void {
   for (let i = 0; i < n; i++) x[i] /= sum;
 }
 
-/** Attention where query head h reads kv head h % kvHeads. */
+/**
+ * Attention where query head h reads kv head h % kvHeads. The base kernel maps query head p
+ * to kv head floor(p / group) (group = heads / kvHeads), so the query heads are reordered to
+ * put those reading kv head j at p = j * group .. j * group + group - 1, attended in one call
+ * over the cache as it is, and put back: each head's result is what the base computes for
+ * that query and kv head alone. (Copying each head's keys and values out instead costs a
+ * cache-sized copy per head and token, which made this fault's teeth pass the slowest.)
+ * q, out: [heads * headDim]; the reordered copies come from the backend's memory where it has one.
+ */
 function gqaModuloAttention(base: Kernels) {
+  const buffers = new Map<number, { q: Float32Array; out: Float32Array }>();
+  const buffersOf = (n: number) => {
+    let b = buffers.get(n);
+    if (!b) {
+      const allocate = (k: number) => (base.allocate ? base.allocate(k) : new Float32Array(k));
+      b = { q: allocate(n), out: allocate(n) };
+      buffers.set(n, b);
+    }
+    return b;
+  };
   return (q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void => {
     const { heads, kvHeads, headDim } = shape;
-    const one = { heads: 1, kvHeads: 1, headDim };
-    const kv = kvHeads * headDim;
-    const k1 = new Float32Array(length * headDim);
-    const v1 = new Float32Array(length * headDim);
-    for (let h = 0; h < heads; h++) {
-      const src = (h % kvHeads) * headDim;
-      for (let t = 0; t < length; t++) {
-        k1.set(keys.subarray(t * kv + src, t * kv + src + headDim), t * headDim);
-        v1.set(values.subarray(t * kv + src, t * kv + src + headDim), t * headDim);
-      }
-      base.attention(q.subarray(h * headDim, (h + 1) * headDim), k1, v1, length, one, out.subarray(h * headDim, (h + 1) * headDim));
-    }
+    const group = heads / kvHeads;
+    const b = buffersOf(heads * headDim);
+    // query head h = j + i * kvHeads (reads kv head j) goes to slot p = j * group + i
+    const slot = (h: number) => (h % kvHeads) * group + Math.floor(h / kvHeads);
+    for (let h = 0; h < heads; h++) b.q.set(q.subarray(h * headDim, (h + 1) * headDim), slot(h) * headDim);
+    base.attention(b.q, keys, values, length, shape, b.out);
+    for (let h = 0; h < heads; h++) out.set(b.out.subarray(slot(h) * headDim, (slot(h) + 1) * headDim), h * headDim);
   };
 }
 
