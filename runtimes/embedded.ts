@@ -26,6 +26,7 @@ import { type HookReads, LOAD_OPERATION, recordingHooks, type SubjectOperation }
 import { type FaultHooks, hooksFor } from "./fault-hooks.ts";
 import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
+import { acquireOpenedFile, poolable, releaseOpenedFile } from "./opened-files.ts";
 import { sourceProbes } from "./source-probes.ts";
 import { statSync } from "node:fs";
 import type { FileCommands } from "./file-commands.ts";
@@ -114,6 +115,8 @@ export class EmbeddedRuntime implements Runtime {
   private readonly models = new Map<string, EngineModel>();
   private readonly vocabularies = new Map<string, Tokenizer>();
   private readonly backends = new Map<string, Promise<Kernels>>();
+  /** The files this runtime opened through the process's pool (runtimes/opened-files.ts), given back on close. */
+  private readonly openedFiles: string[] = [];
 
   /**
    * The backend's kernels, made once per runtime and shared by its models; a model of more
@@ -148,8 +151,14 @@ export class EmbeddedRuntime implements Runtime {
       if (asFile) {
         const file = ggufFor(spec);
         passed = fileIdentity(file);
-        kernels = await this.backend(spec.backend, statSync(file).size);
-        source = openSource(file, loadOptionsFor(kernels));
+        if (poolable(spec.backend)) {
+          const acquired = acquireOpenedFile(file, spec.backend, this.threads);
+          this.openedFiles.push(acquired.key);
+          ({ kernels, source } = await acquired.opened);
+        } else {
+          kernels = await this.backend(spec.backend, statSync(file).size);
+          source = openSource(file, loadOptionsFor(kernels));
+        }
       } else {
         source = preparedSource(location, spec.format, spec.quant, hooks);
         kernels = await this.backend(spec.backend, sourceBytes(source));
@@ -306,6 +315,7 @@ export class EmbeddedRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.models.clear();
+    for (const key of this.openedFiles.splice(0)) releaseOpenedFile(key);
     const backends = [...this.backends.values()];
     this.backends.clear();
     for (const kernels of await Promise.allSettled(backends)) if (kernels.status === "fulfilled") await kernels.value.close?.();
