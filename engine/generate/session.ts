@@ -250,7 +250,10 @@ export class Session {
       }
     }
     this.tracer?.("embedding", row(acts.x, 0, hidden));
-    for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l], acts, T);
+    // The last layer's output is read only at the tokens whose logits are wanted; the others
+    // need their keys and values there and nothing more (as llama.cpp's output ids skip them).
+    const lastFrom = this.tracer ? 0 : Math.min(logitsFrom, T);
+    for (let l = 0; l < arch.layers; l++) this.layer(l, weights.layers[l], acts, T, l === arch.layers - 1 ? lastFrom : 0);
     this.position += T;
     if (T - logitsFrom > 1 && this.kernels.matmul && !this.tracer) {
       this.blockOutput(acts, logitsFrom, T, onLogits);
@@ -289,34 +292,43 @@ export class Session {
     else this.kernels.layerNorm(x, n.weight, n.bias as Float32Array, arch.normEps, out);
   }
 
-  /** Each token's norm of x into out (both [T, hidden]). */
-  private norms(n: Norm, x: Float32Array, out: Float32Array, T: number): void {
+  /** The norm of tokens [from, T) of x into the same rows of out (both [T, hidden]). */
+  private norms(n: Norm, x: Float32Array, out: Float32Array, T: number, from = 0): void {
     const { hidden } = this.model.arch;
-    for (let t = 0; t < T; t++) this.norm(n, row(x, t, hidden), row(out, t, hidden));
+    for (let t = from; t < T; t++) this.norm(n, row(x, t, hidden), row(out, t, hidden));
   }
 
   /**
-   * The products of linears with T inputs x: [T, cols] into outs [T, rows]: one token's in one
-   * call where the backend can fuse them, a block's by batched products.
+   * The products of linears with the inputs of tokens [from, T) of x: [T, cols] into the same
+   * rows of outs [T, rows]: one token's in one call where the backend can fuse them, several
+   * tokens' by batched products (each row bit for bit the one-token product).
    */
-  private products(linears: Linear[], x: Float32Array, outs: Float32Array[], T: number): void {
+  private products(linears: Linear[], x: Float32Array, outs: Float32Array[], T: number, from = 0): void {
     const kern = this.kernels;
-    if (T > 1 && kern.matmul) {
-      linears.forEach((l, i) => kern.matmul?.(l.weight, x.subarray(0, T * l.weight.cols), outs[i].subarray(0, T * l.weight.rows), T, l.bias));
+    const n = T - from;
+    if (n === 0) return;
+    if (n > 1 && kern.matmul) {
+      linears.forEach((l, i) => kern.matmul?.(l.weight, x.subarray(from * l.weight.cols, T * l.weight.cols), outs[i].subarray(from * l.weight.rows, T * l.weight.rows), n, l.bias));
       return;
     }
-    const ins = x.subarray(0, linears[0].weight.cols);
-    const ones = outs.map((o, i) => o.subarray(0, linears[i].weight.rows));
+    const ins = x.subarray(from * linears[0].weight.cols, T * linears[0].weight.cols);
+    const ones = outs.map((o, i) => o.subarray(from * linears[i].weight.rows, T * linears[i].weight.rows));
     if (kern.matvecs && linears.length > 1) kern.matvecs(linears.map((l) => l.weight), ins, ones, linears.map((l) => l.bias));
     else linears.forEach((l, i) => kern.matvec(l.weight, ins, ones[i], l.bias));
   }
 
-  /** x += y over T tokens' hidden states. */
-  private addResidual(x: Float32Array, y: Float32Array, T: number): void {
-    for (let i = 0; i < T * this.model.arch.hidden; i++) x[i] += y[i];
+  /** x += y over the hidden states of tokens [from, T). */
+  private addResidual(x: Float32Array, y: Float32Array, T: number, from: number): void {
+    const { hidden } = this.model.arch;
+    for (let i = from * hidden; i < T * hidden; i++) x[i] += y[i];
   }
 
-  private layer(l: number, w: LayerWeights, acts: Activations, T: number): void {
+  /**
+   * Layer l over T tokens: every token's keys and values go into the cache, and the hidden
+   * states of tokens [from, T) move on (the rest are left as they were: only the last layer is
+   * asked for fewer, where no later layer reads them).
+   */
+  private layer(l: number, w: LayerWeights, acts: Activations, T: number, from: number): void {
     const { arch } = this.model;
     const kern = this.kernels;
     const { heads, kvHeads, headDim, hidden, intermediate } = arch;
@@ -327,45 +339,52 @@ export class Session {
     const trace = this.tracer;
     this.norms(w.attnNorm, x, normed, T);
     trace?.(`blk.${l}.attn_norm`, row(normed, 0, hidden));
-    this.products([w.q, w.k, w.v], normed, [q, k, v], T);
+    if (from === 0) this.products([w.q, w.k, w.v], normed, [q, k, v], T);
+    else {
+      this.products([w.k, w.v], normed, [k, v], T);
+      this.products([w.q], normed, [q], T, from);
+    }
     if (trace) for (const [name, values, width] of [["q", q, qWidth], ["k", k, kvWidth], ["v", v, kvWidth]] as const) trace(`blk.${l}.${name}`, row(values, 0, width));
     // token by token, in order: each writes its cache slot, then attends over the cache so far
     for (let t = 0; t < T; t++) {
       const position = this.position + t;
       const qt = row(q, t, qWidth);
       const kt = row(k, t, kvWidth);
+      const attends = t >= from;
       if (arch.position === "rope") {
         const freqs = this.frequencies(position);
-        kern.rope(qt, heads, headDim, position + this.queryPositionOffset, freqs);
+        if (attends) kern.rope(qt, heads, headDim, position + this.queryPositionOffset, freqs);
         kern.rope(kt, kvHeads, headDim, position, freqs);
       }
       const wrap = this.kvWrapAt(position);
       const slot = this.writesOneSlotBack ? Math.max(0, position - 1) : wrap ? position % wrap : position;
       this.cache.write(l, slot, kt, row(v, t, kvWidth));
       const length = wrap ? Math.min(position + 1, wrap) : position + 1;
-      kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
+      if (attends) kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
     }
-    this.products([w.o], attnOut, [proj], T);
+    this.products([w.o], attnOut, [proj], T, from);
     trace?.(`blk.${l}.attn_output`, row(proj, 0, hidden));
-    this.addResidual(x, proj, T);
+    this.addResidual(x, proj, T, from);
     trace?.(`blk.${l}.attn_residual`, row(x, 0, hidden));
 
-    this.norms(w.ffnNorm, x, normed, T);
+    this.norms(w.ffnNorm, x, normed, T, from);
     trace?.(`blk.${l}.ffn_norm`, row(normed, 0, hidden));
     const act = this.activation;
-    const n = T * intermediate;
+    // up: [T, intermediate], of which rows [from, T) are computed
+    const first = from * intermediate;
+    const end = T * intermediate;
     if (arch.gatedMlp) {
-      // up: [T, intermediate] = act(gate x) * (up x); the contract gave a gated model its gate.
-      this.products([w.up, w.gate as Linear], normed, [up, gate], T);
-      if (this.siluGated && kern.swiglu) kern.swiglu(gate.subarray(0, n), up.subarray(0, n));
-      else for (let i = 0; i < n; i++) up[i] *= act(gate[i]);
+      // up = act(gate x) * (up x); the contract gave a gated model its gate.
+      this.products([w.up, w.gate as Linear], normed, [up, gate], T, from);
+      if (this.siluGated && kern.swiglu) kern.swiglu(gate.subarray(first, end), up.subarray(first, end));
+      else for (let i = first; i < end; i++) up[i] *= act(gate[i]);
     } else {
-      this.products([w.up], normed, [up], T);
-      for (let i = 0; i < n; i++) up[i] = act(up[i]);
+      this.products([w.up], normed, [up], T, from);
+      for (let i = first; i < end; i++) up[i] = act(up[i]);
     }
-    this.products([w.down], up, [proj], T);
+    this.products([w.down], up, [proj], T, from);
     trace?.(`blk.${l}.mlp_output`, row(proj, 0, hidden));
-    this.addResidual(x, proj, T);
+    this.addResidual(x, proj, T, from);
     trace?.(`blk.${l}.residual`, row(x, 0, hidden));
   }
 }
