@@ -39,7 +39,7 @@ describe.runIf(MEMORY64)("cpu-wasm over a 64-bit memory", () => {
     const rows = 96;
     const cols = 512;
     const x = gaussian(cols, 5);
-    const tokens = 3;
+    const tokens = 6; // one four-token product and two single ones
     const xs = gaussian(tokens * cols, 6);
     for (const w of matrices(rows, cols, 4)) {
       const placed = wide.prepare(w);

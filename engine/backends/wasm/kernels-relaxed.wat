@@ -320,4 +320,34 @@
         (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
+
+  ;; matmul's four-token products, as the relaxed matvecs one token at a time: the base
+  ;; kernels' shared-unpacking versions compute as the base matvecs do, and matmul must give
+  ;; each token what its matvec here gives it.
+  (func $matmul4_f32 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $t i32)
+    (loop $each_token
+      (call $matvec_f32 (local.get $w)
+        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
+        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
+        (local.get $r0) (local.get $r1) (local.get $cols))
+      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
+
+  (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $t i32)
+    (loop $each_token
+      (call $matvec_q8_0 (local.get $w)
+        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
+        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
+        (local.get $r0) (local.get $r1) (local.get $cols))
+      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
+
+  (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $t i32)
+    (loop $each_token
+      (call $matvec_q4_0 (local.get $w)
+        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
+        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
+        (local.get $r0) (local.get $r1) (local.get $cols))
+      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
 )

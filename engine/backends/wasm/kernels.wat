@@ -20,10 +20,12 @@
 (module
   (import "env" "memory" (memory 6 65536 shared))
 
-  ;; the matrix products by weight type, for matvec_multi
+  ;; the matrix products by weight type (0 f32, 1 q8_0, 2 q4_0, 3 q4_k, 4 q6_k), for matvec_multi
+  ;; and matmul; at 5 + type, the four-token products of the types that have one
   (type $matvec (func (param i32 i32 i32 i32 i32 i32)))
-  (table 5 funcref)
-  (elem (i32.const 0) $matvec_f32 $matvec_q8_0 $matvec_q4_0 $matvec_q4_k $matvec_q6_k)
+  (type $matmul4 (func (param i32 i32 i32 i32 i32 i32 i32 i32)))
+  (table 8 funcref)
+  (elem (i32.const 0) $matvec_f32 $matvec_q8_0 $matvec_q4_0 $matvec_q4_k $matvec_q6_k $matmul4_f32 $matmul4_q8_0 $matmul4_q4_0)
 
   ;; ggml's GGML_FP32_TO_FP16 (fp16 library algorithm): round to nearest even, inf/nan kept.
   (func $fp32_to_fp16 (param $f f32) (result i32) (local $w i32) (local $shl1 i32) (local $bias i32) (local $base f32) (local $bits i32)
@@ -519,6 +521,18 @@
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $end (select (local.get $r1) (i32.add (local.get $r) (local.get $tile)) (i32.lt_u (local.get $r1) (i32.add (local.get $r) (local.get $tile)))))
       (local.set $t (i32.const 0))
+      ;; four tokens at a time where the type has a four-token product, the rest one by one
+      (if (i32.lt_u (local.get $kind) (i32.const 3)) (then
+        (block $quads_done (loop $quads
+          (br_if $quads_done (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (local.get $tokens)))
+          (call_indirect (type $matmul4)
+            (local.get $w)
+            (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride))) (local.get $aStride)
+            (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride))) (local.get $outStride)
+            (local.get $r) (local.get $end) (local.get $cols)
+            (i32.add (local.get $kind) (i32.const 5)))
+          (local.set $t (i32.add (local.get $t) (i32.const 4)))
+          (br $quads)))))
       (block $tokens_done (loop $each_token
         (br_if $tokens_done (i32.ge_u (local.get $t) (local.get $tokens)))
         (call_indirect (type $matvec)
@@ -531,6 +545,239 @@
         (br $each_token)))
       (local.set $r (local.get $end))
       (br $tiles))))
+
+  ;; Products of one matrix with four tokens at once (matmul's inner step where the type has
+  ;; one): each weight vector is loaded (and for Q8_0 and Q4_0 unpacked into int16 lanes) once
+  ;; and serves the four activations, a_t at a + t * aStride, out_t at out + t * outStride.
+  ;; Per token every operation is the type's matvec's, in its order, so each value is bit for
+  ;; bit what that token's matvec computes (the prefill-equals-decode property of matmul).
+
+  ;; F32, two tokens per pass over a row (eight accumulators fit the registers; four tokens'
+  ;; sixteen would spill), the pass made twice.
+  (func $matmul2_f32 (param $w i32) (param $x0 i32) (param $x1 i32) (param $o0 i32) (param $o1 i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $r i32) (local $row i32) (local $c i32) (local $end16 i32) (local $end4 i32) (local $wp i32) (local $c4 i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $s f32) (local $t f32)
+    (local.set $end16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $row (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $b0 (v128.const i32x4 0 0 0 0))
+      (local.set $b1 (v128.const i32x4 0 0 0 0))
+      (local.set $b2 (v128.const i32x4 0 0 0 0))
+      (local.set $b3 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $d16 (loop $c16
+        (br_if $d16 (i32.ge_u (local.get $c) (local.get $end16)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $wp (i32.add (local.get $row) (local.get $c4)))
+        (local.set $v (v128.load (local.get $wp)))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $v (v128.load offset=16 (local.get $wp)))
+        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (local.get $v) (v128.load offset=16 (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (local.get $v) (v128.load offset=16 (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $v (v128.load offset=32 (local.get $wp)))
+        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (local.get $v) (v128.load offset=32 (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (local.get $v) (v128.load offset=32 (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $v (v128.load offset=48 (local.get $wp)))
+        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (local.get $v) (v128.load offset=48 (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (local.get $v) (v128.load offset=48 (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c16)))
+      (block $d4 (loop $c4
+        (br_if $d4 (i32.ge_u (local.get $c) (local.get $end4)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $v (v128.load (i32.add (local.get $row) (local.get $c4))))
+        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (local.get $v) (v128.load (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $c4)))
+      (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+      (local.set $b0 (f32x4.add (f32x4.add (local.get $b0) (local.get $b1)) (f32x4.add (local.get $b2) (local.get $b3))))
+      (local.set $s (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+      (local.set $t (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $b0)) (f32x4.extract_lane 1 (local.get $b0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $b0)) (f32x4.extract_lane 3 (local.get $b0)))))
+      (block $d1 (loop $c1
+        (br_if $d1 (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $s (f32.add (local.get $s) (f32.mul
+          (f32.load (i32.add (local.get $row) (local.get $c4)))
+          (f32.load (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $t (f32.add (local.get $t) (f32.mul
+          (f32.load (i32.add (local.get $row) (local.get $c4)))
+          (f32.load (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $c1)))
+      (f32.store (i32.add (local.get $o0) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
+      (f32.store (i32.add (local.get $o1) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  (func $matmul4_f32 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (call $matmul2_f32 (local.get $w)
+      (local.get $a) (i32.add (local.get $a) (local.get $aStride))
+      (local.get $out) (i32.add (local.get $out) (local.get $outStride))
+      (local.get $r0) (local.get $r1) (local.get $cols))
+    (call $matmul2_f32 (local.get $w)
+      (i32.add (local.get $a) (i32.shl (local.get $aStride) (i32.const 1))) (i32.add (local.get $a) (i32.mul (local.get $aStride) (i32.const 3)))
+      (i32.add (local.get $out) (i32.shl (local.get $outStride) (i32.const 1))) (i32.add (local.get $out) (i32.mul (local.get $outStride) (i32.const 3)))
+      (local.get $r0) (local.get $r1) (local.get $cols)))
+
+  ;; Q8_0, four tokens: per block the weights' even and odd int16 lanes (matvec_q8_0's split)
+  ;; and the weight scale once, then each token's integer dot, scale and float lanes.
+  (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $o i32) (local $s i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $at i32)
+    (local $we v128) (local $wo v128) (local $xe v128) (local $xo v128) (local $ws f32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $a1 (i32.add (local.get $a) (local.get $aStride)))
+    (local.set $a2 (i32.add (local.get $a1) (local.get $aStride)))
+    (local.set $a3 (i32.add (local.get $a2) (local.get $aStride)))
+    (local.set $d0 (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d1 (i32.add (local.get $a1) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d2 (i32.add (local.get $a2) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d3 (i32.add (local.get $a3) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 34))))
+      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 34))))
+      (local.set $o (i32.const 0))
+      (local.set $s (i32.const 0))
+      (local.set $acc0 (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $we (i16x8.shr_s (i16x8.shl (local.tee $wo (v128.load offset=2 (local.get $p))) (i32.const 8)) (i32.const 8)))
+        (local.set $wo (i16x8.shr_s (local.get $wo) (i32.const 8)))
+        (local.set $xe (i16x8.shr_s (i16x8.shl (local.tee $xo (v128.load offset=18 (local.get $p))) (i32.const 8)) (i32.const 8)))
+        (local.set $xo (i16x8.shr_s (local.get $xo) (i32.const 8)))
+        (local.set $ws (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $at (i32.add (local.get $a) (local.get $o)))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $we) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $wo) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $xe) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $xo) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d0) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a1) (local.get $o)))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $we) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $wo) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $xe) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $xo) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d1) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a2) (local.get $o)))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $we) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $wo) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $xe) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $xo) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d2) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a3) (local.get $o)))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $we) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $wo) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $xe) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $xo) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d3) (local.get $s))))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 64)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
+      (call $store_row4 (local.get $out) (local.get $outStride) (local.get $r) (local.get $acc0) (local.get $acc1) (local.get $acc2) (local.get $acc3))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; Q4_0, four tokens: per block the nibbles less 8 in four int16 vectors (matvec_q4_0's) and
+  ;; the weight scale once, then each token's integer dot, scale and float lanes.
+  (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $r i32) (local $p i32) (local $pend i32) (local $o i32) (local $s i32)
+    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $d0 i32) (local $d1 i32) (local $d2 i32) (local $d3 i32) (local $at i32)
+    (local $v v128) (local $n0 v128) (local $n1 v128) (local $n2 v128) (local $n3 v128) (local $m15 v128) (local $e8 v128) (local $ws f32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
+    (local.set $m15 (v128.const i16x8 15 15 15 15 15 15 15 15))
+    (local.set $e8 (v128.const i16x8 8 8 8 8 8 8 8 8))
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $a1 (i32.add (local.get $a) (local.get $aStride)))
+    (local.set $a2 (i32.add (local.get $a1) (local.get $aStride)))
+    (local.set $a3 (i32.add (local.get $a2) (local.get $aStride)))
+    (local.set $d0 (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d1 (i32.add (local.get $a1) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d2 (i32.add (local.get $a2) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $d3 (i32.add (local.get $a3) (i32.shl (local.get $nb) (i32.const 6))))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (i32.mul (local.get $r) (local.get $nb)) (i32.const 18))))
+      (local.set $pend (i32.add (local.get $p) (i32.mul (local.get $nb) (i32.const 18))))
+      (local.set $o (i32.const 0))
+      (local.set $s (i32.const 0))
+      (local.set $acc0 (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $n0 (i16x8.sub (v128.and (local.get $v) (local.get $m15)) (local.get $e8)))
+        (local.set $n1 (i16x8.sub (v128.and (i16x8.shr_u (local.get $v) (i32.const 8)) (local.get $m15)) (local.get $e8)))
+        (local.set $n2 (i16x8.sub (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)) (local.get $e8)))
+        (local.set $n3 (i16x8.sub (i16x8.shr_u (local.get $v) (i32.const 12)) (local.get $e8)))
+        (local.set $ws (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $at (i32.add (local.get $a) (local.get $o)))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n0) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n1) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n2) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n3) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d0) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a1) (local.get $o)))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n0) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n1) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n2) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n3) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d1) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a2) (local.get $o)))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n0) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n1) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n2) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n3) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d2) (local.get $s))))))))
+        (local.set $at (i32.add (local.get $a3) (local.get $o)))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.add
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n0) (v128.load offset=0 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n1) (v128.load offset=16 (local.get $at))))
+            (i32x4.add (i32x4.dot_i16x8_s (local.get $n2) (v128.load offset=32 (local.get $at))) (i32x4.dot_i16x8_s (local.get $n3) (v128.load offset=48 (local.get $at))))))
+          (f32x4.splat (f32.mul (local.get $ws) (f32.load (i32.add (local.get $d3) (local.get $s))))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 64)))
+        (local.set $s (i32.add (local.get $s) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
+      (call $store_row4 (local.get $out) (local.get $outStride) (local.get $r) (local.get $acc0) (local.get $acc1) (local.get $acc2) (local.get $acc3))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; out_t[r] = the sum of acc_t's lanes as matvec_q8_0 and matvec_q4_0 sum them, for t < 4
+  (func $store_row4 (param $out i32) (param $outStride i32) (param $r i32) (param $acc0 v128) (param $acc1 v128) (param $acc2 v128) (param $acc3 v128)
+    (local $at i32)
+    (local.set $at (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))))
+    (f32.store (local.get $at) (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+    (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
+    (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
+    (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
+      (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3))))))
 
   ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
   (func (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
