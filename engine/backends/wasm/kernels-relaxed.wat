@@ -127,79 +127,15 @@
 
   ;; Q8_0 rows x relaxed A8_0: per block w . p - w . n in 4 i32 lanes (exact, see the header),
   ;; scaled by dw * da into 4 float lanes across the row, summed once per row (as kernels.wat).
-  ;; Rows go four at a time while four remain: one load of each activation vector serves four
-  ;; rows, and four weight streams are in flight at once (decoding is bound by how fast the
-  ;; weights arrive). Each row's arithmetic is the one-row loop's, operation for operation.
+  ;; One row at a time, one weight stream: four rows' interleaved streams (tried) ran the
+  ;; decode of a 30 MB matrix at a quarter of the bandwidth on AMD EPYC (6 against 24 GB/s).
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
     (local $w0 v128) (local $w1 v128) (local $zero v128) (local $acc v128)
-    (local $pa v128) (local $pb v128) (local $na v128) (local $nb2 v128) (local $da f32)
-    (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
     (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
     (local.set $r (local.get $r0))
-    (block $quads_done (loop $quads
-      (br_if $quads_done (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $r1)))
-      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
-      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
-      (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      (local.set $acc1 (v128.const i32x4 0 0 0 0))
-      (local.set $acc2 (v128.const i32x4 0 0 0 0))
-      (local.set $acc3 (v128.const i32x4 0 0 0 0))
-      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
-        (local.set $pa (v128.load offset=32 (local.get $ya)))
-        (local.set $pb (v128.load offset=48 (local.get $ya)))
-        (local.set $na (v128.load offset=64 (local.get $ya)))
-        (local.set $nb2 (v128.load offset=80 (local.get $ya)))
-        (local.set $da (f32.load (local.get $dp)))
-        (local.set $w0 (v128.load offset=2 (local.get $p)))
-        (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (local.get $da))))))
-        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (local.get $rb))))
-        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (local.get $rb))))
-        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (local.get $rb))) (i32.const 2))) (local.get $da))))))
-        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
-        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
-        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))) (i32.const 2))) (local.get $da))))))
-        (local.set $w0 (v128.load offset=2 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
-        (local.set $w1 (v128.load offset=18 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
-        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $pb) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $pa) (local.get $zero)))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (local.get $nb2) (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (local.get $na) (local.get $zero)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))) (i32.const 2))) (local.get $da))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
-        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-      (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
-      (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
-      (f32.store offset=12 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 4)))
-      (br $quads)))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
@@ -228,73 +164,17 @@
 
   ;; Q4_0 rows x relaxed A8_0: per block sum a (nibble - 8) in 4 i32 lanes (exact, see the
   ;; header), scaled by dw * da into 4 float lanes across the row. Byte j of a block holds
-  ;; element j (low nibble) and element j + 16 (high nibble). Rows go four at a time while
-  ;; four remain (one load of the activation and its correction for four rows), each row's
-  ;; arithmetic the one-row loop's, operation for operation.
+  ;; element j (low nibble) and element j + 16 (high nibble). One row at a time (see
+  ;; matvec_q8_0).
   (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32)
     (local $v v128) (local $acc v128) (local $m15 v128)
-    (local $a0 v128) (local $a1 v128) (local $c v128) (local $da f32) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128)
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
     (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
     (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
     (local.set $r (local.get $r0))
-    (block $quads_done (loop $quads
-      (br_if $quads_done (i32.gt_u (i32.add (local.get $r) (i32.const 4)) (local.get $r1)))
-      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
-      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
-      (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
-      (local.set $cp (local.get $cd))
-      (local.set $acc (v128.const i32x4 0 0 0 0))
-      (local.set $acc1 (v128.const i32x4 0 0 0 0))
-      (local.set $acc2 (v128.const i32x4 0 0 0 0))
-      (local.set $acc3 (v128.const i32x4 0 0 0 0))
-      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
-        (local.set $a0 (v128.load (local.get $ya)))
-        (local.set $a1 (v128.load offset=16 (local.get $ya)))
-        (local.set $c (v128.load (local.get $cp)))
-        (local.set $da (f32.load (local.get $dp)))
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (local.get $da))))))
-        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (local.get $rb))))
-        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (local.get $rb))) (i32.const 2))) (local.get $da))))))
-        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))))
-        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $rb) (i32.const 1)))) (i32.const 2))) (local.get $da))))))
-        (local.set $v (v128.load offset=2 (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))))
-        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
-          (f32x4.convert_i32x4_s (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a1) (i8x16.shr_u (local.get $v) (i32.const 4))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $a0) (v128.and (local.get $v) (local.get $m15)) (local.get $c))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (i32.add (local.get $p) (i32.mul (local.get $rb) (i32.const 3)))) (i32.const 2))) (local.get $da))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
-        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-      (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
-      (f32.store offset=8 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
-      (f32.store offset=12 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
-      (local.set $r (i32.add (local.get $r) (i32.const 4)))
-      (br $quads)))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $cp (local.get $cd))
@@ -321,9 +201,9 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; matmul's four-token products, as the relaxed matvecs one token at a time: the base
-  ;; kernels' shared-unpacking versions compute as the base matvecs do, and matmul must give
-  ;; each token what its matvec here gives it.
+  ;; matmul's four-token product for f32, as the relaxed matvec one token at a time (matmul
+  ;; must give each token what its matvec here gives it; fused multiply-adds leave no shared
+  ;; work worth a second copy of the loop).
   (func $matmul4_f32 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $t i32)
     (loop $each_token
@@ -333,21 +213,158 @@
         (local.get $r0) (local.get $r1) (local.get $cols))
       (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
 
+  ;; Q8_0, four tokens: per block the weight vectors and scale once, then each token's
+  ;; w . p - w . n, scale and float lanes, operation for operation matvec_q8_0's one row.
   (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $t i32)
-    (loop $each_token
-      (call $matvec_q8_0 (local.get $w)
-        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
-        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
-        (local.get $r0) (local.get $r1) (local.get $cols))
-      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
+    (local $w0 v128) (local $w1 v128) (local $zero v128)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $dw f32)
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
+    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $s1 (local.get $aStride))
+    (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
+    (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
+    (local.set $o1 (local.get $outStride))
+    (local.set $o2 (i32.shl (local.get $outStride) (i32.const 1)))
+    (local.set $o3 (i32.mul (local.get $outStride) (i32.const 3)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $acc0 (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $w0 (v128.load offset=2 (local.get $p)))
+        (local.set $w1 (v128.load offset=18 (local.get $p)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $ya))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $ya)) (local.get $zero)))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (local.get $dp)))))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (i32.add (local.get $ya) (local.get $s1)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (i32.add (local.get $ya) (local.get $s1))) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (i32.add (local.get $ya) (local.get $s1)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (i32.add (local.get $ya) (local.get $s1))) (local.get $zero)))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s1))))))))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (i32.add (local.get $ya) (local.get $s2)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (i32.add (local.get $ya) (local.get $s2))) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (i32.add (local.get $ya) (local.get $s2)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (i32.add (local.get $ya) (local.get $s2))) (local.get $zero)))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s2))))))))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (i32.add (local.get $ya) (local.get $s3)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (i32.add (local.get $ya) (local.get $s3))) (local.get $zero)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (i32.add (local.get $ya) (local.get $s3)))
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (i32.add (local.get $ya) (local.get $s3))) (local.get $zero)))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s3))))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o1)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o2)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o3)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
 
+  ;; Q4_0, four tokens: per block the nibbles split and the scale once, then each token's
+  ;; dots, correction, scale and float lanes, operation for operation matvec_q4_0's one row.
   (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $t i32)
-    (loop $each_token
-      (call $matvec_q4_0 (local.get $w)
-        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
-        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
-        (local.get $r0) (local.get $r1) (local.get $cols))
-      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $m15 v128)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $dw f32)
+    (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
+    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
+    (local.set $s1 (local.get $aStride))
+    (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
+    (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
+    (local.set $o1 (local.get $outStride))
+    (local.set $o2 (i32.shl (local.get $outStride) (i32.const 1)))
+    (local.set $o3 (i32.mul (local.get $outStride) (i32.const 3)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
+      (local.set $ya (local.get $a))
+      (local.set $dp (local.get $ad))
+      (local.set $cp (local.get $cd))
+      (local.set $acc0 (v128.const i32x4 0 0 0 0))
+      (local.set $acc1 (v128.const i32x4 0 0 0 0))
+      (local.set $acc2 (v128.const i32x4 0 0 0 0))
+      (local.set $acc3 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+        (local.set $v (v128.load offset=2 (local.get $p)))
+        (local.set $lo (v128.and (local.get $v) (local.get $m15)))
+        (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo)
+                (v128.load (local.get $cp)))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (local.get $dp)))))))
+        (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (i32.add (local.get $ya) (local.get $s1))) (local.get $hi)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (i32.add (local.get $ya) (local.get $s1))) (local.get $lo)
+                (v128.load (i32.add (local.get $cp) (local.get $s1))))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s1))))))))
+        (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (i32.add (local.get $ya) (local.get $s2))) (local.get $hi)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (i32.add (local.get $ya) (local.get $s2))) (local.get $lo)
+                (v128.load (i32.add (local.get $cp) (local.get $s2))))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s2))))))))
+        (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (i32.add (local.get $ya) (local.get $s3))) (local.get $hi)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (i32.add (local.get $ya) (local.get $s3))) (local.get $lo)
+                (v128.load (i32.add (local.get $cp) (local.get $s3))))))
+          (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s3))))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
+        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
+        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o1)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o2)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
+      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o3)) (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
 )
