@@ -201,17 +201,77 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
-  ;; matmul's four-token product for f32, as the relaxed matvec one token at a time (matmul
-  ;; must give each token what its matvec here gives it; fused multiply-adds leave no shared
-  ;; work worth a second copy of the loop).
-  (func $matmul4_f32 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $t i32)
-    (loop $each_token
-      (call $matvec_f32 (local.get $w)
-        (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride)))
-        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride)))
-        (local.get $r0) (local.get $r1) (local.get $cols))
-      (br_if $each_token (i32.lt_u (local.tee $t (i32.add (local.get $t) (i32.const 1))) (i32.const 4)))))
+  ;; matmul's four-token product for f32 is kernels.wat's (two passes of two tokens); its
+  ;; two-token pass here with relaxed multiply-adds, operation for operation matvec_f32's row
+  ;; for each token (eight accumulators; the weight vector loaded once for both tokens).
+  (func $matmul2_f32 (param $w i32) (param $x0 i32) (param $x1 i32) (param $o0 i32) (param $o1 i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $r i32) (local $row i32) (local $c i32) (local $end16 i32) (local $end4 i32) (local $wp i32) (local $c4 i32)
+    (local $v v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $b0 v128) (local $b1 v128) (local $b2 v128) (local $b3 v128) (local $s f32) (local $t f32)
+    (local.set $end16 (i32.and (local.get $cols) (i32.const -16)))
+    (local.set $end4 (i32.and (local.get $cols) (i32.const -4)))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $row (i32.add (local.get $w) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $a1 (v128.const i32x4 0 0 0 0))
+      (local.set $a2 (v128.const i32x4 0 0 0 0))
+      (local.set $a3 (v128.const i32x4 0 0 0 0))
+      (local.set $b0 (v128.const i32x4 0 0 0 0))
+      (local.set $b1 (v128.const i32x4 0 0 0 0))
+      (local.set $b2 (v128.const i32x4 0 0 0 0))
+      (local.set $b3 (v128.const i32x4 0 0 0 0))
+      (local.set $c (i32.const 0))
+      (block $d16 (loop $c16
+        (br_if $d16 (i32.ge_u (local.get $c) (local.get $end16)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $wp (i32.add (local.get $row) (local.get $c4)))
+        (local.set $v (v128.load (local.get $wp)))
+        (local.set $a0 (f32x4.relaxed_madd (local.get $v) (v128.load (i32.add (local.get $x0) (local.get $c4))) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (local.get $v) (v128.load (i32.add (local.get $x1) (local.get $c4))) (local.get $b0)))
+        (local.set $v (v128.load offset=16 (local.get $wp)))
+        (local.set $a1 (f32x4.relaxed_madd (local.get $v) (v128.load offset=16 (i32.add (local.get $x0) (local.get $c4))) (local.get $a1)))
+        (local.set $b1 (f32x4.relaxed_madd (local.get $v) (v128.load offset=16 (i32.add (local.get $x1) (local.get $c4))) (local.get $b1)))
+        (local.set $v (v128.load offset=32 (local.get $wp)))
+        (local.set $a2 (f32x4.relaxed_madd (local.get $v) (v128.load offset=32 (i32.add (local.get $x0) (local.get $c4))) (local.get $a2)))
+        (local.set $b2 (f32x4.relaxed_madd (local.get $v) (v128.load offset=32 (i32.add (local.get $x1) (local.get $c4))) (local.get $b2)))
+        (local.set $v (v128.load offset=48 (local.get $wp)))
+        (local.set $a3 (f32x4.relaxed_madd (local.get $v) (v128.load offset=48 (i32.add (local.get $x0) (local.get $c4))) (local.get $a3)))
+        (local.set $b3 (f32x4.relaxed_madd (local.get $v) (v128.load offset=48 (i32.add (local.get $x1) (local.get $c4))) (local.get $b3)))
+        (local.set $c (i32.add (local.get $c) (i32.const 16)))
+        (br $c16)))
+      (block $d4 (loop $c4
+        (br_if $d4 (i32.ge_u (local.get $c) (local.get $end4)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $v (v128.load (i32.add (local.get $row) (local.get $c4))))
+        (local.set $a0 (f32x4.relaxed_madd (local.get $v) (v128.load (i32.add (local.get $x0) (local.get $c4))) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (local.get $v) (v128.load (i32.add (local.get $x1) (local.get $c4))) (local.get $b0)))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $c4)))
+      (local.set $a0 (f32x4.add (f32x4.add (local.get $a0) (local.get $a1)) (f32x4.add (local.get $a2) (local.get $a3))))
+      (local.set $b0 (f32x4.add (f32x4.add (local.get $b0) (local.get $b1)) (f32x4.add (local.get $b2) (local.get $b3))))
+      (local.set $s (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $a0)) (f32x4.extract_lane 1 (local.get $a0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $a0)) (f32x4.extract_lane 3 (local.get $a0)))))
+      (local.set $t (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $b0)) (f32x4.extract_lane 1 (local.get $b0)))
+        (f32.add (f32x4.extract_lane 2 (local.get $b0)) (f32x4.extract_lane 3 (local.get $b0)))))
+      (block $d1 (loop $c1
+        (br_if $d1 (i32.ge_u (local.get $c) (local.get $cols)))
+        (local.set $c4 (i32.shl (local.get $c) (i32.const 2)))
+        (local.set $s (f32.add (local.get $s) (f32.mul
+          (f32.load (i32.add (local.get $row) (local.get $c4)))
+          (f32.load (i32.add (local.get $x0) (local.get $c4))))))
+        (local.set $t (f32.add (local.get $t) (f32.mul
+          (f32.load (i32.add (local.get $row) (local.get $c4)))
+          (f32.load (i32.add (local.get $x1) (local.get $c4))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $c1)))
+      (f32.store (i32.add (local.get $o0) (i32.shl (local.get $r) (i32.const 2))) (local.get $s))
+      (f32.store (i32.add (local.get $o1) (i32.shl (local.get $r) (i32.const 2))) (local.get $t))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
 
   ;; Q8_0, four tokens: per block the weight vectors and scale once, then each token's
   ;; w . p - w . n, scale and float lanes, operation for operation matvec_q8_0's one row.
