@@ -16,7 +16,7 @@ import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff } from "../gates/run-diff.ts";
 import { replacementNote } from "../gates/partial-run.ts";
 import type { Report } from "../gates/report.ts";
-import { readReport, RUN_DIR, writeReports } from "../gates/write.ts";
+import { readReport, refreshHtml, RUN_DIR, writeReports } from "../gates/write.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 
 export type ReportDeps = Output;
@@ -178,6 +178,8 @@ Exit code: 0 published, 2 usage or input error (no report in <from>).`,
       await writeAtomic(join(options.to, name), text);
       written.push(join(options.to, name));
     }
+    // report.html was rendered with what <to> held before the copies: render it again with the run's teeth and bench.
+    await refreshHtml(options.to);
     io.out(`published ${join(options.from, "latest.json")}: ${written.join(", ")}`);
     return writeReadme({ reports: options.to, readme: options.readme }, io);
   });

@@ -62,7 +62,6 @@ export function historyLine(report: Report): HistoryLine {
   };
 }
 
-/** Writes every report file into `dir` (created if needed); returns the paths written. */
 /**
  * Where a run writes unless told otherwise: git-ignored, so a run leaves the tree clean. The
  * committed reports/ (scoreboard, badge, history, teeth, bench) change only through
@@ -70,6 +69,7 @@ export function historyLine(report: Report): HistoryLine {
  */
 export const RUN_DIR = "reports/runs/latest";
 
+/** Writes every report file into `dir` (created if needed); returns the paths written. */
 export async function writeReports(report: Report, dir: string, options: { history?: boolean; diff?: RunDiff } = {}): Promise<string[]> {
   const json = JSON.stringify(report, null, 2) + "\n";
   // Validate what will be read back (NaN becomes null in JSON), not the object in memory.

@@ -21,11 +21,13 @@ describe("the run directory", () => {
     expect(status()).toBe(before);
   }, 60_000);
 
-  it("publish writes the run's report into the committed directory, with its teeth, and regenerates the scoreboard", async () => {
+  it("publish writes the run's report into the committed directory, with its teeth (in its HTML too), and regenerates the scoreboard", async () => {
     const { report } = await runFake();
     const run = tempDir();
     await writeReports(report, run);
     writeFileSync(join(run, "teeth.md"), "# teeth\n");
+    const teeth = { summary: { faults: 1, caught: 1, claims: 1, cleanFalsified: 0, cleanBlocked: 0, passed: true }, clean: { falsified: [], blocked: [] }, faults: [{ fault: "f1", description: "d", caughtBy: ["c1"], blocked: [], checks: {} }], power: [], claims: [], problems: [] };
+    writeFileSync(join(run, "teeth.json"), JSON.stringify(teeth));
     const to = join(tempDir(), "reports");
     const readme = join(tempDir(), "README.md");
     copyFileSync("README.md", readme);
@@ -35,6 +37,8 @@ describe("the run directory", () => {
     expect(JSON.parse(readFileSync(join(to, "latest.json"), "utf8")).summary).toEqual(report.summary);
     expect(readFileSync(join(to, "history.jsonl"), "utf8").trim().split("\n")).toHaveLength(1);
     expect(readFileSync(join(to, "teeth.md"), "utf8")).toBe("# teeth\n");
+    // the published HTML shows the run's teeth, not what the directory held before the copy
+    expect(readFileSync(join(to, "report.html"), "utf8")).toContain('aria-label="f1 caught by c1"');
     expect(existsSync(join(to, "bench.json"))).toBe(false); // the run had none
     expect(readFileSync(readme, "utf8")).toContain(`**${report.summary.corroborated}/${report.summary.total} checks corroborated**`);
   });
