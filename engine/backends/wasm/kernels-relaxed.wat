@@ -127,8 +127,9 @@
 
   ;; Q8_0 rows x relaxed A8_0: per block w . p - w . n in 4 i32 lanes (exact, see the header),
   ;; scaled by dw * da into 4 float lanes across the row, summed once per row (as kernels.wat).
-  ;; One row at a time, one weight stream: four rows' interleaved streams (tried) ran the
-  ;; decode of a 30 MB matrix at a quarter of the bandwidth on AMD EPYC (6 against 24 GB/s).
+  ;; One row at a time, one weight stream: four rows' interleaved streams (tried; two as well)
+  ;; ran the product of a 30 MB matrix at a quarter of the bandwidth on AMD EPYC (6-7 against
+  ;; 24 GB/s), though faster on a matrix the cache holds (32 against 29 GB/s).
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
     (local $w0 v128) (local $w1 v128) (local $zero v128) (local $acc v128)
