@@ -128,7 +128,7 @@ describe("matrix products", () => {
     });
   }
 
-  it("every row of a product is the same bits however many rows the matrix has (the relaxed Q8_0 kernel takes four rows at a time)", () => {
+  it("every row of a product is the same bits however many rows the matrix has (a kernel that grouped rows, or threads that split them, must not change a row)", () => {
     for (const type of ["q8_0", "q4_0"] as const) {
       const rows = 7;
       const cols = 96;
