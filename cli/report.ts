@@ -5,7 +5,7 @@
 // `refute report diff OLD NEW`: what changed between two runs (reports or history lines).
 
 import { execFileSync } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
@@ -16,7 +16,7 @@ import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff } from "../gates/run-diff.ts";
 import { replacementNote } from "../gates/partial-run.ts";
 import type { Report } from "../gates/report.ts";
-import { readReport, refreshHtml, RUN_DIR, writeReports } from "../gates/write.ts";
+import { readReport, RUN_DIR, writeReports } from "../gates/write.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 
 export type ReportDeps = Output;
@@ -171,15 +171,16 @@ Exit code: 0 published, 2 usage or input error (no report in <from>).`,
     const note = await replacementNote(options.to, published);
     if (note && !options.allowPartial) throw new RefuteError("E_USAGE", `${note}: not published (--allow-partial publishes it anyway)`, { option: "allow-partial" });
     if (note) io.err(`refute report publish: note: ${note}`);
-    const written = await writeReports(published, options.to);
+    // the run's teeth and bench go first, so that the report.html written next shows them
+    await mkdir(options.to, { recursive: true });
+    const copied: string[] = [];
     for (const name of RUN_FILES) {
       const text = await readFile(join(options.from, name), "utf8").catch(() => null);
       if (text === null) continue;
       await writeAtomic(join(options.to, name), text);
-      written.push(join(options.to, name));
+      copied.push(join(options.to, name));
     }
-    // report.html was rendered with what <to> held before the copies: render it again with the run's teeth and bench.
-    await refreshHtml(options.to);
+    const written = [...(await writeReports(published, options.to)), ...copied];
     io.out(`published ${join(options.from, "latest.json")}: ${written.join(", ")}`);
     return writeReadme({ reports: options.to, readme: options.readme }, io);
   });
