@@ -28,7 +28,7 @@ import { benchTokens, scoredStep } from "./logits.ts";
 import { ggufFor, isSynthetic } from "./model-file.ts";
 import { acquireOpenedFile, poolable, releaseOpenedFile } from "./opened-files.ts";
 import { sourceProbes } from "./source-probes.ts";
-import { statSync } from "node:fs";
+import { residentBytes } from "./resident-bytes.ts";
 import type { FileCommands } from "./file-commands.ts";
 import type { ModelFileTool } from "./model-file-tool.ts";
 import {
@@ -156,7 +156,7 @@ export class EmbeddedRuntime implements Runtime {
           this.openedFiles.push(acquired.key);
           ({ kernels, source } = await acquired.opened);
         } else {
-          kernels = await this.backend(spec.backend, statSync(file).size);
+          kernels = await this.backend(spec.backend, residentBytes(file));
           source = openSource(file, loadOptionsFor(kernels));
         }
       } else {

@@ -17,7 +17,7 @@ import { addressingFor } from "../engine/backends/wasm/module.ts";
 import type { ModelSource } from "../engine/load.ts";
 import { loadOptionsFor, openSource } from "../engine/open.ts";
 import { createKernels } from "./backends.ts";
-import { statSync } from "node:fs";
+import { residentBytes } from "./resident-bytes.ts";
 
 /** Bytes of files kept open while no runtime holds them. */
 export const KEPT_BYTES = 2 * 2 ** 30;
@@ -70,7 +70,7 @@ export function acquireOpenedFile(file: string, backend: "cpu" | "cpu-wasm", thr
   if (entry) {
     entries.delete(key);
   } else {
-    const bytes = statSync(file).size;
+    const bytes = residentBytes(file);
     entry = { opened: open(file, backend, threads, bytes), bytes, users: 0 };
     // a file that cannot be opened is not kept: the next runtime tries again and reports why
     entry.opened.catch(() => {

@@ -27,3 +27,20 @@ export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => 
     closeSync(fd);
   }
 }
+
+/** The first min(size, `most`) bytes of a file (a header read without the rest), and the file's size. */
+export function readFilePrefix(path: string, most: number): { bytes: Uint8Array; size: number } {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = new Uint8Array(Math.min(size, most));
+    for (let at = 0; at < bytes.length; ) {
+      const read = readSync(fd, bytes, at, Math.min(bytes.length - at, READ_CHUNK_BYTES), at);
+      if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
+      at += read;
+    }
+    return { bytes, size };
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -147,12 +147,26 @@ function alignmentOf(metadata: Map<string, GgufValue>): number {
   return v.value;
 }
 
-interface TensorInfo {
+export interface TensorInfo {
   name: string;
+  /** innermost first */
   dims: number[];
+  /** ggml type id */
   type: number;
+  /** relative to the data section */
   offset: bigint;
+  /** where the info starts in the file */
   at: number;
+}
+
+/** What precedes a GGUF's data section: version, alignment, metadata and the tensor infos, unplaced. */
+export interface GgufHeader {
+  version: number;
+  alignment: number;
+  /** absolute offset of the data section */
+  dataOffset: number;
+  metadata: Map<string, GgufValue>;
+  infos: TensorInfo[];
 }
 
 function readTensorInfo(c: GgufCursor, i: number): TensorInfo {
@@ -238,7 +252,11 @@ function placeTensors(infos: TensorInfo[], bytes: Uint8Array, dataOffset: number
   return tensors;
 }
 
-export function readGguf(bytes: Uint8Array): GgufFile {
+/**
+ * The header of a GGUF whose first bytes are `bytes` (the whole file, or a prefix of it that
+ * holds the header): the tensor data are neither needed nor checked.
+ */
+export function readGgufHeader(bytes: Uint8Array): GgufHeader {
   const c = new GgufCursor(bytes);
   const magic = c.u32("magic");
   if (magic !== GGUF_MAGIC) {
@@ -261,6 +279,10 @@ export function readGguf(bytes: Uint8Array): GgufFile {
     names.add(info.name);
     infos.push(info);
   }
-  const dataOffset = Math.ceil(c.pos / alignment) * alignment;
+  return { version, alignment, dataOffset: Math.ceil(c.pos / alignment) * alignment, metadata, infos };
+}
+
+export function readGguf(bytes: Uint8Array): GgufFile {
+  const { version, alignment, dataOffset, metadata, infos } = readGgufHeader(bytes);
   return { version, alignment, dataOffset, metadata, tensors: placeTensors(infos, bytes, dataOffset, alignment) };
 }
