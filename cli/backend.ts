@@ -1,11 +1,15 @@
-// --backend and --threads of the commands that run the engine (run, ppl, serve): which kernels,
-// on how many threads, with a clear error where the backend cannot run here.
+// --backend and --threads of the commands that run the engine (run, ppl, serve, kv validate):
+// which kernels, on how many threads, over the memory the model needs, with a clear error where
+// the backend cannot run here.
 
 import { Option, type Command } from "commander";
 import { RefuteError } from "../core/errors.ts";
 import { BACKENDS, type Backend } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
+import { existsSync } from "node:fs";
+import { addressingFor } from "../engine/backends/wasm/module.ts";
 import { createKernels } from "../runtimes/backends.ts";
+import { residentBytes } from "../runtimes/resident-bytes.ts";
 import { BlockedError } from "../runtimes/runtime.ts";
 import { positiveInteger } from "./options.ts";
 
@@ -21,10 +25,15 @@ export function withBackendOptions(command: Command): Command {
     .addOption(new Option("--threads <n>", "threads of the cpu-wasm backend (default: REFUTE_THREADS, else every core)").argParser(positiveInteger));
 }
 
-/** The kernels the options ask for; close() them when done. */
-export async function kernelsFor(options: BackendOptions): Promise<Kernels> {
+/** The bytes of the kernels' memory a model needs, where it can be told before loading: a GGUF file's (runtimes/resident-bytes.ts); 0 for other sources. */
+function modelBytes(model: string): number {
+  return model.toLowerCase().endsWith(".gguf") && existsSync(model) ? residentBytes(model) : 0;
+}
+
+/** The kernels the options ask for, with the memory that `model` needs (module.ts addressingFor: 64-bit past 3.5 GiB where the runtime has it); close() them when done. */
+export async function kernelsFor(options: BackendOptions, model?: string): Promise<Kernels> {
   try {
-    return await createKernels(options.backend, options.threads);
+    return await createKernels(options.backend, options.threads, addressingFor(model === undefined ? 0 : modelBytes(model)));
   } catch (e) {
     if (e instanceof BlockedError) throw new RefuteError("BACKEND_UNAVAILABLE", e.reason, { option: "backend", found: options.backend });
     throw e;

@@ -212,7 +212,7 @@ Exit code: 0 passed, 1 not passed, 2 usage or input error.`,
 async function validate(options: ValidateOptions, io: Output): Promise<number> {
   const text = readTextFile(options.textFile);
   const quant: KvQuantOptions = { bits: options.bits, groupSize: options.groupSize, sparsity: options.sparsity };
-  const kernels = await kernelsFor(options);
+  const kernels = await kernelsFor(options, options.model);
   let r: KvValidation;
   try {
     const model = openModel(options.model, kernels, { skipContract: skipContract(options, io) });

@@ -52,7 +52,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   withBackendOptions(command);
   onRun(command, async (options: ServeCommandOptions) => {
     const engine = { skipContract: skipContract(options, io) };
-    const kernels = await kernelsFor(options);
+    const kernels = await kernelsFor(options, options.model);
     const name = options.name ?? (isModelPath(options.model) ? nameOfPath(options.model) : options.model);
     const quants = [...new Set(options.quant ?? [])];
     const served: ServedModel[] =
