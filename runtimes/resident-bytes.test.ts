@@ -56,4 +56,14 @@ describe("readGgufHeaderFile", () => {
     expect([...header.metadata.keys()]).toEqual([...whole.metadata.keys()]);
     expect(() => readGgufHeaderFile(file, 100)).toThrow(expect.objectContaining({ code: "GGUF_TRUNCATED" }));
   });
+
+  it("reads on past its first MiB while the header does (a vocabulary of 150,000 tokens takes 3 MiB)", () => {
+    const file = join(tempDir("refute-resident-"), "vocab.gguf");
+    const tokens = Array.from({ length: 150_000 }, (_, i) => `a-token-${i}`);
+    writeGgufFile(file, { metadata: [["tokenizer.ggml.tokens", { type: "array", itemType: "string", value: tokens }]], tensors: [{ name: "w", dims: [32, 4], type: F16, data: new Uint8Array(32 * 4 * 2) }] });
+    const { header } = readGgufHeaderFile(file);
+    expect(header.dataOffset).toBeGreaterThan(2 ** 21);
+    expect(header.infos.map((i) => i.name)).toEqual(["w"]);
+    expect(residentBytes(file)).toBe(statSync(file).size + 2 * 32 * 4 * 2);
+  });
 });
