@@ -1,7 +1,8 @@
 // Where a subject's GGUF file comes from, for runtimes that read files (llama.cpp) and for
 // timing both runtimes on the same bytes:
 //
-//   - a path ending in .gguf: that file, as it is;
+//   - a path ending in .gguf: that file, as it is, for a check whose format (gguf) and quant are
+//     the file's own (runtimes/gguf-weight-type.ts; any other is blocked, never run on it);
 //   - synthetic:<shape>: a random-weight model with a real checkpoint's shape (bench/synthetic.ts,
 //     which depends only on the engine), generated once under models/cache/synthetic/;
 //   - anything else the engine opens (a zoo slug, an HF directory, an .rft file): the engine's
@@ -24,6 +25,7 @@ import type { Quantization } from "../engine/model/quantize.ts";
 import type { RopeScaling } from "../engine/model/rope-scaling.ts";
 import { modelLocation } from "../core/subject.ts";
 import { FILE_QUANTS, isOneOf } from "../core/vocabulary.ts";
+import { checkGgufFileIsSubject } from "./gguf-weight-type.ts";
 import { BlockedError, type SubjectSpec } from "./runtime.ts";
 
 export const GGUF_CACHE_DIR = join(REPO_ROOT, "models", "cache", "gguf");
@@ -70,7 +72,10 @@ export function llamaCppGgufFor(spec: Pick<SubjectSpec, "model" | "path" | "form
 /** The file, and the RoPE scaling of the model it was exported from (null: none, or a .gguf given as it is). */
 function resolveGguf(spec: Pick<SubjectSpec, "model" | "path" | "format" | "quant">, cacheDir: string): { path: string; ropeScaling: RopeScaling | null } {
   const location = modelLocation(spec);
-  if (location.toLowerCase().endsWith(".gguf")) return { path: location, ropeScaling: null };
+  if (location.toLowerCase().endsWith(".gguf")) {
+    checkGgufFileIsSubject(location, spec);
+    return { path: location, ropeScaling: null };
+  }
   const refusal = ggufRefusal(spec);
   if (refusal !== null) throw new BlockedError(refusal);
   const quant = spec.quant as Quantization;
