@@ -9,7 +9,7 @@ import { bytes, header, tensorInfo } from "../engine/formats/gguf/testing/bytes.
 import { readGgufHeader } from "../engine/formats/gguf/read.ts";
 import { tempDir } from "../test/gates/helpers.ts";
 import { checkGgufFileIsSubject, dominantMatrixType } from "./gguf-weight-type.ts";
-import { BlockedError } from "./runtime.ts";
+import { BlockedError, type SubjectSpec } from "./runtime.ts";
 
 const F32 = 0;
 const Q4_0 = 2;
@@ -35,7 +35,7 @@ describe("checkGgufFileIsSubject", () => {
   it("lets a check that names the file's format and quant run, and blocks one that names another quant or format, naming both", () => {
     const file = q4File();
     expect(() => checkGgufFileIsSubject(file, { format: "gguf", quant: "q4_0" })).not.toThrow();
-    const refusal = (spec: { format: string; quant: string }) => {
+    const refusal = (spec: Pick<SubjectSpec, "format" | "quant">) => {
       try {
         checkGgufFileIsSubject(file, spec);
       } catch (e) {
