@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
-import { BACKENDS, FILE_QUANTS, type Backend, type FileQuant } from "../core/vocabulary.ts";
+import { BACKENDS, QUANTS, type Backend, type Quant } from "../core/vocabulary.ts";
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { RUN_DIR, refreshHtml } from "../gates/write.ts";
 import { readPrompts, verificationProblem } from "../bench/generation.ts";
@@ -25,7 +25,7 @@ const BIN = fileURLToPath(new URL("../bin/refute.mjs", import.meta.url));
 
 interface BenchOptions {
   models?: string[];
-  quants: FileQuant[];
+  quants: Quant[];
   reps: number;
   tokens: [number, number];
   threads: number;
@@ -107,7 +107,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
       "llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run, on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and tg (N tokens generated one at a time), repetitions alternating between the two, mean and standard deviation of tokens/second, and the ratio engine / llama.cpp. Writes <out>/bench.json and appends a line to <out>/history.jsonl.",
     )
     .addOption(commaList(new Option("--models <list>", "zoo slugs, synthetic:<shape> or .gguf files, comma-separated (default: every zoo model with weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)")))
-    .addOption(commaList(new Option("--quants <list>", "quantizations, comma-separated"), FILE_QUANTS).default(["f32", "q8_0", "q4_0"], "f32,q8_0,q4_0"))
+    .addOption(commaList(new Option("--quants <list>", "quantizations, comma-separated (a .gguf file runs only at its own: f16 for an F16 file; the engine exports the others)"), QUANTS).default(["f32", "q8_0", "q4_0"], "f32,q8_0,q4_0"))
     .addOption(new Option("--reps <n>", "measured repetitions per runtime").argParser(positiveInteger).default(5))
     .addOption(new Option("--tokens <pp,tg>", "pp and tg token counts, or one count for both (capped by the model's context)").argParser(tokenCounts).default([64, 32], "64,32"))
     .addOption(

@@ -67,6 +67,15 @@ describe("pnpm bench", () => {
     expect(lines.join("\n")).toMatch(/\| model .*\| engine\/native \|/);
   }, 60_000);
 
+  it("times a .gguf file only at its own quantization: the others are skipped with the file's type named, never timed under their label", async () => {
+    const out = tempDir("refute-bench-");
+    const model = tinyGguf("llama", "q8_0");
+    expect(await benchCommand(["--models", model, "--quants", "f32,q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--out", out], { out: () => {}, err: () => {} })).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
+    expect([...new Set(report.rows.map((r: { quant: string }) => r.quant))]).toEqual(["q8_0"]);
+    expect(report.skipped).toEqual([{ model, quant: "f32", reason: expect.stringMatching(/holds q8_0 weights; the check asks for quant f32/) }]);
+  }, 60_000);
+
   it("--node that is not a Node.js binary: a usage error naming it", async () => {
     const err: string[] = [];
     expect(await benchCommand(["--node", "/nonexistent/node"], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
@@ -101,7 +110,7 @@ describe("pnpm bench", () => {
     expect(await usage(["--backend", "tpu"])).toMatch(/option '--backend <name>' argument 'tpu' is invalid\. Allowed choices are cpu, cpu-wasm, cpu-ts, cuda\..*\[E_USAGE\]/);
     expect(await usage(["--tokens", "0"])).toMatch(/option '--tokens <pp,tg>' argument '0' is invalid\. Expected a positive integer/);
     expect(await usage(["--tokens", "8,4,2"])).toMatch(/Expected <pp>,<tg> or one count for both/);
-    expect(await usage(["--quants", "f32,q5_1"])).toMatch(/option '--quants <list>' argument 'f32,q5_1' is invalid\. Allowed choices are f32, q8_0, q4_0, q4_k\./);
+    expect(await usage(["--quants", "f32,q5_1"])).toMatch(/option '--quants <list>' argument 'f32,q5_1' is invalid\. Allowed choices are f32, bf16, f16, q8_0, q4_0, q4_k\./);
   });
 });
 
