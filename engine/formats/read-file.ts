@@ -12,35 +12,33 @@ export type ByteAllocator = (bytes: number) => Uint8Array;
 /** The most one read asks for: fs.readSync refuses lengths past 2^31 - 1 (a 4.4 GB model file is read in pieces). */
 export const READ_CHUNK_BYTES = 2 ** 30;
 
-export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => new Uint8Array(bytes), chunkBytes = READ_CHUNK_BYTES): Uint8Array {
+/** Fills `bytes` from the file's start, `chunkBytes` a read at most; FILE_TRUNCATED where the file ends first. */
+function readStart(fd: number, path: string, size: number, bytes: Uint8Array, chunkBytes: number): void {
+  for (let at = 0; at < bytes.length; ) {
+    const read = readSync(fd, bytes, at, Math.min(bytes.length - at, chunkBytes), at);
+    if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
+    at += read;
+  }
+}
+
+/** Opens the file, reads into the buffer `allocate` gives for its size (the whole file, or its start for a shorter buffer), and returns `result` of the bytes and the size. */
+function readOpen<T>(path: string, allocate: (size: number) => Uint8Array, chunkBytes: number, result: (bytes: Uint8Array, size: number) => T): T {
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;
     const bytes = allocate(size);
-    for (let at = 0; at < size; ) {
-      const read = readSync(fd, bytes, at, Math.min(size - at, chunkBytes), at);
-      if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
-      at += read;
-    }
-    return bytes;
+    readStart(fd, path, size, bytes, chunkBytes);
+    return result(bytes, size);
   } finally {
     closeSync(fd);
   }
 }
 
+export function readFileInto(path: string, allocate: ByteAllocator = (bytes) => new Uint8Array(bytes), chunkBytes = READ_CHUNK_BYTES): Uint8Array {
+  return readOpen(path, allocate, chunkBytes, (bytes) => bytes);
+}
+
 /** The first min(size, `most`) bytes of a file (a header read without the rest), and the file's size. */
 export function readFilePrefix(path: string, most: number): { bytes: Uint8Array; size: number } {
-  const fd = openSync(path, "r");
-  try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(Math.min(size, most));
-    for (let at = 0; at < bytes.length; ) {
-      const read = readSync(fd, bytes, at, Math.min(bytes.length - at, READ_CHUNK_BYTES), at);
-      if (read === 0) throw new RefuteError("FILE_TRUNCATED", `${path}: ended after ${at} of its ${size} bytes while being read`, { file: path, expected: size, found: at });
-      at += read;
-    }
-    return { bytes, size };
-  } finally {
-    closeSync(fd);
-  }
+  return readOpen(path, (size) => new Uint8Array(Math.min(size, most)), READ_CHUNK_BYTES, (bytes, size) => ({ bytes, size }));
 }
