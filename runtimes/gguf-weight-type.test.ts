@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { bytes, header, tensorInfo } from "../engine/formats/gguf/testing/bytes.ts";
 import { readGgufHeader } from "../engine/formats/gguf/read.ts";
 import { tempDir } from "../test/gates/helpers.ts";
-import { checkGgufFileIsSubject, dominantMatrixType } from "./gguf-weight-type.ts";
+import { dominantMatrixType } from "./gguf-file-summary.ts";
+import { checkGgufFileIsSubject } from "./gguf-weight-type.ts";
 import { BlockedError, type SubjectSpec } from "./runtime.ts";
 
 const F32 = 0;

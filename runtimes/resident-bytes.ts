@@ -5,30 +5,14 @@
 // file needs 6.6 GB, past a 32-bit memory, though its size alone is not.
 
 import { statSync } from "node:fs";
-import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
-import { ggmlTypeInfo } from "../engine/formats/gguf/ggml-types.ts";
-import type { GgufHeader } from "../engine/formats/gguf/read.ts";
-
-const COPIED_TO_FLOAT32 = new Set(["F16", "BF16"]);
-
-/** Bytes of the header's F16 and BF16 tensors. */
-function float16Bytes(header: GgufHeader): number {
-  let bytes = 0;
-  for (const info of header.infos) {
-    const t = ggmlTypeInfo(info.type);
-    if (t === undefined || !COPIED_TO_FLOAT32.has(t.name)) continue;
-    bytes += (info.dims.reduce((n, d) => n * d, 1) / t.blockSize) * t.typeSize;
-  }
-  return bytes;
-}
+import { ggufFileSummary } from "./gguf-file-summary.ts";
 
 /** The file's size plus twice the bytes of its F16/BF16 tensors; the size alone where its header cannot be read (loading it then says why). */
 export function residentBytes(file: string): number {
-  let read: ReturnType<typeof readGgufHeaderFile>;
   try {
-    read = readGgufHeaderFile(file);
+    const { size, float16Bytes } = ggufFileSummary(file);
+    return size + 2 * float16Bytes;
   } catch {
     return statSync(file).size;
   }
-  return read.size + 2 * float16Bytes(read.header);
 }
