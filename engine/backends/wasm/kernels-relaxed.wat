@@ -279,7 +279,7 @@
   (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32)
     (local $w0 v128) (local $w1 v128) (local $zero v128)
-    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $dw f32)
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
@@ -287,9 +287,6 @@
     (local.set $s1 (local.get $aStride))
     (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
     (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
-    (local.set $o1 (local.get $outStride))
-    (local.set $o2 (i32.shl (local.get $outStride) (i32.const 1)))
-    (local.set $o3 (i32.mul (local.get $outStride) (i32.const 3)))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -336,18 +333,7 @@
         (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
         (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
         (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o1)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o2)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o3)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (call $store_row4 (local.get $out) (local.get $outStride) (local.get $r) (local.get $acc0) (local.get $acc1) (local.get $acc2) (local.get $acc3))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 
@@ -356,7 +342,7 @@
   (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
     (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32)
     (local $v v128) (local $lo v128) (local $hi v128) (local $m15 v128)
-    (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $o1 i32) (local $o2 i32) (local $o3 i32)
+    (local $s1 i32) (local $s2 i32) (local $s3 i32)
     (local $acc0 v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $dw f32)
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
@@ -366,9 +352,6 @@
     (local.set $s1 (local.get $aStride))
     (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
     (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
-    (local.set $o1 (local.get $outStride))
-    (local.set $o2 (i32.shl (local.get $outStride) (i32.const 1)))
-    (local.set $o3 (i32.mul (local.get $outStride) (i32.const 3)))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -414,18 +397,7 @@
         (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
         (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 18))) (local.get $pend))))))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o1)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc1)) (f32x4.extract_lane 1 (local.get $acc1)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc1)) (f32x4.extract_lane 3 (local.get $acc1)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o2)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc2)) (f32x4.extract_lane 1 (local.get $acc2)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc2)) (f32x4.extract_lane 3 (local.get $acc2)))))
-      (f32.store (i32.add (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (local.get $o3)) (f32.add
-        (f32.add (f32x4.extract_lane 0 (local.get $acc3)) (f32x4.extract_lane 1 (local.get $acc3)))
-        (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3)))))
+      (call $store_row4 (local.get $out) (local.get $outStride) (local.get $r) (local.get $acc0) (local.get $acc1) (local.get $acc2) (local.get $acc3))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 )
