@@ -2,11 +2,13 @@ import { describe, expect, it } from "vitest";
 import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { addressingFor, MEMORY32_MODEL_BYTES, wasmMemory64Available, wasmRelaxedSimdAvailable } from "../engine/backends/wasm/module.ts";
+import { revectorizationAvailable } from "../engine/backends/wasm/revectorize.ts";
 import { describeBackend, describeKernels } from "./backends.ts";
 
 describe("what a backend is said to be", () => {
-  it("cpu-wasm names the kernels that run (relaxed SIMD where the runtime validates it, else WebAssembly SIMD) and the 64-bit memory where the runtime has it", async () => {
-    const kernels = wasmRelaxedSimdAvailable() ? "relaxed SIMD" : "WebAssembly SIMD";
+  it("cpu-wasm names the kernels that run (revectorized where the runtime revectorizes, relaxed SIMD where it validates it, else WebAssembly SIMD) and the 64-bit memory where the runtime has it", async () => {
+    const relaxedKernels = revectorizationAvailable() ? "relaxed SIMD, revectorized to 256 bits" : "relaxed SIMD";
+    const kernels = wasmRelaxedSimdAvailable() ? relaxedKernels : "WebAssembly SIMD";
     const wide = wasmMemory64Available() ? "; memory64 for models over 3.5 GiB" : "";
     expect(describeBackend("cpu-wasm", 2)).toBe(`cpu-wasm (${kernels}, 2 threads${wide})`);
     expect(describeBackend("cpu", 1)).toBe(`cpu = cpu-wasm (${kernels}, 1 thread${wide})`);

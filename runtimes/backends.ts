@@ -7,7 +7,7 @@ import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
-import { type Addressing, bestKernelVariant, MEMORY32_MODEL_BYTES, wasmMemory64Available, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
+import { type Addressing, bestKernelVariant, type KernelVariant, MEMORY32_MODEL_BYTES, VARIANT_LABELS, wasmMemory64Available, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { BlockedError, type Backend } from "./runtime.ts";
 
 /** A thread count from the environment: a positive integer, else none. */
@@ -26,19 +26,20 @@ export function wasmThreads(env: Record<string, string | undefined> = process.en
   return threadsOverride(env) ?? availableParallelism();
 }
 
-/** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD)", "cpu-wasm (WebAssembly SIMD, memory64)", "cpu-ts". */
+/** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD, revectorized to 256 bits)", "cpu-wasm (WebAssembly SIMD, memory64)", "cpu-ts". */
 export function describeKernels(kernels: Kernels): string {
-  const { variant, addressing } = kernels as { variant?: string; addressing?: Addressing };
+  const { variant, addressing } = kernels as { variant?: KernelVariant; addressing?: Addressing };
   if (variant === undefined) return kernels.name;
-  return `${kernels.name} (${variant === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD"}${addressing === "memory64" ? ", memory64" : ""})`;
+  return `${kernels.name} (${VARIANT_LABELS[variant]}${addressing === "memory64" ? ", memory64" : ""})`;
 }
 
 /**
  * What the backend stands for here, with the cpu-wasm backend's threads (default wasmThreads())
- * and kernels: "relaxed SIMD" where the runtime validates them (Node 24), else "WebAssembly SIMD".
+ * and kernels: "relaxed SIMD, revectorized to 256 bits" where the runtime revectorizes (Node 24 on
+ * x64 with AVX2), "relaxed SIMD" where it validates them (Node 24), else "WebAssembly SIMD".
  */
 export function describeBackend(backend: Backend, threads = wasmThreads()): string {
-  const kernels = bestKernelVariant() === "relaxed" ? "relaxed SIMD" : "WebAssembly SIMD";
+  const kernels = VARIANT_LABELS[bestKernelVariant()];
   const wide = wasmMemory64Available() ? `; memory64 for models over ${MEMORY32_MODEL_BYTES / 2 ** 30} GiB` : "";
   const wasm = `cpu-wasm (${kernels}, ${threads} thread${threads > 1 ? "s" : ""}${wide})`;
   switch (backend) {

@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gaussian } from "../../engine/backends/random-inputs.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
-import { type KernelVariant, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { availableKernelVariants, type KernelVariant } from "../../engine/backends/wasm/module.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { quantizedMatrix } from "./quantized-matrix.ts";
 
-const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
+const VARIANTS: KernelVariant[] = availableKernelVariants();
 const backends: [string, WasmKernels][] = [];
 beforeAll(async () => {
   for (const variant of VARIANTS) {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernels } from "../../engine/backends/kernels.ts";
 import { withNormEpsilonScaled } from "../../engine/backends/faulty.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
-import { type KernelVariant, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { availableKernelVariants, type KernelVariant } from "../../engine/backends/wasm/module.ts";
 import { prepareSource } from "../../engine/convert.ts";
 import { perplexity } from "../../engine/generate/perplexity.ts";
 import { PREFILL_BLOCK, Session, type LoadedModel } from "../../engine/generate/session.ts";
@@ -16,7 +16,7 @@ import { buildWeights } from "../../engine/model/weights.ts";
 import { EngineModel } from "../../engine/model.ts";
 import { scoreTokens } from "../../runtimes/embedded.ts";
 
-const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
+const VARIANTS: KernelVariant[] = availableKernelVariants();
 const backends: [string, WasmKernels][] = [];
 beforeAll(async () => {
   for (const variant of VARIANTS) {

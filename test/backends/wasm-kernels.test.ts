@@ -9,7 +9,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cpuKernels } from "../../engine/backends/cpu/kernels.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
-import { type KernelVariant, wasmMemory64Available, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { availableKernelVariants, type KernelVariant, MAX_THREADS, wasmMemory64Available, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { revectorizationAvailable } from "../../engine/backends/wasm/revectorize.ts";
+import { describeKernels } from "../../runtimes/backends.ts";
 import type { Matrix } from "../../engine/model/weights.ts";
 import { floatRow } from "../../engine/quant/testing/arbitraries.ts";
 import { dequantizeRowQ8_0 } from "../../engine/quant/q8_0.ts";
@@ -26,9 +28,10 @@ function bitDifferences(observed: Float32Array, expected: Float32Array): string[
   return out.slice(0, 5);
 }
 
-// Every variant this runtime validates: the SIMD kernels everywhere, the relaxed ones where the
-// runtime has relaxed SIMD (Node 24; CI runs the tests on Node 20 and 24, so both are covered).
-const VARIANTS: KernelVariant[] = wasmRelaxedSimdAvailable() ? ["simd", "relaxed"] : ["simd"];
+// Every variant this runtime can run: the SIMD kernels everywhere, the relaxed ones where the
+// runtime has relaxed SIMD, the revectorized ones where it revectorizes too (Node 24 on x64 with
+// AVX2; CI runs the tests on Node 20 and 24, so every path is covered).
+const VARIANTS: KernelVariant[] = availableKernelVariants();
 // And over a 64-bit memory where the runtime has one (Node 24): weights above 4 GiB, reached through the rewritten kernels (wat-memory64.ts).
 const MEMORY64 = wasmMemory64Available();
 const all: [string, WasmKernels][] = [];
@@ -448,7 +451,7 @@ describe("SIMD probes", () => {
   it(`relaxed SIMD (${wasmRelaxedSimdAvailable() ? "present" : "absent"} on Node ${process.version}): the default kernels where present, a coded refusal where absent`, async () => {
     if (wasmRelaxedSimdAvailable()) {
       const k = await createWasmKernels({ threads: 1 });
-      expect(k.variant).toBe("relaxed");
+      expect(k.variant).toBe(revectorizationAvailable() ? "revec" : "relaxed");
       await k.close();
     } else {
       await expect(createWasmKernels({ threads: 1, variant: "relaxed" })).rejects.toMatchObject({ code: "WASM_RELAXED_SIMD_MISSING" });
@@ -468,5 +471,27 @@ describe("SIMD probes", () => {
     expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0", "$matmul2_f32", "$matmul4_q8_0", "$matmul4_q4_0"]);
     if (wasmRelaxedSimdAvailable()) await expect(kernelModule("relaxed")).resolves.toBeInstanceOf(WebAssembly.Module);
     else await expect(kernelModule("relaxed")).rejects.toThrow(/relaxed/);
+  });
+
+  it("the revectorized products replace relaxed ones of the same name, with the helpers they call added", async () => {
+    const { kernelText } = await import("../../engine/backends/wasm/module.ts");
+    const { namedFunctions } = await import("../../engine/backends/wasm/wat-splice.ts");
+    const relaxed = namedFunctions(kernelText("relaxed"));
+    const revec = namedFunctions(kernelText("revec"));
+    expect([...revec.keys()]).toEqual([...relaxed.keys(), "$row_sum_f32", "$row_sum_pair", "$matmul2x2_f32"]);
+    const changed = [...relaxed.keys()].filter((name) => relaxed.get(name) !== revec.get(name));
+    expect(changed).toEqual(["$matvec_f32", "$matvec_q8_0", "$matmul2_f32", "$matmul4_f32", "$matmul4_q8_0"]);
+  });
+
+  it(`revectorization (${revectorizationAvailable() ? "present" : "absent"} on Node ${process.version} ${process.arch}): a coded refusal where absent`, async () => {
+    if (revectorizationAvailable()) {
+      const k = await createWasmKernels({ threads: 1, variant: "revec" });
+      expect(describeKernels(k)).toBe("cpu-wasm (relaxed SIMD, revectorized to 256 bits)");
+      await k.close();
+    } else await expect(createWasmKernels({ threads: 1, variant: "revec" })).rejects.toMatchObject({ code: wasmRelaxedSimdAvailable() ? "WASM_REVECTORIZE_MISSING" : "WASM_RELAXED_SIMD_MISSING" });
+  });
+
+  it("refuses more threads than the scratch region holds (WASM_THREADS)", async () => {
+    await expect(createWasmKernels({ threads: MAX_THREADS + 1 })).rejects.toMatchObject({ code: "WASM_THREADS" });
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { gatesCommand } from "../../cli/gates.ts";
 import { BlockedError } from "../../runtimes/runtime.ts";
 import { wasmMemory64Available, wasmRelaxedSimdAvailable } from "../../engine/backends/wasm/module.ts";
+import { revectorizationAvailable } from "../../engine/backends/wasm/revectorize.ts";
 import { validateReport } from "../../gates/write.ts";
 import { gitSha, type Report } from "../../gates/report.ts";
 import { readClaims } from "../../gates/claims.ts";
@@ -80,7 +81,8 @@ describe("refute gates exit codes", () => {
     expect(process.env.REFUTE_THREADS).toBe(before);
     expect(settings).toEqual([{ threads: 1, config: EMPTY_CONFIG }]);
     const wide = wasmMemory64Available() ? "; memory64 for models over 3.5 GiB" : "";
-    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual([`cpu = cpu-wasm (${wasmRelaxedSimdAvailable() ? "relaxed SIMD" : "WebAssembly SIMD"}, 1 thread${wide})`]);
+    const relaxed = revectorizationAvailable() ? "relaxed SIMD, revectorized to 256 bits" : "relaxed SIMD";
+    expect((JSON.parse(deps.stdout[0]) as Report).run.backends).toEqual([`cpu = cpu-wasm (${wasmRelaxedSimdAvailable() ? relaxed : "WebAssembly SIMD"}, 1 thread${wide})`]);
   });
 
   it("--help on every subcommand exits 0 and runs nothing", async () => {

@@ -29,6 +29,7 @@ import {
   kernelMemory,
   type KernelVariant,
   kernelModule,
+  MAX_THREADS,
   maxPages,
   type PoolOp,
   wasmMemory64Available,
@@ -38,6 +39,7 @@ import {
 
 export { wasmSimdAvailable };
 import { ThreadPool } from "./pool.ts";
+import { revectorizationAvailable } from "./revectorize.ts";
 
 export interface WasmKernelsOptions {
   /** threads including the main one; default: all cores */
@@ -46,7 +48,7 @@ export interface WasmKernelsOptions {
   spinMicros?: number;
   /** a product is split across threads only from this many weight bytes; default 48 KiB */
   minParallelBytes?: number;
-  /** the kernels: "relaxed" needs a runtime with relaxed SIMD; default: the best this runtime validates */
+  /** the kernels: "relaxed" needs a runtime with relaxed SIMD, "revec" one that revectorizes too; default: the best this runtime has */
   variant?: KernelVariant;
   /** "memory64": one 64-bit memory of up to 16 GiB (a runtime with memory64: Node 24); default "memory32", at most 4 GiB */
   addressing?: Addressing;
@@ -54,7 +56,7 @@ export interface WasmKernelsOptions {
 
 export interface WasmKernels extends Kernels {
   readonly threads: number;
-  /** which kernels run: the SIMD proposal's, or the relaxed SIMD ones (kernels-relaxed.wat) */
+  /** which kernels run: the SIMD proposal's, the relaxed SIMD ones (kernels-relaxed.wat), or those with the revectorized products (kernels-revec.wat) */
   readonly variant: KernelVariant;
   /** the memory they address: 32-bit (4 GiB) or 64-bit (16 GiB; weights above 4 GiB, everything else below) */
   readonly addressing: Addressing;
@@ -503,14 +505,18 @@ export async function createWasmKernels(options: WasmKernelsOptions = {}): Promi
     throw new RefuteError("WASM_SIMD_MISSING", "this runtime lacks WebAssembly SIMD or shared memory: use the cpu-ts backend", { expected: "WebAssembly SIMD + shared memory" });
   }
   const variant = options.variant ?? bestKernelVariant();
-  if (variant === "relaxed" && !wasmRelaxedSimdAvailable()) {
+  if (variant !== "simd" && !wasmRelaxedSimdAvailable()) {
     throw new RefuteError("WASM_RELAXED_SIMD_MISSING", `Node.js ${process.version} does not validate WebAssembly relaxed SIMD (Node 24 does): use the simd kernels`, { expected: "WebAssembly relaxed SIMD", found: process.version });
+  }
+  if (variant === "revec" && !revectorizationAvailable()) {
+    throw new RefuteError("WASM_REVECTORIZE_MISSING", `Node.js ${process.version} cannot revectorize WebAssembly SIMD here (Node 24's V8 does on x64 with AVX2, unless REFUTE_WASM_REVECTORIZE=0): use the relaxed kernels`, { expected: "V8 --experimental-wasm-revectorize with AVX2", found: `${process.version} ${process.arch}` });
   }
   const addressing = options.addressing ?? "memory32";
   if (addressing === "memory64" && !wasmMemory64Available()) {
     throw new RefuteError("WASM_MEMORY64_MISSING", `Node.js ${process.version} has no 64-bit WebAssembly memory (memory64; Node 24 has it): the cpu-wasm backend holds 4 GiB here`, { expected: "WebAssembly memory64", found: process.version });
   }
-  const threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
+  const threads = Math.max(1, Math.floor(options.threads ?? Math.min(availableParallelism(), MAX_THREADS)));
+  if (threads > MAX_THREADS) throw new RefuteError("WASM_THREADS", `the cpu-wasm backend runs at most ${MAX_THREADS} threads, ${threads} asked`, { expected: MAX_THREADS, found: threads });
   const module = await kernelModule(variant, addressing);
   const memory = kernelMemory(addressing, Math.ceil(ARENA_START / PAGE) + 16);
   const instance = new WebAssembly.Instance(module, { env: { memory } });

@@ -1,8 +1,9 @@
-;; The WebAssembly SIMD kernels of the cpu-wasm backend, assembled at load time by assembler.ts.
-;; Every function works on byte offsets into the one shared memory; wasm-kernels.ts owns the
+;; The WebAssembly SIMD kernels of the cpu-wasm backend, assembled at load time by module.ts.
+;; Every function works on byte offsets into the one shared memory; kernels.ts owns the
 ;; layout and calls these, from the main thread and from the worker threads.
 ;;
-;; Memory: [0, 4096) the thread control block (wasm-kernels.ts), [65536, 327680) the f16 table
+;; Memory: [0, 4096) the thread control block (pool.ts), [4096, 65536) 256 bytes of
+;; scratch per thread (at most 240 threads, module.ts), [65536, 327680) the f16 table
 ;; (value of every half, 65536 f32, as ggml's ggml_table_f32_f16), then an arena. The kernels
 ;; read halves through the table inline: Node 20's V8 does not inline calls between WebAssembly
 ;; functions, and a call per block made the Q8_0 product three times slower.
@@ -19,6 +20,12 @@
 
 (module
   (import "env" "memory" (memory 6 65536 shared))
+
+  ;; the calling thread's 256 bytes of scratch (kernels-revec.wat stores accumulators there): each
+  ;; instance (the main thread's, each worker's) sets its own with its thread index
+  (global $scratch (mut i32) (i32.const 4096))
+  (func (export "set_thread") (param $index i32)
+    (global.set $scratch (i32.add (i32.const 4096) (i32.shl (local.get $index) (i32.const 8)))))
 
   ;; the matrix products by weight type (0 f32, 1 q8_0, 2 q4_0, 3 q4_k, 4 q6_k), for matvec_multi
   ;; and matmul; at 5 + type, the four-token products of the types that have one

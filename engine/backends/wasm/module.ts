@@ -1,12 +1,14 @@
 // The compiled kernel module: kernels.wat assembled by WABT (the WebAssembly Binary Toolkit,
-// through its npm build) and compiled once per process, in one of two variants: "simd" (the
-// SIMD proposal every Node since 16 has) or "relaxed" (kernels-relaxed.wat's functions in
-// place of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24),
-// each over a 32-bit memory or, where the runtime has the memory64 proposal (Node 24), a
+// through its npm build) and compiled once per process, in one of three variants: "simd" (the
+// SIMD proposal every Node since 16 has), "relaxed" (kernels-relaxed.wat's functions in place
+// of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24) or
+// "revec" (the relaxed kernels with kernels-revec.wat's products, compiled with V8's
+// revectorization where the runtime has it: Node 24 on x64 with AVX2, revectorize.ts), each over a 32-bit memory or, where the runtime has the memory64 proposal (Node 24), a
 // 64-bit one (wat-memory64.ts rewrites the text). The .wasm is never written to disk or
 // committed; the text is the source of truth.
 
 import { readFileSync } from "node:fs";
+import { enableRevectorization, revectorizationAvailable } from "./revectorize.ts";
 import { memory64Text } from "./wat-memory64.ts";
 import { replaceFunctions } from "./wat-splice.ts";
 
@@ -41,8 +43,18 @@ export async function assembleWat(text: string, file = "kernels.wat"): Promise<U
   }
 }
 
-/** Which kernels a module holds: the SIMD proposal's alone, or with the relaxed ones. */
-export type KernelVariant = "simd" | "relaxed";
+/** Which kernels a module holds: the SIMD proposal's alone, with the relaxed ones, or with those and the products written for the revectorizer. */
+export type KernelVariant = "simd" | "relaxed" | "revec";
+
+/** How a variant reads in a backend's description. */
+export const VARIANT_LABELS: Record<KernelVariant, string> = {
+  simd: "WebAssembly SIMD",
+  relaxed: "relaxed SIMD",
+  revec: "relaxed SIMD, revectorized to 256 bits",
+};
+
+/** Threads a backend can have: each has 256 bytes of scratch from byte 4096 up to the f16 table (kernels.wat's set_thread). */
+export const MAX_THREADS = (FP16_TABLE_OFFSET - 4096) / 256;
 
 const readKernelText = (file: string): string => readFileSync(new URL(`./${file}`, import.meta.url), "utf8");
 
@@ -54,10 +66,11 @@ export const MEMORY64_MAX_PAGES = 262144;
 export const MEMORY32_MAX_PAGES = 65536;
 export const maxPages = (addressing: Addressing) => (addressing === "memory64" ? MEMORY64_MAX_PAGES : MEMORY32_MAX_PAGES);
 
-/** The module's text: kernels.wat, with kernels-relaxed.wat's functions spliced in for "relaxed", rewritten for a 64-bit memory for "memory64". */
+/** The module's text: kernels.wat, with kernels-relaxed.wat's functions spliced in for "relaxed" and "revec" (then kernels-revec.wat's for "revec"), rewritten for a 64-bit memory for "memory64". */
 export function kernelText(variant: KernelVariant, addressing: Addressing = "memory32"): string {
   const base = readKernelText("kernels.wat");
-  const text = variant === "relaxed" ? replaceFunctions(base, readKernelText("kernels-relaxed.wat")) : base;
+  const relaxed = variant === "simd" ? base : replaceFunctions(base, readKernelText("kernels-relaxed.wat"));
+  const text = variant === "revec" ? replaceFunctions(relaxed, readKernelText("kernels-revec.wat")) : relaxed;
   return addressing === "memory64" ? memory64Text(text, MEMORY64_MAX_PAGES) : text;
 }
 
@@ -67,7 +80,10 @@ export function kernelModule(variant: KernelVariant, addressing: Addressing = "m
   const key = `${variant}-${addressing}`;
   let module = compiled.get(key);
   if (!module) {
-    module = assembleWat(kernelText(variant, addressing), `kernels-${key}.wat`).then((bytes) => new WebAssembly.Module(bytes));
+    module = assembleWat(kernelText(variant, addressing), `kernels-${key}.wat`).then((bytes) => {
+      if (variant === "revec") enableRevectorization();
+      return new WebAssembly.Module(bytes);
+    });
     compiled.set(key, module);
   }
   return module;
@@ -142,7 +158,14 @@ export function addressingFor(bytes: number): Addressing {
   return bytes > MEMORY32_MODEL_BYTES && wasmMemory64Available() ? "memory64" : "memory32";
 }
 
-/** The variant this runtime runs best: relaxed where it validates, else the SIMD one. */
+/** The variant this runtime runs best: revec where it revectorizes, else relaxed where it validates, else the SIMD one. */
 export function bestKernelVariant(): KernelVariant {
-  return wasmRelaxedSimdAvailable() ? "relaxed" : "simd";
+  if (!wasmRelaxedSimdAvailable()) return "simd";
+  return revectorizationAvailable() ? "revec" : "relaxed";
+}
+
+/** Every variant this runtime can run, the SIMD one first. */
+export function availableKernelVariants(): KernelVariant[] {
+  if (!wasmRelaxedSimdAvailable()) return ["simd"];
+  return revectorizationAvailable() ? ["simd", "relaxed", "revec"] : ["simd", "relaxed"];
 }

@@ -16,7 +16,13 @@ describe("replaceFunctions", () => {
     expect(namedFunctions(out).get("$c")).toBe("(func $c (result i32) (i32.const 4))");
   });
 
-  it("refuses a replacement that names no base function (WAT_SPLICE)", () => {
+  it("adds a helper that a replacement calls and the base lacks, at the module's end", () => {
+    const out = replaceFunctions(BASE, "(func $b (result i32) (call $half)) (func $half (result i32) (i32.const 5))");
+    expect([...namedFunctions(out).keys()]).toEqual(["$a", "$b", "$c", "$half"]);
+    expect(out.trimEnd().endsWith("(func $half (result i32) (i32.const 5))\n)")).toBe(true);
+  });
+
+  it("refuses a replacement that names no base function and that no replacement calls (WAT_SPLICE)", () => {
     expect(() => replaceFunctions(BASE, "(func $missing (nop))")).toThrow(expect.objectContaining({ code: "WAT_SPLICE" }));
   });
 

@@ -2,7 +2,8 @@
 // names: how the relaxed-SIMD kernels (kernels-relaxed.wat) take the place of the base ones in
 // kernels.wat on runtimes that validate them, while everything else (exports, the table of
 // products, the vector kernels) stays one text. A replacement must name a function the base
-// has: a typo fails loudly instead of adding an unused function.
+// has, or be a helper that another replacement calls (added at the end of the module): a typo
+// fails loudly instead of adding an unused function.
 
 import { RefuteError } from "../../../core/errors.ts";
 
@@ -33,13 +34,17 @@ export function namedFunctions(text: string): Map<string, string> {
   return out;
 }
 
-/** `base` with each function of `replacements` put where the base's function of that name was. */
+/** `base` with each function of `replacements` put where the base's function of that name was, and the helpers they call that the base lacks added at its end. */
 export function replaceFunctions(base: string, replacements: string): string {
   let out = base;
+  const helpers: string[] = [];
   for (const [name, form] of namedFunctions(replacements)) {
     const at = out.indexOf(`(func ${name} `);
-    if (at < 0) throw new RefuteError("WAT_SPLICE", `replacement ${name} names no function of the base module`, { expected: name });
-    out = out.slice(0, at) + form + out.slice(formEnd(out, at));
+    if (at >= 0) out = out.slice(0, at) + form + out.slice(formEnd(out, at));
+    else if (new RegExp(`\\(call \\${name}[\\s)]`).test(replacements)) helpers.push(form);
+    else throw new RefuteError("WAT_SPLICE", `replacement ${name} names no function of the base module, and no replacement calls it`, { expected: name });
   }
-  return out;
+  if (helpers.length === 0) return out;
+  const end = out.lastIndexOf(")");
+  return `${out.slice(0, end)}\n  ${helpers.join("\n\n  ")}\n${out.slice(end)}`;
 }

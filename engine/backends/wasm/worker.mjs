@@ -7,6 +7,7 @@ import { workerData } from "node:worker_threads";
 
 const { module, memory, index, ops, layout, spinMicros } = workerData;
 const instance = new WebAssembly.Instance(module, { env: { memory } });
+instance.exports.set_thread(index);
 const ctl = new Int32Array(memory.buffer, 0, layout.words);
 const run = ops.map((name) => (name ? instance.exports[name] : null));
 const { GEN, CLAIM, DONE, OP, SLEEPERS, MAIN_WAITING, CHUNKS, SPLIT_AT, SCRATCH_STRIDE, NARGS, ARGS, CHUNK_BITS, GEN_MASK } = layout;
