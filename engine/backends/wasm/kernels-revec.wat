@@ -17,7 +17,9 @@
 ;;        4-column tail in a fifth; the row = ((a0 + a1) + (a2 + a3)) + a4, lanes (0+1)+(2+3).
 ;;   Q8_0: per block one accumulator for elements 0..15 (A) and one for 16..31 (B), each adding
 ;;        float(w . p - w . n) * dw * da; the row = A + B, lanes (0+1)+(2+3).
-;; The token products (matmul2_f32, matmul4_q8_0) are operation for operation each token's row.
+;; The token products (matmul2_f32, matmul2x2_f32 under matmul4_f32, matmul4_q8_0) are operation
+;; for operation each token's row. (V8 also joins two loads that are not adjacent, with an
+;; insert; the pairs here are adjacent, one 256-bit load each.)
 
 (module
   ;; f32 rows: out[r] = sum_c w[r, c] x[c]

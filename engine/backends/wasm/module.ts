@@ -158,14 +158,13 @@ export function addressingFor(bytes: number): Addressing {
   return bytes > MEMORY32_MODEL_BYTES && wasmMemory64Available() ? "memory64" : "memory32";
 }
 
-/** The variant this runtime runs best: revec where it revectorizes, else relaxed where it validates, else the SIMD one. */
-export function bestKernelVariant(): KernelVariant {
-  if (!wasmRelaxedSimdAvailable()) return "simd";
-  return revectorizationAvailable() ? "revec" : "relaxed";
-}
-
-/** Every variant this runtime can run, the SIMD one first. */
+/** Every variant this runtime can run, from the SIMD one to the best: relaxed where it validates them, revec where it revectorizes too. */
 export function availableKernelVariants(): KernelVariant[] {
   if (!wasmRelaxedSimdAvailable()) return ["simd"];
   return revectorizationAvailable() ? ["simd", "relaxed", "revec"] : ["simd", "relaxed"];
+}
+
+/** The variant this runtime runs best: the last it can run. */
+export function bestKernelVariant(): KernelVariant {
+  return availableKernelVariants().at(-1) as KernelVariant;
 }
