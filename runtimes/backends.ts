@@ -7,7 +7,7 @@ import { cpuKernels } from "../engine/backends/cpu/kernels.ts";
 import { createCudaKernels, probeCuda } from "../engine/backends/cuda/backend.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import { createWasmKernels } from "../engine/backends/wasm/kernels.ts";
-import { type Addressing, bestKernelVariant, type KernelVariant, MEMORY32_MODEL_BYTES, VARIANT_LABELS, wasmMemory64Available, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
+import { type Addressing, bestKernelVariant, type KernelVariant, MAX_THREADS, MEMORY32_MODEL_BYTES, VARIANT_LABELS, wasmMemory64Available, wasmSimdAvailable } from "../engine/backends/wasm/module.ts";
 import { BlockedError, type Backend } from "./runtime.ts";
 
 /** A thread count from the environment: a positive integer, else none. */
@@ -21,9 +21,9 @@ export function threadsOverride(env: Record<string, string | undefined> = proces
   return threadsFrom(env.REFUTE_THREADS);
 }
 
-/** REFUTE_THREADS, else every core: the cpu-wasm backend's default worker count (main thread included). */
+/** REFUTE_THREADS, else every core (at most the MAX_THREADS the kernels' scratch holds): the cpu-wasm backend's default worker count (main thread included). */
 export function wasmThreads(env: Record<string, string | undefined> = process.env): number {
-  return threadsOverride(env) ?? availableParallelism();
+  return threadsOverride(env) ?? Math.min(availableParallelism(), MAX_THREADS);
 }
 
 /** The kernels' name with what they run on: "cpu-wasm (relaxed SIMD, revectorized to 256 bits)", "cpu-wasm (WebAssembly SIMD, memory64)", "cpu-ts". */

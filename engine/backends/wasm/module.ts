@@ -3,8 +3,9 @@
 // SIMD proposal every Node since 16 has), "relaxed" (kernels-relaxed.wat's functions in place
 // of their namesakes, where the runtime validates the relaxed SIMD proposal: Node 24) or
 // "revec" (the relaxed kernels with kernels-revec.wat's products, compiled with V8's
-// revectorization where the runtime has it: Node 24 on x64 with AVX2, revectorize.ts), each over a 32-bit memory or, where the runtime has the memory64 proposal (Node 24), a
-// 64-bit one (wat-memory64.ts rewrites the text). The .wasm is never written to disk or
+// revectorization where the runtime has it: Node 24 on x64 with AVX2, revectorize.ts), each
+// over a 32-bit memory or, where the runtime has the memory64 proposal (Node 24), a 64-bit one
+// (wat-memory64.ts rewrites the text). The .wasm is never written to disk or
 // committed; the text is the source of truth.
 
 import { readFileSync } from "node:fs";
