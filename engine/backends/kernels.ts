@@ -29,6 +29,14 @@ export interface Kernels {
    * q: [heads * headDim]; keys, values: [length, kvHeads * headDim]; out: [heads * headDim].
    */
   attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void;
+  /**
+   * Causal attention of `tokens` consecutive queries (a prompt's, once the cache holds all of
+   * their positions): token t over the first firstLength + t positions, each bit for bit what
+   * attention computes for that query alone; a backend with threads runs them as one task.
+   * q, out: [tokens, heads * headDim]; keys, values: [firstLength + tokens - 1, kvHeads * headDim].
+   * Optional; a kernel wrapper that changes attention drops it (faulty.ts).
+   */
+  attentionTokens?(q: Float32Array, keys: Float32Array, values: Float32Array, firstLength: number, tokens: number, shape: AttentionShape, out: Float32Array): void;
   /** In place over the first n values, max-subtracted. */
   softmax(x: Float32Array, n: number): void;
   /** Index of the largest value; the first one on ties (as torch.argmax). */
@@ -55,6 +63,11 @@ export interface Kernels {
    * once per token. A kernel wrapper that changes matvec drops it (faulty.ts).
    */
   matmul?(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null): void;
+  /**
+   * matmul of several weights with the same inputs (q, k and v; gate and up), each exactly as
+   * matmul computes it; a backend that quantizes the inputs does so once for all of them.
+   */
+  matmuls?(ws: Matrix[], x: Float32Array, outs: Float32Array[], tokens: number, biases: (Float32Array | null)[]): void;
   /**
    * SwiGLU's gating in place: up[i] *= silu(gate[i]) = gate[i] / (1 + e^-gate[i]), to float32
    * rounding of the float64 formula (a backend without it: the session's loop computes that).

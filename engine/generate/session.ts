@@ -307,6 +307,11 @@ export class Session {
     const kern = this.kernels;
     const n = T - from;
     if (n === 0) return;
+    if (n > 1 && kern.matmuls && linears.length > 1) {
+      const cols = linears[0].weight.cols;
+      kern.matmuls(linears.map((l) => l.weight), x.subarray(from * cols, T * cols), outs.map((o, i) => o.subarray(from * linears[i].weight.rows, T * linears[i].weight.rows)), n, linears.map((l) => l.bias));
+      return;
+    }
     if (n > 1 && kern.matmul) {
       linears.forEach((l, i) => kern.matmul?.(l.weight, x.subarray(from * l.weight.cols, T * l.weight.cols), outs[i].subarray(from * l.weight.rows, T * l.weight.rows), n, l.bias));
       return;
@@ -345,7 +350,10 @@ export class Session {
       this.products([w.q], normed, [q], T, from);
     }
     if (trace) for (const [name, values, width] of [["q", q, qWidth], ["k", k, kvWidth], ["v", v, kvWidth]] as const) trace(`blk.${l}.${name}`, row(values, 0, width));
-    // token by token, in order: each writes its cache slot, then attends over the cache so far
+    // token by token, in order: each writes its cache slot, then attends over the cache so far;
+    // where every slot is its own position (no fault hook moves one), the writes go first and
+    // the attending tokens attend as one batch, each over its own prefix: the same values
+    const batched = kern.attentionTokens !== undefined && T - from > 1 && !this.writesOneSlotBack && this.kvWrapAt(this.position + T - 1) === null;
     for (let t = 0; t < T; t++) {
       const position = this.position + t;
       const qt = row(q, t, qWidth);
@@ -360,7 +368,12 @@ export class Session {
       const slot = this.writesOneSlotBack ? Math.max(0, position - 1) : wrap ? position % wrap : position;
       this.cache.write(l, slot, kt, row(v, t, kvWidth));
       const length = wrap ? Math.min(position + 1, wrap) : position + 1;
-      if (attends) kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
+      if (attends && !batched) kern.attention(qt, this.cache.keys(l, length), this.cache.values(l, length), length, { heads, kvHeads, headDim }, row(attnOut, t, qWidth));
+    }
+    if (batched) {
+      const first = this.position + from + 1;
+      const last = this.position + T;
+      kern.attentionTokens?.(q.subarray(from * qWidth, T * qWidth), this.cache.keys(l, last), this.cache.values(l, last), first, T - from, { heads, kvHeads, headDim }, attnOut.subarray(from * qWidth, T * qWidth));
     }
     this.products([w.o], attnOut, [proj], T, from);
     trace?.(`blk.${l}.attn_output`, row(proj, 0, hidden));

@@ -71,3 +71,44 @@ describe.each(SHAPES)("%s %i x %i", (type, rows, cols) => {
     }
   });
 });
+
+describe("matmuls(): several weights of one input (q, k and v; gate and up)", () => {
+  // the activation formats: Q8_0 and Q4_0 share quantize_q8_0's, Q4_K and Q6_K quantize_q8_k's, F32 none
+  const types = ["q8_0", "q4_k", "f32", "q4_0", "q6_k"];
+  const rows = [7, 5, 9, 3, 4];
+  const cols = 256;
+  const ws = types.map((type, i) => matrix(type, rows[i], cols, 40 + i));
+
+  it("each output bit for bit the matvec of its weight, token by token, with mixed formats and biases", () => {
+    const biases = rows.map((r, i) => (i % 2 === 0 ? gaussian(r, 7 + i) : null));
+    for (const [label, k] of backends) {
+      for (const tokens of [2, 5, 9]) {
+        const xs = gaussian(tokens * cols, tokens + 200);
+        const observed = rows.map((r) => new Float32Array(tokens * r));
+        k.matmuls?.(ws, xs, observed, tokens, biases);
+        ws.forEach((w, i) => {
+          const expected = new Float32Array(tokens * rows[i]);
+          for (let t = 0; t < tokens; t++) k.matvec(w, xs.subarray(t * cols, (t + 1) * cols), expected.subarray(t * rows[i], (t + 1) * rows[i]), biases[i]);
+          expect(bitDifferences(observed[i], expected), `${label}, ${types[i]}, ${tokens} tokens`).toEqual([]);
+        });
+      }
+    }
+  });
+
+  it("a token with a non-finite input: every token as matvec computes it (NaN where the quantized product has no value), on every thread", () => {
+    for (const [label, k] of backends) {
+      const tokens = 6;
+      const xs = gaussian(tokens * cols, 300);
+      xs[4 * cols + 17] = Number.NaN;
+      const observed = rows.map((r) => new Float32Array(tokens * r));
+      k.matmuls?.(ws, xs, observed, tokens, rows.map(() => null));
+      ws.forEach((w, i) => {
+        const expected = new Float32Array(tokens * rows[i]);
+        for (let t = 0; t < tokens; t++) k.matvec(w, xs.subarray(t * cols, (t + 1) * cols), expected.subarray(t * rows[i], (t + 1) * rows[i]), null);
+        expect(bitDifferences(observed[i], expected), `${label}, ${types[i]}`).toEqual([]);
+        if (types[i] !== "f32") expect(Number.isNaN(observed[i][4 * rows[i]]), `${label}, ${types[i]}: token 4 has no quantized form`).toBe(true);
+        expect(Number.isNaN(observed[i][0]), `${label}, ${types[i]}: token 0 is finite`).toBe(false);
+      });
+    }
+  });
+});

@@ -6,7 +6,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kernels } from "../../engine/backends/kernels.ts";
-import { withNormEpsilonScaled } from "../../engine/backends/faulty.ts";
+import { withGqaModuloHeads, withNormEpsilonScaled } from "../../engine/backends/faulty.ts";
 import { createWasmKernels, type WasmKernels } from "../../engine/backends/wasm/kernels.ts";
 import { availableKernelVariants, type KernelVariant } from "../../engine/backends/wasm/module.ts";
 import { prepareSource } from "../../engine/convert.ts";
@@ -40,17 +40,26 @@ function bitDifferences(observed: Float32Array, expected: Float32Array): string[
   return observed.length === expected.length ? out : [`length ${observed.length} != ${expected.length}`, ...out];
 }
 
-/** The kernels with matmul calls counted: the batched path must really be taken. */
-function counting(k: Kernels): { kernels: Kernels; calls: () => number } {
-  let calls = 0;
+/** The kernels a batched prefill calls and a token-by-token one does not. */
+const BATCHED = ["matmul", "matmuls", "attentionTokens"] as const;
+
+/** The kernels with the batched kernels' calls counted: the batched path must really be taken, every part of it. */
+function counting(k: Kernels): { kernels: Kernels; calls: () => number; callsOf: (name: (typeof BATCHED)[number]) => number } {
+  const counts = new Map<string, number>();
   const kernels = new Proxy(k, {
     get(target, key) {
       const value = Reflect.get(target, key, target);
-      if (key === "matmul") return (...args: Parameters<NonNullable<Kernels["matmul"]>>) => (calls++, target.matmul?.(...args));
-      return typeof value === "function" ? value.bind(target) : value;
+      if (typeof value !== "function") return value;
+      if (typeof key === "string" && (BATCHED as readonly string[]).includes(key)) {
+        return (...args: unknown[]) => {
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value.bind(target);
     },
   });
-  return { kernels, calls: () => calls };
+  return { kernels, calls: () => [...counts.values()].reduce((a, b) => a + b, 0), callsOf: (name) => counts.get(name) ?? 0 };
 }
 
 const promptOf = (length: number, vocab: number) => Array.from({ length }, (_, i) => (i * 7919 + 3) % vocab);
@@ -69,13 +78,13 @@ describe.each([
     const { arch } = model;
     const prompt = promptOf(2 * PREFILL_BLOCK + 7, arch.vocabSize);
     for (const [label, k] of backends) {
-      const { kernels, calls } = counting(k);
+      const { kernels, callsOf } = counting(k);
       const blocked = new Session(model, kernels, prompt.length + 4);
-      const stepped = new Session(model, k, prompt.length + 4);
+      const stepped = new Session(model, tokenByToken(k), prompt.length + 4);
       const observed = blocked.prefill(prompt).slice();
       for (const token of prompt.slice(0, -1)) stepped.step(token, false);
       const expected = (stepped.step(prompt[prompt.length - 1]) as Float32Array).slice();
-      expect(calls(), label).toBeGreaterThan(0);
+      for (const name of BATCHED) expect(callsOf(name), `${label}: ${name} calls`).toBeGreaterThan(0);
       expect(bitDifferences(observed, expected), `${label} logits`).toEqual([]);
       for (let l = 0; l < arch.layers; l++) {
         expect(bitDifferences(blocked.cache.keys(l, prompt.length).slice(), stepped.cache.keys(l, prompt.length).slice()), `${label} keys of layer ${l}`).toEqual([]);
@@ -88,11 +97,11 @@ describe.each([
   });
 });
 
-/** The kernels without batched products: the token-by-token path, the reference here. */
-const withoutMatmul = (k: Kernels): Kernels =>
+/** The kernels without the batched ones: the token-by-token path, the reference here. */
+const tokenByToken = (k: Kernels): Kernels =>
   new Proxy(k, {
     get(target, key) {
-      if (key === "matmul") return undefined;
+      if ((BATCHED as readonly (string | symbol)[]).includes(key)) return undefined;
       const value = Reflect.get(target, key, target);
       return typeof value === "function" ? value.bind(target) : value;
     },
@@ -107,7 +116,7 @@ it.each([
   for (const [label, k] of backends) {
     const { kernels, calls } = counting(k);
     const blocked = perplexity(new Session(model, kernels, 160), tokens, 160, 70);
-    const stepped = perplexity(new Session(model, withoutMatmul(k), 160), tokens, 160, 70);
+    const stepped = perplexity(new Session(model, tokenByToken(k), 160), tokens, 160, 70);
     expect(calls(), label).toBeGreaterThan(0);
     expect(blocked.tokensScored).toBe(tokens.length - 1);
     expect(Object.is(blocked.nllSum, stepped.nllSum), `${label}: ${blocked.nllSum} vs ${stepped.nllSum}`).toBe(true);
@@ -120,7 +129,7 @@ it("forced decoding (scoreTokens) in blocks: every step's log-probabilities bit 
   const forced = promptOf(2 * PREFILL_BLOCK + 9, source.arch.vocabSize).reverse();
   for (const [label, k] of backends) {
     const blocked = scoreTokens(new EngineModel(source, k), prompt, forced, { topK: 3 });
-    const stepped = scoreTokens(new EngineModel(source, withoutMatmul(k)), prompt, forced, { topK: 3 });
+    const stepped = scoreTokens(new EngineModel(source, tokenByToken(k)), prompt, forced, { topK: 3 });
     expect(blocked, label).toHaveLength(forced.length);
     expect(blocked, label).toEqual(stepped);
   }
@@ -134,10 +143,14 @@ it("a prompt past the context is refused before anything runs (CONTEXT_FULL), as
   expect(session.length).toBe(0);
 });
 
-it("a kernel wrapper keeps its change in a batched prefill: a wrapped norm changes the logits the same way in both paths", () => {
-  const model = zooModel("tiny-llama", "f32");
+it.each([
+  ["a wrapped norm", "tiny-llama", withNormEpsilonScaled(1000)],
+  // a batched attention that ignored the wrapper would attend every layer but the last (which runs the last token alone) without the change
+  ["a wrapped attention", "tiny-qwen2", withGqaModuloHeads],
+] as const)("a kernel wrapper keeps its change in a batched prefill: %s changes the logits the same way in both paths", (_what, slug, wrap) => {
+  const model = zooModel(slug, "f32");
   const [, k] = backends[0];
-  const faulty = withNormEpsilonScaled(1000)(k);
+  const faulty = wrap(k);
   const prompt = promptOf(PREFILL_BLOCK + 3, model.arch.vocabSize);
   const clean = new Session(model, k, prompt.length).prefill(prompt).slice();
   const blocked = new Session(model, faulty, prompt.length).prefill(prompt).slice();

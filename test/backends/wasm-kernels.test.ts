@@ -264,6 +264,68 @@ describe("vector kernels", () => {
     );
   });
 
+  it("attentionTokens: a prompt's queries as one task, each token bit for bit its own attention call over its prefix", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 1 << 30 }),
+        (kvHeads, group, quarterDim, firstLength, tokens, seed) => {
+          const shape = { heads: kvHeads * group, kvHeads, headDim: 4 * quarterDim };
+          const qWidth = shape.heads * shape.headDim;
+          const kvWidth = kvHeads * shape.headDim;
+          const length = firstLength + tokens - 1;
+          const q = gaussian(tokens * qWidth, seed, 2);
+          const keys = gaussian(length * kvWidth, seed + 1);
+          const values = gaussian(length * kvWidth, seed + 2);
+          for (const [label, k] of backends()) {
+            const expected = new Float32Array(tokens * qWidth);
+            for (let t = 0; t < tokens; t++) k.attention(q.subarray(t * qWidth, (t + 1) * qWidth), keys, values, firstLength + t, shape, expected.subarray(t * qWidth, (t + 1) * qWidth));
+            const observed = new Float32Array(tokens * qWidth);
+            k.attentionTokens?.(q, keys, values, firstLength, tokens, shape, observed);
+            expect(bitDifferences(observed, expected), `[ATTN tokens ${label}] heads=${shape.heads} kvHeads=${kvHeads} headDim=${shape.headDim} first=${firstLength} tokens=${tokens}`).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("attentionTokens with a head size the kernels do not take (not a multiple of 4): each token as the reference's attention", () => {
+    const shape = { heads: 2, kvHeads: 1, headDim: 6 };
+    const [firstLength, tokens] = [3, 4];
+    const q = gaussian(tokens * 12, 5);
+    const keys = gaussian(6 * 6, 6);
+    const values = gaussian(6 * 6, 7);
+    const expected = new Float32Array(tokens * 12);
+    for (let t = 0; t < tokens; t++) cpuKernels.attention(q.subarray(t * 12, (t + 1) * 12), keys, values, firstLength + t, shape, expected.subarray(t * 12, (t + 1) * 12));
+    for (const [label, k] of backends()) {
+      const observed = new Float32Array(tokens * 12);
+      k.attentionTokens?.(q, keys, values, firstLength, tokens, shape, observed);
+      expect(bitDifferences(observed, expected), label).toEqual([]);
+    }
+  });
+
+  it("swiglu split across threads: the same bits as one thread computes", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 1 << 30 }), (n, seed) => {
+        const gate = gaussian(n, seed, 4);
+        const up = gaussian(n, seed + 1);
+        const expected = up.slice();
+        single.swiglu(gate, expected);
+        for (const [label, k] of backends()) {
+          const observed = up.slice();
+          k.swiglu(gate, observed);
+          expect(bitDifferences(observed, expected), `[SWIGLU ${label}] n=${n}`).toEqual([]);
+        }
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("argmax: the first index of the largest value, ties and NaN as the reference", () => {
     fc.assert(
       fc.property(fc.array(fc.constantFrom(-1, 0, 2, 2, 3, NaN, -Infinity), { minLength: 1, maxLength: 50 }), (values) => {

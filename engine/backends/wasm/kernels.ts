@@ -46,7 +46,7 @@ export interface WasmKernelsOptions {
   threads?: number;
   /** how long an idle thread spins before sleeping (microseconds); default 300 */
   spinMicros?: number;
-  /** a product is split across threads only from this many weight bytes; default 48 KiB */
+  /** a task is split across threads only from this many bytes read (a product's weights, attention's keys, an element-wise task's inputs); default 48 KiB */
   minParallelBytes?: number;
   /** the kernels: "relaxed" needs a runtime with relaxed SIMD, "revec" one that revectorizes too; default: the best this runtime has */
   variant?: KernelVariant;
@@ -315,8 +315,9 @@ class WasmBackend implements WasmKernels {
     return this.k[q.quantize](xp, act, nb) !== 0 ? "nan" : { op: q.op, act };
   }
 
-  private parallel(weightBytes: number, rows: number): boolean {
-    return weightBytes >= this.minParallelBytes && rows >= this.pool.threads;
+  /** Whether a task over `rows` (rows, tokens, heads, values) that reads `bytes` is worth the threads' meeting. */
+  private parallel(bytes: number, rows: number): boolean {
+    return bytes >= this.minParallelBytes && rows >= this.pool.threads;
   }
 
   matvec(w: Matrix, x: Float32Array, out: Float32Array, bias: Float32Array | null): void {
@@ -369,11 +370,21 @@ class WasmBackend implements WasmKernels {
   }
 
   matmul(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null): void {
+    this.matmuls([w], x, [out], tokens, [bias]);
+  }
+
+  matmuls(ws: Matrix[], x: Float32Array, outs: Float32Array[], tokens: number, biases: (Float32Array | null)[]): void {
+    // the inputs quantized once per activation format, for every weight that reads that format
+    const shared = new Map<string, { at: number; stride: number } | null>();
+    ws.forEach((w, i) => this.matmulWith(w, x, outs[i], tokens, biases[i], shared));
+  }
+
+  private matmulWith(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null, shared: Map<string, { at: number; stride: number } | null>): void {
     const { rows, cols } = w;
     checkLength(w.name, "inputs", tokens * cols, x.length);
     if (out.length < tokens * rows) throw new RefuteError("KERNEL_SHAPE", `${w.name}: outputs have ${out.length} values, ${tokens} products write ${tokens * rows}`, { tensor: w.name, expected: tokens * rows, found: out.length });
     const kind = MULTI_KINDS.indexOf(w.kind === "f32" ? "f32" : w.type);
-    const acts = kind < 0 || w.data.byteLength > MAX_KERNEL_MATRIX_BYTES ? null : this.activations(w, x, tokens);
+    const acts = kind < 0 || w.data.byteLength > MAX_KERNEL_MATRIX_BYTES ? null : this.sharedActivations(w, x, tokens, shared);
     if (acts === null) {
       for (let t = 0; t < tokens; t++) this.matvec(w, x.subarray(t * cols, (t + 1) * cols), out.subarray(t * rows, (t + 1) * rows), bias);
       return;
@@ -382,7 +393,8 @@ class WasmBackend implements WasmKernels {
     const own = this.lowOffsetOf(out);
     const outAt = own >= 0 ? own : this.scratchAt("out-block", tokens * rows * 4);
     const rowBytes = w.data.byteLength / rows;
-    const tile = Math.max(1, Math.floor(MATMUL_TILE_BYTES / rowBytes));
+    // an even number of rows: the revectorized f32 product takes rows two at a time, a tile's odd last row one at a time (slower)
+    const tile = Math.max(2, 2 * Math.floor(MATMUL_TILE_BYTES / rowBytes / 2));
     this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows));
     if (own < 0) out.set(this.f32.subarray(outAt / 4, (outAt / 4) + tokens * rows));
     if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
@@ -393,18 +405,27 @@ class WasmBackend implements WasmKernels {
    * themselves for f32, else each quantized as llama.cpp does; null where an input has a
    * non-finite value (the caller then takes the tokens one by one, as matvec handles them).
    */
+  private sharedActivations(w: Matrix, x: Float32Array, tokens: number, shared: Map<string, { at: number; stride: number } | null>): { at: number; stride: number } | null {
+    if (w.kind === "f32") checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
+    const format = w.kind === "f32" ? "f32" : (this.checkQuant(w) as (typeof QUANT_KERNELS)[string]).quantize;
+    if (!shared.has(format)) shared.set(format, this.activations(w, x, tokens));
+    return shared.get(format) ?? null;
+  }
+
   private activations(w: Matrix, x: Float32Array, tokens: number): { at: number; stride: number } | null {
     const xp = this.input(x, "x-block");
-    if (w.kind === "f32") {
-      checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
-      return { at: xp, stride: w.cols * 4 };
-    }
+    if (w.kind === "f32") return { at: xp, stride: w.cols * 4 };
     const q = this.checkQuant(w) as (typeof QUANT_KERNELS)[string];
     const nb = w.cols / q.block;
     const stride = nb * q.actBytesPerBlock;
-    const at = this.scratchAt("act-block", tokens * stride);
-    for (let t = 0; t < tokens; t++) if (this.k[q.quantize](xp + t * w.cols * 4, at + t * stride, nb) !== 0) return null;
-    return { at, stride };
+    // one scratch per format: a matmuls call keeps one of each alive at once
+    const at = this.scratchAt(`act-block-${q.quantize}`, tokens * stride);
+    const flag = this.scratchAt("quantize-flag", 4);
+    const nonFinite = new Int32Array(this.memory.buffer, flag, 1);
+    nonFinite[0] = 0;
+    const kind = q.quantize === "quantize_q8_k" ? 1 : 0;
+    this.pool.run("quantize_tokens", [kind, xp, w.cols * 4, at, stride, 0, tokens, nb, flag], 5, this.parallel(tokens * w.cols * 4, tokens));
+    return nonFinite[0] !== 0 ? null : { at, stride };
   }
 
   embeddingRow(w: Matrix, row: number, out: Float32Array): void {
@@ -443,7 +464,7 @@ class WasmBackend implements WasmKernels {
     const gp = this.input(gate, "gate");
     const own = this.lowOffsetOf(up);
     const at = this.input(up, "up");
-    this.k.swiglu(gp, at, n);
+    this.pool.run("swiglu_range", [gp, at, 0, n], 2, this.parallel(n * 4, n));
     if (own < 0) up.set(this.f32.subarray(at / 4, (at / 4) + n));
   }
 
@@ -475,6 +496,28 @@ class WasmBackend implements WasmKernels {
     const parallel = length * heads * headDim >= 1 << 15 && heads >= this.pool.threads;
     this.output(out, heads * headDim, (at) =>
       this.pool.run("attention", [qp, kp, vp, length, 0, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, heads, stride),
+    );
+  }
+
+  attentionTokens(q: Float32Array, keys: Float32Array, values: Float32Array, firstLength: number, tokens: number, shape: AttentionShape, out: Float32Array): void {
+    const { heads, kvHeads, headDim } = shape;
+    const qWidth = heads * headDim;
+    if (headDim % 4 !== 0 || heads % kvHeads !== 0) {
+      for (let t = 0; t < tokens; t++) cpuKernels.attention(q.subarray(t * qWidth, (t + 1) * qWidth), keys, values, firstLength + t, shape, out.subarray(t * qWidth, (t + 1) * qWidth));
+      return;
+    }
+    const length = firstLength + tokens - 1;
+    const kvWidth = kvHeads * headDim;
+    const qp = this.input(q, "q-block", tokens * qWidth);
+    const kp = this.input(keys, "keys", length * kvWidth);
+    const vp = this.input(values, "values", length * kvWidth);
+    const stride = (length * 4 + 63) & ~63;
+    const scores = this.scratchAt("scores", stride * this.pool.threads);
+    const pairs = tokens * heads;
+    // the later tokens attend over more positions: small chunks keep the threads' shares even
+    const parallel = this.parallel(tokens * firstLength * qWidth * 4, pairs);
+    this.output(out, tokens * qWidth, (at) =>
+      this.pool.run("attention_tokens", [qp, kp, vp, firstLength, 0, pairs, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, this.pool.threads * 16, stride),
     );
   }
 

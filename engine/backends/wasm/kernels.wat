@@ -110,7 +110,7 @@
     (v128.any_true (local.get $bad)))
 
   ;; x: f32 [nb*256] at $x -> A8_K at $a (quantize_row_q8_K_ref). Returns 1 when some x is not finite.
-  (func (export "quantize_q8_k") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+  (func $quantize_q8_k (export "quantize_q8_k") (param $x i32) (param $a i32) (param $nb i32) (result i32)
     (local $b i32) (local $p i32) (local $q i32) (local $s i32) (local $j i32) (local $g i32)
     (local $bad v128) (local $v v128) (local $acc v128) (local $lo v128) (local $hi v128) (local $vis v128)
     (local $ax f32) (local $amax f32) (local $max f32) (local $iscale f32)
@@ -170,6 +170,24 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $blocks)))
     (v128.any_true (local.get $bad)))
+
+  ;; The inputs of tokens [t0, t1) quantized as one task of the thread pool: token t's x at
+  ;; x + t * xStride into its activation at a + t * aStride, by quantize_q8_0 (kind 0) or
+  ;; quantize_q8_k (kind 1), nb blocks each; a token with a non-finite value stores 1 at flag.
+  (func (export "quantize_tokens") (param $kind i32) (param $x i32) (param $xStride i32) (param $a i32) (param $aStride i32)
+    (param $t0 i32) (param $t1 i32) (param $nb i32) (param $flag i32)
+    (local $t i32) (local $xt i32) (local $at i32)
+    (local.set $t (local.get $t0))
+    (block $done (loop $tokens
+      (br_if $done (i32.ge_u (local.get $t) (local.get $t1)))
+      (local.set $xt (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $xStride))))
+      (local.set $at (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride))))
+      (if (if (result i32) (local.get $kind)
+            (then (call $quantize_q8_k (local.get $xt) (local.get $at) (local.get $nb)))
+            (else (call $quantize_q8_0 (local.get $xt) (local.get $at) (local.get $nb))))
+        (then (i32.store (local.get $flag) (i32.const 1))))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $tokens))))
 
   ;; f32 rows: out[r] = sum_c w[r, c] x[c], float32 lanes (4 accumulators of 4)
   (func $matvec_f32 (export "matvec_f32") (param $w i32) (param $x i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
@@ -881,7 +899,7 @@
 
   ;; SwiGLU's gating in place: up[i] *= silu(gate[i]) = gate[i] / (1 + e^-gate[i]), n values
   ;; (a multiple of 4 first, then the rest one lane at a time).
-  (func (export "swiglu") (param $gate i32) (param $up i32) (param $n i32)
+  (func $swiglu (export "swiglu") (param $gate i32) (param $up i32) (param $n i32)
     (local $i i32) (local $end4 i32) (local $g v128) (local $gp i32) (local $upp i32)
     (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
     (block $d4 (loop $l4
@@ -902,6 +920,12 @@
         (f32x4.extract_lane 0 (f32x4.div (local.get $g) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp_f32x4 (f32x4.neg (local.get $g))))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l1))))
+
+  ;; swiglu over values [i0, i1) as a task of the thread pool (each value on its own: any cut
+  ;; of the range computes the same values as one call over it).
+  (func (export "swiglu_range") (param $gate i32) (param $up i32) (param $i0 i32) (param $i1 i32)
+    (call $swiglu (i32.add (local.get $gate) (i32.shl (local.get $i0) (i32.const 2))) (i32.add (local.get $up) (i32.shl (local.get $i0) (i32.const 2)))
+      (i32.sub (local.get $i1) (local.get $i0))))
 
   ;; in place over x[0..n): max-subtracted softmax, e^x in 4 float lanes ($exp_f32x4), the sum
   ;; in f64, then one reciprocal; within float32 rounding of the reference (e and the sum in
@@ -964,7 +988,7 @@
   ;; causal attention of one query over `length` cached positions, heads [h0, h1):
   ;; q, out: [heads, headDim]; keys, values: [length, kvHeads*headDim]; scores: f32 [length] scratch.
   ;; headDim must be a multiple of 4.
-  (func (export "attention") (param $q i32) (param $keys i32) (param $values i32) (param $length i32)
+  (func $attention (export "attention") (param $q i32) (param $keys i32) (param $values i32) (param $length i32)
     (param $h0 i32) (param $h1 i32) (param $kvHeads i32) (param $headDim i32) (param $group i32) (param $out i32) (param $scores i32)
     (local $h i32) (local $t i32) (local $d i32) (local $qp i32) (local $kp i32) (local $op i32) (local $stride i32) (local $kvOff i32)
     (local $acc v128) (local $pt v128) (local $scale f64) (local $dot f32)
@@ -1012,6 +1036,25 @@
         (br $lv)))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $lh))))
+
+  ;; causal attention of `tokens` consecutive queries as one task (a prompt's tokens, once the
+  ;; cache holds all of their positions): the (token, head) pairs [i0, i1) of tokens x heads,
+  ;; token t over the first length0 + t positions, each pair exactly the attention export's
+  ;; work for that head alone. q, out: [tokens, heads * headDim]; scores: f32 [length0 + tokens - 1].
+  (func (export "attention_tokens") (param $q i32) (param $keys i32) (param $values i32) (param $length0 i32)
+    (param $i0 i32) (param $i1 i32) (param $heads i32) (param $kvHeads i32) (param $headDim i32) (param $group i32) (param $out i32) (param $scores i32)
+    (local $i i32) (local $t i32) (local $h i32) (local $at i32)
+    (local.set $i (local.get $i0))
+    (block $done (loop $pairs
+      (br_if $done (i32.ge_u (local.get $i) (local.get $i1)))
+      (local.set $t (i32.div_u (local.get $i) (local.get $heads)))
+      (local.set $h (i32.sub (local.get $i) (i32.mul (local.get $t) (local.get $heads))))
+      (local.set $at (i32.shl (i32.mul (i32.mul (local.get $t) (local.get $heads)) (local.get $headDim)) (i32.const 2)))
+      (call $attention (i32.add (local.get $q) (local.get $at)) (local.get $keys) (local.get $values) (i32.add (local.get $length0) (local.get $t))
+        (local.get $h) (i32.add (local.get $h) (i32.const 1)) (local.get $kvHeads) (local.get $headDim) (local.get $group)
+        (i32.add (local.get $out) (local.get $at)) (local.get $scores))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $pairs))))
 
   ;; index of the largest of x[0..n), the first on ties (NaN never wins, as the reference)
   (func (export "argmax") (param $x i32) (param $n i32) (result i32)

@@ -14,7 +14,7 @@ import { memory64Text } from "./wat-memory64.ts";
 import { replaceFunctions } from "./wat-splice.ts";
 
 /** Names of the module's exports that the thread pool can run, by op code (index). 0 = stop. */
-export const POOL_OPS = ["", "matvec_f32", "matvec_q8_0", "matvec_q4_0", "matvec_q4_k", "matvec_q6_k", "attention", "matvec_multi", "matmul"] as const;
+export const POOL_OPS = ["", "matvec_f32", "matvec_q8_0", "matvec_q4_0", "matvec_q4_k", "matvec_q6_k", "attention", "matvec_multi", "matmul", "attention_tokens", "quantize_tokens", "swiglu_range"] as const;
 export type PoolOp = Exclude<(typeof POOL_OPS)[number], "">;
 
 /** Byte offset of the f16 table (65536 f32) the kernels read half scales through. */
