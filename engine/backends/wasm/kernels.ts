@@ -395,7 +395,8 @@ class WasmBackend implements WasmKernels {
     const rowBytes = w.data.byteLength / rows;
     // an even number of rows: the revectorized f32 product takes rows two at a time, a tile's odd last row one at a time (slower)
     const tile = Math.max(2, 2 * Math.floor(MATMUL_TILE_BYTES / rowBytes / 2));
-    this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows));
+    // a prompt's product is long: four chunks per thread even out the threads' shares
+    this.pool.run("matmul", [kind, wp, acts.at, acts.stride, outAt, rows * 4, tokens, tile, 0, rows, cols], 8, this.parallel(w.data.byteLength, rows), this.pool.threads * 4);
     if (own < 0) out.set(this.f32.subarray(outAt / 4, (outAt / 4) + tokens * rows));
     if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
   }
