@@ -15,6 +15,8 @@ const SHAPES: [string, number, number][] = [
   ["f32", 64, 576],
   ["q8_0", 9, 576],
   ["q8_0", 64, 128],
+  ["q4_0", 9, 576],
+  ["q4_0", 64, 128],
 ];
 const [mode, only] = process.argv.slice(2);
 const [onlyType, onlyOp] = only ? only.split(":") : [];
@@ -28,7 +30,7 @@ const hex = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLengt
 for (const [type, rows, cols] of SHAPES) {
   if (onlyType && (type !== onlyType || rows !== 64)) continue;
   const values = gaussian(rows * cols, rows + cols);
-  const w: Matrix = type === "f32" ? { kind: "f32", name: "w", rows, cols, data: values } : quantizedMatrix("q8_0", rows, cols, values);
+  const w: Matrix = type === "f32" ? { kind: "f32", name: "w", rows, cols, data: values } : quantizedMatrix(type as "q8_0" | "q4_0", rows, cols, values);
   const tokens = onlyOp ? 4 : 5;
   const xs = gaussian(tokens * cols, 7);
   const one = new Float32Array(rows);
