@@ -6,20 +6,36 @@
 // checked in a child that runs it alone, so that the decision is that product's.
 
 import { spawnSync } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { revectorizationAvailable } from "../../engine/backends/wasm/revectorize.ts";
 
 const CHILD = fileURLToPath(new URL("./revectorize-child.ts", import.meta.url));
-// --single-threaded: every function compiles on the main thread when first called (else a
-// background compile sometimes ran a product whose trace never reached the output, one run in
-// four); --wasm-lazy-compilation: not before (so the flag cleared in "off" holds for all)
-const run = (mode: "on" | "off", only?: string) =>
-  spawnSync(process.execPath, ["--single-threaded", "--wasm-lazy-compilation", "--no-liftoff", "--trace-wasm-revectorize", "--import", "tsx", CHILD, mode, ...(only ? [only] : [])], {
-    encoding: "utf8",
-    timeout: 60_000,
-    maxBuffer: 64 << 20,
-  });
+// --single-threaded: every function compiles on the main thread when first called;
+// --wasm-lazy-compilation: not before (so the flag cleared in "off" holds for all). V8's trace
+// goes to a file, not a pipe: Node makes a pipe on fd 1 non-blocking, and C stdio drops what it
+// cannot write when the pipe is full (the parent busy: one run in three under the full suite
+// lost a product's trace that way).
+const run = (mode: "on" | "off", only?: string) => {
+  const dir = mkdtempSync(join(tmpdir(), "refute-revec-"));
+  const file = join(dir, "trace.txt");
+  const fd = openSync(file, "w");
+  try {
+    const child = spawnSync(process.execPath, ["--single-threaded", "--wasm-lazy-compilation", "--no-liftoff", "--trace-wasm-revectorize", "--import", "tsx", CHILD, mode, ...(only ? [only] : [])], {
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 << 20,
+      stdio: ["ignore", fd, "pipe"],
+    });
+    return { status: child.status, stderr: child.stderr, stdout: readFileSync(file, "utf8") };
+  } finally {
+    closeSync(fd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
 const JOINED = /Decide to vectorize, [1-9]\d* revectorizable nodes/;
 const products = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("product "));
 
