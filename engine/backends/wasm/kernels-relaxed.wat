@@ -24,10 +24,15 @@
 ;;   per block 96 bytes at a + 96*b: qs int8 [32] in order, p [32], n [32];
 ;;   then d f32 [nb] at a + 96*nb (the f16-rounded scale);
 ;;   then c int32x4 [nb] at a + 100*nb: lane i = -8 * (qs[4i..4i+3] + qs[16+4i..16+4i+3]), the
-;;   activations that lane i of matvec_q4_0's two dots multiplies.
+;;   activations that lane i of matvec_q4_0's two dots multiplies; 16 bytes per block after
+;;   that (to a + 132*nb) are kernels-revec.wat's, unwritten here.
 
 (module
   (func $quantize_q8_0 (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+    (call $quantize_a8_0 (local.get $x) (local.get $a) (local.get $nb)))
+
+  ;; the layout above (kernels-revec.wat's quantize_q8_0 calls it, then moves halves of qs)
+  (func $quantize_a8_0 (param $x i32) (param $a i32) (param $nb i32) (result i32)
     (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
     (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     (local $s0 v128) (local $s1 v128) (local $zero v128)

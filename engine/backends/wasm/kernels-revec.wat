@@ -20,9 +20,10 @@
 ;;   Q4_0: blocks two at a time, the first of each pair into one accumulator (A) and the second
 ;;        into the other (B), each adding float(the relaxed block dot with its correction) *
 ;;        (dw * da); an odd count's last block is a term t of its own; the row = (A + B) + t,
-;;        lanes (0+1)+(2+3). The pair's operands are not adjacent (blocks are 18 bytes, the
-;;        activation's 96): V8 joins each pair of loads with an insert, and each scale is a
-;;        load32_splat (dw from the f16 table, da) so that the two blocks' scales pair too.
+;;        lanes (0+1)+(2+3). The activation's halves of qs are moved for it (quantize_q8_0
+;;        here) so that the pair's activation operands lie side by side, and its scale is
+;;        stored splat; the weights' are not adjacent (blocks are 18 bytes): V8 joins each
+;;        pair of them with an insert, dw a load32_splat from the f16 table for each block.
 ;;        (Pairing two rows instead ran 2.4 times slower on AMD EPYC once the matrix came from
 ;;        memory, 1536 columns: two interleaved streams, as kernels-relaxed.wat says of Q8_0.)
 ;; The token products (matmul2_f32, matmul2x2_f32 under matmul4_f32, matmul4_q8_0, matmul4_q4_0)
@@ -464,15 +465,43 @@
     (if (i32.lt_u (local.get $r) (local.get $r1)) (then
       (call $matmul2_f32 (local.get $w) (local.get $x0) (local.get $x1) (local.get $o0) (local.get $o1) (local.get $r) (local.get $r1) (local.get $cols)))))
 
-  ;; Q4_0 rows x relaxed A8_0 (kernels-relaxed.wat's layout and block dot; the sums as in the header)
+  ;; A8_0 as kernels-relaxed.wat lays it out (quantize_a8_0), then for the Q4_0 products below:
+  ;; per pair of blocks (2j, 2j + 1) the halves of qs swapped so that the pair's 16-byte operands
+  ;; lie side by side, block 2j's slot [qs_2j[0..15] | qs_2j+1[0..15]] and block 2j + 1's
+  ;; [qs_2j[16..31] | qs_2j+1[16..31]] (an odd count's last block as it was; c is computed
+  ;; before, in order); and dv f32x4 [nb] at a + 116*nb, each block's d in four lanes. The Q8_0
+  ;; products read p, n and d, which stay where they were.
+  (func $quantize_q8_0 (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
+    (local $bad i32) (local $b i32) (local $q i32) (local $d i32) (local $dv i32) (local $t v128)
+    (local.set $bad (call $quantize_a8_0 (local.get $x) (local.get $a) (local.get $nb)))
+    (local.set $d (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $dv (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
+    (block $splat_done (loop $splat
+      (br_if $splat_done (i32.ge_u (local.get $b) (local.get $nb)))
+      (v128.store (i32.add (local.get $dv) (i32.shl (local.get $b) (i32.const 4))) (v128.load32_splat (i32.add (local.get $d) (i32.shl (local.get $b) (i32.const 2)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $splat)))
+    ;; b: the second block of each pair; q: the first's slot
+    (local.set $b (i32.const 1))
+    (block $pairs_done (loop $pairs
+      (br_if $pairs_done (i32.ge_u (local.get $b) (local.get $nb)))
+      (local.set $q (i32.add (local.get $a) (i32.mul (i32.sub (local.get $b) (i32.const 1)) (i32.const 96))))
+      (local.set $t (v128.load offset=16 (local.get $q)))
+      (v128.store offset=16 (local.get $q) (v128.load offset=96 (local.get $q)))
+      (v128.store offset=96 (local.get $q) (local.get $t))
+      (local.set $b (i32.add (local.get $b) (i32.const 2)))
+      (br $pairs)))
+    (local.get $bad))
+
+  ;; Q4_0 rows x the A8_0 above (the sums as in the header)
   (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32) (local $sc i32)
-    (local $v v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $vp i32) (local $av i32) (local $cp i32) (local $cd i32) (local $sc i32) (local $at i32) 
+    (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128)
     (local.set $sc (global.get $scratch))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
-    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $av (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
     (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
@@ -481,7 +510,7 @@
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $pend2 (i32.sub (local.get $pend) (i32.const 18)))
       (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
+      (local.set $vp (local.get $av))
       (local.set $cp (local.get $cd))
       (local.set $e0 (v128.const i32x4 0 0 0 0))
       (local.set $o0 (v128.const i32x4 0 0 0 0))
@@ -489,45 +518,45 @@
       ;; last block into its own term (so that e and o leave the loop together: V8 joins them)
       (block $pairs_done (loop $pairs
         (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pend2)))
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $lo0 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-        (local.set $v (v128.load offset=20 (local.get $p)))
-        (local.set $lo1 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $dp))))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $lo1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load32_splat offset=4 (local.get $dp))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
         (local.set $ya (i32.add (local.get $ya) (i32.const 192)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 8)))
+        (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
         (br $pairs)))
       (local.set $t0 (v128.const i32x4 0 0 0 0))
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $lo0 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $dp)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp)))))
       ))
-      (v128.store (local.get $sc) (local.get $e0))
+      (v128.store offset=0 (local.get $sc) (local.get $e0))
       (v128.store offset=16 (local.get $sc) (local.get $o0))
       (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (call $row_sum_q4_0 (local.get $sc) (local.get $t0)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
@@ -536,13 +565,13 @@
   ;; Q4_0, four tokens: per pair of blocks the nibbles and weight scales once, then each token's
   ;; (A, B) and t as matvec_q4_0's row (token k's pair at scratch + 32k)
   (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $cp i32) (local $cd i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $c1 i32) (local $d1 i32) (local $y2 i32) (local $c2 i32) (local $d2 i32) (local $y3 i32) (local $c3 i32) (local $d3 i32)
-    (local $v v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128) (local $e1 v128) (local $o1 v128) (local $t1 v128) (local $e2 v128) (local $o2 v128) (local $t2 v128) (local $e3 v128) (local $o3 v128) (local $t3 v128)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $vp i32) (local $av i32) (local $cp i32) (local $cd i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $c1 i32) (local $v1 i32) (local $y2 i32) (local $c2 i32) (local $v2 i32) (local $y3 i32) (local $c3 i32) (local $v3 i32)
+    (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128) (local $e1 v128) (local $o1 v128) (local $t1 v128) (local $e2 v128) (local $o2 v128) (local $t2 v128) (local $e3 v128) (local $o3 v128) (local $t3 v128)
     (local.set $sc (global.get $scratch))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
-    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $av (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
     (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
@@ -551,7 +580,7 @@
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $pend2 (i32.sub (local.get $pend) (i32.const 18)))
       (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
+      (local.set $vp (local.get $av))
       (local.set $cp (local.get $cd))
       (local.set $e0 (v128.const i32x4 0 0 0 0))
       (local.set $o0 (v128.const i32x4 0 0 0 0))
@@ -565,76 +594,76 @@
       ;; last block into its own term (so that e and o leave the loop together: V8 joins them)
       (block $pairs_done (loop $pairs
         (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pend2)))
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $lo0 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-        (local.set $v (v128.load offset=20 (local.get $p)))
-        (local.set $lo1 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
         (local.set $at (local.get $aStride))
         (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d1 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
         (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
         (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d2 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
         (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
         (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d3 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $dp))))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $lo1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load32_splat offset=4 (local.get $dp))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
         (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d1))))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1))))))
         (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y1)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y1)) (local.get $lo1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=16 (local.get $c1)))))
-          (f32x4.mul (local.get $dw1) (v128.load32_splat offset=4 (local.get $d1))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v1))))))
         (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d2))))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2))))))
         (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y2)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y2)) (local.get $lo1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=16 (local.get $c2)))))
-          (f32x4.mul (local.get $dw1) (v128.load32_splat offset=4 (local.get $d2))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v2))))))
         (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d3))))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3))))))
         (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y3)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y3)) (local.get $lo1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=16 (local.get $c3)))))
-          (f32x4.mul (local.get $dw1) (v128.load32_splat offset=4 (local.get $d3))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v3))))))
         (local.set $ya (i32.add (local.get $ya) (i32.const 192)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 8)))
+        (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
         (br $pairs)))
@@ -643,48 +672,48 @@
       (local.set $t2 (v128.const i32x4 0 0 0 0))
       (local.set $t3 (v128.const i32x4 0 0 0 0))
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then
-        (local.set $v (v128.load offset=2 (local.get $p)))
-        (local.set $lo0 (v128.and (local.get $v) (local.get $m15)))
-        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $v) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
         (local.set $at (local.get $aStride))
         (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d1 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
         (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
         (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d2 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
         (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
         (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
         (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $d3 (i32.add (local.get $dp) (local.get $at)))
+        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $dp)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp)))))
         (local.set $t1 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d1)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1)))))
         (local.set $t2 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d2)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2)))))
         (local.set $t3 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load32_splat (local.get $d3)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3)))))
       ))
-      (v128.store (local.get $sc) (local.get $e0))
+      (v128.store offset=0 (local.get $sc) (local.get $e0))
       (v128.store offset=16 (local.get $sc) (local.get $o0))
       (v128.store offset=32 (local.get $sc) (local.get $e1))
       (v128.store offset=48 (local.get $sc) (local.get $o1))

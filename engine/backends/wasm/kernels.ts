@@ -88,8 +88,9 @@ const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
  * (kernels-relaxed.wat): the larger serves both.
  */
 const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
-  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 },
-  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 },
+  // A8_0: kernels-relaxed.wat's layout, and kernels-revec.wat's 16 more bytes per block (its scales splat)
+  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 + 16 },
+  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 + 16 },
   q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
   q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
 };
@@ -162,6 +163,18 @@ class WasmBackend implements WasmKernels {
 
   get threads(): number {
     return this.pool.threads;
+  }
+
+  /**
+   * The memory's buffer now, known as ours (offsetOf) and under the f32 and u8 views. A shared
+   * memory's buffer object can change after a growth later than the growth itself (V8 gives
+   * the main thread a new SharedArrayBuffer when it next sees the new length): a view made on
+   * an object never seen here would not count as the backend's (a session's buffers were
+   * refused by release() that way).
+   */
+  private buffer(): ArrayBufferLike {
+    this.refreshViews();
+    return this.memory.buffer;
   }
 
   private refreshViews(): void {
@@ -253,14 +266,14 @@ class WasmBackend implements WasmKernels {
 
   allocate(length: number): Float32Array {
     const reused = this.released.get(length)?.pop();
-    if (reused !== undefined) return new Float32Array(this.memory.buffer, reused, length).fill(0);
+    if (reused !== undefined) return new Float32Array(this.buffer(), reused, length).fill(0);
     const at = this.alloc(length * 4);
-    return new Float32Array(this.memory.buffer, at, length);
+    return new Float32Array(this.buffer(), at, length);
   }
 
   allocateBytes(bytes: number): Uint8Array {
     const at = this.alloc(bytes, this.high); // first: it may grow the memory, which gives it a new buffer
-    return new Uint8Array(this.memory.buffer, at, bytes);
+    return new Uint8Array(this.buffer(), at, bytes);
   }
 
   release(buffer: Float32Array): void {
@@ -278,7 +291,7 @@ class WasmBackend implements WasmKernels {
   prepare(w: Matrix): Matrix {
     if (w.kind === "quant") this.checkQuant(w);
     const at = this.residentOffset(w.data);
-    const buffer = this.memory.buffer;
+    const buffer = this.buffer();
     return w.kind === "f32" ? { ...w, data: new Float32Array(buffer, at, w.data.length) } : { ...w, data: new Uint8Array(buffer, at, w.data.length) };
   }
 
@@ -355,7 +368,7 @@ class WasmBackend implements WasmKernels {
     ws.forEach((w, i) => {
       if (w.kind === "quant") this.checkQuant(w);
       else checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
-      const i32 = new Int32Array(this.memory.buffer, desc + 12 * i, 3);
+      const i32 = new Int32Array(this.buffer(), desc + 12 * i, 3);
       i32[0] = this.weightArg(w.data);
       i32[1] = this.lowOffsetOf(outs[i]);
       i32[2] = w.rows;
@@ -422,7 +435,7 @@ class WasmBackend implements WasmKernels {
     // one scratch per format: a matmuls call keeps one of each alive at once
     const at = this.scratchAt(`act-block-${q.quantize}`, tokens * stride);
     const flag = this.scratchAt("quantize-flag", 4);
-    const nonFinite = new Int32Array(this.memory.buffer, flag, 1);
+    const nonFinite = new Int32Array(this.buffer(), flag, 1);
     nonFinite[0] = 0;
     const kind = q.quantize === "quantize_q8_k" ? 1 : 0;
     this.pool.run("quantize_tokens", [kind, xp, w.cols * 4, at, stride, 0, tokens, nb, flag], 5, this.parallel(tokens * w.cols * 4, tokens));
@@ -475,7 +488,7 @@ class WasmBackend implements WasmKernels {
     // the angles in float64 exactly as the reference computes them (the queries' and the keys' of a token share one)
     const table = cachedRopeTable(freqs, position);
     if (table !== this.ropeTable) {
-      new Float64Array(this.memory.buffer, cs, half * 2).set(table);
+      new Float64Array(this.buffer(), cs, half * 2).set(table);
       this.ropeTable = table;
     }
     const n = heads * headDim;
