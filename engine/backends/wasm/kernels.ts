@@ -119,6 +119,12 @@ function checkLength(name: string, what: string, expected: number, found: number
   if (expected !== found) throw new RefuteError("KERNEL_SHAPE", `${name}: ${what} has ${found} values, expected ${expected}`, { tensor: name, expected, found });
 }
 
+/** The inputs of a prompt's products in the memory: token t's at `at + t * stride`. */
+interface TokenActivations {
+  at: number;
+  stride: number;
+}
+
 /** A bump region of the memory: [top, end) is free. */
 interface Arena {
   top: number;
@@ -388,11 +394,11 @@ class WasmBackend implements WasmKernels {
 
   matmuls(ws: Matrix[], x: Float32Array, outs: Float32Array[], tokens: number, biases: (Float32Array | null)[]): void {
     // the inputs quantized once per activation format, for every weight that reads that format
-    const shared = new Map<string, { at: number; stride: number } | null>();
+    const shared = new Map<string, TokenActivations | null>();
     ws.forEach((w, i) => this.matmulWith(w, x, outs[i], tokens, biases[i], shared));
   }
 
-  private matmulWith(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null, shared: Map<string, { at: number; stride: number } | null>): void {
+  private matmulWith(w: Matrix, x: Float32Array, out: Float32Array, tokens: number, bias: Float32Array | null, shared: Map<string, TokenActivations | null>): void {
     const { rows, cols } = w;
     checkLength(w.name, "inputs", tokens * cols, x.length);
     if (out.length < tokens * rows) throw new RefuteError("KERNEL_SHAPE", `${w.name}: outputs have ${out.length} values, ${tokens} products write ${tokens * rows}`, { tensor: w.name, expected: tokens * rows, found: out.length });
@@ -414,19 +420,20 @@ class WasmBackend implements WasmKernels {
     if (bias) for (let t = 0; t < tokens; t++) for (let r = 0; r < rows; r++) out[t * rows + r] += bias[r];
   }
 
-  /**
-   * The activations `tokens` products of w read, each `stride` bytes apart: the inputs
-   * themselves for f32, else each quantized as llama.cpp does; null where an input has a
-   * non-finite value (the caller then takes the tokens one by one, as matvec handles them).
-   */
-  private sharedActivations(w: Matrix, x: Float32Array, tokens: number, shared: Map<string, { at: number; stride: number } | null>): { at: number; stride: number } | null {
+  /** activations() of w's format, once per format within one matmuls call (`shared`). */
+  private sharedActivations(w: Matrix, x: Float32Array, tokens: number, shared: Map<string, TokenActivations | null>): TokenActivations | null {
     if (w.kind === "f32") checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
     const format = w.kind === "f32" ? "f32" : (this.checkQuant(w) as (typeof QUANT_KERNELS)[string]).quantize;
     if (!shared.has(format)) shared.set(format, this.activations(w, x, tokens));
     return shared.get(format) ?? null;
   }
 
-  private activations(w: Matrix, x: Float32Array, tokens: number): { at: number; stride: number } | null {
+  /**
+   * The activations `tokens` products of w read, each `stride` bytes apart: the inputs
+   * themselves for f32, else each quantized as llama.cpp does; null where an input has a
+   * non-finite value (the caller then takes the tokens one by one, as matvec handles them).
+   */
+  private activations(w: Matrix, x: Float32Array, tokens: number): TokenActivations | null {
     const xp = this.input(x, "x-block");
     if (w.kind === "f32") return { at: xp, stride: w.cols * 4 };
     const q = this.checkQuant(w) as (typeof QUANT_KERNELS)[string];
