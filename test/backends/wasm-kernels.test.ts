@@ -471,6 +471,35 @@ describe("buffers in the backend's memory", () => {
     expect(single.allocate(4)).toHaveLength(4);
   });
 
+  it("buffers handed out after the memory grew are the backend's: release() takes them, with several threaded backends growing in turn", async () => {
+    // V8 may hand the main thread a new SharedArrayBuffer object for a grown shared memory after
+    // the growth itself; a view made on an object the backend never registered was refused
+    // (WASM_RELEASE), found with three such backends in one process
+    const ks = await Promise.all([0, 1, 2].map(() => createWasmKernels({ threads: 2, minParallelBytes: 0, spinMicros: 50 })));
+    try {
+      const refused: string[] = [];
+      for (let i = 0; i < 100; i++) {
+        ks.forEach((k, j) => {
+          const release = (b: Float32Array) => {
+            try {
+              k.release(b);
+            } catch (e) {
+              refused.push(`backend ${j}, round ${i}: ${(e as Error).message}`);
+            }
+          };
+          release(k.allocate(1000)); // reused from the round before
+          const w: Matrix = { kind: "f32", name: "w", rows: 64, cols: 64, data: k.allocate(4096) };
+          k.matvec(w, k.allocate(64), k.allocate(64), null);
+          k.allocate(30000 + i); // grows the memory every few rounds
+          release(k.allocate(1000));
+        });
+      }
+      expect(refused.slice(0, 3)).toEqual([]);
+    } finally {
+      for (const k of ks) await k.close();
+    }
+  });
+
   it("release(): a released buffer is reused, zeroed, by the next allocate() of its length", () => {
     const a = single.allocate(1000);
     a.fill(3);
