@@ -119,6 +119,11 @@ function checkLength(name: string, what: string, expected: number, found: number
   if (expected !== found) throw new RefuteError("KERNEL_SHAPE", `${name}: ${what} has ${found} values, expected ${expected}`, { tensor: name, expected, found });
 }
 
+/** The attention kernels take head sizes in whole float32x4 lanes and query heads in whole groups. */
+function attentionFits({ heads, kvHeads, headDim }: AttentionShape): boolean {
+  return headDim % 4 === 0 && heads % kvHeads === 0;
+}
+
 /** The inputs of a prompt's products in the memory: token t's at `at + t * stride`. */
 interface TokenActivations {
   at: number;
@@ -507,13 +512,8 @@ class WasmBackend implements WasmKernels {
 
   attention(q: Float32Array, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape, out: Float32Array): void {
     const { heads, kvHeads, headDim } = shape;
-    if (headDim % 4 !== 0 || heads % kvHeads !== 0) return cpuKernels.attention(q, keys, values, length, shape, out);
-    const kvWidth = kvHeads * headDim;
-    const qp = this.input(q, "q", heads * headDim);
-    const kp = this.input(keys, "keys", length * kvWidth);
-    const vp = this.input(values, "values", length * kvWidth);
-    const stride = (length * 4 + 63) & ~63;
-    const scores = this.scratchAt("scores", stride * this.pool.threads);
+    if (!attentionFits(shape)) return cpuKernels.attention(q, keys, values, length, shape, out);
+    const { qp, kp, vp, stride, scores } = this.attentionOperands(q, "q", 1, keys, values, length, shape);
     const parallel = length * heads * headDim >= 1 << 15 && heads >= this.pool.threads;
     this.output(out, heads * headDim, (at) =>
       this.pool.run("attention", [qp, kp, vp, length, 0, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, heads, stride),
@@ -523,23 +523,33 @@ class WasmBackend implements WasmKernels {
   attentionTokens(q: Float32Array, keys: Float32Array, values: Float32Array, firstLength: number, tokens: number, shape: AttentionShape, out: Float32Array): void {
     const { heads, kvHeads, headDim } = shape;
     const qWidth = heads * headDim;
-    if (headDim % 4 !== 0 || heads % kvHeads !== 0) {
+    if (!attentionFits(shape)) {
       for (let t = 0; t < tokens; t++) cpuKernels.attention(q.subarray(t * qWidth, (t + 1) * qWidth), keys, values, firstLength + t, shape, out.subarray(t * qWidth, (t + 1) * qWidth));
       return;
     }
-    const length = firstLength + tokens - 1;
-    const kvWidth = kvHeads * headDim;
-    const qp = this.input(q, "q-block", tokens * qWidth);
-    const kp = this.input(keys, "keys", length * kvWidth);
-    const vp = this.input(values, "values", length * kvWidth);
-    const stride = (length * 4 + 63) & ~63;
-    const scores = this.scratchAt("scores", stride * this.pool.threads);
+    const { qp, kp, vp, stride, scores } = this.attentionOperands(q, "q-block", tokens, keys, values, firstLength + tokens - 1, shape);
     const pairs = tokens * heads;
     // the later tokens attend over more positions: small chunks keep the threads' shares even
     const parallel = this.parallel(tokens * firstLength * qWidth * 4, pairs);
     this.output(out, tokens * qWidth, (at) =>
       this.pool.run("attention_tokens", [qp, kp, vp, firstLength, 0, pairs, heads, kvHeads, headDim, heads / kvHeads, at, scores], 4, parallel, this.pool.threads * 16, stride),
     );
+  }
+
+  /**
+   * Attention's operands where the kernel reads them: `tokens` queries, keys and values of
+   * `length` positions, and each thread's scores (f32 [length], rows 64-byte aligned).
+   */
+  private attentionOperands(q: Float32Array, qName: string, tokens: number, keys: Float32Array, values: Float32Array, length: number, shape: AttentionShape) {
+    const kvWidth = shape.kvHeads * shape.headDim;
+    const stride = (length * 4 + 63) & ~63;
+    return {
+      qp: this.input(q, qName, tokens * shape.heads * shape.headDim),
+      kp: this.input(keys, "keys", length * kvWidth),
+      vp: this.input(values, "values", length * kvWidth),
+      stride,
+      scores: this.scratchAt("scores", stride * this.pool.threads),
+    };
   }
 
   softmax(x: Float32Array, n: number): void {
