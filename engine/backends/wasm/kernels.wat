@@ -55,51 +55,67 @@
       (i32.add (i32x4.extract_lane 0 (local.get $v)) (i32x4.extract_lane 1 (local.get $v)))
       (i32.add (i32x4.extract_lane 2 (local.get $v)) (i32x4.extract_lane 3 (local.get $v)))))
 
-  ;; round half away from zero (C roundf) of 4 floats, as int32
-  (func $round_away (param $v v128) (result v128) (local $t v128)
-    (local.set $t (f32x4.trunc (local.get $v)))
-    (i32x4.trunc_sat_f32x4_s
-      (f32x4.add (local.get $t)
-        (v128.and
-          (f32x4.ge (f32x4.abs (f32x4.sub (local.get $v) (local.get $t))) (v128.const f32x4 0.5 0.5 0.5 0.5))
-          (v128.or (v128.and (local.get $v) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)) (v128.const f32x4 1 1 1 1))))))
-
   ;; x: f32 [nb*32] at $x -> A8_0 at $a (quantize_row_q8_0_ref). Returns 1 when some x is not finite.
   ;; The 32 quants of a block are stored de-interleaved (even elements 0..14, odd 1..15, even
   ;; 16..30, odd 17..31) so the products can split weight bytes with 16-bit shifts; block sums
   ;; are order-free.
+  ;; The block's eight vectors are loaded once. amax by pmax (one maxps; the NaN-propagating
+  ;; f32x4.max costs V8 several instructions): a non-finite block is flagged apart, by the sum of
+  ;; v - v, which is NaN exactly when some v is not finite. roundf(v) from t = trunc(2v), exact
+  ;; since 2v is: roundf(v) = ceil(t / 2) = (t >> 1) + (t & 1) for v >= 0, floor(t / 2) = t >> 1
+  ;; below; past int8 it saturates as the narrowing does (checked once exhaustively, every float32
+  ;; against roundf by trunc, compare and add). Written out for each vector: V8 does not inline a
+  ;; function here, and a call each ran 25% slower.
   (func $quantize_q8_0 (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
-    (local $b i32) (local $p i32) (local $q i32) (local $k i32) (local $bad v128) (local $v v128) (local $m v128)
-    (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $b i32) (local $p i32) (local $q i32) (local $bad v128) (local $m v128)
+    (local $amax f32) (local $d f32) (local $id f32) (local $vid v128) (local $one v128)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128)
+    (local.set $one (v128.const i32x4 1 1 1 1))
     (block $done (loop $blocks
       (br_if $done (i32.ge_u (local.get $b) (local.get $nb)))
       (local.set $p (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 7))))
-      (local.set $m (v128.const i32x4 0 0 0 0))
-      (local.set $k (i32.const 0))
-      (loop $scan
-        (local.set $v (v128.load (i32.add (local.get $p) (local.get $k))))
-        (local.set $bad (v128.or (local.get $bad) (f32x4.ne (f32x4.sub (local.get $v) (local.get $v)) (f32x4.sub (local.get $v) (local.get $v)))))
-        (local.set $m (f32x4.max (local.get $m) (f32x4.abs (local.get $v))))
-        (br_if $scan (i32.lt_u (local.tee $k (i32.add (local.get $k) (i32.const 16))) (i32.const 128))))
-      (local.set $amax (f32.max (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m)))
-                                (f32.max (f32x4.extract_lane 2 (local.get $m)) (f32x4.extract_lane 3 (local.get $m)))))
+      (local.set $v0 (v128.load offset=0 (local.get $p)))
+      (local.set $v1 (v128.load offset=16 (local.get $p)))
+      (local.set $v2 (v128.load offset=32 (local.get $p)))
+      (local.set $v3 (v128.load offset=48 (local.get $p)))
+      (local.set $v4 (v128.load offset=64 (local.get $p)))
+      (local.set $v5 (v128.load offset=80 (local.get $p)))
+      (local.set $v6 (v128.load offset=96 (local.get $p)))
+      (local.set $v7 (v128.load offset=112 (local.get $p)))
+      (local.set $bad (f32x4.add (local.get $bad) (f32x4.add
+        (f32x4.add (f32x4.add (f32x4.sub (local.get $v0) (local.get $v0)) (f32x4.sub (local.get $v1) (local.get $v1))) (f32x4.add (f32x4.sub (local.get $v2) (local.get $v2)) (f32x4.sub (local.get $v3) (local.get $v3))))
+        (f32x4.add (f32x4.add (f32x4.sub (local.get $v4) (local.get $v4)) (f32x4.sub (local.get $v5) (local.get $v5))) (f32x4.add (f32x4.sub (local.get $v6) (local.get $v6)) (f32x4.sub (local.get $v7) (local.get $v7)))))))
+      (local.set $m (f32x4.pmax
+        (f32x4.pmax (f32x4.pmax (f32x4.abs (local.get $v0)) (f32x4.abs (local.get $v1))) (f32x4.pmax (f32x4.abs (local.get $v2)) (f32x4.abs (local.get $v3))))
+        (f32x4.pmax (f32x4.pmax (f32x4.abs (local.get $v4)) (f32x4.abs (local.get $v5))) (f32x4.pmax (f32x4.abs (local.get $v6)) (f32x4.abs (local.get $v7))))))
+      (local.set $m (f32x4.pmax (local.get $m) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m))))
+      (local.set $amax (f32.max (f32x4.extract_lane 0 (local.get $m)) (f32x4.extract_lane 1 (local.get $m))))
       (local.set $d (f32.div (local.get $amax) (f32.const 127)))
       (local.set $id (select (f32.div (f32.const 1) (local.get $d)) (f32.const 0) (f32.ne (local.get $d) (f32.const 0))))
       (f32.store (i32.add (i32.add (local.get $a) (i32.shl (local.get $nb) (i32.const 6))) (i32.shl (local.get $b) (i32.const 2)))
         (f32.load offset=65536 (i32.shl (call $fp32_to_fp16 (local.get $d)) (i32.const 2))))
       (local.set $vid (f32x4.splat (local.get $id)))
-      (local.set $v0 (i16x8.narrow_i32x4_s
-        (call $round_away (f32x4.mul (v128.load (local.get $p)) (local.get $vid)))
-        (call $round_away (f32x4.mul (v128.load offset=16 (local.get $p)) (local.get $vid)))))
-      (local.set $v1 (i16x8.narrow_i32x4_s
-        (call $round_away (f32x4.mul (v128.load offset=32 (local.get $p)) (local.get $vid)))
-        (call $round_away (f32x4.mul (v128.load offset=48 (local.get $p)) (local.get $vid)))))
-      (local.set $v2 (i16x8.narrow_i32x4_s
-        (call $round_away (f32x4.mul (v128.load offset=64 (local.get $p)) (local.get $vid)))
-        (call $round_away (f32x4.mul (v128.load offset=80 (local.get $p)) (local.get $vid)))))
-      (local.set $v3 (i16x8.narrow_i32x4_s
-        (call $round_away (f32x4.mul (v128.load offset=96 (local.get $p)) (local.get $vid)))
-        (call $round_away (f32x4.mul (v128.load offset=112 (local.get $p)) (local.get $vid)))))
+      ;; v = x * id; t = trunc(2v); roundf(v) = (t >> 1) + (t & ~(t >> 31) & 1)
+      (local.set $v0 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v0 (f32x4.mul (local.get $v0) (local.get $vid))) (local.get $v0))))
+      (local.set $v0 (i32x4.add (i32x4.shr_s (local.get $v0) (i32.const 1)) (v128.and (v128.andnot (local.get $v0) (i32x4.shr_s (local.get $v0) (i32.const 31))) (local.get $one))))
+      (local.set $v1 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v1 (f32x4.mul (local.get $v1) (local.get $vid))) (local.get $v1))))
+      (local.set $v1 (i32x4.add (i32x4.shr_s (local.get $v1) (i32.const 1)) (v128.and (v128.andnot (local.get $v1) (i32x4.shr_s (local.get $v1) (i32.const 31))) (local.get $one))))
+      (local.set $v2 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v2 (f32x4.mul (local.get $v2) (local.get $vid))) (local.get $v2))))
+      (local.set $v2 (i32x4.add (i32x4.shr_s (local.get $v2) (i32.const 1)) (v128.and (v128.andnot (local.get $v2) (i32x4.shr_s (local.get $v2) (i32.const 31))) (local.get $one))))
+      (local.set $v3 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v3 (f32x4.mul (local.get $v3) (local.get $vid))) (local.get $v3))))
+      (local.set $v3 (i32x4.add (i32x4.shr_s (local.get $v3) (i32.const 1)) (v128.and (v128.andnot (local.get $v3) (i32x4.shr_s (local.get $v3) (i32.const 31))) (local.get $one))))
+      (local.set $v4 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v4 (f32x4.mul (local.get $v4) (local.get $vid))) (local.get $v4))))
+      (local.set $v4 (i32x4.add (i32x4.shr_s (local.get $v4) (i32.const 1)) (v128.and (v128.andnot (local.get $v4) (i32x4.shr_s (local.get $v4) (i32.const 31))) (local.get $one))))
+      (local.set $v5 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v5 (f32x4.mul (local.get $v5) (local.get $vid))) (local.get $v5))))
+      (local.set $v5 (i32x4.add (i32x4.shr_s (local.get $v5) (i32.const 1)) (v128.and (v128.andnot (local.get $v5) (i32x4.shr_s (local.get $v5) (i32.const 31))) (local.get $one))))
+      (local.set $v6 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v6 (f32x4.mul (local.get $v6) (local.get $vid))) (local.get $v6))))
+      (local.set $v6 (i32x4.add (i32x4.shr_s (local.get $v6) (i32.const 1)) (v128.and (v128.andnot (local.get $v6) (i32x4.shr_s (local.get $v6) (i32.const 31))) (local.get $one))))
+      (local.set $v7 (i32x4.trunc_sat_f32x4_s (f32x4.add (local.tee $v7 (f32x4.mul (local.get $v7) (local.get $vid))) (local.get $v7))))
+      (local.set $v7 (i32x4.add (i32x4.shr_s (local.get $v7) (i32.const 1)) (v128.and (v128.andnot (local.get $v7) (i32x4.shr_s (local.get $v7) (i32.const 31))) (local.get $one))))
+      (local.set $v0 (i16x8.narrow_i32x4_s (local.get $v0) (local.get $v1)))
+      (local.set $v1 (i16x8.narrow_i32x4_s (local.get $v2) (local.get $v3)))
+      (local.set $v2 (i16x8.narrow_i32x4_s (local.get $v4) (local.get $v5)))
+      (local.set $v3 (i16x8.narrow_i32x4_s (local.get $v6) (local.get $v7)))
       (local.set $q (i32.add (local.get $a) (i32.shl (local.get $b) (i32.const 6))))
       (v128.store (local.get $q) (i8x16.shuffle 0 1 4 5 8 9 12 13 16 17 20 21 24 25 28 29 (local.get $v0) (local.get $v1)))
       (v128.store offset=16 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v0) (local.get $v1)))
@@ -107,7 +123,7 @@
       (v128.store offset=48 (local.get $q) (i8x16.shuffle 2 3 6 7 10 11 14 15 18 19 22 23 26 27 30 31 (local.get $v2) (local.get $v3)))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $blocks)))
-    (v128.any_true (local.get $bad)))
+    (v128.any_true (f32x4.ne (local.get $bad) (local.get $bad))))
 
   ;; x: f32 [nb*256] at $x -> A8_K at $a (quantize_row_q8_K_ref). Returns 1 when some x is not finite.
   (func $quantize_q8_k (export "quantize_q8_k") (param $x i32) (param $a i32) (param $nb i32) (result i32)
