@@ -514,10 +514,59 @@
       (local.set $cp (local.get $cd))
       (local.set $e0 (v128.const i32x4 0 0 0 0))
       (local.set $o0 (v128.const i32x4 0 0 0 0))
-      ;; blocks two at a time, the first of each pair into e, the second into o; an odd count's
-      ;; last block into its own term (so that e and o leave the loop together: V8 joins them)
-      (block $pairs_done (loop $pairs
-        (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pend2)))
+      ;; pairs two at a time (fewer increments and loop checks; V8 unrolls no loop this size),
+      ;; then a last pair, into e and o in order; an odd count's last block into its own term (so
+      ;; that e and o leave the loops together: V8 joins them). The loop's test counts the bytes
+      ;; left (pend - p), not p against pend - 54: over a 64-bit memory a row starts at offset 0
+      ;; of its weight (wat-memory64.ts), and pend - 54 wraps.
+      (block $quads_done (loop $quads
+        (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
+                (v128.load (local.get $cp)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=16 (local.get $cp)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
+        (local.set $wq (v128.load offset=38 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=56 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $ya)) (local.get $lo0)
+                (v128.load offset=32 (local.get $cp)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $vp))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=48 (local.get $cp)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $vp))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 384)))
+        (local.set $vp (i32.add (local.get $vp) (i32.const 64)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+        (local.set $p (i32.add (local.get $p) (i32.const 72)))
+        (br $quads)))
+      (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -542,7 +591,7 @@
         (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
-        (br $pairs)))
+      ))
       (local.set $t0 (v128.const i32x4 0 0 0 0))
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then
         (local.set $wq (v128.load offset=2 (local.get $p)))
@@ -590,10 +639,139 @@
       (local.set $o2 (v128.const i32x4 0 0 0 0))
       (local.set $e3 (v128.const i32x4 0 0 0 0))
       (local.set $o3 (v128.const i32x4 0 0 0 0))
-      ;; blocks two at a time, the first of each pair into e, the second into o; an odd count's
-      ;; last block into its own term (so that e and o leave the loop together: V8 joins them)
-      (block $pairs_done (loop $pairs
-        (br_if $pairs_done (i32.ge_u (local.get $p) (local.get $pend2)))
+      ;; pairs two at a time, then a last pair, as matvec_q4_0
+      (block $quads_done (loop $quads
+        (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $at (local.get $aStride))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
+        (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
+        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
+        (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
+        (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
+        (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
+        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
+        (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
+        (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
+        (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
+        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
+                (v128.load (local.get $cp)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=16 (local.get $cp)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
+        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
+                (v128.load (local.get $c1)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1))))))
+        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=16 (local.get $c1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v1))))))
+        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
+                (v128.load (local.get $c2)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2))))))
+        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=16 (local.get $c2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v2))))))
+        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
+                (v128.load (local.get $c3)))))
+          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3))))))
+        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=16 (local.get $c3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v3))))))
+        (local.set $wq (v128.load offset=38 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=56 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $ya)) (local.get $lo0)
+                (v128.load offset=32 (local.get $cp)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $vp))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=48 (local.get $cp)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $vp))))))
+        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y1)) (local.get $lo0)
+                (v128.load offset=32 (local.get $c1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v1))))))
+        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=48 (local.get $c1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v1))))))
+        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y2)) (local.get $lo0)
+                (v128.load offset=32 (local.get $c2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v2))))))
+        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=48 (local.get $c2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v2))))))
+        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y3)) (local.get $lo0)
+                (v128.load offset=32 (local.get $c3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v3))))))
+        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=48 (local.get $c3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v3))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 384)))
+        (local.set $vp (i32.add (local.get $vp) (i32.const 64)))
+        (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+        (local.set $p (i32.add (local.get $p) (i32.const 72)))
+        (br $quads)))
+      (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -666,7 +844,7 @@
         (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
-        (br $pairs)))
+      ))
       (local.set $t0 (v128.const i32x4 0 0 0 0))
       (local.set $t1 (v128.const i32x4 0 0 0 0))
       (local.set $t2 (v128.const i32x4 0 0 0 0))
