@@ -557,9 +557,9 @@ describe("SIMD probes", () => {
     const { namedFunctions } = await import("../../engine/backends/wasm/wat-splice.ts");
     const base = namedFunctions(kernelText("simd"));
     const relaxed = namedFunctions(kernelText("relaxed"));
-    expect([...relaxed.keys()]).toEqual([...base.keys(), "$quantize_a8_0"]);
+    expect([...relaxed.keys()]).toEqual([...base.keys(), "$quantize_block_q8_0"]);
     const changed = [...relaxed.keys()].filter((name) => relaxed.get(name) !== base.get(name));
-    expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0", "$matmul2_f32", "$matmul4_q8_0", "$matmul4_q4_0", "$quantize_a8_0"]);
+    expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0", "$matmul2_f32", "$matmul4_q8_0", "$matmul4_q4_0", "$quantize_block_q8_0"]);
     if (wasmRelaxedSimdAvailable()) await expect(kernelModule("relaxed")).resolves.toBeInstanceOf(WebAssembly.Module);
     else await expect(kernelModule("relaxed")).rejects.toThrow(/relaxed/);
   });

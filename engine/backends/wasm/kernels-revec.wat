@@ -20,12 +20,19 @@
 ;;   Q4_0: blocks two at a time, the first of each pair into one accumulator (A) and the second
 ;;        into the other (B), each adding float(the relaxed block dot with its correction) *
 ;;        (dw * da); an odd count's last block is a term t of its own; the row = (A + B) + t,
-;;        lanes (0+1)+(2+3). The activation's halves of qs are moved for it (quantize_q8_0
-;;        here) so that the pair's activation operands lie side by side, and its scale is
-;;        stored splat; the weights' are not adjacent (blocks are 18 bytes): V8 joins each
-;;        pair of them with an insert, dw a load32_splat from the f16 table for each block.
+;;        lanes (0+1)+(2+3). The weights' pair is not adjacent (blocks are 18 bytes): V8 joins
+;;        each pair of them with an insert, dw a load32_splat from the f16 table for each block.
 ;;        (Pairing two rows instead ran 2.4 times slower on AMD EPYC once the matrix came from
 ;;        memory, 1536 columns: two interleaved streams, as kernels-relaxed.wat says of Q8_0.)
+;;
+;; The activation (quantize_q8_0 here; each block as kernels-relaxed.wat's quantize_block_q8_0)
+;; is laid out for these products, every operand of a pair of blocks at a fixed offset from one
+;; pointer per token (with one pointer for each of qs, c and d, a four-token Q4_0 product ran
+;; out of registers and spilled; 142-148 -> 169 GFLOP/s, 1536 x 576 x 64 tokens):
+;;   pair j (blocks 2j = A, 2j + 1 = B) at a + 128 j, each 32 bytes A's half then B's:
+;;     +0 qs[0..15], +32 qs[16..31], +64 c int32x4 (kernels-relaxed.wat's), +96 d f32x4 splat;
+;;     an odd count's last block as a pair's A;
+;;   then block b's Q8_0 operands at a + 128 ceil(nb / 2) + 80 b: p [32], n [32], d f32x4 splat.
 ;; The token products (matmul2_f32, matmul2x2_f32 under matmul4_f32, matmul4_q8_0, matmul4_q4_0)
 ;; are operation for operation each token's row. (V8 also joins two loads that are not adjacent,
 ;; with an insert; the f32 and Q8_0 pairs are adjacent, one 256-bit load each.)
@@ -93,37 +100,35 @@
       (f32.add (f32x4.extract_lane 0 (local.get $a)) (f32x4.extract_lane 1 (local.get $a)))
       (f32.add (f32x4.extract_lane 2 (local.get $a)) (f32x4.extract_lane 3 (local.get $a)))))
 
-  ;; Q8_0 rows x relaxed A8_0 (kernels-relaxed.wat's layout)
+  ;; Q8_0 rows x the pair layout's Q8_0 operands (header)
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $s i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32)
     (local $w0 v128) (local $w1 v128) (local $ds v128) (local $accA v128) (local $accB v128)
     (local.set $s (global.get $scratch))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
-    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (i32.shr_u (i32.add (local.get $nb) (i32.const 1)) (i32.const 1)) (i32.const 7))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
-      (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
+      (local.set $ya (local.get $ad))
       (local.set $accA (v128.const i32x4 0 0 0 0))
       (local.set $accB (v128.const i32x4 0 0 0 0))
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $ds (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (local.get $dp)))))
+        (local.set $ds (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load offset=64 (local.get $ya)))))
         (local.set $accA (f32x4.add (local.get $accA) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         (local.set $accB (f32x4.add (local.get $accB) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 80)))
         (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
       (v128.store (local.get $s) (local.get $accA))
       (v128.store offset=16 (local.get $s) (local.get $accB))
@@ -218,14 +223,14 @@
   ;; Q8_0, four tokens: per block the weight vectors and scale once, then each token's pair
   ;; (A, B) as matvec_q8_0's row (token t's pair at scratch + 32t)
   (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $dp i32) (local $ad i32) (local $s i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32)
     (local $w0 v128) (local $w1 v128) (local $ds v128) (local $y i32) (local $dw f32)
     (local $s1 i32) (local $s2 i32) (local $s3 i32)
     (local $a0 v128) (local $b0 v128) (local $a1 v128) (local $b1 v128) (local $a2 v128) (local $b2 v128) (local $a3 v128) (local $b3 v128)
     (local.set $s (global.get $scratch))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
-    (local.set $ad (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
+    (local.set $ad (i32.add (local.get $a) (i32.shl (i32.shr_u (i32.add (local.get $nb) (i32.const 1)) (i32.const 1)) (i32.const 7))))
     (local.set $s1 (local.get $aStride))
     (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
     (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
@@ -234,8 +239,7 @@
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
-      (local.set $ya (local.get $a))
-      (local.set $dp (local.get $ad))
+      (local.set $ya (local.get $ad))
       (local.set $a0 (v128.const i32x4 0 0 0 0))
       (local.set $b0 (v128.const i32x4 0 0 0 0))
       (local.set $a1 (v128.const i32x4 0 0 0 0))
@@ -249,50 +253,46 @@
         (local.set $w1 (v128.load offset=18 (local.get $p)))
         (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         ;; token 0
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load (local.get $dp)))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
         (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         ;; token 1
-        (local.set $y (i32.add (local.get $ya) (local.get $s1)))
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s1))))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s1)))))))
         (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         ;; token 2
-        (local.set $y (i32.add (local.get $ya) (local.get $s2)))
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s2))))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s2)))))))
         (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         ;; token 3
-        (local.set $y (i32.add (local.get $ya) (local.get $s3)))
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load (i32.add (local.get $dp) (local.get $s3))))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s3)))))))
         (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
         (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $y)) (v128.const i32x4 0 0 0 0))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
           (local.get $ds))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
-        (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 80)))
         (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
       (v128.store (local.get $s) (local.get $a0))
       (v128.store offset=16 (local.get $s) (local.get $b0))
@@ -465,44 +465,47 @@
     (if (i32.lt_u (local.get $r) (local.get $r1)) (then
       (call $matmul2_f32 (local.get $w) (local.get $x0) (local.get $x1) (local.get $o0) (local.get $o1) (local.get $r) (local.get $r1) (local.get $cols)))))
 
-  ;; A8_0 as kernels-relaxed.wat lays it out (quantize_a8_0), then for the Q4_0 products below:
-  ;; per pair of blocks (2j, 2j + 1) the halves of qs swapped so that the pair's 16-byte operands
-  ;; lie side by side, block 2j's slot [qs_2j[0..15] | qs_2j+1[0..15]] and block 2j + 1's
-  ;; [qs_2j[16..31] | qs_2j+1[16..31]] (an odd count's last block as it was; c is computed
-  ;; before, in order); and dv f32x4 [nb] at a + 116*nb, each block's d in four lanes. The Q8_0
-  ;; products read p, n and d, which stay where they were.
+  ;; x: f32 [nb*32] at $x -> the pair layout (header), each block quantized as kernels-relaxed.wat
+  ;; does (quantize_block_q8_0). Returns 1 when some x is not finite.
   (func $quantize_q8_0 (export "quantize_q8_0") (param $x i32) (param $a i32) (param $nb i32) (result i32)
-    (local $bad i32) (local $b i32) (local $q i32) (local $d i32) (local $dv i32) (local $t v128)
-    (local.set $bad (call $quantize_a8_0 (local.get $x) (local.get $a) (local.get $nb)))
-    (local.set $d (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 96))))
-    (local.set $dv (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
-    (block $splat_done (loop $splat
-      (br_if $splat_done (i32.ge_u (local.get $b) (local.get $nb)))
-      (v128.store (i32.add (local.get $dv) (i32.shl (local.get $b) (i32.const 4))) (v128.load32_splat (i32.add (local.get $d) (i32.shl (local.get $b) (i32.const 2)))))
+    (local $b i32) (local $q i32) (local $pn i32) (local $bad v128) (local $s0 v128) (local $s1 v128) (local $d f32) (local $dv v128) (local $zero v128)
+    (local.set $pn (i32.add (local.get $a) (i32.shl (i32.shr_u (i32.add (local.get $nb) (i32.const 1)) (i32.const 1)) (i32.const 7))))
+    (block $done (loop $blocks
+      (br_if $done (i32.ge_u (local.get $b) (local.get $nb)))
+      (call $quantize_block_q8_0 (i32.add (local.get $x) (i32.shl (local.get $b) (i32.const 7))))
+      (local.set $bad (f32x4.add (local.get $bad)))
+      (local.set $d)
+      (local.set $s1)
+      (local.set $s0)
+      (local.set $dv (f32x4.splat (local.get $d)))
+      ;; the Q4_0 operands: pair b >> 1 at a + 128 (b >> 1), this block's half at + 16 (b & 1)
+      (local.set $q (i32.add (i32.add (local.get $a) (i32.shl (i32.shr_u (local.get $b) (i32.const 1)) (i32.const 7))) (i32.shl (i32.and (local.get $b) (i32.const 1)) (i32.const 4))))
+      (v128.store (local.get $q) (local.get $s0))
+      (v128.store offset=32 (local.get $q) (local.get $s1))
+      (v128.store offset=64 (local.get $q)
+        (i32x4.mul (v128.const i32x4 -8 -8 -8 -8) (i32x4.add
+          (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s0)))
+          (i32x4.extadd_pairwise_i16x8_s (i16x8.extadd_pairwise_i8x16_s (local.get $s1))))))
+      (v128.store offset=96 (local.get $q) (local.get $dv))
+      ;; the Q8_0 operands: block b at pn + 80 b
+      (local.set $q (i32.add (local.get $pn) (i32.mul (local.get $b) (i32.const 80))))
+      (v128.store (local.get $q) (i8x16.max_s (local.get $s0) (local.get $zero)))
+      (v128.store offset=16 (local.get $q) (i8x16.max_s (local.get $s1) (local.get $zero)))
+      (v128.store offset=32 (local.get $q) (i8x16.max_s (i8x16.neg (local.get $s0)) (local.get $zero)))
+      (v128.store offset=48 (local.get $q) (i8x16.max_s (i8x16.neg (local.get $s1)) (local.get $zero)))
+      (v128.store offset=64 (local.get $q) (local.get $dv))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
-      (br $splat)))
-    ;; b: the second block of each pair; q: the first's slot
-    (local.set $b (i32.const 1))
-    (block $pairs_done (loop $pairs
-      (br_if $pairs_done (i32.ge_u (local.get $b) (local.get $nb)))
-      (local.set $q (i32.add (local.get $a) (i32.mul (i32.sub (local.get $b) (i32.const 1)) (i32.const 96))))
-      (local.set $t (v128.load offset=16 (local.get $q)))
-      (v128.store offset=16 (local.get $q) (v128.load offset=96 (local.get $q)))
-      (v128.store offset=96 (local.get $q) (local.get $t))
-      (local.set $b (i32.add (local.get $b) (i32.const 2)))
-      (br $pairs)))
-    (local.get $bad))
+      (br $blocks)))
+    (v128.any_true (f32x4.ne (local.get $bad) (local.get $bad))))
 
-  ;; Q4_0 rows x the A8_0 above (the sums as in the header)
+  ;; Q4_0 rows x the pair layout above (the sums as in the header)
   (func $matvec_q4_0 (export "matvec_q4_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $vp i32) (local $av i32) (local $cp i32) (local $cd i32) (local $sc i32) (local $at i32) 
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $sc i32) (local $at i32)
     (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128)
     (local.set $sc (global.get $scratch))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
-    (local.set $av (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
-    (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -510,37 +513,35 @@
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $pend2 (i32.sub (local.get $pend) (i32.const 18)))
       (local.set $ya (local.get $a))
-      (local.set $vp (local.get $av))
-      (local.set $cp (local.get $cd))
       (local.set $e0 (v128.const i32x4 0 0 0 0))
       (local.set $o0 (v128.const i32x4 0 0 0 0))
-      ;; pairs two at a time (fewer increments and loop checks; V8 unrolls no loop this size),
-      ;; then a last pair, into e and o in order; an odd count's last block into its own term (so
-      ;; that e and o leave the loops together: V8 joins them). The loop's test counts the bytes
-      ;; left (pend - p), not p against pend - 54: over a 64-bit memory a row starts at offset 0
-      ;; of its weight (wat-memory64.ts), and pend - 54 wraps.
+      ;; pairs of blocks two at a time (fewer increments and loop checks; V8 unrolls no loop this
+      ;; size), then a last pair, into e and o in order; an odd count's last block into its own
+      ;; term (so that e and o leave the loops together: V8 joins them). The test counts the
+      ;; bytes left (pend - p), not p against pend - 54: over a 64-bit memory a row starts at
+      ;; offset 0 of its weight (wat-memory64.ts), and pend - 54 would wrap.
       (block $quads_done (loop $quads
         (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -551,45 +552,41 @@
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $ya)) (local.get $hi0)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $ya)) (local.get $lo0)
-                (v128.load offset=32 (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $vp))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
+                (v128.load offset=192 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $ya)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=48 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $vp))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 384)))
-        (local.set $vp (i32.add (local.get $vp) (i32.const 64)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=208 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
       (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 192)))
-        (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
       ))
       (local.set $t0 (v128.const i32x4 0 0 0 0))
@@ -597,13 +594,13 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp)))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))))
       ))
       (v128.store offset=0 (local.get $sc) (local.get $e0))
       (v128.store offset=16 (local.get $sc) (local.get $o0))
@@ -614,14 +611,15 @@
   ;; Q4_0, four tokens: per pair of blocks the nibbles and weight scales once, then each token's
   ;; (A, B) and t as matvec_q4_0's row (token k's pair at scratch + 32k)
   (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $vp i32) (local $av i32) (local $cp i32) (local $cd i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $c1 i32) (local $v1 i32) (local $y2 i32) (local $c2 i32) (local $v2 i32) (local $y3 i32) (local $c3 i32) (local $v3 i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $s1 i32) (local $y2 i32) (local $s2 i32) (local $y3 i32) (local $s3 i32)
     (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128) (local $e1 v128) (local $o1 v128) (local $t1 v128) (local $e2 v128) (local $o2 v128) (local $t2 v128) (local $e3 v128) (local $o3 v128) (local $t3 v128)
     (local.set $sc (global.get $scratch))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
-    (local.set $av (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 116))))
-    (local.set $cd (i32.add (local.get $a) (i32.mul (local.get $nb) (i32.const 100))))
+    (local.set $s1 (local.get $aStride))
+    (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
+    (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -629,8 +627,6 @@
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $pend2 (i32.sub (local.get $pend) (i32.const 18)))
       (local.set $ya (local.get $a))
-      (local.set $vp (local.get $av))
-      (local.set $cp (local.get $cd))
       (local.set $e0 (v128.const i32x4 0 0 0 0))
       (local.set $o0 (v128.const i32x4 0 0 0 0))
       (local.set $e1 (v128.const i32x4 0 0 0 0))
@@ -639,77 +635,68 @@
       (local.set $o2 (v128.const i32x4 0 0 0 0))
       (local.set $e3 (v128.const i32x4 0 0 0 0))
       (local.set $o3 (v128.const i32x4 0 0 0 0))
-      ;; pairs two at a time, then a last pair, as matvec_q4_0
+      ;; pairs of blocks as matvec_q4_0, each token's operands at a fixed offset from its one pointer
       (block $quads_done (loop $quads
         (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
+        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
+        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $at (local.get $aStride))
-        (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
         (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y1)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
-                (v128.load (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1))))))
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
         (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y1)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v1))))))
+                (v128.load offset=80 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
         (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y2)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
-                (v128.load (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2))))))
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
         (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y2)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v2))))))
+                (v128.load offset=80 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
         (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y3)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
-                (v128.load (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3))))))
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
         (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y3)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v3))))))
+                (v128.load offset=80 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -720,129 +707,116 @@
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $ya)) (local.get $hi0)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $ya)) (local.get $lo0)
-                (v128.load offset=32 (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $vp))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
+                (v128.load offset=192 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $ya)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=48 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $vp))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=208 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
         (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y1)) (local.get $hi0)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y1)) (local.get $lo0)
-                (v128.load offset=32 (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v1))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y1)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1))))))
         (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y1)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y1)) (local.get $lo1)
-                (v128.load offset=48 (local.get $c1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v1))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1))))))
         (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y2)) (local.get $hi0)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y2)) (local.get $lo0)
-                (v128.load offset=32 (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v2))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y2)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2))))))
         (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y2)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y2)) (local.get $lo1)
-                (v128.load offset=48 (local.get $c2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v2))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2))))))
         (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $y3)) (local.get $hi0)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=192 (local.get $y3)) (local.get $lo0)
-                (v128.load offset=32 (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=32 (local.get $v3))))))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y3)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3))))))
         (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=304 (local.get $y3)) (local.get $hi1)
-              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=208 (local.get $y3)) (local.get $lo1)
-                (v128.load offset=48 (local.get $c3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=48 (local.get $v3))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 384)))
-        (local.set $vp (i32.add (local.get $vp) (i32.const 64)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 64)))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
       (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
+        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
+        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $at (local.get $aStride))
-        (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
         (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp))))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
         (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $ya)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
-                (v128.load offset=16 (local.get $cp)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $vp))))))
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
         (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y1)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
-                (v128.load (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1))))))
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
         (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y1)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v1))))))
+                (v128.load offset=80 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
         (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y2)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
-                (v128.load (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2))))))
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
         (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y2)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v2))))))
+                (v128.load offset=80 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
         (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=96 (local.get $y3)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
-                (v128.load (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3))))))
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
         (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=112 (local.get $y3)) (local.get $hi1)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
-                (v128.load offset=16 (local.get $c3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=16 (local.get $v3))))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 192)))
-        (local.set $vp (i32.add (local.get $vp) (i32.const 32)))
-        (local.set $cp (i32.add (local.get $cp) (i32.const 32)))
+                (v128.load offset=80 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
       ))
       (local.set $t0 (v128.const i32x4 0 0 0 0))
@@ -853,43 +827,34 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=0 (local.get $p)) (i32.const 2))))
-        (local.set $at (local.get $aStride))
-        (local.set $y1 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c1 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v1 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.shl (local.get $aStride) (i32.const 1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c2 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v2 (i32.add (local.get $vp) (local.get $at)))
-        (local.set $at (i32.mul (local.get $aStride) (i32.const 3)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $at)))
-        (local.set $c3 (i32.add (local.get $cp) (local.get $at)))
-        (local.set $v3 (i32.add (local.get $vp) (local.get $at)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
+        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
+        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
-                (v128.load (local.get $cp)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $vp)))))
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))))
         (local.set $t1 (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
-                (v128.load (local.get $c1)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v1)))))
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))))
         (local.set $t2 (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
-                (v128.load (local.get $c2)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v2)))))
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))))
         (local.set $t3 (f32x4.mul
           (f32x4.convert_i32x4_s
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $hi0)
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
-                (v128.load (local.get $c3)))))
-          (f32x4.mul (local.get $dw0) (v128.load (local.get $v3)))))
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))))
       ))
       (v128.store offset=0 (local.get $sc) (local.get $e0))
       (v128.store offset=16 (local.get $sc) (local.get $o0))

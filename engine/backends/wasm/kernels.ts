@@ -83,16 +83,17 @@ type QuantMatrix = Extract<Matrix, { kind: "quant" }>;
 const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
 
 /**
- * Per weight type: the export, the block geometry, the activation quantizer and its size. An
- * A8_0 block takes 64 + 4 bytes in kernels.wat's layout and 96 + 4 + 16 in the relaxed one
- * (kernels-relaxed.wat): the larger serves both.
+ * Per weight type: the export, the block geometry, the activation quantizer and its size: nb
+ * blocks take nb * actBytesPerBlock + actBytesExtra. An A8_0 block takes 64 + 4 bytes in
+ * kernels.wat's layout, 96 + 4 + 16 in the relaxed one (kernels-relaxed.wat) and 64 + 80 in the
+ * revectorized pair layout, whose odd last block takes a whole pair's 128 (kernels-revec.wat):
+ * the largest serves all three.
  */
-const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number }> = {
-  // A8_0: kernels-relaxed.wat's layout, and kernels-revec.wat's 16 more bytes per block (its scales splat)
-  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 + 16 },
-  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 96 + 4 + 16 + 16 },
-  q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
-  q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64 },
+const QUANT_KERNELS: Record<string, { op: PoolOp; block: number; bytes: number; quantize: "quantize_q8_0" | "quantize_q8_k"; actBytesPerBlock: number; actBytesExtra: number }> = {
+  q8_0: { op: "matvec_q8_0", block: 32, bytes: 34, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 80, actBytesExtra: 64 },
+  q4_0: { op: "matvec_q4_0", block: 32, bytes: 18, quantize: "quantize_q8_0", actBytesPerBlock: 64 + 80, actBytesExtra: 64 },
+  q4_k: { op: "matvec_q4_k", block: 256, bytes: 144, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64, actBytesExtra: 0 },
+  q6_k: { op: "matvec_q6_k", block: 256, bytes: 210, quantize: "quantize_q8_k", actBytesPerBlock: 512 + 4 + 64, actBytesExtra: 0 },
 };
 
 interface KernelExports {
@@ -335,7 +336,7 @@ class WasmBackend implements WasmKernels {
     if (!q) return null;
     const nb = w.cols / q.block;
     const xp = this.input(x, "x");
-    const act = this.scratchAt("act", nb * q.actBytesPerBlock);
+    const act = this.scratchAt("act", nb * q.actBytesPerBlock + q.actBytesExtra);
     return this.k[q.quantize](xp, act, nb) !== 0 ? "nan" : { op: q.op, act };
   }
 
@@ -443,7 +444,7 @@ class WasmBackend implements WasmKernels {
     if (w.kind === "f32") return { at: xp, stride: w.cols * 4 };
     const q = this.checkQuant(w) as (typeof QUANT_KERNELS)[string];
     const nb = w.cols / q.block;
-    const stride = nb * q.actBytesPerBlock;
+    const stride = nb * q.actBytesPerBlock + q.actBytesExtra;
     // one scratch per format: a matmuls call keeps one of each alive at once
     const at = this.scratchAt(`act-block-${q.quantize}`, tokens * stride);
     const flag = this.scratchAt("quantize-flag", 4);

@@ -28,8 +28,8 @@ async function quantizer(variant: KernelVariant): Promise<(x: Float32Array) => Q
     const nb = x.length / 32;
     new Float32Array(memory.buffer, xAt, x.length).set(x);
     const flag = quantize(xAt, aAt, nb);
-    const bytes = new Uint8Array(memory.buffer, aAt, nb * 132);
-    const view = new DataView(memory.buffer, aAt, nb * 132);
+    const bytes = new Uint8Array(memory.buffer, aAt, nb * 144 + 64);
+    const view = new DataView(memory.buffer, aAt, nb * 144 + 64);
     return { flag, blocks: Array.from({ length: nb }, (_, b) => readBlock(variant, bytes, view, nb, b)) };
   };
 }
@@ -45,29 +45,39 @@ function readBlock(variant: KernelVariant, bytes: Uint8Array, view: DataView, nb
     });
     return { d: view.getFloat32(64 * nb + 4 * b, true), qs, extra: null };
   }
-  // relaxed: qs [32] in order, p [32], n [32] at 96b; revec moves qs's second half of each even
-  // block with the first half of the block after it
-  const pairSwap = variant === "revec" && b + (b & 1 ? 0 : 1) < nb;
-  const qsAt = (j: number) => {
-    if (!pairSwap) return 96 * b + j;
-    if (b % 2 === 0 && j >= 16) return 96 * (b + 1) + (j - 16);
-    if (b % 2 === 1 && j < 16) return 96 * (b - 1) + 16 + j;
-    return 96 * b + j;
-  };
-  const qs = Array.from({ length: 32 }, (_, j) => (bytes[qsAt(j)] << 24) >> 24);
+  if (variant === "revec") return readPairBlock(bytes, view, nb, b);
+  // relaxed: qs [32] in order, p [32], n [32] at 96b; d [nb] at 96nb; c [nb] at 100nb
+  const qs = Array.from({ length: 32 }, (_, j) => (bytes[96 * b + j] << 24) >> 24);
   const d = view.getFloat32(96 * nb + 4 * b, true);
   const p = Array.from(bytes.subarray(96 * b + 32, 96 * b + 64));
   const n = Array.from(bytes.subarray(96 * b + 64, 96 * b + 96));
   const c = Array.from({ length: 4 }, (_, i) => view.getInt32(100 * nb + 16 * b + 4 * i, true));
-  const dv = variant === "revec" ? Array.from({ length: 4 }, (_, i) => view.getFloat32(116 * nb + 16 * b + 4 * i, true)) : null;
-  // p, n and c from the block's own quants in element order (revec moves qs only)
+  return { d, qs, extra: derivedMismatch(qs, d, p, n, c, null) };
+}
+
+/** kernels-revec.wat's pair layout: pair b >> 1 at 128 (b >> 1), this block's half of each 32 bytes at + 16 (b & 1): qs lo, qs hi, c, d splat; then per block at 128 ceil(nb / 2) + 80 b: p, n, d splat. */
+function readPairBlock(bytes: Uint8Array, view: DataView, nb: number, b: number): Quantized["blocks"][number] {
+  const q = 128 * (b >> 1) + 16 * (b & 1);
+  const qs = Array.from({ length: 32 }, (_, j) => (bytes[q + (j < 16 ? j : 32 + j - 16)] << 24) >> 24);
+  const c = Array.from({ length: 4 }, (_, i) => view.getInt32(q + 64 + 4 * i, true));
+  const dv = Array.from({ length: 4 }, (_, i) => view.getFloat32(q + 96 + 4 * i, true));
+  const pn = 128 * Math.ceil(nb / 2) + 80 * b;
+  const p = Array.from(bytes.subarray(pn, pn + 32));
+  const n = Array.from(bytes.subarray(pn + 32, pn + 64));
+  const dv8 = Array.from({ length: 4 }, (_, i) => view.getFloat32(pn + 64 + 4 * i, true));
+  return { d: dv[0], qs, extra: derivedMismatch(qs, dv[0], p, n, c, [...dv, ...dv8]) };
+}
+
+/** The layout's parts derived from the quants and the scale, where they differ from what they should be (null: none). */
+function derivedMismatch(qs: number[], d: number, p: number[], n: number[], c: number[], splats: number[] | null): string | null {
+  const expectC = [0, 1, 2, 3].map((i) => -8 * [0, 1, 2, 3].reduce((s, k) => s + qs[4 * i + k] + qs[16 + 4 * i + k], 0));
   const extra = [
-    p.join() === qs.map((q) => Math.max(q, 0)).join() ? "" : `p ${p}`,
-    n.join() === qs.map((q) => Math.max(-q, 0)).join() ? "" : `n ${n}`,
-    c.join() === [0, 1, 2, 3].map((i) => -8 * [0, 1, 2, 3].reduce((s, k) => s + qs[4 * i + k] + qs[16 + 4 * i + k], 0)).join() ? "" : `c ${c}`,
-    dv === null || dv.every((v) => Object.is(v, d)) ? "" : `dv ${dv}`,
+    p.join() === qs.map((v) => Math.max(v, 0)).join() ? "" : `p ${p}`,
+    n.join() === qs.map((v) => Math.max(-v, 0)).join() ? "" : `n ${n}`,
+    c.join() === expectC.join() ? "" : `c ${c}`,
+    splats === null || splats.every((v) => Object.is(v, d)) ? "" : `d splat ${splats}`,
   ].join("");
-  return { d, qs, extra: extra || null };
+  return extra || null;
 }
 
 function reference(x: Float32Array): Quantized["blocks"] {
