@@ -2,7 +2,8 @@
 // the hex of their float32 bits, on stderr (V8's trace writes to stdout). Run with --no-liftoff,
 // so that each function compiles (lazily, on its first call) straight to TurboFan under the
 // revectorization flag of that moment; with "off", the flag is cleared after the backend starts
-// and before any kernel runs. A third argument, "f32:matvec" for example, runs that product alone.
+// and before any kernel runs. A third argument, "f32:matvec" for example, runs that product alone
+// ("q4_0:matmul8": the eight-token product, matmul over eight tokens).
 
 import { setFlagsFromString } from "node:v8";
 import { createWasmKernels } from "../../engine/backends/wasm/kernels.ts";
@@ -31,10 +32,11 @@ for (const [type, rows, cols] of SHAPES) {
   if (onlyType && (type !== onlyType || rows !== 64)) continue;
   const values = gaussian(rows * cols, rows + cols);
   const w: Matrix = type === "f32" ? { kind: "f32", name: "w", rows, cols, data: values } : quantizedMatrix(type as "q8_0" | "q4_0", rows, cols, values);
-  const tokens = onlyOp ? 4 : 5;
+  // nine tokens: Q4_0's eight-token product, then one; f32's and Q8_0's four-token ones twice
+  const tokens = onlyOp === "matmul8" ? 8 : onlyOp ? 4 : 9;
   const xs = gaussian(tokens * cols, 7);
   const one = new Float32Array(rows);
-  if (onlyOp !== "matmul") k.matvec(w, xs.subarray(0, cols), one, null);
+  if (!onlyOp?.startsWith("matmul")) k.matvec(w, xs.subarray(0, cols), one, null);
   const all = new Float32Array(tokens * rows);
   if (onlyOp !== "matvec") k.matmul?.(w, xs, all, tokens, null);
   process.stderr.write(`product ${type} ${rows}x${cols} ${hex(one)} ${hex(all)}\n`);

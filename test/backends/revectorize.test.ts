@@ -53,8 +53,8 @@ describe.skipIf(!revectorizationAvailable())(`revectorization (Node ${process.ve
   }, 120_000);
 
   // f32 matmul runs matmul4_f32 -> matmul2x2_f32 (64 rows: no odd row); q8_0 and q4_0 matmul,
-  // matmul4_q8_0 and matmul4_q4_0
-  it.each(["f32:matvec", "q8_0:matvec", "q4_0:matvec", "f32:matmul", "q8_0:matmul", "q4_0:matmul"])("joins %s into 256-bit operations", (only) => {
+  // matmul4_q8_0 and matmul4_q4_0; q4_0:matmul8 over eight tokens, matmul8_q4_0
+  it.each(["f32:matvec", "q8_0:matvec", "q4_0:matvec", "f32:matmul", "q8_0:matmul", "q4_0:matmul", "q4_0:matmul8"])("joins %s into 256-bit operations", (only) => {
     const on = run("on", only);
     expect(on.status, on.stderr.slice(-2000)).toBe(0);
     expect(products(on.stderr)).toHaveLength(1);

@@ -571,7 +571,7 @@ describe("SIMD probes", () => {
     const revec = namedFunctions(kernelText("revec"));
     expect([...revec.keys()]).toEqual([...relaxed.keys(), "$row_sum_f32", "$row_sum_pair", "$matmul2x2_f32", "$row_sum_q4_0"]);
     const changed = [...relaxed.keys()].filter((name) => relaxed.get(name) !== revec.get(name));
-    expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0", "$matmul2_f32", "$matmul4_f32", "$matmul4_q8_0", "$matmul4_q4_0"]);
+    expect(changed).toEqual(["$quantize_q8_0", "$matvec_f32", "$matvec_q8_0", "$matvec_q4_0", "$matmul2_f32", "$matmul4_f32", "$matmul4_q8_0", "$matmul4_q4_0", "$matmul8_q4_0"]);
   });
 
   it(`revectorization (${revectorizationAvailable() ? "present" : "absent"} on Node ${process.version} ${process.arch}): a coded refusal where absent`, async () => {

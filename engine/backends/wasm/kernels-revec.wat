@@ -611,15 +611,13 @@
   ;; Q4_0, four tokens: per pair of blocks the nibbles and weight scales once, then each token's
   ;; (A, B) and t as matvec_q4_0's row (token k's pair at scratch + 32k)
   (func $matmul4_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $s1 i32) (local $y2 i32) (local $s2 i32) (local $y3 i32) (local $s3 i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $s i32)
     (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128) (local $e1 v128) (local $o1 v128) (local $t1 v128) (local $e2 v128) (local $o2 v128) (local $t2 v128) (local $e3 v128) (local $o3 v128) (local $t3 v128)
     (local.set $sc (global.get $scratch))
     (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
-    (local.set $s1 (local.get $aStride))
-    (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
-    (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
+    (local.set $s (local.get $aStride))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -638,9 +636,9 @@
       ;; pairs of blocks as matvec_q4_0, each token's operands at a fixed offset from its one pointer
       (block $quads_done (loop $quads
         (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
-        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -757,9 +755,9 @@
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
       (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
-        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -828,9 +826,9 @@
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-        (local.set $y1 (i32.add (local.get $ya) (local.get $s1)))
-        (local.set $y2 (i32.add (local.get $ya) (local.get $s2)))
-        (local.set $y3 (i32.add (local.get $ya) (local.get $s3)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -869,6 +867,471 @@
       (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 32)) (local.get $t1)))
       (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 64)) (local.get $t2)))
       (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 96)) (local.get $t3)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
+  ;; Q4_0, eight tokens: as matmul4_q4_0 (token k's pair at scratch + 32k: the whole scratch)
+  (func $matmul8_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $pend2 i32) (local $ya i32) (local $sc i32) (local $at i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $y4 i32) (local $y5 i32) (local $y6 i32) (local $y7 i32) (local $s i32)
+    (local $wq v128) (local $lo0 v128) (local $hi0 v128) (local $lo1 v128) (local $hi1 v128) (local $dw0 v128) (local $dw1 v128) (local $m15 v128) (local $e0 v128) (local $o0 v128) (local $t0 v128) (local $e1 v128) (local $o1 v128) (local $t1 v128) (local $e2 v128) (local $o2 v128) (local $t2 v128) (local $e3 v128) (local $o3 v128) (local $t3 v128) (local $e4 v128) (local $o4 v128) (local $t4 v128) (local $e5 v128) (local $o5 v128) (local $t5 v128) (local $e6 v128) (local $o6 v128) (local $t6 v128) (local $e7 v128) (local $o7 v128) (local $t7 v128)
+    (local.set $sc (global.get $scratch))
+    (local.set $m15 (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
+    (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
+    (local.set $rb (i32.mul (local.get $nb) (i32.const 18)))
+    (local.set $s (local.get $aStride))
+    (local.set $r (local.get $r0))
+    (block $done (loop $rows
+      (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
+      (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
+      (local.set $pend (i32.add (local.get $p) (local.get $rb)))
+      (local.set $pend2 (i32.sub (local.get $pend) (i32.const 18)))
+      (local.set $ya (local.get $a))
+      (local.set $e0 (v128.const i32x4 0 0 0 0))
+      (local.set $o0 (v128.const i32x4 0 0 0 0))
+      (local.set $e1 (v128.const i32x4 0 0 0 0))
+      (local.set $o1 (v128.const i32x4 0 0 0 0))
+      (local.set $e2 (v128.const i32x4 0 0 0 0))
+      (local.set $o2 (v128.const i32x4 0 0 0 0))
+      (local.set $e3 (v128.const i32x4 0 0 0 0))
+      (local.set $o3 (v128.const i32x4 0 0 0 0))
+      (local.set $e4 (v128.const i32x4 0 0 0 0))
+      (local.set $o4 (v128.const i32x4 0 0 0 0))
+      (local.set $e5 (v128.const i32x4 0 0 0 0))
+      (local.set $o5 (v128.const i32x4 0 0 0 0))
+      (local.set $e6 (v128.const i32x4 0 0 0 0))
+      (local.set $o6 (v128.const i32x4 0 0 0 0))
+      (local.set $e7 (v128.const i32x4 0 0 0 0))
+      (local.set $o7 (v128.const i32x4 0 0 0 0))
+      ;; pairs of blocks as matvec_q4_0, each token's operands at a fixed offset from its one pointer
+      (block $quads_done (loop $quads
+        (br_if $quads_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 72)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
+        (local.set $y4 (i32.add (local.get $y3) (local.get $s)))
+        (local.set $y5 (i32.add (local.get $y4) (local.get $s)))
+        (local.set $y6 (i32.add (local.get $y5) (local.get $s)))
+        (local.set $y7 (i32.add (local.get $y6) (local.get $s)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
+        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
+        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
+        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
+        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
+        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
+        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
+        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y4)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y4)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y4)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4))))))
+        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y4)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y4)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y4)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4))))))
+        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y5)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y5)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y5)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5))))))
+        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y5)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y5)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y5)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5))))))
+        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y6)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y6)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y6)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6))))))
+        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y6)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y6)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y6)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6))))))
+        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y7)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y7)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y7)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7))))))
+        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y7)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y7)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y7)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7))))))
+        (local.set $wq (v128.load offset=38 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=56 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
+                (v128.load offset=192 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=208 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
+        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y1)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1))))))
+        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1))))))
+        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y2)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2))))))
+        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2))))))
+        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y3)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3))))))
+        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3))))))
+        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y4)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y4)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y4)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y4))))))
+        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y4)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y4)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y4)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y4))))))
+        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y5)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y5)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y5)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y5))))))
+        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y5)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y5)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y5)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y5))))))
+        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y6)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y6)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y6)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y6))))))
+        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y6)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y6)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y6)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y6))))))
+        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y7)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y7)) (local.get $lo0)
+                (v128.load offset=192 (local.get $y7)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y7))))))
+        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y7)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y7)) (local.get $lo1)
+                (v128.load offset=208 (local.get $y7)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y7))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
+        (local.set $p (i32.add (local.get $p) (i32.const 72)))
+        (br $quads)))
+      (if (i32.lt_u (local.get $p) (local.get $pend2)) (then
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
+        (local.set $y4 (i32.add (local.get $y3) (local.get $s)))
+        (local.set $y5 (i32.add (local.get $y4) (local.get $s)))
+        (local.set $y6 (i32.add (local.get $y5) (local.get $s)))
+        (local.set $y7 (i32.add (local.get $y6) (local.get $s)))
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $wq (v128.load offset=20 (local.get $p)))
+        (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
+        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
+                (v128.load offset=80 (local.get $ya)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
+        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
+        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y1)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
+        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
+        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y2)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
+        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
+        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y3)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
+        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y4)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y4)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y4)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4))))))
+        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y4)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y4)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y4)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4))))))
+        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y5)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y5)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y5)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5))))))
+        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y5)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y5)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y5)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5))))))
+        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y6)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y6)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y6)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6))))))
+        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y6)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y6)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y6)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6))))))
+        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y7)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y7)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y7)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7))))))
+        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y7)) (local.get $hi1)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y7)) (local.get $lo1)
+                (v128.load offset=80 (local.get $y7)))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7))))))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
+        (local.set $p (i32.add (local.get $p) (i32.const 36)))
+      ))
+      (local.set $t0 (v128.const i32x4 0 0 0 0))
+      (local.set $t1 (v128.const i32x4 0 0 0 0))
+      (local.set $t2 (v128.const i32x4 0 0 0 0))
+      (local.set $t3 (v128.const i32x4 0 0 0 0))
+      (local.set $t4 (v128.const i32x4 0 0 0 0))
+      (local.set $t5 (v128.const i32x4 0 0 0 0))
+      (local.set $t6 (v128.const i32x4 0 0 0 0))
+      (local.set $t7 (v128.const i32x4 0 0 0 0))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then
+        (local.set $wq (v128.load offset=2 (local.get $p)))
+        (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
+        (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
+        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
+        (local.set $y4 (i32.add (local.get $y3) (local.get $s)))
+        (local.set $y5 (i32.add (local.get $y4) (local.get $s)))
+        (local.set $y6 (i32.add (local.get $y5) (local.get $s)))
+        (local.set $y7 (i32.add (local.get $y6) (local.get $s)))
+        (local.set $t0 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
+                (v128.load offset=64 (local.get $ya)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))))
+        (local.set $t1 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y1)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))))
+        (local.set $t2 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y2)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))))
+        (local.set $t3 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y3)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))))
+        (local.set $t4 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y4)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y4)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y4)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4)))))
+        (local.set $t5 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y5)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y5)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y5)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5)))))
+        (local.set $t6 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y6)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y6)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y6)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6)))))
+        (local.set $t7 (f32x4.mul
+          (f32x4.convert_i32x4_s
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y7)) (local.get $hi0)
+              (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y7)) (local.get $lo0)
+                (v128.load offset=64 (local.get $y7)))))
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7)))))
+      ))
+      (v128.store offset=0 (local.get $sc) (local.get $e0))
+      (v128.store offset=16 (local.get $sc) (local.get $o0))
+      (v128.store offset=32 (local.get $sc) (local.get $e1))
+      (v128.store offset=48 (local.get $sc) (local.get $o1))
+      (v128.store offset=64 (local.get $sc) (local.get $e2))
+      (v128.store offset=80 (local.get $sc) (local.get $o2))
+      (v128.store offset=96 (local.get $sc) (local.get $e3))
+      (v128.store offset=112 (local.get $sc) (local.get $o3))
+      (v128.store offset=128 (local.get $sc) (local.get $e4))
+      (v128.store offset=144 (local.get $sc) (local.get $o4))
+      (v128.store offset=160 (local.get $sc) (local.get $e5))
+      (v128.store offset=176 (local.get $sc) (local.get $o5))
+      (v128.store offset=192 (local.get $sc) (local.get $e6))
+      (v128.store offset=208 (local.get $sc) (local.get $o6))
+      (v128.store offset=224 (local.get $sc) (local.get $e7))
+      (v128.store offset=240 (local.get $sc) (local.get $o7))
+      (local.set $at (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))))
+      (f32.store (local.get $at) (call $row_sum_q4_0 (local.get $sc) (local.get $t0)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 32)) (local.get $t1)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 64)) (local.get $t2)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 96)) (local.get $t3)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 128)) (local.get $t4)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 160)) (local.get $t5)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 192)) (local.get $t6)))
+      (f32.store (local.tee $at (i32.add (local.get $at) (local.get $outStride))) (call $row_sum_q4_0 (i32.add (local.get $sc) (i32.const 224)) (local.get $t7)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
 

@@ -562,7 +562,18 @@
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
       (local.set $end (select (local.get $r1) (i32.add (local.get $r) (local.get $tile)) (i32.lt_u (local.get $r1) (i32.add (local.get $r) (local.get $tile)))))
       (local.set $t (i32.const 0))
-      ;; four tokens at a time where the type has a four-token product, the rest one by one
+      ;; Q4_0 eight tokens at a time (matmul8_q4_0), then four tokens at a time where the type has
+      ;; a four-token product, the rest one by one
+      (if (i32.eq (local.get $kind) (i32.const 2)) (then
+        (block $octs_done (loop $octs
+          (br_if $octs_done (i32.gt_u (i32.add (local.get $t) (i32.const 8)) (local.get $tokens)))
+          (call $matmul8_q4_0
+            (local.get $w)
+            (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $aStride))) (local.get $aStride)
+            (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $outStride))) (local.get $outStride)
+            (local.get $r) (local.get $end) (local.get $cols))
+          (local.set $t (i32.add (local.get $t) (i32.const 8)))
+          (br $octs)))))
       (if (i32.lt_u (local.get $kind) (i32.const 3)) (then
         (block $quads_done (loop $quads
           (br_if $quads_done (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (local.get $tokens)))
@@ -802,6 +813,13 @@
       (call $store_row4 (local.get $out) (local.get $outStride) (local.get $r) (local.get $acc0) (local.get $acc1) (local.get $acc2) (local.get $acc3))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
+
+  ;; Q4_0, eight tokens: here two four-token products (kernels-revec.wat has one that unpacks
+  ;; each weight block once for all eight)
+  (func $matmul8_q4_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
+    (call $matmul4_q4_0 (local.get $w) (local.get $a) (local.get $aStride) (local.get $out) (local.get $outStride) (local.get $r0) (local.get $r1) (local.get $cols))
+    (call $matmul4_q4_0 (local.get $w) (i32.add (local.get $a) (i32.shl (local.get $aStride) (i32.const 2))) (local.get $aStride)
+      (i32.add (local.get $out) (i32.shl (local.get $outStride) (i32.const 2))) (local.get $outStride) (local.get $r0) (local.get $r1) (local.get $cols)))
 
   ;; out_t[r] = the sum of acc_t's lanes as matvec_q8_0 and matvec_q4_0 sum them, for t < 4
   (func $store_row4 (param $out i32) (param $outStride i32) (param $r i32) (param $acc0 v128) (param $acc1 v128) (param $acc2 v128) (param $acc3 v128)
