@@ -1024,9 +1024,12 @@
   ;; headDim must be a multiple of 4.
   (func $attention (export "attention") (param $q i32) (param $keys i32) (param $values i32) (param $length i32)
     (param $h0 i32) (param $h1 i32) (param $kvHeads i32) (param $headDim i32) (param $group i32) (param $out i32) (param $scores i32)
-    (local $h i32) (local $t i32) (local $d i32) (local $qp i32) (local $kp i32) (local $op i32) (local $stride i32) (local $kvOff i32)
-    (local $acc v128) (local $pt v128) (local $scale f64) (local $dot f32)
+    (local $h i32) (local $t i32) (local $d i32) (local $qp i32) (local $kp i32) (local $op i32) (local $stride i32) (local $kvOff i32) (local $bytes i32) (local $end4 i32)
+    (local $k1 i32) (local $k2 i32) (local $k3 i32) (local $qv v128)
+    (local $acc v128) (local $acc1 v128) (local $acc2 v128) (local $acc3 v128) (local $pt v128) (local $scale f64)
     (local.set $stride (i32.shl (i32.mul (local.get $kvHeads) (local.get $headDim)) (i32.const 2)))
+    (local.set $bytes (i32.shl (local.get $headDim) (i32.const 2)))
+    (local.set $end4 (i32.and (local.get $length) (i32.const -4)))
     (local.set $scale (f64.div (f64.const 1) (f64.sqrt (f64.convert_i32_u (local.get $headDim)))))
     (local.set $h (local.get $h0))
     (block $dh (loop $lh
@@ -1034,8 +1037,33 @@
       (local.set $qp (i32.add (local.get $q) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
       (local.set $op (i32.add (local.get $out) (i32.shl (i32.mul (local.get $h) (local.get $headDim)) (i32.const 2))))
       (local.set $kvOff (i32.shl (i32.mul (i32.div_u (local.get $h) (local.get $group)) (local.get $headDim)) (i32.const 2)))
-      ;; scores[t] = (q . k_t) / sqrt(headDim)
+      ;; scores[t] = (q . k_t) / sqrt(headDim), four positions at a time: four independent sums,
+      ;; each over d in order as one position's alone (one chain of adds was the latency bound)
       (local.set $t (i32.const 0))
+      (block $dt4 (loop $lt4
+        (br_if $dt4 (i32.ge_u (local.get $t) (local.get $end4)))
+        (local.set $kp (i32.add (i32.add (local.get $keys) (i32.mul (local.get $t) (local.get $stride))) (local.get $kvOff)))
+        (local.set $k1 (i32.add (local.get $kp) (local.get $stride)))
+        (local.set $k2 (i32.add (local.get $k1) (local.get $stride)))
+        (local.set $k3 (i32.add (local.get $k2) (local.get $stride)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $acc1 (v128.const i32x4 0 0 0 0))
+        (local.set $acc2 (v128.const i32x4 0 0 0 0))
+        (local.set $acc3 (v128.const i32x4 0 0 0 0))
+        (local.set $d (i32.const 0))
+        (loop $ld4
+          (local.set $qv (v128.load (i32.add (local.get $qp) (local.get $d))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $kp) (local.get $d))))))
+          (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k1) (local.get $d))))))
+          (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k2) (local.get $d))))))
+          (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $qv) (v128.load (i32.add (local.get $k3) (local.get $d))))))
+          (br_if $ld4 (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (local.get $bytes))))
+        (call $store_score (local.get $scores) (local.get $t) (local.get $acc) (local.get $scale))
+        (call $store_score (local.get $scores) (i32.add (local.get $t) (i32.const 1)) (local.get $acc1) (local.get $scale))
+        (call $store_score (local.get $scores) (i32.add (local.get $t) (i32.const 2)) (local.get $acc2) (local.get $scale))
+        (call $store_score (local.get $scores) (i32.add (local.get $t) (i32.const 3)) (local.get $acc3) (local.get $scale))
+        (local.set $t (i32.add (local.get $t) (i32.const 4)))
+        (br $lt4)))
       (block $dt (loop $lt
         (br_if $dt (i32.ge_u (local.get $t) (local.get $length)))
         (local.set $kp (i32.add (i32.add (local.get $keys) (i32.mul (local.get $t) (local.get $stride))) (local.get $kvOff)))
@@ -1043,33 +1071,62 @@
         (local.set $d (i32.const 0))
         (loop $ld
           (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load (i32.add (local.get $qp) (local.get $d))) (v128.load (i32.add (local.get $kp) (local.get $d))))))
-          (br_if $ld (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
-        (local.set $dot (f32.add
-          (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
-          (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc)))))
-        (f32.store (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2))) (f32.demote_f64 (f64.mul (f64.promote_f32 (local.get $dot)) (local.get $scale))))
+          (br_if $ld (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (local.get $bytes))))
+        (call $store_score (local.get $scores) (local.get $t) (local.get $acc) (local.get $scale))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $lt)))
       (call $softmax (local.get $scores) (local.get $length))
-      ;; out_h = sum_t p_t v_t
+      ;; out_h = sum_t p_t v_t, 16 values at a time in four accumulators over every t (in
+      ;; order, as a sum kept in out would be; a load and store of out per position and
+      ;; vector was the bound), then 4 at a time
       (local.set $d (i32.const 0))
-      (loop $zero
-        (v128.store (i32.add (local.get $op) (local.get $d)) (v128.const i32x4 0 0 0 0))
-        (br_if $zero (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
-      (local.set $t (i32.const 0))
+      (block $dv4 (loop $lv4
+        (br_if $dv4 (i32.gt_u (i32.add (local.get $d) (i32.const 64)) (local.get $bytes)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $acc1 (v128.const i32x4 0 0 0 0))
+        (local.set $acc2 (v128.const i32x4 0 0 0 0))
+        (local.set $acc3 (v128.const i32x4 0 0 0 0))
+        (local.set $kp (i32.add (i32.add (local.get $values) (local.get $kvOff)) (local.get $d)))
+        (local.set $t (i32.const 0))
+        (block $dvt (loop $lvt
+          (br_if $dvt (i32.ge_u (local.get $t) (local.get $length)))
+          (local.set $pt (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2)))))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $pt) (v128.load (local.get $kp)))))
+          (local.set $acc1 (f32x4.add (local.get $acc1) (f32x4.mul (local.get $pt) (v128.load offset=16 (local.get $kp)))))
+          (local.set $acc2 (f32x4.add (local.get $acc2) (f32x4.mul (local.get $pt) (v128.load offset=32 (local.get $kp)))))
+          (local.set $acc3 (f32x4.add (local.get $acc3) (f32x4.mul (local.get $pt) (v128.load offset=48 (local.get $kp)))))
+          (local.set $kp (i32.add (local.get $kp) (local.get $stride)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $lvt)))
+        (v128.store (i32.add (local.get $op) (local.get $d)) (local.get $acc))
+        (v128.store offset=16 (i32.add (local.get $op) (local.get $d)) (local.get $acc1))
+        (v128.store offset=32 (i32.add (local.get $op) (local.get $d)) (local.get $acc2))
+        (v128.store offset=48 (i32.add (local.get $op) (local.get $d)) (local.get $acc3))
+        (local.set $d (i32.add (local.get $d) (i32.const 64)))
+        (br $lv4)))
       (block $dv (loop $lv
-        (br_if $dv (i32.ge_u (local.get $t) (local.get $length)))
-        (local.set $pt (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2)))))
-        (local.set $kp (i32.add (i32.add (local.get $values) (i32.mul (local.get $t) (local.get $stride))) (local.get $kvOff)))
-        (local.set $d (i32.const 0))
-        (loop $ldv
-          (v128.store (i32.add (local.get $op) (local.get $d))
-            (f32x4.add (v128.load (i32.add (local.get $op) (local.get $d))) (f32x4.mul (local.get $pt) (v128.load (i32.add (local.get $kp) (local.get $d))))))
-          (br_if $ldv (i32.lt_u (local.tee $d (i32.add (local.get $d) (i32.const 16))) (i32.shl (local.get $headDim) (i32.const 2)))))
-        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br_if $dv (i32.ge_u (local.get $d) (local.get $bytes)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $kp (i32.add (i32.add (local.get $values) (local.get $kvOff)) (local.get $d)))
+        (local.set $t (i32.const 0))
+        (block $dvt1 (loop $lvt1
+          (br_if $dvt1 (i32.ge_u (local.get $t) (local.get $length)))
+          (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (v128.load32_splat (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2)))) (v128.load (local.get $kp)))))
+          (local.set $kp (i32.add (local.get $kp) (local.get $stride)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $lvt1)))
+        (v128.store (i32.add (local.get $op) (local.get $d)) (local.get $acc))
+        (local.set $d (i32.add (local.get $d) (i32.const 16)))
         (br $lv)))
       (local.set $h (i32.add (local.get $h) (i32.const 1)))
       (br $lh))))
+
+  ;; scores[t] = (the lanes of acc, (0+1)+(2+3)) * scale, rounded once from float64
+  (func $store_score (param $scores i32) (param $t i32) (param $acc v128) (param $scale f64)
+    (f32.store (i32.add (local.get $scores) (i32.shl (local.get $t) (i32.const 2)))
+      (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.add
+        (f32.add (f32x4.extract_lane 0 (local.get $acc)) (f32x4.extract_lane 1 (local.get $acc)))
+        (f32.add (f32x4.extract_lane 2 (local.get $acc)) (f32x4.extract_lane 3 (local.get $acc))))) (local.get $scale)))))
 
   ;; causal attention of `tokens` consecutive queries as one task (a prompt's tokens, once the
   ;; cache holds all of their positions): the (token, head) pairs [i0, i1) of tokens x heads,
