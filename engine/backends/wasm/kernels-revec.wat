@@ -18,8 +18,9 @@
 ;;   Q8_0: per block one accumulator for elements 0..15 (A) and one for 16..31 (B), each adding
 ;;        float(w . p - w . n) * dw * da; the row = A + B, lanes (0+1)+(2+3).
 ;;   Q4_0: blocks two at a time, the first of each pair into one accumulator (A) and the second
-;;        into the other (B), each adding float(the relaxed block dot with its correction) *
-;;        (dw * da); an odd count's last block is a term t of its own; the row = (A + B) + t,
+;;        into the other (B), each a relaxed multiply-add (fused on x64 with FMA) of float(the
+;;        relaxed block dot with its correction) and (dw * da): 1-2% faster than a multiply and
+;;        an add; an odd count's last block is a term t of its own; the row = (A + B) + t,
 ;;        lanes (0+1)+(2+3). The weights' pair is not adjacent (blocks are 18 bytes): V8 joins
 ;;        each pair of them with an insert, dw a load32_splat from the f16 table for each block.
 ;;        (Pairing two rows instead ran 2.4 times slower on AMD EPYC once the matrix came from
@@ -530,18 +531,20 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -550,18 +553,20 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
                 (v128.load offset=192 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=208 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya)))
+          (local.get $o0)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
@@ -574,18 +579,20 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
       ))
@@ -647,54 +654,62 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3)))
+          (local.get $o3)))
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -703,54 +718,62 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
                 (v128.load offset=192 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=208 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y1)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y2)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y3)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3)))
+          (local.get $o3)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
@@ -766,54 +789,62 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3)))
+          (local.get $o3)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
       ))
@@ -920,102 +951,118 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
-        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3)))
+          (local.get $o3)))
+        (local.set $e4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y4)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y4)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y4)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4))))))
-        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4)))
+          (local.get $e4)))
+        (local.set $o4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y4)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y4)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y4)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4))))))
-        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4)))
+          (local.get $o4)))
+        (local.set $e5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y5)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y5)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y5)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5))))))
-        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5)))
+          (local.get $e5)))
+        (local.set $o5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y5)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y5)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y5)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5))))))
-        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5)))
+          (local.get $o5)))
+        (local.set $e6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y6)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y6)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y6)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6))))))
-        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6)))
+          (local.get $e6)))
+        (local.set $o6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y6)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y6)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y6)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6))))))
-        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6)))
+          (local.get $o6)))
+        (local.set $e7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y7)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y7)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y7)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7))))))
-        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7)))
+          (local.get $e7)))
+        (local.set $o7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y7)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y7)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y7)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7)))
+          (local.get $o7)))
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
@@ -1024,102 +1071,118 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $ya)) (local.get $lo0)
                 (v128.load offset=192 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=208 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y1)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y2)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y3)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3))))))
-        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y3)))
+          (local.get $o3)))
+        (local.set $e4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y4)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y4)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y4)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y4))))))
-        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y4)))
+          (local.get $e4)))
+        (local.set $o4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y4)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y4)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y4)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y4))))))
-        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y4)))
+          (local.get $o4)))
+        (local.set $e5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y5)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y5)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y5)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y5))))))
-        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y5)))
+          (local.get $e5)))
+        (local.set $o5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y5)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y5)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y5)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y5))))))
-        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y5)))
+          (local.get $o5)))
+        (local.set $e6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y6)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y6)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y6)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y6))))))
-        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y6)))
+          (local.get $e6)))
+        (local.set $o6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y6)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y6)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y6)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y6))))))
-        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y6)))
+          (local.get $o6)))
+        (local.set $e7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $y7)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=128 (local.get $y7)) (local.get $lo0)
                 (v128.load offset=192 (local.get $y7)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y7))))))
-        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=224 (local.get $y7)))
+          (local.get $e7)))
+        (local.set $o7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=176 (local.get $y7)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=144 (local.get $y7)) (local.get $lo1)
                 (v128.load offset=208 (local.get $y7)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y7))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=240 (local.get $y7)))
+          (local.get $o7)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 256)))
         (local.set $p (i32.add (local.get $p) (i32.const 72)))
         (br $quads)))
@@ -1139,102 +1202,118 @@
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
         (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
-        (local.set $e0 (f32x4.add (local.get $e0) (f32x4.mul
+        (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (local.get $lo0)
                 (v128.load offset=64 (local.get $ya)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya))))))
-        (local.set $o0 (f32x4.add (local.get $o0) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $ya)))
+          (local.get $e0)))
+        (local.set $o0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $ya)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $lo1)
                 (v128.load offset=80 (local.get $ya)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya))))))
-        (local.set $e1 (f32x4.add (local.get $e1) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $ya)))
+          (local.get $o0)))
+        (local.set $e1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y1)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y1)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y1)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1))))))
-        (local.set $o1 (f32x4.add (local.get $o1) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y1)))
+          (local.get $e1)))
+        (local.set $o1 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y1)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y1)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y1)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1))))))
-        (local.set $e2 (f32x4.add (local.get $e2) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y1)))
+          (local.get $o1)))
+        (local.set $e2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y2)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y2)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y2)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2))))))
-        (local.set $o2 (f32x4.add (local.get $o2) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y2)))
+          (local.get $e2)))
+        (local.set $o2 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y2)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y2)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y2)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2))))))
-        (local.set $e3 (f32x4.add (local.get $e3) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y2)))
+          (local.get $o2)))
+        (local.set $e3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y3)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y3)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y3)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3))))))
-        (local.set $o3 (f32x4.add (local.get $o3) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y3)))
+          (local.get $e3)))
+        (local.set $o3 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y3)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y3)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y3)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3))))))
-        (local.set $e4 (f32x4.add (local.get $e4) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y3)))
+          (local.get $o3)))
+        (local.set $e4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y4)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y4)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y4)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4))))))
-        (local.set $o4 (f32x4.add (local.get $o4) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y4)))
+          (local.get $e4)))
+        (local.set $o4 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y4)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y4)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y4)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4))))))
-        (local.set $e5 (f32x4.add (local.get $e5) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y4)))
+          (local.get $o4)))
+        (local.set $e5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y5)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y5)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y5)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5))))))
-        (local.set $o5 (f32x4.add (local.get $o5) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y5)))
+          (local.get $e5)))
+        (local.set $o5 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y5)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y5)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y5)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5))))))
-        (local.set $e6 (f32x4.add (local.get $e6) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y5)))
+          (local.get $o5)))
+        (local.set $e6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y6)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y6)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y6)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6))))))
-        (local.set $o6 (f32x4.add (local.get $o6) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y6)))
+          (local.get $e6)))
+        (local.set $o6 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y6)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y6)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y6)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6))))))
-        (local.set $e7 (f32x4.add (local.get $e7) (f32x4.mul
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y6)))
+          (local.get $o6)))
+        (local.set $e7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $y7)) (local.get $hi0)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $y7)) (local.get $lo0)
                 (v128.load offset=64 (local.get $y7)))))
-          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7))))))
-        (local.set $o7 (f32x4.add (local.get $o7) (f32x4.mul
+          (f32x4.mul (local.get $dw0) (v128.load offset=96 (local.get $y7)))
+          (local.get $e7)))
+        (local.set $o7 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=48 (local.get $y7)) (local.get $hi1)
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $y7)) (local.get $lo1)
                 (v128.load offset=80 (local.get $y7)))))
-          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7))))))
+          (f32x4.mul (local.get $dw1) (v128.load offset=112 (local.get $y7)))
+          (local.get $o7)))
         (local.set $ya (i32.add (local.get $ya) (i32.const 128)))
         (local.set $p (i32.add (local.get $p) (i32.const 36)))
       ))

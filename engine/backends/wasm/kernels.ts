@@ -79,6 +79,9 @@ export interface WasmKernels extends Kernels {
 
 type QuantMatrix = Extract<Matrix, { kind: "quant" }>;
 
+/** A weight's type as MULTI_KINDS names it. */
+const typeOf = (w: Matrix): string => (w.kind === "f32" ? "f32" : w.type);
+
 /** The weight types of matvec_multi's table, in its order (kernels.wat). */
 const MULTI_KINDS = ["f32", "q8_0", "q4_0", "q4_k", "q6_k"];
 
@@ -365,7 +368,6 @@ class WasmBackend implements WasmKernels {
   matvecs(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void {
     ws.forEach((w, i) => checkOutput(w, outs[i]));
     const [first] = ws;
-    const typeOf = (w: Matrix) => (w.kind === "f32" ? "f32" : w.type);
     const kind = MULTI_KINDS.indexOf(typeOf(first));
     // one task needs one weight type and width, and outputs that live in the memory
     const fused = kind >= 0 && ws.every((w, i) => typeOf(w) === typeOf(first) && w.cols === first.cols && this.lowOffsetOf(outs[i]) >= 0);
