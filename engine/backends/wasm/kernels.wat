@@ -935,14 +935,32 @@
   ;; (a multiple of 4 first, then the rest one lane at a time).
   (func $swiglu (export "swiglu") (param $gate i32) (param $up i32) (param $n i32)
     (local $i i32) (local $end4 i32) (local $g v128) (local $gp i32) (local $upp i32)
+    (local $x v128) (local $t v128) (local $k v128) (local $r v128) (local $e v128)
     (local.set $end4 (i32.and (local.get $n) (i32.const -4)))
+    ;; 4 values per step with $exp_f32x4 written out, operation for operation (a call per 4
+    ;; values was a third of the time), then the rest one lane at a time through the call
     (block $d4 (loop $l4
       (br_if $d4 (i32.ge_u (local.get $i) (local.get $end4)))
       (local.set $gp (i32.add (local.get $gate) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $upp (i32.add (local.get $up) (i32.shl (local.get $i) (i32.const 2))))
       (local.set $g (v128.load (local.get $gp)))
+      (local.set $x (f32x4.pmax (f32x4.pmin (f32x4.neg (local.get $g)) (v128.const f32x4 88.7 88.7 88.7 88.7)) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)))
+      (local.set $t (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504)) (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23)))
+      (local.set $k (f32x4.sub (local.get $t) (v128.const f32x4 0x1.8p23 0x1.8p23 0x1.8p23 0x1.8p23)))
+      (local.set $r (f32x4.sub
+        (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+        (f32x4.mul (local.get $k) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+      (local.set $e (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+      (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+      (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+      (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+      (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+      (local.set $e (f32x4.add (f32x4.mul (local.get $e) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+      (local.set $e (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $e) (local.get $r)) (local.get $r)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+      (local.set $e (f32x4.mul (local.get $e)
+        (i32x4.shl (i32x4.add (i32x4.sub (local.get $t) (v128.const i32x4 0x4B400000 0x4B400000 0x4B400000 0x4B400000)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
       (v128.store (local.get $upp) (f32x4.mul (v128.load (local.get $upp))
-        (f32x4.div (local.get $g) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp_f32x4 (f32x4.neg (local.get $g)))))))
+        (f32x4.div (local.get $g) (f32x4.add (v128.const f32x4 1 1 1 1) (local.get $e)))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
       (br $l4)))
     (block $d1 (loop $l1
