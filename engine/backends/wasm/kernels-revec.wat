@@ -15,8 +15,9 @@
 ;; The sums (the integer dots are exact as in kernels-relaxed.wat):
 ;;   f32: four accumulators of 4 lanes over each 16 columns (pairs a0 a1 and a2 a3), the
 ;;        4-column tail in a fifth; the row = ((a0 + a1) + (a2 + a3)) + a4, lanes (0+1)+(2+3).
-;;   Q8_0: per block one accumulator for elements 0..15 (A) and one for 16..31 (B), each adding
-;;        float(w . p - w . n) * dw * da; the row = A + B, lanes (0+1)+(2+3).
+;;   Q8_0: per block one accumulator for elements 0..15 (A) and one for 16..31 (B), each a
+;;        relaxed multiply-add (fused on x64 with FMA) of float(w . p - w . n) and dw * da; blocks
+;;        two at a time, then a last one; the row = A + B, lanes (0+1)+(2+3).
 ;;   Q4_0: blocks two at a time, the first of each pair into one accumulator (A) and the second
 ;;        into the other (B), each a relaxed multiply-add (fused on x64 with FMA) of float(the
 ;;        relaxed block dot with its correction) and (dw * da): 1-2% faster than a multiply and
@@ -103,11 +104,12 @@
 
   ;; Q8_0 rows x the pair layout's Q8_0 operands (header)
   (func $matvec_q8_0 (export "matvec_q8_0") (param $w i32) (param $a i32) (param $out i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32)
-    (local $w0 v128) (local $w1 v128) (local $ds v128) (local $accA v128) (local $accB v128)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32) (local $y i32)
+    (local $w0 v128) (local $w1 v128) (local $ds v128) (local $dw f32) (local $a0 v128) (local $b0 v128)
     (local.set $s (global.get $scratch))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
+    ;; the Q8_0 operands after the pairs' (header)
     (local.set $ad (i32.add (local.get $a) (i32.shl (i32.shr_u (i32.add (local.get $nb) (i32.const 1)) (i32.const 1)) (i32.const 7))))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
@@ -115,24 +117,55 @@
       (local.set $p (i32.add (local.get $w) (i32.mul (local.get $r) (local.get $rb))))
       (local.set $pend (i32.add (local.get $p) (local.get $rb)))
       (local.set $ya (local.get $ad))
-      (local.set $accA (v128.const i32x4 0 0 0 0))
-      (local.set $accB (v128.const i32x4 0 0 0 0))
-      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+      (local.set $a0 (v128.const i32x4 0 0 0 0))
+      (local.set $b0 (v128.const i32x4 0 0 0 0))
+      ;; blocks two at a time (one increment and test for both), then a last one; the test
+      ;; counts the bytes left (over a 64-bit memory a row starts at offset 0 of its weight)
+      (block $pairs_done (loop $pairs
+        (br_if $pairs_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 68)))
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $ds (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load offset=64 (local.get $ya)))))
-        (local.set $accA (f32x4.add (local.get $accA) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $accB (f32x4.add (local.get $accB) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 80)))
-        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
-      (v128.store (local.get $s) (local.get $accA))
-      (v128.store offset=16 (local.get $s) (local.get $accB))
+          (local.get $ds) (local.get $b0)))
+        (local.set $w0 (v128.load offset=36 (local.get $p)))
+        (local.set $w1 (v128.load offset=52 (local.get $p)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $ya)))))
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=112 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=96 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=128 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b0)))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 160)))
+        (local.set $p (i32.add (local.get $p) (i32.const 68)))
+        (br $pairs)))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then
+        (local.set $w0 (v128.load offset=2 (local.get $p)))
+        (local.set $w1 (v128.load offset=18 (local.get $p)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b0)))
+      ))
+      (v128.store offset=0 (local.get $s) (local.get $a0))
+      (v128.store offset=16 (local.get $s) (local.get $b0))
       (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2))) (call $row_sum_pair (local.get $s)))
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rows))))
@@ -224,17 +257,14 @@
   ;; Q8_0, four tokens: per block the weight vectors and scale once, then each token's pair
   ;; (A, B) as matvec_q8_0's row (token t's pair at scratch + 32t)
   (func $matmul4_q8_0 (param $w i32) (param $a i32) (param $aStride i32) (param $out i32) (param $outStride i32) (param $r0 i32) (param $r1 i32) (param $cols i32)
-    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32)
-    (local $w0 v128) (local $w1 v128) (local $ds v128) (local $y i32) (local $dw f32)
-    (local $s1 i32) (local $s2 i32) (local $s3 i32)
-    (local $a0 v128) (local $b0 v128) (local $a1 v128) (local $b1 v128) (local $a2 v128) (local $b2 v128) (local $a3 v128) (local $b3 v128)
+    (local $nb i32) (local $rb i32) (local $r i32) (local $p i32) (local $pend i32) (local $ya i32) (local $ad i32) (local $s i32) (local $y i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $st i32)
+    (local $w0 v128) (local $w1 v128) (local $ds v128) (local $dw f32) (local $a0 v128) (local $b0 v128) (local $a1 v128) (local $b1 v128) (local $a2 v128) (local $b2 v128) (local $a3 v128) (local $b3 v128)
     (local.set $s (global.get $scratch))
     (local.set $nb (i32.shr_u (local.get $cols) (i32.const 5)))
     (local.set $rb (i32.mul (local.get $nb) (i32.const 34)))
+    ;; the Q8_0 operands after the pairs' (header)
     (local.set $ad (i32.add (local.get $a) (i32.shl (i32.shr_u (i32.add (local.get $nb) (i32.const 1)) (i32.const 1)) (i32.const 7))))
-    (local.set $s1 (local.get $aStride))
-    (local.set $s2 (i32.shl (local.get $aStride) (i32.const 1)))
-    (local.set $s3 (i32.mul (local.get $aStride) (i32.const 3)))
+    (local.set $st (local.get $aStride))
     (local.set $r (local.get $r0))
     (block $done (loop $rows
       (br_if $done (i32.ge_u (local.get $r) (local.get $r1)))
@@ -249,53 +279,138 @@
       (local.set $b2 (v128.const i32x4 0 0 0 0))
       (local.set $a3 (v128.const i32x4 0 0 0 0))
       (local.set $b3 (v128.const i32x4 0 0 0 0))
-      (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
+      ;; blocks as matvec_q8_0, each token's operands from its one pointer
+      (block $pairs_done (loop $pairs
+        (br_if $pairs_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 68)))
+        (local.set $y1 (i32.add (local.get $ya) (local.get $st)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $st)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $st)))
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
         (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
-        ;; token 0
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
-        (local.set $a0 (f32x4.add (local.get $a0) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $b0 (f32x4.add (local.get $b0) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        ;; token 1
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s1)))))))
-        (local.set $a1 (f32x4.add (local.get $a1) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $b1 (f32x4.add (local.get $b1) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        ;; token 2
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s2)))))))
-        (local.set $a2 (f32x4.add (local.get $a2) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $b2 (f32x4.add (local.get $b2) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        ;; token 3
-        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.tee $y (i32.add (local.get $ya) (local.get $s3)))))))
-        (local.set $a3 (f32x4.add (local.get $a3) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $b3 (f32x4.add (local.get $b3) (f32x4.mul (f32x4.convert_i32x4_s (i32x4.sub
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y)) (v128.const i32x4 0 0 0 0))
-            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y)) (v128.const i32x4 0 0 0 0))))
-          (local.get $ds))))
-        (local.set $ya (i32.add (local.get $ya) (i32.const 80)))
-        (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
-      (v128.store (local.get $s) (local.get $a0))
+          (local.get $ds) (local.get $b0)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y1)))))
+        (local.set $a1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a1)))
+        (local.set $b1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b1)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y2)))))
+        (local.set $a2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a2)))
+        (local.set $b2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b2)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y3)))))
+        (local.set $a3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a3)))
+        (local.set $b3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b3)))
+        (local.set $w0 (v128.load offset=36 (local.get $p)))
+        (local.set $w1 (v128.load offset=52 (local.get $p)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $ya)))))
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=112 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=96 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=128 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b0)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $y1)))))
+        (local.set $a1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=112 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a1)))
+        (local.set $b1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=96 (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=128 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b1)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $y2)))))
+        (local.set $a2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=112 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a2)))
+        (local.set $b2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=96 (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=128 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b2)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $y3)))))
+        (local.set $a3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=112 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a3)))
+        (local.set $b3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=96 (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=128 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b3)))
+        (local.set $ya (i32.add (local.get $ya) (i32.const 160)))
+        (local.set $p (i32.add (local.get $p) (i32.const 68)))
+        (br $pairs)))
+      (if (i32.lt_u (local.get $p) (local.get $pend)) (then
+        (local.set $y1 (i32.add (local.get $ya) (local.get $st)))
+        (local.set $y2 (i32.add (local.get $y1) (local.get $st)))
+        (local.set $y3 (i32.add (local.get $y2) (local.get $st)))
+        (local.set $w0 (v128.load offset=2 (local.get $p)))
+        (local.set $w1 (v128.load offset=18 (local.get $p)))
+        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
+        (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a0)))
+        (local.set $b0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $ya)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b0)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y1)))))
+        (local.set $a1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a1)))
+        (local.set $b1 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y1)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y1)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b1)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y2)))))
+        (local.set $a2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a2)))
+        (local.set $b2 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y2)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y2)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b2)))
+        (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $y3)))))
+        (local.set $a3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $a3)))
+        (local.set $b3 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=16 (local.get $y3)) (v128.const i32x4 0 0 0 0))
+            (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $y3)) (v128.const i32x4 0 0 0 0))))
+          (local.get $ds) (local.get $b3)))
+      ))
+      (v128.store offset=0 (local.get $s) (local.get $a0))
       (v128.store offset=16 (local.get $s) (local.get $b0))
       (v128.store offset=32 (local.get $s) (local.get $a1))
       (v128.store offset=48 (local.get $s) (local.get $b1))
