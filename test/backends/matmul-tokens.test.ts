@@ -37,6 +37,7 @@ const SHAPES: [string, number, number][] = [
   ["q4_0", 13, 32],
   ["q4_0", 9, 576],
   ["q4_0", 300, 128],
+  ["q4_0", 5, 480], // 15 blocks: matvec_q4_0's four pairs at a time, three single pairs, a last block
   ["q4_k", 5, 256],
   ["q6_k", 5, 256],
 ];
