@@ -66,8 +66,9 @@ function gqaModuloAttention(base: Kernels) {
  * The backend with some kernels replaced. Backends are class instances whose methods live on
  * the prototype (and may use private state), so the others are looked up on the backend and
  * bound to it rather than copied. A changed matvec takes the batched products (matmul, matmuls)
- * with it, a changed attention the batched attention (attentionTokens): the session then
- * computes a prompt token by token through the change.
+ * with it, a changed attention the batched attention (attentionTokens), a changed rmsNorm the
+ * batched norm (rmsNormTokens): the session then computes a prompt token by token through the
+ * change.
  */
 function overriding(base: Kernels, changes: Partial<Kernels>): Kernels {
   return new Proxy(base, {
@@ -75,6 +76,7 @@ function overriding(base: Kernels, changes: Partial<Kernels>): Kernels {
       if (Object.hasOwn(changes, key)) return changes[key as keyof Kernels];
       if ((key === "matmul" || key === "matmuls") && Object.hasOwn(changes, "matvec")) return undefined;
       if (key === "attentionTokens" && Object.hasOwn(changes, "attention")) return undefined;
+      if (key === "rmsNormTokens" && Object.hasOwn(changes, "rmsNorm")) return undefined;
       const value = Reflect.get(target, key, target);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -73,6 +73,14 @@ export interface Kernels {
    * rounding of the float64 formula (a backend without it: the session's loop computes that).
    */
   swiglu?(gate: Float32Array, up: Float32Array): void;
+  /**
+   * rmsNorm of `tokens` consecutive rows (x, out: [tokens, weight.length]), each row bit for
+   * bit what rmsNorm computes for it alone. Optional; a kernel wrapper that changes rmsNorm
+   * drops it (faulty.ts).
+   */
+  rmsNormTokens?(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array, tokens: number): void;
+  /** x[i] += y[i] over x (the residual stream), each sum rounded to float32 (a backend without it: the session's loop). */
+  addInPlace?(x: Float32Array, y: Float32Array): void;
   /** Gives an allocate() buffer back for reuse; the caller no longer touches it. */
   release?(buffer: Float32Array): void;
   /**

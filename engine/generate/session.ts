@@ -292,9 +292,14 @@ export class Session {
     else this.kernels.layerNorm(x, n.weight, n.bias as Float32Array, arch.normEps, out);
   }
 
-  /** The norm of tokens [from, T) of x into the same rows of out (both [T, hidden]). */
+  /** The norm of tokens [from, T) of x into the same rows of out (both [T, hidden]): in one call where the backend batches RMSNorm. */
   private norms(n: Norm, x: Float32Array, out: Float32Array, T: number, from = 0): void {
-    const { hidden } = this.model.arch;
+    const { arch } = this.model;
+    const { hidden } = arch;
+    if (arch.norm === "rms" && T - from > 1 && this.kernels.rmsNormTokens) {
+      this.kernels.rmsNormTokens(x.subarray(from * hidden, T * hidden), n.weight, arch.normEps, out.subarray(from * hidden, T * hidden), T - from);
+      return;
+    }
     for (let t = from; t < T; t++) this.norm(n, row(x, t, hidden), row(out, t, hidden));
   }
 
@@ -325,7 +330,8 @@ export class Session {
   /** x += y over the hidden states of tokens [from, T). */
   private addResidual(x: Float32Array, y: Float32Array, T: number, from: number): void {
     const { hidden } = this.model.arch;
-    for (let i = from * hidden; i < T * hidden; i++) x[i] += y[i];
+    if (this.kernels.addInPlace) this.kernels.addInPlace(x.subarray(from * hidden, T * hidden), y.subarray(from * hidden, T * hidden));
+    else for (let i = from * hidden; i < T * hidden; i++) x[i] += y[i];
   }
 
   /**

@@ -187,6 +187,46 @@ describe("vector kernels", () => {
     );
   });
 
+  it("rmsNormTokens: each row bit for bit rmsNorm's, groups of four rows and the rest, one thread or two", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 11 }), fc.integer({ min: 1, max: 1 << 30 }), (n, tokens, seed) => {
+        const x = gaussian(n * tokens, seed, 3);
+        const w = gaussian(n, seed + 1);
+        const expected = new Float32Array(n * tokens);
+        for (let t = 0; t < tokens; t++) cpuKernels.rmsNorm(x.subarray(t * n, (t + 1) * n), w, 1e-5, expected.subarray(t * n, (t + 1) * n));
+        for (const k of [single, threaded]) {
+          const observed = new Float32Array(n * tokens);
+          k.rmsNormTokens(x, w, 1e-5, observed, tokens);
+          expect(bitDifferences(observed, expected), `[RMS_NORM] n=${n} tokens=${tokens}`).toEqual([]);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    expect(() => single.rmsNormTokens(gaussian(10, 1), gaussian(4, 2), 1e-5, new Float32Array(12), 3)).toThrow(expect.objectContaining({ code: "KERNEL_SHAPE" }));
+  });
+
+  it("addInPlace: each sum the float32 rounding of x + y, as the session's loop (in the memory and outside it)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 1 << 30 }), (n, seed) => {
+        const x = gaussian(n, seed, 1e3);
+        const y = gaussian(n, seed + 1, 1e-3);
+        const expected = x.map((v, i) => Math.fround(v + y[i]));
+        const inMemory = single.allocate(n);
+        const yInMemory = single.allocate(n);
+        inMemory.set(x);
+        yInMemory.set(y);
+        single.addInPlace(inMemory, yInMemory);
+        const outside = x.slice();
+        single.addInPlace(outside, y);
+        expect(bitDifferences(inMemory, expected), `in memory n=${n}`).toEqual([]);
+        expect(bitDifferences(outside, expected), `outside n=${n}`).toEqual([]);
+        single.release(inMemory);
+        single.release(yInMemory);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it("rope: bit-identical at any position, head count and even head size", () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 32 }), fc.integer({ min: 0, max: 4096 }), fc.constantFrom(10000, 1000000), fc.integer({ min: 1, max: 1 << 30 }), (heads, halfDim, position, theta, seed) => {

@@ -103,6 +103,8 @@ interface KernelExports {
   quantize_q8_0(x: number, a: number, nb: number): number;
   quantize_q8_k(x: number, a: number, nb: number): number;
   rms_norm(x: number, w: number, out: number, n: number, eps: number): void;
+  rms_norm_tokens(x: number, w: number, out: number, n: number, tokens: number, eps: number): void;
+  add_f32(x: number, y: number, n: number): void;
   swiglu(gate: number, up: number, n: number): void;
   layer_norm(x: number, w: number, b: number, out: number, n: number, eps: number): void;
   rope(x: number, heads: number, headDim: number, cs: number): void;
@@ -475,6 +477,23 @@ class WasmBackend implements WasmKernels {
     const xp = this.input(x, "norm-x");
     const wp = this.weightArg(weight);
     this.output(out, n, (at) => this.k.rms_norm(xp, wp, at, n, eps));
+  }
+
+  rmsNormTokens(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array, tokens: number): void {
+    const n = weight.length;
+    checkLength("rmsNormTokens", "x", tokens * n, x.length);
+    const xp = this.input(x, "norm-x");
+    const wp = this.weightArg(weight);
+    this.output(out, tokens * n, (at) => this.k.rms_norm_tokens(xp, wp, at, n, tokens, eps));
+  }
+
+  addInPlace(x: Float32Array, y: Float32Array): void {
+    checkLength("addInPlace", "y", x.length, y.length);
+    const xp = this.lowOffsetOf(x);
+    const yp = this.lowOffsetOf(y);
+    if (xp >= 0 && yp >= 0) this.k.add_f32(xp, yp, x.length);
+    // outside the memory, copies in and out would cost more than the sum itself
+    else for (let i = 0; i < x.length; i++) x[i] += y[i];
   }
 
   layerNorm(x: Float32Array, weight: Float32Array, bias: Float32Array, eps: number, out: Float32Array): void {

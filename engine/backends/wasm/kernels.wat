@@ -839,24 +839,100 @@
       (f32.add (f32x4.extract_lane 2 (local.get $acc3)) (f32x4.extract_lane 3 (local.get $acc3))))))
 
   ;; out = x / sqrt(mean(x^2) + eps) * weight, in f64 as the reference (same order: bit-identical)
-  (func (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
-    (local $i i32) (local $sum f64) (local $v f64) (local $scale f64)
+  (func $rms_norm (export "rms_norm") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $eps f64)
+    (local $i i32) (local $sum f64) (local $v f64)
     (block $d (loop $l
       (br_if $d (i32.ge_u (local.get $i) (local.get $n)))
       (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))))
       (local.set $sum (f64.add (local.get $sum) (f64.mul (local.get $v) (local.get $v))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l)))
-    (local.set $scale (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (local.get $sum) (f64.convert_i32_u (local.get $n))) (local.get $eps)))))
-    (local.set $i (i32.const 0))
-    (block $d2 (loop $l2
-      (br_if $d2 (i32.ge_u (local.get $i) (local.get $n)))
-      (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
-        (f32.demote_f64 (f64.mul
-          (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 2))))) (local.get $scale))
-          (f64.promote_f32 (f32.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 2))))))))
-      (local.set $i (i32.add (local.get $i) (i32.const 1)))
-      (br $l2))))
+    (call $rms_scale (local.get $x) (local.get $w) (local.get $out) (local.get $n)
+      (f64.div (f64.const 1) (f64.sqrt (f64.add (f64.div (local.get $sum) (f64.convert_i32_u (local.get $n))) (local.get $eps))))))
+
+  ;; rms_norm's second pass: out[i] = (x[i] * scale) * w[i] in f64, two values at a time (each
+  ;; lane the scalar's operations: the same bits)
+  (func $rms_scale (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $scale f64)
+    (local $j i32) (local $end2 i32) (local $s v128)
+    (local.set $s (f64x2.splat (local.get $scale)))
+    (local.set $end2 (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $j) (local.get $end2)))
+      (i64.store (i32.add (local.get $out) (local.get $j)) (i64x2.extract_lane 0 (f32x4.demote_f64x2_zero (f64x2.mul
+        (f64x2.mul (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $x) (local.get $j)))) (local.get $s))
+        (f64x2.promote_low_f32x4 (v128.load64_zero (i32.add (local.get $w) (local.get $j))))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 8)))
+      (br $l)))
+    (if (i32.and (local.get $n) (i32.const 1)) (then
+      (f32.store (i32.add (local.get $out) (local.get $end2)) (f32.demote_f64 (f64.mul
+        (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $x) (local.get $end2)))) (local.get $scale))
+        (f64.promote_f32 (f32.load (i32.add (local.get $w) (local.get $end2))))))))))
+
+  ;; rms_norm of `tokens` rows of n values (row t at x + 4 n t, into out + 4 n t), each row
+  ;; bit for bit rms_norm's: four rows' sums of squares at once in two f64x2 (rows 0 and 1,
+  ;; 2 and 3), each lane its row's sum in rms_norm's order (one chain of dependent adds, about
+  ;; 3 cycles each, bounds rms_norm: four chains side by side cost about one); the last
+  ;; tokens % 4 rows through rms_norm
+  (func (export "rms_norm_tokens") (param $x i32) (param $w i32) (param $out i32) (param $n i32) (param $tokens i32) (param $eps f64)
+    (local $t i32) (local $row i32) (local $j i32) (local $x0 i32) (local $x1 i32) (local $x2 i32) (local $x3 i32) (local $o i32)
+    (local $s01 v128) (local $s23 v128) (local $v v128) (local $nf v128) (local $ev v128)
+    (local.set $row (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $nf (f64x2.splat (f64.convert_i32_u (local.get $n))))
+    (local.set $ev (f64x2.splat (local.get $eps)))
+    (block $groups_done (loop $groups
+      (br_if $groups_done (i32.gt_u (i32.add (local.get $t) (i32.const 4)) (local.get $tokens)))
+      (local.set $x0 (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $row))))
+      (local.set $x1 (i32.add (local.get $x0) (local.get $row)))
+      (local.set $x2 (i32.add (local.get $x1) (local.get $row)))
+      (local.set $x3 (i32.add (local.get $x2) (local.get $row)))
+      (local.set $s01 (v128.const f64x2 0 0))
+      (local.set $s23 (v128.const f64x2 0 0))
+      (local.set $j (i32.const 0))
+      (block $d (loop $l
+        (br_if $d (i32.ge_u (local.get $j) (local.get $row)))
+        (local.set $v (f64x2.replace_lane 1 (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $x0) (local.get $j)))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $x1) (local.get $j))))))
+        (local.set $s01 (f64x2.add (local.get $s01) (f64x2.mul (local.get $v) (local.get $v))))
+        (local.set $v (f64x2.replace_lane 1 (f64x2.splat (f64.promote_f32 (f32.load (i32.add (local.get $x2) (local.get $j)))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $x3) (local.get $j))))))
+        (local.set $s23 (f64x2.add (local.get $s23) (f64x2.mul (local.get $v) (local.get $v))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $l)))
+      ;; each row's scale as rms_norm's: 1 / sqrt(sum / n + eps)
+      (local.set $s01 (f64x2.div (v128.const f64x2 1 1) (f64x2.sqrt (f64x2.add (f64x2.div (local.get $s01) (local.get $nf)) (local.get $ev)))))
+      (local.set $s23 (f64x2.div (v128.const f64x2 1 1) (f64x2.sqrt (f64x2.add (f64x2.div (local.get $s23) (local.get $nf)) (local.get $ev)))))
+      (local.set $o (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $row))))
+      (call $rms_scale (local.get $x0) (local.get $w) (local.get $o) (local.get $n) (f64x2.extract_lane 0 (local.get $s01)))
+      (call $rms_scale (local.get $x1) (local.get $w) (local.tee $o (i32.add (local.get $o) (local.get $row))) (local.get $n) (f64x2.extract_lane 1 (local.get $s01)))
+      (call $rms_scale (local.get $x2) (local.get $w) (local.tee $o (i32.add (local.get $o) (local.get $row))) (local.get $n) (f64x2.extract_lane 0 (local.get $s23)))
+      (call $rms_scale (local.get $x3) (local.get $w) (local.tee $o (i32.add (local.get $o) (local.get $row))) (local.get $n) (f64x2.extract_lane 1 (local.get $s23)))
+      (local.set $t (i32.add (local.get $t) (i32.const 4)))
+      (br $groups)))
+    (block $done (loop $rest
+      (br_if $done (i32.ge_u (local.get $t) (local.get $tokens)))
+      (call $rms_norm (i32.add (local.get $x) (i32.mul (local.get $t) (local.get $row))) (local.get $w)
+        (i32.add (local.get $out) (i32.mul (local.get $t) (local.get $row))) (local.get $n) (local.get $eps))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $rest))))
+
+  ;; x[i] += y[i] for i < n (the residual stream): each sum rounded to float32, as the
+  ;; session's loop rounds its float64 sum (for + the two roundings agree), the same bits
+  (func (export "add_f32") (param $x i32) (param $y i32) (param $n i32)
+    (local $j i32) (local $end4 i32) (local $end i32)
+    (local.set $end4 (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $d4 (loop $l4
+      (br_if $d4 (i32.ge_u (local.get $j) (local.get $end4)))
+      (v128.store (i32.add (local.get $x) (local.get $j))
+        (f32x4.add (v128.load (i32.add (local.get $x) (local.get $j))) (v128.load (i32.add (local.get $y) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $l4)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $j) (local.get $end)))
+      (f32.store (i32.add (local.get $x) (local.get $j))
+        (f32.add (f32.load (i32.add (local.get $x) (local.get $j))) (f32.load (i32.add (local.get $y) (local.get $j)))))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $l))))
 
   ;; out = (x - mean) / sqrt(var + eps) * weight + bias, in f64 as the reference (bit-identical)
   (func (export "layer_norm") (param $x i32) (param $w i32) (param $bias i32) (param $out i32) (param $n i32) (param $eps f64)
