@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LLAMA_TOOLS, toolsPlace } from "../core/llama-tools.ts";
-import { nativePlace, nativeResult, parseNativeLine, runNativeBench } from "./native-llama-bench.ts";
+import { joinNativeRounds, nativePlace, nativeResult, parseNativeLine, runNativeBench } from "./native-llama-bench.ts";
 
 const PP = { file: "m.gguf", kind: "pp", tokens: 64, reps: 2, threads: 1 } as const;
 const line = (fields: Record<string, unknown>) => JSON.stringify({ build_commit: "de3ff81", n_prompt: 64, n_gen: 0, n_threads: 1, avg_ts: 330.5, stddev_ts: 2.5, samples_ts: [328, 333], ...fields });
@@ -29,6 +29,19 @@ describe("nativeResult", () => {
     expect(nativeResult({ exitCode: 1, stdout: "", stderr: "error: failed to load model" }, PP)).toEqual({ blocked: "llama-bench pp64 exited 1: error: failed to load model" });
     expect(nativeResult({ exitCode: 0, stdout: "", stderr: "", timedOut: true }, PP)).toHaveProperty("blocked");
     expect(nativeResult({ exitCode: 0, stdout: "\n", stderr: "" }, PP)).toEqual({ blocked: "llama-bench printed no result" });
+  });
+});
+
+describe("joinNativeRounds", () => {
+  const round = (samplesTps: number[]) => ({ backend: "llama.cpp native (llama-bench de3ff81)", threads: 2, samplesTps, meanTps: samplesTps[0], stdTps: 0 });
+
+  it("one timing of every round's samples in order: their mean and sample standard deviation", () => {
+    expect(joinNativeRounds([round([100]), round([110]), round([120])])).toEqual({ backend: "llama.cpp native (llama-bench de3ff81)", threads: 2, samplesTps: [100, 110, 120], meanTps: 110, stdTps: 10 });
+  });
+
+  it("a round that could not run blocks the whole test with its reason; no rounds is blocked too", () => {
+    expect(joinNativeRounds([round([100]), { blocked: "llama-bench tg32 was killed by SIGSEGV" }, round([120])])).toEqual({ blocked: "llama-bench tg32 was killed by SIGSEGV" });
+    expect(joinNativeRounds([])).toHaveProperty("blocked");
   });
 });
 

@@ -9,6 +9,7 @@
 
 import { execa } from "execa";
 import { builtTool, LLAMA_TOOLS_CACHE, type LlamaToolsPlace, toolsBuilt, toolsPlace } from "../core/llama-tools.ts";
+import { mean, std } from "../runtimes/timing.ts";
 
 export interface NativeTiming {
   backend: string; // "llama.cpp native (llama-bench de3ff81)"
@@ -75,6 +76,20 @@ export async function runNativeBench(place: LlamaToolsPlace, request: NativeRequ
   const run = await execa(tool.path, args, { reject: false, timeout: TIMEOUT_MS, maxBuffer: MAX_OUTPUT, stdin: "ignore" });
   const result = nativeResult({ exitCode: run.exitCode, signal: run.signal, stdout: String(run.stdout), stderr: String(run.stderr), timedOut: run.timedOut }, request);
   return "backend" in result && place.flavor !== "default" ? { ...result, backend: result.backend.replace(/\)$/, `, ${place.flavor})`) } : result;
+}
+
+/**
+ * One test's rounds (the bench runs llama-bench once per round, between the engine's and
+ * node-llama-cpp's repetitions) as one timing: every sample in round order, their mean and
+ * sample standard deviation; the first reason where a round could not run.
+ */
+export function joinNativeRounds(rounds: readonly NativeResult[]): NativeResult {
+  if (rounds.length === 0) return { blocked: "llama-bench ran no rounds" };
+  const blocked = rounds.find((r): r is { blocked: string } => "blocked" in r);
+  if (blocked) return blocked;
+  const timings = rounds as readonly NativeTiming[];
+  const samplesTps = timings.flatMap((t) => t.samplesTps);
+  return { backend: timings[0].backend, threads: timings[0].threads, samplesTps, meanTps: mean(samplesTps), stdTps: std(samplesTps) };
 }
 
 /** The bench's native reference: the no-AMX llama-bench where it is built, else the default build's. */

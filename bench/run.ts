@@ -2,9 +2,10 @@
 // and token generation (tg: N tokens decoded one at a time from an empty context), for the
 // engine and llama.cpp in the same run, on the same GGUF file and the same thread count.
 //
-// Repetitions alternate between the two runtimes (engine, llama.cpp, engine, ...) after one
-// unmeasured warm-up each, so a noisy neighbour on a shared machine slows both alike rather
-// than one of them. Each sample is kept; throughput is tokens / seconds per sample, then mean
+// Repetitions alternate between the runtimes (engine, llama.cpp, native llama-bench where it is
+// built, engine, ...) after one unmeasured warm-up each (llama-bench's own, once per round: one
+// invocation of -r 1 a round), so a noisy neighbour on a shared machine, or a slow phase of
+// it, slows them alike rather than one of them. Each sample is kept; throughput is tokens / seconds per sample, then mean
 // and sample standard deviation, as llama-bench reports avg_ts and stddev_ts.
 //
 // Not a test: minutes, not seconds. `pnpm bench` (cli/bench.ts) runs it.
@@ -17,7 +18,7 @@ import { LlamacppRuntime } from "../runtimes/llamacpp.ts";
 import { ggufFor } from "../runtimes/model-file.ts";
 import type { LlamaToolsPlace } from "../core/llama-tools.ts";
 import { benchGeneration, type BenchPrompt, type GenerationRow } from "./generation.ts";
-import { type NativeResult, runNativeBench } from "./native-llama-bench.ts";
+import { joinNativeRounds, type NativeResult, runNativeBench } from "./native-llama-bench.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
 import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
@@ -163,9 +164,12 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
           await llamacpp.benchmark(reference, { ...request, warmup, reps: 0 });
           const mine: BenchmarkResult[] = [];
           const theirs: BenchmarkResult[] = [];
+          const nativeRounds: NativeResult[] = [];
           for (let r = 0; r < options.reps; r++) {
             mine.push(await engine.benchmark(subject, request));
             theirs.push(await llamacpp.benchmark(reference, request));
+            // a round that cannot run says why; the next would say the same
+            if (!nativeRounds.some((n) => "blocked" in n)) nativeRounds.push(await nativeTiming(options, backend, { file, kind, tokens, reps: 1, threads: options.threads }));
           }
           const timing = (results: BenchmarkResult[], runtime: RuntimeTiming["runtime"]): RuntimeTiming => ({
             runtime,
@@ -185,7 +189,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
             engine: timing(mine, "engine"),
             llamacpp: timing(theirs, "llama.cpp"),
             ratio: 0,
-            native: await nativeTiming(options, backend, { file, kind, tokens, reps: options.reps, threads: options.threads }),
+            native: joinNativeRounds(nativeRounds),
             nativeRatio: null,
           };
           row.ratio = row.engine.meanTps / row.llamacpp.meanTps;

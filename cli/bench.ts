@@ -104,7 +104,7 @@ export function renderMemory(report: BenchReport): string {
 export function run(argv: string[], io: Output = consoleOutput): Promise<number> {
   const command = refuteCommand("bench", io)
     .description(
-      "llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run, on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and tg (N tokens generated one at a time), repetitions alternating between the two, mean and standard deviation of tokens/second, and the ratio engine / llama.cpp. Writes <out>/bench.json and appends a line to <out>/history.jsonl.",
+      "llama-bench-style timings of the engine and llama.cpp (node-llama-cpp, CPU) in the same run, on the same GGUF file and thread count: pp (prompt processing, one prompt of N tokens) and tg (N tokens generated one at a time), repetitions alternating between the runtimes (native llama-bench too where it is built: one run of it a round), mean and standard deviation of tokens/second, and the ratios engine / llama.cpp. Writes <out>/bench.json and appends a line to <out>/history.jsonl.",
     )
     .addOption(commaList(new Option("--models <list>", "zoo slugs, synthetic:<shape> or .gguf files, comma-separated (default: every zoo model with weights, and synthetic:smollm-135m-shape, random weights with SmolLM-135M's shape)")))
     .addOption(commaList(new Option("--quants <list>", "quantizations, comma-separated (a .gguf file runs only at its own: f16 for an F16 file; the engine exports the others)"), QUANTS).default(["f32", "q8_0", "q4_0"], "f32,q8_0,q4_0"))

@@ -69,6 +69,8 @@ export interface WasmKernels extends Kernels {
   memoryBytes(): number;
   matvecs(ws: Matrix[], x: Float32Array, outs: Float32Array[], biases: (Float32Array | null)[]): void;
   swiglu(gate: Float32Array, up: Float32Array): void;
+  rmsNormTokens(x: Float32Array, weight: Float32Array, eps: number, out: Float32Array, tokens: number): void;
+  addInPlace(x: Float32Array, y: Float32Array): void;
   /** Copies a weight matrix into the backend's memory now (else on first use) and returns it living there. */
   prepare(w: Matrix): Matrix;
   /** Workers asleep now; every one of them once the backend has been idle past the spin. */
