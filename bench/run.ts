@@ -5,8 +5,9 @@
 // Repetitions alternate between the runtimes (engine, llama.cpp, native llama-bench where it is
 // built, engine, ...) after one unmeasured warm-up each (llama-bench's own, once per round: one
 // invocation of -r 1 a round), so a noisy neighbour on a shared machine, or a slow phase of
-// it, slows them alike rather than one of them. Each sample is kept; throughput is tokens / seconds per sample, then mean
-// and sample standard deviation, as llama-bench reports avg_ts and stddev_ts.
+// it, slows them alike rather than one of them. Each sample is kept; throughput is tokens /
+// seconds per sample, then mean and sample standard deviation, as llama-bench reports avg_ts
+// and stddev_ts.
 //
 // Not a test: minutes, not seconds. `pnpm bench` (cli/bench.ts) runs it.
 
