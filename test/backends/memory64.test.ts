@@ -69,9 +69,11 @@ describe.runIf(MEMORY64)("cpu-wasm over a 64-bit memory", () => {
     const norms = (k: WasmKernels) => {
       const rms = new Float32Array(cols);
       const layer = new Float32Array(cols);
+      const rows = new Float32Array(5 * cols);
       k.rmsNorm(x, weight, 1e-6, rms);
       k.layerNorm(x, weight, bias, 1e-5, layer);
-      return [[...rms], [...layer]];
+      k.rmsNormTokens(gaussian(5 * cols, 9), weight, 1e-6, rows, 5);
+      return [[...rms], [...layer], [...rows]];
     };
     expect(norms(wide)).toEqual(norms(narrow));
   });
