@@ -44,7 +44,9 @@ interface Activations {
 }
 
 /** Row t of a [tokens, width] buffer. */
-const row = (a: Float32Array, t: number, width: number): Float32Array => a.subarray(t * width, (t + 1) * width);
+/** Rows [from, to) of a [rows, width] buffer: the buffer itself when that is all of it (a decoding step's buffers hold one row: no view made on each of its hundreds of kernel calls). */
+const rowsOf = (a: Float32Array, from: number, to: number, width: number): Float32Array => (from === 0 && to * width === a.length ? a : a.subarray(from * width, to * width));
+const row = (a: Float32Array, t: number, width: number): Float32Array => rowsOf(a, t, t + 1, width);
 
 /** The rope kernels rotate whole heads: an architecture that rotates fewer dims cannot run here. */
 function checkRotaryDims(arch: Architecture): void {
@@ -297,7 +299,7 @@ export class Session {
     const { arch } = this.model;
     const { hidden } = arch;
     if (arch.norm === "rms" && T - from > 1 && this.kernels.rmsNormTokens) {
-      this.kernels.rmsNormTokens(x.subarray(from * hidden, T * hidden), n.weight, arch.normEps, out.subarray(from * hidden, T * hidden), T - from);
+      this.kernels.rmsNormTokens(rowsOf(x, from, T, hidden), n.weight, arch.normEps, rowsOf(out, from, T, hidden), T - from);
       return;
     }
     for (let t = from; t < T; t++) this.norm(n, row(x, t, hidden), row(out, t, hidden));
@@ -321,8 +323,8 @@ export class Session {
       linears.forEach((l, i) => kern.matmul?.(l.weight, x.subarray(from * l.weight.cols, T * l.weight.cols), outs[i].subarray(from * l.weight.rows, T * l.weight.rows), n, l.bias));
       return;
     }
-    const ins = x.subarray(from * linears[0].weight.cols, T * linears[0].weight.cols);
-    const ones = outs.map((o, i) => o.subarray(from * linears[i].weight.rows, T * linears[i].weight.rows));
+    const ins = rowsOf(x, from, T, linears[0].weight.cols);
+    const ones = outs.map((o, i) => rowsOf(o, from, T, linears[i].weight.rows));
     if (kern.matvecs && linears.length > 1) kern.matvecs(linears.map((l) => l.weight), ins, ones, linears.map((l) => l.bias));
     else linears.forEach((l, i) => kern.matvec(l.weight, ins, ones[i], l.bias));
   }
@@ -330,7 +332,7 @@ export class Session {
   /** x += y over the hidden states of tokens [from, T). */
   private addResidual(x: Float32Array, y: Float32Array, T: number, from: number): void {
     const { hidden } = this.model.arch;
-    if (this.kernels.addInPlace) this.kernels.addInPlace(x.subarray(from * hidden, T * hidden), y.subarray(from * hidden, T * hidden));
+    if (this.kernels.addInPlace) this.kernels.addInPlace(rowsOf(x, from, T, hidden), rowsOf(y, from, T, hidden));
     else for (let i = from * hidden; i < T * hidden; i++) x[i] += y[i];
   }
 

@@ -160,6 +160,7 @@ class WasmBackend implements WasmKernels {
   private readonly resident = new WeakMap<object, number>();
   private readonly scratch = new Map<string, { at: number; bytes: number }>();
   private f32 = new Float32Array(0);
+  private i32 = new Int32Array(0);
   private u8 = new Uint8Array(0);
   /** the RoPE table in the "rope" scratch now */
   private ropeTable: Float64Array | null = null;
@@ -201,6 +202,7 @@ class WasmBackend implements WasmKernels {
     if (this.u8.buffer === buffer) return;
     this.ownBuffers.add(buffer);
     this.f32 = new Float32Array(buffer);
+    this.i32 = new Int32Array(buffer);
     this.u8 = new Uint8Array(buffer);
   }
 
@@ -386,10 +388,11 @@ class WasmBackend implements WasmKernels {
     ws.forEach((w, i) => {
       if (w.kind === "quant") this.checkQuant(w);
       else checkLength(w.name, "weight", w.rows * w.cols, w.data.length);
-      const i32 = new Int32Array(this.buffer(), desc + 12 * i, 3);
-      i32[0] = this.weightArg(w.data);
-      i32[1] = this.lowOffsetOf(outs[i]);
-      i32[2] = w.rows;
+      const wp = this.weightArg(w.data); // first: it may copy the weight in and grow the memory (new views)
+      const at = desc / 4 + 3 * i;
+      this.i32[at] = wp;
+      this.i32[at + 1] = this.lowOffsetOf(outs[i]);
+      this.i32[at + 2] = w.rows;
       rows += w.rows;
       bytes += w.data.byteLength;
     });
