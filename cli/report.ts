@@ -131,6 +131,21 @@ async function writeReadme(options: ReadmeOptions, io: Output): Promise<number> 
   return 0;
 }
 
+/**
+ * The commit a run file names (bench.json's gitSha) where it is not the report's: a file left in
+ * the run directory by an earlier run would otherwise be published beside a report it did not
+ * come from. Null where they agree or the file names none.
+ */
+function otherCommit(text: string, reportSha: string | null): string | null {
+  let sha: unknown;
+  try {
+    sha = (JSON.parse(text) as { gitSha?: unknown } | null)?.gitSha;
+  } catch {
+    return null; // teeth.md, hostile.md: not JSON
+  }
+  return typeof sha === "string" && sha !== reportSha ? sha : null;
+}
+
 /** A run directory's outputs besides the report itself, copied as they are when present. */
 const RUN_FILES = ["teeth.json", "teeth.md", "bench.json", "hostile.json", "hostile.md"];
 
@@ -177,6 +192,8 @@ Exit code: 0 published, 2 usage or input error (no report in <from>).`,
     for (const name of RUN_FILES) {
       const text = await readFile(join(options.from, name), "utf8").catch(() => null);
       if (text === null) continue;
+      const measuredAt = otherCommit(text, published.run.gitSha);
+      if (measuredAt) io.err(`refute report publish: note: ${name} was measured at ${measuredAt.slice(0, 12)}, the report at ${published.run.gitSha?.slice(0, 12) ?? "an unknown commit"}`);
       await writeAtomic(join(options.to, name), text);
       copied.push(join(options.to, name));
     }

@@ -43,6 +43,26 @@ describe("the run directory", () => {
     expect(readFileSync(readme, "utf8")).toContain(`**${report.summary.corroborated}/${report.summary.total} checks corroborated**`);
   });
 
+  it("publish names a bench.json measured at another commit than the report's, and publishes it as it is", async () => {
+    const { report } = await runFake();
+    const run = tempDir();
+    await writeReports(report, run);
+    const bench = { gitSha: "0123456789abcdef0123456789abcdef01234567", rows: [] };
+    writeFileSync(join(run, "bench.json"), JSON.stringify(bench));
+    const to = join(tempDir(), "reports");
+    const readme = join(tempDir(), "README.md");
+    copyFileSync("README.md", readme);
+    const err: string[] = [];
+    expect(await reportCommand(["publish", "--from", run, "--to", to, "--readme", readme], { out: () => {}, err: (t) => err.push(t) })).toBe(0);
+    expect(err.join("\n")).toContain(`bench.json was measured at 0123456789ab, the report at ${report.run.gitSha?.slice(0, 12) ?? "an unknown commit"}`);
+    expect(JSON.parse(readFileSync(join(to, "bench.json"), "utf8"))).toEqual(bench);
+    // the same commit: nothing to say
+    writeFileSync(join(run, "bench.json"), JSON.stringify({ ...bench, gitSha: report.run.gitSha }));
+    err.length = 0;
+    expect(await reportCommand(["publish", "--from", run, "--to", to, "--readme", readme], { out: () => {}, err: (t) => err.push(t) })).toBe(0);
+    expect(err.join("\n")).not.toContain("measured at");
+  });
+
   it("publish without a run's report is an input error naming the file", async () => {
     const err: string[] = [];
     const from = tempDir();
