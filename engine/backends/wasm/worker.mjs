@@ -13,6 +13,15 @@ const run = ops.map((name) => (name ? instance.exports[name] : null));
 const { GEN, CLAIM, DONE, OP, SLEEPERS, MAIN_WAITING, CHUNKS, SPLIT_AT, SCRATCH_STRIDE, NARGS, ARGS, CHUNK_BITS, GEN_MASK } = layout;
 const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
+// One argument array per argument count, refilled for each task: Array.from over a view of the
+// control block cost 230 ns a task, on the path from a task's posting to this thread's start.
+const argArrays = [];
+function argsOf(n) {
+  const args = (argArrays[n] ??= new Array(n).fill(0));
+  for (let i = 0; i < n; i++) args[i] = ctl[ARGS + i];
+  return args;
+}
+
 let seen = 0; // the control block starts zeroed; a task posted before this thread ran is still seen
 for (;;) {
   let gen = Atomics.load(ctl, GEN);
@@ -33,7 +42,7 @@ for (;;) {
   const op = ctl[OP];
   if (op === 0) break;
   const chunks = ctl[CHUNKS];
-  const args = Array.from(ctl.subarray(ARGS, ARGS + ctl[NARGS]));
+  const args = argsOf(ctl[NARGS]);
   const at = ctl[SPLIT_AT];
   const from = args[at];
   const total = args[at + 1] - from;
