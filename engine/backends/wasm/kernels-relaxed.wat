@@ -1,7 +1,8 @@
 ;; The relaxed-SIMD kernels of the cpu-wasm backend: definitions that take the place of the
 ;; functions of the same name in kernels.wat (wat-splice.ts) on runtimes that validate the
 ;; relaxed SIMD proposal (Node 22 with a flag, Node 24 by default). Everything not here is
-;; kernels.wat's.
+;; kernels.wat's. A weight's f16 scale is read from the table as (i32.add (i32.shl h 2) (i32.const
+;; 65536)), not with offset=65536: V8 folds that into one lea (kernels-revec.wat says what it saves).
 ;;
 ;; i32x4.relaxed_dot_i8x16_i7x16_add_s(a, b, c): lane i = c[i] + sum_{j<4} a[4i+j] * b[4i+j],
 ;; a signed bytes, b bytes whose top bit is clear (0..127); with b's top bit set the result is
@@ -78,7 +79,7 @@
     (local.set $v7 (i32x4.add (i32x4.shr_s (local.get $v7) (i32.const 1)) (v128.and (v128.andnot (local.get $v7) (i32x4.shr_s (local.get $v7) (i32.const 31))) (local.get $one))))
     (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $v0) (local.get $v1)) (i16x8.narrow_i32x4_s (local.get $v2) (local.get $v3)))
     (i8x16.narrow_i16x8_s (i16x8.narrow_i32x4_s (local.get $v4) (local.get $v5)) (i16x8.narrow_i32x4_s (local.get $v6) (local.get $v7)))
-    (f32.load offset=65536 (i32.shl (call $fp32_to_fp16 (local.get $d)) (i32.const 2)))
+    (f32.load (i32.add (i32.shl (call $fp32_to_fp16 (local.get $d)) (i32.const 2)) (i32.const 65536)))
     (local.get $bad))
 
   ;; x: f32 [nb*32] at $x -> the layout above at $a, block by block. Returns 1 when some x is not finite.
@@ -183,7 +184,7 @@
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=32 (local.get $ya)) (local.get $zero)))
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=80 (local.get $ya))
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=64 (local.get $ya)) (local.get $zero)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (local.get $dp)))))))
+          (f32x4.splat (f32.mul (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))) (f32.load (local.get $dp)))))))
         (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
         (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
         (br_if $blocks (i32.lt_u (local.tee $p (i32.add (local.get $p) (i32.const 34))) (local.get $pend))))))
@@ -221,7 +222,7 @@
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (i8x16.shr_u (local.get $v) (i32.const 4))
               (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load (local.get $ya)) (v128.and (local.get $v) (local.get $m15))
                 (v128.load (local.get $cp)))))
-          (f32x4.splat (f32.mul (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))) (f32.load (local.get $dp)))))))
+          (f32x4.splat (f32.mul (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))) (f32.load (local.get $dp)))))))
         (local.set $ya (i32.add (local.get $ya) (i32.const 96)))
         (local.set $dp (i32.add (local.get $dp) (i32.const 4)))
         (local.set $cp (i32.add (local.get $cp) (i32.const 16)))
@@ -331,7 +332,7 @@
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then (loop $blocks
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
           (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w1) (v128.load offset=48 (local.get $ya))
@@ -398,7 +399,7 @@
         (local.set $v (v128.load offset=2 (local.get $p)))
         (local.set $lo (v128.and (local.get $v) (local.get $m15)))
         (local.set $hi (i8x16.shr_u (local.get $v) (i32.const 4)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $acc0 (f32x4.add (local.get $acc0) (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=16 (local.get $ya)) (local.get $hi)

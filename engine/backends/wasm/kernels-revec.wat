@@ -35,6 +35,11 @@
 ;;     +0 qs[0..15], +32 qs[16..31], +64 c int32x4 (kernels-relaxed.wat's), +96 d f32x4 splat;
 ;;     an odd count's last block as a pair's A;
 ;;   then block b's Q8_0 operands at a + 128 ceil(nb / 2) + 80 b: p [32], n [32], d f32x4 splat.
+;; A weight's f16 scale is read from the table as (i32.add (i32.shl h 2) (i32.const 65536)), not
+;; with offset=65536 on the load: V8 folds the add into one lea (h * 4 + 65536), where an offset
+;; cost a shift and the table's base made again for every block (24 -> 22 instructions a Q4_0
+;; pair; SmolLM-135M shape Q4_0 one-thread decoding 256-258 -> 263-265 t/s, the Q8_0 product of a
+;; 49152 x 576 matrix 31.9 -> 35.2 GB/s). kernels-relaxed.wat reads it the same way.
 ;; The token products (matmul2_f32, matmul2x2_f32 under matmul4_f32, matmul4_q8_0, matmul4_q4_0)
 ;; are operation for operation each token's row. (V8 also joins two loads that are not adjacent,
 ;; with an insert; the f32 and Q8_0 pairs are adjacent, one 256-bit load each.)
@@ -125,7 +130,7 @@
         (br_if $pairs_done (i32.lt_u (i32.sub (local.get $pend) (local.get $p)) (i32.const 68)))
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -137,7 +142,7 @@
           (local.get $ds) (local.get $b0)))
         (local.set $w0 (v128.load offset=36 (local.get $p)))
         (local.set $w1 (v128.load offset=52 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -153,7 +158,7 @@
       (if (i32.lt_u (local.get $p) (local.get $pend)) (then
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -287,7 +292,7 @@
         (local.set $y3 (i32.add (local.get $y2) (local.get $st)))
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -326,7 +331,7 @@
           (local.get $ds) (local.get $b3)))
         (local.set $w0 (v128.load offset=36 (local.get $p)))
         (local.set $w1 (v128.load offset=52 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u offset=34 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=144 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load offset=80 (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -372,7 +377,7 @@
         (local.set $y3 (i32.add (local.get $y2) (local.get $st)))
         (local.set $w0 (v128.load offset=2 (local.get $p)))
         (local.set $w1 (v128.load offset=18 (local.get $p)))
-        (local.set $dw (f32.load offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw (f32.load (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $ds (f32x4.splat (f32.mul (local.get $dw) (f32.load offset=64 (local.get $ya)))))
         (local.set $a0 (f32x4.relaxed_madd (f32x4.convert_i32x4_s (i32x4.sub
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (local.get $w0) (v128.load (local.get $ya)) (v128.const i32x4 0 0 0 0))
@@ -642,11 +647,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -664,11 +669,11 @@
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=56 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
@@ -686,11 +691,11 @@
         (local.set $wq (v128.load offset=74 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=72 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=72 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=92 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=90 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=90 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=288 (local.get $ya)) (local.get $hi0)
@@ -708,11 +713,11 @@
         (local.set $wq (v128.load offset=110 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=108 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=108 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=128 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=126 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=126 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=416 (local.get $ya)) (local.get $hi0)
@@ -735,11 +740,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -762,7 +767,7 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $t0 (f32x4.mul
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -810,11 +815,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -874,11 +879,11 @@
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=56 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
@@ -945,11 +950,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -1017,7 +1022,7 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
         (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
         (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
@@ -1107,11 +1112,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -1227,11 +1232,11 @@
         (local.set $wq (v128.load offset=38 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=36 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=56 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=54 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=160 (local.get $ya)) (local.get $hi0)
@@ -1358,11 +1363,11 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $wq (v128.load offset=20 (local.get $p)))
         (local.set $lo1 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi1 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw1 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2))))
+        (local.set $dw1 (v128.load32_splat (i32.add (i32.shl (i32.load16_u offset=18 (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $e0 (f32x4.relaxed_madd
           (f32x4.convert_i32x4_s
             (i32x4.relaxed_dot_i8x16_i7x16_add_s (v128.load offset=32 (local.get $ya)) (local.get $hi0)
@@ -1490,7 +1495,7 @@
         (local.set $wq (v128.load offset=2 (local.get $p)))
         (local.set $lo0 (v128.and (local.get $wq) (local.get $m15)))
         (local.set $hi0 (v128.and (i16x8.shr_u (local.get $wq) (i32.const 4)) (local.get $m15)))
-        (local.set $dw0 (v128.load32_splat offset=65536 (i32.shl (i32.load16_u (local.get $p)) (i32.const 2))))
+        (local.set $dw0 (v128.load32_splat (i32.add (i32.shl (i32.load16_u (local.get $p)) (i32.const 2)) (i32.const 65536))))
         (local.set $y1 (i32.add (local.get $ya) (local.get $s)))
         (local.set $y2 (i32.add (local.get $y1) (local.get $s)))
         (local.set $y3 (i32.add (local.get $y2) (local.get $s)))
