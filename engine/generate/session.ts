@@ -43,9 +43,9 @@ interface Activations {
   up: Float32Array;
 }
 
-/** Row t of a [tokens, width] buffer. */
 /** Rows [from, to) of a [rows, width] buffer: the buffer itself when that is all of it (a decoding step's buffers hold one row: no view made on each of its hundreds of kernel calls). */
 const rowsOf = (a: Float32Array, from: number, to: number, width: number): Float32Array => (from === 0 && to * width === a.length ? a : a.subarray(from * width, to * width));
+/** Row t of a [tokens, width] buffer. */
 const row = (a: Float32Array, t: number, width: number): Float32Array => rowsOf(a, t, t + 1, width);
 
 /** The rope kernels rotate whole heads: an architecture that rotates fewer dims cannot run here. */
