@@ -9,6 +9,10 @@
 // seconds per sample, then mean and sample standard deviation, as llama-bench reports avg_ts
 // and stddev_ts.
 //
+// Before the rows, the machine's streaming read bandwidth on the same threads (stream-bandwidth.ts):
+// each tg row gives the GB/s each runtime's decoding streams (t/s x the bytes of weights a step
+// reads, decode-bytes.ts) and its share of that reference, the ceiling of a memory-bound step.
+//
 // Not a test: minutes, not seconds. `pnpm bench` (cli/bench.ts) runs it.
 
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -21,6 +25,9 @@ import type { LlamaToolsPlace } from "../core/llama-tools.ts";
 import { benchGeneration, type BenchPrompt, type GenerationRow } from "./generation.ts";
 import { joinNativeRounds, type NativeResult, runNativeBench } from "./native-llama-bench.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
+import { decodeBytesPerToken } from "./decode-bytes.ts";
+import { measureStreamBandwidth, type StreamBandwidth } from "./stream-bandwidth.ts";
+import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
 import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
 
@@ -45,6 +52,8 @@ export interface BenchOptions {
   oracleDir?: string;
   /** where llama.cpp's own tools are built: each pp and tg also runs native llama-bench (CPU backends) */
   native?: LlamaToolsPlace;
+  /** MiB of the memory-bandwidth reference's region (stream-bandwidth.ts); 0 leaves it out */
+  streamMiB?: number;
   log?: (line: string) => void;
 }
 
@@ -69,6 +78,18 @@ export interface BenchRow {
   /** native llama-bench on the same file and threads, or why it did not run */
   native: NativeResult;
   nativeRatio: number | null; // engine mean t/s / native mean t/s
+  /** tg: the bytes of weights a decoding step reads (decode-bytes.ts); null for pp */
+  decodeBytes: number | null;
+  /** tg: the GB/s each runtime's decoding streams (mean t/s x decodeBytes) */
+  streamGBps: StreamShares | null;
+  /** tg: streamGBps over the stream reference of the same run (report.stream), where it was measured */
+  streamShare: StreamShares | null;
+}
+
+export interface StreamShares {
+  engine: number;
+  llamacpp: number;
+  native: number | null;
 }
 
 /** Per model file: each runtime's RSS in a process of its own (bench/memory.ts). */
@@ -94,6 +115,8 @@ export interface BenchReport {
   node: string;
   llamacpp: { release: string; build: string; systemInfo: string } | null;
   settings: { reps: number; warmup: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; backend: Backend; order: string; llamacppPath: string; prompts: string[]; verify: boolean };
+  /** the machine's streaming read bandwidth on the bench's threads, measured before the rows, or why not */
+  stream: StreamBandwidth | { blocked: string };
   rows: BenchRow[];
   generation: GenerationRow[];
   skipped: BenchSkip[];
@@ -121,6 +144,27 @@ function nativeTiming(options: BenchOptions, backend: Backend, request: Paramete
   return runNativeBench(options.native, request);
 }
 
+/** The reference that decoding's bandwidth is a share of, or why it was not measured. */
+async function streamReference(options: BenchOptions): Promise<StreamBandwidth | { blocked: string }> {
+  const mib = options.streamMiB ?? 256;
+  if (mib === 0) return { blocked: "not asked for (--stream-mib 0)" };
+  try {
+    return await measureStreamBandwidth(options.threads, mib);
+  } catch (e) {
+    return { blocked: (e as Error).message };
+  }
+}
+
+/** A tg row's streamed GB/s per runtime, and their shares of the reference. */
+function streamFigures(row: BenchRow, stream: StreamBandwidth | { blocked: string }): Pick<BenchRow, "streamGBps" | "streamShare"> {
+  if (row.decodeBytes === null) return { streamGBps: null, streamShare: null };
+  const gbps = (tps: number) => (tps * (row.decodeBytes as number)) / 1e9;
+  const streamGBps = { engine: gbps(row.engine.meanTps), llamacpp: gbps(row.llamacpp.meanTps), native: "meanTps" in row.native ? gbps(row.native.meanTps) : null };
+  if (!("gbps" in stream)) return { streamGBps, streamShare: null };
+  const share = (v: number) => v / stream.gbps;
+  return { streamGBps, streamShare: { engine: share(streamGBps.engine), llamacpp: share(streamGBps.llamacpp), native: streamGBps.native === null ? null : share(streamGBps.native) } };
+}
+
 /** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
 function fitToContext(tokens: number, maxPositions: number): number {
   return Math.max(1, Math.min(tokens, maxPositions - 1));
@@ -135,6 +179,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
   const warmup = options.warmup ?? 1;
   const memory: BenchMemory[] = [];
   let llamacppInfo: BenchReport["llamacpp"] = null;
+  log(`memory bandwidth reference: ${options.streamMiB ?? 256} MiB streamed on ${options.threads} thread${options.threads === 1 ? "" : "s"}`);
+  const stream = await streamReference(options);
+  log("gbps" in stream ? `memory bandwidth reference: ${stream.gbps.toFixed(1)} GB/s` : `memory bandwidth reference: ${stream.blocked}`);
   for (const model of options.models) {
     for (const quant of options.quants) {
       let file: string;
@@ -192,9 +239,13 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
             ratio: 0,
             native: joinNativeRounds(nativeRounds),
             nativeRatio: null,
+            decodeBytes: kind === "tg" ? decodeBytesPerToken(readGgufHeaderFile(file).header) : null,
+            streamGBps: null,
+            streamShare: null,
           };
           row.ratio = row.engine.meanTps / row.llamacpp.meanTps;
           if ("meanTps" in row.native) row.nativeRatio = row.engine.meanTps / row.native.meanTps;
+          Object.assign(row, streamFigures(row, stream));
           rows.push(row);
           const native = "meanTps" in row.native ? `, native ${row.native.meanTps.toFixed(1)} t/s (ratio ${row.nativeRatio?.toFixed(3)})` : `, native: ${row.native.blocked}`;
           log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}${native}`);
@@ -225,6 +276,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
     kind: "bench",
     version: 1,
     llamacpp: llamacppInfo,
+    stream,
     settings: {
       reps: options.reps,
       warmup,

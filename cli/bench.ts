@@ -37,6 +37,7 @@ interface BenchOptions {
   native: boolean;
   tinyllama?: boolean;
   node?: string;
+  streamMib: number;
   out: string;
 }
 
@@ -74,6 +75,19 @@ export function renderTable(report: BenchReport): string {
   out.push(...reasons);
   for (const s of report.skipped) out.push(`skipped ${s.model} ${s.quant}: ${s.reason}`);
   return out.join("\n");
+}
+
+/** The stream reference and, per tg row, the GB/s each runtime's decoding streams and its share of it. */
+export function renderStream(report: BenchReport): string {
+  const { stream } = report;
+  const lines = ["gbps" in stream ? `stream reference: ${stream.gbps.toFixed(1)} GB/s read on ${stream.threads} thread${stream.threads === 1 ? "" : "s"} (${mib(stream.bytes)}, best of ${stream.samplesGBps.length} passes)` : `stream reference: ${stream.blocked}`];
+  const figure = (gbps: number | null, share: number | null | undefined) => (gbps === null ? "-" : `${gbps.toFixed(1)} GB/s${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`);
+  for (const r of report.rows) {
+    if (!r.streamGBps || r.decodeBytes === null) continue;
+    const s = r.streamShare;
+    lines.push(`${r.model} ${r.quant} ${r.test} (${mib(r.decodeBytes)} a token): engine ${figure(r.streamGBps.engine, s?.engine)}, llama.cpp ${figure(r.streamGBps.llamacpp, s?.llamacpp)}, native ${figure(r.streamGBps.native, s?.native)}`);
+  }
+  return lines.join("\n");
 }
 
 export function renderGeneration(report: BenchReport): string {
@@ -124,6 +138,11 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .option("--tinyllama", "also synthetic:tinyllama-1.1b-shape (4.4 GB at f32: past a 32-bit memory, so cpu-wasm gives it its 64-bit one where the runtime has memory64, Node 24, and refuses it on Node 20; slow)")
     .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, its no-AMX flavour first, else each row says it is not built)")
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
+    .addOption(
+      new Option("--stream-mib <n>", "MiB of the memory-bandwidth reference, streamed on the bench's threads before the rows: each tg row gives its decoding's GB/s as a share of it (0 leaves it out)")
+        .argParser(nonNegativeInteger)
+        .default(256),
+    )
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))
     .option("--prompts <file>", "also time each prompt's greedy continuation (one prompt per line; bench/prompts.txt holds the oracle's four): time to first token and decode throughput, engine and llama.cpp")
     .option("--verify", "with --prompts: check every timed output against the oracle while timing (F32 token for token, Q8_0 within 3/32 and Q4 within 5/32 mismatched tokens, every repetition the same); a failed check fails the bench (exit 1)")
@@ -179,6 +198,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     prompts,
     verify: options.verify === true,
     native: options.native ? nativePlace(bundleHead()) : undefined,
+    streamMiB: options.streamMib,
     log: (l) => io.err(`bench: ${l}`),
   });
   const m = machineInfo();
@@ -191,6 +211,7 @@ async function bench(options: BenchOptions, io: Output): Promise<number> {
     node: process.version,
   };
   io.out(renderTable(report));
+  io.out(`\ndecoding's read bandwidth (t/s x the weights a step reads; in brackets its share of the stream reference):\n${renderStream(report)}`);
   if (report.generation.length > 0) io.out(`\ngeneration (greedy continuation of each prompt; TTFT: a one-token generation):\n${renderGeneration(report)}`);
   io.out(`\nmemory (RSS of one process per runtime and model: peak, and after decoding 8 tokens):\n${renderMemory(report)}`);
   io.out(`\nnote: ${report.settings.llamacppPath}`);

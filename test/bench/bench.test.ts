@@ -21,7 +21,7 @@ describe("pnpm bench", () => {
     const log = console.log;
     console.log = (line: string) => logged.push(line);
     try {
-      for (let i = 0; i < 2; i++) expect(await benchCommand(["--models", model, "--quants", "q8_0", "--reps", "2", "--tokens", "8,4", "--out", out])).toBe(0);
+      for (let i = 0; i < 2; i++) expect(await benchCommand(["--models", model, "--quants", "q8_0", "--reps", "2", "--tokens", "8,4", "--stream-mib", "16", "--out", out])).toBe(0);
     } finally {
       console.log = log;
     }
@@ -40,6 +40,15 @@ describe("pnpm bench", () => {
       if ("meanTps" in row.native) expect([row.native.samplesTps.length, row.nativeRatio]).toEqual([2, expect.closeTo(row.engine.meanTps / row.native.meanTps, 10)]);
       else expect([row.native.blocked, row.nativeRatio]).toEqual([expect.stringMatching(/llama-bench/), null]);
     }
+    // the stream reference, on the bench's threads; tg rows give the GB/s decoding streams and its share of it
+    expect(report.stream).toMatchObject({ threads: availableParallelism(), bytes: 16 * 2 ** 20 });
+    const [pp, tg] = report.rows;
+    expect([pp.decodeBytes, pp.streamGBps, pp.streamShare]).toEqual([null, null, null]);
+    expect(tg.decodeBytes).toBeGreaterThan(0);
+    expect(tg.decodeBytes).toBeLessThanOrEqual(tg.fileBytes);
+    expect(tg.streamGBps.engine).toBeCloseTo((tg.engine.meanTps * tg.decodeBytes) / 1e9, 10);
+    expect(tg.streamShare.llamacpp).toBeCloseTo(tg.streamGBps.llamacpp / report.stream.gbps, 10);
+    expect(logged.join("\n")).toMatch(/stream reference: [\d.]+ GB\/s read on \d+ threads? \(16\.00 MiB/);
     // no --threads: every core, for both
     expect(report.settings.threads).toEqual({ engine: availableParallelism(), llamacpp: availableParallelism() });
     for (const row of report.rows) expect([row.engine.threads, row.llamacpp.threads]).toEqual([availableParallelism(), availableParallelism()]);
@@ -60,9 +69,13 @@ describe("pnpm bench", () => {
     const out = tempDir("refute-bench-");
     const lines: string[] = [];
     const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
-    expect(await benchCommand(["--node", process.execPath, "--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--out", out], io)).toBe(0);
+    expect(await benchCommand(["--node", process.execPath, "--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--stream-mib", "0", "--out", out], io)).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
     expect(report.node).toBe(process.version);
+    // --stream-mib 0: no reference, so each tg row gives its GB/s without a share
+    expect(report.stream).toEqual({ blocked: "not asked for (--stream-mib 0)" });
+    expect(report.rows[1].streamGBps.engine).toBeGreaterThan(0);
+    expect(report.rows[1].streamShare).toBeNull();
     expect(report.rows.map((r: { native: unknown }) => r.native)).toEqual([{ blocked: "native llama-bench not asked for" }, { blocked: "native llama-bench not asked for" }]);
     expect(lines.join("\n")).toMatch(new RegExp(`running under Node.js ${process.version}`));
     expect(lines.join("\n")).toMatch(/\| model .*\| engine\/native \|/);
@@ -71,7 +84,7 @@ describe("pnpm bench", () => {
   it("times a .gguf file only at its own quantization: the others are skipped with the file's type named, never timed under their label", async () => {
     const out = tempDir("refute-bench-");
     const model = tinyGguf("llama", "q8_0");
-    expect(await benchCommand(["--models", model, "--quants", "f32,q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--out", out], { out: () => {}, err: () => {} })).toBe(0);
+    expect(await benchCommand(["--models", model, "--quants", "f32,q8_0", "--reps", "1", "--tokens", "4", "--no-native", "--stream-mib", "0", "--out", out], { out: () => {}, err: () => {} })).toBe(0);
     const report = JSON.parse(readFileSync(join(out, "bench.json"), "utf8"));
     expect([...new Set(report.rows.map((r: { quant: string }) => r.quant))]).toEqual(["q8_0"]);
     expect(report.skipped).toEqual([{ model, quant: "f32", reason: expect.stringMatching(/holds q8_0 weights; the check asks for quant f32/) }]);
@@ -92,7 +105,7 @@ describe("pnpm bench", () => {
     const log = console.log;
     console.log = () => {};
     try {
-      expect(await benchCommand(["--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--backend", "cuda", "--out", out])).toBe(1);
+      expect(await benchCommand(["--models", tinyGguf("llama", "q8_0"), "--quants", "q8_0", "--reps", "1", "--tokens", "4", "--backend", "cuda", "--stream-mib", "0", "--out", out])).toBe(1);
     } finally {
       console.log = log;
     }
