@@ -9,9 +9,10 @@
 // seconds per sample, then mean and sample standard deviation, as llama-bench reports avg_ts
 // and stddev_ts.
 //
-// Before the rows, the machine's streaming read bandwidth on the same threads (stream-bandwidth.ts):
-// each tg row gives the GB/s each runtime's decoding streams (t/s x the bytes of weights a step
-// reads, decode-bytes.ts) and its share of that reference, the ceiling of a memory-bound step.
+// A tg row also gives the GB/s each runtime's decoding streams (t/s x the bytes of weights a step
+// reads, decode-bytes.ts) as a share of the machine's streaming read bandwidth on the same
+// threads (stream-bandwidth.ts), the ceiling of a memory-bound step, measured once a round beside
+// the runtimes' repetitions: this machine's bandwidth moves from minute to minute.
 //
 // Not a test: minutes, not seconds. `pnpm bench` (cli/bench.ts) runs it.
 
@@ -26,7 +27,7 @@ import { benchGeneration, type BenchPrompt, type GenerationRow } from "./generat
 import { joinNativeRounds, type NativeResult, runNativeBench } from "./native-llama-bench.ts";
 import { measureMemory, type ModelMemory } from "./memory.ts";
 import { decodeBytesPerToken } from "./decode-bytes.ts";
-import { measureStreamBandwidth, type StreamBandwidth } from "./stream-bandwidth.ts";
+import { StreamReference } from "./stream-bandwidth.ts";
 import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
 import type { Backend, BenchmarkRequest, BenchmarkResult, Quant, SubjectSpec } from "../runtimes/runtime.ts";
 import { summarize, type TimingSummary } from "../runtimes/timing.ts";
@@ -82,7 +83,9 @@ export interface BenchRow {
   decodeBytes: number | null;
   /** tg: the GB/s each runtime's decoding streams (mean t/s x decodeBytes) */
   streamGBps: StreamShares | null;
-  /** tg: streamGBps over the stream reference of the same run (report.stream), where it was measured */
+  /** tg: the stream reference of each round (its best pass), and their mean */
+  streamReference: { meanGBps: number; samplesGBps: number[] } | null;
+  /** tg: streamGBps over streamReference's mean */
   streamShare: StreamShares | null;
 }
 
@@ -115,8 +118,8 @@ export interface BenchReport {
   node: string;
   llamacpp: { release: string; build: string; systemInfo: string } | null;
   settings: { reps: number; warmup: number; ppTokens: number; tgTokens: number; threads: { engine: number; llamacpp: number }; backend: Backend; order: string; llamacppPath: string; prompts: string[]; verify: boolean };
-  /** the machine's streaming read bandwidth on the bench's threads, measured before the rows, or why not */
-  stream: StreamBandwidth | { blocked: string };
+  /** the stream reference's region and threads (the bench's), or why the tg rows have none */
+  stream: { threads: number; bytes: number } | { blocked: string };
   rows: BenchRow[];
   generation: GenerationRow[];
   skipped: BenchSkip[];
@@ -144,25 +147,26 @@ function nativeTiming(options: BenchOptions, backend: Backend, request: Paramete
   return runNativeBench(options.native, request);
 }
 
-/** The reference that decoding's bandwidth is a share of, or why it was not measured. */
-async function streamReference(options: BenchOptions): Promise<StreamBandwidth | { blocked: string }> {
+/** The region and threads that decoding's bandwidth is measured against, or why there are none. */
+async function openStreamReference(options: BenchOptions): Promise<StreamReference | { blocked: string }> {
   const mib = options.streamMiB ?? 256;
   if (mib === 0) return { blocked: "not asked for (--stream-mib 0)" };
   try {
-    return await measureStreamBandwidth(options.threads, mib);
+    return await StreamReference.open(options.threads, mib);
   } catch (e) {
     return { blocked: (e as Error).message };
   }
 }
 
-/** A tg row's streamed GB/s per runtime, and their shares of the reference. */
-function streamFigures(row: BenchRow, stream: StreamBandwidth | { blocked: string }): Pick<BenchRow, "streamGBps" | "streamShare"> {
-  if (row.decodeBytes === null) return { streamGBps: null, streamShare: null };
+/** A tg row's streamed GB/s per runtime, and their shares of the reference's rounds. */
+function streamFigures(row: BenchRow, rounds: number[]): Pick<BenchRow, "streamGBps" | "streamReference" | "streamShare"> {
+  if (row.decodeBytes === null) return { streamGBps: null, streamReference: null, streamShare: null };
   const gbps = (tps: number) => (tps * (row.decodeBytes as number)) / 1e9;
   const streamGBps = { engine: gbps(row.engine.meanTps), llamacpp: gbps(row.llamacpp.meanTps), native: "meanTps" in row.native ? gbps(row.native.meanTps) : null };
-  if (!("gbps" in stream)) return { streamGBps, streamShare: null };
-  const share = (v: number) => v / stream.gbps;
-  return { streamGBps, streamShare: { engine: share(streamGBps.engine), llamacpp: share(streamGBps.llamacpp), native: streamGBps.native === null ? null : share(streamGBps.native) } };
+  if (rounds.length === 0) return { streamGBps, streamReference: null, streamShare: null };
+  const meanGBps = rounds.reduce((a, b) => a + b, 0) / rounds.length;
+  const share = (v: number) => v / meanGBps;
+  return { streamGBps, streamReference: { meanGBps, samplesGBps: rounds }, streamShare: { engine: share(streamGBps.engine), llamacpp: share(streamGBps.llamacpp), native: streamGBps.native === null ? null : share(streamGBps.native) } };
 }
 
 /** Contexts are bounded by the model: a tiny zoo model may hold fewer positions than asked. */
@@ -179,9 +183,8 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
   const warmup = options.warmup ?? 1;
   const memory: BenchMemory[] = [];
   let llamacppInfo: BenchReport["llamacpp"] = null;
-  log(`memory bandwidth reference: ${options.streamMiB ?? 256} MiB streamed on ${options.threads} thread${options.threads === 1 ? "" : "s"}`);
-  const stream = await streamReference(options);
-  log("gbps" in stream ? `memory bandwidth reference: ${stream.gbps.toFixed(1)} GB/s` : `memory bandwidth reference: ${stream.blocked}`);
+  let stream = await openStreamReference(options);
+  log(stream instanceof StreamReference ? `memory bandwidth reference: ${stream.bytes} bytes streamed on ${stream.threads} thread${stream.threads === 1 ? "" : "s"} once a tg round` : `memory bandwidth reference: ${stream.blocked}`);
   for (const model of options.models) {
     for (const quant of options.quants) {
       let file: string;
@@ -213,11 +216,20 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
           const mine: BenchmarkResult[] = [];
           const theirs: BenchmarkResult[] = [];
           const nativeRounds: NativeResult[] = [];
+          const streamRounds: number[] = [];
           for (let r = 0; r < options.reps; r++) {
             mine.push(await engine.benchmark(subject, request));
             theirs.push(await llamacpp.benchmark(reference, request));
             // a round that cannot run says why; the next would say the same
             if (!nativeRounds.some((n) => "blocked" in n)) nativeRounds.push(await nativeTiming(options, backend, { file, kind, tokens, reps: 1, threads: options.threads }));
+            if (kind === "tg" && stream instanceof StreamReference) {
+              try {
+                streamRounds.push(stream.measure(10).gbps);
+              } catch (e) {
+                await stream.close();
+                stream = { blocked: (e as Error).message };
+              }
+            }
           }
           const timing = (results: BenchmarkResult[], runtime: RuntimeTiming["runtime"]): RuntimeTiming => ({
             runtime,
@@ -241,11 +253,12 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
             nativeRatio: null,
             decodeBytes: kind === "tg" ? decodeBytesPerToken(readGgufHeaderFile(file).header) : null,
             streamGBps: null,
+            streamReference: null,
             streamShare: null,
           };
           row.ratio = row.engine.meanTps / row.llamacpp.meanTps;
           if ("meanTps" in row.native) row.nativeRatio = row.engine.meanTps / row.native.meanTps;
-          Object.assign(row, streamFigures(row, stream));
+          Object.assign(row, streamFigures(row, streamRounds));
           rows.push(row);
           const native = "meanTps" in row.native ? `, native ${row.native.meanTps.toFixed(1)} t/s (ratio ${row.nativeRatio?.toFixed(3)})` : `, native: ${row.native.blocked}`;
           log(`${model} ${quant} ${row.test}: engine ${row.engine.meanTps.toFixed(1)} t/s, llama.cpp ${row.llamacpp.meanTps.toFixed(1)} t/s, ratio ${row.ratio.toFixed(3)}${native}`);
@@ -272,11 +285,12 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchReport,
       }
     }
   }
+  if (stream instanceof StreamReference) await stream.close();
   return {
     kind: "bench",
     version: 1,
     llamacpp: llamacppInfo,
-    stream,
+    stream: stream instanceof StreamReference ? { threads: stream.threads, bytes: stream.bytes } : stream,
     settings: {
       reps: options.reps,
       warmup,

@@ -77,15 +77,16 @@ export function renderTable(report: BenchReport): string {
   return out.join("\n");
 }
 
-/** The stream reference and, per tg row, the GB/s each runtime's decoding streams and its share of it. */
+/** Per tg row: the GB/s each runtime's decoding streams and its share of the stream reference measured in the same rounds. */
 export function renderStream(report: BenchReport): string {
   const { stream } = report;
-  const lines = ["gbps" in stream ? `stream reference: ${stream.gbps.toFixed(1)} GB/s read on ${stream.threads} thread${stream.threads === 1 ? "" : "s"} (${mib(stream.bytes)}, best of ${stream.samplesGBps.length} passes)` : `stream reference: ${stream.blocked}`];
+  const lines = ["threads" in stream ? `stream reference: ${mib(stream.bytes)} read on ${stream.threads} thread${stream.threads === 1 ? "" : "s"}, once a tg round (its best of 10 passes)` : `stream reference: ${stream.blocked}`];
   const figure = (gbps: number | null, share: number | null | undefined) => (gbps === null ? "-" : `${gbps.toFixed(1)} GB/s${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`);
   for (const r of report.rows) {
     if (!r.streamGBps || r.decodeBytes === null) continue;
     const s = r.streamShare;
-    lines.push(`${r.model} ${r.quant} ${r.test} (${mib(r.decodeBytes)} a token): engine ${figure(r.streamGBps.engine, s?.engine)}, llama.cpp ${figure(r.streamGBps.llamacpp, s?.llamacpp)}, native ${figure(r.streamGBps.native, s?.native)}`);
+    const reference = r.streamReference ? `; stream ${r.streamReference.meanGBps.toFixed(1)} GB/s (${r.streamReference.samplesGBps.map((g) => g.toFixed(1)).join(", ")})` : "";
+    lines.push(`${r.model} ${r.quant} ${r.test} (${mib(r.decodeBytes)} a token): engine ${figure(r.streamGBps.engine, s?.engine)}, llama.cpp ${figure(r.streamGBps.llamacpp, s?.llamacpp)}, native ${figure(r.streamGBps.native, s?.native)}${reference}`);
   }
   return lines.join("\n");
 }
@@ -139,7 +140,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .option("--no-native", "leave out native llama-bench (run by default where `pnpm refute setup llama.cpp` built it, its no-AMX flavour first, else each row says it is not built)")
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(
-      new Option("--stream-mib <n>", "MiB of the memory-bandwidth reference, streamed on the bench's threads before the rows: each tg row gives its decoding's GB/s as a share of it (0 leaves it out)")
+      new Option("--stream-mib <n>", "MiB of the memory-bandwidth reference, streamed on the bench's threads once a tg round: each tg row gives its decoding's GB/s as a share of it (0 leaves it out)")
         .argParser(nonNegativeInteger)
         .default(256),
     )

@@ -158,7 +158,7 @@ export const ERROR_CODES = {
     WASM_MEMORY: "the cpu-wasm backend's memory cannot grow as far as needed (4 GiB at most, 16 GiB with memory64)",
     WASM_POOL: "a cpu-wasm worker call has more arguments than the control block holds",
     WASM_RELEASE: "a buffer released to the cpu-wasm backend was not allocated by it",
-    STREAM_SUM: "a thread of the bench's memory-bandwidth reference read back another sum than its share of the region holds",
+    STREAM_PASS: "a thread of the bench's memory-bandwidth reference read back another sum than its share of the region holds, or none within a minute",
     CUDA_UNAVAILABLE: "the CUDA driver or the FFI that reaches it cannot be loaded",
     CUDA_ERROR: "a CUDA driver call failed",
     CUDA_ARGS: "a CUDA kernel launch got the wrong number of arguments",
