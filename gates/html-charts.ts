@@ -45,6 +45,21 @@ export function benchChart(bench: BenchReport): string {
     const legend = `<rect class="engine" x="${label}" y="2" width="10" height="10"/><text x="${label + 14}" y="11">engine</text><rect class="llamacpp" x="${label + 80}" y="2" width="10" height="10"/><text x="${label + 94}" y="11">llama.cpp</text>`;
     parts.push(`<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="bench-${kind}"><title id="bench-${kind}">${kind === "pp" ? "Prompt processing" : "Decode"} tokens per second, engine and llama.cpp on the same file</title>${legend}${bars.join("")}</svg>`);
   }
-  const table = bench.rows.map((r) => `<tr><td>${escapeHtml(r.model)}</td><td>${r.quant}</td><td>${r.test}</td><td>${r.engine.meanTps.toFixed(1)}</td><td>${r.llamacpp.meanTps.toFixed(1)}</td><td>${r.ratio.toFixed(3)}</td></tr>`);
-  return `${parts.join("")}<details><summary>Bench as a table</summary><table><caption>tokens/s, ${escapeHtml(bench.startedAt)}</caption><thead><tr><th scope="col">model</th><th scope="col">quant</th><th scope="col">test</th><th scope="col">engine</th><th scope="col">llama.cpp</th><th scope="col">ratio</th></tr></thead><tbody>${table.join("")}</tbody></table></details>`;
+  const table = bench.rows.map((r) => `<tr><td>${escapeHtml(r.model)}</td><td>${r.quant}</td><td>${r.test}</td><td>${r.engine.meanTps.toFixed(1)}</td><td>${r.llamacpp.meanTps.toFixed(1)}</td><td>${r.ratio.toFixed(3)}</td>${nativeCells(r)}<td>${streamCell(r)}</td></tr>`);
+  return `${parts.join("")}<details><summary>Bench as a table</summary><table><caption>tokens/s, ${escapeHtml(bench.startedAt)}; decode: the GB/s a step's weights stream at, and its share of the stream reference</caption><thead><tr><th scope="col">model</th><th scope="col">quant</th><th scope="col">test</th><th scope="col">engine</th><th scope="col">llama.cpp</th><th scope="col">ratio</th><th scope="col">native</th><th scope="col">engine/native</th><th scope="col">decode GB/s, engine / native</th></tr></thead><tbody>${table.join("")}</tbody></table></details>`;
+}
+
+type BenchRowOf = BenchReport["rows"][number];
+
+/** Native llama-bench's t/s and the ratio, or why it did not run (a bench.json older than native has neither). */
+function nativeCells(r: BenchRowOf): string {
+  if (r.native && "meanTps" in r.native) return `<td>${r.native.meanTps.toFixed(1)}</td><td>${r.nativeRatio?.toFixed(3) ?? "-"}</td>`;
+  return `<td colspan="2" class="muted">${escapeHtml(r.native?.blocked ?? "not measured")}</td>`;
+}
+
+/** A tg row's streamed GB/s, engine and native, with their shares of the reference where it was measured. */
+function streamCell(r: BenchRowOf): string {
+  if (!r.streamGBps) return "-";
+  const one = (gbps: number | null, share: number | null | undefined) => (gbps === null ? "-" : `${gbps.toFixed(1)}${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`);
+  return `${one(r.streamGBps.engine, r.streamShare?.engine)} / ${one(r.streamGBps.native, r.streamShare?.native)}`;
 }

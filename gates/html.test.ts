@@ -50,10 +50,14 @@ describe("renderHtml", async () => {
 
   it("draws the bench and the history with their numbers as tables", () => {
     const timing = (tps: number) => ({ runtime: "engine" as const, backend: "cpu-wasm", threads: 1, samplesMs: [1], tokensPerSecond: [tps], meanTps: tps, stdTps: 0, meanMs: 1, stdMs: 0, cv: 0 });
-    const bench = { kind: "bench", startedAt: "t", rows: [{ model: "tiny-llama", quant: "q8_0", test: "tg16", kind: "tg", tokens: 16, engine: timing(300), llamacpp: timing(150), ratio: 2 }] } as unknown as BenchReport;
+    const row = { model: "tiny-llama", quant: "q8_0", test: "tg16", kind: "tg", tokens: 16, engine: timing(300), llamacpp: timing(150), ratio: 2 };
+    // a row with native llama-bench and the stream figures, one without (a bench.json from before them)
+    const measured = { ...row, test: "tg32", native: { meanTps: 250 }, nativeRatio: 1.2, streamGBps: { engine: 30, llamacpp: 15, native: 25 }, streamShare: { engine: 0.75, llamacpp: 0.375, native: 0.625 } };
+    const bench = { kind: "bench", startedAt: "t", rows: [row, measured] } as unknown as BenchReport;
     const history = [0.5, 0.75, 1].map((score, i) => ({ gitSha: `${i}`.repeat(12), time: `t${i}`, machine: "m", total: 4, corroborated: score * 4, falsified: 0, blocked: 0, score, inject: null, shard: null }));
     const html = renderHtml(report, { bench, history });
-    expect(html).toContain("<td>300.0</td><td>150.0</td><td>2.000</td>");
+    expect(html).toContain("<td>300.0</td><td>150.0</td><td>2.000</td><td colspan=\"2\" class=\"muted\">not measured</td><td>-</td>");
+    expect(html).toContain("<td>2.000</td><td>250.0</td><td>1.200</td><td>30.0 (75 %) / 25.0 (63 %)</td>");
     expect(html).toMatch(/<polyline points="[\d.,\s]+"/);
     expect(html.match(/<circle /g)?.length).toBe(3);
     expect(html).toContain("<td>75.0%</td>");
