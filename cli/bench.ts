@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { appendFile, mkdir } from "node:fs/promises";
 import { nativePlace } from "../bench/native-llama-bench.ts";
 import { bundleHead } from "../core/llama-vocabularies.ts";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { join } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { writeAtomic } from "../core/atomic-write.ts";
@@ -39,6 +39,14 @@ interface BenchOptions {
   node?: string;
   streamMib: number;
   out: string;
+}
+
+/** --stream-mib: at most a quarter of this machine's memory (every page of the region is written) and 4096 MiB (one 32-bit WebAssembly memory). */
+function streamMiB(text: string): number {
+  const mib = nonNegativeInteger(text);
+  const quarter = Math.floor(totalmem() / 4 / 2 ** 20);
+  if (mib > Math.min(4096, quarter)) throw new InvalidArgumentError(`Expected at most ${Math.min(4096, quarter)} MiB (4096, and a quarter of this machine's ${Math.round(totalmem() / 2 ** 20)} MiB: the region is written whole).`);
+  return mib;
 }
 
 /** --tokens: pp,tg token counts, or one count for both. */
@@ -141,7 +149,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(
       new Option("--stream-mib <n>", "MiB of the memory-bandwidth reference, streamed on the bench's threads once a tg round: each tg row gives its decoding's GB/s as a share of it (0 leaves it out)")
-        .argParser(nonNegativeInteger)
+        .argParser(streamMiB)
         .default(256),
     )
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))

@@ -99,6 +99,12 @@ describe("pnpm bench", () => {
     expect(err.join("\n")).toMatch(/--node \/nonexistent\/node: not a Node.js binary that runs here.*install\.sh 24.*\[E_USAGE\]/s);
   });
 
+  it("--stream-mib past 4096 MiB or a quarter of the machine's memory: a usage error naming the limit, nothing run", async () => {
+    const err: string[] = [];
+    expect(await benchCommand(["--stream-mib", "5000"], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    expect(err.join("\n")).toMatch(/--stream-mib <n>' argument '5000' is invalid\. Expected at most \d+ MiB \(4096, and a quarter of this machine's \d+ MiB/);
+  });
+
   it("withoutNodeOption drops --node and its value in both spellings, nothing else", () => {
     expect(withoutNodeOption(["--models", "m", "--node", "/n", "--reps", "2", "--node=/m"])).toEqual(["--models", "m", "--reps", "2"]);
   });
