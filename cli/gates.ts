@@ -24,7 +24,7 @@ import { parseShard } from "../gates/expand.ts";
 import { balancedShares, faultDurations } from "../gates/teeth-shares.ts";
 import { checkLabel, formatScore } from "../gates/markdown.ts";
 import { progressLine } from "../gates/progress.ts";
-import { blockedReasons, exitCodeFor, type Report } from "../gates/report.ts";
+import { blockedReasons, exitCodeFor, gitSha, type Report } from "../gates/report.ts";
 import { planChecks, runGates, type GateOptions } from "../gates/run.ts";
 import { readRun } from "../gates/read-run.ts";
 import { DEFAULT_TOLERANCE, diffRuns, parseTolerance, renderDiff, type RunDiff, snapshotOfReport } from "../gates/run-diff.ts";
@@ -329,7 +329,9 @@ async function teethCommand(options: RunOptions, given: string[], deps: GatesDep
     return 0;
   }
   const clean = options.teethClean ? await Promise.all(options.teethClean.map((f) => readJson<CleanRecord>(f, "a clean shard"))) : undefined;
-  const report = options.jobs > 1 ? await teethInShares(options, given, deps, reports) : await runTeeth({ ...teethOptions, clean });
+  const ran = options.jobs > 1 ? await teethInShares(options, given, deps, reports) : await runTeeth({ ...teethOptions, clean });
+  // with the commit it ran at, so that `report publish` can say when it goes out beside a report of another
+  const report: TeethReport = { ...ran, gitSha: gitSha() };
   await mkdir(reports, { recursive: true });
   await writeAtomic(join(reports, "teeth.json"), JSON.stringify(report, null, 2) + "\n");
   await writeAtomic(join(reports, "teeth.md"), teethMarkdown(report));

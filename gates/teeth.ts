@@ -39,6 +39,8 @@ export interface TeethReport {
   power: ClaimPower[];
   claims: { claim: string; catches: string[]; refuted: string[]; missing: string[]; catchesNothing: boolean }[];
   problems: string[];
+  /** the commit the run was made at, as written to teeth.json (absent from older files) */
+  gitSha?: string | null;
 }
 
 export interface TeethOptions extends Omit<GateOptions, "factory" | "inject"> {

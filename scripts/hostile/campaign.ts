@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
+import { gitSha } from "../../gates/report.ts";
 import { RUN_DIR } from "../../gates/write.ts";
 import { buildCase, KINDS, type Kind } from "./mutants.ts";
 
@@ -110,7 +111,8 @@ const failures = results.filter((r) => BAD.includes(r.outcome)).map((r) => ({ ..
 const summary = { cases: results.length, seconds: Math.round((Date.now() - started) / 1000), failures: failures.length, node: process.version, generatedAt: new Date().toISOString() };
 
 mkdirSync(values.out!, { recursive: true });
-writeFileSync(join(values.out!, "hostile.json"), `${JSON.stringify({ summary, kinds: rows, failures }, null, 2)}\n`);
+// gitSha: `report publish` says when this goes out beside a report of another commit
+writeFileSync(join(values.out!, "hostile.json"), `${JSON.stringify({ gitSha: gitSha(), summary, kinds: rows, failures }, null, 2)}\n`);
 const md = [
   "# Hostile-input campaign",
   "",

@@ -43,6 +43,21 @@ describe("the run directory", () => {
     expect(readFileSync(readme, "utf8")).toContain(`**${report.summary.corroborated}/${report.summary.total} checks corroborated**`);
   });
 
+  it("publish names a teeth.json or hostile.json of another commit than the report's too", async () => {
+    const { report } = await runFake();
+    const run = tempDir();
+    await writeReports(report, run);
+    const teeth = { gitSha: "fedcba9876543210fedcba9876543210fedcba98", summary: { faults: 0, caught: 0, claims: 0, cleanFalsified: 0, cleanBlocked: 0, passed: true }, clean: { falsified: [], blocked: [] }, faults: [], power: [], claims: [], problems: [] };
+    writeFileSync(join(run, "teeth.json"), JSON.stringify(teeth));
+    writeFileSync(join(run, "hostile.json"), JSON.stringify({ gitSha: "aaaabbbbccccddddeeeeffff0000111122223333", summary: {}, kinds: [], failures: [] }));
+    const readme = join(tempDir(), "README.md");
+    copyFileSync("README.md", readme);
+    const err: string[] = [];
+    expect(await reportCommand(["publish", "--from", run, "--to", join(tempDir(), "reports"), "--readme", readme], { out: () => {}, err: (t) => err.push(t) })).toBe(0);
+    expect(err.join("\n")).toContain("teeth.json was measured at fedcba987654");
+    expect(err.join("\n")).toContain("hostile.json was measured at aaaabbbbcccc");
+  });
+
   it("publish names a bench.json measured at another commit than the report's, and publishes it as it is", async () => {
     const { report } = await runFake();
     const run = tempDir();

@@ -5,6 +5,7 @@
 // Claims, sorted as in the report: 1 canary-q8-text, 2 drift-q8-within-q4 (catches nothing),
 // 3 ppl-q8-ceiling, 4 roundtrip-q8-tokens, 5 token-q4-mismatch.
 
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -171,6 +172,8 @@ describe("refute gates --teeth", () => {
     expect(readdirSync(dir).sort()).toEqual(["teeth.json", "teeth.md"]);
     const report = JSON.parse(readFileSync(join(dir, "teeth.json"), "utf8")) as TeethReport;
     expect(report.summary).toEqual({ faults: 2, caught: 2, claims: 5, cleanFalsified: 0, cleanBlocked: 0, reusedChecks: 0, passed: true });
+    // the commit it ran at, for `report publish` to compare with the report's
+    expect(report.gitSha).toBe(execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim());
     expect(caughtBy(report)).toEqual({ "q4-nibble-order-swapped": ["token-q4-mismatch"], "gguf-alignment-off": ["roundtrip-q8-tokens"] });
     expect(readFileSync(join(dir, "teeth.md"), "utf8")).toBe(teethMarkdown(report));
     const injected = new Set(deps.fake.calls().map((c) => c.split(" ")[1].split("/")[5]));

@@ -4,7 +4,7 @@
 // worker process with a 1 GiB heap: every one refused with a code or run harmlessly, none
 // crashing, hanging past 10 s, passing 1 GiB, or making validate and run disagree.
 
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -14,8 +14,10 @@ describe("the hostile campaign", () => {
   it("210 cases: no crash, hang, memory peak or disagreement", () => {
     const out = tempDir("refute-hostile-");
     const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/hostile/campaign.ts", "--cases", "210", "--out", out], { encoding: "utf8", timeout: 300_000 });
-    const report = JSON.parse(readFileSync(join(out, "hostile.json"), "utf8")) as { summary: { cases: number; failures: number }; kinds: { kind: string; cases: number; refused: number }[]; failures: unknown[] };
+    const report = JSON.parse(readFileSync(join(out, "hostile.json"), "utf8")) as { gitSha: string | null; summary: { cases: number; failures: number }; kinds: { kind: string; cases: number; refused: number }[]; failures: unknown[] };
     expect(report.failures).toEqual([]);
+    // the commit it ran at, for `report publish` to compare with the report's
+    expect(report.gitSha).toBe(execFileSync("git", ["rev-parse", "HEAD"], { encoding: "utf8" }).trim());
     expect(run.status).toBe(0);
     expect(report.summary.cases).toBe(210);
     for (const k of report.kinds) {
