@@ -1,6 +1,6 @@
 // The HTML report's two charts as inline SVG (no script, no network): the score over the
-// history as a line, and the bench as paired bars, the engine beside llama.cpp on the same
-// file. Each chart has a <title> and a data table beside it, so a screen reader gets the
+// history as a line, and the bench as bars, the engine beside llama.cpp (node-llama-cpp, and
+// native llama-bench where it ran) on the same file. Each chart has a <title> and a data table beside it, so a screen reader gets the
 // numbers and not a picture.
 
 import type { BenchReport } from "../bench/run.ts";
@@ -25,24 +25,37 @@ export function scoreHistoryChart(history: HistoryLine[]): string {
   return `${svg}<details><summary>Score history as a table</summary><table><caption>Score per run</caption><thead><tr><th scope="col">time</th><th scope="col">commit</th><th scope="col">corroborated</th><th scope="col">score</th></tr></thead><tbody>${rows.join("")}</tbody></table></details>`;
 }
 
-/** tokens/s of the engine and of llama.cpp per bench row, bars on one log-free scale per kind (pp, tg). */
+/** Native llama-bench's mean t/s of a row, where it ran (a bench.json older than native has none). */
+function nativeTps(r: BenchReport["rows"][number]): number | null {
+  return r.native && "meanTps" in r.native ? r.native.meanTps : null;
+}
+
+/**
+ * tokens/s per bench row: the engine, llama.cpp through node-llama-cpp and native llama-bench
+ * where it ran, bars on one log-free scale per kind (pp, tg), the ratio to native (else to
+ * node-llama-cpp) after them.
+ */
 export function benchChart(bench: BenchReport): string {
   if (bench.rows.length === 0) return `<p class="muted">The bench has no rows.</p>`;
   const parts: string[] = [];
   for (const kind of ["pp", "tg"] as const) {
     const rows = bench.rows.filter((r) => r.kind === kind);
     if (rows.length === 0) continue;
-    const max = Math.max(...rows.flatMap((r) => [r.engine.meanTps, r.llamacpp.meanTps]));
-    const rowH = 22;
+    const max = Math.max(...rows.flatMap((r) => [r.engine.meanTps, r.llamacpp.meanTps, nativeTps(r) ?? 0]));
+    const rowH = 30;
     const height = rows.length * rowH + 24;
     const label = 220;
     const bar = (v: number) => ((W - label - 60) * v) / max;
     const bars = rows.map((r, i) => {
       const top = 20 + i * rowH;
       const name = `${r.model} ${r.quant} ${r.test}`;
-      return `<text x="0" y="${top + 13}">${escapeHtml(name.length > 34 ? `${name.slice(0, 33)}\u2026` : name)}</text><rect class="engine" x="${label}" y="${top}" width="${bar(r.engine.meanTps).toFixed(1)}" height="9"><title>${escapeHtml(`${name}: engine ${r.engine.meanTps.toFixed(1)} t/s`)}</title></rect><rect class="llamacpp" x="${label}" y="${top + 10}" width="${bar(r.llamacpp.meanTps).toFixed(1)}" height="9"><title>${escapeHtml(`${name}: llama.cpp ${r.llamacpp.meanTps.toFixed(1)} t/s`)}</title></rect><text x="${label + Math.max(bar(r.engine.meanTps), bar(r.llamacpp.meanTps)) + 4}" y="${top + 13}">${r.ratio.toFixed(2)}x</text>`;
+      const native = nativeTps(r);
+      const rect = (cls: string, y: number, tps: number, who: string) => `<rect class="${cls}" x="${label}" y="${y}" width="${bar(tps).toFixed(1)}" height="8"><title>${escapeHtml(`${name}: ${who} ${tps.toFixed(1)} t/s`)}</title></rect>`;
+      const ratio = native !== null && r.nativeRatio != null ? `${r.nativeRatio.toFixed(2)}x native` : `${r.ratio.toFixed(2)}x`;
+      const end = label + Math.max(bar(r.engine.meanTps), bar(r.llamacpp.meanTps), bar(native ?? 0)) + 4;
+      return `<text x="0" y="${top + 13}">${escapeHtml(name.length > 34 ? `${name.slice(0, 33)}\u2026` : name)}</text>${rect("engine", top, r.engine.meanTps, "engine")}${rect("llamacpp", top + 9, r.llamacpp.meanTps, "llama.cpp (node-llama-cpp)")}${native === null ? "" : rect("native", top + 18, native, "native llama-bench")}<text x="${end}" y="${top + 13}">${ratio}</text>`;
     });
-    const legend = `<rect class="engine" x="${label}" y="2" width="10" height="10"/><text x="${label + 14}" y="11">engine</text><rect class="llamacpp" x="${label + 80}" y="2" width="10" height="10"/><text x="${label + 94}" y="11">llama.cpp</text>`;
+    const legend = `<rect class="engine" x="${label}" y="2" width="10" height="10"/><text x="${label + 14}" y="11">engine</text><rect class="llamacpp" x="${label + 80}" y="2" width="10" height="10"/><text x="${label + 94}" y="11">node-llama-cpp</text><rect class="native" x="${label + 210}" y="2" width="10" height="10"/><text x="${label + 224}" y="11">native llama-bench</text>`;
     parts.push(`<svg class="chart" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="bench-${kind}"><title id="bench-${kind}">${kind === "pp" ? "Prompt processing" : "Decode"} tokens per second, engine and llama.cpp on the same file</title>${legend}${bars.join("")}</svg>`);
   }
   const table = bench.rows.map((r) => `<tr><td>${escapeHtml(r.model)}</td><td>${r.quant}</td><td>${r.test}</td><td>${r.engine.meanTps.toFixed(1)}</td><td>${r.llamacpp.meanTps.toFixed(1)}</td><td>${r.ratio.toFixed(3)}</td>${nativeCells(r)}<td>${streamCell(r)}</td></tr>`);
@@ -53,8 +66,10 @@ type BenchRowOf = BenchReport["rows"][number];
 
 /** Native llama-bench's t/s and the ratio, or why it did not run (a bench.json older than native has neither). */
 function nativeCells(r: BenchRowOf): string {
-  if (r.native && "meanTps" in r.native) return `<td>${r.native.meanTps.toFixed(1)}</td><td>${r.nativeRatio?.toFixed(3) ?? "-"}</td>`;
-  return `<td colspan="2" class="muted">${escapeHtml(r.native?.blocked ?? "not measured")}</td>`;
+  const native = nativeTps(r);
+  if (native !== null) return `<td>${native.toFixed(1)}</td><td>${r.nativeRatio?.toFixed(3) ?? "-"}</td>`;
+  const why = r.native && "blocked" in r.native ? r.native.blocked : "not measured";
+  return `<td colspan="2" class="muted">${escapeHtml(why)}</td>`;
 }
 
 /** A tg row's streamed GB/s, engine and native, with their shares of the reference where it was measured. */

@@ -58,6 +58,11 @@ describe("renderHtml", async () => {
     const html = renderHtml(report, { bench, history });
     expect(html).toContain("<td>300.0</td><td>150.0</td><td>2.000</td><td colspan=\"2\" class=\"muted\">not measured</td><td>-</td>");
     expect(html).toContain("<td>2.000</td><td>250.0</td><td>1.200</td><td>30.0 (75 %) / 25.0 (63 %)</td>");
+    // bars: native's only where it ran, the ratio to native there and to node-llama-cpp elsewhere
+    expect(html.match(/<rect class="native" x="220"/g)?.length).toBe(1);
+    expect(html).toContain("native llama-bench 250.0 t/s");
+    expect(html).toMatch(/>1\.20x native<\/text>/);
+    expect(html).toMatch(/>2\.00x<\/text>/);
     expect(html).toMatch(/<polyline points="[\d.,\s]+"/);
     expect(html.match(/<circle /g)?.length).toBe(3);
     expect(html).toContain("<td>75.0%</td>");

@@ -51,7 +51,7 @@ table.topk tr.observed td{background:#fff5f5}table.topk tr.expected td{backgroun
 .matrix th.claim{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;font-weight:500}
 svg.chart{width:100%;max-width:760px;height:auto;font:11px system-ui,sans-serif}
 svg .line{fill:none;stroke:#0969da;stroke-width:2}svg circle{fill:#0969da}svg .grid{stroke:#d0d7de}
-svg rect.engine{fill:#0969da}svg rect.llamacpp{fill:#bf8700}
+svg rect.engine{fill:#0969da}svg rect.llamacpp{fill:#bf8700}svg rect.native{fill:#8250df}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 `;
 
