@@ -3,7 +3,7 @@
 // learned positions). A step's t/s times these bytes is the bandwidth it streams at, the figure
 // a memory-bound step is held to (stream-bandwidth.ts measures the machine's).
 
-import { ggmlTypeInfo } from "../engine/formats/gguf/ggml-types.ts";
+import { ggmlTypeInfo, tensorBytes } from "../engine/formats/gguf/ggml-types.ts";
 import type { GgufHeader } from "../engine/formats/gguf/read.ts";
 
 /** Tables a token reads one row of; token_embd.weight only when output.weight exists (else it is also the output matrix, read whole). */
@@ -19,7 +19,7 @@ export function decodeBytesPerToken(header: GgufHeader): number | null {
     if (oneRow.has(info.name)) continue;
     const type = ggmlTypeInfo(info.type);
     if (type === undefined) return null;
-    bytes += (info.dims.reduce((n, d) => n * d, 1) / type.blockSize) * type.typeSize;
+    bytes += tensorBytes(type, info.dims);
   }
   return bytes;
 }

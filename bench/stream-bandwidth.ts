@@ -66,9 +66,9 @@ export interface StreamBandwidth {
 
 /**
  * sum over [from, to) in calls of 1 MiB: a pass is many calls, so that V8 moves sum from its
- * baseline compiler's code to its optimizing compiler's within the warm-up (it tiers up a
- * function between calls: with one call a pass, the two-thread reference read 37-48 GB/s inside
- * a bench and 64-73 alone). The worker is given this function's text: it names nothing outside.
+ * baseline compiler's code to its optimizing compiler's within the warm-up (it tiers a function
+ * up between calls, and a pass of one call each would give it two or three). The worker is given
+ * this function's text: it names nothing outside.
  */
 function shareSum(sum: (from: number, to: number) => number, from: number, to: number): number {
   let s = 0;

@@ -15,7 +15,7 @@ import { BACKENDS, QUANTS, type Backend, type Quant } from "../core/vocabulary.t
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { RUN_DIR, refreshHtml } from "../gates/write.ts";
 import { readPrompts, verificationProblem } from "../bench/generation.ts";
-import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
+import { runBench, streamFigure, zooModels, type BenchReport } from "../bench/run.ts";
 import { RefuteError } from "../core/errors.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { commaList, nonNegativeInteger, positiveInteger, withoutOptions } from "./options.ts";
@@ -89,7 +89,7 @@ export function renderTable(report: BenchReport): string {
 export function renderStream(report: BenchReport): string {
   const { stream } = report;
   const lines = ["threads" in stream ? `stream reference: ${mib(stream.bytes)} read on ${stream.threads} thread${stream.threads === 1 ? "" : "s"}, once a tg round (its best of 10 passes)` : `stream reference: ${stream.blocked}`];
-  const figure = (gbps: number | null, share: number | null | undefined) => (gbps === null ? "-" : `${gbps.toFixed(1)} GB/s${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`);
+  const figure = (gbps: number | null, share: number | null | undefined) => streamFigure(gbps, share, " GB/s");
   for (const r of report.rows) {
     if (!r.streamGBps || r.decodeBytes === null) continue;
     const s = r.streamShare;

@@ -1,9 +1,9 @@
 // The HTML report's two charts as inline SVG (no script, no network): the score over the
 // history as a line, and the bench as bars, the engine beside llama.cpp (node-llama-cpp, and
-// native llama-bench where it ran) on the same file. Each chart has a <title> and a data table beside it, so a screen reader gets the
-// numbers and not a picture.
+// native llama-bench where it ran) on the same file. Each chart has a <title> and a data table
+// beside it, so a screen reader gets the numbers and not a picture.
 
-import type { BenchReport } from "../bench/run.ts";
+import { streamFigure, type BenchReport, type BenchRow } from "../bench/run.ts";
 import { escapeHtml } from "./html-escape.ts";
 import type { HistoryLine } from "./write.ts";
 
@@ -26,7 +26,7 @@ export function scoreHistoryChart(history: HistoryLine[]): string {
 }
 
 /** Native llama-bench's mean t/s of a row, where it ran (a bench.json older than native has none). */
-function nativeTps(r: BenchReport["rows"][number]): number | null {
+function nativeTps(r: BenchRow): number | null {
   return r.native && "meanTps" in r.native ? r.native.meanTps : null;
 }
 
@@ -62,10 +62,8 @@ export function benchChart(bench: BenchReport): string {
   return `${parts.join("")}<details><summary>Bench as a table</summary><table><caption>tokens/s, ${escapeHtml(bench.startedAt)}; decode: the GB/s a step's weights stream at, and its share of the stream reference</caption><thead><tr><th scope="col">model</th><th scope="col">quant</th><th scope="col">test</th><th scope="col">engine</th><th scope="col">llama.cpp</th><th scope="col">ratio</th><th scope="col">native</th><th scope="col">engine/native</th><th scope="col">decode GB/s, engine / native</th></tr></thead><tbody>${table.join("")}</tbody></table></details>`;
 }
 
-type BenchRowOf = BenchReport["rows"][number];
-
 /** Native llama-bench's t/s and the ratio, or why it did not run (a bench.json older than native has neither). */
-function nativeCells(r: BenchRowOf): string {
+function nativeCells(r: BenchRow): string {
   const native = nativeTps(r);
   if (native !== null) return `<td>${native.toFixed(1)}</td><td>${r.nativeRatio?.toFixed(3) ?? "-"}</td>`;
   const why = r.native && "blocked" in r.native ? r.native.blocked : "not measured";
@@ -73,8 +71,7 @@ function nativeCells(r: BenchRowOf): string {
 }
 
 /** A tg row's streamed GB/s, engine and native, with their shares of the reference where it was measured. */
-function streamCell(r: BenchRowOf): string {
+function streamCell(r: BenchRow): string {
   if (!r.streamGBps) return "-";
-  const one = (gbps: number | null, share: number | null | undefined) => (gbps === null ? "-" : `${gbps.toFixed(1)}${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`);
-  return `${one(r.streamGBps.engine, r.streamShare?.engine)} / ${one(r.streamGBps.native, r.streamShare?.native)}`;
+  return `${streamFigure(r.streamGBps.engine, r.streamShare?.engine)} / ${streamFigure(r.streamGBps.native, r.streamShare?.native)}`;
 }

@@ -5,7 +5,7 @@
 
 import { fileIdentity } from "../core/file-identity.ts";
 import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
-import { ggmlTypeInfo } from "../engine/formats/gguf/ggml-types.ts";
+import { ggmlTypeInfo, tensorBytes } from "../engine/formats/gguf/ggml-types.ts";
 import type { GgufHeader } from "../engine/formats/gguf/read.ts";
 
 export interface GgufFileSummary {
@@ -24,7 +24,7 @@ function float16Bytes(header: GgufHeader): number {
   for (const info of header.infos) {
     const t = ggmlTypeInfo(info.type);
     if (t === undefined || !COPIED_TO_FLOAT32.has(t.name)) continue;
-    bytes += (info.dims.reduce((n, d) => n * d, 1) / t.blockSize) * t.typeSize;
+    bytes += tensorBytes(t, info.dims);
   }
   return bytes;
 }

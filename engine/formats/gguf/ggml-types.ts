@@ -53,6 +53,11 @@ export function ggmlTypeInfo(id: number): GgmlTypeInfo | undefined {
   return BY_ID.get(id);
 }
 
+/** Bytes of a tensor of `type` with `dims` (whole blocks: the innermost dim a multiple of the block size). */
+export function tensorBytes(type: GgmlTypeInfo, dims: readonly number[]): number {
+  return (dims.reduce((n, d) => n * d, 1) / type.blockSize) * type.typeSize;
+}
+
 export function ggmlTypeIds(): number[] {
   return TABLE.map((t) => t.id);
 }

@@ -5,7 +5,7 @@
 // of two), else 32. Everything is validated before a byte is written.
 
 import { RefuteError } from "../../../core/errors.ts";
-import { ggmlTypeInfo } from "./ggml-types.ts";
+import { ggmlTypeInfo, tensorBytes } from "./ggml-types.ts";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_MAX_DIMS, GGUF_MAX_NAME_BYTES } from "./read.ts";
 import { GGUF_NUMERIC_ARRAYS, GGUF_TYPE_CODE, isNumericItemType, type GgufArray, type GgufValue } from "./value.ts";
 
@@ -162,7 +162,7 @@ function checkTensor(t: GgufTensorInput, seen: Set<string>): void {
       found: [...t.dims],
     });
   }
-  const byteSize = (t.dims.reduce((p, d) => p * d, 1) / info.blockSize) * info.typeSize;
+  const byteSize = tensorBytes(info, t.dims);
   if (t.data.length !== byteSize) {
     throw new RefuteError("GGUF_SIZE_MISMATCH", `GGUF write: tensor ${t.name} [${t.dims.join(", ")}] ${info.name} needs ${byteSize} bytes, got ${t.data.length}`, {
       tensor: t.name,
