@@ -95,11 +95,6 @@ export interface StreamShares {
   native: number | null;
 }
 
-/** One runtime's streamed GB/s as the tables print it, its share of the reference in brackets where there is one; "-" for none. */
-export function streamFigure(gbps: number | null, share: number | null | undefined, unit = ""): string {
-  return gbps === null ? "-" : `${gbps.toFixed(1)}${unit}${share == null ? "" : ` (${(100 * share).toFixed(0)} %)`}`;
-}
-
 /** Per model file: each runtime's RSS in a process of its own (bench/memory.ts). */
 export interface BenchMemory extends ModelMemory {
   model: string;

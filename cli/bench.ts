@@ -15,7 +15,8 @@ import { BACKENDS, QUANTS, type Backend, type Quant } from "../core/vocabulary.t
 import { gitSha, machineInfo } from "../gates/report.ts";
 import { RUN_DIR, refreshHtml } from "../gates/write.ts";
 import { readPrompts, verificationProblem } from "../bench/generation.ts";
-import { runBench, streamFigure, zooModels, type BenchReport } from "../bench/run.ts";
+import { runBench, zooModels, type BenchReport } from "../bench/run.ts";
+import { streamFigure } from "../bench/stream-figure.ts";
 import { RefuteError } from "../core/errors.ts";
 import { consoleOutput, onRun, refuteCommand, runCommand, type Output } from "./command.ts";
 import { commaList, nonNegativeInteger, positiveInteger, withoutOptions } from "./options.ts";

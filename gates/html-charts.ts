@@ -3,7 +3,8 @@
 // native llama-bench where it ran) on the same file. Each chart has a <title> and a data table
 // beside it, so a screen reader gets the numbers and not a picture.
 
-import { streamFigure, type BenchReport, type BenchRow } from "../bench/run.ts";
+import type { BenchReport, BenchRow } from "../bench/run.ts";
+import { streamFigure } from "../bench/stream-figure.ts";
 import { escapeHtml } from "./html-escape.ts";
 import type { HistoryLine } from "./write.ts";
 
