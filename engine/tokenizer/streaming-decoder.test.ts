@@ -7,9 +7,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { llamaVocabularies } from "../../core/llama-vocabularies.ts";
 import { ZOO_DIR } from "../load.ts";
+import { openTokenizer } from "../open-tokenizer.ts";
 import { StreamingDecoder } from "./streaming-decoder.ts";
-import { tokenizerFromJson } from "./tokenizer.ts";
+import { type Tokenizer, tokenizerFromJson } from "./tokenizer.ts";
 
 const tokenizer = (slug: string) => tokenizerFromJson(JSON.parse(readFileSync(join(ZOO_DIR, slug, "tokenizer.json"), "utf8")));
 
@@ -80,5 +82,45 @@ describe.each(["tiny-llama", "tiny-llama-spm"])("streaming detokenizer on %s", (
       stream(new StreamingDecoder(tok, hook), tok.encode("plain ascii"));
       expect(reads).toBe(0);
     }
+  });
+});
+
+// llama.cpp's vocabulary GGUFs: WordPiece (a space before each word but the text's first),
+// SentencePiece with byte fallback from GGUF metadata, byte-level BPE with added tokens
+describe.each(["bert-bge", "llama-spm", "gpt-2", "phi-3"])("streaming detokenizer on llama.cpp's %s vocabulary", (name) => {
+  const tok = openTokenizer(llamaVocabularies().find((v) => v.name === name)!.gguf);
+
+  it.each(TEXTS)("streams %s: the deltas add up to decoding all ids at once", (text) => {
+    const ids = tok.encode(text);
+    expect(stream(new StreamingDecoder(tok), ids).join("")).toBe(tok.decode(ids));
+  });
+
+  it("any id sequence: the deltas concatenate to decoding all ids at once", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: tok.vocabSize - 1 }), { maxLength: 40 }), (ids) => {
+        expect(stream(new StreamingDecoder(tok), ids).join("")).toBe(tok.decode(ids));
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("streaming detokenizer's work", () => {
+  it("decodes each token a bounded number of times: a stream of n tokens is O(n) token decodes, not a decode of all ids per token", () => {
+    const tok = tokenizer("tiny-llama-spm");
+    let decoded = 0;
+    const counting: Pick<Tokenizer, "decode" | "decodeContinuation" | "tokenText"> = {
+      decode: (ids) => ((decoded += ids.length), tok.decode(ids)),
+      decodeContinuation: (ids) => ((decoded += ids.length), tok.decodeContinuation(ids)),
+      tokenText: (id) => tok.tokenText(id),
+    };
+    const ids = tok.encode(TEXTS.join(" ").repeat(40));
+    expect(ids.length).toBeGreaterThan(2000);
+    const deltas = stream(new StreamingDecoder(counting), ids);
+    expect(deltas.join("")).toBe(tok.decode(ids));
+    // each push decodes the ids since the text was last final (at most a run of byte tokens:
+    // here a few characters' worth) and the token alone for the per-token check; decoding all
+    // ids per token would be n^2 / 2, over a thousand times this
+    expect(decoded).toBeLessThan(8 * ids.length);
   });
 });

@@ -7,6 +7,14 @@
 // Face's ByteFallback decodes an invalid run as one U+FFFD per token, so its earlier bytes'
 // text is not final before the run is. The concatenated deltas therefore equal decoding all the
 // ids at once.
+//
+// Only the ids since the text was last final are decoded again (vLLM's incremental
+// detokenization keeps such an offset too): once a token leaves the text not held back, that
+// text is a prefix of every later one, and the ids after it decode to the rest on their own
+// (Tokenizer.decodeContinuation: a complete character leaves UTF-8 decoding in its initial
+// state, no run of byte tokens spans the cut, and the leading-space strip was spent on the
+// non-empty text before it). A stream of n tokens costs O(n) token decodes, not O(n^2), but for
+// a run of byte tokens, decoded again whole at each of its tokens until it ends.
 
 import type { Tokenizer } from "./tokenizer.ts";
 
@@ -17,7 +25,8 @@ const BYTE_TOKEN = /^<0x[0-9A-F]{2}>$/;
 type Mode = "stream" | "per-token";
 
 export class StreamingDecoder {
-  private readonly ids: number[] = [];
+  /** The ids after the last final text: their text is all not yet emitted. */
+  private pending: number[] = [];
   private emitted = "";
   /** undefined while the perToken hook has not been read: until the two modes first disagree */
   private mode: Mode | undefined;
@@ -29,7 +38,7 @@ export class StreamingDecoder {
    * nothing, and a text that never needs it never reads it.
    */
   constructor(
-    private readonly tokenizer: Pick<Tokenizer, "decode" | "tokenText">,
+    private readonly tokenizer: Pick<Tokenizer, "decode" | "decodeContinuation" | "tokenText">,
     private readonly perToken: boolean | (() => boolean) = false,
   ) {
     if (typeof perToken === "boolean") this.mode = perToken ? "per-token" : "stream";
@@ -38,28 +47,39 @@ export class StreamingDecoder {
   /** The text this token adds; "" while it ends inside a character. */
   push(id: number): string {
     if (this.mode === "per-token") return this.alone(id);
-    this.ids.push(id);
-    const text = this.tokenizer.decode(this.ids);
-    const held = text.endsWith(REPLACEMENT) || BYTE_TOKEN.test(this.tokenizer.tokenText(id)) || !text.startsWith(this.emitted);
-    const delta = held ? "" : text.slice(this.emitted.length);
+    this.pending.push(id);
+    const text = this.pendingText();
+    const held = text.endsWith(REPLACEMENT) || BYTE_TOKEN.test(this.tokenizer.tokenText(id));
+    const delta = held ? "" : text;
     if (this.mode === undefined && delta !== this.tokenizer.decode([id]) && this.decide() === "per-token") return this.alone(id);
-    if (!held) this.emitted = text;
+    if (!held) this.emit(text);
     return delta;
   }
 
-  /** Whatever is still held back (an incomplete character at the end becomes U+FFFD, as decoding all would). */
+  /** Whatever is still held back (an incomplete character at the end becomes U+FFFD, as decoding all would); the stream ends here. */
   flush(): string {
     if (this.mode === "per-token") return "";
-    const text = this.tokenizer.decode(this.ids);
-    const rest = text.startsWith(this.emitted) ? text.slice(this.emitted.length) : "";
+    const rest = this.pendingText();
     if (rest !== "" && this.mode === undefined && this.decide() === "per-token") return "";
     this.emitted += rest;
+    this.pending = [];
     return rest;
   }
 
   /** Everything emitted so far. */
   get text(): string {
     return this.emitted;
+  }
+
+  /** The text of the pending ids: the start of the whole text (stripped) while nothing is emitted, else its continuation. */
+  private pendingText(): string {
+    return this.emitted === "" ? this.tokenizer.decode(this.pending) : this.tokenizer.decodeContinuation(this.pending);
+  }
+
+  /** The pending ids' text is final: emitted, and later ids decode after it. An empty start stays pending (the leading-space strip is not yet spent). */
+  private emit(text: string): void {
+    this.emitted += text;
+    if (this.emitted !== "") this.pending = [];
   }
 
   /** The mode, from the hook, once the two modes disagree. */

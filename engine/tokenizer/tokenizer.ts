@@ -87,6 +87,21 @@ export class Tokenizer {
 
   /** Text of the ids: each run of vocabulary tokens decoded by the codec, added tokens as their text. */
   decode(ids: readonly number[]): string {
+    let text = this.decodeContinuation(ids);
+    let strip = this.codec.stripLeading;
+    while (strip > 0 && text.startsWith(" ")) {
+      text = text.slice(1);
+      strip--;
+    }
+    return text;
+  }
+
+  /**
+   * The text these ids add after ids whose decoded text is not empty and does not end inside a
+   * character or a run of byte tokens (the streaming decoder's committed prefix): their text
+   * with no leading space stripped, since decoding strips only at the start of the whole text.
+   */
+  decodeContinuation(ids: readonly number[]): string {
     let text = "";
     let run: string[] = [];
     for (const id of ids) {
@@ -100,13 +115,7 @@ export class Tokenizer {
       if (token === undefined) throw new RefuteError("TOKENIZER_UNKNOWN_ID", `token id ${id} is not in the vocabulary`, { token: id });
       run.push(token);
     }
-    text += this.codec.decode(run);
-    let strip = this.codec.stripLeading;
-    while (strip > 0 && text.startsWith(" ")) {
-      text = text.slice(1);
-      strip--;
-    }
-    return text;
+    return text + this.codec.decode(run);
   }
 
   tokenText(id: number): string {
