@@ -42,11 +42,18 @@ interface BenchOptions {
   out: string;
 }
 
-/** --stream-mib: at most a quarter of this machine's memory (every page of the region is written) and 4096 MiB (one 32-bit WebAssembly memory). */
+/**
+ * --stream-mib: at most a quarter of this machine's memory (every page of the region is written)
+ * and 4095 MiB: the region lies in one 32-bit WebAssembly memory from byte 0, and a 4096 MiB one
+ * would end at byte 2^32, which the kernel's i32 end reads as 0.
+ */
+const STREAM_MIB_MAX = 4095;
+
 function streamMiB(text: string): number {
   const mib = nonNegativeInteger(text);
   const quarter = Math.floor(totalmem() / 4 / 2 ** 20);
-  if (mib > Math.min(4096, quarter)) throw new InvalidArgumentError(`Expected at most ${Math.min(4096, quarter)} MiB (4096, and a quarter of this machine's ${Math.round(totalmem() / 2 ** 20)} MiB: the region is written whole).`);
+  const limit = Math.min(STREAM_MIB_MAX, quarter);
+  if (mib > limit) throw new InvalidArgumentError(`Expected at most ${limit} MiB (${STREAM_MIB_MAX}, the most a 32-bit memory holds whole, and a quarter of this machine's ${Math.round(totalmem() / 2 ** 20)} MiB: the region is written whole).`);
   return mib;
 }
 

@@ -99,10 +99,10 @@ describe("pnpm bench", () => {
     expect(err.join("\n")).toMatch(/--node \/nonexistent\/node: not a Node.js binary that runs here.*install\.sh 24.*\[E_USAGE\]/s);
   });
 
-  it("--stream-mib past 4096 MiB or a quarter of the machine's memory: a usage error naming the limit, nothing run", async () => {
+  it.each(["5000", "4096"])("--stream-mib %s, past 4095 MiB (a region that would end at byte 2^32 of the 32-bit memory) or a quarter of the machine's memory: a usage error naming the limit, nothing run", async (mib) => {
     const err: string[] = [];
-    expect(await benchCommand(["--stream-mib", "5000"], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
-    expect(err.join("\n")).toMatch(/--stream-mib <n>' argument '5000' is invalid\. Expected at most \d+ MiB \(4096, and a quarter of this machine's \d+ MiB/);
+    expect(await benchCommand(["--stream-mib", mib], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
+    expect(err.join("\n")).toMatch(new RegExp(`--stream-mib <n>' argument '${mib}' is invalid\\. Expected at most \\d+ MiB \\(4095, the most a 32-bit memory holds whole, and a quarter of this machine's \\d+ MiB`));
   });
 
   it("withoutNodeOption drops --node and its value in both spellings, nothing else", () => {
