@@ -9,6 +9,7 @@
 // Token ids are what claims compare, so a response is read for ids first; text alone is not
 // enough for a token-level observation.
 
+import { choiceTokenForms, isRecord } from "./openai-choice.ts";
 import type { TopKEntry } from "./runtime.ts";
 
 export interface CompletionRequest {
@@ -73,8 +74,6 @@ export interface ResponseToken {
   topk: TopKEntry[] | null; // null when the server gave no alternatives
 }
 
-const TOKEN_ID = /^token_id:(\d+)$/;
-
 /** The start of a value as JSON, for a message; a value JSON cannot print (nested too deep) says so. */
 export function preview(v: unknown, length = 200): string {
   try {
@@ -84,45 +83,22 @@ export function preview(v: unknown, length = 200): string {
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
- * The tokens of the first choice with ids, or null when the response carries no ids
- * (a text-only server). Throws on a response that is not a completion at all.
+ * The tokens of the first choice, from the first form of them that names every id, or null when
+ * none does (a text-only server). Throws on a response that is not a completion at all.
  */
 export function responseTokens(body: unknown): ResponseToken[] | null {
   if (!isRecord(body) || !Array.isArray(body.choices) || !isRecord(body.choices[0])) {
     throw new Error(`not a completion response: ${preview(body)}`);
   }
-  const choice = body.choices[0];
-  const lp = isRecord(choice.logprobs) ? choice.logprobs : null;
-  if (lp && Array.isArray(lp.content) && lp.content.every((c) => isRecord(c) && Number.isInteger(c.id))) {
-    return (lp.content as ContentLogprob[]).map((c) => ({
-      id: c.id,
-      logprob: typeof c.logprob === "number" ? c.logprob : null,
-      topk: Array.isArray(c.top_logprobs) ? c.top_logprobs.filter((t) => Number.isInteger(t.id)).map((t) => ({ token: t.id, logprob: t.logprob })) : null,
-    }));
-  }
-  if (lp && Array.isArray(lp.tokens) && lp.tokens.every((t) => typeof t === "string" && TOKEN_ID.test(t))) {
-    const logprobs = Array.isArray(lp.token_logprobs) ? lp.token_logprobs : [];
-    const tops = Array.isArray(lp.top_logprobs) ? lp.top_logprobs : [];
-    return (lp.tokens as string[]).map((t, i) => {
-      const top = tops[i];
-      const topk = isRecord(top)
-        ? Object.entries(top)
-            .filter(([k]) => TOKEN_ID.test(k))
-            .map(([k, v]) => ({ token: Number(TOKEN_ID.exec(k)![1]), logprob: Number(v) }))
-            .sort((a, b) => b.logprob - a.logprob)
-        : null;
-      return { id: Number(TOKEN_ID.exec(t)![1]), logprob: typeof logprobs[i] === "number" ? (logprobs[i] as number) : null, topk };
-    });
-  }
-  if (Array.isArray(choice.tokens) && choice.tokens.every((t) => Number.isInteger(t))) {
-    return (choice.tokens as number[]).map((id) => ({ id, logprob: null, topk: null }));
-  }
-  return null;
+  const form = choiceTokenForms(body.choices[0]).find((tokens) => tokens.every((t) => t.id !== null));
+  return (
+    form?.map((t) => ({
+      id: t.id as number,
+      logprob: t.logprob,
+      topk: t.top === null ? null : t.top.filter((e) => e.id !== null).map((e) => ({ token: e.id as number, logprob: e.logprob })),
+    })) ?? null
+  );
 }
 
 export function responseText(body: unknown): string {

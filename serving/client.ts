@@ -6,6 +6,7 @@
 // with the status and the start of the body; the network failing is one too, never a crash.
 
 import { BodyTooLarge, boundedBody } from "../runtimes/bounded-body.ts";
+import { type ChoiceAlternative, type ChoiceToken, choiceTokenForms, isRecord } from "../runtimes/openai-choice.ts";
 import type { ServingEndpoint } from "../runtimes/runtime.ts";
 
 const MAX_EVENTS = 100_000;
@@ -22,11 +23,8 @@ export class ServingError extends Error {
 }
 
 /** One token of an answer. */
-export interface AnswerToken {
-  id: number | null; // null where the server gives text only
-  text: string | null;
-  logprob: number | null;
-  top: { id: number | null; text: string | null; logprob: number }[];
+export interface AnswerToken extends Omit<ChoiceToken, "top"> {
+  top: ChoiceAlternative[]; // empty where the server gave no alternatives
 }
 
 export interface Answer {
@@ -76,36 +74,9 @@ export async function postJson(endpoint: ServingEndpoint, path: string, body: un
   }
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-const TOKEN_ID = /^token_id:(\d+)$/;
-
-/** The tokens of one choice (or one chunk's choice): logprobs.content entries, else the legacy arrays, else bare ids. */
+/** The tokens of one choice (or one chunk's choice): the first form it carries, alternatives [] where none were given. */
 function choiceTokens(choice: Record<string, unknown>): AnswerToken[] {
-  const lp = isRecord(choice.logprobs) ? choice.logprobs : null;
-  if (lp && Array.isArray(lp.content)) {
-    return lp.content.filter(isRecord).map((c) => ({
-      id: Number.isInteger(c.id) ? (c.id as number) : null,
-      text: typeof c.token === "string" ? c.token : null,
-      logprob: typeof c.logprob === "number" ? c.logprob : null,
-      top: Array.isArray(c.top_logprobs)
-        ? c.top_logprobs.filter(isRecord).map((t) => ({ id: Number.isInteger(t.id) ? (t.id as number) : null, text: typeof t.token === "string" ? t.token : null, logprob: Number(t.logprob) }))
-        : [],
-    }));
-  }
-  if (lp && Array.isArray(lp.tokens)) {
-    const logprobs = Array.isArray(lp.token_logprobs) ? lp.token_logprobs : [];
-    const tops = Array.isArray(lp.top_logprobs) ? lp.top_logprobs : [];
-    return lp.tokens.map((t, i) => {
-      const m = typeof t === "string" ? TOKEN_ID.exec(t) : null;
-      const top = isRecord(tops[i]) ? Object.entries(tops[i] as Record<string, unknown>).map(([k, v]) => ({ id: TOKEN_ID.test(k) ? Number(TOKEN_ID.exec(k)![1]) : null, text: k, logprob: Number(v) })) : [];
-      return { id: m ? Number(m[1]) : null, text: typeof t === "string" ? t : null, logprob: typeof logprobs[i] === "number" ? (logprobs[i] as number) : null, top: top.sort((a, b) => b.logprob - a.logprob) };
-    });
-  }
-  if (Array.isArray(choice.tokens) && choice.tokens.every((t) => Number.isInteger(t))) return (choice.tokens as number[]).map((id) => ({ id, text: null, logprob: null, top: [] }));
-  return [];
+  return (choiceTokenForms(choice)[0] ?? []).map((t) => ({ ...t, top: t.top ?? [] }));
 }
 
 function choiceText(choice: Record<string, unknown>): string {
