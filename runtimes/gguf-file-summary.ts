@@ -3,6 +3,7 @@
 // tensors (float32 copies of them are made beside the file: resident-bytes.ts) and the type
 // most of its matrices have (what the file is as a subject: gguf-weight-type.ts).
 
+import { dominantMatrixTypeOf } from "../core/dominant-matrix-type.ts";
 import { fileIdentity } from "../core/file-identity.ts";
 import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
 import { ggmlTypeInfo, tensorBytes } from "../engine/formats/gguf/ggml-types.ts";
@@ -29,15 +30,9 @@ function float16Bytes(header: GgufHeader): number {
   return bytes;
 }
 
-/** The ggml type name (lowercase) most of the header's matrices have; null where it has none. Norms and biases are F32 in every mix; a Q4_0 file's output matrix may be Q6_K. */
+/** The ggml type name (lowercase) most of the header's matrices have; null where it has none. */
 export function dominantMatrixType(header: GgufHeader): string | null {
-  const counts = new Map<string, number>();
-  for (const info of header.infos) {
-    if (info.dims.length !== 2) continue;
-    const name = ggmlTypeInfo(info.type)?.name.toLowerCase() ?? `type ${info.type}`;
-    counts.set(name, (counts.get(name) ?? 0) + 1);
-  }
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+  return dominantMatrixTypeOf(header.infos.map((info) => ({ rank: info.dims.length, type: ggmlTypeInfo(info.type)?.name.toLowerCase() ?? `type ${info.type}` })));
 }
 
 const summaries = new Map<string, GgufFileSummary>();

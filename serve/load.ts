@@ -2,6 +2,7 @@
 // quant is given, else run as loaded; its identity (format, dominant weight type, the files'
 // sha256) is what /v1/models reports, so a client can check it talks to the subject it names.
 
+import { dominantMatrixTypeOf } from "../core/dominant-matrix-type.ts";
 import { prepareSource } from "../engine/convert.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
 import type { ModelSource } from "../engine/load.ts";
@@ -16,9 +17,7 @@ export function loadServedModel(model: string, quant?: string, kernels?: Kernels
   return { model: new EngineModel(source, kernels, undefined, options), identity: { format: source.format, quant: quant ?? dominantWeightType(source), files } };
 }
 
-/** The type most of a source's weight matrices have (norms and biases are f32 in every mix). */
+/** The type most of a source's weight matrices have; f32 for a source with none. */
 function dominantWeightType(source: ModelSource): string {
-  const counts = new Map<string, number>();
-  for (const t of source.tensors.values()) if (t.shape.length === 2) counts.set(t.dtype, (counts.get(t.dtype) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "f32";
+  return dominantMatrixTypeOf([...source.tensors.values()].map((t) => ({ rank: t.shape.length, type: t.dtype }))) ?? "f32";
 }
