@@ -31,23 +31,6 @@ export function bf16ToFloat32(bytes: Uint8Array): Float32Array {
   return out;
 }
 
-/** IEEE half to single, exact (every half is representable as a single). */
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa ? NaN : sign * Infinity;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
-
-export function f16ToFloat32(bytes: Uint8Array): Float32Array {
-  const n = bytes.byteLength / 2;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = halfToFloat(bytes[2 * i] | (bytes[2 * i + 1] << 8));
-  return out;
-}
-
 export function float32Bytes(values: Float32Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }

@@ -4,8 +4,9 @@
 // their codes (a value is d * q, or d * (q - 8): non-finite exactly when d is, zero when d or
 // the code is); k-quants are dequantized a row at a time, never whole.
 
+import { decodeF16Row } from "../quant/half.ts";
 import { QUANT_TYPES } from "../quant/types.ts";
-import { bf16ToFloat32, f16ToFloat32, float32View, type Tensor } from "../tensor.ts";
+import { bf16ToFloat32, float32View, type Tensor } from "../tensor.ts";
 
 export interface ValueCounts {
   elements: number;
@@ -75,7 +76,7 @@ export function scanValues(t: Tensor): ValueCounts {
       countFloats(float32View(t.data), counts);
       break;
     case "f16":
-      countFloats(f16ToFloat32(t.data), counts);
+      countFloats(decodeF16Row(t.data), counts);
       break;
     case "bf16":
       countFloats(bf16ToFloat32(t.data), counts);

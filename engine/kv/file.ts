@@ -6,12 +6,13 @@
 // Everything read is checked against the metadata before use; bad input is a RefuteError
 // naming the file, the tensor or field, what was expected and what was found.
 
+import { decodeF16Row } from "../quant/half.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { writeAtomicSync } from "../../core/atomic-write.ts";
 import { RefuteError } from "../../core/errors.ts";
 import { readSafeTensorsBytes } from "../formats/safetensors/read.ts";
 import { writeSafeTensorsBytes } from "../formats/safetensors/write.ts";
-import { bf16ToFloat32, f16ToFloat32, float32Bytes, float32View, type Tensor } from "../tensor.ts";
+import { bf16ToFloat32, float32Bytes, float32View, type Tensor } from "../tensor.ts";
 
 export interface KvMetadata {
   num_layers: number;
@@ -129,7 +130,7 @@ export function writeKvCacheFiles(path: string, cache: KvTensors): string {
 }
 
 function toFloat32(t: Tensor): Float32Array {
-  if (t.dtype === "f16") return f16ToFloat32(t.data);
+  if (t.dtype === "f16") return decodeF16Row(t.data);
   if (t.dtype === "bf16") return bf16ToFloat32(t.data);
   return float32View(t.data);
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fp16BitsToFp32, fp32ToFp16Bits } from "./half.ts";
+import { decodeF16Row, fp16BitsToFp32, fp32ToFp16Bits } from "./half.ts";
 import { specHalf } from "./testing/spec-decode.ts";
 
 describe("fp32 -> fp16 (round to nearest, ties to even, as GGML_FP32_TO_FP16 and numpy)", () => {
@@ -62,6 +62,24 @@ describe("fp16 -> fp32", () => {
       } else {
         expect(Object.is(got, expected)).toBe(true);
         expect(fp32ToFp16Bits(got)).toBe(h);
+      }
+    }
+  });
+
+  it("decodeF16Row reads every half as the spec does, from bytes at an even offset (in place) and at an odd one (byte by byte)", () => {
+    const bytes = new Uint8Array(2 * 65536 + 1);
+    for (let h = 0; h < 65536; h++) {
+      bytes[2 * h] = h & 0xff;
+      bytes[2 * h + 1] = h >> 8;
+    }
+    const odd = new Uint8Array(bytes.length);
+    odd.set(bytes.subarray(0, 2 * 65536), 1);
+    for (const row of [decodeF16Row(bytes.subarray(0, 2 * 65536)), decodeF16Row(odd.subarray(1))]) {
+      expect(row.length).toBe(65536);
+      for (let h = 0; h < 65536; h++) {
+        const expected = specHalf(h & 0xff, h >> 8);
+        if (Number.isNaN(expected)) expect(row[h]).toBeNaN();
+        else if (!Object.is(row[h], expected)) expect([h, row[h]]).toEqual([h, expected]);
       }
     }
   });
