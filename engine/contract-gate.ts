@@ -19,7 +19,7 @@ import { isRefuteError, RefuteError } from "../core/errors.ts";
 import { scanValues } from "./inspect/value-scan.ts";
 import type { ModelSource } from "./load.ts";
 import { OUTPUT, TOKEN_EMBEDDING } from "./model/names.ts";
-import { buildWeights } from "./model/weights.ts";
+import { checkWeightLayout } from "./model/weights.ts";
 import { tokenizerFromJson } from "./tokenizer/tokenizer.ts";
 
 /** The least fraction of non-zero values the token embedding and the output head must have. */
@@ -79,7 +79,7 @@ function tokenizerFindings(source: ModelSource): Finding[] {
 
 /** Every finding of the contract on `source`: layout, values, tokenizer. */
 export function contractFindings(source: ModelSource): Finding[] {
-  return [...caught(() => buildWeights(source.arch, source.tensors)), ...valueFindings(source), ...tokenizerFindings(source)];
+  return [...caught(() => checkWeightLayout(source.arch, source.tensors)), ...valueFindings(source), ...tokenizerFindings(source)];
 }
 
 /**

@@ -14,7 +14,7 @@ import { Session } from "./generate/session.ts";
 import { checkKvOptions, type KvQuantOptions } from "./kv/quantize.ts";
 import type { ModelSource } from "./load.ts";
 import type { Architecture } from "./model/architecture.ts";
-import { buildWeights, mapWeights, type ModelWeights } from "./model/weights.ts";
+import { buildWeights, type ModelWeights } from "./model/weights.ts";
 import { StreamingDecoder } from "./tokenizer/streaming-decoder.ts";
 import { tokenizerFromJson, type Tokenizer } from "./tokenizer/tokenizer.ts";
 
@@ -61,11 +61,10 @@ export class EngineModel {
     if (!options.skipContract) enforceContract(source);
     this.arch = source.arch;
     this.parameters = [...source.tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-    const weights = buildWeights(source.arch, source.tensors);
     // Vectors (norms, biases) are small; copied, they stop pinning the loader's file buffer,
     // of which f32 tensors are views.
     const prepare = kernels.prepare?.bind(kernels);
-    this.weights = prepare ? mapWeights(weights, prepare, (v) => v.slice()) : weights;
+    this.weights = buildWeights(source.arch, source.tensors, prepare ? { matrix: prepare, vector: (v) => v.slice() } : undefined);
     this.tokenizer = tokenizerFromJson(source.tokenizerJson, hooks);
     this.chatTemplate = source.chatTemplate;
     const ends = new Set(source.endTokenIds);

@@ -49,8 +49,8 @@ function matrixOf(t: Tensor): Matrix {
   return { kind: "quant", name: t.name, type: t.dtype, rows, cols, data: t.data };
 }
 
-/** Checks every contract, then arranges the tensors by role. Unknown extra tensors are an error. */
-export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>): ModelWeights {
+/** Checks the layout contract (every expected tensor present, in its shape, and no other), converting nothing. */
+export function checkWeightLayout(arch: Architecture, tensors: Map<string, Tensor>): void {
   const expected = expectedShapes(arch);
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
@@ -60,13 +60,36 @@ export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>): 
   for (const name of tensors.keys()) {
     if (!expected.has(name)) throw new RefuteError("MODEL_UNEXPECTED_TENSOR", `tensor ${name} is not part of a ${arch.family} model with this config`, { tensor: name });
   }
+}
+
+/** What a backend does to each weight as it is made (kernels.prepare: into its own memory). */
+export interface WeightPreparation {
+  matrix(w: Matrix): Matrix;
+  vector(v: Float32Array): Float32Array;
+}
+
+const AS_MADE: WeightPreparation = { matrix: (w) => w, vector: (v) => v };
+
+/**
+ * Checks the layout contract, then arranges the tensors by role, each matrix and vector passed
+ * through `prepare` as soon as it is made: the float32 copy of an F16 or BF16 weight is garbage
+ * once the backend holds its own, so a model's copies are never all alive twice (a 270 MB F16
+ * file peaked at 5.2x its size in cpu-wasm when every copy was made before the first moved). A
+ * tied head is the embedding, prepared once. The order is the file's memory layout in cpu-wasm:
+ * the embedding, the layers, the output norm and head.
+ */
+export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>, prepare: WeightPreparation = AS_MADE): ModelWeights {
+  checkWeightLayout(arch, tensors);
   const get = (name: string) => tensors.get(name) as Tensor;
-  const vector = (name: string) => (tensors.has(name) ? toFloat32(get(name)) : null);
-  const norm = (prefix: string): Norm => ({ weight: toFloat32(get(`${prefix}.weight`)), bias: vector(`${prefix}.bias`) });
+  const matrix = (name: string) => prepare.matrix(matrixOf(get(name)));
+  const vector = (name: string) => (tensors.has(name) ? prepare.vector(toFloat32(get(name))) : null);
+  const norm = (prefix: string): Norm => ({ weight: prepare.vector(toFloat32(get(`${prefix}.weight`))), bias: vector(`${prefix}.bias`) });
   const linear = (layer: number, role: LayerRole): Linear => ({
-    weight: matrixOf(get(layerTensor(layer, role, "weight"))),
+    weight: matrix(layerTensor(layer, role, "weight")),
     bias: vector(layerTensor(layer, role, "bias")),
   });
+  const tokenEmbedding = matrix(TOKEN_EMBEDDING);
+  const positionEmbedding = vector(POSITION_EMBEDDING);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < arch.layers; l++) {
     layers.push({
@@ -81,45 +104,6 @@ export function buildWeights(arch: Architecture, tensors: Map<string, Tensor>): 
       down: linear(l, "ffn_down"),
     });
   }
-  const tokenEmbedding = matrixOf(get(TOKEN_EMBEDDING));
-  return {
-    tokenEmbedding,
-    positionEmbedding: vector(POSITION_EMBEDDING),
-    layers,
-    outputNorm: norm(OUTPUT_NORM),
-    output: arch.tiedEmbeddings ? tokenEmbedding : matrixOf(get(OUTPUT)),
-  };
-}
-
-/**
- * The same weights with every matrix passed through `matrix` and every vector through
- * `vector`, each once (a tied head stays the embedding).
- */
-export function mapWeights(weights: ModelWeights, matrix: (w: Matrix) => Matrix, vector: (v: Float32Array) => Float32Array): ModelWeights {
-  const done = new Map<Matrix, Matrix>();
-  const map = (w: Matrix): Matrix => {
-    let mapped = done.get(w);
-    if (!mapped) done.set(w, (mapped = matrix(w)));
-    return mapped;
-  };
-  const maybe = (v: Float32Array | null) => v && vector(v);
-  const linear = (l: Linear): Linear => ({ weight: map(l.weight), bias: maybe(l.bias) });
-  const norm = (n: Norm): Norm => ({ weight: vector(n.weight), bias: maybe(n.bias) });
-  return {
-    tokenEmbedding: map(weights.tokenEmbedding),
-    positionEmbedding: maybe(weights.positionEmbedding),
-    layers: weights.layers.map((l) => ({
-      attnNorm: norm(l.attnNorm),
-      q: linear(l.q),
-      k: linear(l.k),
-      v: linear(l.v),
-      o: linear(l.o),
-      ffnNorm: norm(l.ffnNorm),
-      gate: l.gate && linear(l.gate),
-      up: linear(l.up),
-      down: linear(l.down),
-    })),
-    outputNorm: norm(weights.outputNorm),
-    output: map(weights.output),
-  };
+  const outputNorm = norm(OUTPUT_NORM);
+  return { tokenEmbedding, positionEmbedding, layers, outputNorm, output: arch.tiedEmbeddings ? tokenEmbedding : matrix(OUTPUT) };
 }

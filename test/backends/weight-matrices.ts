@@ -1,11 +1,12 @@
-// Every weight matrix a loaded model keeps, each once (a tied head is the embedding), by
-// mapWeights' own walk over the weights.
+// Every weight matrix a loaded model keeps, each once (a tied head is the embedding).
 
 import type { EngineModel } from "../../engine/model.ts";
-import { mapWeights, type Matrix } from "../../engine/model/weights.ts";
+import type { Matrix } from "../../engine/model/weights.ts";
 
 export function weightMatrices(model: EngineModel): Matrix[] {
-  const all: Matrix[] = [];
-  mapWeights(model.weights, (w) => (all.push(w), w), (v) => v);
-  return all;
+  const { tokenEmbedding, layers, output } = model.weights;
+  const all = new Set<Matrix>([tokenEmbedding]);
+  for (const l of layers) for (const linear of [l.q, l.k, l.v, l.o, l.gate, l.up, l.down]) if (linear) all.add(linear.weight);
+  all.add(output);
+  return [...all];
 }
