@@ -6,10 +6,9 @@ import { Option, type Command } from "commander";
 import { RefuteError } from "../core/errors.ts";
 import { BACKENDS, type Backend } from "../core/vocabulary.ts";
 import type { Kernels } from "../engine/backends/kernels.ts";
-import { existsSync } from "node:fs";
 import { addressingFor } from "../engine/backends/wasm/module.ts";
 import { createKernels } from "../runtimes/backends.ts";
-import { residentBytes } from "../runtimes/resident-bytes.ts";
+import { sourceResidentBytes } from "../runtimes/source-resident-bytes.ts";
 import { BlockedError } from "../runtimes/runtime.ts";
 import { positiveInteger } from "./options.ts";
 
@@ -25,15 +24,16 @@ export function withBackendOptions(command: Command): Command {
     .addOption(new Option("--threads <n>", "threads of the cpu-wasm backend (default: REFUTE_THREADS, else every core)").argParser(positiveInteger));
 }
 
-/** The bytes of the kernels' memory a model needs, where it can be told before loading: a GGUF file's (runtimes/resident-bytes.ts); 0 for other sources. */
-function modelBytes(model: string): number {
-  return model.toLowerCase().endsWith(".gguf") && existsSync(model) ? residentBytes(model) : 0;
-}
-
-/** The kernels the options ask for, with the memory that `model` needs (module.ts addressingFor: 64-bit past 3.5 GiB where the runtime has it); close() them when done. */
-export async function kernelsFor(options: BackendOptions, model?: string): Promise<Kernels> {
+/**
+ * The kernels the options ask for, with the memory that `model` needs once loaded as each of
+ * `quants` (undefined: as the source is; refute serve loads one model per quant into the same
+ * kernels): runtimes/source-resident-bytes.ts, and module.ts addressingFor: 64-bit past 3.5 GiB
+ * where the runtime has it. close() them when done.
+ */
+export async function kernelsFor(options: BackendOptions, model?: string, quants: readonly (string | undefined)[] = [undefined]): Promise<Kernels> {
+  const bytes = model === undefined ? 0 : quants.reduce((n, quant) => n + sourceResidentBytes(model, quant), 0);
   try {
-    return await createKernels(options.backend, options.threads, addressingFor(model === undefined ? 0 : modelBytes(model)));
+    return await createKernels(options.backend, options.threads, addressingFor(bytes));
   } catch (e) {
     if (e instanceof BlockedError) throw new RefuteError("BACKEND_UNAVAILABLE", e.reason, { option: "backend", found: options.backend });
     throw e;

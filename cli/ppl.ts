@@ -41,7 +41,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   withBackendOptions(command);
   onRun(command, async (options: PplOptions) => {
     const text = readText(options.textFile);
-    const kernels = await kernelsFor(options, options.model);
+    const kernels = await kernelsFor(options, options.model, [options.quant]);
     let r: PerplexityResult;
     try {
       const model = openModelAs(options.model, options.quant, kernels, { skipContract: skipContract(options, io) });

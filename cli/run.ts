@@ -38,7 +38,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   withBackendOptions(command);
   onRun(command, async (options: RunOptions) => {
     const prompt = options.chat ? chatPrompt(options) : options.prompt;
-    const kernels = await kernelsFor(options, options.model);
+    const kernels = await kernelsFor(options, options.model, [options.quant]);
     let result: GenerateResult;
     try {
       result = openModelAs(options.model, options.quant, kernels, { skipContract: skipContract(options, io) }).generate(prompt, options.maxNewTokens, options.topK ?? 0);

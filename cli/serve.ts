@@ -52,9 +52,9 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
   withBackendOptions(command);
   onRun(command, async (options: ServeCommandOptions) => {
     const engine = { skipContract: skipContract(options, io) };
-    const kernels = await kernelsFor(options, options.model);
-    const name = options.name ?? (isModelPath(options.model) ? nameOfPath(options.model) : options.model);
     const quants = [...new Set(options.quant ?? [])];
+    const kernels = await kernelsFor(options, options.model, quants.length > 0 ? quants : [undefined]);
+    const name = options.name ?? (isModelPath(options.model) ? nameOfPath(options.model) : options.model);
     const served: ServedModel[] =
       quants.length <= 1
         ? [{ name, ...loadServedModel(options.model, quants[0], kernels, engine) }]
