@@ -74,7 +74,8 @@ export function decoderSpec(config: unknown): DecoderSpec {
   return spec;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a U+FEFF the tokens spell is text (Rust's from_utf8, which the tokenizers use, keeps it)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * The text of SentencePiece-style BPE tokens, as Hugging Face's decoders give it: the space

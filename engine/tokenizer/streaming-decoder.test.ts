@@ -95,6 +95,13 @@ describe.each(["bert-bge", "llama-spm", "gpt-2", "phi-3"])("streaming detokenize
     expect(stream(new StreamingDecoder(tok), ids).join("")).toBe(tok.decode(ids));
   });
 
+  it.each(["a\uFEFFb", "a\uFEFF", "\uFEFFa"])("streams %j: a U+FEFF the tokens spell is text, at the start, after emitted text and at the end", (text) => {
+    const ids = tok.encode(text);
+    // BERT's normalizer drops U+FEFF on the way in; the others spell it in bytes
+    expect(tok.decode(ids)).toBe(name === "bert-bge" ? text.replace("\uFEFF", "") : text);
+    expect(stream(new StreamingDecoder(tok), ids).join("")).toBe(tok.decode(ids));
+  });
+
   it("any id sequence: the deltas concatenate to decoding all ids at once", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: tok.vocabSize - 1 }), { maxLength: 40 }), (ids) => {
@@ -102,6 +109,19 @@ describe.each(["bert-bge", "llama-spm", "gpt-2", "phi-3"])("streaming detokenize
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("streaming detokenizer on byte tokens spelled in lower-case hex", () => {
+  // ByteFallback reads <0x4a> as a byte as it reads <0x4A>: a run of them is held back whole
+  const tok = tokenizerFromJson({
+    model: { type: "BPE", vocab: { "<0x4a>": 0, "<0xE2>": 1, x: 2 }, merges: [], byte_fallback: true },
+    decoder: { type: "Sequence", decoders: [{ type: "ByteFallback" }, { type: "Fuse" }] },
+  });
+
+  it("the run <0x4a> <0xE2> is invalid as a whole: one U+FFFD per token, as decoding all ids gives", () => {
+    expect(tok.decode([0, 1, 2])).toBe("\uFFFD\uFFFDx");
+    expect(stream(new StreamingDecoder(tok), [0, 1, 2]).join("")).toBe("\uFFFD\uFFFDx");
   });
 });
 

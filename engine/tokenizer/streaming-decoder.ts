@@ -16,10 +16,10 @@
 // non-empty text before it). A stream of n tokens costs O(n) token decodes, not O(n^2), but for
 // a run of byte tokens, decoded again whole at each of its tokens until it ends.
 
+import { byteOfToken } from "./byte-fallback.ts";
 import type { Tokenizer } from "./tokenizer.ts";
 
 const REPLACEMENT = "\uFFFD";
-const BYTE_TOKEN = /^<0x[0-9A-F]{2}>$/;
 
 /** How tokens become text: as a stream (the text of all ids so far) or each token on its own (a buggy streamer). */
 type Mode = "stream" | "per-token";
@@ -49,7 +49,7 @@ export class StreamingDecoder {
     if (this.mode === "per-token") return this.alone(id);
     this.pending.push(id);
     const text = this.pendingText();
-    const held = text.endsWith(REPLACEMENT) || BYTE_TOKEN.test(this.tokenizer.tokenText(id));
+    const held = text.endsWith(REPLACEMENT) || byteOfToken(this.tokenizer.tokenText(id)) !== null;
     const delta = held ? "" : text;
     if (this.mode === undefined && delta !== this.tokenizer.decode([id]) && this.decide() === "per-token") return this.alone(id);
     if (!held) this.emit(text);

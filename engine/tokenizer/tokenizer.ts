@@ -224,11 +224,15 @@ function withoutPrepend(config: unknown): unknown {
   return config;
 }
 
-/** The UTF-8 text of the tokens' bytes, U+FFFD for each maximal invalid sequence (as Rust's from_utf8_lossy). */
+/**
+ * The UTF-8 text of the tokens' bytes, U+FFFD for each maximal invalid sequence (as Rust's
+ * from_utf8_lossy). A leading U+FEFF is kept (ignoreBOM), as from_utf8_lossy keeps it: dropped,
+ * it would vanish from the start of a text, and from a streamed continuation that starts with it.
+ */
 function bytesText(tokens: readonly string[], tokenBytes: (token: string, out: number[]) => void): string {
   const bytes: number[] = [];
   for (const token of tokens) tokenBytes(token, bytes);
-  return new TextDecoder("utf-8").decode(new Uint8Array(bytes));
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(new Uint8Array(bytes));
 }
 
 /** model.type "SPM": vocab (token -> id), scores (by id), add_space_prefix, unk_id. */
