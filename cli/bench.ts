@@ -49,11 +49,11 @@ interface BenchOptions {
  */
 const STREAM_MIB_MAX = 4095;
 
-function streamMiB(text: string): number {
+export function streamMiB(text: string, machineBytes = totalmem()): number {
   const mib = nonNegativeInteger(text);
-  const quarter = Math.floor(totalmem() / 4 / 2 ** 20);
+  const quarter = Math.floor(machineBytes / 4 / 2 ** 20);
   const limit = Math.min(STREAM_MIB_MAX, quarter);
-  if (mib > limit) throw new InvalidArgumentError(`Expected at most ${limit} MiB (${STREAM_MIB_MAX}, the most a 32-bit memory holds whole, and a quarter of this machine's ${Math.round(totalmem() / 2 ** 20)} MiB: the region is written whole).`);
+  if (mib > limit) throw new InvalidArgumentError(`Expected at most ${limit} MiB (${STREAM_MIB_MAX}, the most a 32-bit memory holds whole, and a quarter of this machine's ${Math.round(machineBytes / 2 ** 20)} MiB: the region is written whole).`);
   return mib;
 }
 
@@ -157,7 +157,7 @@ export function run(argv: string[], io: Output = consoleOutput): Promise<number>
     .option("--node <path>", "run the bench under this Node.js binary (for example models/cache/node-24/bin/node from `bash scripts/node/install.sh 24`); bench.json records its version")
     .addOption(
       new Option("--stream-mib <n>", "MiB of the memory-bandwidth reference, streamed on the bench's threads once a tg round: each tg row gives its decoding's GB/s as a share of it (0 leaves it out)")
-        .argParser(streamMiB)
+        .argParser((text) => streamMiB(text))
         .default(256),
     )
     .addOption(new Option("--warmup <n>", "unmeasured runs of each test and runtime before its repetitions").argParser(nonNegativeInteger).default(1))

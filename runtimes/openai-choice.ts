@@ -4,11 +4,10 @@
 // as {token: logprob}, where vLLM names ids "token_id:N"), or bare ids (choice.tokens: refute
 // serve, llama-server's return_tokens). Read here once for the openai runtime, which takes the
 // first form that names every id, and the serving client, which takes whatever the first form
-// says. A field a server left out or garbled is null, never a guess.
+// says. A token's field a server left out or garbled is null, never a guess; an alternative's
+// log-probability that is not a number is NaN, which every check of one refuses.
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+import { isRecord } from "../core/is-record.ts";
 
 /** One alternative a server gave for a token's position. */
 export interface ChoiceAlternative {

@@ -9,7 +9,8 @@
 // Token ids are what claims compare, so a response is read for ids first; text alone is not
 // enough for a token-level observation.
 
-import { choiceTokenForms, isRecord } from "./openai-choice.ts";
+import { isRecord } from "../core/is-record.ts";
+import { choiceTokenForms } from "./openai-choice.ts";
 import type { TopKEntry } from "./runtime.ts";
 
 export interface CompletionRequest {

@@ -4,9 +4,10 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { prepareSource } from "../engine/convert.ts";
 import { openSource } from "../engine/open.ts";
 import { tempDir } from "../test/gates/helpers.ts";
-import { safeTensorsValueCount, sourceResidentBytes } from "./source-resident-bytes.ts";
+import { safeTensorsDeclared, sourceResidentBytes } from "./source-resident-bytes.ts";
 
 /** A safetensors file of a header alone (its data section absent: only the estimate reads it). */
 function headerOnly(file: string, header: Record<string, unknown>): void {
@@ -17,10 +18,13 @@ function headerOnly(file: string, header: Record<string, unknown>): void {
 }
 
 describe("sourceResidentBytes", () => {
-  it("a zoo model: 4 bytes per value the loader reads, or its --quant blocks", () => {
-    const values = [...openSource("tiny-llama").tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
-    expect(sourceResidentBytes("tiny-llama")).toBe(4 * values);
-    expect(sourceResidentBytes("tiny-llama", "q8_0")).toBe((values / 32) * 34);
+  it.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2", "tiny-llama-spm"])("%s: 4 bytes per value the loader reads; with --quant, the bytes the quantized source holds", (slug) => {
+    const values = [...openSource(slug).tensors.values()].reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+    expect(sourceResidentBytes(slug)).toBe(4 * values);
+    for (const quant of ["f32", "q8_0", "q4_0", "q4_k"]) {
+      const held = [...prepareSource(slug, "native", quant).tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
+      expect([quant, sourceResidentBytes(slug, quant)]).toEqual([quant, held]);
+    }
   });
 
   it("a directory declaring 2^30 BF16 values: 4 GiB of float32 (the file itself is a header), 0.56 GiB as Q4_0", () => {
@@ -36,10 +40,10 @@ describe("sourceResidentBytes", () => {
     mkdirSync(dir);
     const file = join(dir, "model.safetensors");
     writeFileSync(file, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]));
-    expect(safeTensorsValueCount(file)).toBeNull();
+    expect(safeTensorsDeclared(file)).toBeNull();
     expect(sourceResidentBytes(dir)).toBe(11);
     headerOnly(file, { w: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } });
-    expect(safeTensorsValueCount(file)).toBeNull();
+    expect(safeTensorsDeclared(file)).toBeNull();
     expect(sourceResidentBytes(join(dir, "missing"))).toBe(0);
   });
 });

@@ -3,21 +3,37 @@
 // (embedded.ts): a GGUF file by its header (resident-bytes.ts); a Hugging Face directory (or a
 // zoo slug) by its safetensors headers, every value becoming a float32 in the memory (4 bytes,
 // whatever the file's dtype: a 2.2 GB BF16 TinyLlama takes 4.4 GB, past a 32-bit memory), or
-// the blocks of --quant where one is given; any other file by its size. An estimate only: a
-// header that cannot be read gives what its size says, and loading then says what is wrong.
+// taking the type --quant gives its tensor where one is given (model/quantize.ts: the embedding
+// and head, told by config.json's vocab_size, in Q8_0, GPT-2's positions in f32); any other file by its size (a .rft of
+// F16 values counts half its float32 bytes). An estimate only: a header that cannot be read
+// counts as its file's size, and loading then says what is wrong.
 
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
+import { POSITION_EMBEDDING, TOKEN_EMBEDDING } from "../engine/model/names.ts";
+import { type Quantization, tensorTypeFor } from "../engine/model/quantize.ts";
 import { quantType } from "../engine/quant/types.ts";
 import { residentBytes } from "./resident-bytes.ts";
 
 /** A header longer than this is not read for an estimate (the reader refuses past 100 MiB). */
 const MAX_HEADER_BYTES = 100 * 2 ** 20;
 
-/** The values a safetensors file declares (the product of each tensor's shape); null where its header cannot be read. */
-export function safeTensorsValueCount(file: string): number | null {
-  const fd = openSync(file, "r");
+/** A tensor a safetensors header declares: its name and its shape as the file writes it ([out, in] for a weight). */
+export interface DeclaredTensor {
+  name: string;
+  shape: number[];
+}
+
+/** The tensors a safetensors file declares; null where its header cannot be read. */
+export function safeTensorsDeclared(file: string): DeclaredTensor[] | null {
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch {
+    return null;
+  }
   try {
     const prefix = Buffer.alloc(8);
     if (readSync(fd, prefix, 0, 8, 0) < 8) return null;
@@ -27,14 +43,14 @@ export function safeTensorsValueCount(file: string): number | null {
     if (readSync(fd, text, 0, length, 8) < length) return null;
     const header: unknown = JSON.parse(text.toString("utf8"));
     if (header === null || typeof header !== "object") return null;
-    let values = 0;
+    const declared: DeclaredTensor[] = [];
     for (const [name, entry] of Object.entries(header)) {
       if (name === "__metadata__") continue;
       const shape = (entry as { shape?: unknown } | null)?.shape;
       if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) return null;
-      values += (shape as number[]).reduce((a, b) => a * b, 1);
+      declared.push({ name, shape: shape as number[] });
     }
-    return values;
+    return declared;
   } catch {
     return null;
   } finally {
@@ -42,10 +58,33 @@ export function safeTensorsValueCount(file: string): number | null {
   }
 }
 
-/** Bytes of `values` values in the memory: float32, or the blocks of `quant`. */
-function valueBytes(values: number, quant: string | undefined): number {
-  if (quant === undefined) return 4 * values;
-  const type = quantType(quant);
+const fileSize = (file: string): number => {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+};
+
+/** config.json's vocab_size (or its text_config's); null where it has none. */
+function vocabSize(dir: string): number | null {
+  try {
+    const config = JSON.parse(readFileSync(join(dir, "config.json"), "utf8")) as { vocab_size?: unknown; text_config?: { vocab_size?: unknown } } | null;
+    const size = config?.vocab_size ?? config?.text_config?.vocab_size;
+    return Number.isSafeInteger(size) ? (size as number) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** GPT-2's learned positions (transformer.wpe.weight), which quantizing keeps in f32. */
+const POSITIONS = /(^|\.)wpe\.weight$/;
+
+/** Bytes of a tensor in the memory: float32, or the type --quant gives it (vectors and GPT-2's positions stay f32; a matrix of `vocab` rows is the embedding or head, Q8_0). */
+function tensorBytes({ name, shape }: DeclaredTensor, quant: string | undefined, vocab: number | null): number {
+  const values = shape.reduce((a, b) => a * b, 1);
+  const role = POSITIONS.test(name) ? POSITION_EMBEDDING : shape.length === 2 && shape[0] === vocab ? TOKEN_EMBEDDING : "";
+  const type = quantType(quant === undefined ? "f32" : tensorTypeFor(role, shape, quant as Quantization));
   return Math.ceil(values / type.blockSize) * type.bytesPerBlock;
 }
 
@@ -65,10 +104,11 @@ export function sourceResidentBytes(model: string, quant?: string): number {
   } catch {
     return 0;
   }
+  const vocab = vocabSize(path);
   let bytes = 0;
   for (const file of files) {
-    const values = safeTensorsValueCount(file);
-    bytes += values === null ? statSync(file).size : valueBytes(values, quant);
+    const declared = safeTensorsDeclared(file);
+    bytes += declared === null ? fileSize(file) : declared.reduce((n, t) => n + tensorBytes(t, quant, vocab), 0);
   }
   return bytes;
 }

@@ -5,8 +5,9 @@
 // log-probability and alternatives, and why it ended. A refusal (4xx/5xx) is a ServingError
 // with the status and the start of the body; the network failing is one too, never a crash.
 
+import { isRecord } from "../core/is-record.ts";
 import { BodyTooLarge, boundedBody } from "../runtimes/bounded-body.ts";
-import { type ChoiceAlternative, type ChoiceToken, choiceTokenForms, isRecord } from "../runtimes/openai-choice.ts";
+import { type ChoiceAlternative, type ChoiceToken, choiceTokenForms } from "../runtimes/openai-choice.ts";
 import type { ServingEndpoint } from "../runtimes/runtime.ts";
 
 const MAX_EVENTS = 100_000;

@@ -6,12 +6,12 @@
 // Everything read is checked against the metadata before use; bad input is a RefuteError
 // naming the file, the tensor or field, what was expected and what was found.
 
-import { decodeF16Row } from "../quant/half.ts";
 import { existsSync, readFileSync } from "node:fs";
 import { writeAtomicSync } from "../../core/atomic-write.ts";
 import { RefuteError } from "../../core/errors.ts";
 import { readSafeTensorsBytes } from "../formats/safetensors/read.ts";
 import { writeSafeTensorsBytes } from "../formats/safetensors/write.ts";
+import { decodeF16Row } from "../quant/half.ts";
 import { bf16ToFloat32, float32Bytes, float32View, type Tensor } from "../tensor.ts";
 
 export interface KvMetadata {

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { run as benchCommand, withoutNodeOption } from "../../cli/bench.ts";
+import { run as benchCommand, streamMiB, withoutNodeOption } from "../../cli/bench.ts";
 import { SYNTHETIC_SHAPES, syntheticSource } from "../../bench/synthetic.ts";
 import { writeGguf } from "../../engine/formats/gguf/write.ts";
 import { ggufFromSource } from "../../engine/model/gguf-export.ts";
@@ -103,6 +103,14 @@ describe("pnpm bench", () => {
     const err: string[] = [];
     expect(await benchCommand(["--stream-mib", mib], { out: () => {}, err: (t) => err.push(t) })).toBe(2);
     expect(err.join("\n")).toMatch(new RegExp(`--stream-mib <n>' argument '${mib}' is invalid\\. Expected at most \\d+ MiB \\(4095, the most a 32-bit memory holds whole, and a quarter of this machine's \\d+ MiB`));
+  });
+
+  it("--stream-mib's bound on a 32 GiB machine is 4095 MiB (the 32-bit memory), on an 8 GiB one 2048 (a quarter)", () => {
+    expect(streamMiB("4095", 32 * 2 ** 30)).toBe(4095);
+    expect(() => streamMiB("4096", 32 * 2 ** 30)).toThrow(/Expected at most 4095 MiB/);
+    expect(streamMiB("2048", 8 * 2 ** 30)).toBe(2048);
+    expect(() => streamMiB("2049", 8 * 2 ** 30)).toThrow(/Expected at most 2048 MiB .*8192 MiB/);
+    expect(streamMiB("0", 8 * 2 ** 30)).toBe(0);
   });
 
   it("withoutNodeOption drops --node and its value in both spellings, nothing else", () => {
