@@ -1,9 +1,10 @@
 // The memory a source takes, estimated from its headers before loading, against what loading
 // it gives (the engine's loader counts the values) and against headers written by hand.
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { run as exportCommand } from "../cli/export.ts";
 import { prepareSource } from "../engine/convert.ts";
 import { openSource } from "../engine/open.ts";
 import { tempDir } from "../test/gates/helpers.ts";
@@ -24,6 +25,16 @@ describe("sourceResidentBytes", () => {
     for (const quant of ["f32", "q8_0", "q4_0", "q4_k"]) {
       const held = [...prepareSource(slug, "native", quant).tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
       expect([quant, sourceResidentBytes(slug, quant)]).toEqual([quant, held]);
+    }
+  });
+
+  it.each(["tiny-llama", "tiny-gpt2"])("%s as a GGUF file: its size (F32); with --quant, the bytes the quantized source holds (GPT-2's fused attn_qkv included)", async (slug) => {
+    const file = join(tempDir("refute-resident-"), `${slug}-f32.gguf`);
+    expect(await exportCommand([slug, "-o", file], { out: () => {}, err: () => {} })).toBe(0);
+    expect(sourceResidentBytes(file)).toBe(statSync(file).size);
+    for (const quant of ["q8_0", "q4_0", "q4_k"]) {
+      const held = [...prepareSource(file, "native", quant).tensors.values()].reduce((n, t) => n + t.data.byteLength, 0);
+      expect([quant, sourceResidentBytes(file, quant)]).toEqual([quant, held]);
     }
   });
 

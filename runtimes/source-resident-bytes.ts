@@ -1,6 +1,8 @@
 // How much of the kernels' memory a model of any source takes, told before it is loaded, so
 // that the CLI's commands choose the backend's memory as the gates do after loading
-// (embedded.ts): a GGUF file by its header (resident-bytes.ts); a Hugging Face directory (or a
+// (embedded.ts): a GGUF file by its header (resident-bytes.ts: the file and float32 copies of its
+// F16 and BF16 tensors; with --quant, its tensors as the type quantize.ts gives each, since the
+// quantized copy is what the memory then holds); a Hugging Face directory (or a
 // zoo slug) by its safetensors headers, every value becoming a float32 in the memory (4 bytes,
 // whatever the file's dtype: a 2.2 GB BF16 TinyLlama takes 4.4 GB, past a 32-bit memory), or
 // taking the type --quant gives its tensor where one is given (model/quantize.ts: the embedding
@@ -10,6 +12,7 @@
 
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
 import { POSITION_EMBEDDING, TOKEN_EMBEDDING } from "../engine/model/names.ts";
@@ -80,12 +83,27 @@ function vocabSize(dir: string): number | null {
 /** GPT-2's learned positions (transformer.wpe.weight), which quantizing keeps in f32. */
 const POSITIONS = /(^|\.)wpe\.weight$/;
 
-/** Bytes of a tensor in the memory: float32, or the type --quant gives it (vectors and GPT-2's positions stay f32; a matrix of `vocab` rows is the embedding or head, Q8_0). */
-function tensorBytes({ name, shape }: DeclaredTensor, quant: string | undefined, vocab: number | null): number {
+/** Bytes of `shape` in the memory as the engine tensor `role` (its name, where known), float32 or the type --quant gives it. */
+function bytesAs(role: string, shape: readonly number[], quant: string | undefined): number {
   const values = shape.reduce((a, b) => a * b, 1);
-  const role = POSITIONS.test(name) ? POSITION_EMBEDDING : shape.length === 2 && shape[0] === vocab ? TOKEN_EMBEDDING : "";
   const type = quantType(quant === undefined ? "f32" : tensorTypeFor(role, shape, quant as Quantization));
   return Math.ceil(values / type.blockSize) * type.bytesPerBlock;
+}
+
+/** A Hugging Face tensor's bytes: vectors and GPT-2's positions stay f32; a matrix of `vocab` rows is the embedding or head, Q8_0. */
+function tensorBytes({ name, shape }: DeclaredTensor, quant: string | undefined, vocab: number | null): number {
+  const role = POSITIONS.test(name) ? POSITION_EMBEDDING : shape.length === 2 && shape[0] === vocab ? TOKEN_EMBEDDING : "";
+  return bytesAs(role, shape, quant);
+}
+
+/** A GGUF file quantized as `quant`: its tensors, named as the engine names them (llama.cpp's names), each as the type quantize.ts gives it; its resident bytes where its header cannot be read. */
+function quantizedGgufBytes(file: string, quant: string): number {
+  try {
+    const { header } = readGgufHeaderFile(file);
+    return header.infos.reduce((n, info) => n + bytesAs(info.name, [...info.dims].reverse(), quant), 0);
+  } catch {
+    return residentBytes(file);
+  }
 }
 
 /** The bytes of the kernels' memory `model` (a path or a zoo slug) takes once built, with `quant` applied where given; 0 where it cannot be told. */
@@ -97,7 +115,10 @@ export function sourceResidentBytes(model: string, quant?: string): number {
     return 0;
   }
   const stat = statSync(path);
-  if (!stat.isDirectory()) return path.toLowerCase().endsWith(".gguf") ? residentBytes(path) : stat.size;
+  if (!stat.isDirectory()) {
+    if (!path.toLowerCase().endsWith(".gguf")) return stat.size;
+    return quant === undefined ? residentBytes(path) : quantizedGgufBytes(path, quant);
+  }
   let files: string[];
   try {
     files = safeTensorsFiles(path);
