@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { wasmMemory64Available } from "../engine/backends/wasm/module.ts";
 import type { WasmKernels } from "../engine/backends/wasm/kernels.ts";
 import { bytes, header, tensorInfo } from "../engine/formats/gguf/testing/bytes.ts";
+import { writeHeaderOnlySafeTensors } from "../engine/formats/safetensors/testing/header-only.ts";
 import { tempDir } from "../test/gates/helpers.ts";
 import { kernelsFor } from "./backend.ts";
 
@@ -39,10 +40,7 @@ describe("kernelsFor", () => {
   it("gives a Hugging Face directory the memory its float32 values need, or its --quant blocks", async () => {
     const dir = join(tempDir("refute-kernels-for-"), "big-bf16");
     mkdirSync(dir);
-    const json = Buffer.from(JSON.stringify({ w: { dtype: "BF16", shape: [32768, 32768], data_offsets: [0, 2 ** 31] } }));
-    const length = Buffer.alloc(8);
-    length.writeBigUInt64LE(BigInt(json.length));
-    writeFileSync(join(dir, "model.safetensors"), Buffer.concat([length, json]));
+    writeHeaderOnlySafeTensors(join(dir, "model.safetensors"), { w: { dtype: "BF16", shape: [32768, 32768], data_offsets: [0, 2 ** 31] } });
     const addressing = async (quants?: (string | undefined)[]) => {
       const k = (await kernelsFor({ backend: "cpu-wasm", threads: 1 }, dir, quants)) as WasmKernels;
       try {

@@ -97,12 +97,11 @@ export function renderTable(report: BenchReport): string {
 export function renderStream(report: BenchReport): string {
   const { stream } = report;
   const lines = ["threads" in stream ? `stream reference: ${mib(stream.bytes)} read on ${stream.threads} thread${stream.threads === 1 ? "" : "s"}, once a tg round (its best of 10 passes)` : `stream reference: ${stream.blocked}`];
-  const figure = (gbps: number | null, share: number | null | undefined) => streamFigure(gbps, share, " GB/s");
   for (const r of report.rows) {
     if (!r.streamGBps || r.decodeBytes === null) continue;
     const s = r.streamShare;
     const reference = r.streamReference ? `; stream ${r.streamReference.meanGBps.toFixed(1)} GB/s (${r.streamReference.samplesGBps.map((g) => g.toFixed(1)).join(", ")})` : "";
-    lines.push(`${r.model} ${r.quant} ${r.test} (${mib(r.decodeBytes)} a token): engine ${figure(r.streamGBps.engine, s?.engine)}, llama.cpp ${figure(r.streamGBps.llamacpp, s?.llamacpp)}, native ${figure(r.streamGBps.native, s?.native)}${reference}`);
+    lines.push(`${r.model} ${r.quant} ${r.test} (${mib(r.decodeBytes)} a token): engine ${streamFigure(r.streamGBps.engine, s?.engine, " GB/s")}, llama.cpp ${streamFigure(r.streamGBps.llamacpp, s?.llamacpp, " GB/s")}, native ${streamFigure(r.streamGBps.native, s?.native, " GB/s")}${reference}`);
   }
   return lines.join("\n");
 }

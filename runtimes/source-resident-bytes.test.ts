@@ -6,17 +6,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run as exportCommand } from "../cli/export.ts";
 import { prepareSource } from "../engine/convert.ts";
+import { writeHeaderOnlySafeTensors } from "../engine/formats/safetensors/testing/header-only.ts";
 import { openSource } from "../engine/open.ts";
 import { tempDir } from "../test/gates/helpers.ts";
 import { safeTensorsDeclared, sourceResidentBytes } from "./source-resident-bytes.ts";
-
-/** A safetensors file of a header alone (its data section absent: only the estimate reads it). */
-function headerOnly(file: string, header: Record<string, unknown>): void {
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  writeFileSync(file, Buffer.concat([length, json]));
-}
 
 describe("sourceResidentBytes", () => {
   it.each(["tiny-llama", "tiny-qwen2", "tiny-gpt2", "tiny-llama-spm"])("%s: 4 bytes per value the loader reads; with --quant, the bytes the quantized source holds", (slug) => {
@@ -41,7 +34,7 @@ describe("sourceResidentBytes", () => {
   it("a directory declaring 2^30 BF16 values: 4 GiB of float32 (the file itself is a header), 0.56 GiB as Q4_0", () => {
     const dir = join(tempDir("refute-resident-"), "big-bf16");
     mkdirSync(dir);
-    headerOnly(join(dir, "model.safetensors"), { __metadata__: { format: "pt" }, w: { dtype: "BF16", shape: [32768, 32768], data_offsets: [0, 2 ** 31] } });
+    writeHeaderOnlySafeTensors(join(dir, "model.safetensors"), { __metadata__: { format: "pt" }, w: { dtype: "BF16", shape: [32768, 32768], data_offsets: [0, 2 ** 31] } });
     expect(sourceResidentBytes(dir)).toBe(2 ** 32);
     expect(sourceResidentBytes(dir, "q4_0")).toBe((2 ** 30 / 32) * 18);
   });
@@ -53,7 +46,7 @@ describe("sourceResidentBytes", () => {
     writeFileSync(file, Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2, 3]));
     expect(safeTensorsDeclared(file)).toBeNull();
     expect(sourceResidentBytes(dir)).toBe(11);
-    headerOnly(file, { w: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } });
+    writeHeaderOnlySafeTensors(file, { w: { dtype: "F32", shape: [2, -1], data_offsets: [0, 8] } });
     expect(safeTensorsDeclared(file)).toBeNull();
     expect(sourceResidentBytes(join(dir, "missing"))).toBe(0);
   });

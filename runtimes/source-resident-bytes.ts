@@ -13,15 +13,13 @@
 import { closeSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readGgufHeaderFile } from "../engine/formats/gguf/file.ts";
+import { MAX_HEADER_BYTES } from "../engine/formats/safetensors/header.ts";
 import { safeTensorsFiles } from "../engine/formats/safetensors/read.ts";
 import { resolveModelPath } from "../engine/load.ts";
 import { POSITION_EMBEDDING, TOKEN_EMBEDDING } from "../engine/model/names.ts";
 import { type Quantization, tensorTypeFor } from "../engine/model/quantize.ts";
 import { quantType } from "../engine/quant/types.ts";
 import { residentBytes } from "./resident-bytes.ts";
-
-/** A header longer than this is not read for an estimate (the reader refuses past 100 MiB). */
-const MAX_HEADER_BYTES = 100 * 2 ** 20;
 
 /** A tensor a safetensors header declares: its name and its shape as the file writes it ([out, in] for a weight). */
 export interface DeclaredTensor {
@@ -41,6 +39,7 @@ export function safeTensorsDeclared(file: string): DeclaredTensor[] | null {
     const prefix = Buffer.alloc(8);
     if (readSync(fd, prefix, 0, 8, 0) < 8) return null;
     const length = Number(prefix.readBigUInt64LE(0));
+    // a header the reader would refuse (past 100 MiB, or past the file) is not read
     if (length > MAX_HEADER_BYTES || length > statSync(file).size - 8) return null;
     const text = Buffer.alloc(length);
     if (readSync(fd, text, 0, length, 8) < length) return null;
@@ -91,7 +90,7 @@ function bytesAs(role: string, shape: readonly number[], quant: string | undefin
 }
 
 /** A Hugging Face tensor's bytes: vectors and GPT-2's positions stay f32; a matrix of `vocab` rows is the embedding or head, Q8_0. */
-function tensorBytes({ name, shape }: DeclaredTensor, quant: string | undefined, vocab: number | null): number {
+function hfTensorBytes({ name, shape }: DeclaredTensor, quant: string | undefined, vocab: number | null): number {
   const role = POSITIONS.test(name) ? POSITION_EMBEDDING : shape.length === 2 && shape[0] === vocab ? TOKEN_EMBEDDING : "";
   return bytesAs(role, shape, quant);
 }
@@ -129,7 +128,7 @@ export function sourceResidentBytes(model: string, quant?: string): number {
   let bytes = 0;
   for (const file of files) {
     const declared = safeTensorsDeclared(file);
-    bytes += declared === null ? fileSize(file) : declared.reduce((n, t) => n + tensorBytes(t, quant, vocab), 0);
+    bytes += declared === null ? fileSize(file) : declared.reduce((n, t) => n + hfTensorBytes(t, quant, vocab), 0);
   }
   return bytes;
 }

@@ -24,7 +24,7 @@ export interface SafeTensorsHeader {
 }
 
 // Real headers are a few hundred KiB at most; 100 MiB bounds a hostile length field.
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+export const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 function fail(code: ErrorCode, message: string, facts: Record<string, unknown>): never {
   throw new RefuteError(code, message, facts);
